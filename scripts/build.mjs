@@ -1,0 +1,82 @@
+// Builds every bundle with esbuild: the extension host (cjs, `vscode` external), the snapshot
+// worker, the webview (browser), the CLI, and the extension-host test suites.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const root = new URL('..', import.meta.url).pathname;
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+/** Every *.ts file under dir (recursively). */
+function tsFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(join(root, dir))) {
+    const p = join(dir, name);
+    if (statSync(join(root, p)).isDirectory()) out.push(...tsFiles(p));
+    else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+const configs = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { snapshotWorker: 'src/core/snapshot/worker.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: true,
+    minify: production,
+    logLevel: 'warning',
+    absWorkingDir: root,
+    entryPoints: { webview: 'src/webview/main.ts' },
+    outdir: 'dist',
+    loader: { '.css': 'css', '.ttf': 'file' },
+  },
+];
+
+if (!production) {
+  // Extension-host suites: each file becomes one CommonJS module that the test runner loads.
+  const suites = tsFiles('test/integration').filter((f) => !f.endsWith('.d.ts'));
+  if (suites.length) {
+    configs.push({
+      ...node,
+      entryPoints: suites,
+      outdir: 'out',
+      outbase: '.',
+      external: ['vscode', 'mocha'],
+    });
+  }
+}
+
+mkdirSync(join(root, 'dist'), { recursive: true });
+// Codicons are shipped with the webview as a font and stylesheet.
+const codicons = join(root, 'node_modules/@vscode/codicons/dist');
+copyFileSync(join(codicons, 'codicon.css'), join(root, 'dist/codicon.css'));
+copyFileSync(join(codicons, 'codicon.ttf'), join(root, 'dist/codicon.ttf'));
+
+if (watch) {
+  const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('build: watching', configs.length, 'bundles');
+} else {
+  const t0 = Date.now();
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+  chmodSync(join(root, 'dist/cli.js'), 0o755);
+  console.log(`build: ${configs.length} bundles in ${Date.now() - t0} ms`);
+}
+void relative;
