@@ -1,0 +1,2 @@
+// The `leak-watch` command line.
+console.log('leak-watch: not yet');
