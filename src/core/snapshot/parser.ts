@@ -1,0 +1,630 @@
+import { createReadStream } from 'node:fs';
+import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
+import { GrowableColumns } from './columns';
+
+/**
+ * A streaming `.heapsnapshot` parser. Bytes (or string chunks, as `HeapProfiler.addHeapSnapshotChunk`
+ * delivers them) go in as they arrive; a compact `HeapGraph` comes out. It never holds the whole JSON
+ * text and never makes one JS object per node: numbers go straight into typed-array columns, the
+ * string table into one array of strings, the small `snapshot.meta` object is the only part given to
+ * `JSON.parse`.
+ */
+export class SnapshotParser {
+  private state = State.BeforeTop;
+  private key = '';
+  private keyPieces: Buffer[] = [];
+  // Generic value skipping / capturing (for `snapshot` and unknown keys).
+  private skipDepth = 0;
+  private skipInString = false;
+  private skipEscape = false;
+  private capture: Buffer[] | null = null;
+  // Number arrays.
+  private sink: GrowableColumns | null = null;
+  private num = 0;
+  private inNum = false;
+  private negative = false;
+  private fraction = false;
+  // Strings.
+  private strPieces: Buffer[] = [];
+  private strEscaped = false;
+  private strHasEscape = false;
+  private inString = false;
+  private readonly strings: string[] = [];
+  // trace_tree.
+  private traceDepth = 0;
+  private traceStackParent: number[] = [];
+  private traceStackPos: number[] = [];
+  private traceCurrent = -1;
+
+  private meta: SnapshotMeta | null = null;
+  private nodeCountHint = 0;
+  private edgeCountHint = 0;
+  private nodes: GrowableColumns | null = null;
+  private edges: GrowableColumns | null = null;
+  private locations: GrowableColumns | null = null;
+  private functionInfos: GrowableColumns | null = null;
+  private trace: GrowableColumns | null = null; // id, functionInfo, parent
+  private bytesSeen = 0;
+  private readonly seenKeys = new Set<string>();
+
+  /** Bytes consumed so far. */
+  get bytes(): number {
+    return this.bytesSeen;
+  }
+
+  /** Feeds the next piece of the snapshot (a CDP chunk string or file bytes). */
+  push(chunk: string | Uint8Array): void {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.bytesSeen += buf.length;
+    let i = 0;
+    const end = buf.length;
+    while (i < end) {
+      switch (this.state) {
+        case State.BeforeTop:
+          i = skipWhitespace(buf, i, end);
+          if (i >= end) break;
+          if (buf[i] !== OPEN_BRACE) throw notASnapshot(`it starts with ${describeByte(buf[i])}, not a JSON object`);
+          this.state = State.TopKey;
+          i++;
+          break;
+        case State.TopKey: {
+          i = skipWhitespace(buf, i, end);
+          if (i >= end) break;
+          const c = buf[i];
+          if (c === COMMA) {
+            i++;
+          } else if (c === QUOTE) {
+            this.state = State.KeyString;
+            this.keyPieces = [];
+            i++;
+          } else if (c === CLOSE_BRACE) {
+            this.state = State.Done;
+            i++;
+          } else {
+            throw corrupt(`unexpected ${describeByte(c)} between top-level keys at byte ${this.bytesSeen - end + i}`);
+          }
+          break;
+        }
+        case State.KeyString: {
+          const q = buf.indexOf(QUOTE, i);
+          if (q < 0 || q >= end) {
+            this.keyPieces.push(buf.subarray(i, end));
+            i = end;
+          } else {
+            this.keyPieces.push(buf.subarray(i, q));
+            this.key = Buffer.concat(this.keyPieces).toString('utf8');
+            this.keyPieces = [];
+            this.state = State.Colon;
+            i = q + 1;
+          }
+          break;
+        }
+        case State.Colon:
+          i = skipWhitespace(buf, i, end);
+          if (i >= end) break;
+          if (buf[i] !== COLON) throw corrupt(`expected ':' after "${this.key}"`);
+          i++;
+          this.state = State.ValueStart;
+          break;
+        case State.ValueStart:
+          i = skipWhitespace(buf, i, end);
+          if (i >= end) break;
+          this.startValue(buf[i]);
+          if ((this.state as State) !== State.Skip) i++; // the opening bracket is consumed; Skip re-reads it
+          break;
+        case State.Numbers:
+          i = this.scanNumbers(buf, i, end);
+          break;
+        case State.Strings:
+          i = this.scanStrings(buf, i, end);
+          break;
+        case State.TraceTree:
+          i = this.scanTraceTree(buf, i, end);
+          break;
+        case State.Skip:
+          i = this.scanSkip(buf, i, end);
+          break;
+        case State.Done:
+          i = skipWhitespace(buf, i, end);
+          if (i < end) throw corrupt(`unexpected data after the end of the snapshot`);
+          break;
+      }
+    }
+  }
+
+  /** Ends the input and returns the graph; throws a clear error if the snapshot is truncated or inconsistent. */
+  finish(): HeapGraph {
+    if (this.state === State.BeforeTop) throw notASnapshot('it is empty');
+    if (this.state !== State.Done) {
+      throw truncated(`it ends inside ${this.key ? `"${this.key}"` : 'the top-level object'} after ${this.bytesSeen} bytes`);
+    }
+    for (const k of ['snapshot', 'nodes', 'edges', 'strings']) {
+      if (!this.seenKeys.has(k)) throw notASnapshot(`it has no "${k}" section`);
+    }
+    return this.buildGraph();
+  }
+
+  private startValue(c: number): void {
+    const key = this.key;
+    this.seenKeys.add(key);
+    if (key === 'snapshot') {
+      this.beginSkip(true);
+      return;
+    }
+    const isArray = c === OPEN_BRACKET;
+    if (!isArray) {
+      this.beginSkip(false);
+      return;
+    }
+    switch (key) {
+      case 'nodes':
+        this.sink = this.nodes = this.columnsFor('node_fields', this.nodeCountHint, NODE_COLUMN_TYPES);
+        this.state = State.Numbers;
+        break;
+      case 'edges':
+        this.sink = this.edges = this.columnsFor('edge_fields', this.edgeCountHint, EDGE_COLUMN_TYPES);
+        this.state = State.Numbers;
+        break;
+      case 'locations':
+        this.sink = this.locations = this.columnsFor('location_fields', 0, {}, ['object_index', 'script_id', 'line', 'column']);
+        this.state = State.Numbers;
+        break;
+      case 'trace_function_infos':
+        this.sink = this.functionInfos = this.columnsFor('trace_function_info_fields', 0, {}, ['function_id', 'name', 'script_name', 'script_id', 'line', 'column']);
+        this.state = State.Numbers;
+        break;
+      case 'trace_tree':
+        this.trace = new GrowableColumns(['id', 'function_info_index', 'parent'], [Uint32Array, Uint32Array, Int32Array], 1024);
+        this.traceDepth = 1;
+        this.traceStackParent = [-1];
+        this.traceStackPos = [0];
+        this.traceCurrent = -1;
+        this.state = State.TraceTree;
+        break;
+      case 'strings':
+        this.state = State.Strings;
+        break;
+      default:
+        this.beginSkip(false);
+    }
+  }
+
+  private columnsFor(
+    metaKey: keyof SnapshotMeta,
+    hint: number,
+    types: Record<string, ColumnCtor>,
+    fallback?: string[],
+  ): GrowableColumns {
+    const fields = (this.meta?.[metaKey] as string[] | undefined) ?? fallback;
+    if (!fields) throw corrupt(`"snapshot.meta.${String(metaKey)}" must come before "${this.key}"`);
+    return new GrowableColumns(fields, fields.map((f) => types[f] ?? Uint32Array), Math.max(hint, 1024));
+  }
+
+  private beginSkip(capture: boolean): void {
+    this.state = State.Skip;
+    this.skipDepth = 0;
+    this.skipInString = false;
+    this.skipEscape = false;
+    this.capture = capture ? [] : null;
+  }
+
+  /** Skips (and optionally captures) one JSON value of any shape. */
+  private scanSkip(buf: Buffer, i: number, end: number): number {
+    const start = i;
+    let depth = this.skipDepth;
+    let inStr = this.skipInString;
+    let esc = this.skipEscape;
+    let done = false;
+    for (; i < end; i++) {
+      const c = buf[i];
+      if (inStr) {
+        if (esc) esc = false;
+        else if (c === BACKSLASH) esc = true;
+        else if (c === QUOTE) inStr = false;
+        continue;
+      }
+      if (depth === 0 && (c === COMMA || c === CLOSE_BRACE)) {
+        // A scalar value ended.
+        done = true;
+        break;
+      }
+      if (c === QUOTE) inStr = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        depth--;
+        if (depth === 0) {
+          i++;
+          done = true;
+          break;
+        }
+        if (depth < 0) throw corrupt(`unbalanced brackets in "${this.key}"`);
+      }
+    }
+    if (this.capture) this.capture.push(buf.subarray(start, i));
+    this.skipDepth = depth;
+    this.skipInString = inStr;
+    this.skipEscape = esc;
+    if (done) {
+      if (this.capture && this.key === 'snapshot') this.readSnapshotHeader(Buffer.concat(this.capture).toString('utf8'));
+      this.capture = null;
+      this.state = State.TopKey;
+    }
+    return i;
+  }
+
+  private readSnapshotHeader(text: string): void {
+    let header: { meta?: SnapshotMeta; node_count?: number; edge_count?: number };
+    try {
+      header = JSON.parse(text);
+    } catch (e) {
+      throw corrupt(`"snapshot" is not valid JSON (${(e as Error).message})`);
+    }
+    const meta = header?.meta;
+    if (!meta || !Array.isArray(meta.node_fields) || !Array.isArray(meta.edge_fields) || !Array.isArray(meta.node_types) || !Array.isArray(meta.edge_types)) {
+      throw notASnapshot('"snapshot.meta" lacks node_fields, edge_fields, node_types or edge_types');
+    }
+    for (const f of ['type', 'name', 'id', 'self_size', 'edge_count']) {
+      if (!meta.node_fields.includes(f)) throw notASnapshot(`"snapshot.meta.node_fields" has no "${f}"`);
+    }
+    for (const f of ['type', 'name_or_index', 'to_node']) {
+      if (!meta.edge_fields.includes(f)) throw notASnapshot(`"snapshot.meta.edge_fields" has no "${f}"`);
+    }
+    this.meta = meta;
+    this.nodeCountHint = Number(header.node_count) > 0 ? Number(header.node_count) : 0;
+    this.edgeCountHint = Number(header.edge_count) > 0 ? Number(header.edge_count) : 0;
+  }
+
+  /** The hot loop: unsigned integers separated by commas and whitespace, into columns. */
+  private scanNumbers(buf: Buffer, i: number, end: number): number {
+    const sink = this.sink!;
+    let num = this.num;
+    let inNum = this.inNum;
+    for (; i < end; i++) {
+      const c = buf[i];
+      const d = c - 48;
+      if (d >= 0 && d <= 9) {
+        if (!this.fraction) num = num * 10 + d;
+        inNum = true;
+        continue;
+      }
+      if (inNum) {
+        sink.push(this.negative ? 0 : num);
+        num = 0;
+        inNum = false;
+        this.negative = false;
+        this.fraction = false;
+      }
+      if (c === COMMA || c === SPACE || c === NEWLINE || c === CR || c === TAB) continue;
+      if (c === CLOSE_BRACKET) {
+        i++;
+        this.state = State.TopKey;
+        this.sink = null;
+        break;
+      }
+      if (c === MINUS) {
+        this.negative = true;
+        inNum = true;
+        continue;
+      }
+      if (c === DOT || c === 101 /* e */ || c === 69 /* E */ || c === 43 /* + */) {
+        // Fractions and exponents do not occur in V8's integer tables; keep the integer part.
+        this.fraction = true;
+        inNum = true;
+        continue;
+      }
+      throw corrupt(`unexpected ${describeByte(c)} in the "${this.key}" numbers`);
+    }
+    this.num = num;
+    this.inNum = inNum;
+    return i;
+  }
+
+  /** The string table: JSON strings, escapes decoded, UTF-8 and chunk boundaries handled. */
+  private scanStrings(buf: Buffer, i: number, end: number): number {
+    while (i < end) {
+      if (!this.inString) {
+        const c = buf[i];
+        if (c === QUOTE) {
+          this.inString = true;
+          this.strHasEscape = false;
+          this.strEscaped = false;
+          this.strPieces = [];
+          i++;
+          continue;
+        }
+        if (c === COMMA || c === SPACE || c === NEWLINE || c === CR || c === TAB) {
+          i++;
+          continue;
+        }
+        if (c === CLOSE_BRACKET) {
+          this.state = State.TopKey;
+          return i + 1;
+        }
+        throw corrupt(`unexpected ${describeByte(c)} in the "strings" table`);
+      }
+      // Inside a string: find the closing quote that is not escaped.
+      const start = i;
+      let escaped = this.strEscaped;
+      let closed = -1;
+      for (; i < end; i++) {
+        const c = buf[i];
+        if (escaped) {
+          escaped = false;
+        } else if (c === BACKSLASH) {
+          escaped = true;
+          this.strHasEscape = true;
+        } else if (c === QUOTE) {
+          closed = i;
+          break;
+        }
+      }
+      this.strEscaped = escaped;
+      if (closed < 0) {
+        this.strPieces.push(Buffer.from(buf.subarray(start, end))); // copy: the caller may reuse its buffer
+        return end;
+      }
+      let raw: Buffer;
+      if (this.strPieces.length === 0) raw = buf.subarray(start, closed);
+      else {
+        this.strPieces.push(buf.subarray(start, closed));
+        raw = Buffer.concat(this.strPieces);
+        this.strPieces = [];
+      }
+      this.strings.push(this.strHasEscape ? decodeEscaped(raw) : raw.toString('utf8'));
+      this.inString = false;
+      i = closed + 1;
+    }
+    return i;
+  }
+
+  /** `trace_tree`: nested `[id, function_info_index, count, size, [children…], …]`, flattened in pre-order. */
+  private scanTraceTree(buf: Buffer, i: number, end: number): number {
+    const trace = this.trace!;
+    const width = this.meta?.trace_node_fields?.length ?? 5; // the last field is the children array
+    let num = this.num;
+    let inNum = this.inNum;
+    for (; i < end; i++) {
+      const c = buf[i];
+      const d = c - 48;
+      if (d >= 0 && d <= 9) {
+        num = num * 10 + d;
+        inNum = true;
+        continue;
+      }
+      if (inNum) {
+        const depth = this.traceDepth - 1;
+        const pos = this.traceStackPos[depth]++ % width;
+        if (pos === 0) {
+          this.traceCurrent = trace.length;
+          trace.pushRow3(num, 0, this.traceStackParent[depth]);
+        } else if (pos === 1) {
+          trace.set(1, this.traceCurrent, num);
+        }
+        num = 0;
+        inNum = false;
+      }
+      if (c === OPEN_BRACKET) {
+        // A children array of the current node.
+        this.traceStackPos[this.traceDepth - 1]++;
+        this.traceStackParent.push(this.traceCurrent);
+        this.traceStackPos.push(0);
+        this.traceDepth++;
+      } else if (c === CLOSE_BRACKET) {
+        this.traceDepth--;
+        this.traceStackParent.pop();
+        this.traceStackPos.pop();
+        if (this.traceDepth === 0) {
+          i++;
+          this.state = State.TopKey;
+          break;
+        }
+      } else if (c !== COMMA && c !== SPACE && c !== NEWLINE && c !== CR && c !== TAB) {
+        throw corrupt(`unexpected ${describeByte(c)} in "trace_tree"`);
+      }
+    }
+    this.num = num;
+    this.inNum = inNum;
+    return i;
+  }
+
+  private buildGraph(): HeapGraph {
+    const meta = this.meta!;
+    const nodes = this.nodes;
+    const edges = this.edges;
+    if (!nodes || !edges) throw notASnapshot('"nodes" or "edges" is not an array');
+    if (nodes.col !== 0) throw corrupt(`"nodes" holds ${nodes.total} numbers, not a multiple of ${meta.node_fields.length} fields`);
+    if (edges.col !== 0) throw corrupt(`"edges" holds ${edges.total} numbers, not a multiple of ${meta.edge_fields.length} fields`);
+    const nodeCount = nodes.length;
+    const edgeCount = edges.length;
+    const nodeFieldCount = meta.node_fields.length;
+    const strings = this.strings;
+
+    const edgeCounts = nodes.column('edge_count') as Uint32Array;
+    const firstEdge = new Uint32Array(nodeCount + 1);
+    let sum = 0;
+    for (let n = 0; n < nodeCount; n++) {
+      firstEdge[n] = sum;
+      sum += edgeCounts[n];
+    }
+    firstEdge[nodeCount] = sum;
+    if (sum !== edgeCount) throw corrupt(`the nodes declare ${sum} edges but "edges" holds ${edgeCount}`);
+
+    const edgeTo = edges.column('to_node') as Uint32Array;
+    for (let e = 0; e < edgeCount; e++) {
+      const to = edgeTo[e];
+      const ordinal = to / nodeFieldCount;
+      if (ordinal >= nodeCount || to % nodeFieldCount !== 0) throw corrupt(`edge ${e} points at node index ${to}, outside "nodes"`);
+      edgeTo[e] = ordinal;
+    }
+    const nodeName = nodes.column('name') as Uint32Array;
+    const stringCount = strings.length;
+    for (let n = 0; n < nodeCount; n++) {
+      if (nodeName[n] >= stringCount) throw corrupt(`node ${n} names string ${nodeName[n]}, but there are ${stringCount} strings`);
+    }
+    const edgeTypeNames = (meta.edge_types[0] as string[]) ?? [];
+    const edgeType = edges.column('type') as Uint8Array;
+    const edgeNameOrIndex = edges.column('name_or_index') as Uint32Array;
+    const indexed = new Uint8Array(edgeTypeNames.length);
+    edgeTypeNames.forEach((t, k) => (indexed[k] = t === 'element' || t === 'hidden' ? 1 : 0));
+    for (let e = 0; e < edgeCount; e++) {
+      if (indexed[edgeType[e]] === 0 && edgeNameOrIndex[e] >= stringCount) {
+        throw corrupt(`edge ${e} names string ${edgeNameOrIndex[e]}, but there are ${stringCount} strings`);
+      }
+    }
+
+    const nodeSelfSize = nodes.column('self_size') as Uint32Array;
+    let totalSize = 0;
+    for (let n = 0; n < nodeCount; n++) totalSize += nodeSelfSize[n];
+
+    const graph: HeapGraph = {
+      nodeCount,
+      edgeCount,
+      nodeType: nodes.column('type') as Uint8Array,
+      nodeName,
+      nodeId: nodes.column('id') as Uint32Array,
+      nodeSelfSize,
+      nodeTraceId: (nodes.columnOrNull('trace_node_id') as Uint32Array | null) ?? new Uint32Array(nodeCount),
+      nodeDetachedness: (nodes.columnOrNull('detachedness') as Uint8Array | null) ?? new Uint8Array(nodeCount),
+      firstEdge,
+      edgeType,
+      edgeNameOrIndex,
+      edgeTo,
+      strings,
+      nodeTypeNames: (meta.node_types[0] as string[]) ?? [],
+      edgeTypeNames,
+      locations: this.buildLocations(nodeFieldCount, nodeCount),
+      traces: this.buildTraces(),
+      totalSize,
+    };
+    return graph;
+  }
+
+  private buildLocations(nodeFieldCount: number, nodeCount: number): SnapshotLocations {
+    const loc = this.locations;
+    if (!loc) {
+      const empty = new Uint32Array(0);
+      return { count: 0, node: empty, scriptId: empty, line: empty, column: empty };
+    }
+    const node = loc.column('object_index') as Uint32Array;
+    for (let k = 0; k < loc.length; k++) {
+      node[k] = node[k] / nodeFieldCount;
+      if (node[k] >= nodeCount) throw corrupt(`location ${k} points outside "nodes"`);
+    }
+    return {
+      count: loc.length,
+      node,
+      scriptId: loc.column('script_id') as Uint32Array,
+      line: loc.column('line') as Uint32Array,
+      column: loc.column('column') as Uint32Array,
+    };
+  }
+
+  private buildTraces(): AllocationTraces | undefined {
+    const fi = this.functionInfos;
+    const tr = this.trace;
+    if (!fi || !tr || fi.length === 0 || tr.length === 0) return undefined;
+    return {
+      functionCount: fi.length,
+      functionName: fi.column('name') as Uint32Array,
+      functionScriptName: fi.column('script_name') as Uint32Array,
+      functionScriptId: fi.column('script_id') as Uint32Array,
+      functionLine: fi.column('line') as Uint32Array,
+      functionColumn: fi.column('column') as Uint32Array,
+      traceCount: tr.length,
+      traceId: tr.column('id') as Uint32Array,
+      traceFunction: tr.column('function_info_index') as Uint32Array,
+      traceParent: tr.column('parent') as Int32Array,
+    };
+  }
+}
+
+/** Parses a `.heapsnapshot` file as a stream. */
+export async function parseSnapshotFile(path: string, options: { highWaterMark?: number } = {}): Promise<HeapGraph> {
+  const parser = new SnapshotParser();
+  const stream = createReadStream(path, { highWaterMark: options.highWaterMark ?? 1 << 20 });
+  try {
+    for await (const chunk of stream) parser.push(chunk as Buffer);
+    return parser.finish();
+  } catch (e) {
+    stream.destroy();
+    throw withFile(e, path);
+  }
+}
+
+/** Prefixes a parse error with the file it came from. */
+export function withFile(e: unknown, path: string): Error {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT') return new SnapshotError(`${path}: no such file`);
+  if (err?.code === 'EISDIR') return new SnapshotError(`${path}: is a directory, not a .heapsnapshot file`);
+  if (e instanceof SnapshotError) return new SnapshotError(`${path}: ${e.message}`);
+  return new SnapshotError(`${path}: ${err?.message ?? String(e)}`);
+}
+
+/** A snapshot that cannot be read, with a message saying why. */
+export class SnapshotError extends Error {
+  override name = 'SnapshotError';
+}
+
+function notASnapshot(why: string): SnapshotError {
+  return new SnapshotError(`not a V8 heap snapshot: ${why}`);
+}
+function corrupt(why: string): SnapshotError {
+  return new SnapshotError(`corrupt heap snapshot: ${why}`);
+}
+function truncated(why: string): SnapshotError {
+  return new SnapshotError(`truncated heap snapshot: ${why}`);
+}
+
+function describeByte(c: number): string {
+  return c >= 32 && c < 127 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+function skipWhitespace(buf: Buffer, i: number, end: number): number {
+  while (i < end) {
+    const c = buf[i];
+    if (c !== SPACE && c !== NEWLINE && c !== CR && c !== TAB) break;
+    i++;
+  }
+  return i;
+}
+
+function decodeEscaped(raw: Buffer): string {
+  try {
+    return JSON.parse(`"${raw.toString('utf8')}"`) as string;
+  } catch {
+    throw corrupt(`a string in the "strings" table has an invalid escape`);
+  }
+}
+
+type ColumnCtor = typeof Uint8Array | typeof Uint32Array | typeof Int32Array;
+
+const NODE_COLUMN_TYPES: Record<string, ColumnCtor> = { type: Uint8Array, detachedness: Uint8Array };
+const EDGE_COLUMN_TYPES: Record<string, ColumnCtor> = { type: Uint8Array };
+
+const enum State {
+  BeforeTop,
+  TopKey,
+  KeyString,
+  Colon,
+  ValueStart,
+  Numbers,
+  Strings,
+  TraceTree,
+  Skip,
+  Done,
+}
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const TAB = 0x09;
+const MINUS = 0x2d;
+const DOT = 0x2e;

@@ -1,0 +1,165 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SnapshotParser, parseSnapshotFile } from '../../src/core/snapshot/parser';
+import { edgeName, nodeTypeName, type HeapGraph } from '../../src/core/snapshot/graph';
+import { takeSnapshotOf } from './helpers/takeSnapshot';
+
+/** Parses text fed in pieces of `size` bytes (to put chunk boundaries everywhere). */
+function parseInPieces(text: string, size: number, asString = false): HeapGraph {
+  const parser = new SnapshotParser();
+  const bytes = Buffer.from(text, 'utf8');
+  for (let i = 0; i < bytes.length; i += size) {
+    const piece = bytes.subarray(i, i + size);
+    parser.push(asString ? piece.toString('latin1') : piece);
+  }
+  return parser.finish();
+}
+
+/** A tiny hand-written snapshot: root → a → b, with unicode and escaped strings. */
+function tinySnapshot(strings: string[], extra = ''): string {
+  const meta = {
+    node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
+    node_types: [['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic'], 'string', 'number', 'number', 'number', 'number', 'number'],
+    edge_fields: ['type', 'name_or_index', 'to_node'],
+    edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+    location_fields: ['object_index', 'script_id', 'line', 'column'],
+  };
+  // nodes: root(synthetic, name 0), A(object, name 1, id 3, size 32, 2 edges), B(string, name 2, id 5, size 1234567, 0 edges)
+  return `{"snapshot":{"meta":${JSON.stringify(meta)},"node_count":3,"edge_count":3},
+"nodes":[9,0,1,0,1,0,0
+,3,1,3,32,2,0,1
+,2,2,5,1234567,0,0,0],
+"edges":[2,3,7
+,2,4,14,1,0,14],
+"locations":[7,12,40,2],
+${extra}"strings":${JSON.stringify(strings)}}`;
+}
+
+describe('streaming snapshot parser', () => {
+  const strings = ['', 'Café "quoted" \\ \n\t 😀 \u2028', 'lone \ud800 surrogate', 'child', 'back'];
+
+  it('reads a hand-written snapshot at every chunk boundary, as bytes and as strings', () => {
+    const text = tinySnapshot(strings);
+    for (const size of [1, 2, 3, 5, 7, 64, 1 << 16]) {
+      for (const asString of [false, true]) {
+        if (asString && size < 1 << 16) continue; // latin1 pieces would split UTF-8; CDP sends whole JS strings
+        const g = parseInPieces(text, size, asString);
+        assert.equal(g.nodeCount, 3);
+        assert.equal(g.edgeCount, 3);
+        assert.deepEqual(g.strings, strings, `strings at piece size ${size}`);
+        assert.deepEqual([...g.nodeId], [1, 3, 5]);
+        assert.deepEqual([...g.nodeSelfSize], [0, 32, 1234567]);
+        assert.deepEqual([...g.firstEdge], [0, 1, 3, 3]);
+        assert.deepEqual([...g.edgeTo], [1, 2, 2]);
+        assert.equal(edgeName(g, 0), 'child');
+        assert.equal(edgeName(g, 2), '[0]');
+        assert.equal(nodeTypeName(g, 0), 'synthetic');
+        assert.equal(nodeTypeName(g, 2), 'string');
+        assert.equal(g.totalSize, 32 + 1234567);
+        assert.equal(g.locations.count, 1);
+        assert.equal(g.locations.node[0], 1);
+        assert.equal(g.locations.line[0], 40);
+      }
+    }
+  });
+
+  it('handles empty arrays and skips unknown sections', () => {
+    const meta = { node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'], node_types: [['synthetic']], edge_fields: ['type', 'name_or_index', 'to_node'], edge_types: [['property']] };
+    const text = `{"snapshot":{"meta":${JSON.stringify(meta)}},"future":{"x":[1,{"y":"]}"}]},"nodes":[0,0,1,0,0],"edges":[],"samples":[],"locations":[],"strings":[""],"flag":true}`;
+    const g = parseInPieces(text, 3);
+    assert.equal(g.nodeCount, 1);
+    assert.equal(g.edgeCount, 0);
+    assert.equal(g.locations.count, 0);
+  });
+
+  it('parses trace_function_infos and a nested trace_tree', () => {
+    const extra = `"trace_function_infos":[1,3,4,7,10,5, 2,4,4,7,20,9],"trace_tree":[1,0,0,0,[2,1,3,96,[],3,0,1,32,[4,1,2,64,[]]]],`;
+    const text = tinySnapshot(strings, extra).replace('"meta":{', '"meta":{"trace_function_info_fields":["function_id","name","script_name","script_id","line","column"],"trace_node_fields":["id","function_info_index","count","size","children"],');
+    for (const size of [1, 4, 1000]) {
+      const g = parseInPieces(text, size);
+      const t = g.traces!;
+      assert.ok(t, 'traces present');
+      assert.equal(t.functionCount, 2);
+      assert.deepEqual([...t.functionLine], [10, 20]);
+      assert.deepEqual([...t.traceId], [1, 2, 3, 4]);
+      assert.deepEqual([...t.traceFunction], [0, 1, 0, 1]);
+      assert.deepEqual([...t.traceParent], [-1, 0, 0, 2]);
+    }
+  });
+
+  it('refuses truncated, corrupt, empty and non-snapshot input with a clear message', () => {
+    const text = tinySnapshot(strings);
+    const parse = (t: string) => parseInPieces(t, 7);
+    assert.throws(() => parse(text.slice(0, text.length - 10)), /truncated heap snapshot/);
+    assert.throws(() => parse(''), /not a V8 heap snapshot: it is empty/);
+    assert.throws(() => parse('hello world'), /not a V8 heap snapshot/);
+    assert.throws(() => parse('{"a":1}'), /not a V8 heap snapshot: it has no "snapshot" section/);
+    assert.throws(() => parse(text.replace('"edge_count":3', '"edge_count":3').replace(',2,4,14,1,0,14]', ',2,4,14]')), /declare 3 edges but "edges" holds 2/);
+    assert.throws(() => parse(text.replace('1,0,14]', '1,0,21]')), /outside "nodes"/);
+    assert.throws(() => parse(text.replace('[9,0,1,', '[9,x,1,')), /corrupt heap snapshot: unexpected 'x'/);
+  });
+
+  it('counts types exactly as an independent JSON.parse reading of a real snapshot', async function () {
+    const file = takeSnapshotOf(`
+      class LeakWatchProbe { constructor(i) { this.i = i; this.label = 'é' + i; } }
+      globalThis.keep = Array.from({ length: 5000 }, (_, i) => new LeakWatchProbe(i));
+    `);
+    const g = await parseSnapshotFile(file, { highWaterMark: 4099 });
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const nf = json.snapshot.meta.node_fields.length;
+    assert.equal(g.nodeCount, json.nodes.length / nf);
+    assert.equal(g.edgeCount, json.edges.length / json.snapshot.meta.edge_fields.length);
+    assert.deepEqual(g.strings, json.strings);
+    // Per (type, name): count and bytes.
+    const expected = new Map<string, [number, number]>();
+    const types = json.snapshot.meta.node_types[0];
+    for (let i = 0; i < json.nodes.length; i += nf) {
+      const key = `${types[json.nodes[i]]}:${json.strings[json.nodes[i + 1]]}`;
+      const e = expected.get(key) ?? [0, 0];
+      e[0]++;
+      e[1] += json.nodes[i + 3];
+      expected.set(key, e);
+    }
+    const actual = new Map<string, [number, number]>();
+    for (let n = 0; n < g.nodeCount; n++) {
+      const key = `${nodeTypeName(g, n)}:${g.strings[g.nodeName[n]]}`;
+      const e = actual.get(key) ?? [0, 0];
+      e[0]++;
+      e[1] += g.nodeSelfSize[n];
+      actual.set(key, e);
+    }
+    assert.deepEqual(actual, expected);
+    assert.equal(expected.get('object:LeakWatchProbe')?.[0], 5000);
+    // Edges: every target and name matches.
+    const ef = json.snapshot.meta.edge_fields.length;
+    for (let e = 0; e < g.edgeCount; e += 997) {
+      assert.equal(g.edgeTo[e], json.edges[e * ef + 2] / nf);
+      assert.equal(g.edgeNameOrIndex[e], json.edges[e * ef + 1]);
+    }
+  });
+
+  it('reads allocation traces from a snapshot taken with tracking on', async () => {
+    const file = takeSnapshotOf(
+      `class TracedThing { constructor() { this.x = 1; } }
+       globalThis.traced = [];
+       for (let i = 0; i < 200; i++) globalThis.traced.push(new TracedThing());`,
+      { trackAllocations: true },
+    );
+    const g = await parseSnapshotFile(file);
+    assert.ok(g.traces, 'trace tree present');
+    assert.ok(g.traces!.traceCount > 1);
+    let traced = 0;
+    for (let n = 0; n < g.nodeCount; n++) if (g.strings[g.nodeName[n]] === 'TracedThing' && g.nodeTraceId[n] > 0) traced++;
+    assert.ok(traced >= 190, `TracedThing objects with a trace id: ${traced}`);
+  });
+
+  it('names the file in errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leak-watch-bad-'));
+    const bad = join(dir, 'bad.heapsnapshot');
+    writeFileSync(bad, '{"snapshot":{"meta":');
+    await assert.rejects(parseSnapshotFile(bad), (e: Error) => e.message.startsWith(`${bad}: `) && /truncated|corrupt/.test(e.message));
+    await assert.rejects(parseSnapshotFile(join(dir, 'missing.heapsnapshot')), /no such file/);
+  });
+});
