@@ -45,6 +45,7 @@ export class SnapshotParser {
   private functionInfos: GrowableColumns | null = null;
   private trace: GrowableColumns | null = null; // id, functionInfo, parent
   private bytesSeen = 0;
+  private pendingHighSurrogate = '';
   private readonly seenKeys = new Set<string>();
 
   /** Bytes consumed so far. */
@@ -54,6 +55,18 @@ export class SnapshotParser {
 
   /** Feeds the next piece of the snapshot (a CDP chunk string or file bytes). */
   push(chunk: string | Uint8Array): void {
+    if (typeof chunk === 'string') {
+      // A surrogate pair split across two string chunks must be encoded whole.
+      if (this.pendingHighSurrogate) {
+        chunk = this.pendingHighSurrogate + chunk;
+        this.pendingHighSurrogate = '';
+      }
+      const last = chunk.charCodeAt(chunk.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        this.pendingHighSurrogate = chunk[chunk.length - 1];
+        chunk = chunk.slice(0, -1);
+      }
+    }
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.bytesSeen += buf.length;
     let i = 0;
