@@ -1,0 +1,105 @@
+/**
+ * Distances from the GC roots, breadth first, the way DevTools computes them: user roots (the
+ * non-synthetic children of the root, e.g. the global object) first, then everything else from the
+ * root; never through weak edges, nor through the edges DevTools filters (a native context's
+ * `sloppy_function_map`, the value slots of `(map descriptors)`, and a WeakMap entry until both its
+ * key and its table have been reached). The BFS parent edge of each node gives its shortest retainer path.
+ */
+import type { HeapGraph } from '../snapshot/graph';
+import { edgeKinds, ephemeronPair, ephemeronTableId } from './edges';
+
+/** Nodes first reached from the root itself rather than from a user root sit this far away (as in DevTools). */
+export const BASE_SYSTEM_DISTANCE = 100_000_000;
+/** Distance of a node the BFS never reached (only weak retainers). */
+export const NO_DISTANCE = -1;
+
+export interface Distances {
+  /** Per node: hops from the root (plus BASE_SYSTEM_DISTANCE when not reachable from a user root), or NO_DISTANCE. */
+  readonly distance: Int32Array;
+  /** Per node: the edge index through which the BFS first reached it; -1 for the root and unreached nodes. */
+  readonly parentEdge: Int32Array;
+}
+
+/** BFS distances from the root and the BFS parent edge of every node. */
+export function computeDistances(g: HeapGraph): Distances {
+  const n = g.nodeCount;
+  const k = edgeKinds(g);
+  const distance = new Int32Array(n).fill(NO_DISTANCE);
+  const parentEdge = new Int32Array(n).fill(-1);
+  const queue = new Uint32Array(n);
+  const fe = g.firstEdge;
+  const to = g.edgeTo;
+  const etype = g.edgeType;
+  const ename = g.edgeNameOrIndex;
+  const ntype = g.nodeType;
+  const nname = g.nodeName;
+  const pendingEphemerons = new Set<string>();
+
+  /** DevTools' distance filter; true when the edge may be followed. */
+  const follow = (v: number, e: number): boolean => {
+    const t = etype[e];
+    const named = t !== k.element && t !== k.hidden;
+    if (named && ename[e] === k.sloppyFunctionMap && ntype[v] === k.nodeHidden && nname[v] === k.nativeContext) return false;
+    if (t === k.internal && ephemeronTableId(g, k, ename[e]) >= 0) {
+      // The value of a WeakMap entry is alive only once both its key and its table are.
+      const pair = ephemeronPair(g, ename[e]);
+      if (!pendingEphemerons.delete(pair)) {
+        pendingEphemerons.add(pair);
+        return false;
+      }
+    }
+    if (ntype[v] === k.nodeArray && nname[v] === k.mapDescriptors && k.mapDescriptors >= 0) {
+      const index = named ? parseInt(g.strings[ename[e]], 10) : ename[e];
+      return index < 2 || index % 3 !== 1;
+    }
+    return true;
+  };
+
+  const bfs = (head: number, tail: number): number => {
+    while (head < tail) {
+      const v = queue[head++];
+      const d = distance[v] + 1;
+      for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
+        if (etype[e] === k.weak) continue;
+        const w = to[e];
+        if (distance[w] !== NO_DISTANCE) continue;
+        if (!follow(v, e)) continue;
+        distance[w] = d;
+        parentEdge[w] = e;
+        queue[tail++] = w;
+      }
+    }
+    return tail;
+  };
+
+  // User roots first: the root's non-synthetic children.
+  let tail = 0;
+  distance[0] = 0;
+  for (let e = fe[0], end = fe[1]; e < end; e++) {
+    const w = to[e];
+    if (w === 0 || distance[w] !== NO_DISTANCE || ntype[w] === k.nodeSynthetic || etype[e] === k.weak) continue;
+    distance[w] = 1;
+    parentEdge[w] = e;
+    queue[tail++] = w;
+  }
+  const userTail = bfs(0, tail);
+  // Then everything else, from the root.
+  distance[0] = userTail > 0 ? BASE_SYSTEM_DISTANCE : 0;
+  queue[userTail] = 0;
+  bfs(userTail, userTail + 1);
+  distance[0] = 0;
+  return { distance, parentEdge };
+}
+
+/** The edges of the BFS path from the root to `node`, root side first (empty when unreached). */
+export function pathFromRoot(g: HeapGraph, d: Distances, node: number, sourceOf: (edge: number) => number): number[] {
+  const edges: number[] = [];
+  let v = node;
+  while (v !== 0 && edges.length <= g.nodeCount) {
+    const e = d.parentEdge[v];
+    if (e < 0) break;
+    edges.push(e);
+    v = sourceOf(e);
+  }
+  return edges.reverse();
+}

@@ -1,0 +1,145 @@
+/**
+ * Edge facts shared by distances, dominators and retainer paths: which edges keep objects alive and
+ * which ones the DevTools heap profiler skips, decided the way its `JSHeapSnapshot` decides them.
+ */
+import type { HeapGraph } from '../snapshot/graph';
+
+/** V8 names both halves of a WeakMap entry `N / part of key (K @k) -> value (V @v) pair in WeakMap (table @t)`. */
+const EPHEMERON = /^\d+( \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$/;
+
+/** Type indices and per-string caches, built once per graph. */
+export interface EdgeKinds {
+  readonly weak: number;
+  readonly shortcut: number;
+  readonly internal: number;
+  readonly element: number;
+  readonly hidden: number;
+  readonly property: number;
+  readonly context: number;
+  readonly nodeHidden: number;
+  readonly nodeArray: number;
+  readonly nodeSynthetic: number;
+  readonly nodeObject: number;
+  readonly nodeClosure: number;
+  /** String index of `sloppy_function_map`, `system / NativeContext`, `(map descriptors)` (-1 when absent). */
+  readonly sloppyFunctionMap: number;
+  readonly nativeContext: number;
+  readonly mapDescriptors: number;
+  /** Per string: -2 unknown, -1 not an ephemeron edge name, else the WeakMap table's node id. */
+  readonly ephemeronTable: Float64Array;
+}
+
+const cache = new WeakMap<HeapGraph, EdgeKinds>();
+
+/** The edge and node type indices of a graph, and lazily filled caches over its string table. */
+export function edgeKinds(g: HeapGraph): EdgeKinds {
+  let k = cache.get(g);
+  if (k) return k;
+  const et = (n: string) => g.edgeTypeNames.indexOf(n);
+  const nt = (n: string) => g.nodeTypeNames.indexOf(n);
+  let sloppyFunctionMap = -1;
+  let nativeContext = -1;
+  let mapDescriptors = -1;
+  const strings = g.strings;
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i];
+    if (s.length === 19 && s === 'sloppy_function_map') sloppyFunctionMap = i;
+    else if (s.length === 22 && s === 'system / NativeContext') nativeContext = i;
+    else if (s.length === 17 && s === '(map descriptors)') mapDescriptors = i;
+  }
+  k = {
+    weak: et('weak'),
+    shortcut: et('shortcut'),
+    internal: et('internal'),
+    element: et('element'),
+    hidden: et('hidden'),
+    property: et('property'),
+    context: et('context'),
+    nodeHidden: nt('hidden'),
+    nodeArray: nt('array'),
+    nodeSynthetic: nt('synthetic'),
+    nodeObject: nt('object'),
+    nodeClosure: nt('closure'),
+    sloppyFunctionMap,
+    nativeContext,
+    mapDescriptors,
+    ephemeronTable: new Float64Array(strings.length).fill(-2),
+  };
+  cache.set(g, k);
+  return k;
+}
+
+/** For an internal edge's name: the WeakMap table id when it is one half of an ephemeron pair, else -1. */
+export function ephemeronTableId(g: HeapGraph, k: EdgeKinds, nameIndex: number): number {
+  let t = k.ephemeronTable[nameIndex];
+  if (t === -2) {
+    const s = g.strings[nameIndex] ?? '';
+    const m = s.length > 40 && s.includes(' / part of key (') ? EPHEMERON.exec(s) : null;
+    t = m ? Number(m[2]) : -1;
+    k.ephemeronTable[nameIndex] = t;
+  }
+  return t;
+}
+
+/** The part of an ephemeron edge name that both halves share (identifies the key/value pair). */
+export function ephemeronPair(g: HeapGraph, nameIndex: number): string {
+  const s = g.strings[nameIndex] ?? '';
+  return s.slice(s.indexOf(' / '));
+}
+
+/**
+ * Whether edge `e` out of node `from` retains its target for dominator purposes (DevTools'
+ * `isEssentialEdge`): not weak, not a self edge, no shortcut except from the root, and not the
+ * table→value half of a WeakMap entry (the key→value half is kept: it tells more).
+ */
+export function isEssentialEdge(g: HeapGraph, k: EdgeKinds, from: number, e: number): boolean {
+  const t = g.edgeType[e];
+  if (t === k.weak) return false;
+  if (g.edgeTo[e] === from) return false;
+  if (t === k.shortcut) return from === 0;
+  if (t === k.internal && ephemeronTableId(g, k, g.edgeNameOrIndex[e]) === g.nodeId[from]) return false;
+  return true;
+}
+
+/** Retainers of every node, CSR over the reversed edges: source node and edge index per slot. */
+export interface Retainers {
+  /** The retainers of node i are slots firstRetainer[i] .. firstRetainer[i + 1] - 1. */
+  readonly firstRetainer: Uint32Array;
+  readonly retainerNode: Uint32Array;
+  readonly retainerEdge: Uint32Array;
+}
+
+/** Builds the reversed edge lists once (two passes over the edges, no per-node objects). */
+export function buildRetainers(g: HeapGraph): Retainers {
+  const n = g.nodeCount;
+  const m = g.edgeCount;
+  const first = new Uint32Array(n + 1);
+  const to = g.edgeTo;
+  for (let e = 0; e < m; e++) first[to[e] + 1]++;
+  for (let i = 0; i < n; i++) first[i + 1] += first[i];
+  const fill = first.slice(0, n);
+  const retainerNode = new Uint32Array(m);
+  const retainerEdge = new Uint32Array(m);
+  const fe = g.firstEdge;
+  for (let v = 0; v < n; v++) {
+    for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
+      const slot = fill[to[e]]++;
+      retainerNode[slot] = v;
+      retainerEdge[slot] = e;
+    }
+  }
+  return { firstRetainer: first, retainerNode, retainerEdge };
+}
+
+/** The node an edge leaves from (binary search over the CSR offsets). */
+export function edgeSource(g: HeapGraph, e: number): number {
+  const fe = g.firstEdge;
+  let lo = 0;
+  let hi = g.nodeCount - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (fe[mid] <= e) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
