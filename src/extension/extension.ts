@@ -1,15 +1,381 @@
+// Activation: the Leak Watch commands, the watches (one per debuggee), their panels, the status
+// bar and the editor hints. Thin: it adapts core's data to VS Code, it does not analyse.
 import * as vscode from 'vscode';
+import type { Leak, Report, SourcePosition } from '../core/report';
+import type { HeapPoint, WatchStatus } from '../protocol';
+import {
+  NothingToAttachError,
+  SessionTracker,
+  attachToInspector,
+  attachToSession,
+  chooseSession,
+  launchActiveFile,
+  type Attachment,
+} from './attach';
+import { LeakHints } from './hints';
+import { openSource } from './navigation';
+import { LeakWatchPanel, type PanelActions } from './panel';
+import { SessionWatch, watchKey } from './sessionWatch';
+import { readSettings } from './settings';
+import { WatchStatusBar } from './statusBar';
 
-/** Activation: registers the Leak Watch commands. */
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('leakWatch.start', async () => {
-      void vscode.window.showInformationMessage('Leak Watch: starting…');
-    }),
-    vscode.commands.registerCommand('leakWatch.stop', async () => {
-      void vscode.window.showInformationMessage('Leak Watch: stopped.');
-    }),
-  );
+/** What the extension exports from activate(), for tests and other extensions. */
+export interface LeakWatchApi {
+  /** The watches of this window, newest last. */
+  watches(): { key: string; sessionId?: string; status: WatchStatus; heapPoints: number; panelVisible: boolean; panelReady: boolean }[];
+  /** The last point of the live heap line of the newest watch (or of a session's watch). */
+  lastHeapUsage(sessionId?: string): HeapPoint | undefined;
+  /** The current report of the newest watch (or of a session's watch). */
+  report(sessionId?: string): Report | undefined;
+  /** The status bar text ('' when hidden). */
+  statusBarText(): string;
+  /** Resolves when the newest watch's panel webview has loaded. */
+  whenPanelReady(sessionId?: string): Promise<void>;
+  /** The editor hints currently shown (site, type, edge). */
+  hints(): { file: string; line: number; typeName: string; edge: string }[];
+  /** Opens a report position the way the panel does (validated the same way). */
+  openSource(position: SourcePosition, sessionId?: string): Promise<vscode.TextEditor | undefined>;
+  /** Feeds a report to a watch as if the sampling loop had produced it (for tests of the UI parts). */
+  injectReport(report: Report, sessionId?: string): void;
 }
 
-export function deactivate(): void {}
+interface Entry {
+  watch: SessionWatch;
+  panel?: LeakWatchPanel;
+}
+
+let controller: LeakWatchController | undefined;
+
+class LeakWatchController implements vscode.Disposable, PanelActions {
+  private readonly entries = new Map<string, Entry>();
+  private readonly tracker = new SessionTracker();
+  private readonly statusBar = new WatchStatusBar();
+  private readonly hints = new LeakHints();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.disposables.push(
+      this.tracker,
+      this.statusBar,
+      this.hints,
+      vscode.commands.registerCommand('leakWatch.start', (arg?: unknown) => this.start(arg)),
+      vscode.commands.registerCommand('leakWatch.stop', () => this.stopCommand()),
+      vscode.commands.registerCommand('leakWatch.showPanel', () => this.showPanel()),
+      vscode.commands.registerCommand('leakWatch.saveSnapshot', () => this.saveSnapshotCommand()),
+      vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
+      vscode.debug.onDidTerminateDebugSession((session) => this.sessionTerminated(session)),
+    );
+    void this.updateContext();
+  }
+
+  // ---- commands ----------------------------------------------------------------------------------
+
+  /** Start Leak Watch: attach to the active debuggee (or ask), or offer to attach/launch. */
+  async start(arg?: unknown): Promise<void> {
+    try {
+      let session = this.sessionFromArgument(arg);
+      if (!session) {
+        const chosen = await chooseSession(this.tracker);
+        if (chosen.cancelled) return;
+        session = chosen.session;
+      }
+      if (session?.parentSession === undefined && session) {
+        // A parent session never answers requestCDPProxy; watch its debuggee instead.
+        session = (await this.tracker.waitForChild(session, 5000)) ?? session;
+      }
+      if (session) {
+        const existing = this.entries.get(watchKey({ session, description: session.name }));
+        if (existing?.watch.live) {
+          this.ensurePanel(existing).reveal(false);
+          void vscode.window.showInformationMessage(`Leak Watch is already watching "${session.name}".`);
+          return;
+        }
+        await this.watch(() => attachToSession(session!), session.name, session);
+        return;
+      }
+      await this.startWithoutSession();
+    } catch (error) {
+      this.showError(error);
+    }
+  }
+
+  private sessionFromArgument(arg: unknown): vscode.DebugSession | undefined {
+    const id = typeof arg === 'string' ? arg
+      : arg && typeof arg === 'object' && typeof (arg as { sessionId?: unknown }).sessionId === 'string' ? (arg as { sessionId: string }).sessionId
+      : arg && typeof arg === 'object' && typeof (arg as { id?: unknown }).id === 'string' ? (arg as { id: string }).id
+      : undefined;
+    if (!id) return undefined;
+    return this.tracker.all().find((s) => s.id === id);
+  }
+
+  private async startWithoutSession(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const canLaunch = !!editor && editor.document.uri.scheme === 'file' && /javascript|typescript/.test(editor.document.languageId);
+    const items: (vscode.QuickPickItem & { action: 'url' | 'launch' })[] = [
+      { label: '$(plug) Attach to an inspector URL…', detail: 'A program started with --inspect: ws://… or host:port', action: 'url' },
+    ];
+    if (canLaunch) {
+      items.unshift({
+        label: `$(debug-alt) Debug ${vscode.workspace.asRelativePath(editor!.document.uri)} and watch it`,
+        detail: 'Starts the active file under the JavaScript debugger, then watches its heap',
+        action: 'launch',
+      });
+    }
+    const choice = await vscode.window.showQuickPick(items, {
+      title: 'Leak Watch: no JavaScript debug session is running',
+      placeHolder: canLaunch ? 'Debug the active file, or attach to a running inspector' : 'Attach to a running inspector (or open a JS file to debug it)',
+    });
+    if (!choice) return;
+    if (choice.action === 'launch') {
+      const session = await launchActiveFile(this.tracker);
+      await this.watch(() => attachToSession(session), session.name, session);
+      return;
+    }
+    const input = await vscode.window.showInputBox({
+      title: 'Leak Watch: attach to an inspector',
+      prompt: 'The inspector of a program started with --inspect: a ws:// URL, host:port, or a port on this machine',
+      placeHolder: '127.0.0.1:9229',
+      validateInput: (text) => (text.trim() ? undefined : 'Enter ws://…, host:port or a port'),
+    });
+    if (!input) return;
+    const key = `url:${input.trim()}`;
+    const existing = [...this.entries.values()].find((e) => e.watch.live && (e.watch.key === key || e.watch.attachment.description === input.trim()));
+    if (existing) {
+      this.ensurePanel(existing).reveal(false);
+      return;
+    }
+    await this.watch(() => attachToInspector(input), input.trim());
+  }
+
+  /** Attaches, opens the panel and starts the watch, with a progress notification until the first sample. */
+  private async watch(attach: () => Promise<Attachment>, description: string, session?: vscode.DebugSession): Promise<void> {
+    const attachment = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Leak Watch: attaching to ${description}…` },
+      () => attach(),
+    );
+    const settings = readSettings(session?.workspaceFolder?.uri);
+    const watch = new SessionWatch(attachment, settings);
+    const old = this.entries.get(watch.key);
+    old?.panel?.dispose();
+    old?.watch.dispose();
+    const entry: Entry = { watch };
+    this.entries.delete(watch.key);
+    this.entries.set(watch.key, entry);
+    this.disposables.push(watch.onDidChange((change) => {
+      if (change === 'status') void this.updateContext();
+      if (change === 'report') this.updateHints();
+    }));
+    this.ensurePanel(entry);
+    watch.start();
+    this.statusBar.show(watch);
+    void this.updateContext();
+    this.firstSampleProgress(watch);
+  }
+
+  /** A progress notification until the first heap snapshot is analysed (or the watch ends). */
+  private firstSampleProgress(watch: SessionWatch): void {
+    if (watch.status.samples > 0 || !watch.live) return;
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Leak Watch', cancellable: true },
+      (progress, token) => new Promise<void>((resolve) => {
+        progress.report({ message: `taking the first heap snapshot of ${watch.attachment.description}…` });
+        const done = () => {
+          listener.dispose();
+          resolve();
+        };
+        const listener = watch.onDidChange(() => {
+          if (watch.status.samples > 0 || !watch.live) done();
+        });
+        token.onCancellationRequested(() => {
+          void watch.stop('Stopped before the first sample.');
+          done();
+        });
+        // The live heap line works without snapshots; never keep the notification for ever.
+        setTimeout(done, 120_000);
+      }),
+    );
+  }
+
+  private async stopCommand(): Promise<void> {
+    const live = [...this.entries.values()].filter((e) => e.watch.live);
+    if (live.length === 0) {
+      void vscode.window.showInformationMessage('Leak Watch is not watching anything.');
+      return;
+    }
+    let target = live[live.length - 1];
+    if (live.length > 1) {
+      const active = vscode.debug.activeDebugSession;
+      const byActive = live.find((e) => e.watch.session && (e.watch.session.id === active?.id || e.watch.session.parentSession?.id === active?.id));
+      if (byActive) target = byActive;
+      else {
+        const pick = await vscode.window.showQuickPick(
+          live.map((e) => ({ label: e.watch.attachment.description, entry: e })),
+          { title: 'Leak Watch: stop which watch?' },
+        );
+        if (!pick) return;
+        target = pick.entry;
+      }
+    }
+    await this.stop(target.watch);
+  }
+
+  async stop(watch: SessionWatch): Promise<void> {
+    await watch.stop();
+    void this.updateContext();
+  }
+
+  private showPanel(): void {
+    const entry = this.newestEntry();
+    if (!entry) {
+      void vscode.window.showInformationMessage('Leak Watch has no results yet. Run "Leak Watch: Start Leak Watch" while debugging.');
+      return;
+    }
+    this.ensurePanel(entry).reveal(false);
+  }
+
+  private revealType(typeName: unknown): void {
+    if (typeof typeName !== 'string' || typeName.length > 1024) return;
+    const entry = [...this.entries.values()].reverse().find((e) => e.watch.report?.types.some((t) => t.name === typeName)) ?? this.newestEntry();
+    if (entry) this.ensurePanel(entry).revealType(typeName);
+  }
+
+  private async saveSnapshotCommand(): Promise<void> {
+    const entry = this.newestEntry(true) ?? this.newestEntry();
+    if (!entry) {
+      void vscode.window.showInformationMessage('Leak Watch: start a watch first; the snapshot is taken from the watched program.');
+      return;
+    }
+    await this.saveSnapshot(entry.watch);
+  }
+
+  // ---- panel actions -----------------------------------------------------------------------------
+
+  async openSource(watch: SessionWatch, position: SourcePosition, panel: LeakWatchPanel): Promise<void> {
+    await openSource(position, watch.report, panel.webviewPanel.viewColumn);
+  }
+
+  async saveSnapshot(watch: SessionWatch): Promise<void> {
+    if (!watch.live) {
+      void vscode.window.showWarningMessage('Leak Watch: the watch has stopped, so there is no program to take a snapshot of.');
+      return;
+    }
+    const folder = watch.session?.workspaceFolder?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const uri = await vscode.window.showSaveDialog({
+      title: 'Leak Watch: save heap snapshot',
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `leak-watch-${stamp}.heapsnapshot`) : undefined,
+      filters: { 'Heap snapshots': ['heapsnapshot'] },
+    });
+    if (!uri) return;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Leak Watch: saving heap snapshot…' },
+      () => watch.saveSnapshot(uri),
+    );
+    void vscode.window.showInformationMessage(`Leak Watch: saved ${vscode.workspace.asRelativePath(uri)}.`);
+  }
+
+  async explain(watch: SessionWatch, typeName: string): Promise<{ leak?: Leak; message?: string }> {
+    return watch.explain(typeName);
+  }
+
+  // ---- state -------------------------------------------------------------------------------------
+
+  private ensurePanel(entry: Entry): LeakWatchPanel {
+    if (entry.panel) return entry.panel;
+    const panel = LeakWatchPanel.create(this.context.extensionUri, entry.watch, this, readSettings().chartedTypes);
+    entry.panel = panel;
+    panel.onDidDispose(() => {
+      if (entry.panel === panel) entry.panel = undefined;
+    });
+    return panel;
+  }
+
+  private newestEntry(liveOnly = false): Entry | undefined {
+    const all = [...this.entries.values()].filter((e) => !liveOnly || e.watch.live);
+    return all[all.length - 1];
+  }
+
+  entryFor(sessionId?: string): Entry | undefined {
+    if (!sessionId) return this.newestEntry();
+    return [...this.entries.values()].find((e) => e.watch.session?.id === sessionId || e.watch.session?.parentSession?.id === sessionId);
+  }
+
+  private sessionTerminated(session: vscode.DebugSession): void {
+    for (const { watch } of this.entries.values()) {
+      if (watch.live && watch.session && (watch.session.id === session.id || watch.session.parentSession?.id === session.id)) {
+        watch.sessionEnded();
+      }
+    }
+    void this.updateContext();
+  }
+
+  private async updateContext(): Promise<void> {
+    const live = [...this.entries.values()].filter((e) => e.watch.live);
+    await vscode.commands.executeCommand('setContext', 'leakWatch.watching', live.length > 0);
+    const newestLive = live[live.length - 1];
+    this.statusBar.show(newestLive?.watch);
+  }
+
+  updateHints(): void {
+    this.hints.update([...this.entries.values()].map((e) => e.watch.report).filter((r): r is Report => !!r));
+  }
+
+  private showError(error: unknown): void {
+    const text = error instanceof Error ? error.message : String(error);
+    if (error instanceof NothingToAttachError) void vscode.window.showWarningMessage(`Leak Watch: ${text}`);
+    else void vscode.window.showErrorMessage(`Leak Watch could not start: ${text}`);
+  }
+
+  api(): LeakWatchApi {
+    return {
+      watches: () => [...this.entries.values()].map((e) => ({
+        key: e.watch.key,
+        sessionId: e.watch.session?.id,
+        status: e.watch.status,
+        heapPoints: e.watch.heapUsage.length,
+        panelVisible: !!e.panel?.visible,
+        panelReady: !!e.panel?.ready,
+      })),
+      lastHeapUsage: (sessionId) => this.entryFor(sessionId)?.watch.lastHeapUsage,
+      report: (sessionId) => this.entryFor(sessionId)?.watch.report,
+      statusBarText: () => this.statusBar.text,
+      whenPanelReady: async (sessionId) => {
+        const entry = this.entryFor(sessionId);
+        if (!entry) throw new Error('no watch');
+        await this.ensurePanel(entry).whenReady();
+      },
+      hints: () => this.hints.all.map((h) => ({ file: h.site.file, line: h.site.line, typeName: h.typeName, edge: h.edge })),
+      openSource: async (position, sessionId) => {
+        const entry = this.entryFor(sessionId);
+        return openSource(position, entry?.watch.report, entry?.panel?.webviewPanel.viewColumn);
+      },
+      injectReport: (report, sessionId) => {
+        const entry = this.entryFor(sessionId);
+        if (!entry) throw new Error('no watch to inject a report into');
+        entry.watch.setReport(report);
+      },
+    };
+  }
+
+  dispose(): void {
+    for (const entry of this.entries.values()) {
+      entry.panel?.dispose();
+      entry.watch.dispose();
+    }
+    this.entries.clear();
+    for (const d of this.disposables) d.dispose();
+    void vscode.commands.executeCommand('setContext', 'leakWatch.watching', false);
+  }
+}
+
+/** Activation: registers the Leak Watch commands and returns the API tests use. */
+export function activate(context: vscode.ExtensionContext): LeakWatchApi {
+  controller = new LeakWatchController(context);
+  context.subscriptions.push(controller);
+  return controller.api();
+}
+
+export function deactivate(): void {
+  controller?.dispose();
+  controller = undefined;
+}

@@ -1,0 +1,101 @@
+// Opening a source position from the report: only positions the analysis produced, only files in the
+// workspace (others open read-only with a note, built-in modules are refused with a reason), and
+// the `new` expression (or call) at the position selected.
+import * as vscode from 'vscode';
+import type { Report, SourcePosition } from '../core/report';
+
+/** Every source position the analysis put into the report. */
+export function reportPositions(report: Report | undefined): SourcePosition[] {
+  const out: SourcePosition[] = [];
+  for (const leak of report?.leaks ?? []) {
+    out.push(...leak.allocationSites);
+    for (const path of leak.retainerPaths) if (path.suspectSite) out.push(path.suspectSite);
+    for (const ref of leak.backReferences) if (ref.site) out.push(ref.site);
+  }
+  return out;
+}
+
+function samePosition(a: SourcePosition, b: SourcePosition): boolean {
+  return a.file === b.file && a.line === b.line && a.column === b.column;
+}
+
+export type OpenDecision =
+  | { kind: 'open'; uri: vscode.Uri; readOnly: boolean; note?: string }
+  | { kind: 'refuse'; reason: string };
+
+/** Decides whether and how a position may be opened (pure apart from workspace lookups). */
+export function decideOpen(position: SourcePosition, known: SourcePosition[]): OpenDecision {
+  if (!known.some((p) => samePosition(p, position))) {
+    return { kind: 'refuse', reason: 'That position is not one the analysis found, so Leak Watch will not open it.' };
+  }
+  const file = position.file;
+  if (/^node:/.test(file) || /^internal[\\/]/.test(file)) {
+    return { kind: 'refuse', reason: `${file} is part of Node.js itself; there is no file to open. Look at the caller in the retainer path instead.` };
+  }
+  let uri: vscode.Uri;
+  if (/^file:\/\//i.test(file)) uri = vscode.Uri.parse(file, true);
+  else if (file.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(file)) uri = vscode.Uri.file(file);
+  else return { kind: 'refuse', reason: `${file} is not a file on this machine (it may be a generated or remote script).` };
+  if (uri.path.split('/').includes('..')) return { kind: 'refuse', reason: `${file} is not a plain path.` };
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  if (!folder) return { kind: 'open', uri, readOnly: true, note: `${uri.fsPath} is outside the workspace; opened read-only.` };
+  if (uri.path.includes('/node_modules/')) return { kind: 'open', uri, readOnly: true, note: `${vscode.workspace.asRelativePath(uri)} is a dependency; opened read-only.` };
+  return { kind: 'open', uri, readOnly: false };
+}
+
+/**
+ * The range of the expression that starts at `offset`: for `new X.Y(…)` (or a call `f(…)`) up to the
+ * closing parenthesis, else the word there.
+ */
+export function expressionRange(document: vscode.TextDocument, position: vscode.Position): vscode.Range {
+  const text = document.getText();
+  const start = document.offsetAt(position);
+  const head = /^(new\s+)?[\w$.]+\s*(\()?/.exec(text.slice(start, start + 300));
+  if (head && head[2]) {
+    let depth = 0;
+    for (let i = start + head[0].length - 1; i < Math.min(text.length, start + 5000); i++) {
+      const ch = text[i];
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) return new vscode.Range(position, document.positionAt(i + 1));
+    }
+  }
+  if (head) return new vscode.Range(position, document.positionAt(start + head[0].replace(/\s*\($/, '').length));
+  return document.getWordRangeAtPosition(position) ?? new vscode.Range(position, position);
+}
+
+/** Opens `position` beside the panel with the expression selected. */
+export async function openSource(
+  position: SourcePosition,
+  report: Report | undefined,
+  panelColumn: vscode.ViewColumn | undefined,
+): Promise<vscode.TextEditor | undefined> {
+  const decision = decideOpen(position, reportPositions(report));
+  if (decision.kind === 'refuse') {
+    void vscode.window.showWarningMessage(`Leak Watch: ${decision.reason}`);
+    return undefined;
+  }
+  let document: vscode.TextDocument;
+  try {
+    document = await vscode.workspace.openTextDocument(decision.uri);
+  } catch (error) {
+    void vscode.window.showWarningMessage(`Leak Watch: cannot open ${decision.uri.fsPath} (${error instanceof Error ? error.message : String(error)}).`);
+    return undefined;
+  }
+  const line = Math.min(position.line - 1, document.lineCount - 1);
+  const column = Math.min(position.column - 1, document.lineAt(line).text.length);
+  const start = new vscode.Position(line, column);
+  const range = expressionRange(document, start);
+  // The editor group beside the panel: left of it when there is one.
+  const viewColumn = panelColumn && panelColumn > vscode.ViewColumn.One ? panelColumn - 1 : vscode.ViewColumn.Beside;
+  const editor = await vscode.window.showTextDocument(document, {
+    viewColumn,
+    selection: new vscode.Selection(range.start, range.end),
+    preserveFocus: false,
+  });
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  if (decision.readOnly) {
+    await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(undefined, () => undefined);
+    if (decision.note) void vscode.window.showInformationMessage(`Leak Watch: ${decision.note}`);
+  }
+  return editor;
+}

@@ -1,0 +1,178 @@
+// The Leak Watch panel, host side: one webview per watch, opened beside the active editor, under a
+// strict CSP with a nonce. Everything the webview sends is validated (parseFromWebview) before use.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { Leak, SourcePosition } from '../core/report';
+import { FromWebviewType, ToWebviewType, parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
+import type { SessionWatch } from './sessionWatch';
+
+export const PANEL_VIEW_TYPE = 'leakWatch.panel';
+
+/** What the panel asks of the rest of the extension. */
+export interface PanelActions {
+  openSource(watch: SessionWatch, position: SourcePosition, panel: LeakWatchPanel): Promise<void>;
+  stop(watch: SessionWatch): Promise<void>;
+  saveSnapshot(watch: SessionWatch): Promise<void>;
+  explain(watch: SessionWatch, typeName: string): Promise<{ leak?: Leak; message?: string }>;
+}
+
+export class LeakWatchPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.disposeEmitter.event;
+  private disposed = false;
+  /** Messages the webview refused or that failed validation (for tests and diagnostics). */
+  rejectedMessages = 0;
+  /** Set once the webview's script has said it is ready. */
+  ready = false;
+  private readonly readyEmitter = new vscode.EventEmitter<void>();
+
+  static create(extensionUri: vscode.Uri, watch: SessionWatch, actions: PanelActions, chartedTypes: number): LeakWatchPanel {
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      `Leak Watch: ${watch.attachment.description}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        enableFindWidget: true,
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+      },
+    );
+    return new LeakWatchPanel(panel, extensionUri, watch, actions, chartedTypes);
+  }
+
+  private constructor(
+    readonly webviewPanel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    readonly watch: SessionWatch,
+    private readonly actions: PanelActions,
+    private readonly chartedTypes: number,
+  ) {
+    webviewPanel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'panel-icon.svg');
+    webviewPanel.webview.html = this.html();
+    this.disposables.push(
+      webviewPanel.onDidDispose(() => this.dispose()),
+      webviewPanel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      watch.onHeapUsage((point) => this.post({ type: ToWebviewType.HeapUsage, point })),
+      watch.onDidChange((change) => {
+        if (change === 'status') this.post({ type: ToWebviewType.Status, status: watch.status });
+        else if (change === 'report' && watch.report) this.post({ type: ToWebviewType.Report, report: watch.report });
+      }),
+      this.readyEmitter,
+    );
+  }
+
+  /** Resolves once the webview has loaded its script and asked for the state. */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => {
+      const d = this.readyEmitter.event(() => {
+        d.dispose();
+        resolve();
+      });
+    });
+  }
+
+  get visible(): boolean {
+    return !this.disposed && this.webviewPanel.visible;
+  }
+
+  /** Brings the panel to the front without taking focus from the editor (unless asked). */
+  reveal(preserveFocus = true): void {
+    if (!this.disposed) this.webviewPanel.reveal(this.webviewPanel.viewColumn, preserveFocus);
+  }
+
+  /** Selects a type in the panel and shows its retainer paths. */
+  revealType(typeName: string): void {
+    this.reveal(false);
+    this.post({ type: ToWebviewType.Reveal, typeName });
+  }
+
+  post(message: ToWebview): void {
+    if (this.disposed) return;
+    void this.webviewPanel.webview.postMessage(message);
+  }
+
+  private sendState(): void {
+    this.post({
+      type: ToWebviewType.State,
+      status: this.watch.status,
+      heapUsage: this.watch.heapUsage,
+      report: this.watch.report,
+      chartedTypes: this.chartedTypes,
+    });
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const message = parseFromWebview(raw);
+    if (!message) {
+      this.rejectedMessages++;
+      return;
+    }
+    try {
+      await this.handle(message);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Leak Watch: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Acts on one validated message from the webview (exposed for tests of the validation seam). */
+  async handle(message: FromWebview): Promise<void> {
+    switch (message.type) {
+      case FromWebviewType.Ready:
+        this.ready = true;
+        this.sendState();
+        this.readyEmitter.fire();
+        return;
+      case FromWebviewType.Stop:
+        return this.actions.stop(this.watch);
+      case FromWebviewType.SaveSnapshot:
+        return this.actions.saveSnapshot(this.watch);
+      case FromWebviewType.OpenSource:
+        return this.actions.openSource(this.watch, message.position, this);
+      case FromWebviewType.SelectType: {
+        const result = await this.actions.explain(this.watch, message.typeName);
+        this.post({ type: ToWebviewType.Explained, typeName: message.typeName, ...result });
+        return;
+      }
+    }
+  }
+
+  private html(): string {
+    const webview = this.webviewPanel.webview;
+    const nonce = randomBytes(18).toString('base64');
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
+    const csp = [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" nonce="${nonce}" href="${asset('dist', 'codicon.css')}">
+<link rel="stylesheet" nonce="${nonce}" href="${asset('dist', 'webview.css')}">
+<link rel="stylesheet" nonce="${nonce}" href="${asset('media', 'panel.css')}">
+<title>Leak Watch</title>
+</head>
+<body>
+<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.webviewPanel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.disposeEmitter.fire();
+    this.disposeEmitter.dispose();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The messages between the extension host (panel.ts) and the panel's webview (src/webview/*).
+ * Declared once and imported by both sides so they cannot drift apart. Everything the webview sends
+ * is validated with `parseFromWebview` before the host acts on it: the webview renders data from the
+ * debuggee's heap and must be treated as untrusted.
+ */
+import type { Leak, Report, SourcePosition } from './core/report';
+
+/** A point of the cheap live heap line (Runtime.getHeapUsage). */
+export interface HeapPoint {
+  time: number;
+  used: number;
+  total: number;
+}
+
+/** Where the watch is in its life. */
+export type WatchPhase = 'connecting' | 'watching' | 'stopped' | 'ended' | 'failed';
+
+export interface WatchStatus {
+  phase: WatchPhase;
+  /** What is being watched (session name, URL). */
+  target: string;
+  /** A sentence for the user (why it stopped, what failed, what to do next). */
+  message?: string;
+  samples: number;
+  /** Pause of the last snapshot, ms. */
+  lastPauseMs?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host → webview
+
+export const enum ToWebviewType {
+  /** Everything the panel shows, sent on (re)load so that a rebuilt webview shows the same. */
+  State = 'state',
+  HeapUsage = 'heapUsage',
+  Report = 'report',
+  Status = 'status',
+  /** Select a type and scroll to its retainer paths (from a hover's "Show in panel" link). */
+  Reveal = 'reveal',
+  /** The explanation of a type the user selected (retainers, sites), or why there is none. */
+  Explained = 'explained',
+}
+
+export type ToWebview =
+  | { type: ToWebviewType.State; status: WatchStatus; heapUsage: HeapPoint[]; report?: Report; chartedTypes: number }
+  | { type: ToWebviewType.HeapUsage; point: HeapPoint }
+  | { type: ToWebviewType.Report; report: Report }
+  | { type: ToWebviewType.Status; status: WatchStatus }
+  | { type: ToWebviewType.Reveal; typeName: string }
+  | { type: ToWebviewType.Explained; typeName: string; leak?: Leak; message?: string };
+
+// ---------------------------------------------------------------------------------------------
+// Webview → host
+
+export const enum FromWebviewType {
+  /** The webview's script has loaded and wants the state. */
+  Ready = 'ready',
+  /** Open a source position from the report (allocation site, suspect edge, back-reference). */
+  OpenSource = 'openSource',
+  /** The user selected a type; the host may explain it (retainers, sites) when the report has not. */
+  SelectType = 'selectType',
+  Stop = 'stop',
+  SaveSnapshot = 'saveSnapshot',
+}
+
+export type FromWebview =
+  | { type: FromWebviewType.Ready }
+  | { type: FromWebviewType.OpenSource; position: SourcePosition }
+  | { type: FromWebviewType.SelectType; typeName: string }
+  | { type: FromWebviewType.Stop }
+  | { type: FromWebviewType.SaveSnapshot };
+
+/** Longest type name the host accepts back from the webview (V8 names are short; heap strings are not). */
+export const MAX_NAME_LENGTH = 1024;
+const MAX_PATH_LENGTH = 4096;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPositiveInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value < 1e8;
+}
+
+function isBoundedString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max;
+}
+
+/**
+ * Checks a message from the webview and returns a fresh, well-typed copy, or undefined when the
+ * message has an unknown type or the wrong shape. Extra fields are dropped.
+ */
+export function parseFromWebview(message: unknown): FromWebview | undefined {
+  if (!isRecord(message) || typeof message.type !== 'string') return undefined;
+  switch (message.type) {
+    case FromWebviewType.Ready:
+      return { type: FromWebviewType.Ready };
+    case FromWebviewType.Stop:
+      return { type: FromWebviewType.Stop };
+    case FromWebviewType.SaveSnapshot:
+      return { type: FromWebviewType.SaveSnapshot };
+    case FromWebviewType.SelectType:
+      return isBoundedString(message.typeName, MAX_NAME_LENGTH)
+        ? { type: FromWebviewType.SelectType, typeName: message.typeName }
+        : undefined;
+    case FromWebviewType.OpenSource: {
+      const p = message.position;
+      if (!isRecord(p) || !isBoundedString(p.file, MAX_PATH_LENGTH) || !isPositiveInt(p.line) || !isPositiveInt(p.column)) {
+        return undefined;
+      }
+      return { type: FromWebviewType.OpenSource, position: { file: p.file, line: p.line, column: p.column } };
+    }
+    default:
+      return undefined;
+  }
+}

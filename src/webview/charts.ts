@@ -1,0 +1,215 @@
+// The panel's charts (uPlot, bundled by esbuild), themed from VS Code's --vscode-* colours.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { HeapPoint } from '../protocol';
+import type { Report, TypeSeries } from '../core/report';
+import { formatBytes, formatCount } from './format';
+
+/** Reads a theme colour; VS Code sets these on <html> and updates them when the theme changes. */
+export function themeColor(name: string, fallback: string): string {
+  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+/** Series colours from the theme's chart palette. */
+export function palette(): string[] {
+  return [
+    themeColor('--vscode-charts-red', '#f14c4c'),
+    themeColor('--vscode-charts-blue', '#3794ff'),
+    themeColor('--vscode-charts-yellow', '#cca700'),
+    themeColor('--vscode-charts-green', '#89d185'),
+    themeColor('--vscode-charts-purple', '#b180d7'),
+    themeColor('--vscode-charts-orange', '#d18616'),
+  ];
+}
+
+function axis(stroke: string, grid: string, values?: uPlot.Axis['values']): uPlot.Axis {
+  return {
+    stroke,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1 },
+    font: '11px var(--vscode-font-family, sans-serif)',
+    ...(values ? { values } : {}),
+  };
+}
+
+function widthOf(container: HTMLElement): number {
+  return Math.max(240, Math.floor(container.clientWidth || 480));
+}
+
+/** Heap used / total over time, with the snapshot moments drawn as vertical lines. */
+export class HeapChart {
+  private plot: uPlot | undefined;
+  private points: HeapPoint[] = [];
+  private sampleTimes: number[] = [];
+
+  constructor(private readonly container: HTMLElement) {
+    new ResizeObserver(() => this.plot?.setSize({ width: widthOf(container), height: 160 })).observe(container);
+  }
+
+  setPoints(points: HeapPoint[]): void {
+    this.points = points.slice();
+    this.render();
+  }
+
+  addPoint(point: HeapPoint): void {
+    this.points.push(point);
+    if (this.points.length > 3600) this.points.splice(0, this.points.length - 3600);
+    this.render();
+  }
+
+  setSampleTimes(times: number[]): void {
+    this.sampleTimes = times.slice();
+    this.plot?.redraw(false, false);
+  }
+
+  private data(): uPlot.AlignedData {
+    return [
+      this.points.map((p) => p.time / 1000),
+      this.points.map((p) => p.used),
+      this.points.map((p) => p.total),
+    ];
+  }
+
+  private render(): void {
+    if (this.points.length === 0) return;
+    if (this.plot) {
+      this.plot.setData(this.data());
+      return;
+    }
+    const fg = themeColor('--vscode-charts-foreground', '#ccc');
+    const lines = themeColor('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
+    const blue = palette()[1];
+    const marker = themeColor('--vscode-charts-yellow', '#cca700');
+    const bytesAxis: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => formatBytes(v));
+    this.plot = new uPlot(
+      {
+        width: widthOf(this.container),
+        height: 160,
+        cursor: { drag: { x: false, y: false } },
+        legend: { show: true },
+        scales: { x: { time: true } },
+        axes: [axis(fg, lines), { ...axis(fg, lines, bytesAxis), size: 70 }],
+        series: [
+          {},
+          { label: 'used', stroke: blue, width: 2, fill: /^#[0-9a-f]{6}$/i.test(blue) ? `${blue}22` : undefined, value: (_u, v) => (v == null ? '–' : formatBytes(v)) },
+          { label: 'total', stroke: lines, width: 1, dash: [4, 4], value: (_u, v) => (v == null ? '–' : formatBytes(v)) },
+        ],
+        hooks: {
+          draw: [
+            (u) => {
+              // Snapshot moments: a thin vertical line each.
+              const ctx = u.ctx;
+              ctx.save();
+              ctx.strokeStyle = marker;
+              ctx.lineWidth = 1;
+              ctx.setLineDash([2, 3]);
+              for (const t of this.sampleTimes) {
+                const x = Math.round(u.valToPos(t / 1000, 'x', true));
+                if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+                ctx.beginPath();
+                ctx.moveTo(x, u.bbox.top);
+                ctx.lineTo(x, u.bbox.top + u.bbox.height);
+                ctx.stroke();
+              }
+              ctx.restore();
+            },
+          ],
+        },
+      },
+      this.data(),
+      this.container,
+    );
+  }
+}
+
+export type GrowthMetric = 'count' | 'bytes';
+
+/** Count or bytes per sample for the top growing types; legend entries toggle series. */
+export class GrowthChart {
+  private plot: uPlot | undefined;
+  private key = '';
+  private metric: GrowthMetric = 'count';
+  private log = false;
+  private report: Report | undefined;
+  private top = 5;
+
+  constructor(private readonly container: HTMLElement) {
+    new ResizeObserver(() => this.plot?.setSize({ width: widthOf(container), height: 200 })).observe(container);
+  }
+
+  setOptions(metric: GrowthMetric, log: boolean, top: number): void {
+    const changed = metric !== this.metric || log !== this.log || top !== this.top;
+    this.metric = metric;
+    this.log = log;
+    this.top = top;
+    if (changed) {
+      this.key = '';
+      this.render();
+    }
+  }
+
+  setReport(report: Report): void {
+    this.report = report;
+    this.render();
+  }
+
+  /** The types charted: leaks, then suspects, then the fastest growing. */
+  static chartedTypes(report: Report, top: number): TypeSeries[] {
+    const rank = { leak: 0, suspect: 1, ok: 2 } as const;
+    return report.types
+      .filter((t) => t.counts.length > 0)
+      .slice()
+      .sort((a, b) => rank[a.verdict] - rank[b.verdict] || b.bytesPerMinute - a.bytesPerMinute || b.countPerMinute - a.countPerMinute)
+      .slice(0, top);
+  }
+
+  private render(): void {
+    const report = this.report;
+    if (!report || report.samples.length === 0) return;
+    const types = GrowthChart.chartedTypes(report, this.top);
+    const n = report.samples.length;
+    const x = report.samples.map((s) => s.time / 1000);
+    const ys = types.map((t) => {
+      const values = this.metric === 'count' ? t.counts : t.bytes;
+      // Align to the samples (a type first seen later has no earlier values).
+      const padded: (number | null)[] = new Array(Math.max(0, n - values.length)).fill(null);
+      return padded.concat(values.slice(-n)).map((v) => (v == null ? null : this.log ? Math.max(v, 1) : v));
+    });
+    const data = [x, ...ys] as uPlot.AlignedData;
+    const key = `${this.metric}|${this.log}|${types.map((t) => t.name).join('\u0000')}`;
+    if (this.plot && key === this.key) {
+      this.plot.setData(data);
+      return;
+    }
+    this.plot?.destroy();
+    this.key = key;
+    const fg = themeColor('--vscode-charts-foreground', '#ccc');
+    const lines = themeColor('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
+    const colours = palette();
+    const fmt = this.metric === 'count' ? formatCount : formatBytes;
+    this.plot = new uPlot(
+      {
+        width: widthOf(this.container),
+        height: 200,
+        cursor: { drag: { x: false, y: false } },
+        legend: { show: true, live: true },
+        scales: { x: { time: true }, y: this.log ? { distr: 3, log: 10 } : {} },
+        axes: [axis(fg, lines), { ...axis(fg, lines, (_u, splits) => splits.map((v) => fmt(v))), size: 70 }],
+        series: [
+          {},
+          ...types.map((t, i) => ({
+            label: t.name.length > 60 ? `${t.name.slice(0, 59)}…` : t.name,
+            stroke: colours[i % colours.length],
+            width: 2,
+            points: { show: true, size: 5 },
+            dash: i >= colours.length ? [6, 3] : undefined,
+            value: (_u: uPlot, v: number | null) => (v == null ? '–' : fmt(v)),
+          })),
+        ],
+      },
+      data,
+      this.container,
+    );
+  }
+}
