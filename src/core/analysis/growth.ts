@@ -1,0 +1,243 @@
+import type { Sample, TypeSeries, TypeStat, Verdict } from '../report';
+import { isInternalType, typeTier } from './typeNames';
+
+/**
+ * The thresholds behind the verdicts. A type is a `leak` when, over the recent samples, its count
+ * trends up (robust slope > 0, most steps up, hardly any down, at least `minNetObjects` more) AND
+ * the objects born in most intervals are still alive at the last sample (at least
+ * `minRetainedObjects` of them): growth that the program holds on to, not churn.
+ */
+export const GROWTH_RULES = {
+  /** Samples (since the last id reset) a `leak` verdict needs: two intervals whose objects are seen surviving. */
+  minSamplesForLeak: 4,
+  /** The recent window the verdict looks at (samples); longer series are also judged as a whole. */
+  window: 12,
+  /** Net growth (objects) below which a count change is noise. */
+  minNetObjects: 20,
+  /** Objects born inside the window and still alive at its end, below which retention is noise. */
+  minRetainedObjects: 20,
+  /** Share of the window's intervals whose newborn objects must still be alive. */
+  minRetainedShare: 0.75,
+  /** Share of steps that may go down while the trend still holds. */
+  maxDownShare: 0.25,
+  /** Net growth of bytes, with a flat count, worth a `suspect`. */
+  minNetBytes: 1 << 20,
+} as const;
+
+/** What one window of samples shows for one type. */
+interface WindowFindings {
+  samples: number;
+  seconds: number;
+  first: number;
+  last: number;
+  up: number;
+  down: number;
+  slopePerMinute: number;
+  trend: boolean;
+  bytesFirst: number;
+  bytesLast: number;
+  bytesTrend: boolean;
+  /** Intervals (inside the window, old enough to have been seen again) and how many kept objects. */
+  intervals: number;
+  intervalsKept: number;
+  retained: number;
+  born: number;
+  retention: boolean;
+}
+
+/**
+ * Per-type time series over the samples, with a verdict (`leak` / `suspect` / `ok`) and its evidence,
+ * ranked: leaks first, then suspects, each with the program's own classes before the runtime's, then
+ * by growth. Reads `cohorts` from the last sample only, and `newCount` from every sample. After an
+ * id reset (a sample's `maxId` below the one before) the verdict starts again from that sample.
+ */
+export function computeSeries(samples: Sample[]): TypeSeries[] {
+  if (samples.length === 0) return [];
+  const start = lastResetIndex(samples);
+  const segment = samples.slice(start);
+  const names = new Set<string>();
+  for (const s of samples) for (const t of s.types) names.add(t.name);
+  const lookups = samples.map((s) => new Map(s.types.map((t) => [t.name, t])));
+
+  const out: TypeSeries[] = [];
+  for (const name of names) {
+    const stats = lookups.map((m) => m.get(name));
+    const counts = stats.map((t) => t?.count ?? 0);
+    const bytes = stats.map((t) => t?.bytes ?? 0);
+    const judged = judge(name, segment, stats.slice(start));
+    if (start > 0) judged.evidence.push(`Object ids restarted at sample ${samples[start].index}; the verdict uses the ${segment.length} samples since.`);
+    out.push({ name, counts, bytes, ...judged });
+  }
+  return out.sort(compareSeries);
+}
+
+/** Index of the first sample after the last id reset (0 when ids never went back). */
+export function lastResetIndex(samples: Sample[]): number {
+  let start = 0;
+  for (let i = 1; i < samples.length; i++) if (samples[i].maxId < samples[i - 1].maxId) start = i;
+  return start;
+}
+
+/** Leaks, then suspects, then ok; within leaks and suspects the program's own types first; then by growth. */
+export function compareSeries(a: TypeSeries, b: TypeSeries): number {
+  const rank: Record<Verdict, number> = { leak: 0, suspect: 1, ok: 2 };
+  return (
+    rank[a.verdict] - rank[b.verdict] ||
+    (a.verdict === 'ok' ? 0 : typeTier(a.name) - typeTier(b.name)) ||
+    b.countPerMinute - a.countPerMinute ||
+    b.bytesPerMinute - a.bytesPerMinute ||
+    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  );
+}
+
+type Judgement = Pick<TypeSeries, 'verdict' | 'evidence' | 'countPerMinute' | 'bytesPerMinute'>;
+
+function judge(name: string, segment: Sample[], stats: (TypeStat | undefined)[]): Judgement {
+  const n = segment.length;
+  const recentFrom = Math.max(0, n - GROWTH_RULES.window);
+  const recent = examine(segment, stats, recentFrom);
+  const whole = recentFrom > 0 ? examine(segment, stats, 0) : recent;
+  const countPerMinute = recent.slopePerMinute;
+  const bytesPerMinute = theilSenPerMinute(segment.slice(recentFrom), stats.slice(recentFrom).map((t) => t?.bytes ?? 0));
+  const evidence: string[] = [];
+
+  const leaking = (w: WindowFindings) => w.trend && w.retention;
+  const found = leaking(recent) ? recent : leaking(whole) ? whole : null;
+  let verdict: Verdict = 'ok';
+  if (found) {
+    evidence.push(describeTrend(found), describeRetention(found));
+    if (isInternalType(name)) {
+      verdict = 'suspect';
+      evidence.push('A V8 internal type: it grows because the objects that hold it do; look at the program’s own types first.');
+    } else {
+      verdict = 'leak';
+    }
+  } else {
+    const w = recent.trend || recent.retention ? recent : whole;
+    if (w.trend) {
+      verdict = 'suspect';
+      evidence.push(describeTrend(w));
+      evidence.push(
+        n < GROWTH_RULES.minSamplesForLeak
+          ? `${n} samples so far; a leak verdict needs ${GROWTH_RULES.minSamplesForLeak}, to see new objects survive.`
+          : describeRetention(w),
+      );
+    } else if (w.retention && w.last - w.first >= GROWTH_RULES.minNetObjects) {
+      verdict = 'suspect';
+      evidence.push(describeRetention(w), describeTrend(w));
+    } else if (recent.bytesTrend) {
+      verdict = 'suspect';
+      evidence.push(
+        `Bytes ${formatBytes(recent.bytesFirst)} → ${formatBytes(recent.bytesLast)} (+${formatBytes(recent.bytesLast - recent.bytesFirst)}) ` +
+          `while the count went ${recent.first.toLocaleString('en-US')} → ${recent.last.toLocaleString('en-US')}: its objects get larger.`,
+      );
+    } else {
+      evidence.push(describeSteady(recent));
+    }
+  }
+  return { verdict, evidence, countPerMinute, bytesPerMinute };
+}
+
+/** Trend and retention of one type over segment[from..]. */
+function examine(segment: Sample[], stats: (TypeStat | undefined)[], from: number): WindowFindings {
+  const window = segment.slice(from);
+  const st = stats.slice(from);
+  const counts = st.map((t) => t?.count ?? 0);
+  const bytes = st.map((t) => t?.bytes ?? 0);
+  const m = window.length;
+  const steps = Math.max(0, m - 1);
+  let up = 0;
+  let down = 0;
+  let bytesDown = 0;
+  for (let i = 1; i < m; i++) {
+    if (counts[i] > counts[i - 1]) up++;
+    else if (counts[i] < counts[i - 1]) down++;
+    if (bytes[i] < bytes[i - 1]) bytesDown++;
+  }
+  const first = counts[0] ?? 0;
+  const last = counts[m - 1] ?? 0;
+  const slopePerMinute = theilSenPerMinute(window, counts);
+  const maxDown = Math.floor(GROWTH_RULES.maxDownShare * steps);
+  const trend =
+    m >= 3 && last - first >= GROWTH_RULES.minNetObjects && slopePerMinute > 0 && down <= maxDown && up >= Math.ceil(steps / 2);
+  const bytesFirst = bytes[0] ?? 0;
+  const bytesLast = bytes[m - 1] ?? 0;
+  const bytesTrend =
+    m >= 3 && bytesLast - bytesFirst >= GROWTH_RULES.minNetBytes && bytesDown <= maxDown && theilSenPerMinute(window, bytes) > 0;
+
+  // Retention: the last sample's cohorts, aligned from the end: cohorts[L-1-a] = born in the interval
+  // that ended `a` samples before the last. Intervals with a ≥ 1 have been seen alive again since.
+  const cohorts = st[m - 1]?.cohorts ?? [];
+  const intervals = Math.max(0, Math.min(m - 2, cohorts.length - 2));
+  let intervalsKept = 0;
+  let retained = 0;
+  let born = 0;
+  for (let a = 1; a <= intervals; a++) {
+    const kept = cohorts[cohorts.length - 1 - a];
+    retained += kept;
+    if (kept > 0) intervalsKept++;
+    born += st[m - 1 - a]?.newCount ?? 0;
+  }
+  const retention =
+    m >= GROWTH_RULES.minSamplesForLeak &&
+    intervals >= 2 &&
+    intervalsKept >= Math.ceil(GROWTH_RULES.minRetainedShare * intervals) &&
+    retained >= GROWTH_RULES.minRetainedObjects;
+  const seconds = m > 1 ? (window[m - 1].time - window[0].time) / 1000 : 0;
+  return {
+    samples: m, seconds, first, last, up, down, slopePerMinute, trend, bytesFirst, bytesLast, bytesTrend,
+    intervals, intervalsKept, retained, born, retention,
+  };
+}
+
+/** Theil–Sen slope (median of pairwise slopes) of values over the samples' times, per minute. */
+export function theilSenPerMinute(samples: Pick<Sample, 'time'>[], values: number[]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) {
+      const dt = samples[j].time - samples[i].time;
+      if (dt > 0) slopes.push((values[j] - values[i]) / dt);
+    }
+  }
+  if (slopes.length === 0) return 0;
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  const median = slopes.length % 2 ? slopes[mid] : (slopes[mid - 1] + slopes[mid]) / 2;
+  return median * 60_000;
+}
+
+function describeTrend(w: WindowFindings): string {
+  const steps = w.samples - 1;
+  const delta = w.last - w.first;
+  return (
+    `Count ${w.first.toLocaleString('en-US')} → ${w.last.toLocaleString('en-US')} (${delta >= 0 ? '+' : ''}${delta.toLocaleString('en-US')}) ` +
+    `over ${w.samples} samples (${w.seconds.toFixed(1)} s): up in ${w.up} of ${steps} steps, down in ${w.down}; ` +
+    `about ${Math.round(w.slopePerMinute).toLocaleString('en-US')}/min; bytes ${formatBytes(w.bytesFirst)} → ${formatBytes(w.bytesLast)}.`
+  );
+}
+
+function describeRetention(w: WindowFindings): string {
+  if (w.intervals === 0) return 'No interval is old enough yet to tell whether new objects survive.';
+  const share = w.born > 0 ? ` (${Math.round((100 * Math.min(w.retained, w.born)) / w.born)} % of those seen when new)` : '';
+  return (
+    `Objects born in ${w.intervalsKept} of the ${w.intervals} earlier intervals are still alive at the last sample: ` +
+    `${w.retained.toLocaleString('en-US')}${share}, the oldest ${w.intervals} samples later.`
+  );
+}
+
+function describeSteady(w: WindowFindings): string {
+  const kept = w.intervals > 0 ? `; ${w.retained.toLocaleString('en-US')} of the objects born during it are still alive` : '';
+  return `Count ${w.first.toLocaleString('en-US')} → ${w.last.toLocaleString('en-US')} over ${w.samples} samples: no sustained growth${kept}.`;
+}
+
+/** Bytes in B / KB / MB / GB, one decimal. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let v = n;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}
