@@ -6,10 +6,13 @@ type ColumnCtor = new (length: number) => Column;
  * (`[f0, f1, f2, f0, f1, f2, …]`) is read. Capacity doubles when full; `column()` trims to length.
  */
 export class GrowableColumns {
-  private readonly columns: Column[];
+  /** The columns (the parser's hot loop writes them directly; see `grow`). */
+  columns: Column[];
   private readonly index = new Map<string, number>();
-  private capacity: number;
-  private readonly width: number;
+  /** Rows the columns can hold before `grow`. */
+  capacity: number;
+  /** Numbers per row. */
+  readonly width: number;
   /** Complete rows so far. */
   length = 0;
   /** The column the next number goes to. */
@@ -71,7 +74,8 @@ export class GrowableColumns {
     return trimmed;
   }
 
-  private grow(): void {
+  /** Doubles the capacity (the columns are replaced). */
+  grow(): void {
     this.capacity *= 2;
     for (let k = 0; k < this.columns.length; k++) {
       const old = this.columns[k];

@@ -287,48 +287,71 @@ export class SnapshotParser {
     this.edgeCountHint = Number(header.edge_count) > 0 ? Number(header.edge_count) : 0;
   }
 
-  /** The hot loop: unsigned integers separated by commas and whitespace, into columns. */
+  /** The hot loop: unsigned integers separated by commas and whitespace, straight into columns. */
   private scanNumbers(buf: Buffer, i: number, end: number): number {
     const sink = this.sink!;
+    const width = sink.width;
+    let cols = sink.columns;
+    let capacity = sink.capacity;
+    let col = sink.col;
+    let row = sink.length;
     let num = this.num;
     let inNum = this.inNum;
+    let negative = this.negative;
+    if (this.fraction) {
+      // Still inside the fraction or exponent of a number split across chunks: skip it.
+      while (i < end && isNumberTail(buf[i])) i++;
+      if (i < end) this.fraction = false;
+    }
     for (; i < end; i++) {
       const c = buf[i];
-      const d = c - 48;
-      if (d >= 0 && d <= 9) {
-        if (!this.fraction) num = num * 10 + d;
+      if (c <= 57 && c >= 48) {
+        num = num * 10 + (c - 48);
         inNum = true;
         continue;
       }
       if (inNum) {
-        sink.push(this.negative ? 0 : num);
+        if (row === capacity) {
+          sink.length = row;
+          sink.grow();
+          cols = sink.columns;
+          capacity = sink.capacity;
+        }
+        cols[col][row] = negative ? 0 : num;
+        if (++col === width) {
+          col = 0;
+          row++;
+        }
         num = 0;
         inNum = false;
-        this.negative = false;
-        this.fraction = false;
+        negative = false;
       }
-      if (c === COMMA || c === SPACE || c === NEWLINE || c === CR || c === TAB) continue;
+      if (c === COMMA || c === NEWLINE || c === SPACE || c === CR || c === TAB) continue;
       if (c === CLOSE_BRACKET) {
         i++;
         this.state = State.TopKey;
-        this.sink = null;
         break;
       }
       if (c === MINUS) {
-        this.negative = true;
+        negative = true;
         inNum = true;
         continue;
       }
-      if (c === DOT || c === 101 /* e */ || c === 69 /* E */ || c === 43 /* + */) {
+      if (c === DOT || c === 101 /* e */ || c === 69 /* E */) {
         // Fractions and exponents do not occur in V8's integer tables; keep the integer part.
-        this.fraction = true;
         inNum = true;
+        while (i + 1 < end && isNumberTail(buf[i + 1])) i++;
+        if (i + 1 === end) this.fraction = true;
         continue;
       }
       throw corrupt(`unexpected ${describeByte(c)} in the "${this.key}" numbers`);
     }
+    sink.col = col;
+    sink.length = row;
     this.num = num;
     this.inNum = inNum;
+    this.negative = negative;
+    if (this.state !== State.Numbers) this.sink = null;
     return i;
   }
 
@@ -376,14 +399,14 @@ export class SnapshotParser {
         this.strPieces.push(Buffer.from(buf.subarray(start, end))); // copy: the caller may reuse its buffer
         return end;
       }
-      let raw: Buffer;
-      if (this.strPieces.length === 0) raw = buf.subarray(start, closed);
+      let text: string;
+      if (this.strPieces.length === 0) text = buf.toString('utf8', start, closed);
       else {
         this.strPieces.push(buf.subarray(start, closed));
-        raw = Buffer.concat(this.strPieces);
+        text = Buffer.concat(this.strPieces).toString('utf8');
         this.strPieces = [];
       }
-      this.strings.push(this.strHasEscape ? decodeEscaped(raw) : raw.toString('utf8'));
+      this.strings.push(this.strHasEscape ? decodeEscaped(text) : text);
       this.inString = false;
       i = closed + 1;
     }
@@ -475,7 +498,7 @@ export class SnapshotParser {
       if (nodeName[n] >= stringCount) throw corrupt(`node ${n} names string ${nodeName[n]}, but there are ${stringCount} strings`);
     }
     const edgeTypeNames = (meta.edge_types[0] as string[]) ?? [];
-    const edgeType = edges.column('type') as Uint8Array;
+    const edgeType = Uint8Array.from(edges.column('type'));
     const edgeNameOrIndex = edges.column('name_or_index') as Uint32Array;
     const indexed = new Uint8Array(edgeTypeNames.length);
     edgeTypeNames.forEach((t, k) => (indexed[k] = t === 'element' || t === 'hidden' ? 1 : 0));
@@ -492,12 +515,12 @@ export class SnapshotParser {
     const graph: HeapGraph = {
       nodeCount,
       edgeCount,
-      nodeType: nodes.column('type') as Uint8Array,
+      nodeType: Uint8Array.from(nodes.column('type')),
       nodeName,
       nodeId: nodes.column('id') as Uint32Array,
       nodeSelfSize,
       nodeTraceId: (nodes.columnOrNull('trace_node_id') as Uint32Array | null) ?? new Uint32Array(nodeCount),
-      nodeDetachedness: (nodes.columnOrNull('detachedness') as Uint8Array | null) ?? new Uint8Array(nodeCount),
+      nodeDetachedness: Uint8Array.from(nodes.columnOrNull('detachedness') ?? new Uint8Array(nodeCount)),
       firstEdge,
       edgeType,
       edgeNameOrIndex,
@@ -592,6 +615,11 @@ function describeByte(c: number): string {
   return c >= 32 && c < 127 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
 
+/** Characters that may follow the integer part of a JSON number. */
+function isNumberTail(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === DOT || c === 101 || c === 69 || c === 43 || c === MINUS;
+}
+
 function skipWhitespace(buf: Buffer, i: number, end: number): number {
   while (i < end) {
     const c = buf[i];
@@ -601,9 +629,9 @@ function skipWhitespace(buf: Buffer, i: number, end: number): number {
   return i;
 }
 
-function decodeEscaped(raw: Buffer): string {
+function decodeEscaped(raw: string): string {
   try {
-    return JSON.parse(`"${raw.toString('utf8')}"`) as string;
+    return JSON.parse(`"${raw}"`) as string;
   } catch {
     throw corrupt(`a string in the "strings" table has an invalid escape`);
   }
@@ -611,8 +639,10 @@ function decodeEscaped(raw: Buffer): string {
 
 type ColumnCtor = typeof Uint8Array | typeof Uint32Array | typeof Int32Array;
 
-const NODE_COLUMN_TYPES: Record<string, ColumnCtor> = { type: Uint8Array, detachedness: Uint8Array };
-const EDGE_COLUMN_TYPES: Record<string, ColumnCtor> = { type: Uint8Array };
+// All columns are Uint32Array while parsing, so the hot loop's stores stay monomorphic; the small
+// type columns are narrowed to Uint8Array when the graph is built.
+const NODE_COLUMN_TYPES: Record<string, ColumnCtor> = {};
+const EDGE_COLUMN_TYPES: Record<string, ColumnCtor> = {};
 
 const enum State {
   BeforeTop,
