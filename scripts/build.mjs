@@ -1,12 +1,13 @@
 // Builds every bundle with esbuild: the extension host (cjs, `vscode` external), the snapshot
 // worker, the webview (browser), the CLI, and the extension-host test suites.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const root = new URL('..', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const node = {
   bundle: true,
@@ -33,7 +34,13 @@ function tsFiles(dir) {
 const configs = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...node, entryPoints: { snapshotWorker: 'src/core/snapshot/worker.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...node,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { LEAK_WATCH_VERSION: JSON.stringify(pkg.version) },
+  },
   {
     bundle: true,
     platform: 'browser',

@@ -1,2 +1,177 @@
-// The `leak-watch` command line.
-console.log('leak-watch: not yet');
+// The `leak-watch` command line: run / attach / analyze around the same core the extension uses.
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { assembleReport } from '../core/assemble';
+import { connectWebSocket } from '../core/cdp/connection';
+import { resolveEndpoint, spawnInspected, type InspectedProcess } from '../core/cdp/endpoints';
+import type { Report, ReportTarget, Sample } from '../core/report';
+import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
+import { HeapWatch } from '../core/watch';
+import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
+import { formatBytes, formatReport } from './format';
+import { Progress } from './progress';
+
+declare const LEAK_WATCH_VERSION: string | undefined;
+
+/** Runs the CLI; resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`leak-watch: ${e.message} (see leak-watch --help)\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  if (options.command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (options.command === 'version') {
+    process.stdout.write(`${typeof LEAK_WATCH_VERSION === 'string' ? LEAK_WATCH_VERSION : 'dev'}\n`);
+    return EXIT.ok;
+  }
+  const analyzer = new SnapshotAnalyzer();
+  try {
+    const report =
+      options.command === 'analyze' ? await analyzeFiles(options, analyzer) : await watchProgram(options, analyzer);
+    await emit(report, options);
+    const leaking = report.types.some((t) => t.verdict === 'leak');
+    return leaking && options.failOnLeak ? EXIT.leak : EXIT.ok;
+  } catch (e) {
+    process.stderr.write(`leak-watch: ${(e as Error)?.message ?? String(e)}\n`);
+    return e instanceof UsageError ? EXIT.usage : EXIT.failure;
+  } finally {
+    await analyzer.dispose();
+  }
+}
+
+/** `analyze`: files of one process, in order → samples → report. */
+async function analyzeFiles(options: CliOptions, analyzer: SnapshotAnalyzer): Promise<Report> {
+  const files = options.operands.map((f) => resolve(f));
+  for (const f of files) {
+    if (!existsSync(f)) throw new Error(`${f}: no such file`);
+    if (statSync(f).isDirectory()) throw new Error(`${f}: is a directory, not a .heapsnapshot file`);
+  }
+  const progress = new Progress(options.quiet);
+  const samples: Sample[] = [];
+  for (const [index, file] of files.entries()) {
+    progress.update(`reading ${index + 1} of ${files.length}: ${file}`);
+    const time = statSync(file).mtimeMs;
+    samples.push(await analyzer.analyzeFile(file, { index, time }));
+  }
+  progress.done();
+  const target: ReportTarget = { kind: 'files', description: files.join(' ') };
+  const notes: string[] = [];
+  for (let k = 1; k < samples.length; k++) {
+    if (samples[k].idsReset) {
+      notes.push(`${files[k]} has smaller object ids than ${files[k - 1]}: not the same process, or not in the order taken. Growth is measured from it on.`);
+    }
+  }
+  return assembleReport({ target, startedAt: new Date(samples[0].time), samples, notes, explain: (types) => analyzer.explain(types) });
+}
+
+/** `run` and `attach`: watch a live program. */
+async function watchProgram(options: CliOptions, analyzer: SnapshotAnalyzer): Promise<Report> {
+  let program: InspectedProcess | undefined;
+  let target: ReportTarget;
+  let wsUrl: string;
+  if (options.command === 'run') {
+    const [command, ...args] = options.operands;
+    program = await spawnInspected(command, args);
+    program.stdout.pipe(process.stderr, { end: false });
+    program.stderr.resume();
+    wsUrl = program.wsUrl;
+    target = { kind: 'run', description: options.operands.join(' '), pid: program.child.pid };
+  } else {
+    wsUrl = await resolveEndpoint(options.operands[0], { allowRemote: options.allowRemote });
+    target = { kind: 'attach', description: options.operands[0] };
+  }
+  const exited = program ? new Promise<number | null>((r) => program!.child.once('exit', (code) => r(code))) : undefined;
+  const connection = await connectWebSocket(wsUrl);
+  const watch = new HeapWatch(connection, analyzer, {
+    maxSamples: options.durationS === undefined ? (options.samples ?? 6) : undefined,
+    intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
+    pauseBudget: options.pauseBudget,
+    forceGc: options.forceGc,
+    trackAllocations: options.allocationSites,
+    saveSnapshotsDir: options.saveSnapshots ? resolve(options.saveSnapshots) : undefined,
+  });
+  const progress = new Progress(options.quiet);
+  const total = options.durationS === undefined ? (options.samples ?? 6) : undefined;
+  watch.on('sample', (s) =>
+    progress.update(
+      `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`,
+    ),
+  );
+  watch.on('note', (n) => progress.note(n));
+  watch.on('error', (e) => progress.note(`error: ${e.message}`));
+  const interrupted = new Promise<void>((r) => {
+    process.once('SIGINT', r);
+    process.once('SIGTERM', r);
+  });
+  let durationTimer: NodeJS.Timeout | undefined;
+  try {
+    await watch.start();
+    const waits: Promise<unknown>[] = [watch.ended(), interrupted];
+    if (options.durationS !== undefined) waits.push(new Promise((r) => (durationTimer = setTimeout(r, options.durationS! * 1000))));
+    await Promise.race(waits);
+    await watch.stop();
+  } finally {
+    if (durationTimer) clearTimeout(durationTimer);
+    progress.done();
+  }
+  const reason = watch.endedBecause;
+  if (watch.samples.length === 0) {
+    connection.close();
+    await stopProgram(program, exited);
+    throw new Error(reason && !/^Stopped/.test(reason) ? reason : 'No snapshot could be taken.');
+  }
+  const report = await watch.buildReport(target);
+  connection.close();
+  await stopProgram(program, exited);
+  if (reason && !/^(Stopped|Took)/i.test(reason)) (report.notes ??= []).push(reason);
+  return report;
+}
+
+/** Stops a program that `run` started (SIGTERM, then SIGKILL). */
+async function stopProgram(program: InspectedProcess | undefined, exited: Promise<number | null> | undefined): Promise<void> {
+  if (!program || program.child.exitCode !== null || program.child.signalCode !== null) return;
+  program.child.kill('SIGTERM');
+  const killed = await Promise.race([exited!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+  if (!killed) program.child.kill('SIGKILL');
+}
+
+/** Prints the report and writes the JSON where asked. */
+async function emit(report: Report, options: CliOptions): Promise<void> {
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (options.json === '-') {
+    process.stderr.write(`${formatReport(report, options.top)}\n`);
+    await write(process.stdout, json);
+    return;
+  }
+  process.stdout.write(`${formatReport(report, options.top)}\n`);
+  if (options.json) {
+    const out = createWriteStream(resolve(options.json));
+    await write(out, json);
+    await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  }
+}
+
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((r, j) => stream.write(text, (e) => (e ? j(e) : r())));
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`leak-watch: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = EXIT.failure;
+    },
+  );
+}

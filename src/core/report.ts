@@ -45,8 +45,13 @@ export interface SampleInfo {
   pauseMs: number;
   /** Parse + analysis time after the last chunk arrived (ms). */
   analysisMs: number;
-  /** Largest object id in this snapshot (ids grow; a drop means V8's ids were reset). */
+  /**
+   * The id watermark: the largest object id seen so far in this baseline (the live maximum can drop
+   * when the newest objects die, so this is the running maximum).
+   */
   maxId: number;
+  /** True when V8's object ids were reset before this sample (a new baseline starts here). */
+  idsReset?: boolean;
 }
 
 /** A sample as the watch loop emits it. */

@@ -74,7 +74,7 @@ export function computeSeries(samples: Sample[]): TypeSeries[] {
 /** Index of the first sample after the last id reset (0 when ids never went back). */
 export function lastResetIndex(samples: Sample[]): number {
   let start = 0;
-  for (let i = 1; i < samples.length; i++) if (samples[i].maxId < samples[i - 1].maxId) start = i;
+  for (let i = 1; i < samples.length; i++) if (samples[i].idsReset || samples[i].maxId < samples[i - 1].maxId) start = i;
   return start;
 }
 

@@ -1,0 +1,144 @@
+import { parseArgs } from 'node:util';
+
+/** Exit codes of `leak-watch`. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, leak: 3 } as const;
+
+export const HELP = `leak-watch — find memory leaks in a running Node.js program
+
+Usage:
+  leak-watch run [options] -- <command> [args…]
+      Start a Node program with the inspector on 127.0.0.1 (a random port), watch its heap,
+      print the report and stop the program. <command> is \`node …\`, a .js/.mjs/.cjs file,
+      or any command whose node processes read NODE_OPTIONS (e.g. \`npm run start\`).
+  leak-watch attach <ws-url | host:port> [options]
+      Watch a program that already runs with --inspect. Detaches cleanly and leaves it running.
+  leak-watch analyze <a.heapsnapshot> [b.heapsnapshot …] [options]
+      One file: the top types by size, with retained sizes. Several files of one process, in
+      the order they were taken: growth, verdicts and retainer paths between them.
+
+Options:
+  --samples N           snapshots to take (default 6; run/attach)
+  --duration S          watch for S seconds instead of a number of samples
+  --interval S          seconds between snapshots (default: adaptive, within the pause budget)
+  --pause-budget P      largest share of wall time the program may spend paused for
+                        snapshots, 0.01–0.9 (default 0.1)
+  --json FILE|-         write the JSON report to FILE, or to stdout with -
+  --save-snapshots DIR  save each snapshot as DIR/sample-<k>.heapsnapshot (DevTools opens them)
+  --no-allocation-sites do not record allocation stacks (cheaper for the program; sites then
+                        fall back to constructor positions)
+  --no-gc               do not force a garbage collection before each snapshot
+  --fail-on-leak        exit 3 when a leak is found
+  --allow-remote        allow an inspector on a host other than this machine (attach)
+  --top N               types to print (default 10)
+  -q, --quiet           no progress line
+  -h, --help            this help
+  -v, --version         the version
+
+Exit codes: 0 done (no leak, or leaks without --fail-on-leak); 1 failure (the program could
+not be started or watched, or a file is not a heap snapshot); 2 usage error; 3 a leak was
+found and --fail-on-leak was given.`;
+
+export interface CliOptions {
+  command: 'run' | 'attach' | 'analyze' | 'help' | 'version';
+  /** The program and its arguments (run), the endpoint (attach), the files (analyze). */
+  operands: string[];
+  samples?: number;
+  durationS?: number;
+  intervalS?: number;
+  pauseBudget: number;
+  json?: string;
+  saveSnapshots?: string;
+  allocationSites: boolean;
+  forceGc: boolean;
+  failOnLeak: boolean;
+  allowRemote: boolean;
+  top: number;
+  quiet: boolean;
+}
+
+/** A mistake in the command line; printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses the command line (without `node` and the script). */
+export function parseCli(argv: string[]): CliOptions {
+  const dashDash = argv.indexOf('--');
+  const before = dashDash >= 0 ? argv.slice(0, dashDash) : argv;
+  const after = dashDash >= 0 ? argv.slice(dashDash + 1) : [];
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: before,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        samples: { type: 'string' },
+        duration: { type: 'string' },
+        interval: { type: 'string' },
+        'pause-budget': { type: 'string' },
+        json: { type: 'string' },
+        'save-snapshots': { type: 'string' },
+        'no-allocation-sites': { type: 'boolean' },
+        'no-gc': { type: 'boolean' },
+        'fail-on-leak': { type: 'boolean' },
+        'allow-remote': { type: 'boolean' },
+        top: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const v = parsed.values;
+  const [command, ...rest] = parsed.positionals;
+  const base = {
+    pauseBudget: number(v['pause-budget'], '--pause-budget', 0.01, 0.9) ?? 0.1,
+    samples: integer(v.samples, '--samples', 1),
+    durationS: number(v.duration, '--duration', 0.1, 1e7),
+    intervalS: number(v.interval, '--interval', 0.05, 1e6),
+    json: v.json,
+    saveSnapshots: v['save-snapshots'],
+    allocationSites: !v['no-allocation-sites'],
+    forceGc: !v['no-gc'],
+    failOnLeak: !!v['fail-on-leak'],
+    allowRemote: !!v['allow-remote'],
+    top: integer(v.top, '--top', 1) ?? 10,
+    quiet: !!v.quiet,
+  };
+  if (v.help || command === 'help') return { ...base, command: 'help', operands: [] };
+  if (v.version) return { ...base, command: 'version', operands: [] };
+  if (base.samples !== undefined && base.durationS !== undefined) throw new UsageError('give --samples or --duration, not both');
+  switch (command) {
+    case undefined:
+      throw new UsageError('missing command: run, attach or analyze');
+    case 'run':
+      if (rest.length) throw new UsageError(`put the program after --: leak-watch run [options] -- ${rest.join(' ')}`);
+      if (!after.length) throw new UsageError('missing program: leak-watch run [options] -- <command> [args…]');
+      return { ...base, command, operands: after };
+    case 'attach':
+      if (rest.length !== 1 || after.length) throw new UsageError('attach takes one endpoint: leak-watch attach <ws-url | host:port>');
+      return { ...base, command, operands: rest };
+    case 'analyze':
+      if (!rest.length || after.length) throw new UsageError('missing snapshot files: leak-watch analyze <a.heapsnapshot> [b.heapsnapshot …]');
+      return { ...base, command, operands: rest };
+    default:
+      throw new UsageError(`unknown command "${command}": use run, attach or analyze`);
+  }
+}
+
+function number(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag} must be a number from ${min} to ${max}, not "${value}"`);
+  return n;
+}
+
+function integer(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number of at least ${min}, not "${value}"`);
+  return n;
+}

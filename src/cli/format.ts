@@ -1,0 +1,111 @@
+import type { Leak, Report, TypeSeries } from '../core/report';
+
+/** Bytes as B, kB, MB, GB (powers of 1000, like DevTools). */
+export function formatBytes(n: number): string {
+  const a = Math.abs(n);
+  if (a < 1000) return `${n} B`;
+  if (a < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  if (a < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(2)} GB`;
+}
+
+/** A signed number with a thousands separator. */
+export function signed(n: number): string {
+  const s = Math.round(n).toLocaleString('en-US');
+  return n > 0 ? `+${s}` : s;
+}
+
+/** Text made safe for a terminal: control characters (escape sequences) from the heap shown as \\xNN. */
+export function inert(text: string, max = 120): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+function table(rows: string[][], align: ('l' | 'r')[]): string {
+  const widths = align.map((_, k) => Math.max(...rows.map((r) => [...r[k]].length)));
+  return rows
+    .map((r) => r.map((cell, k) => (align[k] === 'r' ? cell.padStart(widths[k]) : cell.padEnd(widths[k]))).join('  ').trimEnd())
+    .join('\n');
+}
+
+const VERDICT_MARK: Record<string, string> = { leak: 'LEAK', suspect: 'suspect', ok: 'ok' };
+
+/** The table of types: growth, rate and verdict (several samples), or sizes (one snapshot). */
+export function typesTable(report: Report, top: number): string {
+  const multi = report.samples.length > 1;
+  const shown = multi ? report.types.slice(0, top) : [...report.types].sort((a, b) => last(b.bytes) - last(a.bytes)).slice(0, top);
+  if (!shown.length) return '(no types)';
+  if (!multi) {
+    return table(
+      [['type', 'count', 'shallow', 'retained'], ...shown.map((t) => [inert(t.name, 60), last(t.counts).toLocaleString('en-US'), formatBytes(last(t.bytes)), t.retainedBytes === undefined ? '' : formatBytes(t.retainedBytes)])],
+      ['l', 'r', 'r', 'r'],
+    );
+  }
+  return table(
+    [
+      ['type', 'count', 'Δ count', 'Δ bytes', 'per min', 'verdict'],
+      ...shown.map((t: TypeSeries) => [
+        inert(t.name, 60),
+        last(t.counts).toLocaleString('en-US'),
+        signed(last(t.counts) - t.counts[0]),
+        (last(t.bytes) - t.bytes[0] >= 0 ? '+' : '') + formatBytes(last(t.bytes) - t.bytes[0]),
+        signed(t.countPerMinute),
+        VERDICT_MARK[t.verdict],
+      ]),
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'l'],
+  );
+}
+
+/** One leak: evidence, allocation sites, top retainer path with the suspect edge marked, back-references. */
+export function leakDetail(leak: Leak): string {
+  const out: string[] = [];
+  out.push(`${VERDICT_MARK[leak.verdict]}: ${inert(leak.type)} — ${leak.newObjects.toLocaleString('en-US')} new objects, ${formatBytes(leak.newBytes)} new, ${formatBytes(leak.retainedBytes)} retained`);
+  for (const e of leak.evidence) out.push(`  · ${inert(e, 200)}`);
+  if (leak.allocationSites.length) {
+    out.push('  allocated at:');
+    for (const s of leak.allocationSites.slice(0, 3)) {
+      const how = s.kind === 'constructor' ? ' (constructor; allocation stacks were not recorded)' : '';
+      out.push(`    ${s.file}:${s.line}:${s.column}  ${inert(s.functionName || '(anonymous)', 60)}  ×${s.count.toLocaleString('en-US')}${how}`);
+    }
+  }
+  const path = leak.retainerPaths[0];
+  if (path) {
+    out.push(`  retained by (${path.count.toLocaleString('en-US')} objects, ${formatBytes(path.bytes)}):`);
+    path.edges.forEach((e, k) => {
+      const mark = k === path.suspectEdgeIndex ? '  ◀ suspect: an old holder keeps the new objects' : '';
+      out.push(`    ${k === 0 ? '' : '→ '}${inert(e.from, 50)} .${inert(e.edge, 50)}${mark}`);
+    });
+    out.push(`    → ${inert(leak.type, 50)}`);
+    if (path.suspectSite) out.push(`    suspect edge created at ${path.suspectSite.file}:${path.suspectSite.line}:${path.suspectSite.column}`);
+  }
+  for (const b of leak.backReferences.slice(0, 3)) {
+    const at = b.site ? ` at ${b.site.file}:${b.site.line}:${b.site.column}` : '';
+    out.push(`  back-reference ${inert(b.holder, 40)}.${inert(b.edge, 40)} → ${inert(b.target, 40)} keeps ${formatBytes(b.bytes)} alive${at}`);
+    out.push(`    fix: ${inert(b.fix, 200)}`);
+  }
+  return out.join('\n');
+}
+
+/** The whole human-readable report. */
+export function formatReport(report: Report, top: number): string {
+  const parts: string[] = [];
+  const n = report.samples.length;
+  const lastSample = report.samples[n - 1];
+  if (lastSample) {
+    parts.push(
+      `${n} snapshot${n === 1 ? '' : 's'} of ${inert(report.target.description, 200)}; heap ${formatBytes(lastSample.heapUsed || 0)}, ` +
+        `${lastSample.nodes.toLocaleString('en-US')} objects; last pause ${Math.round(lastSample.pauseMs)} ms, analysis ${Math.round(lastSample.analysisMs)} ms`,
+    );
+  }
+  parts.push('', typesTable(report, top));
+  if (report.leaks.length) for (const leak of report.leaks) parts.push('', leakDetail(leak));
+  else if (n > 1) parts.push('', 'No leak found.');
+  for (const note of report.notes ?? []) parts.push(`note: ${inert(note, 300)}`);
+  return parts.join('\n');
+}
+
+function last(a: number[]): number {
+  return a[a.length - 1] ?? 0;
+}

@@ -1,0 +1,37 @@
+/** A progress line on a TTY (rewritten in place), plain lines otherwise; always on stderr. */
+export class Progress {
+  private readonly tty = !!process.stderr.isTTY;
+  private shown = false;
+
+  constructor(private readonly quiet: boolean) {}
+
+  /** Shows the current step. */
+  update(text: string): void {
+    if (this.quiet) return;
+    if (this.tty) {
+      const width = process.stderr.columns || 100;
+      process.stderr.write(`\r\x1b[2K${text.slice(0, width - 1)}`);
+      this.shown = true;
+    } else {
+      process.stderr.write(`${text}\n`);
+    }
+  }
+
+  /** Prints a line that stays (a note or an error), keeping the progress line below it. */
+  note(text: string): void {
+    this.clear();
+    process.stderr.write(`${text}\n`);
+  }
+
+  /** Removes the progress line. */
+  done(): void {
+    this.clear();
+  }
+
+  private clear(): void {
+    if (this.tty && this.shown) {
+      process.stderr.write('\r\x1b[2K');
+      this.shown = false;
+    }
+  }
+}

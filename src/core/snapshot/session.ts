@@ -1,0 +1,143 @@
+import type { Leak, Sample, TypeStat } from '../report';
+import { aggregateTypes } from '../analysis/aggregate';
+import { explainTypes } from '../analysis/explain';
+import type { HeapGraph } from './graph';
+import { SnapshotParser, parseSnapshotFile, SnapshotError } from './parser';
+
+/** What the watch loop knows about a snapshot that the snapshot itself does not say. */
+export interface SampleInfoIn {
+  index: number;
+  time: number;
+  pauseMs: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+
+/** Options for explaining growing types. */
+export interface ExplainRequest {
+  types: string[];
+  /** CDP script ids → URLs, as seen in `Debugger.scriptParsed` (helps resolve allocation sites). */
+  scriptUrls?: Record<string, string>;
+}
+
+/**
+ * The analysis state of one watch: the snapshot being streamed in, the latest graph (kept for
+ * queries; older graphs are dropped), and the id watermarks of earlier samples. Runs inside the
+ * worker, or in-process where no worker can be started.
+ */
+export class SnapshotSession {
+  private parser: SnapshotParser | null = null;
+  private latest: HeapGraph | null = null;
+  /** Largest node id of each earlier sample, in order (since the last id reset). */
+  private watermarks: number[] = [];
+  private previousMaxId = 0;
+  /** Ids of the root's direct heap-object children (the global objects) in the previous sample. */
+  private previousRootIds: Set<number> | null = null;
+
+  /** Starts a new snapshot; drops a half-streamed one. */
+  begin(): void {
+    this.parser = new SnapshotParser();
+  }
+
+  /** Feeds the next chunk of the snapshot being streamed. */
+  push(chunk: string | Uint8Array): void {
+    if (!this.parser) throw new SnapshotError('a chunk arrived with no snapshot begun');
+    this.parser.push(chunk);
+  }
+
+  /** Drops the snapshot being streamed (stop, cancel, or the debuggee went away). */
+  abort(): void {
+    this.parser = null;
+  }
+
+  /** Finishes the streamed snapshot and turns it into a Sample. */
+  finish(info: SampleInfoIn): Sample {
+    const parser = this.parser;
+    if (!parser) throw new SnapshotError('no snapshot was begun');
+    this.parser = null;
+    const started = performance.now();
+    const graph = parser.finish();
+    return this.sampleOf(graph, parser.bytes, info, started);
+  }
+
+  /** Parses a `.heapsnapshot` file as a stream and turns it into a Sample. */
+  async analyzeFile(path: string, info: SampleInfoIn): Promise<Sample> {
+    const started = performance.now();
+    const graph = await parseSnapshotFile(path);
+    let bytes = 0;
+    try {
+      bytes = (await import('node:fs')).statSync(path).size;
+    } catch {
+      // The size is informative only.
+    }
+    return this.sampleOf(graph, bytes, info, started);
+  }
+
+  /** Explains why the given types grow, on the latest graph. */
+  explain(request: ExplainRequest): Leak[] {
+    if (!this.latest) return [];
+    // "New" objects are those born since the watch began (after the first sample); with one sample, all are.
+    const earlier = this.watermarks.slice(0, -1);
+    return explainTypes(this.latest, request.types, {
+      watermarks: earlier,
+      previousMaxId: earlier.length ? earlier[0] : 0,
+      scriptUrls: request.scriptUrls ?? {},
+    });
+  }
+
+  /** The latest graph (for in-process queries and tests). */
+  get graph(): HeapGraph | null {
+    return this.latest;
+  }
+
+  private sampleOf(graph: HeapGraph, snapshotBytes: number, info: SampleInfoIn, started: number): Sample {
+    let liveMaxId = 0;
+    const ids = graph.nodeId;
+    for (let n = 0; n < graph.nodeCount; n++) if (ids[n] > liveMaxId && ids[n] & 1) liveMaxId = ids[n];
+    const rootIds = rootChildIds(graph);
+    const idsReset = idsWereReset(this.previousRootIds, rootIds);
+    this.previousRootIds = rootIds;
+    if (idsReset) {
+      // V8's ids were reset (HeapProfiler.disable, or another tool's snapshot): start a new baseline.
+      this.watermarks = [];
+      this.previousMaxId = 0;
+    }
+    const types: TypeStat[] = aggregateTypes(graph, this.watermarks, this.previousMaxId);
+    // The newest objects may have died since, so the live maximum can drop: keep the running maximum.
+    const maxId = Math.max(liveMaxId, this.previousMaxId);
+    this.watermarks.push(maxId);
+    this.previousMaxId = maxId;
+    this.latest = graph; // the previous graph is freed here
+    return {
+      ...info,
+      nodes: graph.nodeCount,
+      edges: graph.edgeCount,
+      snapshotBytes,
+      analysisMs: Math.round((performance.now() - started) * 10) / 10,
+      maxId,
+      ...(idsReset ? { idsReset } : {}),
+      types,
+    };
+  }
+}
+
+/** Ids of the heap objects the root points at directly (the global objects: alive as long as the program). */
+function rootChildIds(g: HeapGraph): Set<number> {
+  const out = new Set<number>();
+  const synthetic = g.nodeTypeNames.indexOf('synthetic');
+  for (let e = g.firstEdge[0]; e < g.firstEdge[1]; e++) {
+    const to = g.edgeTo[e];
+    if (g.nodeType[to] !== synthetic && g.nodeId[to] & 1) out.add(g.nodeId[to]);
+  }
+  return out;
+}
+
+/**
+ * V8 keeps an object's id for its whole life, so the global objects keep theirs from sample to
+ * sample; after `HeapProfiler.disable` every object gets a new id, and none of them match.
+ */
+function idsWereReset(previous: Set<number> | null, now: Set<number>): boolean {
+  if (!previous || previous.size === 0 || now.size === 0) return false;
+  for (const id of now) if (previous.has(id)) return false;
+  return true;
+}

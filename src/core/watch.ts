@@ -1,0 +1,491 @@
+// The sampling loop: GC, snapshot streamed into the analyzer, Sample out; a cheap heap line in between;
+// the interval stretched so the debuggee's pauses stay within a budget; stop, cancel and exit survived.
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CdpClosedError, CdpTimeoutError, type CdpConnection } from './cdp/connection';
+import { nextSnapshotGap } from './pauseBudget';
+import { assembleReport } from './assemble';
+import type { Leak, Report, ReportTarget, Sample, SampleInfo } from './report';
+
+/** What the watch loop tells the analyzer about a snapshot it has just streamed. */
+export type SnapshotFacts = Pick<SampleInfo, 'index' | 'time' | 'pauseMs' | 'heapUsed' | 'heapTotal'>;
+
+/** The part of `SnapshotAnalyzer` (src/core/snapshot/analyzer.ts) the watch loop uses. */
+export interface SampleAnalyzer {
+  begin(): void;
+  push(chunk: string): void;
+  finish(facts: SnapshotFacts): Promise<Sample>;
+  abort(): void;
+  explain(types: string[]): Promise<Leak[]>;
+  /** Forget earlier samples' id watermarks: V8's ids restarted, so the next snapshot starts a new baseline. */
+  resetBaseline?(): void;
+}
+
+export interface HeapUsagePoint {
+  /** ms since the epoch */
+  time: number;
+  used: number;
+  total: number;
+}
+
+export interface HeapWatchOptions {
+  /** Fixed gap between snapshots (ms); 0 (default) adapts it to `pauseBudget`. */
+  intervalMs?: number;
+  /** Largest share of wall time the debuggee may spend paused for snapshots (adaptive interval). Default 0.1. */
+  pauseBudget?: number;
+  /** Shortest gap between snapshots in adaptive mode (ms). Default 1000. */
+  minIntervalMs?: number;
+  /** How often to poll `Runtime.getHeapUsage` between snapshots (ms). Default 1000. */
+  heapPollMs?: number;
+  /** Stop after this many samples. Default: until stopped. */
+  maxSamples?: number;
+  /** Force a GC before each snapshot. Default true. */
+  forceGc?: boolean;
+  /** Record allocation stacks (`startTrackingHeapObjects`), for allocation sites. Default false; costs CPU in the debuggee. */
+  trackAllocations?: boolean;
+  /** Give up on a snapshot after this long (ms). Default 120 000. */
+  snapshotTimeoutMs?: number;
+  /** Write each snapshot to `<dir>/sample-<index>.heapsnapshot` as it streams. */
+  saveSnapshotsDir?: string;
+  /** Send `JsDebug.subscribe` first: needed over js-debug's CDP proxy, which forwards no events otherwise. */
+  subscribeJsDebug?: boolean;
+  /** Call `Runtime.enable` to learn when the program finishes (never disabled). Default true. */
+  detectProgramEnd?: boolean;
+}
+
+/** The events js-debug's proxy must forward for a watch to work. */
+export const JS_DEBUG_EVENTS = ['HeapProfiler.*', 'Runtime.*'];
+
+/** The object group of the watch's remote handles, released at the end. */
+const PROBE_GROUP = 'leak-watch';
+/** Consecutive failed samples after which the watch gives up. */
+const MAX_CONSECUTIVE_FAILURES = 3;
+/** Heap-usage points kept; older ones are thinned (every other one dropped) beyond this. */
+const MAX_HEAP_POINTS = 20_000;
+
+type EndCause =
+  | { kind: 'stopped' }
+  | { kind: 'closed'; reason: string }
+  | { kind: 'finished' };
+
+type SampleOutcome =
+  | { kind: 'ok'; pauseMs: number; snapshotEnd: number }
+  | { kind: 'failed'; error: Error; pauseMs: number; snapshotEnd: number }
+  | { kind: 'ended'; reason: string };
+
+class Cancelled extends Error {
+  constructor(readonly endCause: EndCause) {
+    super('cancelled');
+  }
+}
+
+export interface HeapWatchEvents {
+  sample: [Sample];
+  heapUsage: [HeapUsagePoint];
+  note: [string];
+  error: [Error];
+  end: [string];
+}
+
+/** Watches one debuggee's heap over a CDP connection; emits `sample`, `heapUsage`, `note`, `error`, `end`. */
+export class HeapWatch extends EventEmitter<HeapWatchEvents> {
+  private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir'>> &
+    Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir'>;
+  private readonly samplesTaken: Sample[] = [];
+  private readonly heapPoints: HeapUsagePoint[] = [];
+  private readonly notesList: string[] = [];
+  /** Index into samplesTaken where the current id baseline starts (moves when V8's ids restart). */
+  private baselineStart = 0;
+  private state: 'idle' | 'running' | 'ended' = 'idle';
+  private endCause: EndCause | undefined;
+  private cancelRejecter: ((error: Cancelled) => void) | undefined;
+  private readonly cancelled: Promise<never>;
+  private wakeSleeper: (() => void) | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private endReason: string | undefined;
+  private readonly unsubscribers: Array<() => void> = [];
+  private trackingStarted = false;
+  /** A remote handle on the global object, whose heap id changes only when V8's ids are reset. */
+  private probeObjectId: string | undefined;
+  private probeHeapId: string | undefined;
+  private startedAt = new Date();
+
+  constructor(
+    private readonly connection: CdpConnection,
+    private readonly analyzer: SampleAnalyzer,
+    options: HeapWatchOptions = {},
+  ) {
+    super();
+    this.options = {
+      intervalMs: options.intervalMs ?? 0,
+      pauseBudget: options.pauseBudget ?? 0.1,
+      minIntervalMs: options.minIntervalMs ?? 1000,
+      heapPollMs: options.heapPollMs ?? 1000,
+      maxSamples: options.maxSamples,
+      forceGc: options.forceGc ?? true,
+      trackAllocations: options.trackAllocations ?? false,
+      snapshotTimeoutMs: options.snapshotTimeoutMs ?? 120_000,
+      saveSnapshotsDir: options.saveSnapshotsDir,
+      subscribeJsDebug: options.subscribeJsDebug ?? false,
+      detectProgramEnd: options.detectProgramEnd ?? true,
+    };
+    nextSnapshotGap(0, { budget: this.options.pauseBudget }); // validates the budget early
+    this.cancelled = new Promise<never>((_, reject) => (this.cancelRejecter = reject));
+    this.cancelled.catch(() => {});
+  }
+
+  /** The samples taken so far (per-type summaries only; graphs are not kept). */
+  get samples(): readonly Sample[] {
+    return this.samplesTaken;
+  }
+
+  /** The live heap line so far (a copy). */
+  get heapUsage(): HeapUsagePoint[] {
+    return [...this.heapPoints];
+  }
+
+  /** Notes for the user (ids restarted, snapshots saved, …). */
+  get notes(): readonly string[] {
+    return this.notesList;
+  }
+
+  /** True between `start()` and `end`. */
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Why the watch ended, once it has. */
+  get endedBecause(): string | undefined {
+    return this.endReason;
+  }
+
+  /** Prepares the debuggee (subscribe, enable, allocation tracking) and starts sampling; rejects if setup fails. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error('This watch has already been started; create a new HeapWatch to watch again.');
+    this.state = 'running';
+    this.startedAt = new Date();
+    this.unsubscribers.push(this.connection.onClose((reason) => this.cancel({ kind: 'closed', reason })));
+    try {
+      if (this.options.saveSnapshotsDir) await fs.promises.mkdir(this.options.saveSnapshotsDir, { recursive: true });
+      if (this.options.subscribeJsDebug) await this.guard(this.connection.sendRaw('JsDebug.subscribe', { events: JS_DEBUG_EVENTS }));
+      await this.guard(this.connection.send('HeapProfiler.enable'));
+      await this.prepareIdProbe();
+      if (this.options.detectProgramEnd) {
+        this.unsubscribers.push(
+          this.connection.on('Runtime.executionContextDestroyed', () => {
+            if (!this.endCause) this.endCause = { kind: 'finished' };
+            this.wakeSleeper?.();
+          }),
+        );
+        await this.guard(this.connection.send('Runtime.enable'));
+      }
+      if (this.options.trackAllocations) {
+        await this.guard(this.connection.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true }));
+        this.trackingStarted = true;
+      }
+    } catch (error) {
+      const message = error instanceof Cancelled ? this.describeEnd(error.endCause, false) : errorMessage(error);
+      await this.finishWatch(`Could not start watching: ${message}`);
+      throw new Error(`Could not start watching the heap: ${message}`);
+    }
+    this.loopDone = this.run();
+  }
+
+  /** Stops sampling, cancelling a snapshot in flight (earlier samples are kept); resolves once idle. */
+  async stop(): Promise<void> {
+    if (this.state === 'idle') {
+      this.state = 'ended';
+      this.endReason = 'Stopped before it started.';
+      return;
+    }
+    this.cancel({ kind: 'stopped' });
+    await this.loopDone;
+  }
+
+  /** Resolves with the reason once the watch has ended. */
+  async ended(): Promise<string> {
+    await this.loopDone;
+    return this.endReason ?? '';
+  }
+
+  /** Builds the report: sample summaries, the heap line, per-type series and verdicts, and explained leaks. */
+  buildReport(target: ReportTarget): Promise<Report> {
+    return assembleReport({
+      target,
+      startedAt: this.startedAt,
+      samples: this.samplesTaken,
+      heapUsage: this.heapPoints,
+      notes: this.notesList,
+      explain: (types) => this.analyzer.explain(types),
+    });
+  }
+
+  private cancel(cause: EndCause): void {
+    if (!this.endCause || this.endCause.kind === 'finished') this.endCause = cause;
+    this.cancelRejecter?.(new Cancelled(cause));
+    this.wakeSleeper?.();
+  }
+
+  /** Races a step against stop/close; the step's own later rejection is swallowed. */
+  private guard<T>(step: Promise<T>): Promise<T> {
+    step.catch(() => {});
+    return Promise.race([step, this.cancelled]);
+  }
+
+  private async run(): Promise<void> {
+    let reason: string;
+    try {
+      reason = await this.loop();
+    } catch (error) {
+      reason = error instanceof Cancelled ? this.describeEnd(error.endCause, false) : `The watch failed: ${errorMessage(error)}`;
+    }
+    await this.finishWatch(reason);
+  }
+
+  private async loop(): Promise<string> {
+    let failures = 0;
+    for (let index = 0; ; index++) {
+      if (this.endCause) return this.describeEnd(this.endCause, false);
+      if (this.options.maxSamples !== undefined && this.samplesTaken.length >= this.options.maxSamples) {
+        return `Took ${this.samplesTaken.length} sample${this.samplesTaken.length === 1 ? '' : 's'}, as asked.`;
+      }
+      const outcome = await this.takeSample(index);
+      if (outcome.kind === 'ended') return outcome.reason;
+      if (outcome.kind === 'failed') {
+        this.reportError(outcome.error);
+        if (++failures >= MAX_CONSECUTIVE_FAILURES) {
+          return `Gave up after ${failures} failed samples in a row (last: ${outcome.error.message}); the earlier samples are kept.`;
+        }
+      } else {
+        failures = 0;
+      }
+      const gap =
+        this.options.intervalMs > 0
+          ? this.options.intervalMs
+          : nextSnapshotGap(outcome.pauseMs, { budget: this.options.pauseBudget, floorMs: this.options.minIntervalMs });
+      await this.idle(outcome.snapshotEnd + gap);
+    }
+  }
+
+  private async takeSample(index: number): Promise<SampleOutcome> {
+    const { connection, analyzer } = this;
+    const timeoutMs = this.options.snapshotTimeoutMs;
+    const file = this.options.saveSnapshotsDir ? path.join(this.options.saveSnapshotsDir, `sample-${index}.heapsnapshot`) : undefined;
+    const out = file ? fs.createWriteStream(file) : undefined;
+    out?.on('error', () => {}); // reported when we close it
+    let streaming = true;
+    let pushError: unknown;
+    const unsubscribe = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
+      if (!streaming) return;
+      out?.write(chunk);
+      if (pushError !== undefined) return;
+      try {
+        analyzer.push(chunk);
+      } catch (error) {
+        pushError = error; // reported once the snapshot is in
+      }
+    });
+    const started = performance.now();
+    const time = Date.now();
+    const deadline = started + timeoutMs;
+    const left = () => Math.max(1, deadline - performance.now());
+    let pauseMs = 0;
+    let snapshotEnd = started;
+    try {
+      analyzer.begin();
+      if (this.options.forceGc) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
+      const usage = await this.guard(connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: left() }));
+      const globalIdBefore = await this.probeGlobalId();
+      const idsReset = this.probeHeapId !== undefined && globalIdBefore !== undefined && globalIdBefore !== this.probeHeapId;
+      await this.guard(connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: left() }));
+      snapshotEnd = performance.now();
+      pauseMs = snapshotEnd - started;
+      const globalIdAfter = await this.probeGlobalId();
+      this.probeHeapId = globalIdAfter && globalIdAfter !== '0' ? globalIdAfter : undefined;
+      streaming = false;
+      unsubscribe();
+      if (pushError !== undefined) throw pushError;
+      if (out) await closeStream(out);
+      if (idsReset) this.analyzer.resetBaseline?.();
+      this.recordHeapUsage({ time, used: usage.usedSize, total: usage.totalSize });
+      const sample = await this.guard(
+        analyzer.finish({ index, time, pauseMs: Math.round(pauseMs), heapUsed: usage.usedSize, heapTotal: usage.totalSize }),
+      );
+      this.accept(sample, idsReset);
+      return { kind: 'ok', pauseMs, snapshotEnd };
+    } catch (error) {
+      streaming = false;
+      unsubscribe();
+      try {
+        analyzer.abort();
+      } catch {
+        // a dead analyzer has nothing to abort
+      }
+      if (out) await discardStream(out, file!);
+      if (error instanceof Cancelled) return { kind: 'ended', reason: this.describeEnd(error.endCause, true) };
+      if (error instanceof CdpClosedError) {
+        return { kind: 'ended', reason: this.describeEnd({ kind: 'closed', reason: error.reason }, true) };
+      }
+      if (error instanceof CdpTimeoutError) {
+        const reason =
+          `Snapshot ${index + 1} did not finish within ${seconds(timeoutMs)} s (the program may be hung, or its heap too big); ` +
+          'the earlier samples are kept. Allow a longer snapshot timeout to wait longer.';
+        this.reportError(new Error(reason));
+        return { kind: 'ended', reason };
+      }
+      const failure = new Error(`Sample ${index + 1} failed: ${errorMessage(error)}`);
+      return { kind: 'failed', error: failure, pauseMs: pauseMs || performance.now() - started, snapshotEnd: snapshotEnd || performance.now() };
+    }
+  }
+
+  private accept(sample: Sample, idsReset: boolean): void {
+    const previous = this.samplesTaken[this.samplesTaken.length - 1];
+    if (previous && (idsReset || sample.idsReset)) {
+      this.baselineStart = this.samplesTaken.length;
+      this.note(
+        `V8's object ids restarted before sample ${sample.index + 1} (something called HeapProfiler.disable, e.g. a heap snapshot taken by the debugger); ` +
+          'growth is measured from this sample on.',
+      );
+    }
+    this.samplesTaken.push(sample);
+    this.emit('sample', sample);
+  }
+
+  /** Waits until `untilMs` (performance.now() clock), polling the heap line; returns early on stop, close or program end. */
+  private async idle(untilMs: number): Promise<void> {
+    while (!this.endCause) {
+      const left = untilMs - performance.now();
+      if (left <= 0) return;
+      await this.sleep(Math.min(left, this.options.heapPollMs));
+      if (this.endCause || performance.now() >= untilMs) return;
+      try {
+        const usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 5000 }));
+        this.recordHeapUsage({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
+      } catch {
+        // A missed point is fine; a closed connection ends the loop through endCause.
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSleeper = done;
+    });
+  }
+
+  private recordHeapUsage(point: HeapUsagePoint): void {
+    this.heapPoints.push(point);
+    if (this.heapPoints.length > MAX_HEAP_POINTS) {
+      // Keep the line's shape with bounded memory: drop every other old point.
+      const thinned = this.heapPoints.filter((_, i) => i % 2 === 0 || i === this.heapPoints.length - 1);
+      this.heapPoints.length = 0;
+      this.heapPoints.push(...thinned);
+    }
+    this.emit('heapUsage', point);
+  }
+
+  private async prepareIdProbe(): Promise<void> {
+    try {
+      const { result } = await this.guard(
+        this.connection.send('Runtime.evaluate', { expression: 'globalThis', objectGroup: PROBE_GROUP, silent: true }, { timeoutMs: 10_000 }),
+      );
+      this.probeObjectId = result.objectId;
+    } catch (error) {
+      if (error instanceof Cancelled) throw error;
+      this.probeObjectId = undefined; // fall back to watching the largest id
+    }
+  }
+
+  /**
+   * The global object's heap id, or '0' while V8 has none for it. V8 keeps an object's id for its
+   * lifetime, so a global that had one after our last snapshot and lacks it (or has another) before
+   * the next means the ids were reset (HeapProfiler.disable clears them; the renumbering that follows
+   * often hands out the same numbers, so comparing ids after the snapshot would not tell).
+   */
+  private async probeGlobalId(): Promise<string | undefined> {
+    if (!this.probeObjectId) return undefined;
+    try {
+      const { heapSnapshotObjectId } = await this.guard(
+        this.connection.send('HeapProfiler.getHeapObjectId', { objectId: this.probeObjectId }, { timeoutMs: 10_000 }),
+      );
+      return heapSnapshotObjectId;
+    } catch (error) {
+      if (error instanceof Cancelled || error instanceof CdpClosedError) throw error;
+      this.probeObjectId = undefined; // the handle was released (e.g. by the debugger); stop probing
+      this.probeHeapId = undefined;
+      return undefined;
+    }
+  }
+
+  private describeEnd(cause: EndCause, duringSnapshot: boolean): string {
+    const kept = `${this.samplesTaken.length} sample${this.samplesTaken.length === 1 ? ' is' : 's are'} kept`;
+    switch (cause.kind) {
+      case 'stopped':
+        return duringSnapshot ? `Stopped; the snapshot in flight was cancelled and the earlier ${kept}.` : `Stopped; ${kept}.`;
+      case 'finished':
+        return `The program finished; ${kept}.`;
+      case 'closed':
+        return duringSnapshot
+          ? `The debuggee exited while a snapshot was being taken; the earlier samples are kept (${this.samplesTaken.length}). (Inspector connection: ${cause.reason}.)`
+          : `The debuggee exited or the inspector connection closed (${cause.reason}); ${kept}.`;
+    }
+  }
+
+  private async finishWatch(reason: string): Promise<void> {
+    if (this.trackingStarted && !this.connection.closed) {
+      this.trackingStarted = false;
+      try {
+        // V8 answers stopTrackingHeapObjects with one more snapshot's chunks; nobody listens to them now.
+        await this.connection.send('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }, { timeoutMs: this.options.snapshotTimeoutMs });
+      } catch (error) {
+        if (!(error instanceof CdpClosedError)) this.note(`Could not stop allocation tracking: ${errorMessage(error)}`);
+      }
+    }
+    if (this.probeObjectId && !this.connection.closed) {
+      this.probeObjectId = undefined;
+      this.connection.send('Runtime.releaseObjectGroup', { objectGroup: PROBE_GROUP }, { timeoutMs: 5000 }).catch(() => {});
+    }
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    this.state = 'ended';
+    this.endReason = reason;
+    this.emit('end', reason);
+  }
+
+  private note(text: string): void {
+    this.notesList.push(text);
+    this.emit('note', text);
+  }
+
+  private reportError(error: Error): void {
+    // An 'error' event without a listener would throw; the end reason and notes still carry it.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+}
+
+function seconds(ms: number): string {
+  return ms >= 10_000 ? String(Math.round(ms / 1000)) : String(Math.round(ms / 10) / 100);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function closeStream(stream: fs.WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.end((error?: Error | null) => (error ? reject(new Error(`Could not save the snapshot to ${stream.path}: ${error.message}`)) : resolve()));
+  });
+}
+
+async function discardStream(stream: fs.WriteStream, file: string): Promise<void> {
+  await new Promise<void>((resolve) => {
+    stream.once('close', () => resolve());
+    stream.destroy();
+  });
+  await fs.promises.rm(file, { force: true });
+}
