@@ -1,0 +1,225 @@
+// The watch loop over real Node processes, their real inspector and the real snapshot analyzer.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { connectWebSocket, type CdpConnection } from '../../src/core/cdp/connection';
+import { spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
+import { nextSnapshotGap } from '../../src/core/pauseBudget';
+import type { Sample } from '../../src/core/report';
+import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
+import { HeapWatch, type HeapUsagePoint, type HeapWatchOptions } from '../../src/core/watch';
+
+const programs = path.join(__dirname, 'programs');
+const root = path.join(__dirname, '..', '..');
+
+describe('watch: pause budget', () => {
+  it('leaves a gap of pause × (1/budget − 1), never below the floor', () => {
+    assert.equal(nextSnapshotGap(1000), 9000);
+    assert.equal(nextSnapshotGap(27_000, { budget: 0.1 }), 243_000);
+    assert.equal(nextSnapshotGap(1000, { budget: 0.5 }), 1000);
+    assert.equal(nextSnapshotGap(400, { budget: 0.25, floorMs: 0 }), 1200);
+    assert.equal(nextSnapshotGap(10), 1000, 'the floor');
+    assert.equal(nextSnapshotGap(10, { floorMs: 50 }), 90);
+    assert.equal(nextSnapshotGap(Number.NaN), 1000);
+    assert.equal(nextSnapshotGap(-5, { floorMs: 0 }), 0);
+    for (const budget of [0, 1, -0.1, 2, Number.NaN]) assert.throws(() => nextSnapshotGap(100, { budget }), /pause budget must be between 0 and 1/);
+  });
+
+  it('keeps pause / (pause + gap) within the budget', () => {
+    for (const pause of [1, 50, 333, 1000, 27_000]) {
+      for (const budget of [0.05, 0.1, 0.3, 0.9]) {
+        const gap = nextSnapshotGap(pause, { budget, floorMs: 0 });
+        assert.ok(pause / (pause + gap) <= budget + 1e-9, `pause ${pause} budget ${budget} gap ${gap}`);
+      }
+    }
+  });
+});
+
+describe('watch: HeapWatch on real processes', function () {
+  let workerPath: string;
+  const cleanups: Array<() => unknown> = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+  before(async () => {
+    // A fresh worker bundle from the sources, so the test does not depend on an earlier build.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-watch-worker-'));
+    workerPath = path.join(dir, 'snapshotWorker.js');
+    await esbuild.build({ entryPoints: [path.join(root, 'src/core/snapshot/worker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: workerPath, logLevel: 'error' });
+    process.on('unhandledRejection', onUnhandled);
+  });
+  after(() => process.off('unhandledRejection', onUnhandled));
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    assert.deepEqual(unhandled.splice(0), [], 'no unhandled rejection');
+  });
+
+  /** Starts a program, connects, and builds a watch with the real analyzer; everything is cleaned up after the test. */
+  async function watchProgram(program: string, options: HeapWatchOptions, env: NodeJS.ProcessEnv = {}) {
+    const inspected: InspectedProcess = await spawnInspected(process.execPath, [path.join(programs, program)], {
+      env: { ...process.env, ...env },
+      timeoutMs: 30_000,
+    });
+    inspected.stdout.resume();
+    inspected.stderr.resume();
+    cleanups.push(() => {
+      if (inspected.child.exitCode === null && inspected.child.signalCode === null) inspected.child.kill('SIGKILL');
+    });
+    const connection: CdpConnection = await connectWebSocket(inspected.wsUrl, { timeoutMs: 10_000 });
+    cleanups.push(() => connection.close());
+    const analyzer = new SnapshotAnalyzer({ workerPath, maxHeapMb: 512 });
+    cleanups.push(() => analyzer.dispose());
+    const watch = new HeapWatch(connection, analyzer, options);
+    cleanups.push(() => watch.stop());
+    const seen = { samples: [] as Sample[], heap: [] as HeapUsagePoint[], errors: [] as Error[], notes: [] as string[], ends: [] as string[] };
+    watch.on('sample', (s) => seen.samples.push(s));
+    watch.on('heapUsage', (h) => seen.heap.push(h));
+    watch.on('error', (e) => seen.errors.push(e));
+    watch.on('note', (n) => seen.notes.push(n));
+    watch.on('end', (r) => seen.ends.push(r));
+    return { inspected, connection, analyzer, watch, seen };
+  }
+
+  function nextChunk(connection: CdpConnection): Promise<void> {
+    return new Promise((resolve) => {
+      const off = connection.on('HeapProfiler.addHeapSnapshotChunk', () => {
+        off();
+        resolve();
+      });
+    });
+  }
+
+  it('takes several samples, polls the heap between them, and reports a growing type', async () => {
+    const { watch, seen } = await watchProgram('leaky.js', { intervalMs: 400, heapPollMs: 100, maxSamples: 3 });
+    await watch.start();
+    const reason = await watch.ended();
+    assert.equal(reason, 'Took 3 samples, as asked.');
+    assert.deepEqual(seen.ends, [reason]);
+    assert.deepEqual(seen.errors, []);
+    assert.deepEqual(seen.samples.map((s) => s.index), [0, 1, 2]);
+    for (const s of seen.samples) {
+      assert.ok(s.pauseMs > 0 && s.heapUsed > 0 && s.heapTotal >= s.heapUsed && s.nodes > 1000 && s.snapshotBytes > 100_000, JSON.stringify({ ...s, types: undefined }));
+    }
+    assert.ok(seen.samples[1].time - seen.samples[0].time >= 400 + seen.samples[0].pauseMs - 5, 'the fixed gap is kept after each snapshot');
+    // one point per sample plus polls in the gaps
+    assert.ok(seen.heap.length >= 5, `heap points: ${seen.heap.length}`);
+    const leaky = seen.samples.map((s) => s.types.find((t) => t.name === 'LeakyRecord')?.count ?? 0);
+    assert.ok(leaky[0] < leaky[1] && leaky[1] < leaky[2], `LeakyRecord counts ${leaky}`);
+    assert.ok(seen.samples[2].types.find((t) => t.name === 'LeakyRecord')!.newCount > 0);
+
+    const report = await watch.buildReport({ kind: 'run', description: 'leaky.js' });
+    assert.equal(report.samples.length, 3);
+    assert.ok(!('types' in report.samples[0]), 'report samples are summaries');
+    assert.equal(report.heapUsage!.length, seen.heap.length);
+    const series = report.types.find((t) => t.name === 'LeakyRecord');
+    assert.ok(series, 'LeakyRecord has a series');
+    assert.deepEqual(series.counts, leaky);
+  });
+
+  it('stretches the interval to keep pauses within the budget', async () => {
+    const { watch, seen } = await watchProgram('idle.js', { intervalMs: 0, pauseBudget: 0.5, minIntervalMs: 50, maxSamples: 3, heapPollMs: 50 });
+    await watch.start();
+    await watch.ended();
+    assert.equal(seen.samples.length, 3);
+    for (let i = 1; i < seen.samples.length; i++) {
+      const previous = seen.samples[i - 1];
+      const wanted = previous.pauseMs + nextSnapshotGap(previous.pauseMs, { budget: 0.5, floorMs: 50 });
+      const actual = seen.samples[i].time - previous.time;
+      assert.ok(actual >= wanted - 5, `gap before sample ${i}: ${actual} ms, wanted ≥ ${wanted} ms (pause ${previous.pauseMs} ms)`);
+    }
+  });
+
+  it('stop() during a snapshot cancels it, keeps earlier samples, and leaves the connection usable', async () => {
+    const { watch, seen, connection } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
+    await watch.start();
+    await new Promise<void>((resolve) => watch.once('sample', () => resolve()));
+    await nextChunk(connection);
+    await watch.stop();
+    assert.equal(watch.running, false);
+    assert.equal(seen.samples.length, 1);
+    assert.match(seen.ends[0], /^Stopped; the snapshot in flight was cancelled and the earlier 1 sample is kept\.$/);
+    assert.deepEqual(seen.errors, []);
+    await watch.stop(); // twice is fine
+    const { result } = await connection.send('Runtime.evaluate', { expression: 'held.length' }, { timeoutMs: 60_000 });
+    assert.equal(result.value, 20000);
+  });
+
+  it('ends with a clear reason when the debuggee is killed mid-snapshot, keeping the earlier samples', async () => {
+    const { watch, seen, connection, inspected } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
+    await watch.start();
+    await new Promise<void>((resolve) => watch.once('sample', () => resolve()));
+    await nextChunk(connection);
+    inspected.child.kill('SIGKILL');
+    const reason = await watch.ended();
+    assert.match(reason, /^The debuggee exited while a snapshot was being taken; the earlier samples are kept \(1\)\./);
+    assert.equal(seen.samples.length, 1);
+    assert.deepEqual(seen.ends, [reason]);
+    const report = await watch.buildReport({ kind: 'run', description: 'bigheap.js' });
+    assert.equal(report.samples.length, 1);
+  });
+
+  it('gives up on a snapshot that takes too long, with an error saying what to do', async () => {
+    const { watch, seen } = await watchProgram('bigheap.js', { intervalMs: 100, snapshotTimeoutMs: 150 }, { BIGHEAP_OBJECTS: '100000' });
+    await watch.start();
+    const reason = await watch.ended();
+    assert.match(reason, /^Snapshot 1 did not finish within 0\.15 s .*the earlier samples are kept\. Allow a longer snapshot timeout/);
+    assert.equal(seen.errors.length, 1);
+    assert.equal(seen.errors[0].message, reason);
+    assert.equal(seen.samples.length, 0);
+  });
+
+  it('ends when the program finishes', async () => {
+    const { watch, seen } = await watchProgram('finishes.js', { intervalMs: 200, heapPollMs: 100 }, { FINISH_AFTER_MS: '1500' });
+    await watch.start();
+    const reason = await watch.ended();
+    assert.match(reason, /^The program finished; \d+ samples? (is|are) kept\.$/);
+    assert.ok(seen.samples.length >= 1);
+  });
+
+  it('tracks allocations, saves each snapshot while streaming, and stops tracking at the end', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-watch-saved-'));
+    const { watch, seen, connection } = await watchProgram('leaky.js', { intervalMs: 200, maxSamples: 2, trackAllocations: true, saveSnapshotsDir: dir });
+    await watch.start();
+    await watch.ended();
+    assert.deepEqual(seen.errors, []);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['sample-0.heapsnapshot', 'sample-1.heapsnapshot']);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'sample-1.heapsnapshot'), 'utf8'));
+    assert.equal(saved.nodes.length / saved.snapshot.meta.node_fields.length, seen.samples[1].nodes);
+    assert.ok(saved.trace_function_infos.length > 0, 'allocation traces are recorded');
+    // Tracking is off again: a fresh snapshot carries no allocation traces.
+    let text = '';
+    const off = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => (text += chunk));
+    await connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: 60_000 });
+    off();
+    assert.equal(JSON.parse(text).trace_function_infos.length, 0);
+  });
+
+  it('notices when V8 object ids are reset between samples and starts a new baseline', async () => {
+    const { watch, seen, inspected } = await watchProgram('leaky.js', { intervalMs: 300, maxSamples: 3 });
+    const other = await connectWebSocket(inspected.wsUrl);
+    cleanups.push(() => other.close());
+    await watch.start();
+    await new Promise<void>((resolve) => watch.once('sample', () => resolve()));
+    // What js-debug's "Take Heap Snapshot" does on the same isolate: enable … disable clears the ids.
+    await other.send('HeapProfiler.enable');
+    await other.send('HeapProfiler.disable');
+    await watch.ended();
+    assert.equal(seen.samples.length, 3);
+    assert.equal(seen.notes.length, 1, seen.notes.join('\n'));
+    assert.match(seen.notes[0], /object ids restarted before sample 2 .*growth is measured from this sample on/);
+    const report = await watch.buildReport({ kind: 'run', description: 'leaky.js' });
+    assert.ok(report.notes?.some((n) => /object ids restarted/.test(n)));
+  });
+
+  it('refuses to start twice and reports setup failures', async () => {
+    const { watch } = await watchProgram('idle.js', { maxSamples: 1 });
+    await watch.start();
+    await assert.rejects(watch.start(), /already been started/);
+    await watch.ended();
+    const { watch: jsDebugOnly } = await watchProgram('idle.js', { subscribeJsDebug: true });
+    await assert.rejects(jsDebugOnly.start(), /Could not start watching the heap: JsDebug\.subscribe failed/);
+    assert.match(jsDebugOnly.endedBecause!, /^Could not start watching/);
+  });
+});
