@@ -166,10 +166,11 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       if (change === 'report') this.updateHints();
     }));
     this.ensurePanel(entry);
-    watch.start();
     this.statusBar.show(watch);
+    const started = watch.start();
     void this.updateContext();
     this.firstSampleProgress(watch);
+    await started;
   }
 
   /** A progress notification until the first heap snapshot is analysed (or the watch ends). */
@@ -255,8 +256,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
   }
 
   async saveSnapshot(watch: SessionWatch): Promise<void> {
-    if (!watch.live) {
-      void vscode.window.showWarningMessage('Leak Watch: the watch has stopped, so there is no program to take a snapshot of.');
+    if (!watch.hasSnapshot) {
+      void vscode.window.showWarningMessage('Leak Watch: no heap snapshot has been taken yet; wait for the first sample.');
       return;
     }
     const folder = watch.session?.workspaceFolder?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;

@@ -72,6 +72,15 @@ function mb(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
 }
 
+/**
+ * Untrusted text into Markdown: appendText escapes Markdown syntax; angle brackets and ampersands are
+ * escaped as entities too, so no HTML gets through even where a renderer allows it.
+ */
+function appendUntrusted(md: vscode.MarkdownString, text: string): void {
+  const bounded = text.length > 2000 ? `${text.slice(0, 1999)}…` : text;
+  md.appendText(bounded.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+}
+
 /** A command link whose argument survives Markdown: parentheses encoded too. */
 function commandLink(command: string, args: unknown[]): string {
   const encoded = encodeURIComponent(JSON.stringify(args)).replace(/\(/g, '%28').replace(/\)/g, '%29');
@@ -86,25 +95,25 @@ export function hoverMarkdown(hints: LineHint[]): vscode.MarkdownString {
   hints.forEach((hint, i) => {
     if (i > 0) md.appendMarkdown('\n\n---\n\n');
     md.appendMarkdown(hint.leak.verdict === 'leak' ? '$(flame) **Leak Watch — leak:** ' : '$(warning) **Leak Watch — suspect:** ');
-    md.appendText(`${hint.holder}.${hint.edge} → ${hint.target}`);
+    appendUntrusted(md, `${hint.holder}.${hint.edge} → ${hint.target}`);
     md.appendMarkdown('\n\n');
-    md.appendText(
+    appendUntrusted(md, 
       `${hint.kind === 'backReference' ? 'This strong back-reference' : 'This reference'} keeps ${hint.objects.toLocaleString('en-US')} ${hint.typeName} object(s) alive (${mb(hint.bytes)}).`,
     );
     if (hint.series) {
-      md.appendText(` They grow by ${hint.series.countPerMinute.toFixed(1)} objects/min (${mb(hint.series.bytesPerMinute)}/min).`);
+      appendUntrusted(md, ` They grow by ${hint.series.countPerMinute.toFixed(1)} objects/min (${mb(hint.series.bytesPerMinute)}/min).`);
     }
     md.appendMarkdown('\n\n');
     const why = hint.kind === 'backReference'
       ? 'Why suspect: the target also reaches the holder, so the pair keeps itself and everything below it alive while either is reachable.'
       : 'Why suspect: an old, long-lived holder keeps pointing at newly made objects, sample after sample.';
-    md.appendText(why);
+    appendUntrusted(md, why);
     if (hint.path && hint.path.edges.length) {
       md.appendMarkdown('\n\nPath from a GC root: ');
-      md.appendText(hint.path.edges.map((e) => `${e.from}.${e.edge}`).concat(hint.path.edges[hint.path.edges.length - 1].to).join(' → '));
+      appendUntrusted(md, hint.path.edges.map((e) => `${e.from}.${e.edge}`).concat(hint.path.edges[hint.path.edges.length - 1].to).join(' → '));
     }
     md.appendMarkdown('\n\n**Fix to consider:** ');
-    md.appendText(hint.fix);
+    appendUntrusted(md, hint.fix);
     md.appendMarkdown(`\n\n[$(type-hierarchy) Show the path in the Leak Watch panel](${commandLink('leakWatch.revealType', [hint.typeName])})`);
   });
   return md;

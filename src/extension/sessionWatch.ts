@@ -1,14 +1,18 @@
-// One watch of one debuggee: the connection, the live heap line, the samples and report, and the
-// watch's life (connecting → watching → stopped / ended / failed). The panel, status bar and hints
-// listen to it; it knows nothing about how they show it.
-import { createWriteStream } from 'node:fs';
+// One watch of one debuggee: the connection, core's HeapWatch (sampling loop + live heap line), the
+// report, and the watch's life (connecting → watching → stopped / ended / failed). The panel,
+// status bar and hints listen to it; it knows nothing about how they show it.
+import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { Leak, Report } from '../core/report';
+import type { Leak, Report, ReportTarget } from '../core/report';
+import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
+import { HeapWatch } from '../core/watch';
 import type { HeapPoint, WatchPhase, WatchStatus } from '../protocol';
 import type { Attachment } from './attach';
 import type { LeakWatchSettings } from './settings';
 
-/** Most heap points kept (an hour at 1 s). */
+/** Most heap points kept for the panel (an hour at 1 s). */
 const MAX_HEAP_POINTS = 3600;
 
 export type WatchChange = 'status' | 'heapUsage' | 'report';
@@ -27,9 +31,13 @@ export class SessionWatch implements vscode.Disposable {
   private message: string | undefined;
   private samples = 0;
   private lastPauseMs: number | undefined;
-  private pollTimer: NodeJS.Timeout | undefined;
-  private polling = false;
-  private readonly startedAt = new Date();
+  private analyzer: SnapshotAnalyzer | undefined;
+  private heapWatch: HeapWatch | undefined;
+  /** Where the watch streams each snapshot; only the latest is kept (for "Save Heap Snapshot"). */
+  private snapshotDir: string | undefined;
+  private latestSnapshot: string | undefined;
+  private building = false;
+  private rebuild = false;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(readonly attachment: Attachment, readonly settings: LeakWatchSettings) {}
@@ -61,41 +69,87 @@ export class SessionWatch implements vscode.Disposable {
     return this.heapUsage[this.heapUsage.length - 1];
   }
 
-  /** Starts the heap line (and the sampling loop). */
-  start(): void {
+  private get target(): ReportTarget {
+    return { kind: this.attachment.kind === 'session' ? 'session' : 'attach', description: this.attachment.description };
+  }
+
+  /** Starts the sampling loop (and with it the live heap line). Rejects when the debuggee refuses. */
+  async start(): Promise<void> {
     const { connection } = this.attachment;
+    this.snapshotDir = mkdtempSync(join(tmpdir(), 'leak-watch-'));
+    this.analyzer = new SnapshotAnalyzer();
+    const s = this.settings;
+    const watch = new HeapWatch(connection, this.analyzer, {
+      intervalMs: s.interval * 1000,
+      pauseBudget: s.pauseBudget,
+      heapPollMs: s.heapUsagePollMs,
+      forceGc: s.forceGc,
+      trackAllocations: s.allocationSites,
+      saveSnapshotsDir: this.snapshotDir,
+      // attach.ts has subscribed already (events must flow before the first request).
+      subscribeJsDebug: false,
+    });
+    this.heapWatch = watch;
+    watch.on('heapUsage', (point) => this.addHeapPoint(point));
+    watch.on('sample', (sample) => {
+      this.samples = watch.samples.length;
+      this.lastPauseMs = sample.pauseMs;
+      void this.keepLatestSnapshot(sample.index);
+      this.changeEmitter.fire('status');
+      void this.buildReport();
+    });
+    watch.on('note', () => void this.buildReport());
+    watch.on('error', (error) => {
+      this.message = error.message;
+      this.changeEmitter.fire('status');
+    });
+    watch.on('end', (reason) => {
+      if (this.live) this.finish('ended', reason);
+    });
     this.unsubscribe.push(
       connection.onClose((reason) => {
         if (this.live) this.finish('ended', `The connection to the program closed (${reason}). The samples taken so far are kept.`);
       }),
     );
     this.setPhase('watching');
-    void this.poll();
+    // A first heap point at once, so the panel shows a figure before the first snapshot is in.
+    void connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 5000 }).then(
+      (usage) => this.live && this.addHeapPoint({ time: Date.now(), used: usage.usedSize, total: usage.totalSize }),
+      () => undefined,
+    );
+    try {
+      await watch.start();
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
   }
 
   /** Stops watching; the results stay. */
-  async stop(message = 'Stopped. The results stay on screen; start again to continue watching.'): Promise<void> {
+  async stop(message?: string): Promise<void> {
     if (!this.live) return;
-    this.finish('stopped', message);
+    const watch = this.heapWatch;
+    this.setPhase('watching', 'Stopping…');
+    await watch?.stop();
+    this.finish('stopped', message ?? `${watch?.endedBecause ?? 'Stopped.'} The results stay on screen; start again to continue watching.`);
   }
 
   /** The debug session ended: stop with a note. */
   sessionEnded(): void {
-    if (this.live) this.finish('ended', 'The debug session ended, so the watch stopped. The samples taken so far are kept.');
+    if (this.live) this.finish('ended', `The debug session ended, so the watch stopped; the ${this.samples} sample(s) taken are kept.`);
   }
 
   /** Attaching or watching failed. */
   fail(error: unknown): void {
-    const text = error instanceof Error ? error.message : String(error);
-    this.finish('failed', text);
+    this.finish('failed', error instanceof Error ? error.message : String(error));
   }
 
   private finish(phase: WatchPhase, message: string): void {
-    clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
+    if (!this.live && this.phase !== 'connecting') return;
     for (const u of this.unsubscribe.splice(0)) u();
     this.phase = phase;
     this.message = message;
+    void this.heapWatch?.stop().catch(() => undefined);
     this.attachment.connection.close();
     this.changeEmitter.fire('status');
   }
@@ -106,23 +160,6 @@ export class SessionWatch implements vscode.Disposable {
     this.changeEmitter.fire('status');
   }
 
-  /** The cheap live heap line: Runtime.getHeapUsage on a timer, one request at a time. */
-  private async poll(): Promise<void> {
-    if (!this.live || this.polling) return;
-    this.polling = true;
-    try {
-      const usage = await this.attachment.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 10_000 });
-      if (this.live) this.addHeapPoint({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
-    } catch (error) {
-      // A busy program (e.g. paused at a breakpoint) may not answer; the next tick tries again.
-      if (this.attachment.connection.closed) return;
-      void error;
-    } finally {
-      this.polling = false;
-    }
-    if (this.live) this.pollTimer = setTimeout(() => void this.poll(), this.settings.heapUsagePollMs);
-  }
-
   private addHeapPoint(point: HeapPoint): void {
     this.heapUsage.push(point);
     if (this.heapUsage.length > MAX_HEAP_POINTS) this.heapUsage.splice(0, this.heapUsage.length - MAX_HEAP_POINTS);
@@ -130,50 +167,83 @@ export class SessionWatch implements vscode.Disposable {
     this.changeEmitter.fire('heapUsage');
   }
 
-  /** Takes the report of a new sample (from the sampling loop). */
+  /** Rebuilds the report after a sample; one build at a time, the latest wins. */
+  private async buildReport(): Promise<void> {
+    if (this.building) {
+      this.rebuild = true;
+      return;
+    }
+    const watch = this.heapWatch;
+    if (!watch) return;
+    this.building = true;
+    try {
+      do {
+        this.rebuild = false;
+        const report = await watch.buildReport(this.target);
+        this.setReport(report);
+      } while (this.rebuild);
+    } catch (error) {
+      this.message = `Could not build the report: ${error instanceof Error ? error.message : String(error)}`;
+      this.changeEmitter.fire('status');
+    } finally {
+      this.building = false;
+    }
+  }
+
+  /** Takes a report (from the sampling loop, or a test), leaving out the ignored types. */
   setReport(report: Report): void {
-    this.report = report;
-    this.samples = report.samples.length;
-    this.lastPauseMs = report.samples[report.samples.length - 1]?.pauseMs;
+    const ignored = new Set(this.settings.ignoreTypes);
+    this.report = ignored.size
+      ? { ...report, types: report.types.filter((t) => !ignored.has(t.name)), leaks: report.leaks.filter((l) => !ignored.has(l.type)) }
+      : report;
+    this.samples = Math.max(this.samples, report.samples.length);
+    this.lastPauseMs = report.samples[report.samples.length - 1]?.pauseMs ?? this.lastPauseMs;
     this.changeEmitter.fire('report');
     this.changeEmitter.fire('status');
   }
 
-  /** Retainer paths and allocation sites of one type, when the analysis has them. */
+  /** Retainer paths and allocation sites of one type, from the report or the latest snapshot. */
   async explain(typeName: string): Promise<{ leak?: Leak; message?: string }> {
     const leak = this.report?.leaks.find((l) => l.type === typeName);
     if (leak) return { leak };
-    if (!this.report) return { message: 'No heap snapshot has been analysed yet.' };
-    return { message: 'Retainer paths are worked out for the types that grow; this one has not been explained.' };
-  }
-
-  /** Streams a fresh heap snapshot of the program into `uri` (a file). */
-  async saveSnapshot(uri: vscode.Uri): Promise<void> {
-    if (uri.scheme !== 'file') throw new Error('Heap snapshots can only be saved to a file on this machine.');
-    const { connection } = this.attachment;
-    const out = createWriteStream(uri.fsPath);
-    const failed = new Promise<never>((_, reject) => out.on('error', reject));
-    failed.catch(() => undefined);
-    const off = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => out.write(chunk));
+    if (!this.report || this.samples === 0) return { message: 'No heap snapshot has been analysed yet.' };
+    if (!this.live || !this.analyzer) return { message: 'The watch has stopped; only the types it explained while running have retainer paths.' };
     try {
-      await Promise.race([connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: 300_000 }), failed]);
-    } finally {
-      off();
-      await new Promise<void>((resolve) => out.end(resolve));
+      const [explained] = await this.analyzer.explain([typeName]);
+      if (!explained) return { message: 'No objects of this type were found in the latest snapshot.' };
+      const series = this.report.types.find((t) => t.name === typeName);
+      if (series) explained.verdict = series.verdict;
+      return { leak: explained };
+    } catch (error) {
+      return { message: `Could not explain ${typeName}: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
 
-  /** The report as it stands (samples, types, leaks), for saving or the CLI's schema. */
-  currentReport(): Report | undefined {
-    return this.report;
+  /** Deletes the snapshot before `index`, so the folder holds only the latest one. */
+  private async keepLatestSnapshot(index: number): Promise<void> {
+    if (!this.snapshotDir) return;
+    const previous = this.latestSnapshot;
+    this.latestSnapshot = join(this.snapshotDir, `sample-${index}.heapsnapshot`);
+    if (previous && previous !== this.latestSnapshot) await fs.rm(previous, { force: true }).catch(() => undefined);
   }
 
-  get started(): Date {
-    return this.startedAt;
+  /** Copies the latest snapshot the watch took into `uri`. */
+  async saveSnapshot(uri: vscode.Uri): Promise<void> {
+    if (uri.scheme !== 'file') throw new Error('Heap snapshots can only be saved to a file on this machine.');
+    if (!this.latestSnapshot) throw new Error('No heap snapshot has been taken yet; wait for the first sample.');
+    await fs.copyFile(this.latestSnapshot, uri.fsPath);
+  }
+
+  /** True once a snapshot can be saved. */
+  get hasSnapshot(): boolean {
+    return this.latestSnapshot !== undefined;
   }
 
   dispose(): void {
     if (this.live) this.finish('stopped', 'Stopped.');
+    void this.analyzer?.dispose();
+    this.analyzer = undefined;
+    if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
     this.changeEmitter.dispose();
     this.heapEmitter.dispose();
   }
