@@ -1,0 +1,171 @@
+// E2E helpers: a real VS Code (code-server + headless Debian chromium via playwright-core) with Leak
+// Watch loaded in development mode, and the few UI moves the tests make: run a palette command,
+// reach a webview's content, save a screenshot under test-results/.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { type CodeServer, launchChromium, repoRoot, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
+
+export { repoRoot };
+export const resultsDir = join(repoRoot, 'test-results');
+export const examplesDir = join(repoRoot, 'examples');
+
+export interface StartOptions {
+  /** Workspace folder to open (absolute, or relative to the repository root). */
+  folder: string;
+  /** User settings on top of the clean defaults (e.g. `{ 'leakWatch.interval': 2 }`). */
+  settings?: Record<string, unknown>;
+  /** A file to open in the editor once the window is up. */
+  openFile?: string;
+  /** Load this repository as a development extension (default true). */
+  extensionDevelopment?: boolean;
+  /** Extra environment for code-server, its extension host and the debuggees it starts. */
+  env?: NodeJS.ProcessEnv;
+  /** Window size (default 1400×900). */
+  viewport?: { width: number; height: number };
+}
+
+export interface VSCodeSession {
+  page: Page;
+  browser: Browser;
+  server: CodeServer;
+  url: string;
+  folder: string;
+  /** Closes the browser and stops code-server with everything it started (debuggees included). */
+  close(): Promise<void>;
+}
+
+/** Starts code-server on a free 127.0.0.1 port and opens its workbench in headless chromium. */
+export async function startVSCode(options: StartOptions): Promise<VSCodeSession> {
+  const folder = resolve(repoRoot, options.folder);
+  const extensionDevelopment = options.extensionDevelopment ?? true;
+  const server = await startCodeServer({ folder, settings: options.settings, env: { ...process.env, ...options.env } });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+    const url = workbenchUrl(server, {
+      folder,
+      extensionDevelopmentPath: extensionDevelopment ? repoRoot : undefined,
+      openFile: options.openFile ? resolve(folder, options.openFile) : undefined,
+    });
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    if (extensionDevelopment) {
+      await waitForTitle(page, /Extension Development Host/, 60_000);
+    }
+    const session: VSCodeSession = {
+      page,
+      browser,
+      server,
+      url,
+      folder,
+      async close() {
+        await browser?.close().catch(() => {});
+        await server.stop();
+      },
+    };
+    return session;
+  } catch (err) {
+    await browser?.close().catch(() => {});
+    await server.stop();
+    throw err;
+  }
+}
+
+/** Opens the command palette (or keeps it open) with `query` typed in its input. */
+async function typeInPalette(page: Page, query: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  if (!(await input.isVisible())) await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: 5_000 });
+  await input.fill(query);
+}
+
+/** Closes the command palette (or any quick pick) if it is open. */
+export async function closePalette(page: Page): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  if (await widget.isVisible()) {
+    await page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+  }
+}
+
+/**
+ * Opens the command palette on `title` (e.g. "Leak Watch: Start Leak Watch") and returns the row
+ * whose label is exactly that title, waiting up to `timeoutMs` for it: a development extension's
+ * commands appear a little after the window loads, so the palette is reopened until it shows.
+ */
+export async function findCommand(page: Page, title: string, timeoutMs = 60_000): Promise<Locator> {
+  const deadline = Date.now() + timeoutMs;
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
+    .first();
+  for (;;) {
+    try {
+      await typeInPalette(page, `>${title}`);
+      await row.waitFor({ state: 'visible', timeout: 2_000 });
+      return row;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the command palette does not show "${title}" (waited ${timeoutMs / 1000} s)`);
+      await closePalette(page);
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
+/**
+ * The titles the command palette lists for `query` (e.g. "Leak Watch:"), once it lists at least
+ * one command matching `until` (default: any). Leaves the palette open.
+ */
+export async function commandTitles(page: Page, query: string, until?: RegExp, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  const labels = page.locator('.quick-input-list .monaco-list-row .label-name');
+  for (;;) {
+    try {
+      await typeInPalette(page, `>${query}`);
+      await labels.first().waitFor({ state: 'visible', timeout: 2_000 });
+      const titles = await labels.allInnerTexts();
+      if (!until || titles.some((t) => until.test(t))) return titles;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`the command palette lists nothing for "${query}" matching ${until ?? 'anything'}`);
+    await closePalette(page);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** Runs a command from the palette by its title as shown there ("Category: Title"). */
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const row = await findCommand(page, title, timeoutMs);
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+}
+
+/**
+ * The content of a webview panel (the last one opened unless `index` is given). Its elements are
+ * reached with the usual locators: `webviewFrame(page).locator('#heap-used')`.
+ */
+export function webviewFrame(page: Page, index = -1): FrameLocator {
+  return page.locator('iframe.webview.ready').nth(index).contentFrame().frameLocator('#active-frame');
+}
+
+/** Saves a screenshot of the whole window as test-results/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(resultsDir, { recursive: true });
+  const path = join(resultsDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Waits until the window title matches (the workbench sets it once the folder and mode are known). */
+async function waitForTitle(page: Page, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(await page.title())) {
+    if (Date.now() > deadline) throw new Error(`the window title "${await page.title()}" does not match ${pattern}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,47 @@
+// Entry point that VS Code loads in the extension host (`extensionTestsPath`): runs every bundled
+// suite next to it (out/test/integration/**/*.test.js) with mocha and rejects when any test fails,
+// which makes VS Code exit with a non-zero code. Output goes through console.log, which the launcher
+// relays to the runner's stdout, ending with the `integration: N passed, N failed` line.
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { format } from 'node:util';
+import Mocha from 'mocha';
+
+/**
+ * Mocha's output as console.log('%s', text). In code-server both the workbench's log and the
+ * extension host's console reach the launcher through one channel, where the workbench's lines are
+ * mostly a lone string; the '%s' shape marks these lines as the extension host's, so the launcher
+ * relays them and keeps the workbench's chatter out of the test log. (VS Code's console forwarder
+ * cannot be replaced, so this is done at mocha's single output point.)
+ */
+function tagMochaOutput(): void {
+  Mocha.reporters.Base.consoleLog = (...args: unknown[]) => console.log('%s', format(...args));
+}
+
+export function run(): Promise<void> {
+  tagMochaOutput();
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: !!process.env.LEAK_WATCH_COLOR,
+    timeout: Number(process.env.LEAK_WATCH_INTEGRATION_TIMEOUT_MS || 60_000),
+    reporter: resolve(__dirname, '../../../scripts/mocha-counts-reporter.cjs'),
+    reporterOptions: { layer: 'integration' },
+  });
+  const grep = process.env.LEAK_WATCH_GREP;
+  if (grep) mocha.grep(grep);
+  const files = (readdirSync(__dirname, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
+  for (const file of files) mocha.addFile(join(__dirname, file));
+  return new Promise((resolveRun, reject) => {
+    if (files.length === 0) return reject(new Error(`no *.test.js suites next to ${__dirname}`));
+    try {
+      mocha.run((failures) => {
+        // The console is forwarded asynchronously; give the last lines time to leave the host.
+        setTimeout(() => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolveRun()), 500);
+      });
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
