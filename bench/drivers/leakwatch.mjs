@@ -1,0 +1,41 @@
+// Leak Watch, from the current sources (bundled by bench/leakwatch-bundle.mjs into
+// bench/cache/leakwatch-bench.cjs): `parse` = the streaming parser into a HeapGraph; `full` = parse,
+// distances from the roots, retainers (reverse edges), dominators and retained sizes, and the
+// per-type aggregation when those modules exist.
+//   node bench/drivers/leakwatch.mjs <file.heapsnapshot> parse|full
+import { createRequire } from 'node:module';
+import { report, since } from './result.mjs';
+
+const require = createRequire(import.meta.url);
+const [file, mode = 'full'] = process.argv.slice(2);
+const t0 = performance.now();
+const lw = require('../cache/leakwatch-bench.cjs');
+const stages = {};
+let t = performance.now();
+const lap = (name) => {
+  stages[name] = since(t);
+  t = performance.now();
+};
+const graph = await lw.parseSnapshotFile(file);
+lap('parse');
+const out = { tool: `leakwatch-${mode}`, nodes: graph.nodeCount, edges: graph.edgeCount, strings: graph.strings.length, modules: lw.modules };
+if (mode === 'full') {
+  if (lw.computeDistances) {
+    lw.computeDistances(graph);
+    lap('distances');
+  }
+  if (lw.computeDominators) {
+    const retainers = lw.buildRetainers(graph);
+    lap('retainers');
+    const dom = lw.computeDominators(graph, retainers);
+    lap('dominators');
+    out.rootRetained = dom.retained[0];
+  }
+  if (lw.aggregateTypes) {
+    out.types = lw.aggregateTypes(graph, [], 0).length;
+    lap('aggregate');
+  }
+}
+out.totalSize = graph.totalSize;
+stages.total = since(t0);
+report({ ...out, stages });

@@ -1,0 +1,224 @@
+// `npm run bench`: Leak Watch's snapshot analysis against MemLab and @vscode/v8-heap-parser, side by
+// side in one run, each tool as a whole child process; plus the debuggee's pause per snapshot and
+// the cost of allocation tracking. A benchmark, not a test: it prints a markdown table and writes
+// bench/results/<timestamp>.json. Options:
+//   --quick            the 30 MB heap only, one run (for CI)
+//   --sizes 30,150,600 snapshot sizes in MB (default all three)
+//   --runs N           runs per tool and size; the median is reported (default 3)
+//   --tools a,b        only these tools (leakwatch-cli, leakwatch-full, leakwatch-parse, memlab, v8-heap-parser)
+//   --regenerate       rebuild the cached heaps under bench/cache/ (and re-measure their pause)
+//   --no-alloc         skip the allocation-tracking measurement
+//   --timeout S        per child process (default 900)
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildCli, buildLeakWatchBundle } from './leakwatch-bundle.mjs';
+import { checkGnuTime, measureNode } from './measure.mjs';
+import { formatReport, median } from './report.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const bench = join(root, 'bench');
+const cache = join(bench, 'cache');
+const resultsDir = join(bench, 'results');
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    runs: { type: 'string' },
+    tools: { type: 'string' },
+    regenerate: { type: 'boolean', default: false },
+    'no-alloc': { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '900' },
+  },
+});
+const sizes = (opt.sizes ?? (opt.quick ? '30' : '30,150,600')).split(',').map(Number);
+const runs = Number(opt.runs ?? (opt.quick ? 1 : 3));
+const timeoutMs = Number(opt.timeout) * 1000;
+if (sizes.some((s) => !(s > 0)) || !(runs >= 1)) {
+  console.error('usage: node bench/run.mjs [--quick] [--sizes 30,150,600] [--runs N] [--tools a,b] [--regenerate] [--no-alloc] [--timeout S]');
+  process.exit(2);
+}
+/** Every child gets a large old space, so no tool fails on V8's default heap limit (the machine decides). */
+const NODE_FLAGS = ['--max-old-space-size=16384'];
+const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
+
+mkdirSync(cache, { recursive: true });
+mkdirSync(resultsDir, { recursive: true });
+const useTime = checkGnuTime();
+const startedAt = new Date();
+const loadStart = load();
+console.log(`bench: sizes ${sizes.join(', ')} MB, ${runs} run(s) each; ${cpus().length} cores, load ${loadStart.join(' ')}`);
+
+// 1. The heaps: deterministic, cached, regenerated only when missing (or the generator changed).
+/** Generator units ("customers") per MB size, calibrated on Node 20 (≈ 2.4–2.9 KB of snapshot each). */
+const UNITS = { 30: 7700, 150: 54220, 600: 240000 };
+const unitsFor = (mb) => UNITS[mb] ?? Math.max(100, Math.round((mb - 7) / 0.00245));
+const generator = join(bench, 'generate-heap.mjs');
+const generatorHash = createHash('sha1').update(readFileSync(generator)).digest('hex').slice(0, 8);
+
+async function ensureHeap(mb) {
+  const units = unitsFor(mb);
+  const base = `synthetic-${mb}mb-${units}u-${generatorHash}`;
+  const file = join(cache, `${base}.heapsnapshot`);
+  const metaFile = join(cache, `${base}.json`);
+  if (!opt.regenerate && existsSync(file) && existsSync(metaFile)) return { ...JSON.parse(readFileSync(metaFile, 'utf8')), file, cached: true };
+  // Old versions of this size (another generator) only take disk space.
+  for (const f of readdirSync(cache)) if (f.startsWith(`synthetic-${mb}mb-`) && !f.startsWith(base)) rmSync(join(cache, f), { force: true });
+  console.log(`bench: generating the ${mb} MB heap (${units} units) …`);
+  const m = await measureNode([...NODE_FLAGS, generator, String(units), file], { useTime, timeoutMs });
+  if (!m.ok) throw new Error(`generating the ${mb} MB heap failed: ${m.error}`);
+  const meta = {
+    mb,
+    units,
+    bytes: m.result.bytes,
+    pauseMs: m.result.pauseMs,
+    buildMs: m.result.buildMs,
+    chunks: m.result.chunks,
+    debuggeeHeapUsed: m.result.heapUsed,
+    debuggeeRssBefore: m.result.rssBefore,
+    debuggeePeakRss: m.peakRss || m.result.peakRss,
+    load: m.load,
+    generatedAt: new Date().toISOString(),
+  };
+  writeFileSync(metaFile, JSON.stringify(meta, null, 2));
+  console.log(`bench: ${mb} MB heap: ${(meta.bytes / 1e6).toFixed(1)} MB snapshot, pause ${(meta.pauseMs / 1000).toFixed(2)} s`);
+  return { ...meta, file, cached: false };
+}
+
+const heaps = [];
+for (const mb of sizes) heaps.push(await ensureHeap(mb));
+
+// 2. Allocation tracking: ops/s of an allocation-heavy loop, one process per mode, modes interleaved.
+let allocTracking = null;
+if (!opt['no-alloc']) {
+  const seconds = opt.quick ? 1 : 2;
+  const samples = { off: [], ids: [], allocations: [] };
+  for (let r = 0; r < runs; r++) {
+    for (const mode of Object.keys(samples)) {
+      const m = await measureNode([join(bench, 'alloc-tracking.mjs'), mode, String(seconds)], { useTime: false, timeoutMs: 120_000 });
+      if (!m.ok) throw new Error(`allocation tracking (${mode}) failed: ${m.error}`);
+      samples[mode].push(m.result.opsPerSecond);
+    }
+  }
+  const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+  allocTracking = { seconds, samples, median: med, load: load() };
+  console.log(`bench: allocation tracking: off ${med.off} ops/s, ids ${med.ids}, allocations ${med.allocations}`);
+}
+
+// 3. The tools.
+const modules = await buildLeakWatchBundle();
+console.log(`bench: Leak Watch bundle: ${modules.join(', ')}`);
+const cli = await buildCli();
+let cliStatus = 'does not build';
+/** Whether `analyze` computes retained sizes (then it is the full analysis and the headline row). */
+let cliFull = false;
+if (cli) {
+  const probe = await measureNode([...NODE_FLAGS, cli, 'analyze', heaps[0].file, '--json', '-'], { useTime: false, timeoutMs: 300_000, expectResult: false });
+  const json = probe.ok ? parseJson(probe.stdout) : null;
+  cliFull = !!json?.types?.some((t) => typeof t.retainedBytes === 'number');
+  cliStatus = !probe.ok
+    ? `not usable yet (${probe.error})`
+    : !json
+      ? `not usable yet (prints no JSON report: ${JSON.stringify(probe.stdout.slice(0, 60))})`
+      : cliFull
+        ? 'ok, with retained sizes (the headline row)'
+        : 'ok, but no retained sizes in its report yet (parse + per-type summary), so not the headline row';
+}
+console.log(`bench: CLI analyze: ${cliStatus}`);
+
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+const drivers = join(bench, 'drivers');
+const TOOLS = [
+  {
+    id: 'leakwatch-cli',
+    label: cliFull ? 'Leak Watch (CLI analyze)' : 'Leak Watch CLI analyze (no retained sizes yet)',
+    args: (f) => [cli, 'analyze', f, '--json', '-'],
+    expectResult: false,
+    enabled: !!cli && cliStatus.startsWith('ok'),
+  },
+  { id: 'leakwatch-full', label: 'Leak Watch full', args: (f) => [join(drivers, 'leakwatch.mjs'), f, 'full'] },
+  { id: 'leakwatch-parse', label: 'Leak Watch parse only', args: (f) => [join(drivers, 'leakwatch.mjs'), f, 'parse'] },
+  { id: 'memlab', label: 'MemLab 2.0.5 full', args: (f) => [join(drivers, 'memlab.mjs'), f] },
+  { id: 'v8-heap-parser', label: '@vscode/v8-heap-parser 0.1.0', args: (f) => [join(drivers, 'v8-heap-parser.mjs'), f] },
+];
+const wanted = opt.tools ? new Set(opt.tools.split(',')) : null;
+const tools = TOOLS.filter((t) => t.enabled !== false && (!wanted || wanted.has(t.id)));
+const headline = (cliFull && tools.find((t) => t.id === 'leakwatch-cli')) || tools.find((t) => t.id === 'leakwatch-full') || tools[0];
+
+const results = [];
+for (const heap of heaps) {
+  const perTool = new Map(tools.map((t) => [t.id, []]));
+  const failed = new Map();
+  for (let r = 0; r < runs; r++) {
+    // Interleaved, so a change in the machine's load touches every tool alike.
+    for (const t of tools) {
+      if (failed.has(t.id)) continue;
+      const m = await measureNode([...NODE_FLAGS, ...t.args(heap.file)], { useTime, timeoutMs, expectResult: t.expectResult !== false });
+      if (m.stdout !== undefined) delete m.stdout;
+      perTool.get(t.id).push(m);
+      const cpu = m.cpuMs != null ? `, CPU ${(m.cpuMs / 1000).toFixed(2)} s` : '';
+      const what = m.ok ? `${(m.wallMs / 1000).toFixed(2)} s${cpu}, ${(m.peakRss / 2 ** 20).toFixed(0)} MB peak` : `FAILED: ${m.error}`;
+      console.log(`bench: ${heap.mb} MB  ${t.id.padEnd(16)} run ${r + 1}/${runs}: ${what} (load ${m.load.toFixed(2)})`);
+      if (!m.ok) failed.set(t.id, m.error); // failures repeat; do not pay for them again
+    }
+  }
+  for (const t of tools) {
+    const all = perTool.get(t.id);
+    const good = all.filter((m) => m.ok);
+    const wallMs = good.length ? median(good.map((m) => m.wallMs)) : null;
+    results.push({
+      mb: heap.mb,
+      bytes: heap.bytes,
+      tool: t.id,
+      label: t.label,
+      ok: good.length > 0,
+      error: failed.get(t.id),
+      medianWallMs: wallMs,
+      mbPerSecond: wallMs ? heap.bytes / 1e6 / (wallMs / 1000) : null,
+      medianPeakRss: good.length ? median(good.map((m) => m.peakRss)) : null,
+      medianCpuMs: good.length && good.every((m) => m.cpuMs != null) ? median(good.map((m) => m.cpuMs)) : null,
+      stages: good.length && good[0].result?.stages ? medianStages(good.map((m) => m.result.stages)) : null,
+      nodes: good.find((m) => m.result?.nodes)?.result.nodes,
+      edges: good.find((m) => m.result?.edges)?.result.edges,
+      runs: all,
+    });
+  }
+}
+
+function medianStages(list) {
+  return Object.fromEntries(Object.keys(list[0]).map((k) => [k, median(list.map((s) => s[k]))]));
+}
+
+const report = {
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  totalMem: totalmem(),
+  argv: process.argv.slice(2),
+  runs,
+  peakRssSource: useTime ? '/usr/bin/time -v' : 'VmHWM polling',
+  loadStart,
+  loadEnd: load(),
+  leakWatch: { modules, cli: cliStatus, headline: headline?.id },
+  devtools: 'skipped: Chrome DevTools heap snapshot worker is not installed (chrome-devtools-frontend is not a dependency)',
+  heaps: heaps.map(({ file, ...h }) => ({ ...h, file: file.slice(root.length) })),
+  allocTracking,
+  tools: tools.map(({ id, label }) => ({ id, label })),
+  results,
+};
+const out = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(out, JSON.stringify(report, null, 2));
+console.log('\n' + formatReport(report, headline?.id));
+console.log(`\nbench: JSON written to ${out.slice(root.length)}`);
