@@ -213,6 +213,15 @@ describe('growth verdicts on simulated series', () => {
     assert.equal(byName(growsAfter, 'Sample').verdict, 'leak');
   });
 
+  it('honours idsReset even when maxId (a running maximum) did not drop', () => {
+    const samples = simulate(10, (k, add) => add('Sample', k < 5 ? 100 : 0), { resetAt: 5 });
+    for (let k = 5; k < 10; k++) samples[k].maxId += 1_000_000;
+    samples[5].idsReset = true;
+    const s = byName(computeSeries(samples), 'Sample');
+    assert.equal(s.verdict, 'ok');
+    assert.match(s.evidence.join('\n'), /ids restarted at sample 5/);
+  });
+
   it('a type missing from one sample counts as zero there, and one odd step does not hide a leak', () => {
     const samples = simulate(6, (k, add) => add('Sample', 50));
     samples[2].types = [];

@@ -1,6 +1,6 @@
 import type { HeapGraph } from '../snapshot/graph';
 import type { TypeStat } from '../report';
-import { MAX_SHAPE_PROPERTIES, nodeTypeRule } from './typeNames';
+import { nodeTypeRule, plainObjectName } from './typeNames';
 
 /**
  * Per-type totals of one snapshot (DevTools' Summary), in one pass over the graph's typed arrays.
@@ -58,7 +58,7 @@ export function aggregateTypes(graph: HeapGraph, watermarks: number[], previousM
     cohorts = widen(cohorts, cohortWidth);
   };
 
-  const { nodeType, nodeName, nodeId, nodeSelfSize, firstEdge, edgeType, edgeNameOrIndex, strings } = graph;
+  const { nodeType, nodeName, nodeId, nodeSelfSize, strings } = graph;
   for (let i = 0; i < graph.nodeCount; i++) {
     let c = typeClass[nodeType[i]];
     if (c === -2) continue;
@@ -70,7 +70,7 @@ export function aggregateTypes(graph: HeapGraph, watermarks: number[], previousM
         c = name === 'Object' ? -2 : classFor(name);
         nameClass[nameIndex] = c;
       }
-      if (c === -2) c = classFor(shapeName(strings, firstEdge[i], firstEdge[i + 1], edgeType, edgeNameOrIndex, propertyEdge));
+      if (c === -2) c = classFor(plainObjectName(graph, i, propertyEdge));
     }
     if (c >= capacity) grow(c);
     const size = nodeSelfSize[i];
@@ -121,25 +121,4 @@ export function cohortOf(marks: ArrayLike<number>, id: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** `{a, b, c}` from a plain object's own named properties, or `Object` when it has none or too many. */
-function shapeName(
-  strings: string[],
-  from: number,
-  to: number,
-  edgeType: Uint8Array,
-  edgeNameOrIndex: Uint32Array,
-  propertyEdge: number,
-): string {
-  let shape = '';
-  let n = 0;
-  for (let e = from; e < to; e++) {
-    if (edgeType[e] !== propertyEdge) continue;
-    const key = strings[edgeNameOrIndex[e]];
-    if (key === undefined || key === '__proto__' || key.startsWith('<symbol')) continue;
-    if (++n > MAX_SHAPE_PROPERTIES) return 'Object';
-    shape = n === 1 ? key : `${shape}, ${key}`;
-  }
-  return n === 0 ? 'Object' : `{${shape}}`;
 }

@@ -49,7 +49,7 @@ interface WindowFindings {
  * Per-type time series over the samples, with a verdict (`leak` / `suspect` / `ok`) and its evidence,
  * ranked: leaks first, then suspects, each with the program's own classes before the runtime's, then
  * by growth. Reads `cohorts` from the last sample only, and `newCount` from every sample. After an
- * id reset (a sample's `maxId` below the one before) the verdict starts again from that sample.
+ * id reset (`idsReset`, or `maxId` below the one before) the verdict starts again from that sample.
  */
 export function computeSeries(samples: Sample[]): TypeSeries[] {
   if (samples.length === 0) return [];
@@ -71,7 +71,7 @@ export function computeSeries(samples: Sample[]): TypeSeries[] {
   return out.sort(compareSeries);
 }
 
-/** Index of the first sample after the last id reset (0 when ids never went back). */
+/** Index of the sample that starts the last baseline: marked `idsReset`, or whose `maxId` fell below the one before (0 when none). */
 export function lastResetIndex(samples: Sample[]): number {
   let start = 0;
   for (let i = 1; i < samples.length; i++) if (samples[i].idsReset || samples[i].maxId < samples[i - 1].maxId) start = i;

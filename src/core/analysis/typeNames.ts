@@ -1,3 +1,5 @@
+import type { HeapGraph } from '../snapshot/graph';
+
 /**
  * How heap nodes are grouped into types, in DevTools' Summary words, and which types are the
  * runtime's own (so that, among equal leaks, the program's classes are named first).
@@ -30,6 +32,25 @@ export function nodeTypeRule(nodeType: string): NodeTypeRule {
 
 /** Plain objects with at most this many named properties are named by them (`{a, b}`); more make a dictionary, named `Object`. */
 export const MAX_SHAPE_PROPERTIES = 8;
+
+/**
+ * A plain object's name from its own named properties in V8's order, `{a, b, c}` (as DevTools names
+ * them), or `Object` when it has none or more than `MAX_SHAPE_PROPERTIES`. `propertyEdge` is the
+ * index of "property" in `graph.edgeTypeNames`.
+ */
+export function plainObjectName(graph: HeapGraph, node: number, propertyEdge: number): string {
+  const { edgeType, edgeNameOrIndex, strings } = graph;
+  let shape = '';
+  let n = 0;
+  for (let e = graph.firstEdge[node], end = graph.firstEdge[node + 1]; e < end; e++) {
+    if (edgeType[e] !== propertyEdge) continue;
+    const key = strings[edgeNameOrIndex[e]];
+    if (key === undefined || key === '__proto__' || key.startsWith('<symbol')) continue;
+    if (++n > MAX_SHAPE_PROPERTIES) return 'Object';
+    shape = n === 1 ? key : `${shape}, ${key}`;
+  }
+  return n === 0 ? 'Object' : `{${shape}}`;
+}
 
 /**
  * Types V8 or Node make on the program's behalf: backing stores and internals, built-in
