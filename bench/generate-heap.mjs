@@ -2,8 +2,9 @@
 //   node --max-old-space-size=8192 bench/generate-heap.mjs <units> <out.heapsnapshot>
 // Builds <units> "customers" (see buildHeap), takes one heap snapshot with
 // HeapProfiler.takeHeapSnapshot, writes its chunks to <out>, and prints one line
-// `BENCH_RESULT {json}`: the debuggee's pause (wall time of takeHeapSnapshot, chunk writing
-// included), its heap and peak RSS.
+// `BENCH_RESULT {json}`: the debuggee's pause (wall and CPU time of takeHeapSnapshot, chunk
+// writing included), its heap and peak RSS. Only the part between HEAP BEGIN and HEAP END decides
+// the heap (bench/run.mjs names the cached files by its hash).
 import { Session } from 'node:inspector';
 import { closeSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 
@@ -14,6 +15,7 @@ if (!(units > 0) || !out) {
   process.exit(2);
 }
 
+// HEAP BEGIN
 /** mulberry32: a small seeded PRNG, so every run builds the same heap. */
 function prng(seed) {
   let a = seed >>> 0;
@@ -99,6 +101,8 @@ function buildHeap(count) {
   return { regions, byId, bySku, listeners, blobs, history };
 }
 
+// HEAP END
+
 function vmHwmBytes() {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
@@ -124,8 +128,10 @@ session.on('HeapProfiler.addHeapSnapshotChunk', (m) => {
   chunks++;
 });
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await post('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
 const pauseMs = performance.now() - t0;
+const cpu1 = process.cpuUsage(cpu0); // all threads: V8's snapshot work is on this one
 closeSync(fd);
 renameSync(tmp, out);
 session.disconnect();
@@ -136,6 +142,7 @@ console.log(
     units,
     buildMs: Math.round(buildMs),
     pauseMs: Math.round(pauseMs),
+    pauseCpuMs: Math.round((cpu1.user + cpu1.system) / 1000),
     chunks,
     bytes: statSync(out).size,
     heapUsed: heap.heapUsed,

@@ -62,12 +62,12 @@ export function formatReport(r, headlineId) {
     '',
     '### The debuggee: taking each snapshot (in-process `node:inspector`, HeapProfiler.takeHeapSnapshot, chunks written to a file)',
     '',
-    '| snapshot | generator units | heap used | pause (wall time of takeHeapSnapshot) | debuggee peak RSS | load then | measured |',
+    '| snapshot | generator units | heap used | pause (wall time of takeHeapSnapshot; its CPU time) | debuggee peak RSS | load then | measured |',
     '|---|---:|---:|---:|---:|---:|---|',
   );
   for (const h of r.heaps) {
     lines.push(
-      `| ${(h.bytes / 1e6).toFixed(0)} MB | ${h.units} | ${mb(h.debuggeeHeapUsed)} | ${secs(h.pauseMs)} | ${mb(h.debuggeePeakRss)} (${(h.debuggeePeakRss / h.debuggeeHeapUsed).toFixed(1)}× heap) | ${h.load.toFixed(2)} | ${h.generatedAt.slice(0, 16).replace('T', ' ')}${h.cached ? ' (cached)' : ''} |`,
+      `| ${(h.bytes / 1e6).toFixed(0)} MB | ${h.units} | ${mb(h.debuggeeHeapUsed)} | ${secs(h.pauseMs)}${h.pauseCpuMs != null ? ` (CPU ${secs(h.pauseCpuMs)})` : ''} | ${mb(h.debuggeePeakRss)} (${(h.debuggeePeakRss / h.debuggeeHeapUsed).toFixed(1)}× heap) | ${h.load.toFixed(2)} | ${h.generatedAt.slice(0, 16).replace('T', ' ')}${h.cached ? ' (cached)' : ''} |`,
     );
   }
 
