@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { computeSeries, theilSenPerMinute } from '../../src/core/analysis/growth';
+import { computeSeries, theilSenPerMinute, withoutCohorts } from '../../src/core/analysis/growth';
 import type { Sample, TypeSeries, TypeStat } from '../../src/core/report';
 
 /**
@@ -50,8 +50,10 @@ function simulate(steps: number, scenario: Scenario, opts: { sizes?: Record<stri
     maxId += 2;
     const stats: TypeStat[] = [];
     for (const t of types.values()) {
-      const cohorts = Array.from({ length: interval + 1 }, (_, j) => t.live[j] ?? 0);
-      const count = cohorts.reduce((a, b) => a + b, 0);
+      const cohorts = t.live.slice(0, interval + 1);
+      while (cohorts.length <= interval) cohorts.push(0);
+      let count = 0;
+      for (const c of cohorts) count += c;
       if (count === 0) continue;
       const newCount = k === base ? count : cohorts[interval];
       stats.push({ name: t.name, count, bytes: count * t.size, newCount, newBytes: newCount * t.size, cohorts });
@@ -229,6 +231,26 @@ describe('growth verdicts on simulated series', () => {
     assert.deepEqual(s.counts, [50, 100, 0, 200, 250, 300]);
     assert.equal(s.verdict, 'leak');
     assert.match(s.evidence.join('\n'), /down in 1/);
+  });
+
+  it('needs cohorts on the last sample only, and stays fast over a long watch', () => {
+    const samples = simulate(160, (k, add, free) => {
+      add('Sample', 5);
+      add('Churn', 1000);
+      free('Churn', (born) => (born === k ? Infinity : 0));
+      for (let t = 0; t < 100; t++) add(`Steady${t}`, k === 0 ? 10 : 0);
+    });
+    const compact = [...samples.slice(0, -1).map(withoutCohorts), samples[samples.length - 1]];
+    assert.ok(compact[0].types.every((t) => t.cohorts.length === 0));
+    const started = Date.now();
+    const series = computeSeries(compact);
+    const ms = Date.now() - started;
+    assert.equal(byName(series, 'Sample').verdict, 'leak');
+    assert.equal(byName(series, 'Churn').verdict, 'ok');
+    assert.equal(series[0].name, 'Sample');
+    assert.ok(ms < 2000, `computeSeries over 160 samples × 102 types took ${ms} ms`);
+    // Without any cohorts survival cannot be seen: growth alone is only a suspect.
+    assert.equal(byName(computeSeries(samples.map(withoutCohorts)), 'Sample').verdict, 'suspect');
   });
 
   it('Theil–Sen ignores a single outlier', () => {

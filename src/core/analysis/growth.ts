@@ -190,11 +190,19 @@ function examine(segment: Sample[], stats: (TypeStat | undefined)[], from: numbe
   };
 }
 
+/** Points a Theil–Sen slope looks at; longer series are thinned evenly (the pairs grow as the square). */
+const MAX_SLOPE_POINTS = 32;
+
 /** Theil–Sen slope (median of pairwise slopes) of values over the samples' times, per minute. */
 export function theilSenPerMinute(samples: Pick<Sample, 'time'>[], values: number[]): number {
+  const n = values.length;
+  const points = Math.min(n, MAX_SLOPE_POINTS);
+  const at = (k: number) => (points === n ? k : Math.round((k * (n - 1)) / (points - 1)));
   const slopes: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    for (let j = i + 1; j < values.length; j++) {
+  for (let a = 0; a < points; a++) {
+    const i = at(a);
+    for (let b = a + 1; b < points; b++) {
+      const j = at(b);
       const dt = samples[j].time - samples[i].time;
       if (dt > 0) slopes.push((values[j] - values[i]) / dt);
     }
@@ -228,6 +236,15 @@ function describeRetention(w: WindowFindings): string {
 function describeSteady(w: WindowFindings): string {
   const kept = w.intervals > 0 ? `; ${w.retained.toLocaleString('en-US')} of the objects born during it are still alive` : '';
   return `Count ${w.first.toLocaleString('en-US')} → ${w.last.toLocaleString('en-US')} over ${w.samples} samples: no sustained growth${kept}.`;
+}
+
+/**
+ * The sample without its per-type cohorts. `computeSeries` reads cohorts from the last sample only,
+ * and a cohort list grows by one per sample, so a long watch that keeps every sample whole holds
+ * memory quadratic in the number of samples: keep cohorts on the newest sample, drop them from the rest.
+ */
+export function withoutCohorts(sample: Sample): Sample {
+  return { ...sample, types: sample.types.map((t) => ({ ...t, cohorts: [] })) };
 }
 
 /** Bytes in B / KB / MB / GB, one decimal. */
