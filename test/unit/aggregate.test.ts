@@ -83,9 +83,10 @@ describe('aggregateTypes', () => {
     const stats = aggregateTypes(g, [], 0);
     assert.deepEqual(
       stats.map((s) => s.name).sort(),
-      ['(array)', '(bigint)', '(closure)', '(compiled code)', '(concatenated string)', '(number)', '(object shape)', '(regexp)',
-        '(sliced string)', '(string)', '(symbol)', '(system)', 'Node / TCPWrap', 'Session'],
+      ['(array)', '(bigint)', '(closure)', '(compiled code)', '(number)', '(object shape)', '(regexp)',
+        '(string)', '(symbol)', '(system)', 'Node / TCPWrap', 'Session'],
     );
+    assert.equal(row(stats, '(string)')?.count, 3, 'flat, concatenated and sliced strings are all (string)');
     assert.deepEqual(row(stats, 'Session'), { name: 'Session', count: 2, bytes: 80, newCount: 2, newBytes: 80, cohorts: [2] });
     assert.equal(stats[0].name, 'Session', 'sorted by bytes');
   });
@@ -228,6 +229,7 @@ function handCount(snapshot: any, previousMaxId: number): Map<string, { count: n
     else if (type === 'object' || type === 'native') cls = name;
     else if (type === 'hidden') cls = '(system)';
     else if (type === 'code') cls = '(compiled code)';
+    else if (type === 'string' || type === 'concatenated string' || type === 'sliced string') cls = '(string)';
     else cls = `(${type})`;
     let row = out.get(cls);
     if (!row) out.set(cls, (row = { count: 0, bytes: 0, newCount: 0, newBytes: 0, cohorts: [0, 0] }));

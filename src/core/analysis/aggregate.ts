@@ -8,7 +8,8 @@ import { nodeTypeRule, plainObjectName } from './typeNames';
  * Naming: objects and natives by their constructor/native name; plain objects (`Object`) by their
  * own named properties, `{a, b, c}`, as DevTools does, so that `Object` does not hide everything
  * (objects with more than `MAX_SHAPE_PROPERTIES` properties are dictionaries and stay `Object`);
- * the rest `(closure)`, `(string)`, `(array)`, `(compiled code)`, `(system)`, … by V8 node type.
+ * the rest `(closure)`, `(string)` (also concatenated and sliced strings), `(array)`, `(compiled code)`,
+ * `(system)`, `(number)`, `(regexp)`, … by V8 node type.
  * Synthetic nodes (the root, `(GC roots)` and its children, C++ roots) are skipped.
  *
  * Birth: V8 gives heap objects odd ids that only grow; embedder ("native") nodes get even ids
