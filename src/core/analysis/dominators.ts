@@ -5,7 +5,7 @@
  * Nodes the root cannot reach through essential edges hang off the root, as DevTools does with them.
  */
 import type { HeapGraph } from '../snapshot/graph';
-import { buildRetainers, edgeKinds, isEssentialEdge, type Retainers } from './edges';
+import { edgeKinds, isEssentialEdge } from './edges';
 
 export interface Dominators {
   /** Per node: its immediate dominator (the root's is itself, 0). */
@@ -17,12 +17,11 @@ export interface Dominators {
 }
 
 /** The dominator tree and retained size of every node. */
-export function computeDominators(g: HeapGraph, retainers: Retainers = buildRetainers(g)): Dominators {
+export function computeDominators(g: HeapGraph): Dominators {
   const n = g.nodeCount;
-  const k = edgeKinds(g);
   const fe = g.firstEdge;
   const to = g.edgeTo;
-  const { firstRetainer, retainerNode, retainerEdge } = retainers;
+  const { firstPred, pred, essential } = essentialPredecessors(g);
 
   // 1. Iterative DFS over essential edges: preorder numbers.
   const dfn = new Int32Array(n).fill(-1);
@@ -49,7 +48,7 @@ export function computeDominators(g: HeapGraph, retainers: Retainers = buildReta
       }
       stackEdge[sp] = e + 1;
       const w = to[e];
-      if (dfn[w] >= 0 || !isEssentialEdge(g, k, v, e)) continue;
+      if (dfn[w] >= 0 || !essential[e]) continue;
       dfn[w] = count;
       vertex[count] = w;
       parent[count] = dfn[v];
@@ -96,10 +95,8 @@ export function computeDominators(g: HeapGraph, retainers: Retainers = buildReta
     const node = vertex[w];
     let s = semi[w];
     if (fromRoot[node]) s = 0;
-    for (let r = firstRetainer[node], end = firstRetainer[node + 1]; r < end; r++) {
-      const v = retainerNode[r];
-      if (!isEssentialEdge(g, k, v, retainerEdge[r])) continue;
-      const u = dfn[v];
+    for (let r = firstPred[node], end = firstPred[node + 1]; r < end; r++) {
+      const u = dfn[pred[r]];
       const c = semi[evaluate(u)];
       if (c < s) s = c;
     }
@@ -128,6 +125,33 @@ export function computeDominators(g: HeapGraph, retainers: Retainers = buildReta
     retained[d] += retained[node];
   }
   return { dominator, retained, order: vertex };
+}
+
+/** Reverse CSR over the essential edges only: the predecessors of node i are pred[firstPred[i] .. firstPred[i + 1] - 1]. */
+function essentialPredecessors(g: HeapGraph): { firstPred: Uint32Array; pred: Uint32Array; essential: Uint8Array } {
+  const n = g.nodeCount;
+  const k = edgeKinds(g);
+  const fe = g.firstEdge;
+  const to = g.edgeTo;
+  // One flag per edge so the checks run once, in edge order.
+  const essential = new Uint8Array(g.edgeCount);
+  const firstPred = new Uint32Array(n + 1);
+  let m = 0;
+  for (let v = 0; v < n; v++) {
+    for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
+      if (!isEssentialEdge(g, k, v, e)) continue;
+      essential[e] = 1;
+      firstPred[to[e] + 1]++;
+      m++;
+    }
+  }
+  for (let i = 0; i < n; i++) firstPred[i + 1] += firstPred[i];
+  const fill = firstPred.slice(0, n);
+  const pred = new Uint32Array(m);
+  for (let v = 0; v < n; v++) {
+    for (let e = fe[v], end = fe[v + 1]; e < end; e++) if (essential[e]) pred[fill[to[e]]++] = v;
+  }
+  return { firstPred, pred, essential };
 }
 
 /**

@@ -1,0 +1,234 @@
+/**
+ * Why a type grows: for the new objects of each type, their retainer-path clusters with the
+ * suspect edge and the line that creates it, the type's retained size, strong back-references on
+ * those paths with the bytes they keep alive, and the allocation sites. Distances and dominators
+ * are computed once per graph and reused; clustering walks only the new objects.
+ * Positions are in the running scripts; `mapLeakSources` (sources/sourceMaps) maps them to originals.
+ */
+import type { HeapGraph } from '../snapshot/graph';
+import type { AllocationSite, BackReference, Leak, RetainerPath, SourcePosition } from '../report';
+import { allocationSites, nodeLocation, type RawAllocationSite } from './allocation';
+import { backReferences } from './backrefs';
+import { computeDistances, type Distances } from './distances';
+import { computeDominators, retainedBySet, type Dominators } from './dominators';
+import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
+import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
+import { toLocalPath } from '../sources/scripts';
+import { findCollectionAdd, findDeclaration, findListenerAdd, findNewExpression, findPropertyAssignment } from '../sources/references';
+
+export interface ExplainContext {
+  /** Largest object id of each earlier sample, in order; holders at or below the first are long-lived. */
+  watermarks: number[];
+  /** Objects with a larger id are new since the previous sample. */
+  previousMaxId: number;
+  /** CDP script ids → URLs (`Debugger.scriptParsed`). */
+  scriptUrls?: Record<string, string>;
+  /** Resolves a script id or URL to a local file; tried before `scriptUrls`. */
+  resolveScript?: (scriptIdOrUrl: string | number) => string | undefined;
+  /** The type namer; default: the same names `aggregateTypes` counts by. */
+  typeOf?: TypeNamer;
+  /** Clusters per type (default 5). */
+  maxClusters?: number;
+}
+
+/** The per-graph analysis explainTypes reuses across calls. */
+export interface GraphAnalysis {
+  distances: Distances;
+  dominators: Dominators;
+  typeOf: TypeNamer;
+}
+
+const analyses = new WeakMap<HeapGraph, GraphAnalysis>();
+
+/** Distances, dominators and a type namer for a graph, computed once per graph. */
+export function analyzeGraph(g: HeapGraph): GraphAnalysis {
+  let a = analyses.get(g);
+  if (!a) {
+    const distances = computeDistances(g);
+    const dominators = computeDominators(g);
+    a = { distances, dominators, typeOf: makeTypeNamer(g) };
+    analyses.set(g, a);
+  }
+  return a;
+}
+
+/** Explains each named type on this graph (types with no objects are left out). */
+export function explainTypes(graph: HeapGraph, typeNames: string[], context: ExplainContext): Leak[] {
+  if (!typeNames.length) return [];
+  const a = analyzeGraph(graph);
+  const typeOf = context.typeOf ?? a.typeOf;
+  const member = markTypes(graph, typeNames.slice(0, 254), typeOf);
+  const all: number[][] = typeNames.map(() => []);
+  const fresh: number[][] = typeNames.map(() => []);
+  const ids = graph.nodeId;
+  for (let v = 1; v < graph.nodeCount; v++) {
+    const m = member[v];
+    if (!m) continue;
+    all[m - 1].push(v);
+    if (ids[v] & 1 && ids[v] > context.previousMaxId) fresh[m - 1].push(v);
+  }
+  const oldId = context.watermarks.length ? context.watermarks[0] : context.previousMaxId;
+  const pathCtx: PathContext = { graph, distances: a.distances, typeOf, oldId };
+  const resolve = scriptResolver(context);
+  const leaks: Leak[] = [];
+  typeNames.forEach((type, t) => {
+    if (!all[t].length) return;
+    const nodes = fresh[t].length ? fresh[t] : all[t];
+    const only = new Uint8Array(graph.nodeCount);
+    for (const v of all[t]) only[v] = 1;
+    const retainedBytes = retainedBySet(a.dominators, only);
+    const clusters = clusterPaths(pathCtx, nodes, context.maxClusters ?? 5);
+    const rawSites = allocationSites(graph, nodes);
+    const sites = rawSites.map((s) => siteOf(s, type, resolve));
+    const hintFiles = sites.map((s) => s.file);
+    const retainerPaths: RetainerPath[] = clusters.map((c) => {
+      const site = c.suspectEdgeIndex >= 0 ? suspectSite(graph, c.example, c.suspectEdgeIndex, resolve, hintFiles) : undefined;
+      return { count: c.count, bytes: c.bytes, edges: c.edges, suspectEdgeIndex: c.suspectEdgeIndex, ...(site ? { suspectSite: site } : {}) };
+    });
+    const backRefs: BackReference[] = backReferences(graph, a.distances, typeOf, clusters.map((c) => c.example), clusters.map((c) => c.suspectEdgeIndex)).map(({ candidate, ...b }) => {
+      const site = propertySite(graph, candidate.holderNode, candidate.edge, resolve, hintFiles);
+      return site ? { ...b, site } : b;
+    });
+    let newBytes = 0;
+    for (const v of fresh[t]) newBytes += graph.nodeSelfSize[v];
+    leaks.push({
+      type,
+      verdict: 'suspect',
+      newObjects: fresh[t].length,
+      newBytes,
+      retainedBytes,
+      evidence: evidenceFor(type, nodes.length, fresh[t].length > 0, clusters, backRefs),
+      allocationSites: sites,
+      retainerPaths,
+      backReferences: backRefs,
+    });
+  });
+  return leaks;
+}
+
+type Resolve = (scriptId: number, scriptName?: string) => string | undefined;
+
+function scriptResolver(context: ExplainContext): Resolve {
+  return (scriptId, scriptName) => {
+    const tries: (string | number)[] = scriptName ? [scriptName, scriptId] : [scriptId];
+    for (const key of tries) {
+      const viaContext = context.resolveScript?.(key);
+      if (viaContext) return viaContext;
+    }
+    if (scriptName) {
+      const local = toLocalPath(scriptName);
+      if (local) return local;
+    }
+    const url = context.scriptUrls?.[String(scriptId)];
+    return url ? (toLocalPath(url) ?? url) : scriptName || undefined;
+  };
+}
+
+/** A report site; for traced allocations, the `new Type(` line inside the allocating function when found. */
+function siteOf(s: RawAllocationSite, type: string, resolve: Resolve): AllocationSite {
+  const file = resolve(s.scriptId, s.scriptName) ?? s.scriptName ?? `script ${s.scriptId}`;
+  const site: AllocationSite = { file, line: s.line, column: s.column, functionName: s.functionName, count: s.count, bytes: s.bytes, kind: s.kind };
+  if (s.kind === 'allocation' && /^[A-Za-z_$][\w$]*$/.test(type)) {
+    const at = findNewExpression(file, type, { line: s.line, column: s.column });
+    if (at) return { ...site, line: at.line, column: at.column };
+  }
+  return site;
+}
+
+/** Files to search for a reference made by `holder`: its own (constructor/function) location first, then hints. */
+function candidateFiles(g: HeapGraph, holders: number[], resolve: Resolve, hints: string[]): { file: string; near?: { line: number; column: number } }[] {
+  const out: { file: string; near?: { line: number; column: number } }[] = [];
+  const seen = new Set<string>();
+  for (const h of holders) {
+    const loc = nodeLocation(g, h);
+    if (!loc) continue;
+    const file = resolve(loc.scriptId);
+    if (!file || seen.has(file) || !toLocalPath(file)) continue;
+    seen.add(file);
+    out.push({ file, near: { line: loc.line + 1, column: loc.column + 1 } });
+  }
+  for (const file of hints) {
+    if (seen.has(file) || !toLocalPath(file)) continue;
+    seen.add(file);
+    out.push({ file });
+  }
+  return out;
+}
+
+function firstHit(files: { file: string; near?: { line: number; column: number } }[], find: (file: string, near?: { line: number; column: number }) => SourcePosition | undefined): SourcePosition | undefined {
+  for (const f of files) {
+    const hit = find(f.file, f.near);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** The last plain name in a folded label: `_events.shutdown[]` → `shutdown`. */
+function lastName(label: string): string {
+  const parts = label.replace(/\[\]|<key>/g, '').split('.').filter(Boolean);
+  return parts[parts.length - 1] ?? '';
+}
+
+/** The line that creates the suspect edge: `cache.set(…)`, `registry.add(…)`, `bus.on('x', …)`, `this.x = …`, `let x`. */
+function suspectSite(g: HeapGraph, path: DisplayPath, i: number, resolve: Resolve, hints: string[]): SourcePosition | undefined {
+  const e = path.edges[i];
+  const holders = path.holders.slice(0, i + 1).reverse();
+  const files = candidateFiles(g, holders, resolve, hints);
+  const labels = path.edges.slice(Math.max(0, i - 2), i + 1).map((x) => x.edge);
+  const listening = labels.findIndex((l) => l === '_events' || l.startsWith('_events.'));
+  if (listening >= 0) {
+    const event = lastName(labels[listening] === '_events' ? (labels[listening + 1] ?? '') : labels[listening]);
+    const hit = event ? firstHit(files, (f, near) => findListenerAdd(f, event, near)) : undefined;
+    if (hit) return hit;
+  }
+  if (e.edge.startsWith('[]') || e.edge.startsWith('<key>')) {
+    const name = i > 0 ? lastName(path.edges[i - 1].edge) : '';
+    if (name) return firstHit(files, (f, near) => findCollectionAdd(f, name, e.from, near));
+    return undefined;
+  }
+  const name = lastName(e.edge);
+  if (!name) return undefined;
+  if (e.edgeType === 'context') return firstHit(files, (f, near) => findDeclaration(f, name, near));
+  return firstHit(files, (f, near) => findPropertyAssignment(f, name, near));
+}
+
+/** The line that assigns `holder.prop` (e.g. `this.parent = parent` in the holder's constructor). */
+function propertySite(g: HeapGraph, holder: number, prop: string, resolve: Resolve, hints: string[]): SourcePosition | undefined {
+  return firstHit(candidateFiles(g, [holder], resolve, hints), (f, near) => findPropertyAssignment(f, prop, near));
+}
+
+/** What to do about a holder, by its kind, in one sentence. */
+export function holderFix(path: PathEdge[], i: number): string {
+  const e = path[i];
+  const name = i > 0 ? lastName(path[i - 1].edge) : '';
+  const called = name ? ` \`${name}\`` : '';
+  if (path.slice(Math.max(0, i - 2), i + 1).some((x) => x.edge.startsWith('_events')))
+    return 'Remove the listener when its owner is done (emitter.off / removeListener), or register it with an AbortSignal and abort it.';
+  if (e.from === 'Map' || e.from === 'WeakMap')
+    return `Evict entries from the Map${called} (delete them when done, or bound it as an LRU), or key a WeakMap by the object whose lifetime they follow.`;
+  if (e.from === 'Set' || e.from === 'WeakSet') return `Delete entries from the Set${called} when they are done, or use a WeakSet (or WeakRef entries).`;
+  if (e.from === 'Array') return `Remove items from the array${called} when they are done (splice/shift), or bound its length.`;
+  if (e.edgeType === 'context') return `The variable \`${lastName(e.edge)}\` lives as long as its closure: clear or bound what it holds.`;
+  return `Clear ${e.from}.${lastName(e.edge)} when it is no longer needed, or hold it through a WeakRef.`;
+}
+
+type PathEdge = RetainerPath['edges'][number];
+
+function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathCluster[], backRefs: BackReference[]): string[] {
+  const out: string[] = [];
+  const top = clusters[0];
+  if (top && n > 0) {
+    const pct = Math.round((top.count / n) * 100);
+    const what = `${top.count} of ${n} ${areNew ? 'new ' : ''}${type} objects (${pct} %)`;
+    if (top.suspectEdgeIndex >= 0) {
+      const i = top.suspectEdgeIndex;
+      const e = top.edges[i];
+      const known = i > 0 ? ` ${lastName(top.edges[i - 1].edge)}` : '';
+      out.push(`${what} are held by the long-lived ${e.from}${known} → ${e.edge}. ${holderFix(top.edges, i)}`);
+    } else out.push(`${what} share one retainer path; no holder there predates the growth.`);
+  }
+  for (const b of backRefs.slice(0, 1)) {
+    if (b.bytes > 0) out.push(`${b.holder}.${b.edge} points back at its ${b.target} (${b.count} such edges); were it weak, ${b.bytes} bytes could be collected.`);
+  }
+  return out;
+}

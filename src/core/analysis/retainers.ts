@@ -1,0 +1,218 @@
+/**
+ * Shortest retainer paths of new objects, told in the program's words and clustered by shape.
+ *
+ * A raw BFS path runs through V8's plumbing: a Map's `table` backing array, a closure's `context`,
+ * an array's `elements`. Those nodes are looked through, so `Map --table--> (array) --327--> Session`
+ * reads `Map --<key>--> Session` and `(closure) --context--> Context --sessions--> Map` reads
+ * `(closure) --sessions--> Map`. Array indexes fold to `[]` and map keys to `<key>`, so one cache
+ * holding 10 000 sessions is one cluster, not 10 000.
+ */
+import type { HeapGraph } from '../snapshot/graph';
+import type { PathEdge, RetainerPath } from '../report';
+import type { Distances } from './distances';
+import { edgeKinds, edgeSource, ephemeronTableId } from './edges';
+import { isContainer, type TypeNamer } from './naming';
+
+/** One retainer path in display form, with the nodes behind each edge. */
+export interface DisplayPath {
+  edges: PathEdge[];
+  /** Per display edge: the holder node and the held node. */
+  holders: number[];
+  targets: number[];
+  /** Per display edge: the raw edges folded into it, root side first. */
+  raw: number[][];
+}
+
+export interface PathContext {
+  graph: HeapGraph;
+  distances: Distances;
+  typeOf: TypeNamer;
+  /** Holders with an id at most this were alive before the growth began (long-lived). */
+  oldId: number;
+}
+
+/** A cluster of one path shape, with the nodes needed to explain it further. */
+export interface PathCluster extends RetainerPath {
+  /** One member's path, in display form (the first member seen). */
+  example: DisplayPath;
+  /** Some member nodes (up to 64), for back-reference and source look-ups. */
+  members: number[];
+}
+
+const MAP_LIKE = new Set(['Map', 'WeakMap']);
+const SET_LIKE = new Set(['Set', 'WeakSet']);
+const LOOK_THROUGH_NAMES = new Set(['context', 'previous', 'elements', 'properties', 'table', 'map', 'extension']);
+
+/** Whether V8 allocated an id in birth order (odd ids); embedder/synthetic ids are not, and count as old. */
+export function isOld(g: HeapGraph, node: number, oldId: number): boolean {
+  const id = g.nodeId[node];
+  return (id & 1) === 0 || id <= oldId;
+}
+
+/** One folded step of a path, shared by every path through its target (a linked list towards the root). */
+interface Step {
+  prev: Step | null;
+  edge: PathEdge;
+  holder: number;
+  target: number;
+  raw: number[];
+}
+
+/** Folded steps by the node they end at, so paths through the same holders are folded once. */
+export type PathMemo = Map<number, Step | null>;
+
+/** The shortest retainer path of `node` from the root, folded into the program's words. */
+export function displayPath(ctx: PathContext, node: number, memo: PathMemo = new Map()): DisplayPath {
+  const steps: Step[] = [];
+  for (let s = stepTo(ctx, node, memo); s; s = s.prev) steps.push(s);
+  steps.reverse();
+  return collapseRepeats({
+    edges: steps.map((s) => s.edge),
+    holders: steps.map((s) => s.holder),
+    targets: steps.map((s) => s.target),
+    raw: steps.map((s) => s.raw),
+  });
+}
+
+/** The step that ends at `node`: the raw edges from its nearest ancestor that is not V8 plumbing. */
+function stepTo(ctx: PathContext, node: number, memo: PathMemo): Step | null {
+  const g = ctx.graph;
+  const k = edgeKinds(g);
+  const lookThrough = (w: number) => isContainer(g, w, k.nodeArray, k.nodeHidden) || g.strings[g.nodeName[w]] === 'system / Context';
+  const pending: { node: number; raw: number[]; from: number }[] = [];
+  let base: Step | null = null;
+  let cur = node;
+  for (let guard = 0; guard < 100_000; guard++) {
+    if (cur === 0) break;
+    const known = memo.get(cur);
+    if (known !== undefined) {
+      base = known;
+      break;
+    }
+    const raw: number[] = [];
+    let w = cur;
+    do {
+      const e = ctx.distances.parentEdge[w];
+      if (e < 0) break;
+      raw.push(e);
+      w = edgeSource(g, e);
+    } while (w !== 0 && lookThrough(w));
+    if (!raw.length) break; // not reached from the root: the path starts here
+    pending.push({ node: cur, raw: raw.reverse(), from: w });
+    cur = w;
+  }
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const p = pending[i];
+    const fromName = holderName(ctx, p.from);
+    const last = p.raw[p.raw.length - 1];
+    base = {
+      prev: base,
+      edge: { from: fromName, edge: foldedLabel(g, k, fromName, p.raw), edgeType: g.edgeTypeNames[g.edgeType[last]] ?? '', to: holderName(ctx, p.node) },
+      holder: p.from,
+      target: p.node,
+      raw: p.raw,
+    };
+    memo.set(p.node, base);
+  }
+  return base;
+}
+
+/**
+ * Folds a run of the same step (period 1: `parent`, `parent`) or the same two steps (`children`,
+ * `[]`, `children`, `[]`) into one, marked `+`, so trees of any depth make one path shape.
+ */
+function collapseRepeats(p: DisplayPath): DisplayPath {
+  const same = (a: number, b: number) => {
+    const x = p.edges[a];
+    const y = p.edges[b];
+    return x.from === y.from && x.edge === y.edge && x.to === y.to && x.edgeType === y.edgeType;
+  };
+  for (let period = 1; period <= 2; period++) {
+    for (let i = 0; i + 2 * period <= p.edges.length; i++) {
+      let reps = 1;
+      for (;;) {
+        const at = i + reps * period;
+        if (at + period > p.edges.length) break;
+        let equal = same(i, at);
+        if (equal && period === 2) equal = same(i + 1, at + 1);
+        if (!equal) break;
+        reps++;
+      }
+      if (reps === 1) continue;
+      const last = i + period - 1;
+      const end = i + reps * period - 1;
+      if (!p.edges[last].edge.endsWith('+')) p.edges[last] = { ...p.edges[last], edge: `${p.edges[last].edge}+` };
+      p.targets[last] = p.targets[end];
+      p.raw[last] = p.raw.slice(last, end + 1).flat();
+      const drop = (reps - 1) * period;
+      p.edges.splice(i + period, drop);
+      p.holders.splice(i + period, drop);
+      p.targets.splice(i + period, drop);
+      p.raw.splice(i + period, drop);
+    }
+  }
+  return p;
+}
+
+function holderName(ctx: PathContext, v: number): string {
+  if (v === 0) return '(root)';
+  const name = ctx.typeOf(v);
+  return name === 'system / Context' ? '(context)' : name;
+}
+
+/** One label for a run of raw edges: indexes → `[]`, map entries → `<key>`, plumbing names dropped. */
+function foldedLabel(g: HeapGraph, k: ReturnType<typeof edgeKinds>, fromName: string, edges: number[]): string {
+  const parts = edges.map((e) => {
+    const t = g.edgeType[e];
+    if (t === k.element || t === k.hidden) return '[]';
+    const name = g.strings[g.edgeNameOrIndex[e]] ?? '';
+    if (t === k.internal && ephemeronTableId(g, k, g.edgeNameOrIndex[e]) >= 0) return '<key>';
+    if (t === k.internal && /^\d+$/.test(name)) return '[]';
+    return name;
+  });
+  if (parts.length > 1 && parts[0] === 'table') {
+    if (MAP_LIKE.has(fromName)) return '<key>';
+    if (SET_LIKE.has(fromName)) return '[]';
+  }
+  const kept = parts.filter((p, i) => i === parts.length - 1 || !LOOK_THROUGH_NAMES.has(p));
+  let label = '';
+  for (const p of kept) {
+    if (p === '[]' || p === '<key>') {
+      if (!label.endsWith(p)) label += p;
+    } else label += label ? `.${p}` : p;
+  }
+  return label;
+}
+
+/** The index of the edge where the nearest long-lived holder points towards the object; -1 when none. */
+export function suspectEdge(ctx: PathContext, path: DisplayPath): number {
+  for (let i = path.edges.length - 1; i >= 0; i--) {
+    const h = path.holders[i];
+    if (h === 0) return -1;
+    if (isOld(ctx.graph, h, ctx.oldId)) return i;
+  }
+  return -1;
+}
+
+/** Clusters the shortest retainer paths of `nodes` by shape; most objects first, then most bytes. */
+export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClusters = 8): PathCluster[] {
+  const g = ctx.graph;
+  const byKey = new Map<string, PathCluster>();
+  const memo: PathMemo = new Map();
+  for (let i = 0; i < nodes.length; i++) {
+    const v = nodes[i];
+    const path = displayPath(ctx, v, memo);
+    let key = '';
+    for (const e of path.edges) key += `${e.from}\u0000${e.edge}\u0000${e.edgeType}\u0001`;
+    key += holderName(ctx, v);
+    let c = byKey.get(key);
+    if (!c) {
+      c = { count: 0, bytes: 0, edges: path.edges, suspectEdgeIndex: suspectEdge(ctx, path), example: path, members: [] };
+      byKey.set(key, c);
+    }
+    c.count++;
+    c.bytes += g.nodeSelfSize[v];
+    if (c.members.length < 64) c.members.push(v);
+  }
+  return [...byKey.values()].sort((a, b) => b.count - a.count || b.bytes - a.bytes).slice(0, maxClusters);
+}
