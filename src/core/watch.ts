@@ -245,11 +245,10 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   private async loop(): Promise<string> {
     let failures = 0;
+    const enough = () => this.options.maxSamples !== undefined && this.samplesTaken.length >= this.options.maxSamples;
     for (let index = 0; ; index++) {
       if (this.endCause) return this.describeEnd(this.endCause, false);
-      if (this.options.maxSamples !== undefined && this.samplesTaken.length >= this.options.maxSamples) {
-        return `Took ${this.samplesTaken.length} sample${this.samplesTaken.length === 1 ? '' : 's'}, as asked.`;
-      }
+      if (enough()) return `Took ${this.samplesTaken.length} sample${this.samplesTaken.length === 1 ? '' : 's'}, as asked.`;
       const outcome = await this.takeSample(index);
       if (outcome.kind === 'ended') return outcome.reason;
       if (outcome.kind === 'failed') {
@@ -260,6 +259,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       } else {
         failures = 0;
       }
+      if (enough()) continue; // no gap after the last sample
       const gap =
         this.options.intervalMs > 0
           ? this.options.intervalMs
@@ -292,6 +292,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     const left = () => Math.max(1, deadline - performance.now());
     let pauseMs = 0;
     let snapshotEnd = started;
+    this.stopHeapPolling(); // no polls queued behind the GC and snapshot
     try {
       analyzer.begin();
       if (this.options.forceGc) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
@@ -301,6 +302,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       await this.guard(connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: left() }));
       snapshotEnd = performance.now();
       pauseMs = snapshotEnd - started;
+      this.startHeapPolling();
       const globalIdAfter = await this.probeGlobalId();
       this.probeHeapId = globalIdAfter && globalIdAfter !== '0' ? globalIdAfter : undefined;
       streaming = false;
@@ -352,21 +354,39 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     this.emit('sample', sample);
   }
 
-  /** Waits until `untilMs` (performance.now() clock), polling the heap line; returns early on stop, close or program end. */
+  /** Waits until `untilMs` (performance.now() clock); returns early on stop, close or program end. */
   private async idle(untilMs: number): Promise<void> {
     while (!this.endCause) {
       const left = untilMs - performance.now();
       if (left <= 0) return;
-      await this.sleep(Math.min(left, this.options.heapPollMs));
-      if (this.endCause || performance.now() >= untilMs) return;
-      try {
-        const usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 5000 }));
-        this.recordHeapUsage({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
-      } catch {
-        // A missed point is fine; a closed connection ends the loop through endCause.
-      }
+      await this.sleep(left);
     }
   }
+
+  /** Polls `Runtime.getHeapUsage` every heapPollMs, from a snapshot's end (through its analysis) to the next GC. */
+  private startHeapPolling(): void {
+    this.stopHeapPolling();
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const tick = async () => {
+      if (stopped || this.endCause || this.connection.closed) return;
+      try {
+        const usage = await this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 5000 });
+        if (!stopped) this.recordHeapUsage({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
+      } catch {
+        // A missed point is fine; a closed connection ends the loop on its own.
+      }
+      if (!stopped) timer = setTimeout(tick, this.options.heapPollMs);
+    };
+    timer = setTimeout(tick, this.options.heapPollMs);
+    this.stopHeapPolling = () => {
+      stopped = true;
+      clearTimeout(timer);
+      this.stopHeapPolling = () => {};
+    };
+  }
+
+  private stopHeapPolling: () => void = () => {};
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -438,6 +458,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   }
 
   private async finishWatch(reason: string): Promise<void> {
+    this.stopHeapPolling();
     if (this.trackingStarted && !this.connection.closed) {
       this.trackingStarted = false;
       try {

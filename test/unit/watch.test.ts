@@ -180,13 +180,13 @@ describe('watch: HeapWatch on real processes', function () {
 
   it('tracks allocations, saves each snapshot while streaming, and stops tracking at the end', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-watch-saved-'));
-    const { watch, seen, connection } = await watchProgram('leaky.js', { intervalMs: 200, maxSamples: 2, trackAllocations: true, saveSnapshotsDir: dir });
+    const { watch, seen, connection } = await watchProgram('leaky.js', { intervalMs: 100, maxSamples: 1, trackAllocations: true, saveSnapshotsDir: dir });
     await watch.start();
     await watch.ended();
     assert.deepEqual(seen.errors, []);
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['sample-0.heapsnapshot', 'sample-1.heapsnapshot']);
-    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'sample-1.heapsnapshot'), 'utf8'));
-    assert.equal(saved.nodes.length / saved.snapshot.meta.node_fields.length, seen.samples[1].nodes);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['sample-0.heapsnapshot']);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'sample-0.heapsnapshot'), 'utf8'));
+    assert.equal(saved.nodes.length / saved.snapshot.meta.node_fields.length, seen.samples[0].nodes);
     assert.ok(saved.trace_function_infos.length > 0, 'allocation traces are recorded');
     // Tracking is off again: a fresh snapshot carries no allocation traces.
     let text = '';
@@ -197,7 +197,7 @@ describe('watch: HeapWatch on real processes', function () {
   });
 
   it('notices when V8 object ids are reset between samples and starts a new baseline', async () => {
-    const { watch, seen, inspected } = await watchProgram('leaky.js', { intervalMs: 300, maxSamples: 3 });
+    const { watch, seen, inspected } = await watchProgram('leaky.js', { intervalMs: 100, maxSamples: 2 });
     const other = await connectWebSocket(inspected.wsUrl);
     cleanups.push(() => other.close());
     await watch.start();
@@ -206,7 +206,7 @@ describe('watch: HeapWatch on real processes', function () {
     await other.send('HeapProfiler.enable');
     await other.send('HeapProfiler.disable');
     await watch.ended();
-    assert.equal(seen.samples.length, 3);
+    assert.equal(seen.samples.length, 2);
     assert.equal(seen.notes.length, 1, seen.notes.join('\n'));
     assert.match(seen.notes[0], /object ids restarted before sample 2 .*growth is measured from this sample on/);
     const report = await watch.buildReport({ kind: 'run', description: 'leaky.js' });
@@ -215,9 +215,12 @@ describe('watch: HeapWatch on real processes', function () {
 
   it('refuses to start twice and reports setup failures', async () => {
     const { watch } = await watchProgram('idle.js', { maxSamples: 1 });
+    let sampledAt = 0;
+    watch.on('sample', () => (sampledAt = Date.now()));
     await watch.start();
     await assert.rejects(watch.start(), /already been started/);
     await watch.ended();
+    assert.ok(Date.now() - sampledAt < 1000, 'no gap is waited after the last sample');
     const { watch: jsDebugOnly } = await watchProgram('idle.js', { subscribeJsDebug: true });
     await assert.rejects(jsDebugOnly.start(), /Could not start watching the heap: JsDebug\.subscribe failed/);
     assert.match(jsDebugOnly.endedBecause!, /^Could not start watching/);

@@ -147,7 +147,13 @@ export function spawnInspected(command: string, args: string[] = [], options: Sp
       const match = LISTENING.exec(seen);
       if (match) done(undefined, match[1]);
     };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+    let exitTimer: NodeJS.Timeout | undefined;
+    // 'exit' can come before the last stderr data; 'close' comes after it (or never, if a grandchild holds the pipe).
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      exitTimer = setTimeout(() => failExited(code, signal), 200);
+    };
+    const onStdioClosed = (code: number | null, signal: NodeJS.Signals | null) => failExited(code, signal);
+    const failExited = (code: number | null, signal: NodeJS.Signals | null) =>
       done(
         new Error(
           `"${commandLine}" exited (${signal ?? `code ${code}`}) before its inspector started.` +
@@ -169,8 +175,10 @@ export function spawnInspected(command: string, args: string[] = [], options: Sp
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(exitTimer);
       child.stderr!.off('data', onData);
       child.off('exit', onExit);
+      child.off('close', onStdioClosed);
       child.off('error', onError);
       if (error) {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -185,6 +193,7 @@ export function spawnInspected(command: string, args: string[] = [], options: Sp
     }
     child.stderr!.on('data', onData);
     child.once('exit', onExit);
+    child.once('close', onStdioClosed);
     child.once('error', onError);
   });
 }
