@@ -58,7 +58,7 @@ async function analyzeFiles(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
   const progress = new Progress(options.quiet);
   const samples: Sample[] = [];
   for (const [index, file] of files.entries()) {
-    progress.update(`reading ${index + 1} of ${files.length}: ${file}`);
+    progress.update(`reading ${index + 1} of ${files.length}: ${file}`, true);
     const time = statSync(file).mtimeMs;
     samples.push(await analyzer.analyzeFile(file, { index, time }));
   }
@@ -76,21 +76,39 @@ async function analyzeFiles(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
 /** `run` and `attach`: watch a live program. */
 async function watchProgram(options: CliOptions, analyzer: SnapshotAnalyzer): Promise<Report> {
   let program: InspectedProcess | undefined;
+  let programFinished: Promise<void> | undefined;
   let target: ReportTarget;
   let wsUrl: string;
   if (options.command === 'run') {
     const [command, ...args] = options.operands;
     program = await spawnInspected(command, args);
     program.stdout.pipe(process.stderr, { end: false });
-    program.stderr.resume();
+    const child = program;
+    programFinished = new Promise<void>((r) => {
+      // A finished program with a debugger attached waits for it to detach instead of exiting.
+      let tail = '';
+      child.stderr.on('data', (d: Buffer) => {
+        tail = (tail + d.toString()).slice(-200);
+        if (/Waiting for the debugger to disconnect/.test(tail)) r();
+      });
+      child.child.once('exit', () => r());
+    });
     wsUrl = program.wsUrl;
     target = { kind: 'run', description: options.operands.join(' '), pid: program.child.pid };
   } else {
-    wsUrl = await resolveEndpoint(options.operands[0], { allowRemote: options.allowRemote });
+    wsUrl = await resolveEndpoint(options.operands[0], { allowRemote: options.allowRemote }).catch((e: Error) => {
+      throw /remote hosts explicitly/.test(e.message) ? new Error(`${e.message.replace(/\.?$/, '')} with --allow-remote.`) : e;
+    });
     target = { kind: 'attach', description: options.operands[0] };
   }
   const exited = program ? new Promise<number | null>((r) => program!.child.once('exit', (code) => r(code))) : undefined;
-  const connection = await connectWebSocket(wsUrl);
+  const connection = await connectWebSocket(wsUrl).catch(async (e: Error) => {
+    if (program && (program.child.exitCode !== null || program.child.signalCode !== null)) {
+      throw new Error(`The program exited (code ${program.child.exitCode ?? program.child.signalCode}) before leak-watch could attach; leak-watch needs a program that keeps running (a server, a loop).`);
+    }
+    await stopProgram(program, exited);
+    throw e;
+  });
   const watch = new HeapWatch(connection, analyzer, {
     maxSamples: options.durationS === undefined ? (options.samples ?? 6) : undefined,
     intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
@@ -113,9 +131,13 @@ async function watchProgram(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
     process.once('SIGTERM', r);
   });
   let durationTimer: NodeJS.Timeout | undefined;
+  let finished = false;
   try {
-    await watch.start();
+    const starting = watch.start();
+    if (programFinished) await Promise.race([starting, programFinished.then(() => (finished = true))]);
+    else await starting;
     const waits: Promise<unknown>[] = [watch.ended(), interrupted];
+    if (programFinished) waits.push(programFinished.then(() => (finished = true)));
     if (options.durationS !== undefined) waits.push(new Promise((r) => (durationTimer = setTimeout(r, options.durationS! * 1000))));
     await Promise.race(waits);
     await watch.stop();
@@ -123,11 +145,11 @@ async function watchProgram(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
     if (durationTimer) clearTimeout(durationTimer);
     progress.done();
   }
-  const reason = watch.endedBecause;
+  const reason = finished ? 'The program finished.' : watch.endedBecause;
   if (watch.samples.length === 0) {
     connection.close();
     await stopProgram(program, exited);
-    throw new Error(reason && !/^Stopped/.test(reason) ? reason : 'No snapshot could be taken.');
+    throw new Error(finished ? 'The program finished before a snapshot could be taken; leak-watch needs a program that keeps running (a server, a loop).' : reason && !/^Stopped/.test(reason) ? reason : 'No snapshot could be taken.');
   }
   const report = await watch.buildReport(target);
   connection.close();
@@ -165,13 +187,11 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`leak-watch: ${(e as Error)?.stack ?? String(e)}\n`);
-      process.exitCode = EXIT.failure;
-    },
-  );
+  // Exit explicitly once the report is out (writes to files and pipes are synchronous on Linux, and
+  // emit() awaited its writes): a program that is gone may leave sockets half-closed.
+  const exit = (code: number) => process.exit(code);
+  main(process.argv.slice(2)).then(exit, (e) => {
+    process.stderr.write(`leak-watch: ${(e as Error)?.stack ?? String(e)}\n`);
+    exit(EXIT.failure);
+  });
 }

@@ -5,9 +5,9 @@ export class Progress {
 
   constructor(private readonly quiet: boolean) {}
 
-  /** Shows the current step. */
-  update(text: string): void {
-    if (this.quiet) return;
+  /** Shows the current step; `ttyOnly` steps are not worth a line of their own in a log. */
+  update(text: string, ttyOnly = false): void {
+    if (this.quiet || (ttyOnly && !this.tty)) return;
     if (this.tty) {
       const width = process.stderr.columns || 100;
       process.stderr.write(`\r\x1b[2K${text.slice(0, width - 1)}`);
