@@ -234,7 +234,7 @@ describe('growth verdicts on simulated series', () => {
   });
 
   it('needs cohorts on the last sample only, and stays fast over a long watch', () => {
-    const samples = simulate(160, (k, add, free) => {
+    const samples = simulate(120, (k, add, free) => {
       add('Sample', 5);
       add('Churn', 1000);
       free('Churn', (born) => (born === k ? Infinity : 0));
@@ -248,9 +248,29 @@ describe('growth verdicts on simulated series', () => {
     assert.equal(byName(series, 'Sample').verdict, 'leak');
     assert.equal(byName(series, 'Churn').verdict, 'ok');
     assert.equal(series[0].name, 'Sample');
-    assert.ok(ms < 2000, `computeSeries over 160 samples × 102 types took ${ms} ms`);
+    assert.ok(ms < 2000, `computeSeries over 120 samples × 102 types took ${ms} ms`);
     // Without any cohorts survival cannot be seen: growth alone is only a suspect.
     assert.equal(byName(computeSeries(samples.map(withoutCohorts)), 'Sample').verdict, 'suspect');
+  });
+
+  it('a leak too slow to see in the recent window is found over the whole watch', () => {
+    const series = computeSeries(
+      simulate(90, (k, add, free) => {
+        if (k % 3 === 0) add('Slow', 1);
+        add('Churn', 500);
+        free('Churn', (born) => (born === k ? Infinity : 0));
+      }),
+    );
+    const s = byName(series, 'Slow');
+    assert.equal(s.verdict, 'leak');
+    assert.match(s.evidence.join('\n'), /over 90 samples \(12 evenly spaced\)/);
+    assert.equal(byName(series, 'Churn').verdict, 'ok');
+  });
+
+  it('a leak that starts late in a long watch is found in the recent window', () => {
+    const s = byName(computeSeries(simulate(50, (k, add) => add('Late', k === 0 ? 100 : k >= 40 ? 50 : 0))), 'Late');
+    assert.equal(s.verdict, 'leak');
+    assert.match(s.evidence.join('\n'), /over 12 samples/);
   });
 
   it('Theil–Sen ignores a single outlier', () => {

@@ -10,7 +10,7 @@ import { isInternalType, typeTier } from './typeNames';
 export const GROWTH_RULES = {
   /** Samples (since the last id reset) a `leak` verdict needs: two intervals whose objects are seen surviving. */
   minSamplesForLeak: 4,
-  /** The recent window the verdict looks at (samples); longer series are also judged as a whole. */
+  /** The recent window the verdict looks at (samples); a longer series is also judged as a whole, thinned to this many points. */
   window: 12,
   /** Net growth (objects) below which a count change is noise. */
   minNetObjects: 20,
@@ -26,7 +26,9 @@ export const GROWTH_RULES = {
 
 /** What one window of samples shows for one type. */
 interface WindowFindings {
+  /** Samples in the stretch, and the points of it looked at (fewer when thinned). */
   samples: number;
+  points: number;
   seconds: number;
   first: number;
   last: number;
@@ -42,6 +44,8 @@ interface WindowFindings {
   intervalsKept: number;
   retained: number;
   born: number;
+  /** Samples since the oldest interval whose objects are still alive. */
+  oldestKept: number;
   retention: boolean;
 }
 
@@ -138,55 +142,75 @@ function judge(name: string, segment: Sample[], stats: (TypeStat | undefined)[])
   return { verdict, evidence, countPerMinute, bytesPerMinute };
 }
 
-/** Trend and retention of one type over segment[from..]. */
+/**
+ * Trend and retention of one type over segment[from..], judged on at most `GROWTH_RULES.window`
+ * samples: a longer stretch is thinned evenly, and each step then spans several intervals (so a
+ * slow leak's steps add up, and an interval's births are pooled with its neighbours').
+ */
 function examine(segment: Sample[], stats: (TypeStat | undefined)[], from: number): WindowFindings {
-  const window = segment.slice(from);
-  const st = stats.slice(from);
-  const counts = st.map((t) => t?.count ?? 0);
-  const bytes = st.map((t) => t?.bytes ?? 0);
-  const m = window.length;
+  const n = segment.length;
+  const span = n - from;
+  const m = Math.min(span, GROWTH_RULES.window);
+  // Segment indices of the points looked at; the last is always the last sample.
+  const idx = Array.from({ length: m }, (_, k) => (m === span ? from + k : from + Math.round((k * (span - 1)) / (m - 1))));
+  const counts = idx.map((i) => stats[i]?.count ?? 0);
+  const bytes = idx.map((i) => stats[i]?.bytes ?? 0);
+  const times = idx.map((i) => segment[i]);
   const steps = Math.max(0, m - 1);
   let up = 0;
   let down = 0;
   let bytesDown = 0;
-  for (let i = 1; i < m; i++) {
-    if (counts[i] > counts[i - 1]) up++;
-    else if (counts[i] < counts[i - 1]) down++;
-    if (bytes[i] < bytes[i - 1]) bytesDown++;
+  for (let k = 1; k < m; k++) {
+    if (counts[k] > counts[k - 1]) up++;
+    else if (counts[k] < counts[k - 1]) down++;
+    if (bytes[k] < bytes[k - 1]) bytesDown++;
   }
   const first = counts[0] ?? 0;
   const last = counts[m - 1] ?? 0;
-  const slopePerMinute = theilSenPerMinute(window, counts);
+  const slopePerMinute = theilSenPerMinute(times, counts);
   const maxDown = Math.floor(GROWTH_RULES.maxDownShare * steps);
   const trend =
     m >= 3 && last - first >= GROWTH_RULES.minNetObjects && slopePerMinute > 0 && down <= maxDown && up >= Math.ceil(steps / 2);
   const bytesFirst = bytes[0] ?? 0;
   const bytesLast = bytes[m - 1] ?? 0;
   const bytesTrend =
-    m >= 3 && bytesLast - bytesFirst >= GROWTH_RULES.minNetBytes && bytesDown <= maxDown && theilSenPerMinute(window, bytes) > 0;
+    m >= 3 && bytesLast - bytesFirst >= GROWTH_RULES.minNetBytes && bytesDown <= maxDown && theilSenPerMinute(times, bytes) > 0;
 
-  // Retention: the last sample's cohorts, aligned from the end: cohorts[L-1-a] = born in the interval
-  // that ended `a` samples before the last. Intervals with a ≥ 1 have been seen alive again since.
-  const cohorts = st[m - 1]?.cohorts ?? [];
-  const intervals = Math.max(0, Math.min(m - 2, cohorts.length - 2));
+  // Retention, from the last sample's cohorts aligned from the end: the interval that ended at
+  // segment sample i is cohorts[L-1-(n-1-i)]. Step k pools the intervals ending at idx[k-1]+1 .. idx[k];
+  // steps 1..m-2 ended at least one point before the last, so their objects have been seen surviving.
+  const cohorts = stats[n - 1]?.cohorts ?? [];
+  const cohortOfSample = (i: number) => cohorts.length - 1 - (n - 1 - i);
+  let intervals = 0;
   let intervalsKept = 0;
   let retained = 0;
   let born = 0;
-  for (let a = 1; a <= intervals; a++) {
-    const kept = cohorts[cohorts.length - 1 - a];
+  let oldestKept = 0;
+  for (let k = 1; k <= m - 2; k++) {
+    let kept = 0;
+    let seen = false;
+    for (let i = idx[k - 1] + 1; i <= idx[k]; i++) {
+      const c = cohortOfSample(i);
+      if (c < 1) continue; // cohort 0 is "before the first watermark", not a birth interval
+      seen = true;
+      kept += cohorts[c];
+      if (cohorts[c] > 0) oldestKept = Math.max(oldestKept, n - 1 - i);
+      born += stats[i]?.newCount ?? 0;
+    }
+    if (!seen) continue;
+    intervals++;
     retained += kept;
     if (kept > 0) intervalsKept++;
-    born += st[m - 1 - a]?.newCount ?? 0;
   }
   const retention =
     m >= GROWTH_RULES.minSamplesForLeak &&
     intervals >= 2 &&
     intervalsKept >= Math.ceil(GROWTH_RULES.minRetainedShare * intervals) &&
     retained >= GROWTH_RULES.minRetainedObjects;
-  const seconds = m > 1 ? (window[m - 1].time - window[0].time) / 1000 : 0;
+  const seconds = m > 1 ? (times[m - 1].time - times[0].time) / 1000 : 0;
   return {
-    samples: m, seconds, first, last, up, down, slopePerMinute, trend, bytesFirst, bytesLast, bytesTrend,
-    intervals, intervalsKept, retained, born, retention,
+    samples: span, points: m, seconds, first, last, up, down, slopePerMinute, trend, bytesFirst, bytesLast, bytesTrend,
+    intervals, intervalsKept, retained, born, oldestKept, retention,
   };
 }
 
@@ -215,11 +239,12 @@ export function theilSenPerMinute(samples: Pick<Sample, 'time'>[], values: numbe
 }
 
 function describeTrend(w: WindowFindings): string {
-  const steps = w.samples - 1;
+  const steps = w.points - 1;
+  const thinned = w.points < w.samples ? ` (${w.points} evenly spaced)` : '';
   const delta = w.last - w.first;
   return (
     `Count ${w.first.toLocaleString('en-US')} → ${w.last.toLocaleString('en-US')} (${delta >= 0 ? '+' : ''}${delta.toLocaleString('en-US')}) ` +
-    `over ${w.samples} samples (${w.seconds.toFixed(1)} s): up in ${w.up} of ${steps} steps, down in ${w.down}; ` +
+    `over ${w.samples} samples${thinned} (${w.seconds.toFixed(1)} s): up in ${w.up} of ${steps} steps, down in ${w.down}; ` +
     `about ${Math.round(w.slopePerMinute).toLocaleString('en-US')}/min; bytes ${formatBytes(w.bytesFirst)} → ${formatBytes(w.bytesLast)}.`
   );
 }
@@ -229,7 +254,8 @@ function describeRetention(w: WindowFindings): string {
   const share = w.born > 0 ? ` (${Math.round((100 * Math.min(w.retained, w.born)) / w.born)} % of those seen when new)` : '';
   return (
     `Objects born in ${w.intervalsKept} of the ${w.intervals} earlier intervals are still alive at the last sample: ` +
-    `${w.retained.toLocaleString('en-US')}${share}, the oldest ${w.intervals} samples later.`
+    `${w.retained.toLocaleString('en-US')}${share}` +
+    (w.oldestKept > 0 ? `, the oldest ${w.oldestKept} sample${w.oldestKept === 1 ? '' : 's'} later.` : '.')
   );
 }
 
