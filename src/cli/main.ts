@@ -70,7 +70,14 @@ async function analyzeFiles(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
       notes.push(`${files[k]} has smaller object ids than ${files[k - 1]}: not the same process, or not in the order taken. Growth is measured from it on.`);
     }
   }
-  return assembleReport({ target, startedAt: new Date(samples[0].time), samples, notes, explain: (types) => analyzer.explain(types) });
+  return assembleReport({
+    target,
+    startedAt: new Date(samples[0].time),
+    samples,
+    notes,
+    explain: (types) => analyzer.explain(types),
+    retainedSizes: (types) => analyzer.retainedSizes(types),
+  });
 }
 
 /** `run` and `attach`: watch a live program. */

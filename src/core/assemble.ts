@@ -3,6 +3,8 @@ import { REPORT_VERSION, type Leak, type Report, type ReportTarget, type Sample,
 
 /** How many leaking or suspect types are explained (retainer paths, sites, back-references). */
 export const MAX_EXPLAINED_TYPES = 5;
+/** How many of the top types get a retained size. */
+export const MAX_RETAINED_TYPES = 20;
 
 export interface ReportInput {
   target: ReportTarget;
@@ -13,6 +15,8 @@ export interface ReportInput {
   notes?: readonly string[];
   /** Explains the given types on the latest snapshot (the worker's `explain`). */
   explain(types: string[]): Promise<Leak[]>;
+  /** Retained bytes per type on the latest snapshot (the worker's `retainedSizes`); optional. */
+  retainedSizes?(types: string[]): Promise<Record<string, number>>;
 }
 
 /** Builds the report from samples: per-type series and verdicts, then explanations of the leaks. */
@@ -28,8 +32,25 @@ export async function assembleReport(input: ReportInput): Promise<Report> {
       notes.push(`Could not explain the growing types: ${(error as Error)?.message ?? String(error)}`);
     }
   }
-  // Carry the series' verdicts and evidence onto the explanations, and retained sizes onto the series.
+  // Retained sizes of the top types: the ranked ones, and the largest by shallow size.
   const byName = new Map(types.map((t) => [t.name, t]));
+  if (input.retainedSizes && types.length) {
+    const last = (a: number[]) => a[a.length - 1] ?? 0;
+    const wanted = new Set([
+      ...types.slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
+      ...[...types].sort((a, b) => last(b.bytes) - last(a.bytes)).slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
+    ]);
+    try {
+      const retained = await input.retainedSizes([...wanted]);
+      for (const [name, bytes] of Object.entries(retained)) {
+        const t = byName.get(name);
+        if (t) t.retainedBytes = bytes;
+      }
+    } catch (error) {
+      notes.push(`Could not compute retained sizes: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+  // Carry the series' verdicts and evidence onto the explanations, and retained sizes onto the series.
   for (const leak of leaks) {
     const t = byName.get(leak.type);
     if (!t) continue;

@@ -20,6 +20,8 @@ export interface SampleAnalyzer {
   explain(types: string[]): Promise<Leak[]>;
   /** Forget earlier samples' id watermarks: V8's ids restarted, so the next snapshot starts a new baseline. */
   resetBaseline?(): void;
+  /** Retained bytes per type on the latest snapshot. */
+  retainedSizes?(types: string[]): Promise<Record<string, number>>;
 }
 
 export interface HeapUsagePoint {
@@ -59,6 +61,8 @@ export const JS_DEBUG_EVENTS = ['HeapProfiler.*', 'Runtime.*'];
 
 /** The object group of the watch's remote handles, released at the end. */
 const PROBE_GROUP = 'leak-watch';
+/** How long stop() waits for allocation tracking to end before it returns anyway. */
+const STOP_TRACKING_WAIT_MS = 10_000;
 /** Consecutive failed samples after which the watch gives up. */
 const MAX_CONSECUTIVE_FAILURES = 3;
 /** Heap-usage points kept; older ones are thinned (every other one dropped) beyond this. */
@@ -218,6 +222,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       heapUsage: this.heapPoints,
       notes: this.notesList,
       explain: (types) => this.analyzer.explain(types),
+      retainedSizes: this.analyzer.retainedSizes ? (types) => this.analyzer.retainedSizes!(types) : undefined,
     });
   }
 
@@ -274,7 +279,9 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     const file = this.options.saveSnapshotsDir ? path.join(this.options.saveSnapshotsDir, `sample-${index}.heapsnapshot`) : undefined;
     const out = file ? fs.createWriteStream(file) : undefined;
     out?.on('error', () => {}); // reported when we close it
-    let streaming = true;
+    // Chunks count only once every earlier request has been answered: V8 serves requests in order, so
+    // chunks still arriving from an earlier, cancelled snapshot (or stopTrackingHeapObjects) precede those replies.
+    let streaming = false;
     let pushError: unknown;
     const unsubscribe = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
       if (!streaming) return;
@@ -294,19 +301,20 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     let snapshotEnd = started;
     this.stopHeapPolling(); // no polls queued behind the GC and snapshot
     try {
-      analyzer.begin();
       if (this.options.forceGc) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
       const usage = await this.guard(connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: left() }));
       const globalIdBefore = await this.probeGlobalId();
       const idsReset = this.probeHeapId !== undefined && globalIdBefore !== undefined && globalIdBefore !== this.probeHeapId;
+      analyzer.begin();
+      streaming = true;
       await this.guard(connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: left() }));
       snapshotEnd = performance.now();
       pauseMs = snapshotEnd - started;
+      streaming = false;
+      unsubscribe();
       this.startHeapPolling();
       const globalIdAfter = await this.probeGlobalId();
       this.probeHeapId = globalIdAfter && globalIdAfter !== '0' ? globalIdAfter : undefined;
-      streaming = false;
-      unsubscribe();
       if (pushError !== undefined) throw pushError;
       if (out) await closeStream(out);
       if (idsReset) this.analyzer.resetBaseline?.();
@@ -461,12 +469,23 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     this.stopHeapPolling();
     if (this.trackingStarted && !this.connection.closed) {
       this.trackingStarted = false;
-      try {
-        // V8 answers stopTrackingHeapObjects with one more snapshot's chunks; nobody listens to them now.
-        await this.connection.send('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }, { timeoutMs: this.options.snapshotTimeoutMs });
-      } catch (error) {
-        if (!(error instanceof CdpClosedError)) this.note(`Could not stop allocation tracking: ${errorMessage(error)}`);
+      // V8 answers stopTrackingHeapObjects with one more snapshot's chunks (nobody listens to them now),
+      // so it can take as long as a snapshot; behind a hung or cancelled snapshot, longer. Wait a while, not for ever.
+      const stopped = this.connection
+        .send('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }, { timeoutMs: this.options.snapshotTimeoutMs })
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (!(error instanceof CdpClosedError)) this.note(`Could not stop allocation tracking: ${errorMessage(error)}`);
+            return true;
+          },
+        );
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STOP_TRACKING_WAIT_MS)));
+      if (!(await Promise.race([stopped, waited]))) {
+        this.note('Allocation tracking is still being stopped in the program (it takes one more snapshot); it will end shortly.');
       }
+      clearTimeout(timer);
     }
     if (this.probeObjectId && !this.connection.closed) {
       this.probeObjectId = undefined;

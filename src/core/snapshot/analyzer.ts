@@ -67,6 +67,11 @@ export class SnapshotAnalyzer {
     if (!this.dead) this.post({ kind: 'abort' });
   }
 
+  /** Forgets earlier id watermarks (V8's ids restarted): the next snapshot starts a new baseline. */
+  resetBaseline(): void {
+    if (!this.dead) this.post({ kind: 'resetBaseline' });
+  }
+
   /** Ends the streamed snapshot; resolves with its Sample. */
   finish(info: SampleInfoIn): Promise<Sample> {
     return this.request<Sample>((id) => ({ kind: 'finish', id, info }));
@@ -81,6 +86,11 @@ export class SnapshotAnalyzer {
   /** Explains why the given types grow (retainer clusters, sites, back-references) on the latest snapshot. */
   explain(types: string[], options: Omit<ExplainRequest, 'types'> = {}): Promise<Leak[]> {
     return this.request<Leak[]>((id) => ({ kind: 'explain', id, request: { ...options, types } }));
+  }
+
+  /** Retained bytes of each named type on the latest snapshot. */
+  retainedSizes(types: string[]): Promise<Record<string, number>> {
+    return this.request<Record<string, number>>((id) => ({ kind: 'retained', id, types }));
   }
 
   /** Stops the worker; pending requests fail. */

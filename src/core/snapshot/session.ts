@@ -1,6 +1,8 @@
 import type { Leak, Sample, TypeStat } from '../report';
 import { aggregateTypes } from '../analysis/aggregate';
-import { explainTypes } from '../analysis/explain';
+import { analyzeGraph, explainTypes } from '../analysis/explain';
+import { retainedBySet } from '../analysis/dominators';
+import { markTypes } from '../analysis/naming';
 import type { HeapGraph } from './graph';
 import { SnapshotParser, parseSnapshotFile, SnapshotError } from './parser';
 
@@ -45,6 +47,13 @@ export class SnapshotSession {
     this.parser.push(chunk);
   }
 
+  /** Forgets earlier samples' id watermarks: the next snapshot starts a new baseline. */
+  resetBaseline(): void {
+    this.watermarks = [];
+    this.previousMaxId = 0;
+    this.previousRootIds = null;
+  }
+
   /** Drops the snapshot being streamed (stop, cancel, or the debuggee went away). */
   abort(): void {
     this.parser = null;
@@ -83,6 +92,20 @@ export class SnapshotSession {
       previousMaxId: earlier.length ? earlier[0] : 0,
       scriptUrls: request.scriptUrls ?? {},
     });
+  }
+
+  /** Retained bytes of each named type on the latest graph (DevTools' class retained size). */
+  retainedSizes(types: string[]): Record<string, number> {
+    const out: Record<string, number> = {};
+    if (!this.latest || !types.length) return out;
+    const a = analyzeGraph(this.latest);
+    const marks = markTypes(this.latest, types, a.typeOf);
+    const member = new Uint8Array(marks.length);
+    types.forEach((name, k) => {
+      for (let v = 0; v < marks.length; v++) member[v] = marks[v] === k + 1 ? 1 : 0;
+      out[name] = retainedBySet(a.dominators, member);
+    });
+    return out;
   }
 
   /** The latest graph (for in-process queries and tests). */

@@ -32,6 +32,9 @@ port.on('message', async (m: ToWorker) => {
       streamError = null;
       session.abort();
       return;
+    case 'resetBaseline':
+      session.resetBaseline();
+      return;
     case 'finish':
       if (streamError) return fail(m.id, streamError);
       try {
@@ -42,6 +45,12 @@ port.on('message', async (m: ToWorker) => {
     case 'analyzeFile':
       try {
         return reply({ id: m.id, ok: await session.analyzeFile(m.path, m.info) });
+      } catch (e) {
+        return fail(m.id, e);
+      }
+    case 'retained':
+      try {
+        return reply({ id: m.id, ok: session.retainedSizes(m.types) });
       } catch (e) {
         return fail(m.id, e);
       }
