@@ -133,6 +133,8 @@ export class SnapshotSession {
     this.latest = graph; // the previous graph is freed here
     return {
       ...info,
+      // A file has no live heap figure: the snapshot's own total stands in.
+      heapUsed: info.heapUsed || graph.totalSize,
       nodes: graph.nodeCount,
       edges: graph.edgeCount,
       snapshotBytes,
