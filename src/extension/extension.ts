@@ -287,6 +287,13 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     entry.panel = panel;
     panel.onDidDispose(() => {
       if (entry.panel === panel) entry.panel = undefined;
+      // A stopped watch lives on only in its panel: closing the panel drops its results and hints.
+      if (!entry.watch.live && this.entries.get(entry.watch.key) === entry) {
+        this.entries.delete(entry.watch.key);
+        entry.watch.dispose();
+        this.updateHints();
+        void this.updateContext();
+      }
     });
     return panel;
   }

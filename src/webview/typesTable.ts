@@ -171,6 +171,9 @@ export class TypesTable {
 
   private render(): void {
     const report = this.report;
+    // A new report re-renders the rows; keep the keyboard focus on the same type.
+    const focusedType = (document.activeElement as HTMLElement | null)?.closest?.('tr')?.dataset.type;
+    const hadFocus = focusedType !== undefined && this.body.contains(document.activeElement);
     clear(this.body);
     if (!report) return;
     const dir = this.ascending ? 1 : -1;
@@ -212,6 +215,13 @@ export class TypesTable {
       this.body.append(row);
     }
     if (!selectedShown && this.body.rows.length) this.body.rows[0].tabIndex = 0;
+    if (hadFocus) {
+      const row = Array.from(this.body.rows).find((r) => r.dataset.type === focusedType);
+      if (row) {
+        for (const r of Array.from(this.body.rows)) r.tabIndex = r === row ? 0 : -1;
+        row.focus({ preventScroll: true });
+      }
+    }
   }
 
   private choose(name: string): void {

@@ -1,0 +1,93 @@
+// The Leak Watch panel in the real workbench: start debugging from the UI, run "Leak Watch: Start
+// Leak Watch" from the palette, and check the panel beside the editor: live heap figure, samples,
+// the types table with verdict badges; screenshots under test-results/.
+import * as assert from 'node:assert/strict';
+import { examplesDir, runCommand, screenshot, startVSCode, webviewFrame, type VSCodeSession } from './vscode';
+
+describe('Leak Watch panel beside the editor', function () {
+  this.timeout(240_000);
+  let vscode: VSCodeSession;
+
+  before(async () => {
+    vscode = await startVSCode({
+      folder: examplesDir,
+      openFile: 'leaky-server.js',
+      settings: { 'leakWatch.interval': 3, 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
+    });
+  });
+
+  after(async () => {
+    await vscode?.close();
+  });
+
+  it('starts debugging leaky-server.js from the UI (Debug: Start Debugging)', async () => {
+    const { page } = vscode;
+    await page.locator('.tabs-container .tab', { hasText: 'leaky-server.js' }).waitFor({ timeout: 30_000 });
+    await runCommand(page, 'Debug: Start Debugging');
+    try {
+      await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+    } finally {
+      await screenshot(page, 'debugging-started');
+    }
+  });
+
+  it('"Leak Watch: Start Leak Watch" opens the panel beside the editor with a live heap figure', async () => {
+    const { page } = vscode;
+    await runCommand(page, 'Leak Watch: Start Leak Watch');
+    const panelTab = page.locator('.tabs-container .tab', { hasText: 'Leak Watch' });
+    await panelTab.waitFor({ state: 'visible', timeout: 30_000 });
+    // Beside the editor: two editor groups, the source in one and the panel in the other.
+    const groups = page.locator('.editor-group-container');
+    assert.ok((await groups.count()) >= 2, 'the panel opened in a second editor group');
+    const panelGroup = groups.filter({ has: page.locator('.tab', { hasText: 'Leak Watch' }) });
+    const sourceGroup = groups.filter({ hasNot: page.locator('.tab', { hasText: 'Leak Watch' }) }).filter({ has: page.locator('.tab', { hasText: 'leaky-server.js' }) });
+    assert.equal(await panelGroup.count(), 1);
+    assert.equal(await sourceGroup.count(), 1);
+    const panelBox = (await panelGroup.boundingBox())!;
+    const sourceBox = (await sourceGroup.boundingBox())!;
+    assert.ok(panelBox.x > sourceBox.x, 'the panel is to the right of the editor');
+
+    const frame = webviewFrame(page);
+    const figure = frame.locator('#heap-used');
+    await figure.filter({ hasText: /\d+(\.\d+)? (KB|MB|GB)/ }).waitFor({ timeout: 30_000 });
+    const first = await figure.innerText();
+    assert.match(first, /^\d+(\.\d+)? (KB|MB|GB)$/);
+    assert.match(await frame.locator('#status-text').innerText(), /Watching/);
+    await screenshot(page, 'panel-live-heap');
+    // It is live: the figure's time moves on.
+    const detail = await frame.locator('#heap-detail').innerText();
+    await frame.locator('#heap-detail').filter({ hasNotText: detail }).waitFor({ timeout: 15_000 });
+  });
+
+  it('shows samples, the growth chart and the types table with verdict badges', async () => {
+    const { page } = vscode;
+    const frame = webviewFrame(page);
+    await frame.locator('#types-table tbody tr').first().waitFor({ timeout: 120_000 });
+    await frame.locator('#status-text').filter({ hasText: /[2-9]\d* samples|\d{2,} samples/ }).waitFor({ timeout: 120_000 });
+    const rows = await frame.locator('#types-table tbody tr').count();
+    assert.ok(rows > 5, `the table lists types (${rows})`);
+    // Every row carries its verdict as text, not colour only.
+    const badges = await frame.locator('#types-table tbody tr .badge').allInnerTexts();
+    assert.ok(badges.every((b) => /leak|suspect|ok/.test(b)), badges.slice(0, 5).join(','));
+    assert.equal(await frame.locator('#growth-chart .uplot').count(), 1, 'the growth chart is drawn');
+    await screenshot(page, 'panel-types');
+  });
+
+  it('the types table is keyboard navigable and filterable', async () => {
+    const { page } = vscode;
+    const frame = webviewFrame(page);
+    await frame.locator('#types-table tbody tr').first().click();
+    await page.keyboard.press('ArrowDown');
+    const focused = frame.locator('#types-table tbody tr:focus');
+    assert.equal(await focused.count(), 1, 'a row has focus after ArrowDown');
+    const name = (await focused.getAttribute('data-type'))!;
+    await page.keyboard.press('Enter');
+    assert.equal(await frame.locator('#types-table tbody tr[aria-selected=true]').getAttribute('data-type'), name);
+    await frame.locator('#details-heading').waitFor({ timeout: 10_000 });
+    await frame.locator('#types-filter').fill('Session');
+    const names = await frame.locator('#types-table tbody tr td.name').allInnerTexts();
+    assert.ok(names.length >= 1 && names.every((n) => n.toLowerCase().includes('session')), names.join(','));
+    await screenshot(page, 'panel-filtered');
+    await frame.locator('#types-filter').fill('');
+  });
+});

@@ -1,0 +1,32 @@
+// Messages from the webview are validated before the host uses them (src/protocol.ts).
+import * as assert from 'node:assert/strict';
+import { FromWebviewType, parseFromWebview } from '../../src/protocol';
+
+describe('webview message validation', () => {
+  it('accepts each well-formed message and drops extra fields', () => {
+    assert.deepEqual(parseFromWebview({ type: 'ready', extra: 1 }), { type: FromWebviewType.Ready });
+    assert.deepEqual(parseFromWebview({ type: 'stop' }), { type: FromWebviewType.Stop });
+    assert.deepEqual(parseFromWebview({ type: 'saveSnapshot' }), { type: FromWebviewType.SaveSnapshot });
+    assert.deepEqual(parseFromWebview({ type: 'selectType', typeName: 'Session', x: '<b>' }), { type: FromWebviewType.SelectType, typeName: 'Session' });
+    assert.deepEqual(
+      parseFromWebview({ type: 'openSource', position: { file: '/w/a.js', line: 3, column: 7, evil: true } }),
+      { type: FromWebviewType.OpenSource, position: { file: '/w/a.js', line: 3, column: 7 } },
+    );
+  });
+
+  it('refuses unknown types and wrong shapes', () => {
+    const bad: unknown[] = [
+      null, undefined, 42, 'ready', [], {}, { type: 'eval', code: 'x' }, { type: 'READY' }, { type: 7 },
+      { type: 'selectType' }, { type: 'selectType', typeName: '' }, { type: 'selectType', typeName: 5 },
+      { type: 'selectType', typeName: 'x'.repeat(5000) },
+      { type: 'openSource' }, { type: 'openSource', position: '/etc/passwd' },
+      { type: 'openSource', position: { file: '/a.js', line: 0, column: 1 } },
+      { type: 'openSource', position: { file: '/a.js', line: 1.5, column: 1 } },
+      { type: 'openSource', position: { file: '/a.js', line: '1', column: 1 } },
+      { type: 'openSource', position: { file: '', line: 1, column: 1 } },
+      { type: 'openSource', position: { file: ['/a.js'], line: 1, column: 1 } },
+      { type: 'openSource', position: { file: '/a.js', line: Infinity, column: 1 } },
+    ];
+    for (const message of bad) assert.equal(parseFromWebview(message), undefined, JSON.stringify(message) ?? String(message));
+  });
+});
