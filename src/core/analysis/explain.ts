@@ -14,7 +14,7 @@ import { computeDominators, retainedBySet, type Dominators } from './dominators'
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
 import { toLocalPath } from '../sources/scripts';
-import { findCollectionAdd, findDeclaration, findListenerAdd, findNewExpression, findPropertyAssignment } from '../sources/references';
+import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findNewExpression, findPropertyAssignment } from '../sources/references';
 
 export interface ExplainContext {
   /** Largest object id of each earlier sample, in order; holders at or below the first are long-lived. */
@@ -80,7 +80,7 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     const clusters = clusterPaths(pathCtx, nodes, context.maxClusters ?? 5);
     const rawSites = allocationSites(graph, nodes);
     const sites = rawSites.map((s) => siteOf(s, type, resolve));
-    const hintFiles = sites.map((s) => s.file);
+    const hintFiles = sites.map((s, i) => ({ file: s.file, near: rawSites[i].kind === 'allocation' ? { line: rawSites[i].line, column: rawSites[i].column } : undefined }));
     const retainerPaths: RetainerPath[] = clusters.map((c) => {
       const site = c.suspectEdgeIndex >= 0 ? suspectSite(graph, c.example, c.suspectEdgeIndex, resolve, hintFiles) : undefined;
       return { count: c.count, bytes: c.bytes, edges: c.edges, suspectEdgeIndex: c.suspectEdgeIndex, ...(site ? { suspectSite: site } : {}) };
@@ -136,7 +136,9 @@ function siteOf(s: RawAllocationSite, type: string, resolve: Resolve): Allocatio
 }
 
 /** Files to search for a reference made by `holder`: its own (constructor/function) location first, then hints. */
-function candidateFiles(g: HeapGraph, holders: number[], resolve: Resolve, hints: string[]): { file: string; near?: { line: number; column: number } }[] {
+type Hint = { file: string; near?: { line: number; column: number } };
+
+function candidateFiles(g: HeapGraph, holders: number[], resolve: Resolve, hints: Hint[]): Hint[] {
   const out: { file: string; near?: { line: number; column: number } }[] = [];
   const seen = new Set<string>();
   for (const h of holders) {
@@ -147,10 +149,10 @@ function candidateFiles(g: HeapGraph, holders: number[], resolve: Resolve, hints
     seen.add(file);
     out.push({ file, near: { line: loc.line + 1, column: loc.column + 1 } });
   }
-  for (const file of hints) {
-    if (seen.has(file) || !toLocalPath(file)) continue;
-    seen.add(file);
-    out.push({ file });
+  for (const hint of hints) {
+    if (seen.has(hint.file) || !toLocalPath(hint.file)) continue;
+    seen.add(hint.file);
+    out.push(hint);
   }
   return out;
 }
@@ -170,11 +172,16 @@ function lastName(label: string): string {
 }
 
 /** The line that creates the suspect edge: `cache.set(…)`, `registry.add(…)`, `bus.on('x', …)`, `this.x = …`, `let x`. */
-function suspectSite(g: HeapGraph, path: DisplayPath, i: number, resolve: Resolve, hints: string[]): SourcePosition | undefined {
+function suspectSite(g: HeapGraph, path: DisplayPath, i: number, resolve: Resolve, hints: Hint[]): SourcePosition | undefined {
   const e = path.edges[i];
   const holders = path.holders.slice(0, i + 1).reverse();
   const files = candidateFiles(g, holders, resolve, hints);
   const labels = path.edges.slice(Math.max(0, i - 2), i + 1).map((x) => x.edge);
+  if (isTimerHolder(e.from)) {
+    // A timer that is never cleared: the line that starts it, in the function that made the objects.
+    const hit = firstHit(hints, (f, near) => findCall(f, ['setInterval', 'setTimeout'], near));
+    if (hit) return hit;
+  }
   const listening = labels.findIndex((l) => l === '_events' || l.startsWith('_events.'));
   if (listening >= 0) {
     const event = lastName(labels[listening] === '_events' ? (labels[listening + 1] ?? '') : labels[listening]);
@@ -193,8 +200,12 @@ function suspectSite(g: HeapGraph, path: DisplayPath, i: number, resolve: Resolv
 }
 
 /** The line that assigns `holder.prop` (e.g. `this.parent = parent` in the holder's constructor). */
-function propertySite(g: HeapGraph, holder: number, prop: string, resolve: Resolve, hints: string[]): SourcePosition | undefined {
+function propertySite(g: HeapGraph, holder: number, prop: string, resolve: Resolve, hints: Hint[]): SourcePosition | undefined {
   return firstHit(candidateFiles(g, [holder], resolve, hints), (f, near) => findPropertyAssignment(f, prop, near));
+}
+
+function isTimerHolder(type: string): boolean {
+  return type === 'TimersList' || type === 'Timeout' || type === 'Immediate';
 }
 
 /** What to do about a holder, by its kind, in one sentence. */
@@ -204,6 +215,7 @@ export function holderFix(path: PathEdge[], i: number): string {
   const called = name ? ` \`${name}\`` : '';
   if (path.slice(Math.max(0, i - 2), i + 1).some((x) => x.edge.startsWith('_events')))
     return 'Remove the listener when its owner is done (emitter.off / removeListener), or register it with an AbortSignal and abort it.';
+  if (isTimerHolder(e.from)) return 'A timer that is never cleared keeps its callback and all it captures: clearInterval/clearTimeout it when the work is done (or unref() it).';
   if (e.from === 'Map' || e.from === 'WeakMap')
     return `Evict entries from the Map${called} (delete them when done, or bound it as an LRU), or key a WeakMap by the object whose lifetime they follow.`;
   if (e.from === 'Set' || e.from === 'WeakSet') return `Delete entries from the Set${called} when they are done, or use a WeakSet (or WeakRef entries).`;
@@ -223,7 +235,8 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
     if (top.suspectEdgeIndex >= 0) {
       const i = top.suspectEdgeIndex;
       const e = top.edges[i];
-      const known = i > 0 ? ` ${lastName(top.edges[i - 1].edge)}` : '';
+      const holderName = i > 0 ? lastName(top.edges[i - 1].edge) : '';
+      const known = holderName ? ` ${holderName}` : '';
       out.push(`${what} are held by the long-lived ${e.from}${known} → ${e.edge}. ${holderFix(top.edges, i)}`);
     } else out.push(`${what} share one retainer path; no holder there predates the growth.`);
   }

@@ -164,3 +164,12 @@ export function findDeclaration(file: string, name: string, near?: { line: numbe
 export function findNewExpression(file: string, typeName: string, near?: { line: number; column: number }): SourcePosition | undefined {
   return find(file, (n) => n.type === 'NewExpression' && (n.callee.type === 'Identifier' ? n.callee.name === typeName : propertyName(n.callee) === typeName), near);
 }
+
+/** A call of one of the named functions (`setInterval(…)`, `setTimeout(…)`), preferring one inside the function at `near`. */
+export function findCall(file: string, callees: string[], near?: { line: number; column: number }): SourcePosition | undefined {
+  return find(
+    file,
+    (n) => n.type === 'CallExpression' && (n.callee.type === 'Identifier' ? callees.includes(n.callee.name) : callees.includes(propertyName(n.callee) ?? '')),
+    near,
+  );
+}
