@@ -132,7 +132,7 @@ describe('watch: HeapWatch on real processes', function () {
   });
 
   it('stop() during a snapshot cancels it, keeps earlier samples, and leaves the connection usable', async () => {
-    const { watch, seen, connection } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
+    const { watch, seen, connection, analyzer } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
     await watch.start();
     await new Promise<void>((resolve) => watch.once('sample', () => resolve()));
     await nextChunk(connection);
@@ -142,6 +142,15 @@ describe('watch: HeapWatch on real processes', function () {
     assert.match(seen.ends[0], /^Stopped; the snapshot in flight was cancelled and the earlier 1 sample is kept\.$/);
     assert.deepEqual(seen.errors, []);
     await watch.stop(); // twice is fine
+    // A new watch on the same connection at once must not take the cancelled snapshot's late chunks for its own.
+    const again = new HeapWatch(connection, analyzer, { maxSamples: 1 });
+    const errors: Error[] = [];
+    again.on('error', (e) => errors.push(e));
+    await again.start();
+    assert.equal(await again.ended(), 'Took 1 sample, as asked.');
+    assert.deepEqual(errors, []);
+    assert.equal(again.samples[0].types.find((t) => t.name === 'Array')?.count !== undefined, true);
+    assert.ok(Math.abs(again.samples[0].nodes - seen.samples[0].nodes) < seen.samples[0].nodes * 0.2, 'a whole snapshot, not two glued together');
     const { result } = await connection.send('Runtime.evaluate', { expression: 'held.length' }, { timeoutMs: 60_000 });
     assert.equal(result.value, 20000);
   });
