@@ -107,11 +107,22 @@ export class SnapshotAnalyzer {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      // While a request is pending the worker keeps the process alive; otherwise it does not.
+      const settle = () => {
+        if (this.pending.size === 0) this.worker.unref();
+      };
+      this.pending.set(id, {
+        resolve: (v) => {
+          settle();
+          resolve(v as T);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+      });
       this.worker.ref();
       this.worker.postMessage(make(id));
-    }).finally(() => {
-      if (this.pending.size === 0) this.worker.unref();
     });
   }
 

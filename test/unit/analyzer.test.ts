@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import { createReadStream, statSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
+import { SnapshotSession } from '../../src/core/snapshot/session';
+import { takeSnapshotOf } from './helpers/takeSnapshot';
+
+/** Streams a file to the analyzer as ~100 kB string chunks, as HeapProfiler.addHeapSnapshotChunk does. */
+async function streamFile(analyzer: SnapshotAnalyzer, file: string): Promise<void> {
+  analyzer.begin();
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 100_000 })) analyzer.push(chunk as string);
+}
+
+const info = (index: number) => ({ index, time: Date.now(), pauseMs: 1, heapUsed: 1, heapTotal: 1 });
+
+describe('snapshot analyzer (worker)', function () {
+  this.timeout(180_000);
+  let small: string;
+  let large: string;
+  let analyzer: SnapshotAnalyzer;
+
+  before(() => {
+    small = takeSnapshotOf(`
+      class WorkerProbe { constructor(i) { this.i = i; } }
+      globalThis.keep = Array.from({ length: 3000 }, (_, i) => new WorkerProbe(i));`);
+    // About 40 MB of snapshot: enough analysis work to show any blocking of the caller.
+    large = takeSnapshotOf(`
+      class Big { constructor(i, p) { this.i = i; this.parent = p; this.label = 'x' + i; } }
+      globalThis.big = []; let p = null;
+      for (let i = 0; i < 120000; i++) { const b = new Big(i, p); globalThis.big.push(b); if (i % 10 === 0) p = b; }`);
+  });
+  beforeEach(() => (analyzer = new SnapshotAnalyzer()));
+  afterEach(() => analyzer.dispose());
+
+  it('turns streamed chunks into the same Sample as an in-process reading', async () => {
+    await streamFile(analyzer, small);
+    const sample = await analyzer.finish(info(0));
+    const session = new SnapshotSession();
+    const local = await session.analyzeFile(small, info(0));
+    assert.equal(sample.nodes, local.nodes);
+    assert.equal(sample.edges, local.edges);
+    assert.equal(sample.snapshotBytes, statSync(small).size);
+    const probe = sample.types.find((t) => t.name === 'WorkerProbe');
+    assert.equal(probe?.count, 3000);
+    assert.deepEqual(
+      sample.types.map((t) => [t.name, t.count, t.bytes]),
+      local.types.map((t) => [t.name, t.count, t.bytes]),
+    );
+  });
+
+  it('reports a corrupt stream on finish and stays usable for the next snapshot', async () => {
+    analyzer.begin();
+    analyzer.push('{"snapshot":{"meta":{}},"nodes":[1,2,');
+    analyzer.push('oops');
+    await assert.rejects(analyzer.finish(info(0)), /not a V8 heap snapshot|corrupt/);
+    await streamFile(analyzer, small);
+    const sample = await analyzer.finish(info(0));
+    assert.ok(sample.nodes > 1000);
+  });
+
+  it('never blocks the caller’s event loop for more than 50 ms while analysing', async () => {
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    await streamFile(analyzer, large);
+    const sample = await analyzer.finish(info(0));
+    await analyzer.retainedSizes(['Big']);
+    await analyzer.explain(['Big']);
+    lag.disable();
+    assert.ok(sample.snapshotBytes > 20e6, `snapshot of ${sample.snapshotBytes} bytes`);
+    const maxMs = lag.max / 1e6;
+    assert.ok(maxMs < 50, `the event loop was blocked for ${maxMs.toFixed(1)} ms`);
+  });
+
+  it('fails pending requests when disposed, with a clear message', async () => {
+    await streamFile(analyzer, small);
+    const pending = analyzer.finish(info(0));
+    await analyzer.dispose();
+    await assert.rejects(pending, /disposed/);
+  });
+});
