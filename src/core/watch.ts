@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CdpClosedError, CdpTimeoutError, type CdpConnection } from './cdp/connection';
 import { nextSnapshotGap } from './pauseBudget';
+import { withoutCohorts } from './analysis/growth';
 import { assembleReport } from './assemble';
 import type { Leak, Report, ReportTarget, Sample, SampleInfo } from './report';
 
@@ -83,6 +84,9 @@ class Cancelled extends Error {
     super('cancelled');
   }
 }
+
+/** A sample failed in a way that retrying cannot fix; the message is the end reason. */
+class SampleEnded extends Error {}
 
 export interface HeapWatchEvents {
   sample: [Sample];
@@ -283,8 +287,10 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     // chunks still arriving from an earlier, cancelled snapshot (or stopTrackingHeapObjects) precede those replies.
     let streaming = false;
     let pushError: unknown;
+    let chunks = 0;
     const unsubscribe = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
       if (!streaming) return;
+      chunks++;
       out?.write(chunk);
       if (pushError !== undefined) return;
       try {
@@ -315,6 +321,13 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       this.startHeapPolling();
       const globalIdAfter = await this.probeGlobalId();
       this.probeHeapId = globalIdAfter && globalIdAfter !== '0' ? globalIdAfter : undefined;
+      if (chunks === 0) {
+        const reason =
+          'The snapshot arrived empty: no HeapProfiler events reach Leak Watch. Over js-debug\'s CDP proxy, events flow only after ' +
+          `JsDebug.subscribe (the subscribeJsDebug option)${this.samplesTaken.length ? '; the earlier samples are kept' : ''}.`;
+        this.reportError(new Error(reason));
+        throw new SampleEnded(reason);
+      }
       if (pushError !== undefined) throw pushError;
       if (out) await closeStream(out);
       if (idsReset) this.analyzer.resetBaseline?.();
@@ -334,6 +347,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       }
       if (out) await discardStream(out, file!);
       if (error instanceof Cancelled) return { kind: 'ended', reason: this.describeEnd(error.endCause, true) };
+      if (error instanceof SampleEnded) return { kind: 'ended', reason: error.message };
       if (error instanceof CdpClosedError) {
         return { kind: 'ended', reason: this.describeEnd({ kind: 'closed', reason: error.reason }, true) };
       }
@@ -358,6 +372,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
           'growth is measured from this sample on.',
       );
     }
+    // Only the newest sample's cohorts are read; keeping them all would grow memory with samples².
+    if (previous) this.samplesTaken[this.samplesTaken.length - 1] = withoutCohorts(previous);
     this.samplesTaken.push(sample);
     this.emit('sample', sample);
   }

@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { connectWebSocket, type CdpConnection } from '../../src/core/cdp/connection';
+import { CdpConnection, connectWebSocket } from '../../src/core/cdp/connection';
+import type { Transport } from '../../src/core/cdp/transport';
+import { WebSocketTransport } from '../../src/core/cdp/webSocketTransport';
 import { spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
 import { nextSnapshotGap } from '../../src/core/pauseBudget';
 import type { Sample } from '../../src/core/report';
@@ -108,6 +110,9 @@ describe('watch: HeapWatch on real processes', function () {
     const leaky = seen.samples.map((s) => s.types.find((t) => t.name === 'LeakyRecord')?.count ?? 0);
     assert.ok(leaky[0] < leaky[1] && leaky[1] < leaky[2], `LeakyRecord counts ${leaky}`);
     assert.ok(seen.samples[2].types.find((t) => t.name === 'LeakyRecord')!.newCount > 0);
+    // Memory stays linear in samples: only the newest kept sample has its birth cohorts.
+    assert.ok(watch.samples[0].types.every((t) => t.cohorts.length === 0) && watch.samples[1].types.every((t) => t.cohorts.length === 0));
+    assert.equal(watch.samples[2].types.find((t) => t.name === 'LeakyRecord')!.cohorts.length, 3);
 
     const report = await watch.buildReport({ kind: 'run', description: 'leaky.js' });
     assert.equal(report.samples.length, 3);
@@ -220,6 +225,33 @@ describe('watch: HeapWatch on real processes', function () {
     assert.match(seen.notes[0], /object ids restarted before sample 2 .*growth is measured from this sample on/);
     const report = await watch.buildReport({ kind: 'run', description: 'leaky.js' });
     assert.ok(report.notes?.some((n) => /object ids restarted/.test(n)));
+  });
+
+  it('says what to do when no snapshot events arrive (js-debug proxy without a subscription)', async () => {
+    const inspected = await spawnInspected(process.execPath, [path.join(programs, 'idle.js')], { timeoutMs: 30_000 });
+    inspected.stdout.resume();
+    inspected.stderr.resume();
+    cleanups.push(() => inspected.child.kill('SIGKILL'));
+    // A transport that drops HeapProfiler events, as js-debug's proxy does until JsDebug.subscribe.
+    const socket = await WebSocketTransport.connect(inspected.wsUrl);
+    const dropping: Transport = {
+      send: (m) => socket.send(m),
+      onMessage: (listener) => socket.onMessage((m) => !m.startsWith('{"method":"HeapProfiler.') && listener(m)),
+      onClose: (listener) => socket.onClose(listener),
+      close: () => socket.close(),
+    };
+    const connection = new CdpConnection(dropping);
+    cleanups.push(() => connection.close());
+    const analyzer = new SnapshotAnalyzer({ workerPath, maxHeapMb: 256 });
+    cleanups.push(() => analyzer.dispose());
+    const watch = new HeapWatch(connection, analyzer, { intervalMs: 100 });
+    const errors: Error[] = [];
+    watch.on('error', (e) => errors.push(e));
+    await watch.start();
+    const reason = await watch.ended();
+    assert.match(reason, /^The snapshot arrived empty: no HeapProfiler events reach Leak Watch\. .*JsDebug\.subscribe \(the subscribeJsDebug option\)\.$/);
+    assert.deepEqual(errors.map((e) => e.message), [reason]);
+    assert.equal(watch.samples.length, 0);
   });
 
   it('refuses to start twice and reports setup failures', async () => {
