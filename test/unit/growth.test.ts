@@ -25,12 +25,13 @@ const describeSeries = (series: TypeSeries[]) =>
     .join('\n  ');
 
 describe('growth verdicts on real Node processes (fixtures through the inspector)', function () {
-  this.timeout(120_000);
+  // The time is mostly the 72 snapshot pauses; generous because a loaded machine stretches every one.
+  this.timeout(300_000);
   const results = new Map<string, { samples: Sample[]; series: TypeSeries[] }>();
 
   before(async () => {
-    // Six samples each: the first after start-up settles, then every 400 ms; four fixtures at a time.
-    const sampled = await pool(FIXTURES, 4, async (f) => sampleProgram(f.file, { samples: 6, intervalMs: 400, warmupMs: 800 }));
+    // Six samples each: the first after start-up settles, then every 300 ms; four fixtures at a time.
+    const sampled = await pool(FIXTURES, 4, async (f) => sampleProgram(f.file, { samples: 6, intervalMs: 300, warmupMs: 600 }));
     FIXTURES.forEach((f, i) => results.set(f.name, { samples: sampled[i], series: computeSeries(sampled[i]) }));
   });
 
