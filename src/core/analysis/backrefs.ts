@@ -51,12 +51,11 @@ export function findBackRefCandidates(g: HeapGraph, paths: DisplayPath[], from: 
   const out: BackRefCandidate[] = [];
   paths.forEach((p, pi) => {
     for (let i = Math.max(0, from[pi] ?? 0); i < p.edges.length; i++) {
-      const raw = p.raw[i];
-      if (raw.length !== 1) continue;
-      const e = raw[0];
-      if (g.edgeType[e] !== k.property) continue;
+      // A folded run (`parent+`) is judged by its first edge.
+      const e = p.raw[i][0];
+      if (p.raw[i].some((x) => g.edgeType[x] !== k.property || g.edgeNameOrIndex[x] !== g.edgeNameOrIndex[e])) continue;
       const a = p.holders[i];
-      const b = p.targets[i];
+      const b = g.edgeTo[e];
       if (a === 0 || a === b) continue;
       const key = `${p.edges[i].from}\u0000${g.edgeNameOrIndex[e]}\u0000${p.edges[i].to}`;
       if (seen.has(key)) continue;

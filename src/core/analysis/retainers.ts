@@ -119,7 +119,8 @@ function stepTo(ctx: PathContext, node: number, memo: PathMemo): Step | null {
 
 /**
  * Folds a run of the same step (period 1: `parent`, `parent`) or the same two steps (`children`,
- * `[]`, `children`, `[]`) into one, marked `+`, so trees of any depth make one path shape.
+ * `[]`, `children`, `[]`) into one, marked `+`, so trees of any depth make one path shape; a
+ * property step from a type to itself is marked `+` even alone (one or many `next` read the same).
  */
 function collapseRepeats(p: DisplayPath): DisplayPath {
   const same = (a: number, b: number) => {
@@ -128,7 +129,7 @@ function collapseRepeats(p: DisplayPath): DisplayPath {
     return x.from === y.from && x.edge === y.edge && x.to === y.to && x.edgeType === y.edgeType;
   };
   for (let period = 1; period <= 2; period++) {
-    for (let i = 0; i + 2 * period <= p.edges.length; i++) {
+    for (let i = 0; i + period <= p.edges.length; i++) {
       let reps = 1;
       for (;;) {
         const at = i + reps * period;
@@ -138,7 +139,9 @@ function collapseRepeats(p: DisplayPath): DisplayPath {
         if (!equal) break;
         reps++;
       }
-      if (reps === 1) continue;
+      // A step from a type to the same type (`next`, `parent`) is recursion: one or many read the same.
+      const recursive = period === 1 && p.edges[i].from === p.edges[i].to && p.edges[i].edgeType === 'property';
+      if (reps === 1 && !recursive) continue;
       const last = i + period - 1;
       const end = i + reps * period - 1;
       if (!p.edges[last].edge.endsWith('+')) p.edges[last] = { ...p.edges[last], edge: `${p.edges[last].edge}+` };
