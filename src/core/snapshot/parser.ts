@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
 import { GrowableColumns } from './columns';
 
@@ -101,7 +101,7 @@ export class SnapshotParser {
         case State.KeyString: {
           const q = buf.indexOf(QUOTE, i);
           if (q < 0 || q >= end) {
-            this.keyPieces.push(buf.subarray(i, end));
+            this.keyPieces.push(Buffer.from(buf.subarray(i, end))); // copy: the caller may reuse its buffer
             i = end;
           } else {
             this.keyPieces.push(buf.subarray(i, q));
@@ -253,7 +253,7 @@ export class SnapshotParser {
         if (depth < 0) throw corrupt(`unbalanced brackets in "${this.key}"`);
       }
     }
-    if (this.capture) this.capture.push(buf.subarray(start, i));
+    if (this.capture) this.capture.push(Buffer.from(buf.subarray(start, i))); // copy: the caller may reuse its buffer
     this.skipDepth = depth;
     this.skipInString = inStr;
     this.skipEscape = esc;
@@ -304,11 +304,13 @@ export class SnapshotParser {
       if (i < end) this.fraction = false;
     }
     for (; i < end; i++) {
-      const c = buf[i];
+      let c = buf[i];
       if (c <= 57 && c >= 48) {
+        // A run of digits in a tight inner loop (most bytes of a snapshot are these).
         num = num * 10 + (c - 48);
+        while (++i < end && (c = buf[i]) <= 57 && c >= 48) num = num * 10 + (c - 48);
         inNum = true;
-        continue;
+        if (i === end) break; // the number may go on in the next chunk
       }
       if (inNum) {
         if (row === capacity) {
@@ -574,16 +576,23 @@ export class SnapshotParser {
   }
 }
 
-/** Parses a `.heapsnapshot` file as a stream. */
+/** Parses a `.heapsnapshot` file as a stream, through one reused read buffer. */
 export async function parseSnapshotFile(path: string, options: { highWaterMark?: number } = {}): Promise<HeapGraph> {
   const parser = new SnapshotParser();
-  const stream = createReadStream(path, { highWaterMark: options.highWaterMark ?? 1 << 20 });
+  let file: FileHandle | undefined;
   try {
-    for await (const chunk of stream) parser.push(chunk as Buffer);
+    file = await open(path, 'r');
+    const buf = Buffer.allocUnsafe(options.highWaterMark ?? 4 << 20);
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      parser.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    }
     return parser.finish();
   } catch (e) {
-    stream.destroy();
     throw withFile(e, path);
+  } finally {
+    await file?.close();
   }
 }
 
