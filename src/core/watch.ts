@@ -53,8 +53,14 @@ export interface HeapWatchOptions {
   saveSnapshotsDir?: string;
   /** Send `JsDebug.subscribe` first: needed over js-debug's CDP proxy, which forwards no events otherwise. */
   subscribeJsDebug?: boolean;
-  /** Call `Runtime.enable` to learn when the program finishes (never disabled). Default true. */
+  /** End the watch when the program finishes (node's `NodeRuntime.waitingForDisconnect`). Default true. */
   detectProgramEnd?: boolean;
+  /**
+   * Before each snapshot, drop the inspector's stored console messages (`Runtime.discardConsoleEntries`),
+   * which otherwise keep the last 1000 logged values alive and show up as retained objects.
+   * Default: true on a direct connection, false over js-debug's proxy (its session, its console).
+   */
+  discardConsoleEntries?: boolean;
 }
 
 /** The events js-debug's proxy must forward for a watch to work. */
@@ -137,6 +143,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       saveSnapshotsDir: options.saveSnapshotsDir,
       subscribeJsDebug: options.subscribeJsDebug ?? false,
       detectProgramEnd: options.detectProgramEnd ?? true,
+      discardConsoleEntries: options.discardConsoleEntries ?? !options.subscribeJsDebug,
     };
     nextSnapshotGap(0, { budget: this.options.pauseBudget }); // validates the budget early
     this.cancelled = new Promise<never>((_, reject) => (this.cancelRejecter = reject));
@@ -179,15 +186,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (this.options.subscribeJsDebug) await this.guard(this.connection.sendRaw('JsDebug.subscribe', { events: JS_DEBUG_EVENTS }));
       await this.guard(this.connection.send('HeapProfiler.enable'));
       await this.prepareIdProbe();
-      if (this.options.detectProgramEnd) {
-        this.unsubscribers.push(
-          this.connection.on('Runtime.executionContextDestroyed', () => {
-            if (!this.endCause) this.endCause = { kind: 'finished' };
-            this.wakeSleeper?.();
-          }),
-        );
-        await this.guard(this.connection.send('Runtime.enable'));
-      }
+      if (this.options.detectProgramEnd) await this.watchForProgramEnd();
       if (this.options.trackAllocations) {
         await this.guard(this.connection.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true }));
         this.trackingStarted = true;
@@ -307,6 +306,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     let snapshotEnd = started;
     this.stopHeapPolling(); // no polls queued behind the GC and snapshot
     try {
+      if (this.options.discardConsoleEntries) await this.discardConsoleEntries(left());
       if (this.options.forceGc) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
       const usage = await this.guard(connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: left() }));
       const globalIdBefore = await this.probeGlobalId();
@@ -387,6 +387,15 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     }
   }
 
+  private async discardConsoleEntries(timeoutMs: number): Promise<void> {
+    try {
+      await this.guard(this.connection.send('Runtime.discardConsoleEntries', undefined, { timeoutMs }));
+    } catch (error) {
+      if (error instanceof Cancelled || error instanceof CdpClosedError || error instanceof CdpTimeoutError) throw error;
+      this.options.discardConsoleEntries = false; // not supported here; the snapshot is still worth taking
+    }
+  }
+
   /** Polls `Runtime.getHeapUsage` every heapPollMs, from a snapshot's end (through its analysis) to the next GC. */
   private startHeapPolling(): void {
     this.stopHeapPolling();
@@ -432,6 +441,28 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       this.heapPoints.push(...thinned);
     }
     this.emit('heapUsage', point);
+  }
+
+  /**
+   * Learns when the program finishes (node then waits for the debugger to disconnect). Not through
+   * `Runtime.enable`: with it, every object the program logs stays referenced by the inspector's
+   * console handles, a leak Leak Watch would cause itself. Node's own `NodeRuntime` says it instead;
+   * over js-debug's proxy (Runtime already enabled by js-debug) the forwarded context event does.
+   */
+  private async watchForProgramEnd(): Promise<void> {
+    const finished = () => {
+      if (!this.endCause) this.endCause = { kind: 'finished' };
+      this.wakeSleeper?.();
+    };
+    this.unsubscribers.push(this.connection.onRaw('NodeRuntime.waitingForDisconnect', finished));
+    this.unsubscribers.push(this.connection.on('Runtime.executionContextDestroyed', finished));
+    if (this.options.subscribeJsDebug) return;
+    try {
+      await this.guard(this.connection.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }, { timeoutMs: 10_000 }));
+    } catch (error) {
+      if (error instanceof Cancelled || error instanceof CdpClosedError) throw error;
+      // Not Node (or an old one): the watch then ends only when stopped or disconnected.
+    }
   }
 
   private async prepareIdProbe(): Promise<void> {

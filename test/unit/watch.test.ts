@@ -254,6 +254,16 @@ describe('watch: HeapWatch on real processes', function () {
     assert.equal(watch.samples.length, 0);
   });
 
+  it('does not make logged objects look retained (no console handles, stored console messages dropped)', async () => {
+    const { watch, seen } = await watchProgram('logs.js', { intervalMs: 1500, maxSamples: 2 });
+    await watch.start();
+    await watch.ended();
+    assert.equal(seen.samples.length, 2);
+    // ~2500 objects are logged per second; V8 alone would keep the last 1000, Runtime.enable all of them.
+    const alive = seen.samples.map((s) => s.types.find((t) => t.name === 'LoggedThing')?.count ?? 0);
+    assert.ok(alive.every((n) => n < 300), `LoggedThing alive per sample: ${alive}`);
+  });
+
   it('refuses to start twice and reports setup failures', async () => {
     const { watch } = await watchProgram('idle.js', { maxSamples: 1 });
     let sampledAt = 0;
