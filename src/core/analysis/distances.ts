@@ -34,13 +34,14 @@ export function computeDistances(g: HeapGraph): Distances {
   const ntype = g.nodeType;
   const nname = g.nodeName;
   const pendingEphemerons = new Set<string>();
+  const tables = k.ephemeronTable;
 
   /** DevTools' distance filter; true when the edge may be followed. */
   const follow = (v: number, e: number): boolean => {
     const t = etype[e];
     const named = t !== k.element && t !== k.hidden;
     if (named && ename[e] === k.sloppyFunctionMap && ntype[v] === k.nodeHidden && nname[v] === k.nativeContext) return false;
-    if (t === k.internal && ephemeronTableId(g, k, ename[e]) >= 0) {
+    if (t === k.internal && (tables[ename[e]] === -2 ? ephemeronTableId(g, k, ename[e]) : tables[ename[e]]) >= 0) {
       // The value of a WeakMap entry is alive only once both its key and its table are.
       const pair = ephemeronPair(g, ename[e]);
       if (!pendingEphemerons.delete(pair)) {

@@ -5,7 +5,7 @@
  * Nodes the root cannot reach through essential edges hang off the root, as DevTools does with them.
  */
 import type { HeapGraph } from '../snapshot/graph';
-import { edgeKinds, isEssentialEdge } from './edges';
+import { edgeKinds, ephemeronTableId } from './edges';
 
 export interface Dominators {
   /** Per node: its immediate dominator (the root's is itself, 0). */
@@ -133,15 +133,27 @@ function essentialPredecessors(g: HeapGraph): { firstPred: Uint32Array; pred: Ui
   const k = edgeKinds(g);
   const fe = g.firstEdge;
   const to = g.edgeTo;
-  // One flag per edge so the checks run once, in edge order.
+  // One flag per edge so the checks run once, in edge order (isEssentialEdge, inlined: this loop sees every edge).
   const essential = new Uint8Array(g.edgeCount);
   const firstPred = new Uint32Array(n + 1);
+  const etype = g.edgeType;
+  const ename = g.edgeNameOrIndex;
+  const ids = g.nodeId;
+  const tables = k.ephemeronTable;
+  const { weak, shortcut, internal } = k;
   let m = 0;
   for (let v = 0; v < n; v++) {
     for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
-      if (!isEssentialEdge(g, k, v, e)) continue;
+      const t = etype[e];
+      const w = to[e];
+      if (t === weak || w === v || (t === shortcut && v !== 0)) continue;
+      if (t === internal) {
+        let table = tables[ename[e]];
+        if (table === -2) table = ephemeronTableId(g, k, ename[e]);
+        if (table === ids[v]) continue; // the table half of a WeakMap entry: the key half is kept
+      }
       essential[e] = 1;
-      firstPred[to[e] + 1]++;
+      firstPred[w + 1]++;
       m++;
     }
   }
