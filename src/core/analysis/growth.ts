@@ -2,10 +2,17 @@ import type { Sample, TypeSeries, TypeStat, Verdict } from '../report';
 import { isInternalType, typeTier } from './typeNames';
 
 /**
- * The thresholds behind the verdicts. A type is a `leak` when, over the recent samples, its count
- * trends up (robust slope > 0, most steps up, hardly any down, at least `minNetObjects` more) AND
- * the objects born in most intervals are still alive at the last sample (at least
- * `minRetainedObjects` of them): growth that the program holds on to, not churn.
+ * The thresholds behind the verdicts, judged on the recent `window` samples and (for longer series)
+ * on the whole series since the last id reset, thinned to `window` points:
+ * - trend: count up by at least `minNetObjects`, Theil–Sen slope > 0, at least half the steps up and
+ *   at most `maxDownShare` of them down;
+ * - retention (MemLab's baseline/target/final over a series): objects born in at least
+ *   `minRetainedShare` of the intervals old enough to have been seen again are still alive at the
+ *   last sample, `minRetainedObjects` of them in all (needs `minSamplesForLeak` samples).
+ * `leak` = trend and retention, for a type the program makes (V8 internals such as `(system)`,
+ * `(array)`, `(compiled code)`, `(number)` are at most `suspect`: they grow because their holders do).
+ * `suspect` = trend without retention (growth the GC still frees, or too few samples yet), retention
+ * with net growth but no clean trend, or bytes up by `minNetBytes` while the count holds. Else `ok`.
  */
 export const GROWTH_RULES = {
   /** Samples (since the last id reset) a `leak` verdict needs: two intervals whose objects are seen surviving. */
