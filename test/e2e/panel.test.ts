@@ -90,4 +90,50 @@ describe('Leak Watch panel beside the editor', function () {
     await screenshot(page, 'panel-filtered');
     await frame.locator('#types-filter').fill('');
   });
+
+  it('a growing type gets a leak badge; clicking it moves the editor to its allocation line', async () => {
+    const { page } = vscode;
+    const frame = webviewFrame(page);
+    const leakRow = frame.locator('#types-table tbody tr', { has: frame.locator('[data-verdict=leak]') }).first();
+    await leakRow.waitFor({ timeout: 180_000 });
+    // The table sorts leaks first.
+    assert.equal(await frame.locator('#types-table tbody tr').first().locator('[data-verdict=leak]').count(), 1, 'a leak is at the top');
+    const name = (await leakRow.getAttribute('data-type'))!;
+    await screenshot(page, 'panel-leak-badge');
+    await leakRow.click();
+    await frame.locator('#details-heading').waitFor({ timeout: 10_000 });
+    // Allocation sites are in the report once the type is explained; the click opens the first.
+    const site = frame.locator('ul.sites button.link').first();
+    await site.waitFor({ timeout: 60_000 });
+    await site.click();
+    const cursor = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+    await page.locator('.monaco-editor.focused').first().waitFor({ timeout: 15_000 });
+    const position = await cursor.innerText();
+    assert.ok(!/Ln 1, Col 1\b/.test(position), `the editor moved to the allocation line (${position}, type ${name})`);
+    await screenshot(page, 'panel-allocation-site');
+  });
+
+  it('hovering a blamed line shows the Leak Watch hint', async () => {
+    const { page } = vscode;
+    const candidates = ['this.parent = parent', 'sessions.set(', "events.on('config-changed'", 'liveTrees.add(', 'new Session(', 'new TreeNode('];
+    await page.locator('.tabs-container .tab', { hasText: /^leaky-server\.js/ }).first().click();
+    let found = '';
+    for (let round = 0; round < 3 && !found; round++) {
+      for (const text of candidates) {
+        const line = page.locator('.monaco-editor .view-line', { hasText: text }).first();
+        if (!(await line.count())) continue;
+        const box = (await line.boundingBox())!;
+        await page.mouse.move(box.x + 5, box.y + box.height / 2);
+        await page.mouse.move(box.x + 40, box.y + box.height / 2, { steps: 4 });
+        const hover = page.locator('.monaco-hover', { hasText: 'Leak Watch' });
+        try {
+          await hover.waitFor({ state: 'visible', timeout: 3_000 });
+          found = text;
+          break;
+        } catch {}
+      }
+    }
+    assert.ok(found, 'one of the blamed lines shows a Leak Watch hover');
+    await screenshot(page, 'hover-hint');
+  });
 });
