@@ -90,7 +90,7 @@ try {
     extensionTestsPath: options.extensionTestsPath,
   });
   if (verbose) console.error(`vscode-launcher: ${url}`);
-  await page.goto(url);
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
 } catch (err) {
   await finish(1, err instanceof Error ? err.message : String(err));
 }

@@ -49,7 +49,7 @@ export async function startVSCode(options: StartOptions): Promise<VSCodeSession>
       extensionDevelopmentPath: extensionDevelopment ? repoRoot : undefined,
       openFile: options.openFile ? resolve(folder, options.openFile) : undefined,
     });
-    await page.goto(url);
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     if (extensionDevelopment) {
       await waitForTitle(page, /Extension Development Host/, 60_000);
@@ -91,27 +91,38 @@ export async function closePalette(page: Page): Promise<void> {
 }
 
 /**
+ * Types `>query` into the command palette until `found()` gives a value, reopening the palette
+ * between tries: the palette lists the commands registered when it opened, and a development
+ * extension's commands appear a little after the window loads. A busy machine filters slowly, so
+ * each try waits a while before reopening.
+ */
+async function untilPaletteShows<T>(page: Page, query: string, found: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await typeInPalette(page, `>${query}`);
+      const tryUntil = Math.min(deadline, Date.now() + 10_000);
+      do {
+        const value = await found();
+        if (value !== undefined) return value;
+        await page.waitForTimeout(250);
+      } while (Date.now() < tryUntil);
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`the command palette does not show ${what} (waited ${timeoutMs / 1000} s)`);
+    await closePalette(page);
+  }
+}
+
+/**
  * Opens the command palette on `title` (e.g. "Leak Watch: Start Leak Watch") and returns the row
- * whose label is exactly that title, waiting up to `timeoutMs` for it: a development extension's
- * commands appear a little after the window loads, so the palette is reopened until it shows.
+ * whose label is exactly that title, waiting up to `timeoutMs` for it.
  */
 export async function findCommand(page: Page, title: string, timeoutMs = 60_000): Promise<Locator> {
-  const deadline = Date.now() + timeoutMs;
   const row = page
     .locator('.quick-input-list .monaco-list-row')
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
     .first();
-  for (;;) {
-    try {
-      await typeInPalette(page, `>${title}`);
-      await row.waitFor({ state: 'visible', timeout: 2_000 });
-      return row;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`the command palette does not show "${title}" (waited ${timeoutMs / 1000} s)`);
-      await closePalette(page);
-      await page.waitForTimeout(500);
-    }
-  }
+  return untilPaletteShows(page, title, async () => ((await row.isVisible()) ? row : undefined), timeoutMs, `"${title}"`);
 }
 
 /**
@@ -119,19 +130,17 @@ export async function findCommand(page: Page, title: string, timeoutMs = 60_000)
  * one command matching `until` (default: any). Leaves the palette open.
  */
 export async function commandTitles(page: Page, query: string, until?: RegExp, timeoutMs = 60_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
   const labels = page.locator('.quick-input-list .monaco-list-row .label-name');
-  for (;;) {
-    try {
-      await typeInPalette(page, `>${query}`);
-      await labels.first().waitFor({ state: 'visible', timeout: 2_000 });
+  return untilPaletteShows(
+    page,
+    query,
+    async () => {
       const titles = await labels.allInnerTexts();
-      if (!until || titles.some((t) => until.test(t))) return titles;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`the command palette lists nothing for "${query}" matching ${until ?? 'anything'}`);
-    await closePalette(page);
-    await page.waitForTimeout(500);
-  }
+      return titles.length && (!until || titles.some((t) => until.test(t))) ? titles : undefined;
+    },
+    timeoutMs,
+    `a command for "${query}"${until ? ` matching ${until}` : ''}`,
+  );
 }
 
 /** Runs a command from the palette by its title as shown there ("Category: Title"). */
@@ -158,7 +167,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** Waits until the window title matches (the workbench sets it once the folder and mode are known). */
-async function waitForTitle(page: Page, pattern: RegExp, timeoutMs: number): Promise<void> {
+export async function waitForTitle(page: Page, pattern: RegExp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(await page.title())) {
     if (Date.now() > deadline) throw new Error(`the window title "${await page.title()}" does not match ${pattern}`);
