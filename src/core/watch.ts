@@ -181,6 +181,22 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     this.state = 'running';
     this.startedAt = new Date();
     this.unsubscribers.push(this.connection.onClose((reason) => this.cancel({ kind: 'closed', reason })));
+    let setupError: Error | undefined;
+    const setup = this.setup().then(
+      (ready) => ready,
+      (error: Error) => {
+        setupError = error;
+        return false;
+      },
+    );
+    // stop() during setup waits for it, and for the loop if setup got that far.
+    this.loopDone = setup.then((ready) => (ready ? this.run() : undefined));
+    await setup;
+    if (setupError) throw setupError;
+  }
+
+  /** Subscribes, enables and starts tracking; false when stopped meanwhile (the watch has then ended). */
+  private async setup(): Promise<boolean> {
     try {
       if (this.options.saveSnapshotsDir) await fs.promises.mkdir(this.options.saveSnapshotsDir, { recursive: true });
       if (this.options.subscribeJsDebug) await this.guard(this.connection.sendRaw('JsDebug.subscribe', { events: JS_DEBUG_EVENTS }));
@@ -192,11 +208,15 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         this.trackingStarted = true;
       }
     } catch (error) {
+      if (error instanceof Cancelled && error.endCause.kind === 'stopped') {
+        await this.finishWatch('Stopped before the first sample.');
+        return false;
+      }
       const message = error instanceof Cancelled ? this.describeEnd(error.endCause, false) : errorMessage(error);
       await this.finishWatch(`Could not start watching: ${message}`);
       throw new Error(`Could not start watching the heap: ${message}`);
     }
-    this.loopDone = this.run();
+    return true;
   }
 
   /** Stops sampling, cancelling a snapshot in flight (earlier samples are kept); resolves once idle. */
@@ -254,10 +274,11 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private async loop(): Promise<string> {
     let failures = 0;
     const enough = () => this.options.maxSamples !== undefined && this.samplesTaken.length >= this.options.maxSamples;
-    for (let index = 0; ; index++) {
+    for (;;) {
       if (this.endCause) return this.describeEnd(this.endCause, false);
       if (enough()) return `Took ${this.samplesTaken.length} sample${this.samplesTaken.length === 1 ? '' : 's'}, as asked.`;
-      const outcome = await this.takeSample(index);
+      // Indices stay contiguous: a failed sample's index is taken by the next one.
+      const outcome = await this.takeSample(this.samplesTaken.length);
       if (outcome.kind === 'ended') return outcome.reason;
       if (outcome.kind === 'failed') {
         this.reportError(outcome.error);

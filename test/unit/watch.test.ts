@@ -264,7 +264,7 @@ describe('watch: HeapWatch on real processes', function () {
     assert.ok(alive.every((n) => n < 300), `LoggedThing alive per sample: ${alive}`);
   });
 
-  it('refuses to start twice and reports setup failures', async () => {
+  it('refuses to start twice, stops cleanly during setup, and reports setup failures', async () => {
     const { watch } = await watchProgram('idle.js', { maxSamples: 1 });
     let sampledAt = 0;
     watch.on('sample', () => (sampledAt = Date.now()));
@@ -272,6 +272,12 @@ describe('watch: HeapWatch on real processes', function () {
     await assert.rejects(watch.start(), /already been started/);
     await watch.ended();
     assert.ok(Date.now() - sampledAt < 1000, 'no gap is waited after the last sample');
+    const { watch: stoppedEarly, seen: early } = await watchProgram('idle.js', {});
+    const starting = stoppedEarly.start();
+    await stoppedEarly.stop();
+    await starting; // stopping during setup is not a failure
+    assert.deepEqual(early.ends, ['Stopped before the first sample.']);
+    assert.equal(early.samples.length, 0);
     const { watch: jsDebugOnly } = await watchProgram('idle.js', { subscribeJsDebug: true });
     await assert.rejects(jsDebugOnly.start(), /Could not start watching the heap: JsDebug\.subscribe failed/);
     assert.match(jsDebugOnly.endedBecause!, /^Could not start watching/);
