@@ -202,16 +202,28 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
   const g = ctx.graph;
   const byKey = new Map<string, PathCluster>();
   const memo: PathMemo = new Map();
+  // Members whose last step leaves the same holder path the same way have the same display path:
+  // fold and key it once per such group (one Map holding 100 000 sessions is one group).
+  const byPrefix = new Map<Step | null, Map<string, PathCluster>>();
   for (let i = 0; i < nodes.length; i++) {
     const v = nodes[i];
-    const path = displayPath(ctx, v, memo);
-    let key = '';
-    for (const e of path.edges) key += `${e.from}\u0000${e.edge}\u0000${e.edgeType}\u0001`;
-    key += holderName(ctx, v);
-    let c = byKey.get(key);
+    const step = stepTo(ctx, v, memo);
+    const prev = step ? step.prev : null;
+    const last = step ? `${step.edge.from}\u0000${step.edge.edge}\u0000${step.edge.edgeType}\u0000${step.edge.to}` : holderName(ctx, v);
+    let inner = byPrefix.get(prev);
+    if (!inner) byPrefix.set(prev, (inner = new Map()));
+    let c = inner.get(last);
     if (!c) {
-      c = { count: 0, bytes: 0, edges: path.edges, suspectEdgeIndex: suspectEdge(ctx, path), example: path, members: [] };
-      byKey.set(key, c);
+      const path = displayPath(ctx, v, memo);
+      let key = '';
+      for (const e of path.edges) key += `${e.from}\u0000${e.edge}\u0000${e.edgeType}\u0001`;
+      key += holderName(ctx, v);
+      c = byKey.get(key);
+      if (!c) {
+        c = { count: 0, bytes: 0, edges: path.edges, suspectEdgeIndex: suspectEdge(ctx, path), example: path, members: [] };
+        byKey.set(key, c);
+      }
+      inner.set(last, c);
     }
     c.count++;
     c.bytes += g.nodeSelfSize[v];
