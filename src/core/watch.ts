@@ -39,7 +39,7 @@ export interface HeapWatchOptions {
   pauseBudget?: number;
   /** Shortest gap between snapshots in adaptive mode (ms). Default 1000. */
   minIntervalMs?: number;
-  /** How often to poll `Runtime.getHeapUsage` between snapshots (ms). Default 1000. */
+  /** How often to poll `Runtime.getHeapUsage` between snapshots (ms; at least 50). Default 1000. */
   heapPollMs?: number;
   /** Stop after this many samples. Default: until stopped. */
   maxSamples?: number;
@@ -47,7 +47,7 @@ export interface HeapWatchOptions {
   forceGc?: boolean;
   /** Record allocation stacks (`startTrackingHeapObjects`), for allocation sites. Default false; costs CPU in the debuggee. */
   trackAllocations?: boolean;
-  /** Give up on a snapshot after this long (ms). Default 120 000. */
+  /** Give up on a snapshot after this long (ms); 0 waits for ever. Default 120 000. */
   snapshotTimeoutMs?: number;
   /** Write each snapshot to `<dir>/sample-<index>.heapsnapshot` as it streams. */
   saveSnapshotsDir?: string;
@@ -68,6 +68,8 @@ export const JS_DEBUG_EVENTS = ['HeapProfiler.*', 'Runtime.*'];
 
 /** The object group of the watch's remote handles, released at the end. */
 const PROBE_GROUP = 'leak-watch';
+/** The heap line is never polled more often than this (ms). */
+const MIN_HEAP_POLL_MS = 50;
 /** How long stop() waits for allocation tracking to end before it returns anyway. */
 const STOP_TRACKING_WAIT_MS = 10_000;
 /** Consecutive failed samples after which the watch gives up. */
@@ -132,14 +134,14 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   ) {
     super();
     this.options = {
-      intervalMs: options.intervalMs ?? 0,
+      intervalMs: Math.max(0, options.intervalMs ?? 0),
       pauseBudget: options.pauseBudget ?? 0.1,
-      minIntervalMs: options.minIntervalMs ?? 1000,
-      heapPollMs: options.heapPollMs ?? 1000,
+      minIntervalMs: Math.max(0, options.minIntervalMs ?? 1000),
+      heapPollMs: Math.max(MIN_HEAP_POLL_MS, options.heapPollMs ?? 1000),
       maxSamples: options.maxSamples,
       forceGc: options.forceGc ?? true,
       trackAllocations: options.trackAllocations ?? false,
-      snapshotTimeoutMs: options.snapshotTimeoutMs ?? 120_000,
+      snapshotTimeoutMs: Math.max(0, options.snapshotTimeoutMs ?? 120_000),
       saveSnapshotsDir: options.saveSnapshotsDir,
       subscribeJsDebug: options.subscribeJsDebug ?? false,
       detectProgramEnd: options.detectProgramEnd ?? true,
@@ -322,7 +324,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     const started = performance.now();
     const time = Date.now();
     const deadline = started + timeoutMs;
-    const left = () => Math.max(1, deadline - performance.now());
+    // 0 waits for ever (the connection's "no timeout"); otherwise GC, probes and snapshot share one deadline.
+    const left = () => (timeoutMs > 0 ? Math.max(1, deadline - performance.now()) : 0);
     let pauseMs = 0;
     let snapshotEnd = started;
     this.stopHeapPolling(); // no polls queued behind the GC and snapshot

@@ -174,6 +174,16 @@ describe('watch: HeapWatch on real processes', function () {
     assert.equal(report.samples.length, 1);
   });
 
+  it('ends with a clear reason when the debuggee dies between samples', async () => {
+    const { watch, seen, inspected } = await watchProgram('idle.js', { intervalMs: 60_000 });
+    await watch.start();
+    await new Promise<void>((resolve) => watch.once('sample', () => resolve()));
+    inspected.child.kill('SIGKILL');
+    const reason = await watch.ended();
+    assert.match(reason, /^The debuggee exited or the inspector connection closed \(.+\); 1 sample is kept\.$/);
+    assert.deepEqual(seen.errors, []);
+  });
+
   it('gives up on a snapshot that takes too long, with an error saying what to do', async () => {
     const { watch, seen } = await watchProgram('bigheap.js', { intervalMs: 100, snapshotTimeoutMs: 150 }, { BIGHEAP_OBJECTS: '100000' });
     await watch.start();
