@@ -87,7 +87,9 @@ function describeFailure({ code, signal, timedOut, timeoutMs, stderr, stdout, ex
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('at '));
-  const tail = lines.slice(-4).join(' | ').slice(0, 400);
+  // A panic or allocation message says more than the stack trace's last lines.
+  const cause = lines.filter((l) => /panicked at|memory allocation|out of memory|Invalid array length|heap limit/i.test(l)).slice(0, 2);
+  const tail = [...cause, ...lines.slice(-3).filter((l) => !cause.includes(l) && !l.startsWith('Node.js v') && !l.startsWith('Command '))].join(' | ').slice(0, 400);
   const how = exitMatch ? exitMatch[0] : signal ? `killed by ${signal}` : `exit code ${code}`;
   return `${how}${tail ? `: ${tail}` : ''}`;
 }

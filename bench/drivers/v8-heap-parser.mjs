@@ -8,7 +8,8 @@ import { report, since } from './result.mjs';
 const require = createRequire(import.meta.url);
 const file = process.argv[2];
 const t0 = performance.now();
-const { decode_bytes } = require('@vscode/v8-heap-parser');
+const { decode_bytes, init_panic_hook } = require('@vscode/v8-heap-parser');
+init_panic_hook(); // a Rust panic then prints its message, not only "RuntimeError: unreachable"
 const bytes = readFileSync(file);
 const read = since(t0);
 const graph = decode_bytes(bytes);
