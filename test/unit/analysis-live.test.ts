@@ -42,7 +42,7 @@ describe('analysis: why it leaks, on live fixtures', function () {
   this.timeout(120_000);
 
   for (const x of EXPECTED) {
-    it(`${x.name}: top cluster ends at ${x.holder} ${x.called} → ${x.edge}, at the line that adds to it, and the site is the new line`, async () => {
+    it(`${x.name}: top cluster ends at ${[x.holder, x.called].filter(Boolean).join(" ")} → ${x.edge}, at the line that adds to it, and the site is the new line`, async () => {
       const f = fixture(x.name);
       const { leak } = await explainFixture(x.name);
       assert.ok(leak.newObjects > 10, `new ${f.leakType} objects: ${leak.newObjects}`);

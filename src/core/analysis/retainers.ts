@@ -202,17 +202,39 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
   const g = ctx.graph;
   const byKey = new Map<string, PathCluster>();
   const memo: PathMemo = new Map();
-  // Members whose last step leaves the same holder path the same way have the same display path:
-  // fold and key it once per such group (one Map holding 100 000 sessions is one group).
-  const byPrefix = new Map<Step | null, Map<string, PathCluster>>();
+  // Members reached from the same holder through the same run of edges (indexes folded) have the
+  // same display path: fold and key it once per such group (a Map of 100 000 sessions is one group).
+  const k = edgeKinds(g);
+  const { parentEdge } = ctx.distances;
+  const { edgeType, edgeNameOrIndex, nodeType, nodeName, strings } = g;
+  const plumbing = new Int8Array(strings.length); // per node name: 0 unknown, 1 looked through, 2 not
+  const indexName = new Int8Array(strings.length); // per edge name: 0 unknown, 1 a number (a table slot), 2 not
+  const lookThrough = (w: number): boolean => {
+    const t = nodeType[w];
+    if (t === k.nodeArray || t === k.nodeHidden) return true;
+    const ni = nodeName[w];
+    if (plumbing[ni] === 0) plumbing[ni] = (strings[ni] ?? '').startsWith('system / ') ? 1 : 2;
+    return plumbing[ni] === 1;
+  };
+  const groups = new Map<string, PathCluster>();
   for (let i = 0; i < nodes.length; i++) {
     const v = nodes[i];
-    const step = stepTo(ctx, v, memo);
-    const prev = step ? step.prev : null;
-    const last = step ? `${step.edge.from}\u0000${step.edge.edge}\u0000${step.edge.edgeType}\u0000${step.edge.to}` : holderName(ctx, v);
-    let inner = byPrefix.get(prev);
-    if (!inner) byPrefix.set(prev, (inner = new Map()));
-    let c = inner.get(last);
+    let sig = '';
+    let w = v;
+    do {
+      const e = parentEdge[w];
+      if (e < 0) break;
+      const t = edgeType[e];
+      let name = t === k.element || t === k.hidden ? -1 : edgeNameOrIndex[e];
+      if (name >= 0 && t === k.internal) {
+        if (indexName[name] === 0) indexName[name] = /^\d+$/.test(strings[name] ?? '') ? 1 : 2;
+        if (indexName[name] === 1) name = -1;
+      }
+      sig += `${t}:${name},`;
+      w = edgeSource(g, e);
+    } while (w !== 0 && lookThrough(w));
+    const groupKey = `${w}|${sig}|${nodeType[v]}:${nodeName[v]}`;
+    let c = groups.get(groupKey);
     if (!c) {
       const path = displayPath(ctx, v, memo);
       let key = '';
@@ -223,7 +245,7 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
         c = { count: 0, bytes: 0, edges: path.edges, suspectEdgeIndex: suspectEdge(ctx, path), example: path, members: [] };
         byKey.set(key, c);
       }
-      inner.set(last, c);
+      groups.set(groupKey, c);
     }
     c.count++;
     c.bytes += g.nodeSelfSize[v];
