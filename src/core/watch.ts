@@ -399,7 +399,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     // Only the newest sample's cohorts are read; keeping them all would grow memory with samples².
     if (previous) this.samplesTaken[this.samplesTaken.length - 1] = withoutCohorts(previous);
     this.samplesTaken.push(sample);
-    this.emit('sample', sample);
+    this.publish('sample', sample);
   }
 
   /** Waits until `untilMs` (performance.now() clock); returns early on stop, close or program end. */
@@ -464,7 +464,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       this.heapPoints.length = 0;
       this.heapPoints.push(...thinned);
     }
-    this.emit('heapUsage', point);
+    this.publish('heapUsage', point);
   }
 
   /**
@@ -565,17 +565,30 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.state = 'ended';
     this.endReason = reason;
-    this.emit('end', reason);
+    this.publish('end', reason);
+  }
+
+  /** Emits an event (rawListeners, so `once` works); a listener that throws must not break the loop: its error is rethrown outside. */
+  private publish<K extends keyof HeapWatchEvents>(event: K, ...args: HeapWatchEvents[K]): void {
+    for (const listener of this.rawListeners(event) as Array<(...a: HeapWatchEvents[K]) => void>) {
+      try {
+        listener.apply(this, args);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   private note(text: string): void {
     this.notesList.push(text);
-    this.emit('note', text);
+    this.publish('note', text);
   }
 
   private reportError(error: Error): void {
     // An 'error' event without a listener would throw; the end reason and notes still carry it.
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+    if (this.listenerCount('error') > 0) this.publish('error', error);
   }
 }
 

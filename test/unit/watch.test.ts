@@ -123,6 +123,32 @@ describe('watch: HeapWatch on real processes', function () {
     assert.deepEqual(series.counts, leaky);
   });
 
+  it('survives a listener that throws (the error surfaces outside the loop)', async () => {
+    const { watch, seen } = await watchProgram('idle.js', { intervalMs: 100, maxSamples: 2 });
+    const thrown: unknown[] = [];
+    const mochaHandlers = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    const onUncaught = (error: unknown) => thrown.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      let once = 0;
+      watch.once('sample', () => once++);
+      watch.on('sample', () => {
+        throw new Error('a listener bug');
+      });
+      await watch.start();
+      assert.equal(await watch.ended(), 'Took 2 samples, as asked.');
+      await new Promise((r) => setImmediate(r));
+      assert.equal(once, 1);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const h of mochaHandlers) process.on('uncaughtException', h);
+    }
+    assert.equal(seen.samples.length, 2);
+    assert.deepEqual(seen.errors, []);
+    assert.deepEqual(thrown.map((e) => (e as Error).message), ['a listener bug', 'a listener bug']);
+  });
+
   it('stretches the interval to keep pauses within the budget', async () => {
     const { watch, seen } = await watchProgram('idle.js', { intervalMs: 0, pauseBudget: 0.5, minIntervalMs: 50, maxSamples: 3, heapPollMs: 50 });
     await watch.start();
