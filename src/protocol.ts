@@ -66,7 +66,7 @@ export const enum FromWebviewType {
 
 export type FromWebview =
   | { type: FromWebviewType.Ready }
-  | { type: FromWebviewType.OpenSource; position: SourcePosition }
+  | { type: FromWebviewType.OpenSource; position: SourcePosition; preserveFocus?: boolean }
   | { type: FromWebviewType.SelectType; typeName: string }
   | { type: FromWebviewType.Stop }
   | { type: FromWebviewType.SaveSnapshot };
@@ -109,7 +109,9 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       if (!isRecord(p) || !isBoundedString(p.file, MAX_PATH_LENGTH) || !isPositiveInt(p.line) || !isPositiveInt(p.column)) {
         return undefined;
       }
-      return { type: FromWebviewType.OpenSource, position: { file: p.file, line: p.line, column: p.column } };
+      const opened: FromWebview = { type: FromWebviewType.OpenSource, position: { file: p.file, line: p.line, column: p.column } };
+      if (message.preserveFocus === true) opened.preserveFocus = true;
+      return opened;
     }
     default:
       return undefined;

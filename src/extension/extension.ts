@@ -14,8 +14,11 @@ import {
 } from './attach';
 import { LeakHints } from './hints';
 import { openSource } from './navigation';
-import { LeakWatchPanel, type PanelActions } from './panel';
-import { SessionWatch, watchKey } from './sessionWatch';
+import { LeakWatchPanel, PANEL_VIEW_TYPE, type PanelActions } from './panel';
+
+/** workspaceState key of the newest watch's results, for the panel VS Code restores after a reload. */
+const SAVED_KEY = 'leakWatch.savedWatch';
+import { SessionWatch, watchKey, type SavedWatch } from './sessionWatch';
 import { readSettings } from './settings';
 import { WatchStatusBar } from './statusBar';
 
@@ -64,6 +67,9 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       vscode.commands.registerCommand('leakWatch.saveSnapshot', () => this.saveSnapshotCommand()),
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
       vscode.debug.onDidTerminateDebugSession((session) => this.sessionTerminated(session)),
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (webviewPanel) => this.restorePanel(webviewPanel),
+      }),
     );
     void this.updateContext();
   }
@@ -162,8 +168,14 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     this.entries.delete(watch.key);
     this.entries.set(watch.key, entry);
     this.disposables.push(watch.onDidChange((change) => {
-      if (change === 'status') void this.updateContext();
-      if (change === 'report') this.updateHints();
+      if (change === 'status') {
+        void this.updateContext();
+        this.persist(watch);
+      }
+      if (change === 'report') {
+        this.updateHints();
+        this.persist(watch);
+      }
     }));
     this.ensurePanel(entry);
     this.statusBar.show(watch);
@@ -251,8 +263,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   // ---- panel actions -----------------------------------------------------------------------------
 
-  async openSource(watch: SessionWatch, position: SourcePosition, panel: LeakWatchPanel): Promise<void> {
-    await openSource(position, watch.report, panel.webviewPanel.viewColumn);
+  async openSource(watch: SessionWatch, position: SourcePosition, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void> {
+    await openSource(position, watch.report, panel.webviewPanel.viewColumn, preserveFocus);
   }
 
   async saveSnapshot(watch: SessionWatch): Promise<void> {
@@ -281,10 +293,37 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   // ---- state -------------------------------------------------------------------------------------
 
+  /** Keeps the newest watch's results in workspace state, so a reloaded window can show them. */
+  private persist(watch: SessionWatch): void {
+    if (this.newestEntry()?.watch !== watch) return;
+    void this.context.workspaceState.update(SAVED_KEY, watch.save());
+  }
+
+  /** A Leak Watch panel VS Code brings back after a reload: the saved results, marked as ended. */
+  private restorePanel(webviewPanel: vscode.WebviewPanel): void {
+    const saved = this.context.workspaceState.get<SavedWatch>(SAVED_KEY);
+    if (!saved || typeof saved.description !== 'string' || !Array.isArray(saved.heapUsage)) {
+      webviewPanel.dispose();
+      return;
+    }
+    const settings = readSettings();
+    const watch = SessionWatch.restored(saved, settings);
+    const entry: Entry = { watch };
+    this.entries.set(watch.key, entry);
+    entry.panel = LeakWatchPanel.revive(webviewPanel, this.context.extensionUri, watch, this, settings.chartedTypes);
+    this.watchPanel(entry, entry.panel);
+    this.updateHints();
+  }
+
   private ensurePanel(entry: Entry): LeakWatchPanel {
     if (entry.panel) return entry.panel;
     const panel = LeakWatchPanel.create(this.context.extensionUri, entry.watch, this, readSettings().chartedTypes);
     entry.panel = panel;
+    this.watchPanel(entry, panel);
+    return panel;
+  }
+
+  private watchPanel(entry: Entry, panel: LeakWatchPanel): void {
     panel.onDidDispose(() => {
       if (entry.panel === panel) entry.panel = undefined;
       // A stopped watch lives on only in its panel: closing the panel drops its results and hints.
@@ -295,7 +334,6 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
         void this.updateContext();
       }
     });
-    return panel;
   }
 
   private newestEntry(liveOnly = false): Entry | undefined {

@@ -68,6 +68,7 @@ export async function openSource(
   position: SourcePosition,
   report: Report | undefined,
   panelColumn: vscode.ViewColumn | undefined,
+  preserveFocus = false,
 ): Promise<vscode.TextEditor | undefined> {
   const decision = decideOpen(position, reportPositions(report));
   if (decision.kind === 'refuse') {
@@ -90,7 +91,7 @@ export async function openSource(
   const editor = await vscode.window.showTextDocument(document, {
     viewColumn,
     selection: new vscode.Selection(range.start, range.end),
-    preserveFocus: false,
+    preserveFocus,
   });
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   if (decision.readOnly) {

@@ -10,10 +10,18 @@ export const PANEL_VIEW_TYPE = 'leakWatch.panel';
 
 /** What the panel asks of the rest of the extension. */
 export interface PanelActions {
-  openSource(watch: SessionWatch, position: SourcePosition, panel: LeakWatchPanel): Promise<void>;
+  openSource(watch: SessionWatch, position: SourcePosition, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void>;
   stop(watch: SessionWatch): Promise<void>;
   saveSnapshot(watch: SessionWatch): Promise<void>;
   explain(watch: SessionWatch, typeName: string): Promise<{ leak?: Leak; message?: string }>;
+}
+
+/** Scripts on; only the extension's dist/ and media/ may be loaded. */
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
 }
 
 export class LeakWatchPanel implements vscode.Disposable {
@@ -32,14 +40,15 @@ export class LeakWatchPanel implements vscode.Disposable {
       PANEL_VIEW_TYPE,
       `Leak Watch: ${watch.attachment.description}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        enableFindWidget: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-      },
+      { ...webviewOptions(extensionUri), retainContextWhenHidden: true, enableFindWidget: true },
     );
     return new LeakWatchPanel(panel, extensionUri, watch, actions, chartedTypes);
+  }
+
+  /** Takes over a panel VS Code restored after a window reload (see the serializer in extension.ts). */
+  static revive(webviewPanel: vscode.WebviewPanel, extensionUri: vscode.Uri, watch: SessionWatch, actions: PanelActions, chartedTypes: number): LeakWatchPanel {
+    webviewPanel.webview.options = webviewOptions(extensionUri);
+    return new LeakWatchPanel(webviewPanel, extensionUri, watch, actions, chartedTypes);
   }
 
   private constructor(
@@ -130,7 +139,7 @@ export class LeakWatchPanel implements vscode.Disposable {
       case FromWebviewType.SaveSnapshot:
         return this.actions.saveSnapshot(this.watch);
       case FromWebviewType.OpenSource:
-        return this.actions.openSource(this.watch, message.position, this);
+        return this.actions.openSource(this.watch, message.position, this, message.preserveFocus === true);
       case FromWebviewType.SelectType: {
         const result = await this.actions.explain(this.watch, message.typeName);
         this.post({ type: ToWebviewType.Explained, typeName: message.typeName, ...result });

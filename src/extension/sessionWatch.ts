@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Leak, Report, ReportTarget } from '../core/report';
+import { CdpConnection } from '../core/cdp/connection';
+import type { Transport } from '../core/cdp/transport';
 import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
 import { HeapWatch } from '../core/watch';
 import type { HeapPoint, WatchPhase, WatchStatus } from '../protocol';
@@ -16,6 +18,26 @@ import type { LeakWatchSettings } from './settings';
 const MAX_HEAP_POINTS = 3600;
 
 export type WatchChange = 'status' | 'heapUsage' | 'report';
+
+/** What is kept of a watch across a window reload (workspace state). */
+export interface SavedWatch {
+  description: string;
+  status: WatchStatus;
+  heapUsage: HeapPoint[];
+  report?: Report;
+}
+
+/** A transport that is closed from the start: the connection of a watch restored after a reload. */
+class ClosedTransport implements Transport {
+  send(): void {
+    throw new Error('closed');
+  }
+  onMessage(): void {}
+  onClose(listener: (reason: string) => void): void {
+    listener('the window reloaded');
+  }
+  close(): void {}
+}
 
 export class SessionWatch implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<WatchChange>();
@@ -41,6 +63,23 @@ export class SessionWatch implements vscode.Disposable {
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(readonly attachment: Attachment, readonly settings: LeakWatchSettings) {}
+
+  /** A watch that ended when the window reloaded, showing what it had (no connection). */
+  static restored(saved: SavedWatch, settings: LeakWatchSettings): SessionWatch {
+    const watch = new SessionWatch({ connection: new CdpConnection(new ClosedTransport()), description: saved.description, kind: 'attach' }, settings);
+    watch.phase = 'ended';
+    watch.message = 'The window reloaded, which ended the watch; these are its results from before. Run "Start Leak Watch" to watch again.';
+    watch.samples = saved.status.samples;
+    watch.lastPauseMs = saved.status.lastPauseMs;
+    watch.heapUsage.push(...saved.heapUsage);
+    watch.report = saved.report;
+    return watch;
+  }
+
+  /** What to keep across a reload: the status, the recent heap line and the report. */
+  save(): SavedWatch {
+    return { description: this.attachment.description, status: this.status, heapUsage: this.heapUsage.slice(-600), report: this.report };
+  }
 
   /** A key that identifies the debuggee: the session id, or the inspector URL. */
   get key(): string {

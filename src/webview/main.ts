@@ -125,10 +125,10 @@ function selectType(name: string): void {
   renderDetails();
   const leak = leakFor(name);
   if (!leak && !explained.has(name)) vscode.postMessage({ type: FromWebviewType.SelectType, typeName: name });
-  // Clicking a growing type with a known site moves the editor there.
+  // Choosing a growing type with a known site moves the editor there (focus stays in the table).
   if (leak?.allocationSites[0] && leak.verdict !== 'ok') {
     const s = leak.allocationSites[0];
-    vscode.postMessage({ type: FromWebviewType.OpenSource, position: { file: s.file, line: s.line, column: s.column } });
+    vscode.postMessage({ type: FromWebviewType.OpenSource, position: { file: s.file, line: s.line, column: s.column }, preserveFocus: true });
   }
 }
 

@@ -15,12 +15,12 @@ interface Column {
 
 const COLUMNS: Column[] = [
   { key: 'name', label: 'Type', numeric: false, title: 'Constructor name, or V8 category' },
+  { key: 'verdict', label: 'Verdict', numeric: false, title: 'leak, suspect or ok, with the evidence in the details' },
   { key: 'count', label: 'Count', numeric: true, title: 'Objects alive at the last sample' },
   { key: 'delta', label: 'Δ since start', numeric: true, title: 'Change in count since the first sample' },
+  { key: 'rate', label: 'Rate', numeric: true, title: 'Growth in objects per minute over recent samples' },
   { key: 'bytes', label: 'Bytes', numeric: true, title: 'Shallow size at the last sample' },
   { key: 'retained', label: 'Retained', numeric: true, title: 'Bytes kept alive by these objects' },
-  { key: 'rate', label: 'Rate', numeric: true, title: 'Growth in objects per minute over recent samples' },
-  { key: 'verdict', label: 'Verdict', numeric: false, title: 'leak, suspect or ok, with the evidence in the details' },
   { key: 'trend', label: 'Trend', numeric: false, title: 'Count per sample' },
 ];
 
@@ -203,12 +203,12 @@ export class TypesTable {
         },
       },
         el('td', { class: 'name', title: shorten(t.name, 2000) }, shorten(t.name, 80)),
+        el('td', {}, verdictBadge(t.verdict)),
         el('td', { class: 'num' }, formatCount(last(t.counts))),
         el('td', { class: 'num' }, formatDelta(delta(t))),
+        el('td', { class: 'num' }, formatRate(t.countPerMinute)),
         el('td', { class: 'num' }, formatBytes(last(t.bytes))),
         el('td', { class: 'num' }, t.retainedBytes === undefined ? '–' : formatBytes(t.retainedBytes)),
-        el('td', { class: 'num' }, formatRate(t.countPerMinute)),
-        el('td', {}, verdictBadge(t.verdict)),
         el('td', { class: 'trend' }, sparkline(t.counts)),
       );
       row.dataset.type = t.name;

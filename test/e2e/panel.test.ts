@@ -76,12 +76,12 @@ describe('Leak Watch panel beside the editor', function () {
   it('the types table is keyboard navigable and filterable', async () => {
     const { page } = vscode;
     const frame = webviewFrame(page);
-    await frame.locator('#types-table tbody tr').first().click();
-    await page.keyboard.press('ArrowDown');
+    await frame.locator('#types-table tbody tr').first().press('ArrowDown');
     const focused = frame.locator('#types-table tbody tr:focus');
     assert.equal(await focused.count(), 1, 'a row has focus after ArrowDown');
     const name = (await focused.getAttribute('data-type'))!;
-    await page.keyboard.press('Enter');
+    assert.equal(await frame.locator('#types-table tbody tr').nth(1).getAttribute('data-type'), name, 'ArrowDown moved to the second row');
+    await focused.press('Enter');
     assert.equal(await frame.locator('#types-table tbody tr[aria-selected=true]').getAttribute('data-type'), name);
     await frame.locator('#details-heading').waitFor({ timeout: 10_000 });
     await frame.locator('#types-filter').fill('Session');
@@ -99,6 +99,7 @@ describe('Leak Watch panel beside the editor', function () {
     // The table sorts leaks first.
     assert.equal(await frame.locator('#types-table tbody tr').first().locator('[data-verdict=leak]').count(), 1, 'a leak is at the top');
     const name = (await leakRow.getAttribute('data-type'))!;
+    await frame.locator('#types-title').scrollIntoViewIfNeeded();
     await screenshot(page, 'panel-leak-badge');
     await leakRow.click();
     await frame.locator('#details-heading').waitFor({ timeout: 10_000 });
@@ -115,25 +116,41 @@ describe('Leak Watch panel beside the editor', function () {
 
   it('hovering a blamed line shows the Leak Watch hint', async () => {
     const { page } = vscode;
-    const candidates = ['this.parent = parent', 'sessions.set(', "events.on('config-changed'", 'liveTrees.add(', 'new Session(', 'new TreeNode('];
-    await page.locator('.tabs-container .tab', { hasText: /^leaky-server\.js/ }).first().click();
-    let found = '';
-    for (let round = 0; round < 3 && !found; round++) {
-      for (const text of candidates) {
-        const line = page.locator('.monaco-editor .view-line', { hasText: text }).first();
-        if (!(await line.count())) continue;
-        const box = (await line.boundingBox())!;
-        await page.mouse.move(box.x + 5, box.y + box.height / 2);
-        await page.mouse.move(box.x + 40, box.y + box.height / 2, { steps: 4 });
-        const hover = page.locator('.monaco-hover', { hasText: 'Leak Watch' });
-        try {
-          await hover.waitFor({ state: 'visible', timeout: 3_000 });
-          found = text;
-          break;
-        } catch {}
-      }
+    const frame = webviewFrame(page);
+    // The suspect edge's "open" button moves the editor to the line that creates the edge.
+    const suspectSite = frame.locator('li.suspect button.link').first();
+    await suspectSite.waitFor({ timeout: 60_000 });
+    const label = await suspectSite.innerText();
+    await suspectSite.click();
+    const current = page.locator('.monaco-editor.focused .view-overlays .current-line').first();
+    await current.waitFor({ timeout: 15_000 });
+    const content = (await page.locator('.monaco-editor.focused .view-lines').first().boundingBox())!;
+    let shown = false;
+    for (let attempt = 0; attempt < 4 && !shown; attempt++) {
+      const line = (await current.boundingBox())!;
+      await page.mouse.move(content.x + 10, line.y + line.height / 2);
+      await page.mouse.move(content.x + 60, line.y + line.height / 2, { steps: 5 });
+      try {
+        await page.locator('.monaco-hover', { hasText: 'Leak Watch' }).first().waitFor({ state: 'visible', timeout: 4_000 });
+        shown = true;
+      } catch {}
     }
-    assert.ok(found, 'one of the blamed lines shows a Leak Watch hover');
     await screenshot(page, 'hover-hint');
+    assert.ok(shown, `hovering the line of ${label} shows a Leak Watch hover`);
+    const text = await page.locator('.monaco-hover', { hasText: 'Leak Watch' }).first().innerText();
+    assert.match(text, /keeps .* alive/);
+    assert.match(text, /Fix to consider/);
+  });
+
+  it('after a window reload the panel comes back with the earlier results, marked as ended', async () => {
+    const { page } = vscode;
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const frame = webviewFrame(page);
+    await frame.locator('#status-text', { hasText: /Session ended|Stopped/ }).waitFor({ timeout: 60_000 });
+    await frame.locator('#message', { hasText: /reloaded/ }).waitFor({ timeout: 10_000 });
+    assert.ok((await frame.locator('#types-table tbody tr').count()) > 0, 'the types are still listed');
+    assert.match(await frame.locator('#heap-used').innerText(), /\d/);
+    await screenshot(page, 'panel-after-reload');
   });
 });

@@ -50,8 +50,11 @@ describe('untrusted names from the heap, in a program launched by Start Leak Wat
     await page.locator('.tabs-container .tab', { hasText: 'html-names.js' }).waitFor({ timeout: 30_000 });
     await runCommand(page, 'Leak Watch: Start Leak Watch');
     const option = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug html-names.js and watch it' });
-    await option.waitFor({ state: 'visible', timeout: 15_000 });
-    await screenshot(page, 'no-session-quick-pick');
+    try {
+      await option.waitFor({ state: 'visible', timeout: 15_000 });
+    } finally {
+      await screenshot(page, 'no-session-quick-pick');
+    }
     await option.click();
     await page.locator('.tabs-container .tab', { hasText: 'Leak Watch' }).waitFor({ state: 'visible', timeout: 60_000 });
     await webviewFrame(page).locator('#heap-used').filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });

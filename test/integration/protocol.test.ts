@@ -12,6 +12,11 @@ describe('webview message validation', () => {
       parseFromWebview({ type: 'openSource', position: { file: '/w/a.js', line: 3, column: 7, evil: true } }),
       { type: FromWebviewType.OpenSource, position: { file: '/w/a.js', line: 3, column: 7 } },
     );
+    assert.deepEqual(
+      parseFromWebview({ type: 'openSource', position: { file: '/w/a.js', line: 3, column: 7 }, preserveFocus: true }),
+      { type: FromWebviewType.OpenSource, position: { file: '/w/a.js', line: 3, column: 7 }, preserveFocus: true },
+    );
+    assert.equal((parseFromWebview({ type: 'openSource', position: { file: '/w/a.js', line: 3, column: 7 }, preserveFocus: 'yes' }) as { preserveFocus?: boolean }).preserveFocus, undefined);
   });
 
   it('refuses unknown types and wrong shapes', () => {
