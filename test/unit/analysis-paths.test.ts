@@ -4,6 +4,7 @@ import { makeTypeNamer, markTypes } from '../../src/core/analysis/naming';
 import { clusterPaths, displayPath, type PathContext } from '../../src/core/analysis/retainers';
 import { backReferences, reachesBack } from '../../src/core/analysis/backrefs';
 import { allocationSites, isUserScript } from '../../src/core/analysis/allocation';
+import { explainTypes, retainedByType } from '../../src/core/analysis/explain';
 import { GraphBuilder } from './why-programs/builder';
 
 /** A heap like V8's: global → closure → context → Map → table → sessions, and an old/new id split at 1000. */
@@ -192,5 +193,29 @@ describe('analysis: allocation sites', () => {
     b.locations.push({ node: x, script: 7, line: 4, column: 2 }, { node: y, script: 7, line: 4, column: 2 });
     const [site] = allocationSites(b.build(), [x, y]);
     assert.deepEqual([site.scriptId, site.line, site.column, site.count, site.bytes, site.kind], [7, 5, 3, 2, 30, 'constructor']);
+  });
+});
+
+describe('analysis: explainTypes on a hand-built heap', () => {
+  it('explains a Map cache: one cluster, the Map as suspect, retained bytes per type', () => {
+    const b = new GraphBuilder();
+    const map = b.obj('Map', 32, 9);
+    const table = b.node('array', '', 64, 2001);
+    b.edge(0, 'shortcut', 'cache', map).edge(map, 'internal', 'table', table);
+    for (let i = 0; i < 4; i++) {
+      const s = b.obj('Session', 48, i < 2 ? 11 + 2 * i : 3001 + 2 * i);
+      const data = b.obj('Data', 100, 5001 + 2 * i);
+      b.edge(table, 'internal', String(3 + 3 * i), s).prop(s, 'data', data);
+    }
+    const g = b.build();
+    const [leak] = explainTypes(g, ['Session', 'Nothing'], { watermarks: [1000], previousMaxId: 1000 });
+    assert.equal(leak.type, 'Session');
+    assert.deepEqual([leak.newObjects, leak.newBytes, leak.retainedBytes], [2, 96, 4 * 148]);
+    assert.equal(leak.retainerPaths.length, 1);
+    assert.equal(leak.retainerPaths[0].count, 2, 'only the new ones are clustered');
+    const p = leak.retainerPaths[0];
+    assert.deepEqual(p.edges[p.suspectEdgeIndex], { from: 'Map', edge: '<key>', edgeType: 'internal', to: 'Session' });
+    assert.match(leak.evidence[0], /Map cache → <key>/);
+    assert.deepEqual([...retainedByType(g, ['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
   });
 });

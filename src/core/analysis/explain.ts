@@ -245,3 +245,16 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
   }
   return out;
 }
+
+/** Retained bytes of each named type (members nested under another member counted once), for `TypeSeries.retainedBytes`. */
+export function retainedByType(graph: HeapGraph, typeNames: string[]): Map<string, number> {
+  const a = analyzeGraph(graph);
+  const member = markTypes(graph, typeNames.slice(0, 254), a.typeOf);
+  const out = new Map<string, number>();
+  const only = new Uint8Array(graph.nodeCount);
+  typeNames.slice(0, 254).forEach((type, t) => {
+    for (let v = 0; v < graph.nodeCount; v++) only[v] = member[v] === t + 1 ? 1 : 0;
+    out.set(type, retainedBySet(a.dominators, only));
+  });
+  return out;
+}
