@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CdpClosedError, CdpTimeoutError, type CdpConnection } from './cdp/connection';
+import { IdResetProbe } from './idResetProbe';
 import { nextSnapshotGap } from './pauseBudget';
 import { withoutCohorts } from './analysis/growth';
 import { assembleReport } from './assemble';
@@ -66,8 +67,6 @@ export interface HeapWatchOptions {
 /** The events js-debug's proxy must forward for a watch to work. */
 export const JS_DEBUG_EVENTS = ['HeapProfiler.*', 'Runtime.*'];
 
-/** The object group of the watch's remote handles, released at the end. */
-const PROBE_GROUP = 'leak-watch';
 /** The heap line is never polled more often than this (ms). */
 const MIN_HEAP_POLL_MS = 50;
 /** How long stop() waits for allocation tracking to end before it returns anyway. */
@@ -122,9 +121,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private endReason: string | undefined;
   private readonly unsubscribers: Array<() => void> = [];
   private trackingStarted = false;
-  /** A remote handle on the global object, whose heap id changes only when V8's ids are reset. */
-  private probeObjectId: string | undefined;
-  private probeHeapId: string | undefined;
+  private readonly idResetProbe: IdResetProbe;
   private startedAt = new Date();
 
   constructor(
@@ -150,6 +147,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     nextSnapshotGap(0, { budget: this.options.pauseBudget }); // validates the budget early
     this.cancelled = new Promise<never>((_, reject) => (this.cancelRejecter = reject));
     this.cancelled.catch(() => {});
+    this.idResetProbe = new IdResetProbe(connection, (step) => this.guard(step));
   }
 
   /** The samples taken so far (per-type summaries only; graphs are not kept). */
@@ -203,7 +201,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (this.options.saveSnapshotsDir) await fs.promises.mkdir(this.options.saveSnapshotsDir, { recursive: true });
       if (this.options.subscribeJsDebug) await this.guard(this.connection.sendRaw('JsDebug.subscribe', { events: JS_DEBUG_EVENTS }));
       await this.guard(this.connection.send('HeapProfiler.enable'));
-      await this.prepareIdProbe();
+      await this.idResetProbe.prepare(10_000);
       if (this.options.detectProgramEnd) await this.watchForProgramEnd();
       if (this.options.trackAllocations) {
         await this.guard(this.connection.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true }));
@@ -333,8 +331,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (this.options.discardConsoleEntries) await this.discardConsoleEntries(left());
       if (this.options.forceGc) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
       const usage = await this.guard(connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: left() }));
-      const globalIdBefore = await this.probeGlobalId();
-      const idsReset = this.probeHeapId !== undefined && globalIdBefore !== undefined && globalIdBefore !== this.probeHeapId;
+      const idsReset = await this.idResetProbe.beforeSnapshot(left());
       analyzer.begin();
       streaming = true;
       await this.guard(connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: left() }));
@@ -343,8 +340,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       streaming = false;
       unsubscribe();
       this.startHeapPolling();
-      const globalIdAfter = await this.probeGlobalId();
-      this.probeHeapId = globalIdAfter && globalIdAfter !== '0' ? globalIdAfter : undefined;
+      await this.idResetProbe.afterSnapshot(10_000); // its own time: the snapshot may have used up the deadline
       if (chunks === 0) {
         const reason =
           'The snapshot arrived empty: no HeapProfiler events reach Leak Watch. Over js-debug\'s CDP proxy, events flow only after ' +
@@ -489,39 +485,6 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     }
   }
 
-  private async prepareIdProbe(): Promise<void> {
-    try {
-      const { result } = await this.guard(
-        this.connection.send('Runtime.evaluate', { expression: 'globalThis', objectGroup: PROBE_GROUP, silent: true }, { timeoutMs: 10_000 }),
-      );
-      this.probeObjectId = result.objectId;
-    } catch (error) {
-      if (error instanceof Cancelled) throw error;
-      this.probeObjectId = undefined; // fall back to watching the largest id
-    }
-  }
-
-  /**
-   * The global object's heap id, or '0' while V8 has none for it. V8 keeps an object's id for its
-   * lifetime, so a global that had one after our last snapshot and lacks it (or has another) before
-   * the next means the ids were reset (HeapProfiler.disable clears them; the renumbering that follows
-   * often hands out the same numbers, so comparing ids after the snapshot would not tell).
-   */
-  private async probeGlobalId(): Promise<string | undefined> {
-    if (!this.probeObjectId) return undefined;
-    try {
-      const { heapSnapshotObjectId } = await this.guard(
-        this.connection.send('HeapProfiler.getHeapObjectId', { objectId: this.probeObjectId }, { timeoutMs: 10_000 }),
-      );
-      return heapSnapshotObjectId;
-    } catch (error) {
-      if (error instanceof Cancelled || error instanceof CdpClosedError) throw error;
-      this.probeObjectId = undefined; // the handle was released (e.g. by the debugger); stop probing
-      this.probeHeapId = undefined;
-      return undefined;
-    }
-  }
-
   private describeEnd(cause: EndCause, duringSnapshot: boolean): string {
     const kept = `${this.samplesTaken.length} sample${this.samplesTaken.length === 1 ? ' is' : 's are'} kept`;
     switch (cause.kind) {
@@ -558,10 +521,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       }
       clearTimeout(timer);
     }
-    if (this.probeObjectId && !this.connection.closed) {
-      this.probeObjectId = undefined;
-      this.connection.send('Runtime.releaseObjectGroup', { objectGroup: PROBE_GROUP }, { timeoutMs: 5000 }).catch(() => {});
-    }
+    this.idResetProbe.release();
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.state = 'ended';
     this.endReason = reason;
