@@ -84,7 +84,7 @@ describe('analysis: distances', () => {
     assert.equal(d.distance[c], 3, 'C reached from the user root');
     assert.equal(d.distance[gcRoots], BASE_SYSTEM_DISTANCE + 1);
     assert.equal(d.distance[weakOnly], NO_DISTANCE);
-    const path = pathFromRoot(g, d, c, (e) => edgeSource(g, e));
+    const path = pathFromRoot(g, d, c);
     assert.deepEqual(path.map((e) => g.strings[g.edgeNameOrIndex[e]]), ['global', 'a', 'c']);
   });
 
@@ -108,6 +108,7 @@ describe('analysis: distances', () => {
     // table reached at 3, key at 3; the value needs both halves: only the second one leads to it
     assert.equal(d.distance[value], 4);
     const parent = edgeSource(g, d.parentEdge[value]);
+    assert.equal(d.parentNode[value], parent, 'parentNode is the parent edge\'s source');
     assert.equal(parent, key, 'the value is reached through the half seen second');
   });
 });

@@ -18,6 +18,8 @@ export interface Distances {
   readonly distance: Int32Array;
   /** Per node: the edge index through which the BFS first reached it; -1 for the root and unreached nodes. */
   readonly parentEdge: Int32Array;
+  /** Per node: the node that edge leaves from (saves a search over the CSR offsets); -1 when none. */
+  readonly parentNode: Int32Array;
 }
 
 /** BFS distances from the root and the BFS parent edge of every node. */
@@ -26,6 +28,7 @@ export function computeDistances(g: HeapGraph): Distances {
   const k = edgeKinds(g);
   const distance = new Int32Array(n).fill(NO_DISTANCE);
   const parentEdge = new Int32Array(n).fill(-1);
+  const parentNode = new Int32Array(n).fill(-1);
   const queue = new Uint32Array(n);
   const fe = g.firstEdge;
   const to = g.edgeTo;
@@ -67,6 +70,7 @@ export function computeDistances(g: HeapGraph): Distances {
         if (!follow(v, e)) continue;
         distance[w] = d;
         parentEdge[w] = e;
+        parentNode[w] = v;
         queue[tail++] = w;
       }
     }
@@ -81,6 +85,7 @@ export function computeDistances(g: HeapGraph): Distances {
     if (w === 0 || distance[w] !== NO_DISTANCE || ntype[w] === k.nodeSynthetic || etype[e] === k.weak) continue;
     distance[w] = 1;
     parentEdge[w] = e;
+    parentNode[w] = 0;
     queue[tail++] = w;
   }
   const userTail = bfs(0, tail);
@@ -89,18 +94,18 @@ export function computeDistances(g: HeapGraph): Distances {
   queue[userTail] = 0;
   bfs(userTail, userTail + 1);
   distance[0] = 0;
-  return { distance, parentEdge };
+  return { distance, parentEdge, parentNode };
 }
 
 /** The edges of the BFS path from the root to `node`, root side first (empty when unreached). */
-export function pathFromRoot(g: HeapGraph, d: Distances, node: number, sourceOf: (edge: number) => number): number[] {
+export function pathFromRoot(g: HeapGraph, d: Distances, node: number): number[] {
   const edges: number[] = [];
   let v = node;
   while (v !== 0 && edges.length <= g.nodeCount) {
     const e = d.parentEdge[v];
     if (e < 0) break;
     edges.push(e);
-    v = sourceOf(e);
+    v = d.parentNode[v];
   }
   return edges.reverse();
 }

@@ -10,7 +10,7 @@
 import type { HeapGraph } from '../snapshot/graph';
 import type { PathEdge, RetainerPath } from '../report';
 import type { Distances } from './distances';
-import { edgeKinds, edgeSource, ephemeronTableId } from './edges';
+import { edgeKinds, ephemeronTableId } from './edges';
 import { isContainer, type TypeNamer } from './naming';
 
 /** One retainer path in display form, with the nodes behind each edge. */
@@ -95,7 +95,7 @@ function stepTo(ctx: PathContext, node: number, memo: PathMemo): Step | null {
       const e = ctx.distances.parentEdge[w];
       if (e < 0) break;
       raw.push(e);
-      w = edgeSource(g, e);
+      w = ctx.distances.parentNode[w];
     } while (w !== 0 && lookThrough(w));
     if (!raw.length) break; // not reached from the root: the path starts here
     pending.push({ node: cur, raw: raw.reverse(), from: w });
@@ -205,7 +205,7 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
   // Members reached from the same holder through the same run of edges (indexes folded) have the
   // same display path: fold and key it once per such group (a Map of 100 000 sessions is one group).
   const k = edgeKinds(g);
-  const { parentEdge } = ctx.distances;
+  const { parentEdge, parentNode } = ctx.distances;
   const { edgeType, edgeNameOrIndex, nodeType, nodeName, strings } = g;
   const plumbing = new Int8Array(strings.length); // per node name: 0 unknown, 1 looked through, 2 not
   const indexName = new Int8Array(strings.length); // per edge name: 0 unknown, 1 a number (a table slot), 2 not
@@ -231,7 +231,7 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
         if (indexName[name] === 1) name = -1;
       }
       sig += `${t}:${name},`;
-      w = edgeSource(g, e);
+      w = parentNode[w];
     } while (w !== 0 && lookThrough(w));
     const groupKey = `${w}|${sig}|${nodeType[v]}:${nodeName[v]}`;
     let c = groups.get(groupKey);
