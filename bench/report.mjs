@@ -54,8 +54,17 @@ export function formatReport(r, headlineId) {
   const staged = r.results.filter((x) => x.tool === 'leakwatch-full' && x.stages);
   if (staged.length) {
     const keys = Object.keys(staged[0].stages);
-    lines.push('', '### Leak Watch full, inside the process (median ms per stage)', '', `| snapshot | ${keys.join(' | ')} |`, `|---|${keys.map(() => '---:').join('|')}|`);
-    for (const x of staged) lines.push(`| ${(x.bytes / 1e6).toFixed(0)} MB | ${keys.map((k) => Math.round(x.stages[k] ?? 0)).join(' | ')} |`);
+    lines.push(
+      '',
+      '### Leak Watch full, inside the process (median wall ms per stage; CPU ms in parentheses where measured)',
+      '',
+      `| snapshot | ${keys.join(' | ')} |`,
+      `|---|${keys.map(() => '---:').join('|')}|`,
+    );
+    for (const x of staged) {
+      const v = (k) => `${Math.round(x.stages[k] ?? 0)}${x.stagesCpu?.[k] != null ? ` (${Math.round(x.stagesCpu[k])})` : ''}`;
+      lines.push(`| ${(x.bytes / 1e6).toFixed(0)} MB | ${keys.map(v).join(' | ')} |`);
+    }
   }
 
   lines.push(

@@ -194,6 +194,7 @@ for (const heap of heaps) {
       medianPeakRss: good.length ? median(good.map((m) => m.peakRss)) : null,
       medianCpuMs: good.length && good.every((m) => m.cpuMs != null) ? median(good.map((m) => m.cpuMs)) : null,
       stages: good.length && good[0].result?.stages ? medianStages(good.map((m) => m.result.stages)) : null,
+      stagesCpu: good.length && good[0].result?.stagesCpu ? medianStages(good.map((m) => m.result.stagesCpu)) : null,
       nodes: good.find((m) => m.result?.nodes)?.result.nodes,
       edges: good.find((m) => m.result?.edges)?.result.edges,
       runs: all,

@@ -11,10 +11,16 @@ const [file, mode = 'full'] = process.argv.slice(2);
 const t0 = performance.now();
 const lw = require('../cache/leakwatch-bench.cjs');
 const stages = {};
+/** CPU ms (user + system) per stage: far steadier than wall time on a busy machine. */
+const stagesCpu = {};
 let t = performance.now();
+let c = process.cpuUsage();
 const lap = (name) => {
   stages[name] = since(t);
+  const d = process.cpuUsage(c);
+  stagesCpu[name] = Math.round((d.user + d.system) / 1000);
   t = performance.now();
+  c = process.cpuUsage();
 };
 const graph = await lw.parseSnapshotFile(file);
 lap('parse');
@@ -38,4 +44,4 @@ if (mode === 'full') {
 }
 out.totalSize = graph.totalSize;
 stages.total = since(t0);
-report({ ...out, stages });
+report({ ...out, stages, stagesCpu });
