@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CdpClosedError, CdpTimeoutError, type CdpConnection } from './cdp/connection';
+import { HeapLine, type HeapUsagePoint } from './heapLine';
 import { IdResetProbe } from './idResetProbe';
 import { nextSnapshotGap } from './pauseBudget';
 import { withoutCohorts } from './analysis/growth';
@@ -26,12 +27,7 @@ export interface SampleAnalyzer {
   retainedSizes?(types: string[]): Promise<Record<string, number>>;
 }
 
-export interface HeapUsagePoint {
-  /** ms since the epoch */
-  time: number;
-  used: number;
-  total: number;
-}
+export type { HeapUsagePoint };
 
 export interface HeapWatchOptions {
   /** Fixed gap between snapshots (ms); 0 (default) adapts it to `pauseBudget`. */
@@ -73,8 +69,6 @@ const MIN_HEAP_POLL_MS = 50;
 const STOP_TRACKING_WAIT_MS = 10_000;
 /** Consecutive failed samples after which the watch gives up. */
 const MAX_CONSECUTIVE_FAILURES = 3;
-/** Heap-usage points kept; older ones are thinned (every other one dropped) beyond this. */
-const MAX_HEAP_POINTS = 20_000;
 
 type EndCause =
   | { kind: 'stopped' }
@@ -108,7 +102,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir'>> &
     Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir'>;
   private readonly samplesTaken: Sample[] = [];
-  private readonly heapPoints: HeapUsagePoint[] = [];
+  private readonly heapLine: HeapLine;
   private readonly notesList: string[] = [];
   /** Index into samplesTaken where the current id baseline starts (moves when V8's ids restart). */
   private baselineStart = 0;
@@ -148,6 +142,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     this.cancelled = new Promise<never>((_, reject) => (this.cancelRejecter = reject));
     this.cancelled.catch(() => {});
     this.idResetProbe = new IdResetProbe(connection, (step) => this.guard(step));
+    this.heapLine = new HeapLine(connection, this.options.heapPollMs, (point) => this.publish('heapUsage', point));
   }
 
   /** The samples taken so far (per-type summaries only; graphs are not kept). */
@@ -157,7 +152,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   /** The live heap line so far (a copy). */
   get heapUsage(): HeapUsagePoint[] {
-    return [...this.heapPoints];
+    return [...this.heapLine.points];
   }
 
   /** Notes for the user (ids restarted, snapshots saved, …). */
@@ -242,7 +237,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       target,
       startedAt: this.startedAt,
       samples: this.samplesTaken,
-      heapUsage: this.heapPoints,
+      heapUsage: [...this.heapLine.points],
       notes: this.notesList,
       explain: (types) => this.analyzer.explain(types),
       retainedSizes: this.analyzer.retainedSizes ? (types) => this.analyzer.retainedSizes!(types) : undefined,
@@ -326,7 +321,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     const left = () => (timeoutMs > 0 ? Math.max(1, deadline - performance.now()) : 0);
     let pauseMs = 0;
     let snapshotEnd = started;
-    this.stopHeapPolling(); // no polls queued behind the GC and snapshot
+    this.heapLine.stop(); // no polls queued behind the GC and snapshot
     try {
       if (this.options.discardConsoleEntries) await this.discardConsoleEntries(left());
       if (this.options.forceGc) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
@@ -339,7 +334,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       pauseMs = snapshotEnd - started;
       streaming = false;
       unsubscribe();
-      this.startHeapPolling();
+      this.heapLine.start(); // through the analysis and the gap, until the next GC
       await this.idResetProbe.afterSnapshot(10_000); // its own time: the snapshot may have used up the deadline
       if (chunks === 0) {
         const reason =
@@ -351,7 +346,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (pushError !== undefined) throw pushError;
       if (out) await closeStream(out);
       if (idsReset) this.analyzer.resetBaseline?.();
-      this.recordHeapUsage({ time, used: usage.usedSize, total: usage.totalSize });
+      this.heapLine.record({ time, used: usage.usedSize, total: usage.totalSize });
       const sample = await this.guard(
         analyzer.finish({ index, time, pauseMs: Math.round(pauseMs), heapUsed: usage.usedSize, heapTotal: usage.totalSize }),
       );
@@ -416,30 +411,6 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     }
   }
 
-  /** Polls `Runtime.getHeapUsage` every heapPollMs, from a snapshot's end (through its analysis) to the next GC. */
-  private startHeapPolling(): void {
-    this.stopHeapPolling();
-    let timer: NodeJS.Timeout | undefined;
-    let stopped = false;
-    const tick = async () => {
-      if (stopped || this.endCause || this.connection.closed) return;
-      try {
-        const usage = await this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 5000 });
-        if (!stopped) this.recordHeapUsage({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
-      } catch {
-        // A missed point is fine; a closed connection ends the loop on its own.
-      }
-      if (!stopped) timer = setTimeout(tick, this.options.heapPollMs);
-    };
-    timer = setTimeout(tick, this.options.heapPollMs);
-    this.stopHeapPolling = () => {
-      stopped = true;
-      clearTimeout(timer);
-      this.stopHeapPolling = () => {};
-    };
-  }
-
-  private stopHeapPolling: () => void = () => {};
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -452,16 +423,6 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     });
   }
 
-  private recordHeapUsage(point: HeapUsagePoint): void {
-    this.heapPoints.push(point);
-    if (this.heapPoints.length > MAX_HEAP_POINTS) {
-      // Keep the line's shape with bounded memory: drop every other old point.
-      const thinned = this.heapPoints.filter((_, i) => i % 2 === 0 || i === this.heapPoints.length - 1);
-      this.heapPoints.length = 0;
-      this.heapPoints.push(...thinned);
-    }
-    this.publish('heapUsage', point);
-  }
 
   /**
    * Learns when the program finishes (node then waits for the debugger to disconnect). Not through
@@ -500,7 +461,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   }
 
   private async finishWatch(reason: string): Promise<void> {
-    this.stopHeapPolling();
+    this.heapLine.stop();
     if (this.trackingStarted && !this.connection.closed) {
       this.trackingStarted = false;
       // V8 answers stopTrackingHeapObjects with one more snapshot's chunks (nobody listens to them now),
