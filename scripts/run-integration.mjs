@@ -11,6 +11,8 @@ const options = {
   extensionDevelopmentPath: repoRoot,
   extensionTestsPath: join(repoRoot, 'out/test/integration/index.js'),
   launchArgs: [process.env.LEAK_WATCH_WORKSPACE || join(repoRoot, 'examples')],
+  // Reaches the extension host (test/integration/activation.test.ts checks that it does).
+  extensionTestsEnv: { LEAK_WATCH_TEST_LAYER: 'integration' },
 };
 if (desktop) {
   options.version = process.env.LEAK_WATCH_VSCODE_VERSION || 'stable';

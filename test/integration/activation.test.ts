@@ -9,6 +9,10 @@ describe('activation', () => {
     assert.equal(extension.isActive, true);
   });
 
+  it('sees the environment of the test runner', () => {
+    assert.equal(process.env.LEAK_WATCH_TEST_LAYER, 'integration');
+  });
+
   it('registers leakWatch.start and leakWatch.stop', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('leakWatch.start'), 'leakWatch.start is registered');
