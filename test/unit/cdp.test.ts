@@ -116,6 +116,31 @@ describe('cdp: CdpConnection', () => {
     assert.equal(contexts.length, 1, 'no event after unsubscribing');
   });
 
+  it('keeps delivering events and replies when one listener throws', async () => {
+    const p = await spawnProgram('idle.js');
+    const c = await connect(p.wsUrl);
+    const thrown: unknown[] = [];
+    const mochaHandlers = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    const onUncaught = (error: unknown) => thrown.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      let heard = 0;
+      c.on('Runtime.executionContextCreated', () => {
+        throw new Error('listener bug');
+      });
+      c.on('Runtime.executionContextCreated', () => heard++);
+      await c.send('Runtime.enable');
+      assert.equal((await c.send('Runtime.evaluate', { expression: '5' })).result.value, 5);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(heard, 1);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const h of mochaHandlers) process.on('uncaughtException', h);
+    }
+    assert.deepEqual(thrown.map((e) => (e as Error).message), ['listener bug']);
+  });
+
   it('turns a protocol error into an Error carrying the CDP message', async () => {
     const p = await spawnProgram('idle.js');
     const c = await connect(p.wsUrl);

@@ -8,6 +8,7 @@ import { CdpConnection, connectWebSocket } from '../../src/core/cdp/connection';
 import type { Transport } from '../../src/core/cdp/transport';
 import { WebSocketTransport } from '../../src/core/cdp/webSocketTransport';
 import { spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
+import { HeapLine } from '../../src/core/heapLine';
 import { nextSnapshotGap } from '../../src/core/pauseBudget';
 import type { Sample } from '../../src/core/report';
 import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
@@ -36,6 +37,20 @@ describe('watch: pause budget', () => {
         assert.ok(pause / (pause + gap) <= budget + 1e-9, `pause ${pause} budget ${budget} gap ${gap}`);
       }
     }
+  });
+});
+
+describe('watch: heap line', () => {
+  it('keeps at most 20 000 points, thinning old ones but keeping the newest', () => {
+    const idle: Transport = { send() {}, onMessage() {}, onClose() {}, close() {} };
+    let heard = 0;
+    const line = new HeapLine(new CdpConnection(idle), 1000, () => heard++);
+    for (let i = 0; i < 50_000; i++) line.record({ time: i, used: i, total: i });
+    assert.equal(heard, 50_000);
+    assert.ok(line.points.length <= 20_000 && line.points.length >= 10_000, String(line.points.length));
+    assert.equal(line.points[line.points.length - 1].time, 49_999);
+    assert.equal(line.points[0].time, 0);
+    for (let i = 1; i < line.points.length; i++) assert.ok(line.points[i].time > line.points[i - 1].time);
   });
 });
 
