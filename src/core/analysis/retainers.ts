@@ -202,8 +202,9 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
   const g = ctx.graph;
   const byKey = new Map<string, PathCluster>();
   const memo: PathMemo = new Map();
-  // Members reached from the same holder through the same run of edges (indexes folded) have the
-  // same display path: fold and key it once per such group (a Map of 100 000 sessions is one group).
+  // Path shapes form a trie: a node's shape is its holder's shape plus the folded run of edges from
+  // that holder (indexes folded) plus its own type. Shapes are numbered once per holder node, so each
+  // member costs a look-up, and a display path is folded once per distinct shape.
   const k = edgeKinds(g);
   const { parentEdge, parentNode } = ctx.distances;
   const { edgeType, edgeNameOrIndex, nodeType, nodeName, strings } = g;
@@ -216,14 +217,13 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
     if (plumbing[ni] === 0) plumbing[ni] = (strings[ni] ?? '').startsWith('system / ') ? 1 : 2;
     return plumbing[ni] === 1;
   };
-  const groups = new Map<string, PathCluster>();
-  for (let i = 0; i < nodes.length; i++) {
-    const v = nodes[i];
+  /** The folded run of edges from v up to its holder, and that holder. */
+  const run = (v: number): { sig: string; holder: number } => {
     let sig = '';
     let w = v;
     do {
       const e = parentEdge[w];
-      if (e < 0) break;
+      if (e < 0) return { sig: `${sig}|unreached`, holder: -1 };
       const t = edgeType[e];
       let name = t === k.element || t === k.hidden ? -1 : edgeNameOrIndex[e];
       if (name >= 0 && t === k.internal) {
@@ -233,8 +233,43 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
       sig += `${t}:${name},`;
       w = parentNode[w];
     } while (w !== 0 && lookThrough(w));
-    const groupKey = `${w}|${sig}|${nodeType[v]}:${nodeName[v]}`;
-    let c = groups.get(groupKey);
+    return { sig, holder: w };
+  };
+  const shapeOfHolder = new Map<number, number>([[0, 0]]); // holder node → shape id (root: 0)
+  const shapeIds = new Map<string, number>([['root', 0]]);
+  const shapeId = (parent: number, sig: string, v: number): number => {
+    const key = `${parent}|${sig}|${nodeType[v]}:${nodeName[v]}`;
+    let id = shapeIds.get(key);
+    if (id === undefined) shapeIds.set(key, (id = shapeIds.size));
+    return id;
+  };
+  const clusterOfShape = new Map<number, PathCluster>();
+  const pending: { node: number; sig: string }[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const v = nodes[i];
+    // Climb to the nearest holder whose shape is known, then number the shapes on the way down.
+    let { sig, holder } = run(v);
+    let shape = holder < 0 ? shapeId(-1, sig, v) : -1;
+    if (holder >= 0) {
+      pending.length = 0;
+      let known = shapeOfHolder.get(holder);
+      while (known === undefined) {
+        const up = run(holder);
+        pending.push({ node: holder, sig: up.sig });
+        if (up.holder < 0) {
+          known = -1;
+          break;
+        }
+        holder = up.holder;
+        known = shapeOfHolder.get(holder);
+      }
+      for (let j = pending.length - 1; j >= 0; j--) {
+        known = shapeId(known, pending[j].sig, pending[j].node);
+        shapeOfHolder.set(pending[j].node, known);
+      }
+      shape = shapeId(known, sig, v);
+    }
+    let c = clusterOfShape.get(shape);
     if (!c) {
       const path = displayPath(ctx, v, memo);
       let key = '';
@@ -245,7 +280,7 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
         c = { count: 0, bytes: 0, edges: path.edges, suspectEdgeIndex: suspectEdge(ctx, path), example: path, members: [] };
         byKey.set(key, c);
       }
-      groups.set(groupKey, c);
+      clusterOfShape.set(shape, c);
     }
     c.count++;
     c.bytes += g.nodeSelfSize[v];
