@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { CdpClosedError, CdpProtocolError, CdpTimeoutError, connectWebSocket, type CdpConnection } from '../../src/core/cdp/connection';
+import { captureUncaught } from './cdp-support';
 import { inspectedCommand, isLoopbackHost, resolveEndpoint, spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
 
 const programs = path.join(__dirname, 'programs');
@@ -119,12 +120,7 @@ describe('cdp: CdpConnection', () => {
   it('keeps delivering events and replies when one listener throws', async () => {
     const p = await spawnProgram('idle.js');
     const c = await connect(p.wsUrl);
-    const thrown: unknown[] = [];
-    const mochaHandlers = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    const onUncaught = (error: unknown) => thrown.push(error);
-    process.on('uncaughtException', onUncaught);
-    try {
+    const thrown = await captureUncaught(async () => {
       let heard = 0;
       c.on('Runtime.executionContextCreated', () => {
         throw new Error('listener bug');
@@ -132,12 +128,8 @@ describe('cdp: CdpConnection', () => {
       c.on('Runtime.executionContextCreated', () => heard++);
       await c.send('Runtime.enable');
       assert.equal((await c.send('Runtime.evaluate', { expression: '5' })).result.value, 5);
-      await new Promise((r) => setImmediate(r));
       assert.equal(heard, 1);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-      for (const h of mochaHandlers) process.on('uncaughtException', h);
-    }
+    });
     assert.deepEqual(thrown.map((e) => (e as Error).message), ['listener bug']);
   });
 

@@ -8,6 +8,7 @@ import { CdpConnection, connectWebSocket } from '../../src/core/cdp/connection';
 import type { Transport } from '../../src/core/cdp/transport';
 import { WebSocketTransport } from '../../src/core/cdp/webSocketTransport';
 import { spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
+import { captureUncaught } from './cdp-support';
 import { HeapLine } from '../../src/core/heapLine';
 import { nextSnapshotGap } from '../../src/core/pauseBudget';
 import type { Sample } from '../../src/core/report';
@@ -140,12 +141,7 @@ describe('watch: HeapWatch on real processes', function () {
 
   it('survives a listener that throws (the error surfaces outside the loop)', async () => {
     const { watch, seen } = await watchProgram('idle.js', { intervalMs: 100, maxSamples: 2 });
-    const thrown: unknown[] = [];
-    const mochaHandlers = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    const onUncaught = (error: unknown) => thrown.push(error);
-    process.on('uncaughtException', onUncaught);
-    try {
+    const thrown = await captureUncaught(async () => {
       let once = 0;
       watch.once('sample', () => once++);
       watch.on('sample', () => {
@@ -153,12 +149,8 @@ describe('watch: HeapWatch on real processes', function () {
       });
       await watch.start();
       assert.equal(await watch.ended(), 'Took 2 samples, as asked.');
-      await new Promise((r) => setImmediate(r));
       assert.equal(once, 1);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-      for (const h of mochaHandlers) process.on('uncaughtException', h);
-    }
+    });
     assert.equal(seen.samples.length, 2);
     assert.deepEqual(seen.errors, []);
     assert.deepEqual(thrown.map((e) => (e as Error).message), ['a listener bug', 'a listener bug']);
