@@ -99,6 +99,16 @@ export function codeServerCli(args, profile) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Process groups of the instances still running; killed if this process exits without stopping them. */
+const runningGroups = new Set();
+process.on('exit', () => {
+  for (const pid of runningGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {}
+  }
+});
+
 /** Kills a whole process group: SIGTERM, then SIGKILL after graceMs if anything is left. */
 export async function killGroup(pid, graceMs = 2000) {
   const alive = () => {
@@ -145,6 +155,7 @@ export async function startCodeServer({ folder, settings = {}, port, env = proce
   ];
   if (folder) args.push(resolve(folder));
   const child = spawn(node, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  runningGroups.add(child.pid);
   const output = [];
   const onData = (d) => {
     for (const line of d.toString().split('\n')) {
@@ -173,6 +184,7 @@ export async function startCodeServer({ folder, settings = {}, port, env = proce
       if (stopped) return;
       stopped = true;
       await killGroup(child.pid);
+      runningGroups.delete(child.pid);
       if (!keepProfile) rmSync(profile.dir, { recursive: true, force: true });
     },
   };

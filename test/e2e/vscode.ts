@@ -7,6 +7,10 @@ import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { type CodeServer, launchChromium, repoRoot, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
 
 export { repoRoot };
+
+// A run stopped from outside (CI's timeout, Ctrl-C) still stops every VS Code it started:
+// scripts/code-server.mjs kills the remaining process groups when this process exits.
+process.once('SIGTERM', () => process.exit(143));
 export const resultsDir = join(repoRoot, 'test-results');
 export const examplesDir = join(repoRoot, 'examples');
 
