@@ -169,16 +169,17 @@ function essentialPredecessors(g: HeapGraph): { firstPred: Uint32Array; pred: Ui
 /**
  * Retained bytes of a set of nodes (e.g. all objects of one type): the sum over members that no
  * other member dominates, so nested members are not counted twice (DevTools' class retained size).
+ * Members are the nodes with `member[v] === value`.
  */
-export function retainedBySet(dom: Dominators, member: Uint8Array): number {
+export function retainedBySet(dom: Dominators, member: Uint8Array, value = 1): number {
   const { order, dominator, retained } = dom;
   const covered = new Uint8Array(member.length);
   let total = 0;
   for (let i = 0; i < order.length; i++) {
     const v = order[i];
     const d = dominator[v];
-    if (v !== d && (covered[d] || member[d])) covered[v] = 1;
-    else if (member[v]) total += retained[v];
+    if (v !== d && (covered[d] || member[d] === value)) covered[v] = 1;
+    else if (member[v] === value) total += retained[v];
   }
   return total;
 }

@@ -58,13 +58,13 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
   const a = analyzeGraph(graph);
   const typeOf = context.typeOf ?? a.typeOf;
   const member = markTypes(graph, typeNames.slice(0, 254), typeOf);
-  const all: number[][] = typeNames.map(() => []);
+  const total = new Float64Array(typeNames.length);
   const fresh: number[][] = typeNames.map(() => []);
   const ids = graph.nodeId;
   for (let v = 1; v < graph.nodeCount; v++) {
     const m = member[v];
     if (!m) continue;
-    all[m - 1].push(v);
+    total[m - 1]++;
     if (ids[v] & 1 && ids[v] > context.previousMaxId) fresh[m - 1].push(v);
   }
   const oldId = context.watermarks.length ? context.watermarks[0] : context.previousMaxId;
@@ -72,11 +72,9 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
   const resolve = scriptResolver(context);
   const leaks: Leak[] = [];
   typeNames.forEach((type, t) => {
-    if (!all[t].length) return;
-    const nodes = fresh[t].length ? fresh[t] : all[t];
-    const only = new Uint8Array(graph.nodeCount);
-    for (const v of all[t]) only[v] = 1;
-    const retainedBytes = retainedBySet(a.dominators, only);
+    if (!total[t]) return;
+    const nodes = fresh[t].length ? fresh[t] : allOf(member, t + 1);
+    const retainedBytes = retainedBySet(a.dominators, member, t + 1);
     const clusters = clusterPaths(pathCtx, nodes, context.maxClusters ?? 5);
     const rawSites = allocationSites(graph, nodes);
     const sites = rawSites.map((s) => siteOf(s, type, resolve));
@@ -104,6 +102,13 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     });
   });
   return leaks;
+}
+
+/** The nodes marked `value`. */
+function allOf(member: Uint8Array, value: number): number[] {
+  const out: number[] = [];
+  for (let v = 0; v < member.length; v++) if (member[v] === value) out.push(v);
+  return out;
 }
 
 type Resolve = (scriptId: number, scriptName?: string) => string | undefined;
@@ -251,10 +256,6 @@ export function retainedByType(graph: HeapGraph, typeNames: string[]): Map<strin
   const a = analyzeGraph(graph);
   const member = markTypes(graph, typeNames.slice(0, 254), a.typeOf);
   const out = new Map<string, number>();
-  const only = new Uint8Array(graph.nodeCount);
-  typeNames.slice(0, 254).forEach((type, t) => {
-    for (let v = 0; v < graph.nodeCount; v++) only[v] = member[v] === t + 1 ? 1 : 0;
-    out.set(type, retainedBySet(a.dominators, only));
-  });
+  typeNames.slice(0, 254).forEach((type, t) => out.set(type, retainedBySet(a.dominators, member, t + 1)));
   return out;
 }
