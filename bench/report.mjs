@@ -76,7 +76,7 @@ export function formatReport(r, headlineId) {
   );
   for (const h of r.heaps) {
     lines.push(
-      `| ${(h.bytes / 1e6).toFixed(0)} MB | ${h.units} | ${mb(h.debuggeeHeapUsed)} | ${secs(h.pauseMs)}${h.pauseCpuMs != null ? ` (CPU ${secs(h.pauseCpuMs)})` : ''} | ${mb(h.debuggeePeakRss)} (${(h.debuggeePeakRss / h.debuggeeHeapUsed).toFixed(1)}× heap) | ${h.load.toFixed(2)} | ${h.generatedAt.slice(0, 16).replace('T', ' ')}${h.cached ? ' (cached)' : ''} |`,
+      `| ${(h.bytes / 1e6).toFixed(0)} MB | ${h.units} | ${mb(h.debuggeeHeapUsed)} | ${secs(h.pauseMs)}${h.pauseCpuMs != null ? ` (CPU ${secs(h.pauseCpuMs)})` : ''}${h.firstChunkMs ? `, first chunk after ${secs(h.firstChunkMs)}` : ''} | ${mb(h.debuggeePeakRss)} (${(h.debuggeePeakRss / h.debuggeeHeapUsed).toFixed(1)}× heap) | ${h.load.toFixed(2)} | ${h.generatedAt.slice(0, 16).replace('T', ' ')}${h.cached ? ' (cached)' : ''} |`,
     );
   }
 

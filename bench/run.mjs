@@ -81,6 +81,7 @@ async function ensureHeap(mb) {
     bytes: m.result.bytes,
     pauseMs: m.result.pauseMs,
     pauseCpuMs: m.result.pauseCpuMs,
+    firstChunkMs: m.result.firstChunkMs,
     buildMs: m.result.buildMs,
     chunks: m.result.chunks,
     debuggeeHeapUsed: m.result.heapUsed,
