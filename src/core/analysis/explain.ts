@@ -242,7 +242,12 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
       const e = top.edges[i];
       const holderName = i > 0 ? lastName(top.edges[i - 1].edge) : '';
       const known = holderName ? ` ${holderName}` : '';
-      out.push(`${what} are held by the long-lived ${e.from}${known} → ${e.edge}. ${holderFix(top.edges, i)}`);
+      const j = top.edges.findIndex((x, at) => at <= i && at >= i - 2 && x.edge === '_events');
+      const held =
+        j >= 0 && j + 1 < top.edges.length
+          ? `the '${lastName(top.edges[j + 1].edge)}' listeners (${e.from} → ${e.edge}) of the long-lived ${top.edges[j].from}${j > 0 ? ` ${lastName(top.edges[j - 1].edge)}` : ''}`
+          : `the long-lived ${e.from}${known} → ${e.edge}`;
+      out.push(`${what} are held by ${held}. ${holderFix(top.edges, i)}`);
     } else out.push(`${what} share one retainer path; no holder there predates the growth.`);
   }
   for (const b of backRefs.slice(0, 1)) {
