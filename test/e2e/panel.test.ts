@@ -16,6 +16,10 @@ describe('Leak Watch panel beside the editor', function () {
     });
   });
 
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && vscode) await screenshot(vscode.page, `failed-${this.currentTest.title}`).catch(() => undefined);
+  });
+
   after(async () => {
     await vscode?.close();
   });
@@ -122,14 +126,14 @@ describe('Leak Watch panel beside the editor', function () {
     await suspectSite.waitFor({ timeout: 60_000 });
     const label = await suspectSite.innerText();
     await suspectSite.click();
-    const current = page.locator('.monaco-editor.focused .view-overlays .current-line').first();
+    // The opened line: its selection (the expression is selected) or, failing that, the line highlight.
+    const current = page.locator('.monaco-editor.focused .view-overlays .selected-text, .monaco-editor.focused .view-overlays .current-line').first();
     await current.waitFor({ timeout: 15_000 });
-    const content = (await page.locator('.monaco-editor.focused .view-lines').first().boundingBox())!;
     let shown = false;
     for (let attempt = 0; attempt < 4 && !shown; attempt++) {
       const line = (await current.boundingBox())!;
-      await page.mouse.move(content.x + 10, line.y + line.height / 2);
-      await page.mouse.move(content.x + 60, line.y + line.height / 2, { steps: 5 });
+      await page.mouse.move(line.x + 2, line.y + line.height / 2);
+      await page.mouse.move(line.x + Math.min(40, line.width / 2), line.y + line.height / 2, { steps: 5 });
       try {
         await page.locator('.monaco-hover', { hasText: 'Leak Watch' }).first().waitFor({ state: 'visible', timeout: 4_000 });
         shown = true;
