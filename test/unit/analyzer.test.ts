@@ -86,3 +86,18 @@ describe('snapshot analyzer (worker)', function () {
     await pending;
   });
 });
+
+describe('snapshot session: id resets', () => {
+  it('marks the sample after resetBaseline() as a new baseline', async () => {
+    const file = takeSnapshotOf('globalThis.x = [1, 2, 3];');
+    const session = new SnapshotSession();
+    const a = await session.analyzeFile(file, info(0));
+    const b = await session.analyzeFile(file, info(1));
+    session.resetBaseline();
+    const c = await session.analyzeFile(file, info(2));
+    assert.equal(a.idsReset, undefined);
+    assert.equal(b.idsReset, undefined);
+    assert.equal(c.idsReset, true);
+    assert.equal(c.types[0].cohorts.length, 1, "cohorts start again");
+  });
+});

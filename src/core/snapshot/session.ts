@@ -35,6 +35,8 @@ export class SnapshotSession {
   private previousMaxId = 0;
   /** Ids of the root's direct heap-object children (the global objects) in the previous sample. */
   private previousRootIds: Set<number> | null = null;
+  /** The watch saw V8's ids restart: the next sample says so (`idsReset`). */
+  private resetRequested = false;
 
   /** Starts a new snapshot; drops a half-streamed one. */
   begin(): void {
@@ -52,6 +54,7 @@ export class SnapshotSession {
     this.watermarks = [];
     this.previousMaxId = 0;
     this.previousRootIds = null;
+    this.resetRequested = true;
   }
 
   /** Drops the snapshot being streamed (stop, cancel, or the debuggee went away). */
@@ -118,7 +121,8 @@ export class SnapshotSession {
     const ids = graph.nodeId;
     for (let n = 0; n < graph.nodeCount; n++) if (ids[n] > liveMaxId && ids[n] & 1) liveMaxId = ids[n];
     const rootIds = rootChildIds(graph);
-    const idsReset = idsWereReset(this.previousRootIds, rootIds);
+    const idsReset = this.resetRequested || idsWereReset(this.previousRootIds, rootIds);
+    this.resetRequested = false;
     this.previousRootIds = rootIds;
     if (idsReset) {
       // V8's ids were reset (HeapProfiler.disable, or another tool's snapshot): start a new baseline.
