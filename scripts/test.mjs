@@ -6,7 +6,7 @@
 //   e2e          mocha + playwright-core driving the real workbench (test/e2e/**/*.test.ts)
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from './code-server.mjs';
+import { ensureVSCodeTools, repoRoot } from './code-server.mjs';
 
 const mochaBin = join(repoRoot, 'node_modules/mocha/bin/mocha.js');
 const reporter = join(repoRoot, 'scripts/mocha-counts-reporter.cjs');
@@ -34,6 +34,15 @@ const build = spawnSync(process.execPath, [join(repoRoot, 'scripts/build.mjs')],
 if (build.status !== 0) {
   console.error('test: the build failed; no tests were run');
   process.exit(1);
+}
+
+// The integration and E2E layers need the real VS Code (installed once, cached).
+if (selected.some((name) => name !== 'unit')) {
+  try {
+    ensureVSCodeTools();
+  } catch (err) {
+    console.error(`test: ${err instanceof Error ? err.message : err}`);
+  }
 }
 
 /** Runs one layer, echoing its output, and reads its closing counts line. */
