@@ -104,5 +104,6 @@ describe('analysis: why it leaks, on live fixtures', function () {
     assert.equal(site.file, f.file);
     assert.equal(site.line, lineOf(f.file, 'constructor(id)'), 'the constructor of Session');
     assert.equal(site.count, leak.newObjects);
+    assert.ok(leak.evidence.some((e) => e.includes(`${f.file}:${f.allocLine} `)), 'the new line found in the source is named');
   });
 });

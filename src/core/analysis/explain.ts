@@ -89,13 +89,16 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     });
     let newBytes = 0;
     for (const v of fresh[t]) newBytes += graph.nodeSelfSize[v];
+    const evidence = evidenceFor(type, nodes.length, fresh[t].length > 0, clusters, backRefs);
+    const made = sites.length && sites.every((x) => x.kind === 'constructor') ? staticNewSite(type, sites[0].file) : undefined;
+    if (made) evidence.push(`${type} objects are made with \`new ${type}(…)\` at ${made.file}:${made.line} (found in the source; precise allocation sites need allocation tracking).`);
     leaks.push({
       type,
       verdict: 'suspect',
       newObjects: fresh[t].length,
       newBytes,
       retainedBytes,
-      evidence: evidenceFor(type, nodes.length, fresh[t].length > 0, clusters, backRefs),
+      evidence,
       allocationSites: sites,
       retainerPaths,
       backReferences: backRefs,
@@ -138,6 +141,12 @@ function siteOf(s: RawAllocationSite, type: string, resolve: Resolve): Allocatio
     if (at) return { ...site, line: at.line, column: at.column };
   }
   return site;
+}
+
+/** Without allocation traces: the `new Type(` in the constructor's own file, when there is one. */
+function staticNewSite(type: string, file: string): SourcePosition | undefined {
+  if (!/^[A-Za-z_$][\w$]*$/.test(type) || !toLocalPath(file)) return undefined;
+  return findNewExpression(file, type);
 }
 
 /** Files to search for a reference made by `holder`: its own (constructor/function) location first, then hints. */
