@@ -171,7 +171,12 @@ for (const heap of heaps) {
     for (const t of tools) {
       if (failed.has(t.id)) continue;
       const m = await measureNode([...NODE_FLAGS, ...t.args(heap.file)], { useTime, timeoutMs, expectResult: t.expectResult !== false });
-      if (m.stdout !== undefined) delete m.stdout;
+      if (m.stdout !== undefined) {
+        // The CLI's JSON report: nodes and edges of its (only) sample.
+        const sample = parseJson(m.stdout)?.samples?.[0];
+        if (sample) m.result = { nodes: sample.nodes, edges: sample.edges, analysisMs: sample.analysisMs };
+        delete m.stdout;
+      }
       perTool.get(t.id).push(m);
       const cpu = m.cpuMs != null ? `, CPU ${(m.cpuMs / 1000).toFixed(2)} s` : '';
       const what = m.ok ? `${(m.wallMs / 1000).toFixed(2)} s${cpu}, ${(m.peakRss / 2 ** 20).toFixed(0)} MB peak` : `FAILED: ${m.error}`;
