@@ -119,6 +119,18 @@ export function hoverMarkdown(hints: LineHint[]): vscode.MarkdownString {
   return md;
 }
 
+/** One hint per (type, edge) on a line: several retainer clusters through one edge add up. */
+export function mergeHints(hints: LineHint[]): LineHint[] {
+  const byKey = new Map<string, LineHint>();
+  for (const hint of hints) {
+    const key = JSON.stringify([hint.site.line, hint.kind, hint.typeName, hint.holder, hint.edge, hint.target]);
+    const seen = byKey.get(key);
+    if (seen) byKey.set(key, { ...seen, objects: seen.objects + hint.objects, bytes: seen.bytes + hint.bytes });
+    else byKey.set(key, hint);
+  }
+  return [...byKey.values()];
+}
+
 /** Hover provider, decoration and diagnostics, fed with the current reports. */
 export class LeakHints implements vscode.HoverProvider, vscode.Disposable {
   private hints: LineHint[] = [];
@@ -160,7 +172,7 @@ export class LeakHints implements vscode.HoverProvider, vscode.Disposable {
     }
     this.diagnostics.clear();
     for (const [key, hints] of this.byFile) {
-      const diagnostics = hints.map((hint) => {
+      const diagnostics = mergeHints(hints).map((hint) => {
         const line = Math.max(0, hint.site.line - 1);
         const column = Math.max(0, hint.site.column - 1);
         const d = new vscode.Diagnostic(
@@ -188,7 +200,7 @@ export class LeakHints implements vscode.HoverProvider, vscode.Disposable {
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const hints = (this.byFile.get(document.uri.toString()) ?? []).filter((h) => h.site.line - 1 === position.line);
+    const hints = mergeHints((this.byFile.get(document.uri.toString()) ?? []).filter((h) => h.site.line - 1 === position.line));
     if (!hints.length) return undefined;
     return new vscode.Hover(hoverMarkdown(hints), document.lineAt(position.line).range);
   }

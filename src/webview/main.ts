@@ -24,6 +24,8 @@ interface PersistedState {
 
 const vscode = acquireVsCodeApi();
 const persisted: PersistedState = vscode.getState() ?? {};
+// Having state marks the panel as one VS Code should bring back after a window reload.
+vscode.setState(persisted);
 
 let report: Report | undefined;
 let chartedTypes = 5;

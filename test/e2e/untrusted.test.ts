@@ -10,12 +10,13 @@ import { closePalette, runCommand, screenshot, startVSCode, webviewFrame, type V
 const SCRIPT_NAME = '</script><script>alert(2)</script>';
 const IMG_NAME = '<img src=x onerror=alert(1)>';
 
+// Values are strings (heap objects), so the snapshot has an edge per property and names the objects by them.
 const PROGRAM = `// Keeps objects whose property names are HTML, to check that Leak Watch shows them as text.
 const keep = [];
 setInterval(() => {
   for (let i = 0; i < 20; i++) {
-    keep.push({ [${JSON.stringify(SCRIPT_NAME)}]: i, ${JSON.stringify('javascript:alert(3)')}: 'x' });
-    keep.push({ [${JSON.stringify(IMG_NAME)}]: i });
+    keep.push({ ${JSON.stringify(SCRIPT_NAME)}: 'a' + i, ${JSON.stringify('javascript:alert(3)')}: 'x' + i });
+    keep.push({ ${JSON.stringify(IMG_NAME)}: 'b' + i });
   }
 }, 100);
 `;
