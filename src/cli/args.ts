@@ -24,8 +24,11 @@ Options:
                         snapshots, 0.01–0.9 (default 0.1)
   --json FILE|-         write the JSON report to FILE, or to stdout with -
   --save-snapshots DIR  save each snapshot as DIR/sample-<k>.heapsnapshot (DevTools opens them)
-  --no-allocation-sites do not record allocation stacks (cheaper for the program; sites then
-                        fall back to constructor positions)
+  --precise-sites       record allocation stacks (V8 allocation tracking) so each leak's site
+                        is the exact \`new\` that made its objects; this slows an allocation-heavy
+                        program many times over while watching. Without it, a site is the
+                        \`new Type(\` found in the class's source, or the constructor's position
+  --no-allocation-sites leave allocation sites out of the report
   --no-gc               do not force a garbage collection before each snapshot
   --fail-on-leak        exit 3 when a leak is found
   --allow-remote        allow an inspector on a host other than this machine (attach)
@@ -48,7 +51,8 @@ export interface CliOptions {
   pauseBudget: number;
   json?: string;
   saveSnapshots?: string;
-  allocationSites: boolean;
+  /** `precise`: allocation tracking; `source`: found in the source (default); `off`: none reported. */
+  allocationSites: 'precise' | 'source' | 'off';
   forceGc: boolean;
   failOnLeak: boolean;
   allowRemote: boolean;
@@ -80,6 +84,7 @@ export function parseCli(argv: string[]): CliOptions {
         json: { type: 'string' },
         'save-snapshots': { type: 'string' },
         'no-allocation-sites': { type: 'boolean' },
+        'precise-sites': { type: 'boolean' },
         'no-gc': { type: 'boolean' },
         'fail-on-leak': { type: 'boolean' },
         'allow-remote': { type: 'boolean' },
@@ -101,7 +106,7 @@ export function parseCli(argv: string[]): CliOptions {
     intervalS: number(v.interval, '--interval', 0.05, 1e6),
     json: v.json,
     saveSnapshots: v['save-snapshots'],
-    allocationSites: !v['no-allocation-sites'],
+    allocationSites: v['no-allocation-sites'] ? ('off' as const) : v['precise-sites'] ? ('precise' as const) : ('source' as const),
     forceGc: !v['no-gc'],
     failOnLeak: !!v['fail-on-leak'],
     allowRemote: !!v['allow-remote'],
@@ -111,6 +116,7 @@ export function parseCli(argv: string[]): CliOptions {
   if (v.help || command === 'help') return { ...base, command: 'help', operands: [] };
   if (v.version) return { ...base, command: 'version', operands: [] };
   if (base.samples !== undefined && base.durationS !== undefined) throw new UsageError('give --samples or --duration, not both');
+  if (v['no-allocation-sites'] && v['precise-sites']) throw new UsageError('give --precise-sites or --no-allocation-sites, not both');
   switch (command) {
     case undefined:
       throw new UsageError('missing command: run, attach or analyze');

@@ -66,7 +66,7 @@ export function leakDetail(leak: Leak): string {
   if (leak.allocationSites.length) {
     out.push('  allocated at:');
     for (const s of leak.allocationSites.slice(0, 3)) {
-      const how = s.kind === 'constructor' ? ' (constructor; allocation stacks were not recorded)' : '';
+      const how = s.kind === 'constructor' ? ' (the constructor; allocation stacks were not recorded)' : s.kind === 'source' ? ' (found in the source; --precise-sites records the exact site)' : '';
       out.push(`    ${s.file}:${s.line}:${s.column}  ${inert(s.functionName || '(anonymous)', 60)}  ×${s.count.toLocaleString('en-US')}${how}`);
     }
   }

@@ -38,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     const report =
       options.command === 'analyze' ? await analyzeFiles(options, analyzer) : await watchProgram(options, analyzer);
     await emit(report, options);
+    if (options.allocationSites === 'off') for (const leak of report.leaks) leak.allocationSites = [];
     const leaking = report.types.some((t) => t.verdict === 'leak');
     return leaking && options.failOnLeak ? EXIT.leak : EXIT.ok;
   } catch (e) {
@@ -121,7 +122,7 @@ async function watchProgram(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
     intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
     pauseBudget: options.pauseBudget,
     forceGc: options.forceGc,
-    trackAllocations: options.allocationSites,
+    trackAllocations: options.allocationSites === 'precise',
     saveSnapshotsDir: options.saveSnapshots ? resolve(options.saveSnapshots) : undefined,
   });
   const progress = new Progress(options.quiet);

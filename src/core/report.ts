@@ -87,8 +87,13 @@ export interface AllocationSite extends SourcePosition {
   functionName: string;
   count: number;
   bytes: number;
-  /** `allocation`: the `new`/closure site from V8's allocation traces; `constructor`: only the constructor's position is known. */
-  kind: 'allocation' | 'constructor';
+  /**
+   * `allocation`: the `new`/closure site from V8's allocation traces (precise; needs allocation
+   * tracking, which slows the program); `source`: a `new Type(` expression found by reading the
+   * class's source (cheap, not proof that these objects came from it); `constructor`: only the
+   * constructor's own position is known.
+   */
+  kind: 'allocation' | 'source' | 'constructor';
 }
 
 /** A strong back-reference (A.x → B while B reaches A directly) that keeps collectable bytes alive. */

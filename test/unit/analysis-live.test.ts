@@ -96,14 +96,17 @@ describe('analysis: why it leaks, on live fixtures', function () {
     assert.equal(top.suspectSite?.line, lineOf(f.original!.file, 'openSessions.push('));
   });
 
-  it('without allocation tracking, sites fall back to the constructor, marked so', async () => {
+  it('without allocation tracking, the site is the `new` found in the source, then the constructor, marked so', async () => {
     const f = fixture('leak-map-cache');
     const { leak } = await explainFixture('leak-map-cache', false);
-    const site = leak.allocationSites[0];
-    assert.equal(site.kind, 'constructor');
-    assert.equal(site.file, f.file);
-    assert.equal(site.line, lineOf(f.file, 'constructor(id)'), 'the constructor of Session');
-    assert.equal(site.count, leak.newObjects);
+    const [found, ctor] = leak.allocationSites;
+    assert.equal(found.kind, 'source');
+    assert.equal(found.file, f.file);
+    assert.equal(found.line, f.allocLine, 'the `new Session(` line');
+    assert.equal(ctor.kind, 'constructor');
+    assert.equal(ctor.file, f.file);
+    assert.equal(ctor.line, lineOf(f.file, 'constructor(id)'), 'the constructor of Session');
+    assert.equal(ctor.count, leak.newObjects);
     assert.ok(leak.evidence.some((e) => e.includes(`${f.file}:${f.allocLine} `)), 'the new line found in the source is named');
   });
 });

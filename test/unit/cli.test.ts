@@ -44,7 +44,7 @@ describe('leak-watch CLI', function () {
   it('--help documents every command, option and exit code', async () => {
     const r = await cli(['--help']);
     assert.equal(r.code, 0);
-    for (const word of ['run', 'attach', 'analyze', '--samples', '--duration', '--interval', '--pause-budget', '--json', '--save-snapshots', '--no-allocation-sites', '--fail-on-leak', 'Exit codes']) {
+    for (const word of ['run', 'attach', 'analyze', '--samples', '--duration', '--interval', '--pause-budget', '--json', '--save-snapshots', '--no-allocation-sites', '--precise-sites', '--fail-on-leak', 'Exit codes']) {
       assert.ok(r.stdout.includes(word), `--help mentions ${word}`);
     }
   });
@@ -87,7 +87,7 @@ describe('leak-watch CLI', function () {
     const f = fixture('leak-map-cache');
     const snaps = join(dir, 'snaps');
     const json = join(dir, 'run.json');
-    const r = await cli(['run', '--samples', '5', '--interval', '1', '--json', json, '--save-snapshots', snaps, '--fail-on-leak', '--', 'node', f.file]);
+    const r = await cli(['run', '--samples', '5', '--interval', '1', '--precise-sites', '--json', json, '--save-snapshots', snaps, '--fail-on-leak', '--', 'node', f.file]);
     assert.equal(r.code, 3, `exit 3 on a leak with --fail-on-leak\n${r.stderr}\n${r.stdout}`);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     assert.equal(report.version, 1);
@@ -104,6 +104,7 @@ describe('leak-watch CLI', function () {
     assert.ok(site, 'an allocation site');
     assert.equal(site.file, f.file);
     assert.equal(site.line, f.allocLine);
+    assert.equal(site.kind, 'allocation');
     assert.ok(leak!.retainerPaths.length > 0);
     assert.match(r.stdout, /Session/);
     assert.match(r.stdout, new RegExp(`${f.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${f.allocLine}:\\d+`));
@@ -145,6 +146,10 @@ describe('leak-watch CLI', function () {
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout) as Report;
       assert.equal(report.target.kind, 'attach');
+      // Without --precise-sites: the `new` found in the source, no allocation tracking.
+      const leak = report.leaks.find((l) => l.type === f.leakType);
+      assert.equal(leak?.allocationSites[0]?.kind, 'source');
+      assert.equal(leak?.allocationSites[0]?.line, f.allocLine);
       assert.equal(report.types[0].name, f.leakType);
       assert.equal(report.types[0].verdict, 'leak');
       assert.equal(child.exitCode, null, 'the program still runs after detaching');

@@ -90,6 +90,7 @@ function traceSites(g: HeapGraph, nodes: ArrayLike<number>): RawAllocationSite[]
 
 function constructorSites(g: HeapGraph, nodes: ArrayLike<number>): RawAllocationSite[] {
   const bySite = new Map<string, RawAllocationSite>();
+  const names = scriptNames(g);
   for (let i = 0; i < nodes.length; i++) {
     const v = nodes[i];
     const j = locationIndex(g, v);
@@ -100,7 +101,7 @@ function constructorSites(g: HeapGraph, nodes: ArrayLike<number>): RawAllocation
     if (!site) {
       site = {
         scriptId: loc.scriptId[j],
-        scriptName: '',
+        scriptName: names.get(loc.scriptId[j]) ?? '',
         line: loc.line[j] + 1,
         column: loc.column[j] + 1,
         functionName: g.strings[g.nodeName[v]] ?? '',
@@ -114,6 +115,40 @@ function constructorSites(g: HeapGraph, nodes: ArrayLike<number>): RawAllocation
     site.bytes += g.nodeSelfSize[v];
   }
   return [...bySite.values()];
+}
+
+const scriptNameCache = new WeakMap<HeapGraph, Map<number, string>>();
+
+/**
+ * Script ids → script names (paths or URLs), read from the snapshot itself: a function's location
+ * carries its script id, and its `shared` → `script_or_debug_info` edge leads to the Script, named
+ * by its path. No `Debugger.scriptParsed` needed.
+ */
+export function scriptNames(g: HeapGraph): Map<number, string> {
+  let names = scriptNameCache.get(g);
+  if (names) return names;
+  names = new Map();
+  const loc = g.locations;
+  const edgeNamed = (v: number, wanted: (name: string) => boolean): number => {
+    for (let e = g.firstEdge[v]; e < g.firstEdge[v + 1]; e++) {
+      const t = g.edgeTypeNames[g.edgeType[e]];
+      if (t === 'element' || t === 'hidden') continue;
+      if (wanted(g.strings[g.edgeNameOrIndex[e]] ?? '')) return g.edgeTo[e];
+    }
+    return -1;
+  };
+  for (let j = 0; j < loc.count; j++) {
+    const id = loc.scriptId[j];
+    if (names.has(id)) continue;
+    const shared = edgeNamed(loc.node[j], (n) => n === 'shared');
+    if (shared < 0) continue;
+    const script = edgeNamed(shared, (n) => n === 'script_or_debug_info' || n === 'script');
+    if (script < 0) continue;
+    const name = g.strings[g.nodeName[script]] ?? '';
+    if (name && !name.startsWith('system /')) names.set(id, name);
+  }
+  scriptNameCache.set(g, names);
+  return names;
 }
 
 const locationOrder = new WeakMap<HeapGraph, Int32Array | 'sorted'>();

@@ -91,7 +91,12 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     for (const v of fresh[t]) newBytes += graph.nodeSelfSize[v];
     const evidence = evidenceFor(type, nodes.length, fresh[t].length > 0, clusters, backRefs);
     const made = sites.length && sites.every((x) => x.kind === 'constructor') ? staticNewSite(type, sites[0].file) : undefined;
-    if (made) evidence.push(`${type} objects are made with \`new ${type}(…)\` at ${made.file}:${made.line} (found in the source; precise allocation sites need allocation tracking).`);
+    if (made) {
+      // Without traces, the `new Type(` found in the class's file is the best site to jump to.
+      const constructorSite = sites[0];
+      sites.unshift({ ...made, functionName: constructorSite.functionName, count: constructorSite.count, bytes: constructorSite.bytes, kind: 'source' });
+      evidence.push(`${type} objects are made with \`new ${type}(…)\` at ${made.file}:${made.line} (found in the source; precise allocation sites need allocation tracking).`);
+    }
     leaks.push({
       type,
       verdict: 'suspect',

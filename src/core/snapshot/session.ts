@@ -3,6 +3,7 @@ import { aggregateTypes } from '../analysis/aggregate';
 import { analyzeGraph, explainTypes } from '../analysis/explain';
 import { retainedBySet } from '../analysis/dominators';
 import { markTypes } from '../analysis/naming';
+import { mapLeakSources } from '../sources/sourceMaps';
 import type { HeapGraph } from './graph';
 import { SnapshotParser, parseSnapshotFile, SnapshotError } from './parser';
 
@@ -85,16 +86,17 @@ export class SnapshotSession {
     return this.sampleOf(graph, bytes, info, started);
   }
 
-  /** Explains why the given types grow, on the latest graph. */
-  explain(request: ExplainRequest): Leak[] {
+  /** Explains why the given types grow, on the latest graph; positions mapped to original sources. */
+  async explain(request: ExplainRequest): Promise<Leak[]> {
     if (!this.latest) return [];
     // "New" objects are those born since the watch began (after the first sample); with one sample, all are.
     const earlier = this.watermarks.slice(0, -1);
-    return explainTypes(this.latest, request.types, {
+    const leaks = explainTypes(this.latest, request.types, {
       watermarks: earlier,
       previousMaxId: earlier.length ? earlier[0] : 0,
       scriptUrls: request.scriptUrls ?? {},
     });
+    return mapLeakSources(leaks);
   }
 
   /** Retained bytes of each named type on the latest graph (DevTools' class retained size). */

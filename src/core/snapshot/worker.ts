@@ -56,7 +56,7 @@ port.on('message', async (m: ToWorker) => {
       }
     case 'explain':
       try {
-        return reply({ id: m.id, ok: session.explain(m.request) });
+        return reply({ id: m.id, ok: await session.explain(m.request) });
       } catch (e) {
         return fail(m.id, e);
       }
