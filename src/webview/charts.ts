@@ -33,6 +33,12 @@ function axis(stroke: string, grid: string, values?: uPlot.Axis['values']): uPlo
   };
 }
 
+/** A time axis that stays sensible with a single point (uPlot would span years). */
+const timeScale: uPlot.Scale = {
+  time: true,
+  range: (_u, min, max) => (min === max ? [min - 30, max + 30] : [min, max]),
+};
+
 function widthOf(container: HTMLElement): number {
   return Math.max(240, Math.floor(container.clientWidth || 480));
 }
@@ -88,7 +94,7 @@ export class HeapChart {
         height: 160,
         cursor: { drag: { x: false, y: false } },
         legend: { show: true },
-        scales: { x: { time: true } },
+        scales: { x: timeScale },
         axes: [axis(fg, lines), { ...axis(fg, lines, bytesAxis), size: 70 }],
         series: [
           {},
@@ -194,7 +200,7 @@ export class GrowthChart {
         height: 200,
         cursor: { drag: { x: false, y: false } },
         legend: { show: true, live: true },
-        scales: { x: { time: true }, y: this.log ? { distr: 3, log: 10 } : {} },
+        scales: { x: timeScale, y: this.log ? { distr: 3, log: 10 } : {} },
         axes: [axis(fg, lines), { ...axis(fg, lines, (_u, splits) => splits.map((v) => fmt(v))), size: 70 }],
         series: [
           {},
