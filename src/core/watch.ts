@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { CdpClosedError, CdpTimeoutError, type CdpConnection } from './cdp/connection';
 import { HeapLine, type HeapUsagePoint } from './heapLine';
 import { IdResetProbe } from './idResetProbe';
+import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes } from './memoryGuard';
 import { nextSnapshotGap } from './pauseBudget';
 import { withoutCohorts } from './analysis/growth';
 import { assembleReport } from './assemble';
@@ -25,6 +26,8 @@ export interface SampleAnalyzer {
   resetBaseline?(): void;
   /** Retained bytes per type on the latest snapshot. */
   retainedSizes?(types: string[]): Promise<Record<string, number>>;
+  /** The analysis worker's heap limit (bytes), when known; the memory guard never counts on more. */
+  readonly memoryLimitBytes?: number;
 }
 
 export type { HeapUsagePoint };
@@ -58,6 +61,12 @@ export interface HeapWatchOptions {
    * Default: true on a direct connection, false over js-debug's proxy (its session, its console).
    */
   discardConsoleEntries?: boolean;
+  /**
+   * Memory the analysis may use to parse one snapshot (bytes), or a function asked before each snapshot.
+   * Default: the machine's free memory, at most the analysis worker's heap limit. A heap whose snapshot
+   * would need more is not snapshotted: the watch ends with a message saying so (earlier samples kept).
+   */
+  memoryBudgetBytes?: number | (() => number);
 }
 
 /** The events js-debug's proxy must forward for a watch to work. */
@@ -99,8 +108,8 @@ export interface HeapWatchEvents {
 
 /** Watches one debuggee's heap over a CDP connection; emits `sample`, `heapUsage`, `note`, `error`, `end`. */
 export class HeapWatch extends EventEmitter<HeapWatchEvents> {
-  private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir'>> &
-    Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir'>;
+  private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes'>> &
+    Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes'>;
   private readonly samplesTaken: Sample[] = [];
   private readonly heapLine: HeapLine;
   private readonly notesList: string[] = [];
@@ -137,6 +146,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       subscribeJsDebug: options.subscribeJsDebug ?? false,
       detectProgramEnd: options.detectProgramEnd ?? true,
       discardConsoleEntries: options.discardConsoleEntries ?? !options.subscribeJsDebug,
+      memoryBudgetBytes: options.memoryBudgetBytes,
     };
     nextSnapshotGap(0, { budget: this.options.pauseBudget }); // validates the budget early
     this.cancelled = new Promise<never>((_, reject) => (this.cancelRejecter = reject));
@@ -326,6 +336,14 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (this.options.discardConsoleEntries) await this.discardConsoleEntries(left());
       if (this.options.forceGc) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
       const usage = await this.guard(connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: left() }));
+      const fits = checkSnapshotFits(usage.usedSize, this.memoryBudget());
+      if (!fits.fits) {
+        const kept = this.samplesTaken.length;
+        const reason = `Before snapshot ${index + 1}: ${fits.message}${kept ? ` The earlier ${kept} sample${kept === 1 ? ' is' : 's are'} kept.` : ''}`;
+        this.heapLine.record({ time, used: usage.usedSize, total: usage.totalSize });
+        this.reportError(new Error(reason));
+        throw new SampleEnded(reason);
+      }
       const idsReset = await this.idResetProbe.beforeSnapshot(left());
       analyzer.begin();
       streaming = true;
@@ -376,6 +394,14 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       const failure = new Error(`Sample ${index + 1} failed: ${errorMessage(error)}`);
       return { kind: 'failed', error: failure, pauseMs: pauseMs || performance.now() - started, snapshotEnd: snapshotEnd || performance.now() };
     }
+  }
+
+  /** The memory the analysis may use for the next snapshot (bytes). */
+  private memoryBudget(): number {
+    const budget = this.options.memoryBudgetBytes;
+    if (typeof budget === 'function') return budget();
+    if (typeof budget === 'number') return budget;
+    return analysisMemoryBudget(this.analyzer.memoryLimitBytes ?? defaultWorkerLimitBytes());
   }
 
   private accept(sample: Sample, idsReset: boolean): void {
@@ -455,7 +481,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         return `The program finished; ${kept}.`;
       case 'closed':
         return duringSnapshot
-          ? `The debuggee exited while a snapshot was being taken; the earlier samples are kept (${this.samplesTaken.length}). (Inspector connection: ${cause.reason}.)`
+          ? `The debuggee exited, or its inspector connection dropped, while a snapshot was being taken; the earlier samples are kept (${this.samplesTaken.length}). (Inspector connection: ${cause.reason}.)`
           : `The debuggee exited or the inspector connection closed (${cause.reason}); ${kept}.`;
     }
   }

@@ -1,4 +1,9 @@
-// Shared by the cdp and watch tests.
+// Shared by the cdp, watch and reliability tests.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
 
 /** Runs `body` with uncaught exceptions captured instead of failing the test; returns what was thrown. */
 export async function captureUncaught(body: () => Promise<void>): Promise<unknown[]> {
@@ -15,4 +20,29 @@ export async function captureUncaught(body: () => Promise<void>): Promise<unknow
     for (const h of mochaHandlers) process.on('uncaughtException', h);
   }
   return thrown;
+}
+
+/**
+ * Mocha hooks for suites over real processes: a fresh analysis worker bundle built from the sources
+ * (so the test does not depend on an earlier build), cleanups run after each test (newest first), and
+ * no unhandled rejection allowed. Call inside a `describe`.
+ */
+export function realProcessHooks(): { cleanups: Array<() => unknown>; workerPath(): string } {
+  let workerPath = '';
+  const cleanups: Array<() => unknown> = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  before(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-watch-worker-'));
+    workerPath = path.join(dir, 'snapshotWorker.js');
+    const root = path.join(__dirname, '..', '..');
+    await esbuild.build({ entryPoints: [path.join(root, 'src/core/snapshot/worker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: workerPath, logLevel: 'error' });
+    process.on('unhandledRejection', onUnhandled);
+  });
+  after(() => process.off('unhandledRejection', onUnhandled));
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    assert.deepEqual(unhandled.splice(0), [], 'no unhandled rejection');
+  });
+  return { cleanups, workerPath: () => workerPath };
 }
