@@ -139,9 +139,11 @@ describe('Leak Watch panel beside the editor', function () {
         shown = true;
       } catch {}
     }
-    await screenshot(page, 'hover-hint');
+    if (!shown) await screenshot(page, 'hover-hint');
     assert.ok(shown, `hovering the line of ${label} shows a Leak Watch hover`);
     const text = await page.locator('.monaco-hover', { hasText: 'Leak Watch' }).first().innerText();
+    await page.locator('.monaco-hover', { hasText: 'Fix to consider' }).first().waitFor({ state: 'visible', timeout: 2_000 }).catch(() => undefined);
+    await screenshot(page, 'hover-hint');
     assert.match(text, /keeps[\s\S]*alive/);
     assert.match(text, /Fix to consider/);
   });
