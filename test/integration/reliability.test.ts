@@ -1,0 +1,168 @@
+// Reliability inside the real extension host: two sessions watched at once, the debuggee killed while
+// watched, Start twice at once, the extension host's own sockets, and a bounded soak.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { LeakWatchApi } from '../../src/extension/extension';
+import { isLoopbackAddress, tcpSocketsOf } from '../unit/reliability-sockets';
+import { debugProgram, leakWatchApi, stopAllDebugging, waitFor } from './helpers';
+
+/** A program (outside examples/, beside the unit tests) holding a growing set of `RECORD_CLASS` objects. */
+const NAMED = '../test/unit/programs/named.js';
+
+type WatchInfo = ReturnType<LeakWatchApi['watches']>[number];
+
+function watchOf(api: LeakWatchApi, session: vscode.DebugSession): WatchInfo | undefined {
+  return api.watches().find((w) => w.sessionId === session.id);
+}
+
+async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('leakWatch').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** The debuggee's pid, asked through js-debug (no pause needed). */
+async function pidOf(session: vscode.DebugSession): Promise<number> {
+  const reply = (await session.customRequest('evaluate', { expression: 'process.pid', context: 'repl' })) as { result: string };
+  const pid = Number(reply.result);
+  assert.ok(Number.isInteger(pid) && pid > 0, `a pid: ${reply.result}`);
+  return pid;
+}
+
+describe('reliability in the extension host', function () {
+  this.timeout(240_000);
+
+  before(async () => {
+    // Fixed, fast snapshots without allocation tracking: the tests are about faults, not sites.
+    await setSetting('interval', 1);
+    await setSetting('allocationSites', false);
+  });
+  afterEach(stopAllDebugging);
+  after(async () => {
+    await setSetting('interval', undefined);
+    await setSetting('allocationSites', undefined);
+  });
+
+  it('two debug sessions watched at once: each watch gets its own program\'s samples', async () => {
+    const api = await leakWatchApi();
+    const alpha = await debugProgram(NAMED, { RECORD_CLASS: 'AlphaRecord' });
+    const beta = await debugProgram(NAMED, { RECORD_CLASS: 'BetaRecord' });
+    assert.notEqual(alpha.id, beta.id);
+    await Promise.all([vscode.commands.executeCommand('leakWatch.start', alpha.id), vscode.commands.executeCommand('leakWatch.start', beta.id)]);
+    for (const s of [alpha, beta]) {
+      await waitFor(() => (watchOf(api, s)?.status.samples ?? 0) >= 2 || undefined, 120_000, `two samples of ${s.name}`)
+        .catch((e: Error) => assert.fail(`${e.message}; watches: ${JSON.stringify(api.watches())}`));
+    }
+    for (const [s, own, other] of [[alpha, 'AlphaRecord', 'BetaRecord'], [beta, 'BetaRecord', 'AlphaRecord']] as const) {
+      const w = watchOf(api, s)!;
+      assert.equal(w.status.phase, 'watching', w.status.message);
+      const report = await waitFor(() => {
+        const r = api.report(s.id);
+        return r && r.samples.length >= 2 ? r : undefined;
+      }, 30_000, `the report of ${own}`);
+      assert.ok(report.types.some((t) => t.name === own), `${own} in its own report`);
+      assert.ok(!report.types.some((t) => t.name === other), `no ${other} in the ${own} report`);
+    }
+  });
+
+  it('the debuggee killed while watched: the watch ends with a note, the samples and report are kept', async () => {
+    const api = await leakWatchApi();
+    const session = await debugProgram(NAMED, { RECORD_CLASS: 'DoomedRecord' });
+    await vscode.commands.executeCommand('leakWatch.start', session.id);
+    await waitFor(() => (watchOf(api, session)?.status.samples ?? 0) >= 1 || undefined, 120_000, 'a first sample');
+    await waitFor(() => (api.report(session.id)?.samples.length ?? 0) >= 1 || undefined, 30_000, 'a first report');
+    const pid = await pidOf(session);
+    process.kill(pid, 'SIGKILL');
+    const ended = await waitFor(() => {
+      const w = watchOf(api, session);
+      return w && w.status.phase !== 'watching' && w.status.phase !== 'connecting' ? w : undefined;
+    }, 30_000, 'the watch to end');
+    assert.ok(['ended', 'stopped'].includes(ended.status.phase), ended.status.phase);
+    assert.match(ended.status.message ?? '', /exited|closed|ended/i);
+    assert.match(ended.status.message ?? '', /kept/i, 'the note says the samples are kept');
+    assert.ok(ended.status.samples >= 1, 'the samples are kept');
+    const report = api.report(session.id);
+    assert.ok(report && report.samples.length >= 1, 'the report is kept');
+    assert.ok(report.types.some((t) => t.name === 'DoomedRecord'));
+  });
+
+  it('"Start Leak Watch" twice at once on one session: one live watch, sampling normally', async () => {
+    const api = await leakWatchApi();
+    const session = await debugProgram(NAMED, { RECORD_CLASS: 'TwiceRecord' });
+    await Promise.all([vscode.commands.executeCommand('leakWatch.start', session.id), vscode.commands.executeCommand('leakWatch.start', session.id)]);
+    await waitFor(() => (watchOf(api, session)?.status.samples ?? 0) >= 2 || undefined, 120_000, 'two samples');
+    const mine = api.watches().filter((w) => w.sessionId === session.id);
+    assert.equal(mine.length, 1, JSON.stringify(mine));
+    assert.equal(mine[0].status.phase, 'watching', mine[0].status.message);
+    await vscode.commands.executeCommand('leakWatch.start', session.id); // and once more, later
+    assert.equal(api.watches().filter((w) => w.sessionId === session.id && w.status.phase === 'watching').length, 1);
+  });
+
+  it('the extension host opens no listening port of its own, and connects only to loopback, while watching', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const api = await leakWatchApi();
+    const session = await debugProgram(NAMED, { RECORD_CLASS: 'NetRecord' });
+    const before = tcpSocketsOf(process.pid);
+    await vscode.commands.executeCommand('leakWatch.start', session.id);
+    await waitFor(() => (watchOf(api, session)?.status.samples ?? 0) >= 1 || undefined, 120_000, 'a first sample');
+    const during = tcpSocketsOf(process.pid);
+    // js-debug runs in this same process; its CDP proxy (which Leak Watch asks for) is the one listener allowed.
+    const proxy = (await vscode.commands.executeCommand('extension.js-debug.requestCDPProxy', session.id)) as { host: string; port: number };
+    const known = new Set(before.filter((s) => s.state === 'LISTEN').map((s) => s.inode));
+    const newListeners = during.filter((s) => s.state === 'LISTEN' && !known.has(s.inode));
+    for (const s of newListeners) assert.ok(s.local.endsWith(`:${proxy.port}`), `a new listener at ${s.local} that is not js-debug's proxy (port ${proxy.port})`);
+    const knownConnections = new Set(before.map((s) => s.inode));
+    const newConnections = during.filter((s) => s.state !== 'LISTEN' && !knownConnections.has(s.inode));
+    assert.ok(newConnections.some((s) => s.remote.endsWith(`:${proxy.port}`)), `the watch's connection to the proxy: ${JSON.stringify(newConnections)}`);
+    for (const s of newConnections) assert.ok(isLoopbackAddress(s.remoteHost), `a new connection to ${s.remote}`);
+  });
+
+  it('a bounded soak: about 2 minutes at a fast interval, host memory bounded, every sample counted, no error', async function () {
+    this.timeout(420_000);
+    const soakMs = Number(process.env.LEAK_WATCH_SOAK_MS || 120_000);
+    await setSetting('interval', 0.2);
+    const api = await leakWatchApi();
+    const session = await debugProgram(NAMED, { RECORD_CLASS: 'SoakRecord' });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => {
+      const text = args.map(String).join(' ');
+      if (/leak.?watch/i.test(text)) errors.push(text);
+      original.apply(console, args);
+    };
+    const memory: number[] = [];
+    try {
+      await vscode.commands.executeCommand('leakWatch.start', session.id);
+      await waitFor(() => (watchOf(api, session)?.status.samples ?? 0) >= 1 || undefined, 120_000, 'a first sample');
+      const started = Date.now();
+      while (Date.now() - started < soakMs) {
+        await new Promise((r) => setTimeout(r, 2000));
+        const w = watchOf(api, session)!;
+        assert.equal(w.status.phase, 'watching', `still watching (${w.status.message ?? ''})`);
+        assert.ok(!/fail|error|could not/i.test(w.status.message ?? ''), `no error: ${w.status.message}`);
+        memory.push(process.memoryUsage().heapUsed);
+      }
+      await vscode.commands.executeCommand('leakWatch.stop');
+      const stopped = await waitFor(() => {
+        const w = watchOf(api, session);
+        return w && w.status.phase !== 'watching' ? w : undefined;
+      }, 60_000, 'the watch to stop');
+      const report = await waitFor(() => {
+        const r = api.report(session.id);
+        return r && r.samples.length === stopped.status.samples ? r : undefined;
+      }, 30_000, 'the final report');
+      const samples = stopped.status.samples;
+      assert.ok(samples >= 10, `many samples in ${soakMs / 1000} s: ${samples}`);
+      assert.deepEqual(report.samples.map((s) => s.index), Array.from({ length: samples }, (_, k) => k), 'every sample, in order');
+      const soak = report.types.find((t) => t.name === 'SoakRecord');
+      assert.ok(soak && soak.counts.length === samples, 'a count per sample for the leaking type');
+      // The host's heap: the last quarter no higher than the second quarter plus a margin (graphs live in the worker).
+      const q = Math.floor(memory.length / 4);
+      const early = Math.max(...memory.slice(q, 2 * q));
+      const late = Math.max(...memory.slice(3 * q));
+      assert.ok(late < early + 50e6, `the extension host's heap grew from ${(early / 1e6).toFixed(1)} MB to ${(late / 1e6).toFixed(1)} MB over ${samples} samples`);
+      assert.deepEqual(errors, []);
+    } finally {
+      console.error = original;
+      await setSetting('interval', 1);
+    }
+  });
+});
