@@ -62,8 +62,12 @@ describe('Start Leak Watch on a debug session', function () {
       .catch((error: Error) => assert.fail(`${error.message}; watches: ${JSON.stringify(api.watches())}`));
     assert.equal(watch.status.phase, 'watching', watch.status.message);
     assert.ok(typeof watch.status.lastPauseMs === 'number', 'the pause of the last snapshot is known');
-    const report = await waitFor(() => api.report(childId), 30_000, 'a report');
-    assert.ok(report.samples.length >= 2);
+    // The report follows the samples once the worker has explained the growing types.
+    const report = await waitFor(() => {
+      const r = api.report(childId);
+      return r && r.samples.length >= 2 ? r : undefined;
+    }, 60_000, 'a report of two samples');
+    assert.ok(report.types.length > 0, 'the report lists types');
     await waitFor(() => /\d+ samples/.test(api.statusBarText()) || undefined, 5000, 'the status bar to count samples');
   });
 
