@@ -91,7 +91,12 @@ describe('reliability: faults survived on real processes', function () {
     return { connection, analyzer, watch, seen };
   }
 
-  const firstSample = (watch: HeapWatch) => new Promise<void>((resolve) => watch.once('sample', () => resolve()));
+  /** Resolves at the watch's first sample; fails at once if the watch ends before one (a loaded machine, a slow snapshot). */
+  const firstSample = (watch: HeapWatch) =>
+    new Promise<void>((resolve, reject) => {
+      watch.once('sample', () => resolve());
+      watch.once('end', (reason) => reject(new Error(`the watch ended before its first sample: ${reason}`)));
+    });
   const nextChunk = (connection: CdpConnection) =>
     new Promise<void>((resolve) => {
       const off = connection.on('HeapProfiler.addHeapSnapshotChunk', () => {
@@ -195,13 +200,13 @@ describe('reliability: faults survived on real processes', function () {
 
   it('a hung debuggee (busy loop): the snapshot times out, is cancelled, and the error says what to do', async () => {
     const program = await startProgram('hangs.js');
-    const { watch, seen, connection } = await watchUrl(program.wsUrl, { intervalMs: 200, snapshotTimeoutMs: 3000 });
+    const { watch, seen, connection } = await watchUrl(program.wsUrl, { intervalMs: 200, snapshotTimeoutMs: 15_000 });
     await watch.start();
     await firstSample(watch);
     const { result } = await connection.send('Runtime.evaluate', { expression: 'hang()' }, { timeoutMs: 30_000 });
     assert.equal(result.value, 'hanging');
     const reason = await watch.ended();
-    assert.match(reason, /^Snapshot 2 did not finish within 3 s \(the program may be hung, or its heap too big\); the earlier samples are kept\. Allow a longer snapshot timeout/);
+    assert.match(reason, /^Snapshot 2 did not finish within 15 s \(the program may be hung, or its heap too big\); the earlier samples are kept\. Allow a longer snapshot timeout/);
     assert.equal(seen.samples.length, 1);
     assert.deepEqual(seen.errors.map((e) => e.message), [reason]);
     assert.equal((await watch.buildReport({ kind: 'attach', description: 'hangs.js' })).samples.length, 1);
@@ -210,12 +215,12 @@ describe('reliability: faults survived on real processes', function () {
 
   it('a hung debuggee (stopped process): the snapshot times out, is cancelled, and the error says what to do', async () => {
     const program = await startProgram('idle.js');
-    const { watch, seen } = await watchUrl(program.wsUrl, { intervalMs: 200, snapshotTimeoutMs: 3000 });
+    const { watch, seen } = await watchUrl(program.wsUrl, { intervalMs: 200, snapshotTimeoutMs: 15_000 });
     await watch.start();
     await firstSample(watch);
     process.kill(program.child.pid!, 'SIGSTOP'); // answers nothing from now on
     const reason = await watch.ended();
-    assert.match(reason, /^Snapshot 2 did not finish within 3 s \(the program may be hung, or its heap too big\); the earlier samples are kept\. Allow a longer snapshot timeout/);
+    assert.match(reason, /^Snapshot 2 did not finish within 15 s \(the program may be hung, or its heap too big\); the earlier samples are kept\. Allow a longer snapshot timeout/);
     assert.equal(seen.samples.length, 1);
     assert.deepEqual(seen.errors.map((e) => e.message), [reason]);
     assert.equal((await watch.buildReport({ kind: 'attach', description: 'idle.js' })).samples.length, 1);

@@ -4,6 +4,8 @@ if (!/^[A-Za-z_]\w*$/.test(name)) throw new Error(`RECORD_CLASS must be an ident
 // eslint-disable-next-line no-new-func
 const Record = new Function(`return class ${name} { constructor(i) { this.i = i; } };`)();
 const held = [];
-setInterval(() => {
+function grow() {
   for (let i = 0; i < 200; i++) held.push(new Record(i));
-}, 100);
+}
+grow();
+setInterval(grow, 100);
