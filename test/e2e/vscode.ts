@@ -121,7 +121,7 @@ async function untilPaletteShows<T>(page: Page, query: string, found: () => Prom
  * Opens the command palette on `title` (e.g. "Leak Watch: Start Leak Watch") and returns the row
  * whose label is exactly that title, waiting up to `timeoutMs` for it.
  */
-export async function findCommand(page: Page, title: string, timeoutMs = 60_000): Promise<Locator> {
+export async function findCommand(page: Page, title: string, timeoutMs = 120_000): Promise<Locator> {
   const row = page
     .locator('.quick-input-list .monaco-list-row')
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
@@ -133,7 +133,7 @@ export async function findCommand(page: Page, title: string, timeoutMs = 60_000)
  * The titles the command palette lists for `query` (e.g. "Leak Watch:"), once it lists at least
  * one command matching `until` (default: any). Leaves the palette open.
  */
-export async function commandTitles(page: Page, query: string, until?: RegExp, timeoutMs = 60_000): Promise<string[]> {
+export async function commandTitles(page: Page, query: string, until?: RegExp, timeoutMs = 120_000): Promise<string[]> {
   const labels = page.locator('.quick-input-list .monaco-list-row .label-name');
   return untilPaletteShows(
     page,
@@ -148,7 +148,7 @@ export async function commandTitles(page: Page, query: string, until?: RegExp, t
 }
 
 /** Runs a command from the palette by its title as shown there ("Category: Title"). */
-export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+export async function runCommand(page: Page, title: string, timeoutMs = 120_000): Promise<void> {
   const row = await findCommand(page, title, timeoutMs);
   await row.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
