@@ -175,7 +175,7 @@ export class SnapshotParser {
         this.state = State.Numbers;
         break;
       case 'edges':
-        this.sink = this.edges = this.columnsFor('edge_fields', this.edgeCountHint, EDGE_COLUMN_TYPES);
+        this.sink = this.edges = this.columnsFor('edge_fields', this.edgeCountFromNodes() ?? this.edgeCountHint, EDGE_COLUMN_TYPES);
         this.state = State.Numbers;
         break;
       case 'locations':
@@ -200,6 +200,19 @@ export class SnapshotParser {
       default:
         this.beginSkip(false);
     }
+  }
+
+  /**
+   * The exact number of edges when "nodes" came first (as V8 writes it): the sum of their
+   * edge_count. Header's edge_count can be lower than the edges written, and growing the edge
+   * columns then trimming them copies them twice.
+   */
+  private edgeCountFromNodes(): number | undefined {
+    const counts = this.nodes?.columnOrNull('edge_count');
+    if (!counts) return undefined;
+    let sum = 0;
+    for (let n = 0, end = this.nodes!.length; n < end; n++) sum += counts[n];
+    return sum > 0 && sum < 2 ** 31 ? sum : undefined;
   }
 
   private columnsFor(
@@ -487,25 +500,28 @@ export class SnapshotParser {
     firstEdge[nodeCount] = sum;
     if (sum !== edgeCount) throw corrupt(`the nodes declare ${sum} edges but "edges" holds ${edgeCount}`);
 
-    const edgeTo = edges.column('to_node') as Uint32Array;
-    for (let e = 0; e < edgeCount; e++) {
-      const to = edgeTo[e];
-      const ordinal = to / nodeFieldCount;
-      if (ordinal >= nodeCount || to % nodeFieldCount !== 0) throw corrupt(`edge ${e} points at node index ${to}, outside "nodes"`);
-      edgeTo[e] = ordinal;
-    }
     const nodeName = nodes.column('name') as Uint32Array;
     const stringCount = strings.length;
     for (let n = 0; n < nodeCount; n++) {
       if (nodeName[n] >= stringCount) throw corrupt(`node ${n} names string ${nodeName[n]}, but there are ${stringCount} strings`);
     }
+    // One pass over the edges: node index -> ordinal, names checked, types narrowed to bytes.
+    const edgeTo = edges.column('to_node') as Uint32Array;
     const edgeTypeNames = (meta.edge_types[0] as string[]) ?? [];
-    const edgeType = Uint8Array.from(edges.column('type'));
+    const rawEdgeType = edges.column('type') as Uint32Array;
+    const edgeType = new Uint8Array(edgeCount);
     const edgeNameOrIndex = edges.column('name_or_index') as Uint32Array;
-    const indexed = new Uint8Array(edgeTypeNames.length);
+    const indexed = new Uint8Array(256).fill(1); // types the meta does not name are not checked, as before
     edgeTypeNames.forEach((t, k) => (indexed[k] = t === 'element' || t === 'hidden' ? 1 : 0));
+    const nodeIndexLimit = nodeCount * nodeFieldCount;
     for (let e = 0; e < edgeCount; e++) {
-      if (indexed[edgeType[e]] === 0 && edgeNameOrIndex[e] >= stringCount) {
+      const to = edgeTo[e];
+      const ordinal = (to / nodeFieldCount) >>> 0;
+      if (to >= nodeIndexLimit || ordinal * nodeFieldCount !== to) throw corrupt(`edge ${e} points at node index ${to}, outside "nodes"`);
+      edgeTo[e] = ordinal;
+      const t = rawEdgeType[e];
+      edgeType[e] = t;
+      if (indexed[t & 255] === 0 && edgeNameOrIndex[e] >= stringCount) {
         throw corrupt(`edge ${e} names string ${edgeNameOrIndex[e]}, but there are ${stringCount} strings`);
       }
     }
@@ -514,15 +530,16 @@ export class SnapshotParser {
     let totalSize = 0;
     for (let n = 0; n < nodeCount; n++) totalSize += nodeSelfSize[n];
 
+    const detachedness = nodes.columnOrNull('detachedness');
     const graph: HeapGraph = {
       nodeCount,
       edgeCount,
-      nodeType: Uint8Array.from(nodes.column('type')),
+      nodeType: new Uint8Array(nodes.column('type')),
       nodeName,
       nodeId: nodes.column('id') as Uint32Array,
       nodeSelfSize,
       nodeTraceId: (nodes.columnOrNull('trace_node_id') as Uint32Array | null) ?? new Uint32Array(nodeCount),
-      nodeDetachedness: Uint8Array.from(nodes.columnOrNull('detachedness') ?? new Uint8Array(nodeCount)),
+      nodeDetachedness: detachedness ? new Uint8Array(detachedness) : new Uint8Array(nodeCount),
       firstEdge,
       edgeType,
       edgeNameOrIndex,
