@@ -374,6 +374,17 @@ export class SnapshotParser {
   private scanStrings(buf: Buffer, i: number, end: number): number {
     while (i < end) {
       if (!this.inString) {
+        // Fast path: decode everything up to the chunk's last quote in one call and cut the
+        // strings out of that text (a quote is ASCII, so the cut never splits a UTF-8 sequence).
+        const last = buf.lastIndexOf(QUOTE, end - 1);
+        if (last > i) {
+          const next = this.scanStringsText(buf, i, last + 1);
+          if (next > i) {
+            i = next;
+            if (this.state !== State.Strings) return i;
+            continue;
+          }
+        }
         const c = buf[i];
         if (c === QUOTE) {
           this.inString = true;
@@ -426,6 +437,64 @@ export class SnapshotParser {
       i = closed + 1;
     }
     return i;
+  }
+
+  /**
+   * The strings of buf[i, stop), where stop - 1 is a quote and i is outside any string. Returns the
+   * byte offset reached: after the section's `]`, after the last string closed before stop, or
+   * at an opening quote whose string goes on past stop (the byte loop then takes it).
+   */
+  private scanStringsText(buf: Buffer, i: number, stop: number): number {
+    const text = buf.toString('utf8', i, stop);
+    const n = text.length;
+    const strings = this.strings;
+    let j = 0;
+    let done = 0; // chars fully consumed
+    let backslash = text.indexOf('\\');
+    if (backslash < 0) backslash = n;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === QUOTE) {
+        let q = text.indexOf('"', j + 1);
+        if (q < 0) break;
+        if (backslash < q) {
+          // An escape inside (or before) this string: find the real closing quote.
+          let escaped = false;
+          q = -1;
+          for (let x = j + 1; x < n; x++) {
+            const d = text.charCodeAt(x);
+            if (escaped) escaped = false;
+            else if (d === BACKSLASH) escaped = true;
+            else if (d === QUOTE) {
+              q = x;
+              break;
+            }
+          }
+          if (q < 0) break;
+          const raw = text.slice(j + 1, q);
+          strings.push(raw.indexOf('\\') >= 0 ? decodeEscaped(raw) : raw);
+          backslash = text.indexOf('\\', q + 1);
+          if (backslash < 0) backslash = n;
+        } else {
+          strings.push(text.slice(j + 1, q));
+        }
+        j = q + 1;
+        done = j;
+        continue;
+      }
+      if (c === COMMA || c === SPACE || c === NEWLINE || c === CR || c === TAB) {
+        j++;
+        done = j;
+        continue;
+      }
+      if (c === CLOSE_BRACKET) {
+        this.state = State.TopKey;
+        return i + Buffer.byteLength(text.slice(0, j + 1), 'utf8');
+      }
+      throw corrupt(`unexpected ${describeByte(c)} in the "strings" table`);
+    }
+    if (done === n) return stop;
+    return i + (done === 0 ? 0 : Buffer.byteLength(text.slice(0, done), 'utf8'));
   }
 
   /** `trace_tree`: nested `[id, function_info_index, count, size, [children…], …]`, flattened in pre-order. */
