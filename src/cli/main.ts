@@ -2,6 +2,7 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { assembleReport } from '../core/assemble';
+import { analysisMemoryBudget, PARSE_BYTES_PER_JSON_BYTE } from '../core/memoryGuard';
 import { connectWebSocket } from '../core/cdp/connection';
 import { resolveEndpoint, spawnInspected, type InspectedProcess } from '../core/cdp/endpoints';
 import type { Report, ReportTarget, Sample } from '../core/report';
@@ -55,6 +56,13 @@ async function analyzeFiles(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
   for (const f of files) {
     if (!existsSync(f)) throw new Error(`${f}: no such file`);
     if (statSync(f).isDirectory()) throw new Error(`${f}: is a directory, not a .heapsnapshot file`);
+  }
+  const budget = analysisMemoryBudget(analyzer.memoryLimitBytes);
+  for (const f of files) {
+    const need = statSync(f).size * PARSE_BYTES_PER_JSON_BYTE;
+    if (need > budget) {
+      throw new Error(`${f}: a snapshot of ${formatBytes(statSync(f).size)} needs about ${formatBytes(need)} to analyse, more than the ${formatBytes(budget)} this machine can give now; free some memory or use a larger machine.`);
+    }
   }
   const progress = new Progress(options.quiet);
   const samples: Sample[] = [];

@@ -24,10 +24,13 @@ export class SnapshotAnalyzer {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private dead: Error | null = null;
+  /** The worker's old-generation limit in bytes (what a snapshot's parse may use at most). */
+  readonly memoryLimitBytes: number;
 
   constructor(options: SnapshotAnalyzerOptions = {}) {
     const path = options.workerPath ?? findWorker();
     const maxHeapMb = options.maxHeapMb ?? Math.min(16384, Math.floor((totalmem() / 2 ** 20) * 0.75));
+    this.memoryLimitBytes = maxHeapMb * 2 ** 20;
     this.worker = new Worker(path, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
     this.worker.unref();
     this.worker.on('message', (m: FromWorker) => {
