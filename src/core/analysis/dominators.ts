@@ -21,138 +21,97 @@ export function computeDominators(g: HeapGraph): Dominators {
   const n = g.nodeCount;
   const fe = g.firstEdge;
   const to = g.edgeTo;
-  const etype = g.edgeType;
-  const ename = g.edgeNameOrIndex;
-  const ids = g.nodeId;
-  const k = edgeKinds(g);
-  const tables = k.ephemeronTable;
-  const { weak, shortcut, internal } = k;
+  const { firstPred, pred, essential } = essentialPredecessors(g);
 
-  // 1. Iterative DFS over essential edges: preorder numbers. The same pass sees every edge once, so
-  //    it also decides which edges are essential (isEssentialEdge, inlined) and counts each node's
-  //    essential predecessors for the reverse CSR built next. A node's DFS number and its count sit
-  //    side by side (info[2x], info[2x + 1]): one cache miss per edge instead of two.
-  const essential = new Uint8Array(g.edgeCount);
-  const info = new Int32Array(2 * n);
-  for (let x = 0; x < 2 * n; x += 2) info[x] = -1;
+  // 1. Iterative DFS over essential edges: preorder numbers.
+  const dfn = new Int32Array(n).fill(-1);
   const vertex = new Uint32Array(n);
   const parent = new Int32Array(n);
   const fromRoot = new Uint8Array(n); // DFS trees started from unreachable nodes hang off the root
   const stackNode = new Uint32Array(n);
   const stackEdge = new Uint32Array(n);
   let count = 0;
-  let m = 0; // essential edges
-  for (let start = 0; start < n; start++) {
-    if (info[2 * start] >= 0) continue;
-    if (start !== 0) fromRoot[start] = 1;
+  const dfs = (start: number, parentNum: number) => {
     let sp = 0;
-    info[2 * start] = count;
+    dfn[start] = count;
     vertex[count] = start;
-    parent[count] = 0;
+    parent[count] = parentNum;
     count++;
     stackNode[0] = start;
     stackEdge[0] = fe[start];
     while (sp >= 0) {
       const v = stackNode[sp];
-      let e = stackEdge[sp];
-      const end = fe[v + 1];
-      let w = -1;
-      for (; e < end; e++) {
-        const t = etype[e];
-        const x = to[e];
-        if (t === weak || x === v || (t === shortcut && v !== 0)) continue;
-        if (t === internal) {
-          let table = tables[ename[e]];
-          if (table === -2) table = ephemeronTableId(g, k, ename[e]);
-          if (table === ids[v]) continue; // the table half of a WeakMap entry: the key half is kept
-        }
-        essential[e] = 1;
-        m++;
-        info[2 * x + 1]++;
-        if (info[2 * x] < 0) {
-          w = x;
-          e++;
-          break;
-        }
-      }
-      if (w < 0) {
+      const e = stackEdge[sp];
+      if (e >= fe[v + 1]) {
         sp--;
         continue;
       }
-      stackEdge[sp] = e;
-      info[2 * w] = count;
+      stackEdge[sp] = e + 1;
+      const w = to[e];
+      if (dfn[w] >= 0 || !essential[e]) continue;
+      dfn[w] = count;
       vertex[count] = w;
-      parent[count] = info[2 * v];
+      parent[count] = dfn[v];
       count++;
       sp++;
       stackNode[sp] = w;
       stackEdge[sp] = fe[w];
     }
+  };
+  dfs(0, 0);
+  for (let v = 1; v < n; v++) {
+    if (dfn[v] < 0) {
+      fromRoot[v] = 1;
+      dfs(v, 0);
+    }
   }
 
-  // Reverse CSR over the essential edges, predecessors stored by their DFS number.
-  const firstPred = new Uint32Array(n + 1);
-  const fill = stackEdge; // reused: the DFS is done
-  for (let i = 0, sum = 0; i < n; i++) {
-    firstPred[i] = sum;
-    fill[i] = sum;
-    sum += info[2 * i + 1];
-  }
-  firstPred[n] = m;
-  const pred = new Uint32Array(m);
-  for (let v = 0; v < n; v++) {
-    const dv = info[2 * v];
-    for (let e = fe[v], end = fe[v + 1]; e < end; e++) if (essential[e] === 1) pred[fill[to[e]]++] = dv;
-  }
-
-  // 2. Semidominators (numbers are DFS preorder), eval with path compression. semi, label and
-  //    ancestor of DFS number u sit together at st[3u], st[3u + 1], st[3u + 2].
-  const st = new Int32Array(3 * n);
+  // 2. Semidominators (numbers are DFS preorder), eval with path compression.
+  const semi = new Int32Array(n);
+  const label = new Int32Array(n);
+  const ancestor = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
-    st[3 * i] = i;
-    st[3 * i + 1] = i;
-    st[3 * i + 2] = -1;
+    semi[i] = i;
+    label[i] = i;
   }
-  const stack = stackNode; // reused for path compression
+  const stack = stackEdge; // reused for path compression
+  const evaluate = (v: number): number => {
+    if (ancestor[v] < 0) return v;
+    let sp = 0;
+    let x = v;
+    while (ancestor[ancestor[x]] >= 0) {
+      stack[sp++] = x;
+      x = ancestor[x];
+    }
+    while (sp > 0) {
+      const y = stack[--sp];
+      const a = ancestor[y];
+      if (semi[label[a]] < semi[label[y]]) label[y] = label[a];
+      ancestor[y] = ancestor[a];
+    }
+    return label[v];
+  };
   for (let w = n - 1; w >= 1; w--) {
     const node = vertex[w];
-    let s = fromRoot[node] === 1 ? 0 : w;
+    let s = semi[w];
+    if (fromRoot[node]) s = 0;
     for (let r = firstPred[node], end = firstPred[node + 1]; r < end; r++) {
-      const u = pred[r];
-      let c: number;
-      if (st[3 * u + 2] < 0) c = st[3 * u];
-      else {
-        // eval(u) with path compression
-        let sp = 0;
-        let x = u;
-        while (st[3 * st[3 * x + 2] + 2] >= 0) {
-          stack[sp++] = x;
-          x = st[3 * x + 2];
-        }
-        while (sp > 0) {
-          const y = stack[--sp];
-          const a = st[3 * y + 2];
-          const la = st[3 * a + 1];
-          if (st[3 * la] < st[3 * st[3 * y + 1]]) st[3 * y + 1] = la;
-          st[3 * y + 2] = st[3 * a + 2];
-        }
-        c = st[3 * st[3 * u + 1]];
-      }
+      const u = dfn[pred[r]];
+      const c = semi[evaluate(u)];
       if (c < s) s = c;
     }
-    st[3 * w] = s;
-    st[3 * w + 2] = parent[w];
+    semi[w] = s;
+    ancestor[w] = parent[w];
   }
 
   // 3. Immediate dominators: the nearest DFS ancestor not below the semidominator.
-  const idom = parent; // reused: idom[w] is written after parent[w] is read, and only read for d < w
+  const idom = ancestor; // reused
+  idom[0] = 0;
   for (let w = 1; w < n; w++) {
     let d = parent[w];
-    const s = st[3 * w];
-    while (d > s) d = idom[d];
+    while (d > semi[w]) d = idom[d];
     idom[w] = d;
   }
-  idom[0] = 0;
 
   // 4. Retained sizes bottom-up in reverse preorder; dominators by node.
   const retained = new Float64Array(n);
@@ -166,6 +125,45 @@ export function computeDominators(g: HeapGraph): Dominators {
     retained[d] += retained[node];
   }
   return { dominator, retained, order: vertex };
+}
+
+/** Reverse CSR over the essential edges only: the predecessors of node i are pred[firstPred[i] .. firstPred[i + 1] - 1]. */
+function essentialPredecessors(g: HeapGraph): { firstPred: Uint32Array; pred: Uint32Array; essential: Uint8Array } {
+  const n = g.nodeCount;
+  const k = edgeKinds(g);
+  const fe = g.firstEdge;
+  const to = g.edgeTo;
+  // One flag per edge so the checks run once, in edge order (isEssentialEdge, inlined: this loop sees every edge).
+  const essential = new Uint8Array(g.edgeCount);
+  const firstPred = new Uint32Array(n + 1);
+  const etype = g.edgeType;
+  const ename = g.edgeNameOrIndex;
+  const ids = g.nodeId;
+  const tables = k.ephemeronTable;
+  const { weak, shortcut, internal } = k;
+  let m = 0;
+  for (let v = 0; v < n; v++) {
+    for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
+      const t = etype[e];
+      const w = to[e];
+      if (t === weak || w === v || (t === shortcut && v !== 0)) continue;
+      if (t === internal) {
+        let table = tables[ename[e]];
+        if (table === -2) table = ephemeronTableId(g, k, ename[e]);
+        if (table === ids[v]) continue; // the table half of a WeakMap entry: the key half is kept
+      }
+      essential[e] = 1;
+      firstPred[w + 1]++;
+      m++;
+    }
+  }
+  for (let i = 0; i < n; i++) firstPred[i + 1] += firstPred[i];
+  const fill = firstPred.slice(0, n);
+  const pred = new Uint32Array(m);
+  for (let v = 0; v < n; v++) {
+    for (let e = fe[v], end = fe[v + 1]; e < end; e++) if (essential[e]) pred[fill[to[e]]++] = v;
+  }
+  return { firstPred, pred, essential };
 }
 
 /**
