@@ -24,7 +24,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): LeakWatchSettin
     interval: clamp(c.get<number>('interval', 0), 0, 3600, 0),
     pauseBudget: clamp(c.get<number>('pauseBudget', 0.1), 0.01, 0.9, 0.1),
     heapUsagePollMs: clamp(c.get<number>('heapUsagePollMs', 1000), 200, 60_000, 1000),
-    allocationSites: c.get<boolean>('allocationSites', true) !== false,
+    allocationSites: c.get<boolean>('allocationSites', false) === true,
     ignoreTypes: Array.isArray(ignore) ? ignore.filter((t): t is string => typeof t === 'string') : [],
     chartedTypes: Math.round(clamp(c.get<number>('chartedTypes', 5), 1, 20, 5)),
     forceGc: c.get<boolean>('forceGc', true) !== false,
