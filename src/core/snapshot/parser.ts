@@ -204,8 +204,9 @@ export class SnapshotParser {
 
   /**
    * The exact number of edges when "nodes" came first (as V8 writes it): the sum of their
-   * edge_count. Header's edge_count can be lower than the edges written, and growing the edge
-   * columns then trimming them copies them twice.
+   * edge_count. The header's edge_count matched it in the snapshots measured; this guards against a
+   * header without it or off from it, where the edge columns would double and then be trimmed
+   * (copied twice).
    */
   private edgeCountFromNodes(): number | undefined {
     const counts = this.nodes?.columnOrNull('edge_count');
