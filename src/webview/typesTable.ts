@@ -178,6 +178,8 @@ export class TypesTable {
     if (!report) return;
     const dir = this.ascending ? 1 : -1;
     const key = this.sortKey;
+    // The report's own order ranks within a verdict: the program's classes before runtime types.
+    const rank = new Map(report.types.map((t, i) => [t.name, i]));
     this.rows = report.types
       .filter((t) => !this.filter || t.name.toLowerCase().includes(this.filter))
       .slice()
@@ -185,6 +187,7 @@ export class TypesTable {
         const va = sortValue(a, key);
         const vb = sortValue(b, key);
         const primary = va < vb ? -dir : va > vb ? dir : 0;
+        if (key === 'verdict') return primary || rank.get(a.name)! - rank.get(b.name)!;
         // Ties: faster growth first, then by bytes.
         return primary || b.countPerMinute - a.countPerMinute || last(b.bytes) - last(a.bytes);
       });
