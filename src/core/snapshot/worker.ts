@@ -1,5 +1,6 @@
 // The snapshot worker (worker_threads): chunks in, Samples and explanations out. The graph stays here.
 import { parentPort } from 'node:worker_threads';
+import type { Leak, Sample } from '../report';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotSession } from './session';
 
@@ -12,6 +13,14 @@ let streamError: Error | null = null;
 
 const reply = (m: FromWorker) => port.postMessage(m);
 const fail = (id: number, e: unknown) => reply({ id, err: (e as Error)?.message ?? String(e), errName: (e as Error)?.name });
+/** Replies to request `id` with what `work` returns, or with its error. */
+const answer = async (id: number, work: () => Sample | Leak[] | Record<string, number> | Promise<Sample | Leak[]>) => {
+  try {
+    reply({ id, ok: await work() });
+  } catch (e) {
+    fail(id, e);
+  }
+};
 
 port.on('message', async (m: ToWorker) => {
   switch (m.kind) {
@@ -37,28 +46,12 @@ port.on('message', async (m: ToWorker) => {
       return;
     case 'finish':
       if (streamError) return fail(m.id, streamError);
-      try {
-        return reply({ id: m.id, ok: session.finish(m.info) });
-      } catch (e) {
-        return fail(m.id, e);
-      }
+      return answer(m.id, () => session.finish(m.info));
     case 'analyzeFile':
-      try {
-        return reply({ id: m.id, ok: await session.analyzeFile(m.path, m.info) });
-      } catch (e) {
-        return fail(m.id, e);
-      }
+      return answer(m.id, () => session.analyzeFile(m.path, m.info));
     case 'retained':
-      try {
-        return reply({ id: m.id, ok: session.retainedSizes(m.types) });
-      } catch (e) {
-        return fail(m.id, e);
-      }
+      return answer(m.id, () => session.retainedSizes(m.types));
     case 'explain':
-      try {
-        return reply({ id: m.id, ok: await session.explain(m.request) });
-      } catch (e) {
-        return fail(m.id, e);
-      }
+      return answer(m.id, () => session.explain(m.request));
   }
 });
