@@ -64,7 +64,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       vscode.commands.registerCommand('leakWatch.start', (arg?: unknown) => this.start(arg)),
       vscode.commands.registerCommand('leakWatch.stop', () => this.stopCommand()),
       vscode.commands.registerCommand('leakWatch.showPanel', () => this.showPanel()),
-      vscode.commands.registerCommand('leakWatch.saveSnapshot', () => this.saveSnapshotCommand()),
+      vscode.commands.registerCommand('leakWatch.saveSnapshot', (target?: unknown) => this.saveSnapshotCommand(target)),
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
       vscode.debug.onDidTerminateDebugSession((session) => this.sessionTerminated(session)),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
@@ -252,13 +252,14 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     if (entry) this.ensurePanel(entry).revealType(typeName);
   }
 
-  private async saveSnapshotCommand(): Promise<void> {
+  /** Save Heap Snapshot; a `vscode.Uri` argument (from a keybinding or automation) skips the dialog. */
+  private async saveSnapshotCommand(target?: unknown): Promise<void> {
     const entry = this.newestEntry(true) ?? this.newestEntry();
     if (!entry) {
       void vscode.window.showInformationMessage('Leak Watch: start a watch first; the snapshot is taken from the watched program.');
       return;
     }
-    await this.saveSnapshot(entry.watch);
+    await this.saveSnapshot(entry.watch, target instanceof vscode.Uri ? target : undefined);
   }
 
   // ---- panel actions -----------------------------------------------------------------------------
@@ -267,14 +268,14 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     await openSource(position, watch.report, panel.webviewPanel.viewColumn, preserveFocus);
   }
 
-  async saveSnapshot(watch: SessionWatch): Promise<void> {
+  async saveSnapshot(watch: SessionWatch, target?: vscode.Uri): Promise<void> {
     if (!watch.hasSnapshot) {
       void vscode.window.showWarningMessage('Leak Watch: no heap snapshot has been taken yet; wait for the first sample.');
       return;
     }
     const folder = watch.session?.workspaceFolder?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const uri = await vscode.window.showSaveDialog({
+    const uri = target ?? await vscode.window.showSaveDialog({
       title: 'Leak Watch: save heap snapshot',
       defaultUri: folder ? vscode.Uri.joinPath(folder, `leak-watch-${stamp}.heapsnapshot`) : undefined,
       filters: { 'Heap snapshots': ['heapsnapshot'] },

@@ -1,6 +1,10 @@
 // "Start Leak Watch" against a real debuggee under js-debug: child session, CDP proxy,
 // JsDebug.subscribe, live heap usage, panel, status bar, samples; ending the session stops the watch.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseSnapshotFile } from '../../src/core/snapshot/parser';
 import * as vscode from 'vscode';
 import { debugProgram, leakWatchApi, stopAllDebugging, waitFor } from './helpers';
 
@@ -69,6 +73,14 @@ describe('Start Leak Watch on a debug session', function () {
     }, 60_000, 'a report of two samples');
     assert.ok(report.types.length > 0, 'the report lists types');
     await waitFor(() => /\d+ samples/.test(api.statusBarText()) || undefined, 5000, 'the status bar to count samples');
+  });
+
+  it('Save Heap Snapshot writes the latest snapshot as a .heapsnapshot file DevTools can open', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'leak-watch-save-')), 'saved.heapsnapshot');
+    await vscode.commands.executeCommand('leakWatch.saveSnapshot', vscode.Uri.file(file));
+    const graph = await parseSnapshotFile(file);
+    assert.ok(graph.nodeCount > 1000, `a whole snapshot: ${graph.nodeCount} nodes`);
+    assert.ok(graph.strings.some((s) => s === 'Session'), 'of the watched program (its Session class is in it)');
   });
 
   it('ending the debug session stops the watch with a note and keeps the results', async () => {
