@@ -182,6 +182,24 @@ describe('growth verdicts on simulated series', () => {
     assert.deepEqual(leaks(series).sort(), ['(closure)', 'PollState', 'Timeout', '{id, body}']);
   });
 
+  it('a runtime type that keeps a few of each interval’s objects while most die is a suspect; the same for a class is a leak', () => {
+    // Start-up: every interval makes 100 arrays and keeps 20 of them (caches and tables filling up).
+    const warmUp = (name: string) =>
+      computeSeries(
+        simulate(6, (k, add, free) => {
+          add(name, 100);
+          free(name, (born) => (born === k ? Infinity : 20));
+        }),
+      );
+    const array = byName(warmUp('Array'), 'Array');
+    assert.equal(array.verdict, 'suspect');
+    assert.match(array.evidence.join('\n'), /runtime type, and most of its new objects died/);
+    assert.equal(byName(warmUp('Job'), 'Job').verdict, 'leak');
+    // A leaked container keeps all of its new objects: a leak even for a runtime type.
+    const kept = computeSeries(simulate(6, (k, add) => add('Array', 100)));
+    assert.equal(byName(kept, 'Array').verdict, 'leak');
+  });
+
   it('ranks leaks by growth, then suspects, then ok types', () => {
     const series = computeSeries(
       simulate(6, (k, add, free) => {

@@ -10,7 +10,8 @@ import { isInternalType, typeTier } from './typeNames';
  *   `minRetainedShare` of the intervals old enough to have been seen again are still alive at the
  *   last sample, `minRetainedObjects` of them in all (needs `minSamplesForLeak` samples).
  * `leak` = trend and retention, for a type the program makes (V8 internals such as `(system)`,
- * `(array)`, `(compiled code)`, `(number)` are at most `suspect`: they grow because their holders do).
+ * `(array)`, `(compiled code)`, `(number)` are at most `suspect`: they grow because their holders do;
+ * runtime types such as `Array`, `Map`, `Timeout` need `minRuntimeKeptShare` of their newborns kept).
  * `suspect` = trend without retention (growth the GC still frees, or too few samples yet), retention
  * with net growth but no clean trend, or bytes up by `minNetBytes` while the count holds. Else `ok`.
  */
@@ -29,6 +30,12 @@ export const GROWTH_RULES = {
   maxDownShare: 0.25,
   /** Net growth of bytes, with a flat count, worth a `suspect`. */
   minNetBytes: 1 << 20,
+  /**
+   * Share of the newborn objects seen at their sample that a runtime type (`Array`, `Map`, `Timeout`…)
+   * must still have alive for a `leak`. The runtime makes such objects on its own, and a program's
+   * start-up keeps a few of every interval's while most die; a leaked container keeps nearly all.
+   */
+  minRuntimeKeptShare: 0.5,
 } as const;
 
 /** What one window of samples shows for one type. */
@@ -120,6 +127,12 @@ function judge(name: string, segment: Sample[], stats: (TypeStat | undefined)[])
     if (isInternalType(name)) {
       verdict = 'suspect';
       evidence.push('A V8 internal type: it grows because the objects that hold it do; look at the program’s own types first.');
+    } else if (typeTier(name) === 2 && found.born > 0 && found.retained < GROWTH_RULES.minRuntimeKeptShare * found.born) {
+      verdict = 'suspect';
+      evidence.push(
+        `A runtime type, and most of its new objects died (a leak keeps at least ${Math.round(100 * GROWTH_RULES.minRuntimeKeptShare)} %): ` +
+          'start-up or the runtime’s own work, or a leak of a few; look at the program’s own types first.',
+      );
     } else {
       verdict = 'leak';
     }
