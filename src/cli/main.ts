@@ -1,11 +1,10 @@
 // The `leak-watch` command line: run / attach / analyze around the same core the extension uses.
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { assembleReport } from '../core/assemble';
-import { analysisMemoryBudget, PARSE_BYTES_PER_JSON_BYTE } from '../core/memoryGuard';
+import { analyzeSnapshotFiles } from '../core/analyzeFiles';
 import { connectWebSocket } from '../core/cdp/connection';
 import { resolveEndpoint, spawnInspected, type InspectedProcess } from '../core/cdp/endpoints';
-import type { Report, ReportTarget, Sample } from '../core/report';
+import type { Report, ReportTarget } from '../core/report';
 import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
 import { HeapWatch } from '../core/watch';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
@@ -53,40 +52,14 @@ export async function main(argv: string[]): Promise<number> {
 /** `analyze`: files of one process, in order → samples → report. */
 async function analyzeFiles(options: CliOptions, analyzer: SnapshotAnalyzer): Promise<Report> {
   const files = options.operands.map((f) => resolve(f));
-  for (const f of files) {
-    if (!existsSync(f)) throw new Error(`${f}: no such file`);
-    if (statSync(f).isDirectory()) throw new Error(`${f}: is a directory, not a .heapsnapshot file`);
-  }
-  const budget = analysisMemoryBudget(analyzer.memoryLimitBytes);
-  for (const f of files) {
-    const need = statSync(f).size * PARSE_BYTES_PER_JSON_BYTE;
-    if (need > budget) {
-      throw new Error(`${f}: a snapshot of ${formatBytes(statSync(f).size)} needs about ${formatBytes(need)} to analyse, more than the ${formatBytes(budget)} this machine can give now; free some memory or use a larger machine.`);
-    }
-  }
   const progress = new Progress(options.quiet);
-  const samples: Sample[] = [];
-  for (const [index, file] of files.entries()) {
-    progress.update(`reading ${index + 1} of ${files.length}: ${file}`, true);
-    const time = statSync(file).mtimeMs;
-    samples.push(await analyzer.analyzeFile(file, { index, time }));
+  try {
+    return await analyzeSnapshotFiles(files, analyzer, {
+      onFile: (index, file) => progress.update(`reading ${index + 1} of ${files.length}: ${file}`, true),
+    });
+  } finally {
+    progress.done();
   }
-  progress.done();
-  const target: ReportTarget = { kind: 'files', description: files.join(' ') };
-  const notes: string[] = [];
-  for (let k = 1; k < samples.length; k++) {
-    if (samples[k].idsReset) {
-      notes.push(`${files[k]} has smaller object ids than ${files[k - 1]}: not the same process, or not in the order taken. Growth is measured from it on.`);
-    }
-  }
-  return assembleReport({
-    target,
-    startedAt: new Date(samples[0].time),
-    samples,
-    notes,
-    explain: (types) => analyzer.explain(types),
-    retainedSizes: (types) => analyzer.retainedSizes(types),
-  });
 }
 
 /** `run` and `attach`: watch a live program. */

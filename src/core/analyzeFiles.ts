@@ -1,0 +1,61 @@
+// Heap snapshot files of one process, in the order they were taken → samples → one report. The
+// CLI's `analyze` and the extension's "Open Heap Snapshots…" both go through here.
+import { promises as fs } from 'node:fs';
+import { assembleReport } from './assemble';
+import { analysisMemoryBudget, formatBytes, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
+import type { Report, Sample } from './report';
+import type { SnapshotAnalyzer } from './snapshot/analyzer';
+
+export interface AnalyzeFilesOptions {
+  /** Called before each file is read (0-based index). */
+  onFile?(index: number, file: string): void;
+  /** Checked between files; a set flag stops with an error naming the next file. */
+  cancelled?(): boolean;
+}
+
+/**
+ * Checks every file first (exists, is a file, fits in memory), then analyses them one at a time in
+ * `analyzer`'s worker (which keeps the latest graph, so the report can explain its growing types).
+ * Errors name the file and say what is wrong; nothing is read past a refused file.
+ */
+export async function analyzeSnapshotFiles(files: readonly string[], analyzer: SnapshotAnalyzer, options: AnalyzeFilesOptions = {}): Promise<Report> {
+  if (files.length === 0) throw new Error('No heap snapshot file was given.');
+  const sizes: number[] = [];
+  for (const f of files) {
+    const stat = await fs.stat(f).catch(() => undefined);
+    if (!stat) throw new Error(`${f}: no such file`);
+    if (stat.isDirectory()) throw new Error(`${f}: is a directory, not a .heapsnapshot file`);
+    sizes.push(stat.size);
+  }
+  const budget = analysisMemoryBudget(analyzer.memoryLimitBytes);
+  for (const [k, f] of files.entries()) {
+    const need = sizes[k] * PARSE_BYTES_PER_JSON_BYTE;
+    if (need > budget) {
+      throw new Error(
+        `${f}: a snapshot of ${formatBytes(sizes[k])} needs about ${formatBytes(need)} to analyse, ` +
+          `more than the ${formatBytes(budget)} this machine can give now; free some memory or use a larger machine.`,
+      );
+    }
+  }
+  const samples: Sample[] = [];
+  for (const [index, file] of files.entries()) {
+    if (options.cancelled?.()) throw new Error(`Cancelled before ${file}.`);
+    options.onFile?.(index, file);
+    const time = (await fs.stat(file)).mtimeMs;
+    samples.push(await analyzer.analyzeFile(file, { index, time }));
+  }
+  const notes: string[] = [];
+  for (let k = 1; k < samples.length; k++) {
+    if (samples[k].idsReset) {
+      notes.push(`${files[k]} has smaller object ids than ${files[k - 1]}: not the same process, or not in the order taken. Growth is measured from it on.`);
+    }
+  }
+  return assembleReport({
+    target: { kind: 'files', description: files.join(' ') },
+    startedAt: new Date(samples[0].time),
+    samples,
+    notes,
+    explain: (types) => analyzer.explain(types),
+    retainedSizes: (types) => analyzer.retainedSizes(types),
+  });
+}
