@@ -1,7 +1,10 @@
 // Activation: the Leak Watch commands, the watches (one per debuggee), their panels, the status
 // bar and the editor hints. Thin: it adapts core's data to VS Code, it does not analyse.
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { analyzeSnapshotFiles } from '../core/analyzeFiles';
 import type { Leak, Report, SourcePosition } from '../core/report';
+import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
 import type { HeapPoint, WatchStatus } from '../protocol';
 import {
   NothingToAttachError,
@@ -66,12 +69,14 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       vscode.commands.registerCommand('leakWatch.showPanel', () => this.showPanel()),
       vscode.commands.registerCommand('leakWatch.saveSnapshot', (target?: unknown) => this.saveSnapshotCommand(target)),
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
+      vscode.commands.registerCommand('leakWatch.openSnapshots', (uri?: unknown, selected?: unknown) => this.openSnapshots(selected ?? uri)),
       vscode.debug.onDidTerminateDebugSession((session) => this.sessionTerminated(session)),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (webviewPanel) => this.restorePanel(webviewPanel),
       }),
     );
     void this.updateContext();
+    this.reopenAfterReload();
   }
 
   // ---- commands ----------------------------------------------------------------------------------
@@ -161,12 +166,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     );
     const settings = readSettings(session?.workspaceFolder?.uri);
     const watch = new SessionWatch(attachment, settings);
-    const old = this.entries.get(watch.key);
-    old?.panel?.dispose();
-    old?.watch.dispose();
-    const entry: Entry = { watch };
-    this.entries.delete(watch.key);
-    this.entries.set(watch.key, entry);
+    const entry = this.addEntry(watch);
     this.disposables.push(watch.onDidChange((change) => {
       if (change === 'status') {
         void this.updateContext();
@@ -183,6 +183,17 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     void this.updateContext();
     this.firstSampleProgress(watch);
     await started;
+  }
+
+  /** Makes `watch` the newest entry, replacing (and disposing) an earlier one of the same debuggee or files. */
+  private addEntry(watch: SessionWatch): Entry {
+    const old = this.entries.get(watch.key);
+    old?.panel?.dispose();
+    old?.watch.dispose();
+    const entry: Entry = { watch };
+    this.entries.delete(watch.key);
+    this.entries.set(watch.key, entry);
+    return entry;
   }
 
   /** A progress notification until the first heap snapshot is analysed (or the watch ends). */
@@ -238,7 +249,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
   }
 
   private showPanel(): void {
-    const entry = this.newestEntry();
+    const entry = this.newestEntry() ?? this.restoreSaved();
     if (!entry) {
       void vscode.window.showInformationMessage('Leak Watch has no results yet. Run "Leak Watch: Start Leak Watch" while debugging.');
       return;
@@ -260,6 +271,61 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       return;
     }
     await this.saveSnapshot(entry.watch, target instanceof vscode.Uri ? target : undefined);
+  }
+
+  /**
+   * Open Heap Snapshots…: `.heapsnapshot` files (DevTools', the CLI's, Save Heap Snapshot's) analysed
+   * in a worker and shown in a panel; several files of one process give growth and verdicts. A
+   * `vscode.Uri` or `Uri[]` argument (the Explorer's selection, automation) skips the dialog and keeps
+   * its order; files picked in the dialog are taken oldest first. Resolves with what happened.
+   */
+  async openSnapshots(arg?: unknown): Promise<{ opened?: string; error?: string }> {
+    let uris = (Array.isArray(arg) ? arg : [arg]).filter((u): u is vscode.Uri => u instanceof vscode.Uri);
+    if (uris.length === 0) {
+      const picked = await vscode.window.showOpenDialog({
+        title: 'Leak Watch: open heap snapshots (one, or several of one process)',
+        openLabel: 'Analyse',
+        canSelectMany: true,
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+        filters: { 'Heap snapshots': ['heapsnapshot'], 'All files': ['*'] },
+      });
+      if (!picked?.length) return {};
+      const times = new Map(await Promise.all(picked.map(async (u) => [u.toString(), (await vscode.workspace.fs.stat(u).then((st) => st.mtime, () => 0))] as const)));
+      uris = [...picked].sort((a, b) => (times.get(a.toString()) ?? 0) - (times.get(b.toString()) ?? 0));
+    }
+    const remote = uris.find((u) => u.scheme !== 'file');
+    if (remote) return this.openFailed(`${remote.toString()}: only files on this machine can be analysed.`);
+    const files = uris.map((u) => u.fsPath);
+    const analyzer = new SnapshotAnalyzer();
+    let cancelled = false;
+    try {
+      const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Leak Watch', cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => {
+            cancelled = true;
+            void analyzer.dispose();
+          });
+          return analyzeSnapshotFiles(files, analyzer, {
+            onFile: (index, file) => progress.report({ message: `reading heap snapshot ${index + 1} of ${files.length}: ${basename(file)}…` }),
+            cancelled: () => cancelled,
+          });
+        },
+      );
+      const entry = this.addEntry(SessionWatch.opened(files, report, analyzer, readSettings()));
+      this.ensurePanel(entry).reveal(false);
+      this.updateHints();
+      return { opened: entry.watch.key };
+    } catch (error) {
+      void analyzer.dispose();
+      if (cancelled) return { error: 'Cancelled.' };
+      return this.openFailed(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private openFailed(text: string): { error: string } {
+    void vscode.window.showErrorMessage(`Leak Watch could not open the heap snapshot: ${text}`);
+    return { error: text };
   }
 
   // ---- panel actions -----------------------------------------------------------------------------
@@ -300,20 +366,62 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     void this.context.workspaceState.update(SAVED_KEY, watch.save());
   }
 
+  /** The saved results of the newest watch (workspace state), if they look whole. */
+  private savedWatch(): SavedWatch | undefined {
+    const saved = this.context.workspaceState.get<SavedWatch>(SAVED_KEY);
+    if (!saved || typeof saved.description !== 'string' || !Array.isArray(saved.heapUsage) || !saved.status) return undefined;
+    return saved;
+  }
+
+  /**
+   * The saved results as a watch that ended with the window reload (no connection), added to the
+   * watches; undefined when nothing is saved. An entry already showing them is reused.
+   */
+  private restoreSaved(): Entry | undefined {
+    const saved = this.savedWatch();
+    if (!saved) return undefined;
+    const watch = SessionWatch.restored(saved, readSettings());
+    const existing = this.entries.get(watch.key);
+    if (existing && !existing.watch.live) {
+      watch.dispose();
+      return existing;
+    }
+    const entry: Entry = { watch };
+    this.entries.set(watch.key, entry);
+    this.updateHints();
+    // Saved as ended from now on: a later reload brings them back only through a restored panel.
+    void this.context.workspaceState.update(SAVED_KEY, watch.save());
+    return entry;
+  }
+
   /** A Leak Watch panel VS Code brings back after a reload: the saved results, marked as ended. */
   private restorePanel(webviewPanel: vscode.WebviewPanel): void {
-    const saved = this.context.workspaceState.get<SavedWatch>(SAVED_KEY);
-    if (!saved || typeof saved.description !== 'string' || !Array.isArray(saved.heapUsage)) {
+    const entry = this.restoreSaved();
+    if (!entry || entry.panel) {
+      // Nothing saved, or the panel was opened already (see reopenAfterReload).
       webviewPanel.dispose();
       return;
     }
     const settings = readSettings();
-    const watch = SessionWatch.restored(saved, settings);
-    const entry: Entry = { watch };
-    this.entries.set(watch.key, entry);
-    entry.panel = LeakWatchPanel.revive(webviewPanel, this.context.extensionUri, watch, this, settings.chartedTypes);
+    entry.panel = LeakWatchPanel.revive(webviewPanel, this.context.extensionUri, entry.watch, this, settings.chartedTypes);
     this.watchPanel(entry, entry.panel);
-    this.updateHints();
+  }
+
+  /**
+   * After a window reload that ended a running watch, opens its panel again beside the editor with
+   * the saved results, marked as ended by the reload. VS Code brings a webview panel back through the
+   * serializer only where it restores webviews (desktop; code-server's page reload does not), so this
+   * opens one unless a Leak Watch panel tab is already there (restored, perhaps not yet resolved).
+   */
+  private reopenAfterReload(): void {
+    const saved = this.savedWatch();
+    if (!saved || (saved.status.phase !== 'watching' && saved.status.phase !== 'connecting')) return;
+    const restoredTab = vscode.window.tabGroups.all.some((group) =>
+      group.tabs.some((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PANEL_VIEW_TYPE)),
+    );
+    if (restoredTab) return;
+    const entry = this.restoreSaved();
+    if (entry) this.ensurePanel(entry);
   }
 
   private ensurePanel(entry: Entry): LeakWatchPanel {

@@ -3,7 +3,7 @@
 // status bar and hints listen to it; it knows nothing about how they show it.
 import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Leak, Report, ReportTarget } from '../core/report';
 import { CdpConnection } from '../core/cdp/connection';
@@ -27,14 +27,15 @@ export interface SavedWatch {
   report?: Report;
 }
 
-/** A transport that is closed from the start: the connection of a watch restored after a reload. */
+/** A transport that is closed from the start: the connection of a watch restored after a reload, or of opened files. */
 class ClosedTransport implements Transport {
+  constructor(private readonly reason = 'the window reloaded') {}
   send(): void {
     throw new Error('closed');
   }
   onMessage(): void {}
   onClose(listener: (reason: string) => void): void {
-    listener('the window reloaded');
+    listener(this.reason);
   }
   close(): void {}
 }
@@ -61,6 +62,8 @@ export class SessionWatch implements vscode.Disposable {
   private building = false;
   private rebuild = false;
   private readonly unsubscribe: (() => void)[] = [];
+  /** Results of heap snapshot files opened in the panel (no program): the worker keeps the last file's graph. */
+  private openedFiles: readonly string[] | undefined;
 
   constructor(readonly attachment: Attachment, readonly settings: LeakWatchSettings) {}
 
@@ -76,6 +79,30 @@ export class SessionWatch implements vscode.Disposable {
     return watch;
   }
 
+  /**
+   * Heap snapshot files opened in the panel: their report, a heap point per file, and the worker that
+   * analysed them (it keeps the last file's graph, so any type can still be explained).
+   */
+  static opened(files: readonly string[], report: Report, analyzer: SnapshotAnalyzer, settings: LeakWatchSettings): SessionWatch {
+    const name = (f: string) => basename(f);
+    const description = files.length === 1 ? name(files[0]) : `${name(files[0])} … ${name(files[files.length - 1])} (${files.length} files)`;
+    const watch = new SessionWatch({ connection: new CdpConnection(new ClosedTransport('heap snapshot files')), description, kind: 'attach' }, settings);
+    watch.openedFiles = [...files];
+    watch.analyzer = analyzer;
+    watch.phase = 'stopped';
+    watch.message =
+      `Analysed ${files.length === 1 ? 'one heap snapshot file' : `${files.length} heap snapshot files, in this order`}: ${files.join(', ')}.` +
+      (files.length === 1 ? ' Open several snapshots of one process to see growth and verdicts.' : '');
+    for (const sample of report.samples) watch.heapUsage.push({ time: sample.time, used: sample.heapUsed, total: sample.heapTotal });
+    watch.setReport(report);
+    return watch;
+  }
+
+  /** The key of opened files: the files themselves (opening the same files again replaces their panel). */
+  static openedKey(files: readonly string[]): string {
+    return `files:${files.join('\n')}`;
+  }
+
   /** What to keep across a reload: the status, the recent heap line and the report. */
   save(): SavedWatch {
     return { description: this.attachment.description, status: this.status, heapUsage: this.heapUsage.slice(-600), report: this.report };
@@ -83,6 +110,7 @@ export class SessionWatch implements vscode.Disposable {
 
   /** A key that identifies the debuggee: the session id, or the inspector URL. */
   get key(): string {
+    if (this.openedFiles) return SessionWatch.openedKey(this.openedFiles);
     return watchKey(this.attachment);
   }
 
@@ -246,7 +274,7 @@ export class SessionWatch implements vscode.Disposable {
     const leak = this.report?.leaks.find((l) => l.type === typeName);
     if (leak) return { leak };
     if (!this.report || this.samples === 0) return { message: 'No heap snapshot has been analysed yet.' };
-    if (!this.live || !this.analyzer) return { message: 'The watch has stopped; only the types it explained while running have retainer paths.' };
+    if ((!this.live && !this.openedFiles) || !this.analyzer) return { message: 'The watch has stopped; only the types it explained while running have retainer paths.' };
     try {
       const [explained] = await this.analyzer.explain([typeName]);
       if (!explained) return { message: 'No objects of this type were found in the latest snapshot.' };
