@@ -1,6 +1,9 @@
 type Column = Uint8Array | Uint32Array | Int32Array;
 type ColumnCtor = new (length: number) => Column;
 
+const NO_BYTES = new Uint8Array(0);
+const NO_WORDS = new Uint32Array(0);
+
 /**
  * A table of typed-array columns filled row by row, one number at a time, as a flat JSON array
  * (`[f0, f1, f2, f0, f1, f2, …]`) is read. Capacity doubles when full; `column()` trims to length.
@@ -8,6 +11,14 @@ type ColumnCtor = new (length: number) => Column;
 export class GrowableColumns {
   /** The columns (the parser's hot loop writes them directly; see `grow`). */
   columns: Column[];
+  /**
+   * The same columns split by element type, so each store in the hot loop sees one kind of array:
+   * `bytes[k]` is column k when it is a Uint8Array, `words[k]` when it is a Uint32Array (an empty
+   * placeholder otherwise); `isByte[k]` says which.
+   */
+  bytes: Uint8Array[] = [];
+  words: Uint32Array[] = [];
+  readonly isByte: Uint8Array;
   private readonly index = new Map<string, number>();
   /** Rows the columns can hold before `grow`. */
   capacity: number;
@@ -22,7 +33,14 @@ export class GrowableColumns {
     this.width = names.length;
     this.capacity = Math.max(16, initialCapacity);
     this.columns = types.map((T) => new T(this.capacity));
+    this.isByte = Uint8Array.from(this.columns, (c) => (c instanceof Uint8Array ? 1 : 0));
+    this.split();
     names.forEach((n, k) => this.index.set(n, k));
+  }
+
+  private split(): void {
+    this.bytes = this.columns.map((c) => (c instanceof Uint8Array ? c : NO_BYTES));
+    this.words = this.columns.map((c) => (c instanceof Uint32Array ? c : NO_WORDS));
   }
 
   /** Numbers pushed so far. */
@@ -71,6 +89,7 @@ export class GrowableColumns {
     const trimmed = new (c.constructor as ColumnCtor)(this.length);
     trimmed.set(c.subarray(0, this.length));
     this.columns[k] = trimmed;
+    this.split();
     return trimmed;
   }
 
@@ -83,5 +102,6 @@ export class GrowableColumns {
       next.set(old);
       this.columns[k] = next;
     }
+    this.split();
   }
 }

@@ -20,9 +20,9 @@ export class SnapshotParser {
   private capture: Buffer[] | null = null;
   // Number arrays.
   private sink: GrowableColumns | null = null;
-  private num = 0;
-  private inNum = false;
-  private negative = false;
+  private readonly run: DigitRun = { count: 0, num: 0, inNum: false, negative: false };
+  /** Numbers in file order, before `flushStage` moves whole rows into the columns (a multiple of 3 and 7 fields). */
+  private readonly stage = new Uint32Array(STAGE_SIZE);
   private fraction = false;
   // Strings.
   private strPieces: Buffer[] = [];
@@ -301,73 +301,54 @@ export class SnapshotParser {
     this.edgeCountHint = Number(header.edge_count) > 0 ? Number(header.edge_count) : 0;
   }
 
-  /** The hot loop: unsigned integers separated by commas and whitespace, straight into columns. */
+  /**
+   * Unsigned integers separated by commas and whitespace, into columns. The hot loop `scanDigits`
+   * (a small function of its own, so V8 optimises it once and keeps it) writes them in file order
+   * into a small staging array that stays in cache; `flushStage` spreads full rows into the columns.
+   * This method handles what stops the loop: a full stage, `]`, and the signs, fractions and
+   * exponents V8 never writes.
+   */
   private scanNumbers(buf: Buffer, i: number, end: number): number {
     const sink = this.sink!;
-    const width = sink.width;
-    let cols = sink.columns;
-    let capacity = sink.capacity;
-    let col = sink.col;
-    let row = sink.length;
-    let num = this.num;
-    let inNum = this.inNum;
-    let negative = this.negative;
+    const run = this.run;
     if (this.fraction) {
       // Still inside the fraction or exponent of a number split across chunks: skip it.
       while (i < end && isNumberTail(buf[i])) i++;
       if (i < end) this.fraction = false;
     }
-    for (; i < end; i++) {
-      let c = buf[i];
-      if (c <= 57 && c >= 48) {
-        // A run of digits in a tight inner loop (most bytes of a snapshot are these).
-        num = num * 10 + (c - 48);
-        while (++i < end && (c = buf[i]) <= 57 && c >= 48) num = num * 10 + (c - 48);
-        inNum = true;
-        if (i === end) break; // the number may go on in the next chunk
+    while (i < end) {
+      i = scanDigits(buf, i, end, this.stage, run);
+      if (run.count === this.stage.length) {
+        run.count = flushStage(this.stage, run.count, sink);
+        continue;
       }
-      if (inNum) {
-        if (row === capacity) {
-          sink.length = row;
-          sink.grow();
-          cols = sink.columns;
-          capacity = sink.capacity;
-        }
-        cols[col][row] = negative ? 0 : num;
-        if (++col === width) {
-          col = 0;
-          row++;
-        }
-        num = 0;
-        inNum = false;
-        negative = false;
-      }
-      if (c === COMMA || c === NEWLINE || c === SPACE || c === CR || c === TAB) continue;
+      if (i === end) break;
+      const c = buf[i];
       if (c === CLOSE_BRACKET) {
         i++;
+        run.count = flushStage(this.stage, run.count, sink);
+        sink.col = run.count; // numbers of an incomplete last row (buildGraph refuses them)
+        run.count = 0;
         this.state = State.TopKey;
+        this.sink = null;
         break;
       }
       if (c === MINUS) {
-        negative = true;
-        inNum = true;
+        run.negative = true;
+        run.inNum = true;
+        i++;
         continue;
       }
       if (c === DOT || c === 101 /* e */ || c === 69 /* E */) {
         // Fractions and exponents do not occur in V8's integer tables; keep the integer part.
-        inNum = true;
+        run.inNum = true;
         while (i + 1 < end && isNumberTail(buf[i + 1])) i++;
         if (i + 1 === end) this.fraction = true;
+        i++;
         continue;
       }
       throw corrupt(`unexpected ${describeByte(c)} in the "${this.key}" numbers`);
     }
-    sink.col = col;
-    sink.length = row;
-    this.num = num;
-    this.inNum = inNum;
-    this.negative = negative;
-    if (this.state !== State.Numbers) this.sink = null;
     return i;
   }
 
@@ -502,8 +483,9 @@ export class SnapshotParser {
   private scanTraceTree(buf: Buffer, i: number, end: number): number {
     const trace = this.trace!;
     const width = this.meta?.trace_node_fields?.length ?? 5; // the last field is the children array
-    let num = this.num;
-    let inNum = this.inNum;
+    const run = this.run;
+    let num = run.num;
+    let inNum = run.inNum;
     for (; i < end; i++) {
       const c = buf[i];
       const d = c - 48;
@@ -543,8 +525,8 @@ export class SnapshotParser {
         throw corrupt(`unexpected ${describeByte(c)} in "trace_tree"`);
       }
     }
-    this.num = num;
-    this.inNum = inNum;
+    run.num = num;
+    run.inNum = inNum;
     return i;
   }
 
@@ -575,11 +557,10 @@ export class SnapshotParser {
     for (let n = 0; n < nodeCount; n++) {
       if (nodeName[n] >= stringCount) throw corrupt(`node ${n} names string ${nodeName[n]}, but there are ${stringCount} strings`);
     }
-    // One pass over the edges: node index -> ordinal, names checked, types narrowed to bytes.
+    // One pass over the edges: node index -> ordinal, names checked.
     const edgeTo = edges.column('to_node') as Uint32Array;
     const edgeTypeNames = (meta.edge_types[0] as string[]) ?? [];
-    const rawEdgeType = edges.column('type') as Uint32Array;
-    const edgeType = new Uint8Array(edgeCount);
+    const edgeType = edges.column('type') as Uint8Array;
     const edgeNameOrIndex = edges.column('name_or_index') as Uint32Array;
     const indexed = new Uint8Array(256).fill(1); // types the meta does not name are not checked, as before
     edgeTypeNames.forEach((t, k) => (indexed[k] = t === 'element' || t === 'hidden' ? 1 : 0));
@@ -589,9 +570,7 @@ export class SnapshotParser {
       const ordinal = (to / nodeFieldCount) >>> 0;
       if (to >= nodeIndexLimit || ordinal * nodeFieldCount !== to) throw corrupt(`edge ${e} points at node index ${to}, outside "nodes"`);
       edgeTo[e] = ordinal;
-      const t = rawEdgeType[e];
-      edgeType[e] = t;
-      if (indexed[t & 255] === 0 && edgeNameOrIndex[e] >= stringCount) {
+      if (indexed[edgeType[e]] === 0 && edgeNameOrIndex[e] >= stringCount) {
         throw corrupt(`edge ${e} names string ${edgeNameOrIndex[e]}, but there are ${stringCount} strings`);
       }
     }
@@ -604,12 +583,12 @@ export class SnapshotParser {
     const graph: HeapGraph = {
       nodeCount,
       edgeCount,
-      nodeType: new Uint8Array(nodes.column('type')),
+      nodeType: nodes.column('type') as Uint8Array,
       nodeName,
       nodeId: nodes.column('id') as Uint32Array,
       nodeSelfSize,
       nodeTraceId: (nodes.columnOrNull('trace_node_id') as Uint32Array | null) ?? new Uint32Array(nodeCount),
-      nodeDetachedness: detachedness ? new Uint8Array(detachedness) : new Uint8Array(nodeCount),
+      nodeDetachedness: (detachedness as Uint8Array | null) ?? new Uint8Array(nodeCount),
       firstEdge,
       edgeType,
       edgeNameOrIndex,
@@ -711,6 +690,90 @@ function describeByte(c: number): string {
   return c >= 32 && c < 127 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
 
+/** Where the numbers scan is: numbers staged, and a number that may go on in the next chunk. */
+interface DigitRun {
+  count: number;
+  num: number;
+  inNum: boolean;
+  negative: boolean;
+}
+
+const STAGE_SIZE = 3 * 7 * 8192;
+
+/**
+ * The parser's hot loop: digits, commas and whitespace into `stage`, in file order. Stops at
+ * `end`, at any other byte (the caller handles it), or when the stage is full. Kept free of rare
+ * paths so its optimised code never meets a case it has no feedback for.
+ */
+function scanDigits(buf: Uint8Array, i: number, end: number, stage: Uint32Array, run: DigitRun): number {
+  const size = stage.length;
+  let k = run.count;
+  let num = run.num;
+  let inNum = run.inNum;
+  for (; i < end; i++) {
+    let c = buf[i];
+    if (c <= 57 && c >= 48) {
+      // A run of digits (most bytes of a snapshot are these).
+      num = num * 10 + (c - 48);
+      while (++i < end && (c = buf[i]) <= 57 && c >= 48) num = num * 10 + (c - 48);
+      inNum = true;
+      if (i === end) break; // the number may go on in the next chunk
+    }
+    if (inNum) {
+      if (run.negative) {
+        num = 0;
+        run.negative = false;
+      }
+      stage[k] = num;
+      num = 0;
+      inNum = false;
+      if (++k === size) {
+        i++;
+        if (c !== COMMA && c !== NEWLINE && c !== SPACE && c !== CR && c !== TAB) i--; // the caller sees it
+        break;
+      }
+    }
+    if (c !== COMMA && c !== NEWLINE && c !== SPACE && c !== CR && c !== TAB) break;
+  }
+  run.count = k;
+  run.num = num;
+  run.inNum = inNum;
+  return i;
+}
+
+/** Moves the whole rows of `stage[0, count)` into the table's columns; returns how many numbers are left (the start of a row). */
+function flushStage(stage: Uint32Array, count: number, table: GrowableColumns): number {
+  const width = table.width;
+  const rows = (count / width) | 0;
+  while (table.length + rows > table.capacity) table.grow();
+  const row0 = table.length;
+  for (let c = 0; c < width; c++) {
+    if (table.isByte[c] === 1) spreadBytes(stage, c, width, rows, table.bytes[c], row0);
+    else spreadWords(stage, c, width, rows, table.words[c], row0);
+  }
+  table.length += rows;
+  const used = rows * width;
+  stage.copyWithin(0, used, count);
+  return count - used;
+}
+
+// Zeros are not stored: new typed arrays are zeroed already, and a page only ever written zeros is
+// never touched, so all-zero columns (trace_node_id without allocation tracking, detachedness) cost
+// no memory. Every column is fresh (`GrowableColumns` copies into new arrays when it grows).
+function spreadBytes(stage: Uint32Array, c: number, width: number, rows: number, column: Uint8Array, row0: number): void {
+  for (let r = 0, x = c; r < rows; r++, x += width) {
+    const v = stage[x];
+    if (v !== 0) column[row0 + r] = v;
+  }
+}
+
+function spreadWords(stage: Uint32Array, c: number, width: number, rows: number, column: Uint32Array, row0: number): void {
+  for (let r = 0, x = c; r < rows; r++, x += width) {
+    const v = stage[x];
+    if (v !== 0) column[row0 + r] = v;
+  }
+}
+
 /** Characters that may follow the integer part of a JSON number. */
 function isNumberTail(c: number): boolean {
   return (c >= 48 && c <= 57) || c === DOT || c === 101 || c === 69 || c === 43 || c === MINUS;
@@ -735,10 +798,10 @@ function decodeEscaped(raw: string): string {
 
 type ColumnCtor = typeof Uint8Array | typeof Uint32Array | typeof Int32Array;
 
-// All columns are Uint32Array while parsing, so the hot loop's stores stay monomorphic; the small
-// type columns are narrowed to Uint8Array when the graph is built.
-const NODE_COLUMN_TYPES: Record<string, ColumnCtor> = {};
-const EDGE_COLUMN_TYPES: Record<string, ColumnCtor> = {};
+// The small columns are bytes from the start (no wide copy to narrow later, fewer fresh pages to
+// fault in); the rest are Uint32Array. The hot loop stores through `bytes`/`words`, one kind each.
+const NODE_COLUMN_TYPES: Record<string, ColumnCtor> = { type: Uint8Array, detachedness: Uint8Array };
+const EDGE_COLUMN_TYPES: Record<string, ColumnCtor> = { type: Uint8Array };
 
 const enum State {
   BeforeTop,
