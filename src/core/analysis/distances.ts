@@ -6,7 +6,7 @@
  * key and its table have been reached). The BFS parent edge of each node gives its shortest retainer path.
  */
 import type { HeapGraph } from '../snapshot/graph';
-import { edgeKinds, ephemeronPair, ephemeronTableId } from './edges';
+import { edgeKinds, ephemeronPair, ephemeronTableId, type EdgeKinds } from './edges';
 
 /** Nodes first reached from the root itself rather than from a user root sit this far away (as in DevTools). */
 export const BASE_SYSTEM_DISTANCE = 100_000_000;
@@ -33,49 +33,8 @@ export function computeDistances(g: HeapGraph): Distances {
   const fe = g.firstEdge;
   const to = g.edgeTo;
   const etype = g.edgeType;
-  const ename = g.edgeNameOrIndex;
   const ntype = g.nodeType;
-  const nname = g.nodeName;
-  const pendingEphemerons = new Set<string>();
-  const tables = k.ephemeronTable;
-
-  /** DevTools' distance filter; true when the edge may be followed. */
-  const follow = (v: number, e: number): boolean => {
-    const t = etype[e];
-    const named = t !== k.element && t !== k.hidden;
-    if (named && ename[e] === k.sloppyFunctionMap && ntype[v] === k.nodeHidden && nname[v] === k.nativeContext) return false;
-    if (t === k.internal && (tables[ename[e]] === -2 ? ephemeronTableId(g, k, ename[e]) : tables[ename[e]]) >= 0) {
-      // The value of a WeakMap entry is alive only once both its key and its table are.
-      const pair = ephemeronPair(g, ename[e]);
-      if (!pendingEphemerons.delete(pair)) {
-        pendingEphemerons.add(pair);
-        return false;
-      }
-    }
-    if (ntype[v] === k.nodeArray && nname[v] === k.mapDescriptors && k.mapDescriptors >= 0) {
-      const index = named ? parseInt(g.strings[ename[e]], 10) : ename[e];
-      return index < 2 || index % 3 !== 1;
-    }
-    return true;
-  };
-
-  const bfs = (head: number, tail: number): number => {
-    while (head < tail) {
-      const v = queue[head++];
-      const d = distance[v] + 1;
-      for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
-        if (etype[e] === k.weak) continue;
-        const w = to[e];
-        if (distance[w] !== NO_DISTANCE) continue;
-        if (!follow(v, e)) continue;
-        distance[w] = d;
-        parentEdge[w] = e;
-        parentNode[w] = v;
-        queue[tail++] = w;
-      }
-    }
-    return tail;
-  };
+  const filter: BfsFilter = { g, k, pendingEphemerons: new Set<string>() };
 
   // User roots first: the root's non-synthetic children.
   let tail = 0;
@@ -88,13 +47,85 @@ export function computeDistances(g: HeapGraph): Distances {
     parentNode[w] = 0;
     queue[tail++] = w;
   }
-  const userTail = bfs(0, tail);
+  const out = { distance, parentEdge, parentNode };
+  const userTail = bfs(filter, out, queue, 0, tail);
   // Then everything else, from the root.
   distance[0] = userTail > 0 ? BASE_SYSTEM_DISTANCE : 0;
   queue[userTail] = 0;
-  bfs(userTail, userTail + 1);
+  bfs(filter, out, queue, userTail, userTail + 1);
   distance[0] = 0;
-  return { distance, parentEdge, parentNode };
+  return out;
+}
+
+/** What DevTools' distance filter needs to know beyond the edge itself. */
+interface BfsFilter {
+  readonly g: HeapGraph;
+  readonly k: EdgeKinds;
+  /** WeakMap entries (by their shared name part) one half of which has been reached. */
+  readonly pendingEphemerons: Set<string>;
+}
+
+/**
+ * Breadth first from queue[head, tail); returns the new tail. A function of its own over locals
+ * (the hot loop of the distances): the filter below runs only for the few edges it may reject.
+ */
+function bfs(f: BfsFilter, d: Distances, queue: Uint32Array, head: number, tail: number): number {
+  const { g, k } = f;
+  const { distance, parentEdge, parentNode } = d;
+  const fe = g.firstEdge;
+  const to = g.edgeTo;
+  const etype = g.edgeType;
+  const ntype = g.nodeType;
+  const nname = g.nodeName;
+  const weak = k.weak;
+  const internal = k.internal;
+  const tables = k.ephemeronTable; // -1: the name is no WeakMap entry's (most internal edges)
+  const ename = g.edgeNameOrIndex;
+  const nodeHidden = k.nodeHidden;
+  const nativeContext = k.nativeContext;
+  const nodeArray = k.nodeArray;
+  const mapDescriptors = k.mapDescriptors;
+  while (head < tail) {
+    const v = queue[head++];
+    const dist = distance[v] + 1;
+    // A native context or a (map descriptors) array: every edge goes through the filter.
+    const special = (ntype[v] === nodeHidden && nname[v] === nativeContext) || (mapDescriptors >= 0 && ntype[v] === nodeArray && nname[v] === mapDescriptors);
+    for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
+      const t = etype[e];
+      if (t === weak) continue;
+      const w = to[e];
+      if (distance[w] !== NO_DISTANCE) continue;
+      if ((special || (t === internal && tables[ename[e]] !== -1)) && !follow(f, v, e)) continue;
+      distance[w] = dist;
+      parentEdge[w] = e;
+      parentNode[w] = v;
+      queue[tail++] = w;
+    }
+  }
+  return tail;
+}
+
+/** DevTools' distance filter; true when edge e out of v may be followed (v is special, or e is internal). */
+function follow(f: BfsFilter, v: number, e: number): boolean {
+  const { g, k } = f;
+  const t = g.edgeType[e];
+  const name = g.edgeNameOrIndex[e];
+  const named = t !== k.element && t !== k.hidden;
+  if (named && name === k.sloppyFunctionMap && g.nodeType[v] === k.nodeHidden && g.nodeName[v] === k.nativeContext) return false;
+  const tables = k.ephemeronTable;
+  if (t === k.internal && (tables[name] === -2 ? ephemeronTableId(g, k, name) : tables[name]) >= 0) {
+    // The value of a WeakMap entry is alive only once both its key and its table are.
+    const pair = ephemeronPair(g, name);
+    if (!f.pendingEphemerons.delete(pair)) {
+      f.pendingEphemerons.add(pair);
+      return false;
+    }
+  }
+  if (g.nodeType[v] === k.nodeArray && g.nodeName[v] === k.mapDescriptors && k.mapDescriptors >= 0) {
+    const index = named ? parseInt(g.strings[name], 10) : name;
+    return index < 2 || index % 3 !== 1;
+  }
+  return true;
 }
 
 /** The edges of the BFS path from the root to `node`, root side first (empty when unreached). */

@@ -18,117 +18,172 @@ export interface Dominators {
 
 /** The dominator tree and retained size of every node. */
 export function computeDominators(g: HeapGraph): Dominators {
+  // Each phase is a function of its own over typed arrays: V8 optimises each hot loop once (one
+  // big function deoptimised at every new phase), and no loop reads variables through a closure.
+  // Arrays a phase is done with are reused by the next one: a fresh page costs far more than the
+  // work done on it (the kernel zeroes it; in a VM the host may have to back it too).
   const n = g.nodeCount;
-  const fe = g.firstEdge;
-  const to = g.edgeTo;
-  const { firstPred, pred, essential } = essentialPredecessors(g);
+  const { firstPred, pred, essential, spare } = essentialPredecessors(g);
+  const dfn = new Int32Array(spare.buffer, spare.byteOffset, n).fill(-1);
+  const { vertex, parent, fromRoot } = preorder(n, g.firstEdge, g.edgeTo, essential, dfn);
+  const { semi, label } = semidominators(n, dfn, vertex, parent, fromRoot, firstPred, pred);
+  const idom = immediateDominators(n, parent, semi); // in place of `parent`
+  // The outputs take the buffers of `label` and `pred`, which nothing reads any more.
+  const dominator = new Uint32Array(label.buffer, label.byteOffset, n);
+  const retained = pred.byteLength >= n * 8 ? new Float64Array(pred.buffer, 0, n) : new Float64Array(n);
+  retainedSizes(n, vertex, idom, g.nodeSelfSize, dominator, retained);
+  return { dominator, retained, order: vertex };
+}
 
-  // 1. Iterative DFS over essential edges: preorder numbers.
-  const dfn = new Int32Array(n).fill(-1);
+interface Preorder {
+  /** Per preorder number: the node. */
+  vertex: Uint32Array;
+  /** Per preorder number: the DFS parent's number (0 for the DFS trees started from nodes the root cannot reach). */
+  parent: Int32Array;
+  /** Per node: 1 when the root cannot reach it through essential edges (it hangs off the root). */
+  fromRoot: Uint8Array;
+}
+
+/** 1. Iterative DFS over essential edges: preorder numbers, from the root, then from every node it left unvisited. */
+function preorder(n: number, fe: Uint32Array, to: Uint32Array, essential: Uint8Array, dfn: Int32Array): Preorder {
   const vertex = new Uint32Array(n);
   const parent = new Int32Array(n);
-  const fromRoot = new Uint8Array(n); // DFS trees started from unreachable nodes hang off the root
+  const fromRoot = new Uint8Array(n);
+  // The stack only grows as deep as the DFS goes; pages never reached are never touched.
   const stackNode = new Uint32Array(n);
   const stackEdge = new Uint32Array(n);
-  let count = 0;
-  const dfs = (start: number, parentNum: number) => {
-    let sp = 0;
-    dfn[start] = count;
-    vertex[count] = start;
-    parent[count] = parentNum;
-    count++;
-    stackNode[0] = start;
-    stackEdge[0] = fe[start];
-    while (sp >= 0) {
-      const v = stackNode[sp];
-      const e = stackEdge[sp];
-      if (e >= fe[v + 1]) {
-        sp--;
-        continue;
-      }
-      stackEdge[sp] = e + 1;
-      const w = to[e];
-      if (dfn[w] >= 0 || !essential[e]) continue;
-      dfn[w] = count;
-      vertex[count] = w;
-      parent[count] = dfn[v];
-      count++;
-      sp++;
-      stackNode[sp] = w;
-      stackEdge[sp] = fe[w];
-    }
-  };
-  dfs(0, 0);
+  let count = dfsFrom(0, 0, 0, fe, to, essential, dfn, vertex, parent, stackNode, stackEdge);
   for (let v = 1; v < n; v++) {
     if (dfn[v] < 0) {
       fromRoot[v] = 1;
-      dfs(v, 0);
+      count = dfsFrom(v, 0, count, fe, to, essential, dfn, vertex, parent, stackNode, stackEdge);
     }
   }
+  return { vertex, parent, fromRoot };
+}
 
-  // 2. Semidominators (numbers are DFS preorder), eval with path compression.
+/** Numbers the nodes `start` reaches (not yet numbered) from `count` on; returns the next number. */
+function dfsFrom(
+  start: number,
+  parentNum: number,
+  count: number,
+  fe: Uint32Array,
+  to: Uint32Array,
+  essential: Uint8Array,
+  dfn: Int32Array,
+  vertex: Uint32Array,
+  parent: Int32Array,
+  stackNode: Uint32Array,
+  stackEdge: Uint32Array,
+): number {
+  let sp = 0;
+  dfn[start] = count;
+  vertex[count] = start;
+  parent[count] = parentNum;
+  count++;
+  stackNode[0] = start;
+  stackEdge[0] = fe[start];
+  while (sp >= 0) {
+    const v = stackNode[sp];
+    let e = stackEdge[sp];
+    const end = fe[v + 1];
+    // Skip the edges that lead nowhere new without going back to the stack.
+    while (e < end && (essential[e] === 0 || dfn[to[e]] >= 0)) e++;
+    if (e >= end) {
+      sp--;
+      continue;
+    }
+    stackEdge[sp] = e + 1;
+    const w = to[e];
+    dfn[w] = count;
+    vertex[count] = w;
+    parent[count] = dfn[v];
+    count++;
+    sp++;
+    stackNode[sp] = w;
+    stackEdge[sp] = fe[w];
+  }
+  return count;
+}
+
+/** 2. Semidominators, by DFS number, with path-compressed eval over a forest linked in reverse preorder. */
+function semidominators(
+  n: number,
+  dfn: Int32Array,
+  vertex: Uint32Array,
+  parent: Int32Array,
+  fromRoot: Uint8Array,
+  firstPred: Uint32Array,
+  pred: Uint32Array,
+): { semi: Int32Array; label: Int32Array } {
   const semi = new Int32Array(n);
   const label = new Int32Array(n);
   const ancestor = new Int32Array(n).fill(-1);
+  const stack = new Int32Array(n); // path compression; only as deep as the longest forest path
   for (let i = 0; i < n; i++) {
     semi[i] = i;
     label[i] = i;
   }
-  const stack = stackEdge; // reused for path compression
-  const evaluate = (v: number): number => {
-    if (ancestor[v] < 0) return v;
-    let sp = 0;
-    let x = v;
-    while (ancestor[ancestor[x]] >= 0) {
-      stack[sp++] = x;
-      x = ancestor[x];
-    }
-    while (sp > 0) {
-      const y = stack[--sp];
-      const a = ancestor[y];
-      if (semi[label[a]] < semi[label[y]]) label[y] = label[a];
-      ancestor[y] = ancestor[a];
-    }
-    return label[v];
-  };
   for (let w = n - 1; w >= 1; w--) {
     const node = vertex[w];
-    let s = semi[w];
-    if (fromRoot[node]) s = 0;
+    let s = fromRoot[node] ? 0 : semi[w];
     for (let r = firstPred[node], end = firstPred[node + 1]; r < end; r++) {
       const u = dfn[pred[r]];
-      const c = semi[evaluate(u)];
+      // Numbers below w are not linked yet: eval(u) is u itself.
+      const c = u < w ? u : semi[evaluate(u, ancestor, label, semi, stack)];
       if (c < s) s = c;
     }
     semi[w] = s;
     ancestor[w] = parent[w];
   }
+  return { semi, label };
+}
 
-  // 3. Immediate dominators: the nearest DFS ancestor not below the semidominator.
-  const idom = ancestor; // reused
+/** Path-compressed eval: the label of least semidominator on the forest path above v. */
+function evaluate(v: number, ancestor: Int32Array, label: Int32Array, semi: Int32Array, stack: Int32Array): number {
+  if (ancestor[v] < 0) return v;
+  let sp = 0;
+  let x = v;
+  while (ancestor[ancestor[x]] >= 0) {
+    stack[sp++] = x;
+    x = ancestor[x];
+  }
+  while (sp > 0) {
+    const y = stack[--sp];
+    const a = ancestor[y];
+    if (semi[label[a]] < semi[label[y]]) label[y] = label[a];
+    ancestor[y] = ancestor[a];
+  }
+  return label[v];
+}
+
+/** 3. Immediate dominators (semi-NCA): the nearest DFS ancestor not below the semidominator; overwrites `parent`. */
+function immediateDominators(n: number, parent: Int32Array, semi: Int32Array): Int32Array {
+  const idom = parent;
   idom[0] = 0;
   for (let w = 1; w < n; w++) {
-    let d = parent[w];
-    while (d > semi[w]) d = idom[d];
+    let d = idom[w];
+    const s = semi[w];
+    while (d > s) d = idom[d];
     idom[w] = d;
   }
+  return idom;
+}
 
-  // 4. Retained sizes bottom-up in reverse preorder; dominators by node.
-  const retained = new Float64Array(n);
-  const self = g.nodeSelfSize;
+/** 4. Retained sizes bottom-up in reverse preorder; dominators by node (both arrays are overwritten). */
+function retainedSizes(n: number, vertex: Uint32Array, idom: Int32Array, self: Uint32Array, dominator: Uint32Array, retained: Float64Array): void {
   for (let v = 0; v < n; v++) retained[v] = self[v];
-  const dominator = new Uint32Array(n);
+  dominator[0] = 0;
   for (let w = n - 1; w >= 1; w--) {
     const node = vertex[w];
     const d = vertex[idom[w]];
     dominator[node] = d;
     retained[d] += retained[node];
   }
-  return { dominator, retained, order: vertex };
 }
 
-/** Reverse CSR over the essential edges only: the predecessors of node i are pred[firstPred[i] .. firstPred[i + 1] - 1]. */
-function essentialPredecessors(g: HeapGraph): { firstPred: Uint32Array; pred: Uint32Array; essential: Uint8Array } {
+/** Reverse CSR over the essential edges only (and `spare`, n words it used while building it): the predecessors of node i are pred[firstPred[i] .. firstPred[i + 1] - 1]. */
+function essentialPredecessors(g: HeapGraph): { firstPred: Uint32Array; pred: Uint32Array; essential: Uint8Array; spare: Uint32Array } {
   const n = g.nodeCount;
   const k = edgeKinds(g);
   const fe = g.firstEdge;
@@ -163,7 +218,7 @@ function essentialPredecessors(g: HeapGraph): { firstPred: Uint32Array; pred: Ui
   for (let v = 0; v < n; v++) {
     for (let e = fe[v], end = fe[v + 1]; e < end; e++) if (essential[e]) pred[fill[to[e]]++] = v;
   }
-  return { firstPred, pred, essential };
+  return { firstPred, pred, essential, spare: fill }; // fill: n words the caller may reuse
 }
 
 /**
