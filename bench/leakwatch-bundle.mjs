@@ -24,7 +24,7 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20'
  */
 export async function buildLeakWatchBundle() {
   let modules = MODULES.filter(([path]) => existsSync(join(root, path)));
-  // dominators need the retainers from edges.ts
+  // dominators import their edge facts from edges.ts
   for (;;) {
     const names = modules.map(([p]) => p);
     if (names.includes('src/core/analysis/dominators.ts') && !names.includes('src/core/analysis/edges.ts')) {

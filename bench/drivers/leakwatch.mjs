@@ -1,7 +1,9 @@
 // Leak Watch, from the current sources (bundled by bench/leakwatch-bundle.mjs into
-// bench/cache/leakwatch-bench.cjs): `parse` = the streaming parser into a HeapGraph; `full` = parse,
-// distances from the roots, retainers (reverse edges), dominators and retained sizes, and the
-// per-type aggregation when those modules exist.
+// bench/cache/leakwatch-bench.cjs): `parse` = the streaming parser into a HeapGraph; `full` = what
+// the worker computes for a sample and its explanations: parse, distances from the roots,
+// dominators and retained sizes (which build their own reverse edges, over the essential edges
+// only), and the per-type aggregation, when those modules exist. `buildRetainers` (the reverse of
+// every edge) is not part of it: nothing in the analysis calls it.
 //   node bench/drivers/leakwatch.mjs <file.heapsnapshot> parse|full
 import { createRequire } from 'node:module';
 import { report, since } from './result.mjs';
@@ -31,9 +33,7 @@ if (mode === 'full') {
     lap('distances');
   }
   if (lw.computeDominators) {
-    const retainers = lw.buildRetainers(graph);
-    lap('retainers');
-    const dom = lw.computeDominators(graph, retainers);
+    const dom = lw.computeDominators(graph);
     lap('dominators');
     out.rootRetained = dom.retained[0];
   }
