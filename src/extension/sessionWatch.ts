@@ -95,6 +95,7 @@ export class SessionWatch implements vscode.Disposable {
       (files.length === 1 ? ' Open several snapshots of one process to see growth and verdicts.' : '');
     for (const sample of report.samples) watch.heapUsage.push({ time: sample.time, used: sample.heapUsed, total: sample.heapTotal });
     watch.setReport(report);
+    watch.lastPauseMs = undefined; // no program was paused
     return watch;
   }
 

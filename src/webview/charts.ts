@@ -33,10 +33,17 @@ function axis(stroke: string, grid: string, values?: uPlot.Axis['values']): uPlo
   };
 }
 
-/** A time axis that stays sensible with a single point (uPlot would span years). */
+/**
+ * A time axis that stays sensible with a single point: uPlot widens a one-point time axis to
+ * 86,400 of its units (in seconds, that is 1,000 days), so one point gets a minute around it.
+ */
 const timeScale: uPlot.Scale = {
   time: true,
-  range: (_u, min, max) => (min === max ? [min - 30, max + 30] : [min, max]),
+  range: (u, min, max) => {
+    const xs = u.data?.[0];
+    const only = xs && xs.length > 0 && xs[0] === xs[xs.length - 1] ? xs[0] : min === max ? min : undefined;
+    return only !== undefined && only !== null ? [only - 30, only + 30] : [min, max];
+  },
 };
 
 function widthOf(container: HTMLElement): number {

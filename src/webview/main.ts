@@ -161,11 +161,20 @@ const PHASE_TEXT: Record<WatchStatus['phase'], string> = {
   failed: 'Failed',
 };
 
+let lastStatus: WatchStatus | undefined;
+
 function setStatus(status: WatchStatus): void {
-  statusIcon.className = `codicon codicon-${PHASE_ICON[status.phase].join(' ')}`;
+  lastStatus = status;
+  // Heap snapshot files opened in the panel: no program, nothing to stop or save.
+  const files = report?.target.kind === 'files';
+  stopButton.hidden = files;
+  saveButton.hidden = files;
+  statusIcon.className = `codicon codicon-${files ? 'file' : PHASE_ICON[status.phase].join(' ')}`;
   document.body.dataset.phase = status.phase;
   const pause = status.lastPauseMs !== undefined ? ` · last pause ${Math.round(status.lastPauseMs)} ms` : '';
-  statusText.textContent = `${PHASE_TEXT[status.phase]} · ${status.samples} sample${status.samples === 1 ? '' : 's'}${pause}`;
+  statusText.textContent = files
+    ? `Heap snapshot files · ${status.samples} snapshot${status.samples === 1 ? '' : 's'}`
+    : `${PHASE_TEXT[status.phase]} · ${status.samples} sample${status.samples === 1 ? '' : 's'}${pause}`;
   targetText.textContent = status.target;
   targetText.title = status.target;
   const live = status.phase === 'watching' || status.phase === 'connecting';
@@ -181,11 +190,12 @@ function setStatus(status: WatchStatus): void {
 
 function setHeap(point: HeapPoint): void {
   heapFigure.textContent = formatBytes(point.used);
-  heapDetail.textContent = ` used of ${formatBytes(point.total)} · ${formatTime(point.time)}`;
+  heapDetail.textContent = point.total > 0 ? ` used of ${formatBytes(point.total)} · ${formatTime(point.time)}` : ` · ${formatTime(point.time)}`;
 }
 
 function setReport(next: Report): void {
   report = next;
+  if (lastStatus) setStatus(lastStatus);
   growthEmpty.hidden = next.samples.length > 0;
   growthChart.setReport(next);
   table.setReport(next);
