@@ -50,10 +50,51 @@ export async function debugProgram(program: string, env: Record<string, string> 
   return waitFor(() => Promise.race([child, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]), 20_000, `the child session of ${program}`);
 }
 
-/** Stops every debug session and waits until none is left. */
-export async function stopAllDebugging(): Promise<void> {
-  await vscode.debug.stopDebugging();
-  await waitFor(() => vscode.debug.activeDebugSession === undefined || undefined, 10_000, 'debug sessions to end').catch(() => undefined);
+/**
+ * The debug sessions running now. VS Code has no API listing them, so this follows start/terminate
+ * events from the moment the suites load (before any test starts a session).
+ */
+const runningSessions = new Map<string, vscode.DebugSession>();
+vscode.debug.onDidStartDebugSession((s) => runningSessions.set(s.id, s));
+vscode.debug.onDidTerminateDebugSession((s) => runningSessions.delete(s.id));
+if (vscode.debug.activeDebugSession) runningSessions.set(vscode.debug.activeDebugSession.id, vscode.debug.activeDebugSession);
+
+/** The debug sessions that have started and not yet ended. */
+export function liveDebugSessions(): vscode.DebugSession[] {
+  return [...runningSessions.values()];
+}
+
+/**
+ * Stops every debug session and waits until none is left (teardown). The workbench's
+ * stopDebugging can reject ("An unknown error occurred") when a session is already on its way
+ * out, e.g. its debuggee exited or was killed in the test: that is retried, session by session,
+ * and only sessions still running after the retries make this fail. The test's own result is
+ * untouched either way: this runs in hooks, which mocha reports apart from the test.
+ */
+export async function stopAllDebugging(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const errors: string[] = [];
+  const stop = async (session?: vscode.DebugSession) => {
+    try {
+      await vscode.debug.stopDebugging(session);
+    } catch (error) {
+      errors.push(`${session?.name ?? 'all sessions'}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  await stop();
+  for (let round = 0; runningSessions.size > 0 && Date.now() < deadline; round++) {
+    // Give the sessions a moment to end by themselves, then ask each one left (top-level first).
+    const until = Math.min(deadline, Date.now() + (round === 0 ? 3000 : 1500));
+    while (runningSessions.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const left = liveDebugSessions();
+    for (const session of left.filter((s) => !s.parentSession).concat(left.filter((s) => s.parentSession))) {
+      if (runningSessions.has(session.id)) await stop(session);
+    }
+  }
+  if (runningSessions.size > 0) {
+    const names = liveDebugSessions().map((s) => `"${s.name}"`).join(', ');
+    throw new Error(`debug sessions still running ${timeoutMs / 1000} s after stopDebugging: ${names}${errors.length ? ` (stopDebugging said: ${errors.join('; ')})` : ''}`);
+  }
 }
 
 /** 1-based line of the first line of `file` (in the workspace) that contains `text`. */
