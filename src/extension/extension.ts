@@ -43,6 +43,8 @@ export interface LeakWatchApi {
   openSource(position: SourcePosition, sessionId?: string): Promise<vscode.TextEditor | undefined>;
   /** Feeds a report to a watch as if the sampling loop had produced it (for tests of the UI parts). */
   injectReport(report: Report, sessionId?: string): void;
+  /** What the workspace keeps of the newest watch for after a window reload. */
+  savedWatch(): SavedWatch | undefined;
 }
 
 interface Entry {
@@ -72,6 +74,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       vscode.commands.registerCommand('leakWatch.openSnapshots', (uri?: unknown, selected?: unknown) => this.openSnapshots(selected ?? uri)),
       vscode.debug.onDidTerminateDebugSession((session) => this.sessionTerminated(session)),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      this.tracker.onDidStart((session) => this.sessionStarted(session)),
         deserializeWebviewPanel: async (webviewPanel) => this.restorePanel(webviewPanel),
       }),
     );
@@ -466,6 +469,27 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   private async updateContext(): Promise<void> {
     const live = [...this.entries.values()].filter((e) => e.watch.live);
+  /**
+   * A debuggee session started: when it replaces a watched one of the same launch (the debug
+   * toolbar's Restart, js-debug restarting its child), that watch ends saying the session restarted.
+   * It is not re-attached: the new program's heap is another heap, and earlier samples cannot be
+   * compared with it; "Start Leak Watch" watches it.
+   */
+  private sessionStarted(session: vscode.DebugSession): void {
+    const parent = session.parentSession;
+    if (!parent) return;
+    for (const { watch } of this.entries.values()) {
+      const old = watch.session;
+      if (!old?.parentSession || old.id === session.id) continue;
+      // Under the same parent session, or a new parent of the same launch configuration that replaced the old one.
+      const sameLaunch = old.parentSession.id === parent.id ||
+        (old.parentSession.configuration.name === parent.configuration.name && old.parentSession.type === parent.type &&
+          !this.tracker.all().some((s) => s.id === old.parentSession!.id));
+      if (sameLaunch) watch.sessionRestarted();
+    }
+    void this.updateContext();
+  }
+
     await vscode.commands.executeCommand('setContext', 'leakWatch.watching', live.length > 0);
     const newestLive = live[live.length - 1];
     this.statusBar.show(newestLive?.watch);
@@ -511,6 +535,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       },
     };
   }
+      savedWatch: () => this.savedWatch(),
 
   dispose(): void {
     for (const entry of this.entries.values()) {

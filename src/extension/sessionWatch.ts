@@ -14,6 +14,9 @@ import type { HeapPoint, WatchPhase, WatchStatus } from '../protocol';
 import type { Attachment } from './attach';
 import type { LeakWatchSettings } from './settings';
 
+/** A new debuggee of the same launch within this time of the old one's end is a restart. */
+const RESTART_WINDOW_MS = 15_000;
+
 /** Most heap points kept for the panel (an hour at 1 s). */
 const MAX_HEAP_POINTS = 3600;
 
@@ -62,6 +65,10 @@ export class SessionWatch implements vscode.Disposable {
   private building = false;
   private rebuild = false;
   private readonly unsubscribe: (() => void)[] = [];
+  /** When the watch stopped, ended or failed (ms since the epoch). */
+  private endedAt: number | undefined;
+  /** When a new debuggee of the same launch started while this one ran (see sessionRestarted). */
+  private successorAt: number | undefined;
   /** Results of heap snapshot files opened in the panel (no program): the worker keeps the last file's graph. */
   private openedFiles: readonly string[] | undefined;
 
@@ -214,6 +221,28 @@ export class SessionWatch implements vscode.Disposable {
 
   private finish(phase: WatchPhase, message: string): void {
     if (!this.live && this.phase !== 'connecting') return;
+  /**
+   * A new debuggee of the same launch started (the debug toolbar's Restart, or js-debug restarting
+   * its child). If this watch's session has just ended, it was a restart: the message says so. If
+   * it is still running, the new one may be a subprocess, so this only notes the time, and an end
+   * within a few seconds is told as a restart (see finish). The samples are of the old program
+   * and stay as they are; the new program is not watched unasked.
+   */
+  sessionRestarted(): void {
+    if (this.live) {
+      this.successorAt = Date.now();
+      return;
+    }
+    if (this.phase !== 'ended' || this.endedAt === undefined || Date.now() - this.endedAt > RESTART_WINDOW_MS) return;
+    this.message = this.restartMessage();
+    this.changeEmitter.fire('status');
+  }
+
+  private restartMessage(): string {
+    const n = this.samples;
+    return `The debug session restarted, which ended this watch: the program it watched exited and a new one started. The ${n} sample${n === 1 ? '' : 's'} taken before are kept; run "Start Leak Watch" to watch the restarted program.`;
+  }
+
     for (const u of this.unsubscribe.splice(0)) u();
     this.phase = phase;
     this.message = message;
@@ -224,7 +253,10 @@ export class SessionWatch implements vscode.Disposable {
 
   private setPhase(phase: WatchPhase, message?: string): void {
     this.phase = phase;
-    this.message = message;
+    this.endedAt = Date.now();
+    // Ended (the session, the connection or the program) just after a new debuggee of its launch started: a restart.
+    const restarted = phase === 'ended' && this.successorAt !== undefined && this.endedAt - this.successorAt < RESTART_WINDOW_MS;
+    this.message = restarted ? this.restartMessage() : message;
     this.changeEmitter.fire('status');
   }
 

@@ -1,5 +1,6 @@
 // Reliability inside the real extension host: two sessions watched at once, the debuggee killed while
-// watched, Start twice at once, the extension host's own sockets, and a bounded soak.
+// watched, the debug session restarted while watched, Start twice at once, the extension host's own
+// sockets, and a bounded soak.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LeakWatchApi } from '../../src/extension/extension';
@@ -94,6 +95,56 @@ describe('reliability in the extension host', function () {
     assert.equal(mine[0].status.phase, 'watching', mine[0].status.message);
     await vscode.commands.executeCommand('leakWatch.start', session.id); // and once more, later
     assert.equal(api.watches().filter((w) => w.sessionId === session.id && w.status.phase === 'watching').length, 1);
+  });
+
+  it('the debug session restarted while watched (the toolbar\'s Restart): the watch ends saying so, samples, panel and saved report kept, no error', async () => {
+    const api = await leakWatchApi();
+    const session = await debugProgram(NAMED, { RECORD_CLASS: 'RestartRecord' });
+    await vscode.commands.executeCommand('leakWatch.start', session.id);
+    await waitFor(() => (watchOf(api, session)?.status.samples ?? 0) >= 2 || undefined, 120_000, 'two samples');
+    await waitFor(() => (api.report(session.id)?.samples.length ?? 0) >= 2 || undefined, 30_000, 'a report of two samples');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => {
+      errors.push(args.map(String).join(' '));
+      original.apply(console, args);
+    };
+    const started: vscode.DebugSession[] = [];
+    const ended: vscode.DebugSession[] = [];
+    const listeners = [
+      vscode.debug.onDidStartDebugSession((s) => started.push(s)),
+      vscode.debug.onDidTerminateDebugSession((s) => ended.push(s)),
+    ];
+    try {
+      const oldPid = await pidOf(session);
+      await vscode.commands.executeCommand('workbench.action.debug.restart');
+      const restarted = await waitFor(() => started.find((s) => s.parentSession && s.id !== session.id), 60_000, 'the restarted program\'s session');
+      const w = await waitFor(() => {
+        const x = watchOf(api, session);
+        return x && !['watching', 'connecting'].includes(x.status.phase) ? x : undefined;
+      }, 30_000, 'the watch to end');
+      await new Promise((r) => setTimeout(r, 3000)); // anything that would follow (errors, rejections) has happened
+      assert.notEqual(await pidOf(restarted), oldPid, 'a new program');
+      assert.equal(w.status.phase, 'ended');
+      assert.match(w.status.message ?? '', /restarted/);
+      assert.match(w.status.message ?? '', /kept/);
+      assert.ok(w.status.samples >= 2, 'the samples are kept');
+      assert.ok(w.panelVisible || w.panelReady, 'the panel stays');
+      const report = api.report(session.id);
+      assert.ok(report && report.samples.length >= 2 && report.types.some((t) => t.name === 'RestartRecord'), 'the report is kept');
+      const saved = api.savedWatch();
+      assert.ok(saved && saved.status.phase === 'ended' && (saved.report?.samples.length ?? 0) >= 2, `the saved report: ${JSON.stringify(saved?.status)}`);
+      assert.equal(api.watches().filter((x) => x.sessionId === restarted.id).length, 0, 'the restarted program is not watched unasked');
+      assert.deepEqual(unhandled, []);
+      assert.deepEqual(errors.filter((e) => /leak.?watch/i.test(e)), []);
+    } finally {
+      console.error = original;
+      process.off('unhandledRejection', onUnhandled);
+      for (const l of listeners) l.dispose();
+    }
   });
 
   it('the extension host opens no listening port of its own, and connects only to loopback, while watching', async function () {
