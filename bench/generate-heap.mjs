@@ -1,5 +1,7 @@
 // A deterministic synthetic heap, snapshotted through an in-process `node:inspector` session.
 //   node --max-old-space-size=8192 bench/generate-heap.mjs <units> <out.heapsnapshot>
+//   node --inspect=… bench/generate-heap.mjs <units> --serve   (the debuggee of bench/stream-sample.ts:
+//   builds the heap, prints BENCH_READY and waits to be snapshotted over the remote inspector)
 // Builds <units> "customers" (see buildHeap), takes one heap snapshot with
 // HeapProfiler.takeHeapSnapshot, writes its chunks to <out>, and prints one line
 // `BENCH_RESULT {json}`: the debuggee's pause (wall and CPU time of takeHeapSnapshot, chunk
@@ -111,6 +113,11 @@ function vmHwmBytes() {
 const built0 = performance.now();
 globalThis.benchHeap = buildHeap(units);
 const buildMs = performance.now() - built0;
+if (out === '--serve') {
+  console.log(`BENCH_READY ${JSON.stringify({ units, buildMs: Math.round(buildMs) })}`);
+  setInterval(() => {}, 60_000); // alive until the bench kills it
+  await new Promise(() => {});
+}
 
 const session = new Session();
 session.connect();

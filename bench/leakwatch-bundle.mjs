@@ -57,3 +57,15 @@ export async function buildCli() {
     return null;
   }
 }
+
+/** Builds bench/stream-sample.ts (and the snapshot worker it starts) into bench/cache/cli/; returns its path, or null. */
+export async function buildStreamSample() {
+  const outdir = join(cache, 'cli');
+  try {
+    await esbuild.build({ ...common, entryPoints: { 'stream-sample': 'bench/stream-sample.ts', snapshotWorker: 'src/core/snapshot/worker.ts' }, outdir });
+    return join(outdir, 'stream-sample.js');
+  } catch (e) {
+    console.warn(`bench: the streaming measurement does not build from the current sources (${String(e.message).split('\n')[0]})`);
+    return null;
+  }
+}

@@ -9,12 +9,14 @@
 //   --regenerate       rebuild the cached heaps under bench/cache/ (and re-measure their pause)
 //   --no-alloc         skip the allocation-tracking measurement
 //   --timeout S        per child process (default 900)
+//   --stream-sizes L   sizes (MB) whose snapshot is also streamed over the remote inspector into the
+//                      worker, two samples each (default: those of --sizes up to 150 MB; "none" skips it)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildCli, buildLeakWatchBundle } from './leakwatch-bundle.mjs';
+import { buildCli, buildLeakWatchBundle, buildStreamSample } from './leakwatch-bundle.mjs';
 import { checkGnuTime, measureNode } from './measure.mjs';
 import { formatReport, median } from './report.mjs';
 
@@ -32,6 +34,7 @@ const { values: opt } = parseArgs({
     regenerate: { type: 'boolean', default: false },
     'no-alloc': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '900' },
+    'stream-sizes': { type: 'string' },
   },
 });
 const sizes = (opt.sizes ?? (opt.quick ? '30' : '30,150,600')).split(',').map(Number);
@@ -208,6 +211,23 @@ for (const heap of heaps) {
   }
 }
 
+// 4. A snapshot streamed over the remote inspector into the worker, as the watch loop takes it: the
+// debuggee's pause, last chunk → finished Sample, and the longest stall of the host's event loop.
+const streamSizes =
+  opt['stream-sizes'] === 'none' ? [] : opt['stream-sizes'] ? opt['stream-sizes'].split(',').map(Number) : sizes.filter((s) => s <= 150);
+const streamed = [];
+const streamer = streamSizes.length ? await buildStreamSample() : null;
+for (const mbSize of streamer ? streamSizes : []) {
+  const heap = heaps.find((h) => h.mb === mbSize) ?? { mb: mbSize, units: unitsFor(mbSize) };
+  const m = await measureNode([...NODE_FLAGS, streamer, String(heap.units), '--samples', '2'], { useTime, timeoutMs });
+  const entry = { mb: mbSize, units: heap.units, ok: m.ok, error: m.ok ? undefined : m.error, load: m.load, peakRss: m.peakRss, samples: m.result?.samples ?? [] };
+  streamed.push(entry);
+  const what = m.ok
+    ? entry.samples.map((x) => `sample ${x.index + 1}: pause ${(x.pauseMs / 1000).toFixed(2)} s, last chunk → Sample ${x.lastChunkToSampleMs} ms, host stall ≤ ${x.hostMaxLagMs} ms`).join('; ')
+    : `FAILED: ${m.error}`;
+  console.log(`bench: ${mbSize} MB streamed over the inspector: ${what} (load ${m.load.toFixed(2)})`);
+}
+
 function medianStages(list) {
   return Object.fromEntries(Object.keys(list[0]).map((k) => [k, median(list.map((s) => s[k]))]));
 }
@@ -228,6 +248,7 @@ const report = {
   devtools: 'skipped: Chrome DevTools heap snapshot worker is not installed (chrome-devtools-frontend is not a dependency)',
   heaps: heaps.map(({ file, ...h }) => ({ ...h, file: file.slice(root.length) })),
   allocTracking,
+  streamed,
   tools: tools.map(({ id, label }) => ({ id, label })),
   results,
 };

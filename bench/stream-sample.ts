@@ -1,0 +1,98 @@
+// A snapshot streamed over the remote inspector into the snapshot worker, as the watch loop does it
+// (src/core/watch.ts): a debuggee (bench/generate-heap.mjs --serve) builds the synthetic heap; this
+// process connects to its inspector through Leak Watch's own CDP client, takes `--samples` heap
+// snapshots and pushes every chunk to a SnapshotAnalyzer (worker thread) as it arrives. Per sample:
+// the debuggee's pause (wall time of takeHeapSnapshot), the time from the last chunk to the finished
+// Sample (what the worker still has to do once V8 is done: the chunks it has not parsed yet, finish,
+// the per-type aggregation, the reply), and the longest stall of this process's event loop (the
+// extension host's, in the product). Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
+//   node bench/cache/cli/stream-sample.js <units> [--samples 2]
+// Prints one line `BENCH_RESULT {json}`.
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { connectWebSocket } from '../src/core/cdp/connection';
+import { spawnInspected } from '../src/core/cdp/endpoints';
+import { SnapshotAnalyzer } from '../src/core/snapshot/analyzer';
+
+const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '2' } } });
+const units = Number(positionals[0]);
+const samples = Number(opt.samples);
+if (!(units > 0) || !(samples >= 1)) {
+  console.error('usage: node bench/cache/cli/stream-sample.js <units> [--samples N]');
+  process.exit(2);
+}
+const here = __dirname; // bench/cache/cli
+const generator = join(here, '../../generate-heap.mjs');
+
+async function main(): Promise<void> {
+  const debuggee = await spawnInspected(process.execPath, ['--max-old-space-size=16384', generator, String(units), '--serve'], { timeoutMs: 30_000 });
+  debuggee.stderr.resume();
+  try {
+    const ready = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      debuggee.stdout.on('data', (d: Buffer) => {
+        seen += d.toString('utf8');
+        const line = seen.split('\n').find((l) => l.startsWith('BENCH_READY '));
+        if (line) resolve(line);
+      });
+      debuggee.child.once('exit', (code) => reject(new Error(`the debuggee exited (code ${code}) before its heap was built`)));
+    });
+    const { buildMs } = JSON.parse(ready.slice('BENCH_READY '.length)) as { buildMs: number };
+    const connection = await connectWebSocket(debuggee.wsUrl, { timeoutMs: 10_000 });
+    const analyzer = new SnapshotAnalyzer({ workerPath: join(here, 'snapshotWorker.js') });
+    const out: Record<string, number>[] = [];
+    try {
+      await connection.send('HeapProfiler.enable');
+      for (let index = 0; index < samples; index++) {
+        await connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 0 });
+        const lag = monitorEventLoopDelay({ resolution: 5 });
+        let chunks = 0;
+        let chars = 0;
+        let firstChunk = 0;
+        let lastChunk = 0;
+        const unsubscribe = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
+          lastChunk = performance.now();
+          if (chunks++ === 0) firstChunk = lastChunk;
+          chars += chunk.length;
+          analyzer.push(chunk);
+        });
+        analyzer.begin();
+        lag.enable();
+        const started = performance.now();
+        await connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: 0 });
+        const snapshotEnd = performance.now();
+        unsubscribe();
+        const sample = await analyzer.finish({ index, time: Date.now(), pauseMs: Math.round(snapshotEnd - started), heapUsed: 0, heapTotal: 0 });
+        const done = performance.now();
+        lag.disable();
+        out.push({
+          index,
+          chunks,
+          chars,
+          nodes: sample.nodes,
+          edges: sample.edges,
+          pauseMs: Math.round(snapshotEnd - started),
+          firstChunkMs: Math.round(firstChunk - started),
+          lastChunkToSampleMs: Math.round(done - lastChunk),
+          workerAnalysisMs: sample.analysisMs,
+          hostMaxLagMs: Math.round(lag.max / 1e6),
+        });
+      }
+    } finally {
+      await analyzer.dispose();
+      connection.close();
+    }
+    console.log(`BENCH_RESULT ${JSON.stringify({ units, buildMs, samples: out })}`);
+  } finally {
+    debuggee.child.kill();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
