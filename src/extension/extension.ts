@@ -60,6 +60,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
   private readonly statusBar = new WatchStatusBar();
   private readonly hints = new LeakHints();
   private readonly disposables: vscode.Disposable[] = [];
+  private disposing = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.disposables.push(
@@ -73,8 +74,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
       vscode.commands.registerCommand('leakWatch.openSnapshots', (uri?: unknown, selected?: unknown) => this.openSnapshots(selected ?? uri)),
       vscode.debug.onDidTerminateDebugSession((session) => this.sessionTerminated(session)),
-      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       this.tracker.onDidStart((session) => this.sessionStarted(session)),
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (webviewPanel) => this.restorePanel(webviewPanel),
       }),
     );
@@ -365,7 +366,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   /** Keeps the newest watch's results in workspace state, so a reloaded window can show them. */
   private persist(watch: SessionWatch): void {
-    if (this.newestEntry()?.watch !== watch) return;
+    // Closing the window stops every watch: what was running must stay saved as running.
+    if (this.disposing || this.newestEntry()?.watch !== watch) return;
     void this.context.workspaceState.update(SAVED_KEY, watch.save());
   }
 
@@ -467,8 +469,6 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     void this.updateContext();
   }
 
-  private async updateContext(): Promise<void> {
-    const live = [...this.entries.values()].filter((e) => e.watch.live);
   /**
    * A debuggee session started: when it replaces a watched one of the same launch (the debug
    * toolbar's Restart, js-debug restarting its child), that watch ends saying the session restarted.
@@ -490,6 +490,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     void this.updateContext();
   }
 
+  private async updateContext(): Promise<void> {
+    const live = [...this.entries.values()].filter((e) => e.watch.live);
     await vscode.commands.executeCommand('setContext', 'leakWatch.watching', live.length > 0);
     const newestLive = live[live.length - 1];
     this.statusBar.show(newestLive?.watch);
@@ -533,11 +535,12 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
         if (!entry) throw new Error('no watch to inject a report into');
         entry.watch.setReport(report);
       },
+      savedWatch: () => this.savedWatch(),
     };
   }
-      savedWatch: () => this.savedWatch(),
 
   dispose(): void {
+    this.disposing = true;
     for (const entry of this.entries.values()) {
       entry.panel?.dispose();
       entry.watch.dispose();

@@ -77,8 +77,15 @@ export class SessionWatch implements vscode.Disposable {
   /** A watch that ended when the window reloaded, showing what it had (no connection). */
   static restored(saved: SavedWatch, settings: LeakWatchSettings): SessionWatch {
     const watch = new SessionWatch({ connection: new CdpConnection(new ClosedTransport()), description: saved.description, kind: 'attach' }, settings);
-    watch.phase = 'ended';
-    watch.message = 'The window reloaded, which ended the watch; these are its results from before. Run "Start Leak Watch" to watch again.';
+    const { phase, samples } = saved.status;
+    if (phase === 'stopped' || phase === 'ended' || phase === 'failed') {
+      // It had ended before the reload: as it was.
+      watch.phase = phase;
+      watch.message = saved.status.message;
+    } else {
+      watch.phase = 'ended';
+      watch.message = `Ended by the window reload; the ${samples} sample${samples === 1 ? '' : 's'} taken before it are kept. Run "Start Leak Watch" to watch again.`;
+    }
     watch.samples = saved.status.samples;
     watch.lastPauseMs = saved.status.lastPauseMs;
     watch.heapUsage.push(...saved.heapUsage);
@@ -214,13 +221,6 @@ export class SessionWatch implements vscode.Disposable {
     if (this.live) this.finish('ended', `The debug session ended, so the watch stopped; the ${this.samples} sample(s) taken are kept.`);
   }
 
-  /** Attaching or watching failed. */
-  fail(error: unknown): void {
-    this.finish('failed', error instanceof Error ? error.message : String(error));
-  }
-
-  private finish(phase: WatchPhase, message: string): void {
-    if (!this.live && this.phase !== 'connecting') return;
   /**
    * A new debuggee of the same launch started (the debug toolbar's Restart, or js-debug restarting
    * its child). If this watch's session has just ended, it was a restart: the message says so. If
@@ -243,9 +243,19 @@ export class SessionWatch implements vscode.Disposable {
     return `The debug session restarted, which ended this watch: the program it watched exited and a new one started. The ${n} sample${n === 1 ? '' : 's'} taken before are kept; run "Start Leak Watch" to watch the restarted program.`;
   }
 
+  /** Attaching or watching failed. */
+  fail(error: unknown): void {
+    this.finish('failed', error instanceof Error ? error.message : String(error));
+  }
+
+  private finish(phase: WatchPhase, message: string): void {
+    if (!this.live && this.phase !== 'connecting') return;
     for (const u of this.unsubscribe.splice(0)) u();
     this.phase = phase;
-    this.message = message;
+    this.endedAt = Date.now();
+    // Ended (the session, the connection or the program) just after a new debuggee of its launch started: a restart.
+    const restarted = phase === 'ended' && this.successorAt !== undefined && this.endedAt - this.successorAt < RESTART_WINDOW_MS;
+    this.message = restarted ? this.restartMessage() : message;
     void this.heapWatch?.stop().catch(() => undefined);
     this.attachment.connection.close();
     this.changeEmitter.fire('status');
@@ -253,10 +263,7 @@ export class SessionWatch implements vscode.Disposable {
 
   private setPhase(phase: WatchPhase, message?: string): void {
     this.phase = phase;
-    this.endedAt = Date.now();
-    // Ended (the session, the connection or the program) just after a new debuggee of its launch started: a restart.
-    const restarted = phase === 'ended' && this.successorAt !== undefined && this.endedAt - this.successorAt < RESTART_WINDOW_MS;
-    this.message = restarted ? this.restartMessage() : message;
+    this.message = message;
     this.changeEmitter.fire('status');
   }
 
