@@ -192,7 +192,7 @@ export class TypesTable {
         return primary || b.countPerMinute - a.countPerMinute || last(b.bytes) - last(a.bytes);
       });
     const shown = this.rows.slice(0, 500);
-    this.summary.textContent = `${shown.length < this.rows.length ? `${shown.length} of ` : ''}${this.rows.length} types`;
+    this.summary.textContent = `${shown.length < this.rows.length ? `${shown.length} of ` : ''}${this.rows.length} type${this.rows.length === 1 ? '' : 's'}`;
     let selectedShown = false;
     for (const t of shown) {
       const isSelected = t.name === this.selected;
