@@ -21,6 +21,8 @@ import { LeakWatchPanel, PANEL_VIEW_TYPE, type PanelActions } from './panel';
 
 /** workspaceState key of the newest watch's results, for the panel VS Code restores after a reload. */
 const SAVED_KEY = 'leakWatch.savedWatch';
+/** How long after activation a panel VS Code restores itself may take to show up (see reopenAfterReload). */
+const REOPEN_DELAY_MS = 2000;
 import { SessionWatch, watchKey, type SavedWatch } from './sessionWatch';
 import { readSettings } from './settings';
 import { WatchStatusBar } from './statusBar';
@@ -280,8 +282,9 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
   /**
    * Open Heap Snapshots…: `.heapsnapshot` files (DevTools', the CLI's, Save Heap Snapshot's) analysed
    * in a worker and shown in a panel; several files of one process give growth and verdicts. A
-   * `vscode.Uri` or `Uri[]` argument (the Explorer's selection, automation) skips the dialog and keeps
-   * its order; files picked in the dialog are taken oldest first. Resolves with what happened.
+   * `vscode.Uri` or `Uri[]` argument (the Explorer's selection, automation) skips the dialog. Files
+   * are taken oldest first (by modification time: the order a process's snapshots were saved in),
+   * whatever order they were selected in. Resolves with what happened.
    */
   async openSnapshots(arg?: unknown): Promise<{ opened?: string; error?: string }> {
     let uris = (Array.isArray(arg) ? arg : [arg]).filter((u): u is vscode.Uri => u instanceof vscode.Uri);
@@ -294,9 +297,10 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
         filters: { 'Heap snapshots': ['heapsnapshot'], 'All files': ['*'] },
       });
       if (!picked?.length) return {};
-      const times = new Map(await Promise.all(picked.map(async (u) => [u.toString(), (await vscode.workspace.fs.stat(u).then((st) => st.mtime, () => 0))] as const)));
-      uris = [...picked].sort((a, b) => (times.get(a.toString()) ?? 0) - (times.get(b.toString()) ?? 0));
+      uris = picked;
     }
+    const times = new Map(await Promise.all(uris.map(async (u) => [u.toString(), await vscode.workspace.fs.stat(u).then((st) => st.mtime, () => 0)] as const)));
+    uris = [...uris].sort((a, b) => (times.get(a.toString()) ?? 0) - (times.get(b.toString()) ?? 0));
     const remote = uris.find((u) => u.scheme !== 'file');
     if (remote) return this.openFailed(`${remote.toString()}: only files on this machine can be analysed.`);
     const files = uris.map((u) => u.fsPath);
@@ -414,19 +418,26 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   /**
    * After a window reload that ended a running watch, opens its panel again beside the editor with
-   * the saved results, marked as ended by the reload. VS Code brings a webview panel back through the
-   * serializer only where it restores webviews (desktop; code-server's page reload does not), so this
-   * opens one unless a Leak Watch panel tab is already there (restored, perhaps not yet resolved).
+   * the saved results, marked as ended by the reload. VS Code brings the panel back itself, through
+   * the serializer (restorePanel), only when it restores the editors: code-server's page reload of a
+   * URL that opens a file does not (the workbench's shouldRestoreEditors). So this waits for the
+   * restored editors to reach the extension host, then opens a panel unless restorePanel has run or
+   * a Leak Watch panel tab is there (restored, perhaps not yet resolved).
    */
   private reopenAfterReload(): void {
-    const saved = this.savedWatch();
-    if (!saved || (saved.status.phase !== 'watching' && saved.status.phase !== 'connecting')) return;
-    const restoredTab = vscode.window.tabGroups.all.some((group) =>
-      group.tabs.some((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PANEL_VIEW_TYPE)),
-    );
-    if (restoredTab) return;
-    const entry = this.restoreSaved();
-    if (entry) this.ensurePanel(entry);
+    const running = (saved: SavedWatch | undefined) => saved?.status.phase === 'watching' || saved?.status.phase === 'connecting';
+    if (!running(this.savedWatch())) return;
+    const timer = setTimeout(() => {
+      // restorePanel saves the results as ended.
+      if (this.disposing || !running(this.savedWatch())) return;
+      const restoredTab = vscode.window.tabGroups.all.some((group) =>
+        group.tabs.some((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PANEL_VIEW_TYPE)),
+      );
+      if (restoredTab) return;
+      const entry = this.restoreSaved();
+      if (entry) this.ensurePanel(entry);
+    }, REOPEN_DELAY_MS);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
   }
 
   private ensurePanel(entry: Entry): LeakWatchPanel {

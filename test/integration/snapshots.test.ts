@@ -43,7 +43,8 @@ describe('Open Heap Snapshots', function () {
 
   it('several snapshots of one process: the panel shows the growing type with a leak verdict and its retainers', async () => {
     const api = await leakWatchApi();
-    const result = await open(...snapshots);
+    // Selected in any order, they are read in the order they were saved.
+    const result = await open(...[...snapshots].reverse());
     assert.ok(result?.opened, `opened: ${JSON.stringify(result)}`);
     const report = api.report()!;
     assert.equal(report.target.kind, 'files');
