@@ -2,10 +2,8 @@
 // the types table, and says what happened. The program runs from a private folder under a unique name,
 // so the test finds (and kills) exactly its own debuggee.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runCommand, screenshot, startVSCode, webviewFrame, type VSCodeSession } from './vscode';
+import { readdirSync, readFileSync } from 'node:fs';
+import { namedProgramFolder, screenshot, screenshotIfFailed, startVSCode, watchFromPalette, type VSCodeSession } from './vscode';
 
 /** Pids of the processes whose command line contains `text` (Linux /proc). */
 function pidsRunning(text: string): number[] {
@@ -24,20 +22,11 @@ function pidsRunning(text: string): number[] {
 describe('Reliability in the workbench: the debuggee killed while watched', function () {
   this.timeout(240_000);
   let vscode: VSCodeSession;
-  const folder = mkdtempSync(join(tmpdir(), 'leak-watch-e2e-rel-'));
   const programName = `doomed-${process.pid}-${Date.now()}.js`;
 
   before(async function () {
     if (process.platform !== 'linux') this.skip();
-    copyFileSync(join(__dirname, '../unit/programs/named.js'), join(folder, programName));
-    mkdirSync(join(folder, '.vscode'));
-    writeFileSync(
-      join(folder, '.vscode/launch.json'),
-      JSON.stringify({
-        version: '0.2.0',
-        configurations: [{ type: 'node', request: 'launch', name: 'Doomed', program: `\${workspaceFolder}/${programName}`, env: { RECORD_CLASS: 'DoomedRecord' }, skipFiles: ['<node_internals>/**'] }],
-      }),
-    );
+    const folder = namedProgramFolder('leak-watch-e2e-rel-', programName, 'DoomedRecord');
     vscode = await startVSCode({
       folder,
       openFile: programName,
@@ -45,8 +34,8 @@ describe('Reliability in the workbench: the debuggee killed while watched', func
     });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && vscode) await screenshot(vscode.page, `failed-${this.currentTest.title}`).catch(() => undefined);
+  afterEach(function () {
+    return screenshotIfFailed(this, vscode);
   });
 
   after(async () => {
@@ -55,13 +44,7 @@ describe('Reliability in the workbench: the debuggee killed while watched', func
 
   it('keeps the samples and the types table, and says the program went away', async () => {
     const { page } = vscode;
-    await page.locator('.tabs-container .tab', { hasText: programName }).waitFor({ timeout: 30_000 });
-    await runCommand(page, 'Debug: Start Debugging');
-    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
-    await runCommand(page, 'Leak Watch: Start Leak Watch');
-    const frame = webviewFrame(page);
-    await frame.locator('#status-text').filter({ hasText: /Watching · ([2-9]|\d{2,}) samples/ }).waitFor({ timeout: 150_000 });
-    await frame.locator('#types-table tbody tr', { hasText: 'DoomedRecord' }).first().waitFor({ timeout: 60_000 });
+    const frame = await watchFromPalette(page, programName, 'DoomedRecord');
     const rowsBefore = await frame.locator('#types-table tbody tr').count();
 
     const pids = pidsRunning(programName).filter((pid) => !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('launch.json'));

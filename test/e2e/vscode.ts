@@ -1,7 +1,8 @@
 // E2E helpers: a real VS Code (code-server + headless Debian chromium via playwright-core) with Leak
 // Watch loaded in development mode, and the few UI moves the tests make: run a palette command,
 // reach a webview's content, save a screenshot under test-results/.
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { type CodeServer, launchChromium, repoRoot, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
@@ -181,4 +182,44 @@ export async function waitForTitle(page: Page, pattern: RegExp, timeoutMs: numbe
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A private workspace folder for one suite: test/unit/programs/named.js copied in as `programName`
+ * (it holds a growing set of `recordClass` objects) and a launch configuration that runs it.
+ * Returns the folder.
+ */
+export function namedProgramFolder(prefix: string, programName: string, recordClass: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  copyFileSync(join(repoRoot, 'test/unit/programs/named.js'), join(folder, programName));
+  mkdirSync(join(folder, '.vscode'));
+  writeFileSync(
+    join(folder, '.vscode/launch.json'),
+    JSON.stringify({
+      version: '0.2.0',
+      configurations: [{ type: 'node', request: 'launch', name: recordClass, program: `\${workspaceFolder}/${programName}`, env: { RECORD_CLASS: recordClass }, skipFiles: ['<node_internals>/**'] }],
+    }),
+  );
+  return folder;
+}
+
+/**
+ * From the UI: Debug: Start Debugging (the folder's launch configuration), then Leak Watch: Start
+ * Leak Watch; resolves with the panel's content once it shows `minSamples` samples and `recordClass`.
+ */
+export async function watchFromPalette(page: Page, programName: string, recordClass: string, minSamples = 2): Promise<FrameLocator> {
+  await page.locator('.tabs-container .tab', { hasText: programName }).waitFor({ timeout: 30_000 });
+  await runCommand(page, 'Debug: Start Debugging');
+  await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+  await runCommand(page, 'Leak Watch: Start Leak Watch');
+  const frame = webviewFrame(page);
+  const samples = new RegExp(`^Watching · (${minSamples}|[${minSamples + 1}-9]|\\d{2,}) samples`);
+  await frame.locator('#status-text').filter({ hasText: samples }).waitFor({ timeout: 150_000 });
+  await frame.locator(`#types-table tbody tr[data-type="${recordClass}"]`).waitFor({ timeout: 60_000 });
+  return frame;
+}
+
+/** An afterEach hook body: a screenshot named after the test when it failed. */
+export async function screenshotIfFailed(context: Mocha.Context, vscode: VSCodeSession | undefined): Promise<void> {
+  if (context.currentTest?.state === 'failed' && vscode) await screenshot(vscode.page, `failed-${context.currentTest.title}`).catch(() => undefined);
 }
