@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SnapshotParser, parseSnapshotFile } from '../../src/core/snapshot/parser';
+import { ArrayRecycler } from '../../src/core/snapshot/columns';
 import { edgeName, nodeTypeName, type HeapGraph } from '../../src/core/snapshot/graph';
 import { takeSnapshotOf } from './helpers/takeSnapshot';
 
@@ -153,6 +154,27 @@ describe('streaming snapshot parser', () => {
     let traced = 0;
     for (let n = 0; n < g.nodeCount; n++) if (g.strings[g.nodeName[n]] === 'TracedThing' && g.nodeTraceId[n] > 0) traced++;
     assert.ok(traced >= 190, `TracedThing objects with a trace id: ${traced}`);
+  });
+
+  it('reads the same graph into the recycled buffers of an earlier one as into fresh memory', async () => {
+    const program = `class Recycled { constructor(i) { this.i = i; this.s = 'r' + i; } }
+       globalThis.kept = Array.from({ length: 3000 }, (_, i) => new Recycled(i));`;
+    // The earlier graph has allocation trace ids everywhere; the next one has none: stale numbers
+    // left in a reused buffer (zeros are never written) would show up.
+    const earlier = await parseSnapshotFile(takeSnapshotOf(program, { trackAllocations: true }));
+    const file = takeSnapshotOf(program);
+    const fresh = await parseSnapshotFile(file);
+    const recycler = new ArrayRecycler(0);
+    const arrays = (g: HeapGraph) => [g.nodeType, g.nodeName, g.nodeId, g.nodeSelfSize, g.nodeTraceId, g.nodeDetachedness, g.firstEdge, g.edgeType, g.edgeNameOrIndex, g.edgeTo];
+    recycler.give(arrays(earlier));
+    const given = recycler.bytes;
+    const reused = await parseSnapshotFile(file, { recycler, highWaterMark: 65_537 });
+    assert.ok(recycler.bytes < given / 2, `buffers taken: ${given - recycler.bytes} of ${given} bytes`);
+    assert.ok(arrays(reused).some((a) => arrays(earlier).some((b) => a.buffer === b.buffer)), 'some buffer reused');
+    assert.ok(earlier.nodeTraceId.some((t) => t > 0), 'the earlier graph has trace ids');
+    const names = ['nodeType', 'nodeName', 'nodeId', 'nodeSelfSize', 'nodeTraceId', 'nodeDetachedness', 'firstEdge', 'edgeType', 'edgeNameOrIndex', 'edgeTo'];
+    arrays(reused).forEach((a, k) => assert.deepEqual(a, arrays(fresh)[k], names[k]));
+    assert.equal(reused.totalSize, fresh.totalSize);
   });
 
   it('names the file in errors', async () => {

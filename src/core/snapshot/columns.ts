@@ -1,5 +1,7 @@
 type Column = Uint8Array | Uint32Array | Int32Array;
 type ColumnCtor = new (length: number) => Column;
+/** Makes a zeroed column (see ArrayRecycler). */
+export type ColumnAllocator = (T: ColumnCtor, length: number) => Column;
 
 const NO_BYTES = new Uint8Array(0);
 const NO_WORDS = new Uint32Array(0);
@@ -29,10 +31,10 @@ export class GrowableColumns {
   /** The column the next number goes to. */
   col = 0;
 
-  constructor(names: readonly string[], types: readonly ColumnCtor[], initialCapacity: number) {
+  constructor(names: readonly string[], types: readonly ColumnCtor[], initialCapacity: number, alloc: ColumnAllocator = (T, n) => new T(n)) {
     this.width = names.length;
     this.capacity = Math.max(16, initialCapacity);
-    this.columns = types.map((T) => new T(this.capacity));
+    this.columns = types.map((T) => alloc(T, this.capacity));
     this.isByte = Uint8Array.from(this.columns, (c) => (c instanceof Uint8Array ? 1 : 0));
     this.split();
     names.forEach((n, k) => this.index.set(n, k));
@@ -72,6 +74,11 @@ export class GrowableColumns {
     this.columns[col][row] = value;
   }
 
+  /** The position of the named column (-1 when the table has no such field). */
+  indexOf(name: string): number {
+    return this.index.get(name) ?? -1;
+  }
+
   /** The named column, trimmed to the rows filled (shares memory when no trimming is needed). */
   column(name: string): Column {
     const c = this.columnOrNull(name);
@@ -103,5 +110,54 @@ export class GrowableColumns {
       this.columns[k] = next;
     }
     this.split();
+  }
+}
+
+type RecycledCtor = { new (length: number): Column; new (buffer: ArrayBuffer, byteOffset: number, length: number): Column; readonly BYTES_PER_ELEMENT: number };
+
+/**
+ * Buffers of a graph that is no longer needed, for the next parse to fill again. On the machines
+ * measured a fresh page costs far more than the numbers written into it (the kernel zeroes it, a
+ * VM's host may have to back it: ~4 ms per MB), and a parse writes ~100 MB of columns per 150 MB
+ * of snapshot. Whoever gives a buffer must never read or write its arrays again.
+ */
+export class ArrayRecycler {
+  private free: ArrayBuffer[] = [];
+
+  /** `minBytes`: smaller buffers are not worth keeping. */
+  constructor(private readonly minBytes = 1 << 20) {}
+
+  /** Hands back the buffers of these arrays (only arrays that start their buffer; each buffer once). */
+  give(arrays: Iterable<ArrayBufferView>): void {
+    for (const a of arrays) {
+      const b = a.buffer;
+      if (a.byteOffset === 0 && b instanceof ArrayBuffer && b.byteLength >= this.minBytes && !this.free.includes(b)) this.free.push(b);
+    }
+  }
+
+  /** A zeroed array of `length` elements: in the smallest recycled buffer that holds it (and is at most 1.5× its size), else new. */
+  take<T extends Column>(T: RecycledCtor, length: number): T {
+    const need = length * T.BYTES_PER_ELEMENT;
+    let best = -1;
+    for (let k = 0; k < this.free.length; k++) {
+      const size = this.free[k].byteLength;
+      if (size >= need && size <= need * 1.5 && (best < 0 || size < this.free[best].byteLength)) best = k;
+    }
+    if (best < 0 || need < this.minBytes) return new T(length) as T;
+    const [buffer] = this.free.splice(best, 1);
+    return new T(buffer, 0, length).fill(0) as T;
+  }
+
+  /** The allocator to give GrowableColumns. */
+  readonly alloc: ColumnAllocator = (T, length) => this.take(T as RecycledCtor, length);
+
+  /** Lets go of every buffer not taken. */
+  clear(): void {
+    this.free = [];
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.free.reduce((sum, b) => sum + b.byteLength, 0);
   }
 }

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
-import { GrowableColumns } from './columns';
+import { ArrayRecycler, GrowableColumns } from './columns';
 
 /**
  * A streaming `.heapsnapshot` parser. Bytes (or string chunks, as `HeapProfiler.addHeapSnapshotChunk`
@@ -45,8 +45,17 @@ export class SnapshotParser {
   private functionInfos: GrowableColumns | null = null;
   private trace: GrowableColumns | null = null; // id, functionInfo, parent
   private bytesSeen = 0;
+  /** Set when "nodes" ends (see nodesDone). */
+  private nodeSummary: NodeSummary | null = null;
+  /** Edges [0, edgesConverted) have ordinals for targets (see convertEdges). */
+  private edgesConverted = 0;
+  private maxEdgeName = -1;
+  private indexed: Uint8Array | null = null;
   private pendingHighSurrogate = '';
   private readonly seenKeys = new Set<string>();
+
+  /** `recycler`: buffers of an earlier graph the columns may reuse (see ArrayRecycler). */
+  constructor(private readonly options: { recycler?: ArrayRecycler } = {}) {}
 
   /** Bytes consumed so far. */
   get bytes(): number {
@@ -209,11 +218,9 @@ export class SnapshotParser {
    * (copied twice).
    */
   private edgeCountFromNodes(): number | undefined {
-    const counts = this.nodes?.columnOrNull('edge_count');
-    if (!counts) return undefined;
-    let sum = 0;
-    for (let n = 0, end = this.nodes!.length; n < end; n++) sum += counts[n];
-    return sum > 0 && sum < 2 ** 31 ? sum : undefined;
+    const offsets = this.nodeSummary?.firstEdge;
+    const sum = offsets?.[offsets.length - 1];
+    return sum !== undefined && sum > 0 && sum < 2 ** 31 ? sum : undefined;
   }
 
   private columnsFor(
@@ -224,7 +231,7 @@ export class SnapshotParser {
   ): GrowableColumns {
     const fields = (this.meta?.[metaKey] as string[] | undefined) ?? fallback;
     if (!fields) throw corrupt(`"snapshot.meta.${String(metaKey)}" must come before "${this.key}"`);
-    return new GrowableColumns(fields, fields.map((f) => types[f] ?? Uint32Array), Math.max(hint, 1024));
+    return new GrowableColumns(fields, fields.map((f) => types[f] ?? Uint32Array), Math.max(hint, 1024), this.options.recycler?.alloc);
   }
 
   private beginSkip(capture: boolean): void {
@@ -319,18 +326,19 @@ export class SnapshotParser {
     while (i < end) {
       i = scanDigits(buf, i, end, this.stage, run);
       if (run.count === this.stage.length) {
-        run.count = flushStage(this.stage, run.count, sink);
+        this.flush(sink);
         continue;
       }
       if (i === end) break;
       const c = buf[i];
       if (c === CLOSE_BRACKET) {
         i++;
-        run.count = flushStage(this.stage, run.count, sink);
+        this.flush(sink);
         sink.col = run.count; // numbers of an incomplete last row (buildGraph refuses them)
         run.count = 0;
         this.state = State.TopKey;
         this.sink = null;
+        if (sink === this.nodes) this.nodesDone();
         break;
       }
       if (c === MINUS) {
@@ -350,6 +358,13 @@ export class SnapshotParser {
       throw corrupt(`unexpected ${describeByte(c)} in the "${this.key}" numbers`);
     }
     return i;
+  }
+
+  /** Moves the staged whole rows into the sink's columns; new edges are converted at once when the nodes are known. */
+  private flush(sink: GrowableColumns): void {
+    const from = sink.length;
+    this.run.count = flushStage(this.stage, this.run.count, sink);
+    if (sink === this.edges && this.nodeSummary && this.edgesConverted === from) this.convertEdges(from, sink.length);
   }
 
   /** The string table: JSON strings, escapes decoded, UTF-8 and chunk boundaries handled. */
@@ -530,6 +545,66 @@ export class SnapshotParser {
     return i;
   }
 
+  /**
+   * Once "nodes" has ended (while the stream goes on): the CSR offsets, the total size and the
+   * largest string index a node names (checked against the strings at the end). Also at finish when
+   * the sections came in another order.
+   */
+  private nodesDone(): NodeSummary {
+    const nodes = this.nodes!;
+    const n = nodes.length;
+    const counts = nodes.column('edge_count') as Uint32Array;
+    const names = nodes.column('name') as Uint32Array;
+    const self = nodes.column('self_size') as Uint32Array;
+    const firstEdge = this.options.recycler ? this.options.recycler.take<Uint32Array>(Uint32Array, n + 1) : new Uint32Array(n + 1);
+    let sum = 0;
+    let maxName = -1;
+    let totalSize = 0;
+    for (let i = 0; i < n; i++) {
+      firstEdge[i] = sum;
+      sum += counts[i];
+      if (names[i] > maxName) maxName = names[i];
+      totalSize += self[i];
+    }
+    firstEdge[n] = sum;
+    this.nodeSummary = { firstEdge, maxName, totalSize };
+    return this.nodeSummary;
+  }
+
+  /**
+   * Edges [from, to): node index -> ordinal (checked), and the largest string index a named edge
+   * holds. Runs on each batch of rows as they are parsed when "nodes" came first (as V8 writes
+   * them), so finish has little left to do once the last chunk is in.
+   */
+  private convertEdges(from: number, to: number): void {
+    const edges = this.edges!;
+    const fieldCount = this.meta!.node_fields.length;
+    const limit = this.nodes!.length * fieldCount;
+    const edgeTo = edges.words[edges.indexOf('to_node')];
+    const names = edges.words[edges.indexOf('name_or_index')];
+    const types = edges.bytes[edges.indexOf('type')];
+    const indexed = this.indexedEdgeTypes();
+    let maxName = this.maxEdgeName;
+    for (let e = from; e < to; e++) {
+      const target = edgeTo[e];
+      const ordinal = (target / fieldCount) >>> 0;
+      if (target >= limit || ordinal * fieldCount !== target) throw corrupt(`edge ${e} points at node index ${target}, outside "nodes"`);
+      edgeTo[e] = ordinal;
+      if (indexed[types[e]] === 0 && names[e] > maxName) maxName = names[e];
+    }
+    this.maxEdgeName = maxName;
+    this.edgesConverted = to;
+  }
+
+  /** Per edge type: 1 when its name_or_index is an index (element, hidden, and types the meta does not name), 0 for a string. */
+  private indexedEdgeTypes(): Uint8Array {
+    if (!this.indexed) {
+      this.indexed = new Uint8Array(256).fill(1);
+      ((this.meta!.edge_types[0] as string[]) ?? []).forEach((t, k) => (this.indexed![k] = t === 'element' || t === 'hidden' ? 1 : 0));
+    }
+    return this.indexed;
+  }
+
   private buildGraph(): HeapGraph {
     const meta = this.meta!;
     const nodes = this.nodes;
@@ -541,43 +616,25 @@ export class SnapshotParser {
     const edgeCount = edges.length;
     const nodeFieldCount = meta.node_fields.length;
     const strings = this.strings;
-
-    const edgeCounts = nodes.column('edge_count') as Uint32Array;
-    const firstEdge = new Uint32Array(nodeCount + 1);
-    let sum = 0;
-    for (let n = 0; n < nodeCount; n++) {
-      firstEdge[n] = sum;
-      sum += edgeCounts[n];
-    }
-    firstEdge[nodeCount] = sum;
-    if (sum !== edgeCount) throw corrupt(`the nodes declare ${sum} edges but "edges" holds ${edgeCount}`);
-
-    const nodeName = nodes.column('name') as Uint32Array;
     const stringCount = strings.length;
-    for (let n = 0; n < nodeCount; n++) {
-      if (nodeName[n] >= stringCount) throw corrupt(`node ${n} names string ${nodeName[n]}, but there are ${stringCount} strings`);
+
+    const { firstEdge, maxName, totalSize } = this.nodeSummary ?? this.nodesDone();
+    if (firstEdge[nodeCount] !== edgeCount) throw corrupt(`the nodes declare ${firstEdge[nodeCount]} edges but "edges" holds ${edgeCount}`);
+    const nodeName = nodes.column('name') as Uint32Array;
+    if (maxName >= stringCount) {
+      const n = nodeName.findIndex((name) => name >= stringCount);
+      throw corrupt(`node ${n} names string ${nodeName[n]}, but there are ${stringCount} strings`);
     }
-    // One pass over the edges: node index -> ordinal, names checked.
+    // Edges not converted while streaming ("edges" before "nodes"): all of them now.
+    if (this.edgesConverted < edgeCount) this.convertEdges(this.edgesConverted, edgeCount);
     const edgeTo = edges.column('to_node') as Uint32Array;
-    const edgeTypeNames = (meta.edge_types[0] as string[]) ?? [];
     const edgeType = edges.column('type') as Uint8Array;
     const edgeNameOrIndex = edges.column('name_or_index') as Uint32Array;
-    const indexed = new Uint8Array(256).fill(1); // types the meta does not name are not checked, as before
-    edgeTypeNames.forEach((t, k) => (indexed[k] = t === 'element' || t === 'hidden' ? 1 : 0));
-    const nodeIndexLimit = nodeCount * nodeFieldCount;
-    for (let e = 0; e < edgeCount; e++) {
-      const to = edgeTo[e];
-      const ordinal = (to / nodeFieldCount) >>> 0;
-      if (to >= nodeIndexLimit || ordinal * nodeFieldCount !== to) throw corrupt(`edge ${e} points at node index ${to}, outside "nodes"`);
-      edgeTo[e] = ordinal;
-      if (indexed[edgeType[e]] === 0 && edgeNameOrIndex[e] >= stringCount) {
-        throw corrupt(`edge ${e} names string ${edgeNameOrIndex[e]}, but there are ${stringCount} strings`);
-      }
+    if (this.maxEdgeName >= stringCount) {
+      const indexed = this.indexedEdgeTypes();
+      const e = edgeNameOrIndex.findIndex((name, k) => indexed[edgeType[k]] === 0 && name >= stringCount);
+      throw corrupt(`edge ${e} names string ${edgeNameOrIndex[e]}, but there are ${stringCount} strings`);
     }
-
-    const nodeSelfSize = nodes.column('self_size') as Uint32Array;
-    let totalSize = 0;
-    for (let n = 0; n < nodeCount; n++) totalSize += nodeSelfSize[n];
 
     const detachedness = nodes.columnOrNull('detachedness');
     const graph: HeapGraph = {
@@ -586,7 +643,7 @@ export class SnapshotParser {
       nodeType: nodes.column('type') as Uint8Array,
       nodeName,
       nodeId: nodes.column('id') as Uint32Array,
-      nodeSelfSize,
+      nodeSelfSize: nodes.column('self_size') as Uint32Array,
       nodeTraceId: (nodes.columnOrNull('trace_node_id') as Uint32Array | null) ?? new Uint32Array(nodeCount),
       nodeDetachedness: (detachedness as Uint8Array | null) ?? new Uint8Array(nodeCount),
       firstEdge,
@@ -595,7 +652,7 @@ export class SnapshotParser {
       edgeTo,
       strings,
       nodeTypeNames: (meta.node_types[0] as string[]) ?? [],
-      edgeTypeNames,
+      edgeTypeNames: (meta.edge_types[0] as string[]) ?? [],
       locations: this.buildLocations(nodeFieldCount, nodeCount),
       traces: this.buildTraces(),
       totalSize,
@@ -643,8 +700,8 @@ export class SnapshotParser {
 }
 
 /** Parses a `.heapsnapshot` file as a stream, through one reused read buffer. */
-export async function parseSnapshotFile(path: string, options: { highWaterMark?: number } = {}): Promise<HeapGraph> {
-  const parser = new SnapshotParser();
+export async function parseSnapshotFile(path: string, options: { highWaterMark?: number; recycler?: ArrayRecycler } = {}): Promise<HeapGraph> {
+  const parser = new SnapshotParser({ recycler: options.recycler });
   let file: FileHandle | undefined;
   try {
     file = await open(path, 'r');
@@ -688,6 +745,13 @@ function truncated(why: string): SnapshotError {
 
 function describeByte(c: number): string {
   return c >= 32 && c < 127 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+/** What `nodesDone` learns from the nodes. */
+interface NodeSummary {
+  firstEdge: Uint32Array;
+  maxName: number;
+  totalSize: number;
 }
 
 /** Where the numbers scan is: numbers staged, and a number that may go on in the next chunk. */

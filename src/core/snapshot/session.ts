@@ -4,6 +4,7 @@ import { analyzeGraph, explainTypes } from '../analysis/explain';
 import { retainedBySet } from '../analysis/dominators';
 import { markTypes } from '../analysis/naming';
 import { mapLeakSources } from '../sources/sourceMaps';
+import { ArrayRecycler } from './columns';
 import type { HeapGraph } from './graph';
 import { SnapshotParser, parseSnapshotFile, SnapshotError } from './parser';
 
@@ -38,10 +39,15 @@ export class SnapshotSession {
   private previousRootIds: Set<number> | null = null;
   /** The watch saw V8's ids restart: the next sample says so (`idsReset`). */
   private resetRequested = false;
+  /**
+   * The graph before `latest`, handed back once `latest` replaces it, for the next parse's columns:
+   * from the third sample on, a parse writes into pages that are already there.
+   */
+  private readonly recycler = new ArrayRecycler();
 
   /** Starts a new snapshot; drops a half-streamed one. */
   begin(): void {
-    this.parser = new SnapshotParser();
+    this.parser = new SnapshotParser({ recycler: this.recycler });
   }
 
   /** Feeds the next chunk of the snapshot being streamed. */
@@ -76,7 +82,7 @@ export class SnapshotSession {
   /** Parses a `.heapsnapshot` file as a stream and turns it into a Sample. */
   async analyzeFile(path: string, info: SampleInfoIn): Promise<Sample> {
     const started = performance.now();
-    const graph = await parseSnapshotFile(path);
+    const graph = await parseSnapshotFile(path, { recycler: this.recycler });
     let bytes = 0;
     try {
       bytes = (await import('node:fs')).statSync(path).size;
@@ -136,7 +142,12 @@ export class SnapshotSession {
     const maxId = Math.max(liveMaxId, this.previousMaxId);
     this.watermarks.push(maxId);
     this.previousMaxId = maxId;
-    this.latest = graph; // the previous graph is freed here
+    // The previous graph is dropped here: nothing reads it any more (requests are served one at a
+    // time, and explanations keep no arrays), so its buffers go to the next parse.
+    const previous = this.latest;
+    this.latest = graph;
+    this.recycler.clear(); // what this parse did not take
+    if (previous && previous !== graph) this.recycler.give(graphArrays(previous));
     return {
       ...info,
       // A file has no live heap figure: the snapshot's own total stands in.
@@ -150,6 +161,11 @@ export class SnapshotSession {
       types,
     };
   }
+}
+
+/** The big typed arrays of a graph. */
+function graphArrays(g: HeapGraph): ArrayBufferView[] {
+  return [g.nodeType, g.nodeName, g.nodeId, g.nodeSelfSize, g.nodeTraceId, g.nodeDetachedness, g.firstEdge, g.edgeType, g.edgeNameOrIndex, g.edgeTo];
 }
 
 /** Ids of the heap objects the root points at directly (the global objects: alive as long as the program). */
