@@ -52,6 +52,8 @@ export class SnapshotParser {
   private maxEdgeName = -1;
   private indexed: Uint8Array | null = null;
   private pendingHighSurrogate = '';
+  /** Reused for string chunks inside the number tables (see push). */
+  private latin1 = Buffer.alloc(0);
   private readonly seenKeys = new Set<string>();
 
   /** `recycler`: buffers of an earlier graph the columns may reuse (see ArrayRecycler). */
@@ -76,11 +78,27 @@ export class SnapshotParser {
         chunk = chunk.slice(0, -1);
       }
     }
+    if (typeof chunk === 'string' && this.state === State.Numbers && !this.fraction) {
+      // Inside "nodes" or "edges" (nearly all of a snapshot), which is ASCII: the chunk's chars are
+      // its bytes, copied into a reused buffer (latin1, no UTF-8 encoding, no new buffer per chunk).
+      // A char above U+00FF would lose its high byte; one in a number table is corrupt anyway.
+      // Whatever follows the end of the table is encoded as UTF-8 as usual.
+      if (this.latin1.length < chunk.length) this.latin1 = Buffer.allocUnsafe(Math.max(chunk.length, 1 << 17));
+      const ascii = this.latin1.subarray(0, this.latin1.write(chunk, 0, chunk.length, 'latin1'));
+      const i = this.consume(ascii, 0, ascii.length, true);
+      this.bytesSeen += i;
+      if (i === ascii.length) return;
+      chunk = chunk.slice(i);
+    }
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.bytesSeen += buf.length;
-    let i = 0;
-    const end = buf.length;
+    this.consume(buf, 0, buf.length, false);
+  }
+
+  /** Parses buf[i, end); with `numbersOnly`, stops where a number table ends. Returns the offset reached. */
+  private consume(buf: Buffer, i: number, end: number, numbersOnly: boolean): number {
     while (i < end) {
+      if (numbersOnly && this.state !== State.Numbers) break;
       switch (this.state) {
         case State.BeforeTop:
           i = skipWhitespace(buf, i, end);
@@ -152,6 +170,7 @@ export class SnapshotParser {
           break;
       }
     }
+    return i;
   }
 
   /** Ends the input and returns the graph; throws a clear error if the snapshot is truncated or inconsistent. */
