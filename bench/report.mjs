@@ -83,7 +83,7 @@ export function formatReport(r, headlineId) {
   if (r.streamed?.length) {
     lines.push(
       '',
-      '### Streamed over the remote inspector into the snapshot worker, as the watch takes a sample (bench/stream-sample.ts; two snapshots of one debuggee)',
+      '### Streamed over the remote inspector into the snapshot worker, as the watch takes a sample (bench/stream-sample.ts; three snapshots of one debuggee; from the third on the parse reuses the buffers of the graph before the latest)',
       '',
       '| snapshot | sample | nodes / edges | pause (takeHeapSnapshot) | first chunk after | last chunk → Sample | host event loop: longest stall | load then |',
       '|---|---:|---|---:|---:|---:|---:|---:|',

@@ -10,7 +10,7 @@
 //   --no-alloc         skip the allocation-tracking measurement
 //   --timeout S        per child process (default 900)
 //   --stream-sizes L   sizes (MB) whose snapshot is also streamed over the remote inspector into the
-//                      worker, two samples each (default: those of --sizes up to 150 MB; "none" skips it)
+//                      worker, three samples each (default: those of --sizes up to 150 MB; "none" skips it)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -219,7 +219,7 @@ const streamed = [];
 const streamer = streamSizes.length ? await buildStreamSample() : null;
 for (const mbSize of streamer ? streamSizes : []) {
   const heap = heaps.find((h) => h.mb === mbSize) ?? { mb: mbSize, units: unitsFor(mbSize) };
-  const m = await measureNode([...NODE_FLAGS, streamer, String(heap.units), '--samples', '2'], { useTime, timeoutMs });
+  const m = await measureNode([...NODE_FLAGS, streamer, String(heap.units), '--samples', '3'], { useTime, timeoutMs });
   const entry = { mb: mbSize, units: heap.units, ok: m.ok, error: m.ok ? undefined : m.error, load: m.load, peakRss: m.peakRss, samples: m.result?.samples ?? [] };
   streamed.push(entry);
   const what = m.ok

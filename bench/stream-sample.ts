@@ -6,7 +6,7 @@
 // Sample (what the worker still has to do once V8 is done: the chunks it has not parsed yet, finish,
 // the per-type aggregation, the reply), and the longest stall of this process's event loop (the
 // extension host's, in the product). Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
-//   node bench/cache/cli/stream-sample.js <units> [--samples 2]
+//   node bench/cache/cli/stream-sample.js <units> [--samples 3]
 // Prints one line `BENCH_RESULT {json}`.
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -15,7 +15,7 @@ import { connectWebSocket } from '../src/core/cdp/connection';
 import { spawnInspected } from '../src/core/cdp/endpoints';
 import { SnapshotAnalyzer } from '../src/core/snapshot/analyzer';
 
-const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '2' } } });
+const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '3' } } });
 const units = Number(positionals[0]);
 const samples = Number(opt.samples);
 if (!(units > 0) || !(samples >= 1)) {
