@@ -8,7 +8,7 @@ const NO_WORDS = new Uint32Array(0);
 
 /**
  * A table of typed-array columns filled row by row, one number at a time, as a flat JSON array
- * (`[f0, f1, f2, f0, f1, f2, …]`) is read. Capacity doubles when full; `column()` trims to length.
+ * (`[f0, f1, f2, f0, f1, f2, …]`) is read. Capacity doubles when full; `column()` trims to length (a view).
  */
 export class GrowableColumns {
   /** The columns (the parser's hot loop writes them directly; see `grow`). */
@@ -92,9 +92,9 @@ export class GrowableColumns {
     if (k === undefined) return null;
     const c = this.columns[k];
     if (c.length === this.length) return c;
-    // Copy rather than subarray so the unused capacity can be freed.
-    const trimmed = new (c.constructor as ColumnCtor)(this.length);
-    trimmed.set(c.subarray(0, this.length));
+    // A view, not a copy: the capacity past the rows filled was never written, so its pages were
+    // never touched and take no memory; a copy would fault in fresh pages for all the rows.
+    const trimmed = c.subarray(0, this.length);
     this.columns[k] = trimmed;
     this.split();
     return trimmed;

@@ -199,7 +199,8 @@ export class SnapshotParser {
     }
     switch (key) {
       case 'nodes':
-        this.sink = this.nodes = this.columnsFor('node_fields', this.nodeCountHint, NODE_COLUMN_TYPES);
+        // One row more than the header says: room for the CSR offsets to replace edge_count in place (nodesDone).
+        this.sink = this.nodes = this.columnsFor('node_fields', this.nodeCountHint + 1, NODE_COLUMN_TYPES);
         this.state = State.Numbers;
         break;
       case 'edges':
@@ -207,7 +208,9 @@ export class SnapshotParser {
         this.state = State.Numbers;
         break;
       case 'locations':
-        this.sink = this.locations = this.columnsFor('location_fields', 0, {}, ['object_index', 'script_id', 'line', 'column']);
+        // About one location per four nodes in the heaps measured; room for one per two costs
+        // nothing until written (pages never touched are never there), and saves growing by doubling.
+        this.sink = this.locations = this.columnsFor('location_fields', this.nodeCountHint >> 1, {}, ['object_index', 'script_id', 'line', 'column']);
         this.state = State.Numbers;
         break;
       case 'trace_function_infos':
@@ -575,13 +578,18 @@ export class SnapshotParser {
     const counts = nodes.column('edge_count') as Uint32Array;
     const names = nodes.column('name') as Uint32Array;
     const self = nodes.column('self_size') as Uint32Array;
-    const firstEdge = this.options.recycler ? this.options.recycler.take<Uint32Array>(Uint32Array, n + 1) : new Uint32Array(n + 1);
+    // The offsets overwrite the counts in place when the column has room for one more row (it is
+    // sized so): no fresh n + 1 words. edge_count is read nowhere else.
+    const raw = nodes.words[nodes.indexOf('edge_count')];
+    const firstEdge =
+      raw.length > n ? raw.subarray(0, n + 1) : this.options.recycler ? this.options.recycler.take<Uint32Array>(Uint32Array, n + 1) : new Uint32Array(n + 1);
     let sum = 0;
     let maxName = -1;
     let totalSize = 0;
     for (let i = 0; i < n; i++) {
+      const count = counts[i];
       firstEdge[i] = sum;
-      sum += counts[i];
+      sum += count;
       if (names[i] > maxName) maxName = names[i];
       totalSize += self[i];
     }
