@@ -6,7 +6,7 @@
  * key and its table have been reached). The BFS parent edge of each node gives its shortest retainer path.
  */
 import type { HeapGraph } from '../snapshot/graph';
-import { edgeKinds, ephemeronPair, ephemeronTableId, type EdgeKinds } from './edges';
+import { edgeKinds, ephemeronPair, ephemeronTableId, giveSpareWords, type EdgeKinds } from './edges';
 
 /** Nodes first reached from the root itself rather than from a user root sit this far away (as in DevTools). */
 export const BASE_SYSTEM_DISTANCE = 100_000_000;
@@ -54,6 +54,7 @@ export function computeDistances(g: HeapGraph): Distances {
   queue[userTail] = 0;
   bfs(filter, out, queue, userTail, userTail + 1);
   distance[0] = 0;
+  giveSpareWords(g, queue);
   return out;
 }
 

@@ -5,7 +5,7 @@
  * Nodes the root cannot reach through essential edges hang off the root, as DevTools does with them.
  */
 import type { HeapGraph } from '../snapshot/graph';
-import { edgeKinds, ephemeronTableId } from './edges';
+import { edgeKinds, ephemeronTableId, takeSpareWords } from './edges';
 
 export interface Dominators {
   /** Per node: its immediate dominator (the root's is itself, 0). */
@@ -26,7 +26,7 @@ export function computeDominators(g: HeapGraph): Dominators {
   const { firstPred, pred, essential, spare } = essentialPredecessors(g);
   const dfn = new Int32Array(spare.buffer, spare.byteOffset, n).fill(-1);
   const { vertex, parent, fromRoot } = preorder(n, g.firstEdge, g.edgeTo, essential, dfn);
-  const { semi, label } = semidominators(n, dfn, vertex, parent, fromRoot, firstPred, pred);
+  const { semi, label } = semidominators(n, dfn, vertex, parent, fromRoot, firstPred, pred, takeSpareWords(g));
   const idom = immediateDominators(n, parent, semi); // in place of `parent`
   // The outputs take the buffers of `label` and `pred`, which nothing reads any more.
   const dominator = new Uint32Array(label.buffer, label.byteOffset, n);
@@ -115,10 +115,11 @@ function semidominators(
   fromRoot: Uint8Array,
   firstPred: Uint32Array,
   pred: Uint32Array,
+  spare: Int32Array,
 ): { semi: Int32Array; label: Int32Array } {
   const semi = new Int32Array(n);
   const label = new Int32Array(n);
-  const ancestor = new Int32Array(n).fill(-1);
+  const ancestor = spare.fill(-1); // n words (the distances' queue, when they ran first)
   const stack = new Int32Array(n); // path compression; only as deep as the longest forest path
   for (let i = 0; i < n; i++) {
     semi[i] = i;

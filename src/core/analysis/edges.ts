@@ -101,6 +101,24 @@ export function isEssentialEdge(g: HeapGraph, k: EdgeKinds, from: number, e: num
   return true;
 }
 
+const spareWords = new WeakMap<HeapGraph, Int32Array>();
+
+/**
+ * Hands an array of nodeCount words that its owner is done with (the distances' BFS queue) to the
+ * next analysis of the same graph (the dominators), which would otherwise fault in fresh pages for
+ * one: the costliest part of allocating big arrays on the machines measured.
+ */
+export function giveSpareWords(g: HeapGraph, words: Int32Array | Uint32Array): void {
+  if (words.length === g.nodeCount) spareWords.set(g, new Int32Array(words.buffer, words.byteOffset, words.length));
+}
+
+/** The array `giveSpareWords` kept for this graph (contents undefined), once; else a new one. */
+export function takeSpareWords(g: HeapGraph): Int32Array {
+  const words = spareWords.get(g);
+  spareWords.delete(g);
+  return words ?? new Int32Array(g.nodeCount);
+}
+
 /** Retainers of every node, CSR over the reversed edges: source node and edge index per slot. */
 export interface Retainers {
   /** The retainers of node i are slots firstRetainer[i] .. firstRetainer[i + 1] - 1. */
