@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
 import { SnapshotSession } from '../../src/core/snapshot/session';
+import { analyzeGraph } from '../../src/core/analysis/explain';
+import { retainedBySet } from '../../src/core/analysis/dominators';
+import { markTypes } from '../../src/core/analysis/naming';
 import { takeSnapshotOf } from './helpers/takeSnapshot';
 
 /** Streams a file to the analyzer as ~100 kB string chunks, as HeapProfiler.addHeapSnapshotChunk does. */
@@ -101,6 +104,28 @@ describe('snapshot analyzer (worker)', function () {
     const pending = assert.rejects(analyzer.finish(info(0)), /disposed/);
     await analyzer.dispose();
     await pending;
+  });
+});
+
+describe('snapshot session: retained sizes', () => {
+  it('gives each type the retained size of its own member set', async () => {
+    const file = takeSnapshotOf(`
+      class Holder { constructor() { this.items = Array.from({ length: 50 }, (_, i) => new Item(i)); } }
+      class Item { constructor(i) { this.i = i; this.payload = 'p'.repeat(100 + i); } }
+      globalThis.holders = Array.from({ length: 20 }, () => new Holder());`);
+    const session = new SnapshotSession();
+    await session.analyzeFile(file, info(0));
+    const types = ['Holder', 'Item', '(string)', 'Array'];
+    const sizes = session.retainedSizes(types);
+    // Reference: one member array per type, as the sizes were computed before they shared one marking.
+    const g = session.graph!;
+    const a = analyzeGraph(g);
+    const marks = markTypes(g, types, a.typeOf);
+    for (const [k, name] of types.entries()) {
+      const member = Uint8Array.from(marks, (m) => (m === k + 1 ? 1 : 0));
+      assert.equal(sizes[name], retainedBySet(a.dominators, member), name);
+    }
+    assert.ok(sizes.Holder > sizes.Item && sizes.Item > 20 * 50 * 100, JSON.stringify(sizes));
   });
 });
 

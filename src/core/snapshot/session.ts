@@ -110,12 +110,11 @@ export class SnapshotSession {
     const out: Record<string, number> = {};
     if (!this.latest || !types.length) return out;
     const a = analyzeGraph(this.latest);
-    const marks = markTypes(this.latest, types, a.typeOf);
-    const member = new Uint8Array(marks.length);
-    types.forEach((name, k) => {
-      for (let v = 0; v < marks.length; v++) member[v] = marks[v] === k + 1 ? 1 : 0;
-      out[name] = retainedBySet(a.dominators, member);
-    });
+    // One marking for all the types (type k is marked k + 1; markTypes keeps 254), one scratch array for all the sums.
+    const named = types.slice(0, 254);
+    const marks = markTypes(this.latest, named, a.typeOf);
+    const scratch = new Uint8Array(marks.length);
+    named.forEach((name, k) => (out[name] = retainedBySet(a.dominators, marks, k + 1, scratch)));
     return out;
   }
 
