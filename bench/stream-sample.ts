@@ -6,7 +6,8 @@
 // Sample (what the worker still has to do once V8 is done: the chunks it has not parsed yet, finish,
 // the per-type aggregation, the reply), and the longest stall of this process's event loop (the
 // extension host's, in the product). Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
-//   node bench/cache/cli/stream-sample.js <units> [--samples 3]
+//   node bench/cache/cli/stream-sample.js <units> [--samples 3] [--discard]
+// --discard drops the chunks instead of analysing them (the host's stalls from receiving alone).
 // Prints one line `BENCH_RESULT {json}`.
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -15,7 +16,7 @@ import { connectWebSocket } from '../src/core/cdp/connection';
 import { spawnInspected } from '../src/core/cdp/endpoints';
 import { SnapshotAnalyzer } from '../src/core/snapshot/analyzer';
 
-const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '3' } } });
+const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '3' }, discard: { type: 'boolean', default: false } } });
 const units = Number(positionals[0]);
 const samples = Number(opt.samples);
 if (!(units > 0) || !(samples >= 1)) {
@@ -55,15 +56,17 @@ async function main(): Promise<void> {
           lastChunk = performance.now();
           if (chunks++ === 0) firstChunk = lastChunk;
           chars += chunk.length;
-          analyzer.push(chunk);
+          if (!opt.discard) analyzer.push(chunk);
         });
-        analyzer.begin();
+        if (!opt.discard) analyzer.begin();
         lag.enable();
         const started = performance.now();
         await connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: 0 });
         const snapshotEnd = performance.now();
         unsubscribe();
-        const sample = await analyzer.finish({ index, time: Date.now(), pauseMs: Math.round(snapshotEnd - started), heapUsed: 0, heapTotal: 0 });
+        const sample = opt.discard
+          ? { nodes: 0, edges: 0, analysisMs: 0 }
+          : await analyzer.finish({ index, time: Date.now(), pauseMs: Math.round(snapshotEnd - started), heapUsed: 0, heapTotal: 0 });
         const done = performance.now();
         lag.disable();
         out.push({
