@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { computeDistances, pathFromRoot, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../src/core/analysis/distances';
-import { computeDominators, retainedBySet } from '../../src/core/analysis/dominators';
+import { computeDominators, retainedByMarks, retainedBySet } from '../../src/core/analysis/dominators';
 import { buildRetainers, edgeSource, edgeKinds, isEssentialEdge } from '../../src/core/analysis/edges';
 import type { HeapGraph } from '../../src/core/snapshot/graph';
 import { GraphBuilder } from './why-programs/builder';
@@ -209,6 +209,29 @@ describe('analysis: dominators', () => {
     const member = new Uint8Array(g.nodeCount);
     member[a] = member[a2] = member[t3] = 1;
     assert.equal(retainedBySet(dom, member), 37);
+  });
+
+  it('sums many sets in one walk exactly as one set at a time', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const g = randomGraph(seed, 20 + seed, 40 + seed * 3);
+      const dom = computeDominators(g);
+      // Marks 0..4 (0: no set), one more than asked for (marks above `count` belong to none).
+      const marks = Uint8Array.from({ length: g.nodeCount }, (_, v) => (v * 7 + seed) % 5);
+      const sums = retainedByMarks(dom, marks, 3);
+      for (let k = 1; k <= 3; k++) assert.equal(sums[k], retainedBySet(dom, marks, k), `seed ${seed}, set ${k}`);
+    }
+    // Nested members (as in the single-set test): 10 + 20 + 7 once.
+    const b = new GraphBuilder();
+    const a = b.obj('T', 10);
+    const a2 = b.obj('T', 20);
+    const o = b.obj('O', 5);
+    const t3 = b.obj('T', 7);
+    b.edge(0, 'shortcut', 'a', a).prop(a, 'x', a2).edge(0, 'shortcut', 'o', o).prop(o, 't', t3);
+    const g = b.build();
+    const marks = new Uint8Array(g.nodeCount);
+    marks[a] = marks[a2] = marks[t3] = 1;
+    marks[o] = 2;
+    assert.deepEqual([...retainedByMarks(computeDominators(g), marks, 2)], [0, 37, 12]);
   });
 
   it('builds retainers as the exact reverse of the edges', () => {

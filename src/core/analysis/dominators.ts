@@ -241,3 +241,53 @@ export function retainedBySet(dom: Dominators, member: Uint8Array, value = 1, sc
   }
   return total;
 }
+
+/**
+ * `retainedBySet` for many sets at once: the retained bytes of the nodes marked k, for every k in
+ * 1..count (`out[k]`; nodes marked 0 or above count belong to none), in one walk down the dominator
+ * tree that counts, per mark, the members on the path from the root: a member adds its retained
+ * size when no member of its own mark dominates it. One pass instead of one per set.
+ */
+export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: number): Float64Array {
+  const { dominator, retained } = dom;
+  const n = dominator.length;
+  const out = new Float64Array(count + 1);
+  // The dominator tree as child lists (CSR).
+  const first = new Uint32Array(n + 1);
+  for (let v = 1; v < n; v++) first[dominator[v] + 1]++;
+  for (let i = 0; i < n; i++) first[i + 1] += first[i];
+  const fill = first.slice(0, n);
+  const child = new Uint32Array(Math.max(0, n - 1));
+  for (let v = 1; v < n; v++) child[fill[dominator[v]]++] = v;
+  // Depth first from the root; the stacks only grow as deep as the tree.
+  const onPath = new Int32Array(256);
+  const stackNode = fill; // reused: n words, no longer needed
+  const stackNext = new Uint32Array(n);
+  let sp = -1;
+  let c = 0; // the node to enter: the root first
+  for (;;) {
+    if (c >= 0) {
+      const mark = marks[c];
+      if (mark !== 0 && mark <= count) {
+        if (onPath[mark] === 0) out[mark] += retained[c];
+        onPath[mark]++;
+      }
+      sp++;
+      stackNode[sp] = c;
+      stackNext[sp] = first[c];
+    }
+    if (sp < 0) break;
+    const v = stackNode[sp];
+    const next = stackNext[sp];
+    if (next < first[v + 1]) {
+      stackNext[sp] = next + 1;
+      c = child[next];
+    } else {
+      const mark = marks[v];
+      if (mark !== 0 && mark <= count) onPath[mark]--;
+      sp--;
+      c = -1;
+    }
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import type { Leak, Sample, TypeStat } from '../report';
 import { aggregateTypes } from '../analysis/aggregate';
 import { analyzeGraph, explainTypes } from '../analysis/explain';
-import { retainedBySet } from '../analysis/dominators';
+import { retainedByMarks } from '../analysis/dominators';
 import { markTypes } from '../analysis/naming';
 import { mapLeakSources } from '../sources/sourceMaps';
 import { ArrayRecycler } from './columns';
@@ -110,11 +110,10 @@ export class SnapshotSession {
     const out: Record<string, number> = {};
     if (!this.latest || !types.length) return out;
     const a = analyzeGraph(this.latest);
-    // One marking for all the types (type k is marked k + 1; markTypes keeps 254), one scratch array for all the sums.
+    // One marking for all the types (type k is marked k + 1; markTypes keeps 254), one walk of the dominator tree for all the sums.
     const named = types.slice(0, 254);
-    const marks = markTypes(this.latest, named, a.typeOf);
-    const scratch = new Uint8Array(marks.length);
-    named.forEach((name, k) => (out[name] = retainedBySet(a.dominators, marks, k + 1, scratch)));
+    const sums = retainedByMarks(a.dominators, markTypes(this.latest, named, a.typeOf), named.length);
+    named.forEach((name, k) => (out[name] = sums[k + 1]));
     return out;
   }
 
