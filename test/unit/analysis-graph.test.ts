@@ -66,6 +66,17 @@ function randomGraph(seed: number, n: number, m: number): HeapGraph {
   return b.build();
 }
 
+/** T(10) → T(20) and O(5) → T(7), both held by the root: T retains 37 bytes, not 57. */
+function nestedMembers() {
+  const b = new GraphBuilder();
+  const a = b.obj('T', 10);
+  const a2 = b.obj('T', 20);
+  const o = b.obj('O', 5);
+  const t3 = b.obj('T', 7);
+  b.edge(0, 'shortcut', 'a', a).prop(a, 'x', a2).edge(0, 'shortcut', 'o', o).prop(o, 't', t3);
+  return { g: b.build(), a, a2, o, t3 };
+}
+
 describe('analysis: distances', () => {
   it('walks user roots first, skips weak edges, and keeps BFS parents', () => {
     const b = new GraphBuilder();
@@ -198,13 +209,7 @@ describe('analysis: dominators', () => {
   });
 
   it('sums a set without counting nested members twice', () => {
-    const b = new GraphBuilder();
-    const a = b.obj('T', 10);
-    const a2 = b.obj('T', 20);
-    const o = b.obj('O', 5);
-    const t3 = b.obj('T', 7);
-    b.edge(0, 'shortcut', 'a', a).prop(a, 'x', a2).edge(0, 'shortcut', 'o', o).prop(o, 't', t3);
-    const g = b.build();
+    const { g, a, a2, t3 } = nestedMembers();
     const dom = computeDominators(g);
     const member = new Uint8Array(g.nodeCount);
     member[a] = member[a2] = member[t3] = 1;
@@ -221,13 +226,7 @@ describe('analysis: dominators', () => {
       for (let k = 1; k <= 3; k++) assert.equal(sums[k], retainedBySet(dom, marks, k), `seed ${seed}, set ${k}`);
     }
     // Nested members (as in the single-set test): 10 + 20 + 7 once.
-    const b = new GraphBuilder();
-    const a = b.obj('T', 10);
-    const a2 = b.obj('T', 20);
-    const o = b.obj('O', 5);
-    const t3 = b.obj('T', 7);
-    b.edge(0, 'shortcut', 'a', a).prop(a, 'x', a2).edge(0, 'shortcut', 'o', o).prop(o, 't', t3);
-    const g = b.build();
+    const { g, a, a2, o, t3 } = nestedMembers();
     const marks = new Uint8Array(g.nodeCount);
     marks[a] = marks[a2] = marks[t3] = 1;
     marks[o] = 2;
