@@ -25,6 +25,8 @@ export interface WatchStatus {
   samples: number;
   /** Pause of the last snapshot, ms. */
   lastPauseMs?: number;
+  /** A heap snapshot of the program is there to save (none before the first sample, nor after a reload). */
+  canSaveSnapshot?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

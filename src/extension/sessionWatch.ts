@@ -144,6 +144,7 @@ export class SessionWatch implements vscode.Disposable {
       message: this.message,
       samples: this.samples,
       lastPauseMs: this.lastPauseMs,
+      canSaveSnapshot: this.hasSnapshot,
     };
   }
 

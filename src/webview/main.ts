@@ -169,6 +169,8 @@ function setStatus(status: WatchStatus): void {
   const files = report?.target.kind === 'files';
   stopButton.hidden = files;
   saveButton.hidden = files;
+  saveButton.disabled = !status.canSaveSnapshot;
+  saveButton.title = status.canSaveSnapshot ? 'Save the latest heap snapshot (DevTools and Open Heap Snapshots… read it)' : 'No heap snapshot to save yet';
   statusIcon.className = `codicon codicon-${files ? 'file' : PHASE_ICON[status.phase].join(' ')}`;
   document.body.dataset.phase = status.phase;
   const pause = status.lastPauseMs !== undefined ? ` · last pause ${Math.round(status.lastPauseMs)} ms` : '';

@@ -74,6 +74,7 @@ describe('Leak Watch panel beside the editor', function () {
     const badges = await frame.locator('#types-table tbody tr .badge').allInnerTexts();
     assert.ok(badges.every((b) => /leak|suspect|ok/.test(b)), badges.slice(0, 5).join(','));
     assert.equal(await frame.locator('#growth-chart .uplot').count(), 1, 'the growth chart is drawn');
+    assert.equal(await frame.locator('#save').isEnabled(), true, 'a snapshot can be saved once one is taken');
     await screenshot(page, 'panel-types');
   });
 
@@ -174,6 +175,7 @@ describe('Leak Watch panel beside the editor', function () {
     assert.match(await frame.locator('#heap-used').innerText(), /^\d+(\.\d+)? (KB|MB|GB)$/);
     assert.equal(await frame.locator('#heap-chart .uplot').count(), 1, 'the heap line is drawn');
     assert.equal(await frame.locator('#stop').isDisabled(), true, 'nothing to stop');
+    assert.equal(await frame.locator('#save').isDisabled(), true, 'no snapshot to save after a reload');
     // Once, beside the editor.
     assert.equal(await panelTab.count(), 1, 'one Leak Watch panel');
     const groups = page.locator('.editor-group-container');
