@@ -226,12 +226,11 @@ function essentialPredecessors(g: HeapGraph): { firstPred: Uint32Array; pred: Ui
 /**
  * Retained bytes of a set of nodes (e.g. all objects of one type): the sum over members that no
  * other member dominates, so nested members are not counted twice (DevTools' class retained size).
- * Members are the nodes with `member[v] === value`. `scratch` (one byte per node, any contents)
- * saves a fresh array per call when summing many sets.
+ * Members are the nodes with `member[v] === value`. For many sets at once, `retainedByMarks`.
  */
-export function retainedBySet(dom: Dominators, member: Uint8Array, value = 1, scratch?: Uint8Array): number {
+export function retainedBySet(dom: Dominators, member: Uint8Array, value = 1): number {
   const { order, dominator, retained } = dom;
-  const covered = scratch && scratch.length >= member.length ? scratch.fill(0) : new Uint8Array(member.length);
+  const covered = new Uint8Array(member.length);
   let total = 0;
   for (let i = 0; i < order.length; i++) {
     const v = order[i];
