@@ -153,7 +153,7 @@ function judge(name: string, segment: Sample[], stats: (TypeStat | undefined)[])
       verdict = 'suspect';
       evidence.push(
         `Bytes ${formatBytes(recent.bytesFirst)} → ${formatBytes(recent.bytesLast)} (+${formatBytes(recent.bytesLast - recent.bytesFirst)}) ` +
-          `while the count went ${recent.first.toLocaleString('en-US')} → ${recent.last.toLocaleString('en-US')}: its objects get larger.`,
+          `while the count went ${grouped(recent.first)} → ${grouped(recent.last)}: its objects get larger.`,
       );
     } else {
       evidence.push(describeSteady(recent));
@@ -263,9 +263,9 @@ function describeTrend(w: WindowFindings): string {
   const thinned = w.points < w.samples ? ` (${w.points} evenly spaced)` : '';
   const delta = w.last - w.first;
   return (
-    `Count ${w.first.toLocaleString('en-US')} → ${w.last.toLocaleString('en-US')} (${delta >= 0 ? '+' : ''}${delta.toLocaleString('en-US')}) ` +
+    `Count ${grouped(w.first)} → ${grouped(w.last)} (${delta >= 0 ? '+' : ''}${grouped(delta)}) ` +
     `over ${w.samples} samples${thinned} (${w.seconds.toFixed(1)} s): up in ${w.up} of ${steps} steps, down in ${w.down}; ` +
-    `about ${Math.round(w.slopePerMinute).toLocaleString('en-US')}/min; bytes ${formatBytes(w.bytesFirst)} → ${formatBytes(w.bytesLast)}.`
+    `about ${grouped(Math.round(w.slopePerMinute))}/min; bytes ${formatBytes(w.bytesFirst)} → ${formatBytes(w.bytesLast)}.`
   );
 }
 
@@ -274,14 +274,14 @@ function describeRetention(w: WindowFindings): string {
   const share = w.born > 0 ? ` (${Math.round((100 * Math.min(w.retained, w.born)) / w.born)} % of those seen when new)` : '';
   return (
     `Objects born in ${w.intervalsKept} of the ${w.intervals} earlier intervals are still alive at the last sample: ` +
-    `${w.retained.toLocaleString('en-US')}${share}` +
+    `${grouped(w.retained)}${share}` +
     (w.oldestKept > 0 ? `, the oldest ${w.oldestKept} sample${w.oldestKept === 1 ? '' : 's'} later.` : '.')
   );
 }
 
 function describeSteady(w: WindowFindings): string {
-  const kept = w.intervals > 0 ? `; ${w.retained.toLocaleString('en-US')} of the objects born during it are still alive` : '';
-  return `Count ${w.first.toLocaleString('en-US')} → ${w.last.toLocaleString('en-US')} over ${w.samples} samples: no sustained growth${kept}.`;
+  const kept = w.intervals > 0 ? `; ${grouped(w.retained)} of the objects born during it are still alive` : '';
+  return `Count ${grouped(w.first)} → ${grouped(w.last)} over ${w.samples} samples: no sustained growth${kept}.`;
 }
 
 /**
@@ -291,6 +291,14 @@ function describeSteady(w: WindowFindings): string {
  */
 export function withoutCohorts(sample: Sample): Sample {
   return { ...sample, types: sample.types.map((t) => ({ ...t, cohorts: [] })) };
+}
+
+/** One formatter for every number in the evidence: `toLocaleString` builds a new one per call (~20 µs each). */
+const GROUPED = new Intl.NumberFormat('en-US');
+
+/** An integer with thousands separators, `12,345`. */
+function grouped(n: number): string {
+  return GROUPED.format(n);
 }
 
 /** Bytes in B / KB / MB / GB, one decimal. */
