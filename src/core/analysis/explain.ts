@@ -10,7 +10,7 @@ import type { AllocationSite, BackReference, Leak, RetainerPath, SourcePosition 
 import { allocationSites, nodeLocation, type RawAllocationSite } from './allocation';
 import { backReferences } from './backrefs';
 import { computeDistances, type Distances } from './distances';
-import { computeDominators, retainedBySet, type Dominators } from './dominators';
+import { computeDominators, retainedByMarks, type Dominators } from './dominators';
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
 import { toLocalPath } from '../sources/scripts';
@@ -70,11 +70,12 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
   const oldId = context.watermarks.length ? context.watermarks[0] : context.previousMaxId;
   const pathCtx: PathContext = { graph, distances: a.distances, typeOf, oldId };
   const resolve = scriptResolver(context);
+  const retained = retainedByMarks(a.dominators, member, Math.min(typeNames.length, 254));
   const leaks: Leak[] = [];
   typeNames.forEach((type, t) => {
     if (!total[t]) return;
     const nodes = fresh[t].length ? fresh[t] : allOf(member, t + 1);
-    const retainedBytes = retainedBySet(a.dominators, member, t + 1);
+    const retainedBytes = retained[t + 1] ?? 0;
     const clusters = clusterPaths(pathCtx, nodes, context.maxClusters ?? 5);
     const rawSites = allocationSites(graph, nodes);
     const sites = rawSites.map((s) => siteOf(s, type, resolve));
@@ -273,8 +274,7 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
 /** Retained bytes of each named type (members nested under another member counted once), for `TypeSeries.retainedBytes`. */
 export function retainedByType(graph: HeapGraph, typeNames: string[]): Map<string, number> {
   const a = analyzeGraph(graph);
-  const member = markTypes(graph, typeNames.slice(0, 254), a.typeOf);
-  const out = new Map<string, number>();
-  typeNames.slice(0, 254).forEach((type, t) => out.set(type, retainedBySet(a.dominators, member, t + 1)));
-  return out;
+  const names = typeNames.slice(0, 254);
+  const sums = retainedByMarks(a.dominators, markTypes(graph, names, a.typeOf), names.length);
+  return new Map(names.map((type, t) => [type, sums[t + 1]]));
 }
