@@ -14,7 +14,16 @@ async function explorerMenu(page: Page, name: string, item: string): Promise<voi
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).click({ button: 'right' });
   const entry = page.locator('.monaco-menu .action-item', { hasText: item }).first();
   await entry.waitFor({ state: 'visible', timeout: 10_000 });
+  // A click right after the menu opens can be taken for the end of the right-click and ignored:
+  // hover first, click, and if the menu is still open, run the focused item with Enter.
+  await entry.hover();
+  await page.waitForTimeout(300);
   await entry.click();
+  const menu = page.locator('.context-view.monaco-menu-container');
+  if (!(await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false))) {
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+  }
 }
 
 describe('heap snapshot files opened from the Explorer', function () {
