@@ -358,7 +358,8 @@ describe('reliability: a 1 GB-class snapshot', function () {
     assert.equal(lines.length, 1, out.stderr);
     const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     assert.match(lines[0], new RegExp(`^leak-watch: ${escaped}: a snapshot of 1(\\.\\d+)? GB needs about 1\\.\\d+ GB to analyse, more than the [\\d.]+ MB this machine can give now; free some memory or use a larger machine\\.$`));
-    assert.ok(peakRss(out.stderr) < 300e6, `it never read the file: peak RSS ${(peakRss(out.stderr) / 1e6).toFixed(0)} MB`);
+    // The CLI and its worker alone peak at 250-310 MB here; reading the file would add about its size.
+    assert.ok(peakRss(out.stderr) < 0.5 * generated!.bytes, `it never read the file: peak RSS ${(peakRss(out.stderr) / 1e6).toFixed(0)} MB for a ${(generated!.bytes / 1e9).toFixed(2)} GB file`);
     assert.ok(out.ms < 15_000, `at once: ${out.ms} ms`);
   });
 
