@@ -1,6 +1,6 @@
 // Heap snapshot files of one process, in the order they were taken → samples → one report. The
 // CLI's `analyze` and the extension's "Open Heap Snapshots…" both go through here.
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import { assembleReport } from './assemble';
 import { analysisMemoryBudget, formatBytes, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
 import type { Report, Sample } from './report';
@@ -20,19 +20,19 @@ export interface AnalyzeFilesOptions {
  */
 export async function analyzeSnapshotFiles(files: readonly string[], analyzer: SnapshotAnalyzer, options: AnalyzeFilesOptions = {}): Promise<Report> {
   if (files.length === 0) throw new Error('No heap snapshot file was given.');
-  const sizes: number[] = [];
+  const stats: Stats[] = [];
   for (const f of files) {
     const stat = await fs.stat(f).catch(() => undefined);
     if (!stat) throw new Error(`${f}: no such file`);
     if (stat.isDirectory()) throw new Error(`${f}: is a directory, not a .heapsnapshot file`);
-    sizes.push(stat.size);
+    stats.push(stat);
   }
   const budget = analysisMemoryBudget(analyzer.memoryLimitBytes);
   for (const [k, f] of files.entries()) {
-    const need = sizes[k] * PARSE_BYTES_PER_JSON_BYTE;
+    const need = stats[k].size * PARSE_BYTES_PER_JSON_BYTE;
     if (need > budget) {
       throw new Error(
-        `${f}: a snapshot of ${formatBytes(sizes[k])} needs about ${formatBytes(need)} to analyse, ` +
+        `${f}: a snapshot of ${formatBytes(stats[k].size)} needs about ${formatBytes(need)} to analyse, ` +
           `more than the ${formatBytes(budget)} this machine can give now; free some memory or use a larger machine.`,
       );
     }
@@ -41,8 +41,7 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
   for (const [index, file] of files.entries()) {
     if (options.cancelled?.()) throw new Error(`Cancelled before ${file}.`);
     options.onFile?.(index, file);
-    const time = (await fs.stat(file)).mtimeMs;
-    samples.push(await analyzer.analyzeFile(file, { index, time }));
+    samples.push(await analyzer.analyzeFile(file, { index, time: stats[index].mtimeMs }));
   }
   const notes: string[] = [];
   for (let k = 1; k < samples.length; k++) {
