@@ -271,7 +271,11 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
   return out;
 }
 
-/** Retained bytes of each named type (members nested under another member counted once), for `TypeSeries.retainedBytes`. */
+/**
+ * Retained bytes of each named type (members nested under another member counted once), for
+ * `TypeSeries.retainedBytes`: one marking for all the types (type k is marked k + 1; markTypes keeps
+ * 254), one walk of the dominator tree for all the sums.
+ */
 export function retainedByType(graph: HeapGraph, typeNames: string[]): Map<string, number> {
   const a = analyzeGraph(graph);
   const names = typeNames.slice(0, 254);

@@ -1,8 +1,6 @@
 import type { Leak, Sample, TypeStat } from '../report';
 import { aggregateTypes } from '../analysis/aggregate';
-import { analyzeGraph, explainTypes } from '../analysis/explain';
-import { retainedByMarks } from '../analysis/dominators';
-import { markTypes } from '../analysis/naming';
+import { explainTypes, retainedByType } from '../analysis/explain';
 import { mapLeakSources } from '../sources/sourceMaps';
 import { ArrayRecycler } from './columns';
 import type { HeapGraph } from './graph';
@@ -107,14 +105,8 @@ export class SnapshotSession {
 
   /** Retained bytes of each named type on the latest graph (DevTools' class retained size). */
   retainedSizes(types: string[]): Record<string, number> {
-    const out: Record<string, number> = {};
-    if (!this.latest || !types.length) return out;
-    const a = analyzeGraph(this.latest);
-    // One marking for all the types (type k is marked k + 1; markTypes keeps 254), one walk of the dominator tree for all the sums.
-    const named = types.slice(0, 254);
-    const sums = retainedByMarks(a.dominators, markTypes(this.latest, named, a.typeOf), named.length);
-    named.forEach((name, k) => (out[name] = sums[k + 1]));
-    return out;
+    if (!this.latest || !types.length) return {};
+    return Object.fromEntries(retainedByType(this.latest, types));
   }
 
   /** The latest graph (for in-process queries and tests). */
