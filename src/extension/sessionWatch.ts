@@ -98,8 +98,7 @@ export class SessionWatch implements vscode.Disposable {
    * analysed them (it keeps the last file's graph, so any type can still be explained).
    */
   static opened(files: readonly string[], report: Report, analyzer: SnapshotAnalyzer, settings: LeakWatchSettings): SessionWatch {
-    const name = (f: string) => basename(f);
-    const description = files.length === 1 ? name(files[0]) : `${name(files[0])} … ${name(files[files.length - 1])} (${files.length} files)`;
+    const description = files.length === 1 ? basename(files[0]) : `${basename(files[0])} … ${basename(files[files.length - 1])} (${files.length} files)`;
     const watch = new SessionWatch({ connection: new CdpConnection(new ClosedTransport('heap snapshot files')), description, kind: 'attach' }, settings);
     watch.openedFiles = [...files];
     watch.analyzer = analyzer;
@@ -113,19 +112,14 @@ export class SessionWatch implements vscode.Disposable {
     return watch;
   }
 
-  /** The key of opened files: the files themselves (opening the same files again replaces their panel). */
-  static openedKey(files: readonly string[]): string {
-    return `files:${files.join('\n')}`;
-  }
-
   /** What to keep across a reload: the status, the recent heap line and the report. */
   save(): SavedWatch {
     return { description: this.attachment.description, status: this.status, heapUsage: this.heapUsage.slice(-600), report: this.report };
   }
 
-  /** A key that identifies the debuggee: the session id, or the inspector URL. */
+  /** A key that identifies the debuggee: the session id, the inspector URL, or the opened files (opening them again replaces their panel). */
   get key(): string {
-    if (this.openedFiles) return SessionWatch.openedKey(this.openedFiles);
+    if (this.openedFiles) return `files:${this.openedFiles.join('\n')}`;
     return watchKey(this.attachment);
   }
 
