@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FrameLocator, Locator } from 'playwright-core';
 import { closePalette, runCommand, screenshot, startVSCode, webviewFrame, type VSCodeSession } from './vscode';
 
 const SCRIPT_NAME = '</script><script>alert(2)</script>';
@@ -27,6 +28,20 @@ setInterval(() => {
   }
 }, 100);
 `;
+
+/** Filters the types table by `filter` and waits for the name cell holding `text`. */
+async function typeCell(frame: FrameLocator, filter: string, text: string, timeout: number): Promise<Locator> {
+  await frame.locator('#types-filter').fill(filter);
+  const cell = frame.locator('#types-table tbody td.name', { hasText: text }).first();
+  await cell.waitFor({ timeout });
+  return cell;
+}
+
+/** Clicks a type's cell and waits for its details, headed by `text`. */
+async function openDetails(frame: FrameLocator, cell: Locator, text: string): Promise<void> {
+  await cell.click();
+  await frame.locator('#details-heading .type-name', { hasText: text }).waitFor({ timeout: 10_000 });
+}
 
 describe('untrusted names from the heap, in a program launched by Start Leak Watch', function () {
   this.timeout(300_000);
@@ -86,14 +101,10 @@ describe('untrusted names from the heap, in a program launched by Start Leak Wat
   it('shows HTML-like type names as inert text', async () => {
     const { page } = vscode;
     const frame = webviewFrame(page);
-    await frame.locator('#types-filter').fill('script');
-    const cell = frame.locator('#types-table tbody td.name', { hasText: '</script>' }).first();
-    await cell.waitFor({ timeout: 180_000 });
+    const cell = await typeCell(frame, 'script', '</script>', 180_000);
     assert.ok((await cell.innerText()).includes(SCRIPT_NAME), await cell.innerText());
-    await cell.click();
-    await frame.locator('#details-heading .type-name', { hasText: '</script>' }).waitFor({ timeout: 10_000 });
-    await frame.locator('#types-filter').fill('img');
-    await frame.locator('#types-table tbody td.name', { hasText: '<img' }).first().waitFor({ timeout: 60_000 });
+    await openDetails(frame, cell, '</script>');
+    await typeCell(frame, 'img', '<img', 60_000);
     await screenshot(page, 'panel-untrusted-names');
     // Nothing from the heap became markup: one script (ours), no <img>, no alert.
     assert.equal(await frame.locator('img').count(), 0, 'no <img> element in the panel');
@@ -107,20 +118,15 @@ describe('untrusted names from the heap, in a program launched by Start Leak Wat
   it('a class named with a lone surrogate and markup, and a 10 MB property name, show as bounded text', async () => {
     const { page } = vscode;
     const frame = webviewFrame(page);
-    await frame.locator('#types-filter').fill('bold');
-    const odd = frame.locator('#types-table tbody td.name', { hasText: '<b>bold</b>' }).first();
-    await odd.waitFor({ timeout: 120_000 });
+    const odd = await typeCell(frame, 'bold', '<b>bold</b>', 120_000);
     const oddText = await odd.innerText();
     // V8's snapshot writer puts '?' for each byte of a lone surrogate's WTF-8 form (DevTools shows
     // the same "???"); a replacement character or the surrogate itself would do as well.
     assert.match(oddText, /^Lone(\?{1,3}|\ufffd{1,3}|\ud800)<b>bold<\/b>$/u, `the name as text: ${JSON.stringify(oddText)}`);
-    await odd.click();
-    await frame.locator('#details-heading .type-name', { hasText: '<b>bold</b>' }).waitFor({ timeout: 10_000 });
+    await openDetails(frame, odd, '<b>bold</b>');
     assert.equal(await frame.locator('b').count(), 0, 'no <b> element made from heap text');
 
-    await frame.locator('#types-filter').fill('hhhhhhhh');
-    const long = frame.locator('#types-table tbody td.name', { hasText: 'hhhhhhhh' }).first();
-    await long.waitFor({ timeout: 60_000 });
+    const long = await typeCell(frame, 'hhhhhhhh', 'hhhhhhhh', 60_000);
     // V8 keeps 1,024 characters of the name; the cell shows 80 of them, its tooltip the rest.
     const text = (await long.textContent()) ?? '';
     const title = (await long.getAttribute('title')) ?? '';
@@ -128,8 +134,7 @@ describe('untrusted names from the heap, in a program launched by Start Leak Wat
     assert.ok(title.startsWith('{hhhh') && title.length > 1000 && title.length <= 2001, `the tooltip is bounded: ${title.length} characters`);
     const box = (await long.boundingBox())!;
     assert.ok(box.width <= 400, `the cell is cut off with an ellipsis, not ${box.width} px wide`);
-    await long.click();
-    await frame.locator('#details-heading .type-name', { hasText: 'hhhhhhhh' }).waitFor({ timeout: 10_000 });
+    await openDetails(frame, long, 'hhhhhhhh');
     await screenshot(page, 'panel-untrusted-long-name');
     assert.deepEqual(dialogs, []);
   });
