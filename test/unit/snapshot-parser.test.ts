@@ -177,6 +177,79 @@ describe('streaming snapshot parser', () => {
     assert.equal(reused.totalSize, fresh.totalSize);
   });
 
+  describe('on two threads ("edges" parsed by the edge helper)', () => {
+    const worker = join(__dirname, '../../dist/snapshotWorker.js');
+    // The helper must win its race with the parser for these small files: the parser waits for its claim.
+    const two = { edgeWorker: worker, parallelMinBytes: 0, helperWaitMs: 10_000 };
+    const arrays = (g: HeapGraph) => [g.nodeType, g.nodeName, g.nodeId, g.nodeSelfSize, g.nodeTraceId, g.firstEdge, g.edgeType, g.edgeNameOrIndex, g.edgeTo];
+    const sameGraph = (a: HeapGraph, b: HeapGraph) => {
+      assert.equal(a.nodeCount, b.nodeCount);
+      assert.equal(a.edgeCount, b.edgeCount);
+      assert.deepEqual(a.strings, b.strings);
+      arrays(a).forEach((x, k) => assert.ok(Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(arrays(b)[k].buffer, arrays(b)[k].byteOffset, arrays(b)[k].byteLength)), `array ${k}`));
+      assert.equal(a.totalSize, b.totalSize);
+    };
+    let real = '';
+    let text = '';
+    const dir = mkdtempSync(join(tmpdir(), 'leak-watch-two-'));
+    before(() => {
+      real = takeSnapshotOf(`class Twice { constructor(i) { this.i = i; this.next = null; } }
+        globalThis.kept = Array.from({ length: 20000 }, (_, i) => new Twice(i));
+        for (let i = 1; i < kept.length; i++) kept[i].next = kept[i - 1];`);
+      text = readFileSync(real, 'utf8');
+    });
+    /** The real snapshot with its text changed, as a file. */
+    const variant = (name: string, edit: (t: string) => string) => {
+      const f = join(dir, `${name}.heapsnapshot`);
+      writeFileSync(f, edit(text));
+      return f;
+    };
+
+    it('reads the same graph as one thread, with the edges in shared memory', async () => {
+      const one = await parseSnapshotFile(real);
+      const both = await parseSnapshotFile(real, two);
+      sameGraph(both, one);
+      assert.ok(both.edgeTo.buffer instanceof SharedArrayBuffer, 'the helper parsed "edges"');
+      // Small reads put the parser's chunk boundaries everywhere around the key and the brackets.
+      sameGraph(await parseSnapshotFile(real, { ...two, highWaterMark: 4099 }), one);
+    });
+
+    it('falls back to one thread when the header under-counts the edges or the nodes', async () => {
+      const one = await parseSnapshotFile(real);
+      const fewerEdges = variant('fewer-edges', (t) => t.replace(/"edge_count":(\d+)/, (_, n) => `"edge_count":${Math.floor(Number(n) / 2)}`));
+      const fewerNodes = variant('fewer-nodes', (t) => t.replace(/"node_count":(\d+)/, (_, n) => `"node_count":${Number(n) - 1}`));
+      for (const f of [fewerEdges, fewerNodes]) {
+        const g = await parseSnapshotFile(f, two);
+        sameGraph(g, one);
+        assert.ok(!(g.edgeTo.buffer instanceof SharedArrayBuffer), `${f}: parsed again on one thread`);
+      }
+    });
+
+    it('words errors in "edges" and truncation as one thread does', async () => {
+      const edgesAt = text.indexOf('"edges":[');
+      const cases = [
+        variant('cut-in-edges', (t) => t.slice(0, edgesAt + 5000)),
+        variant('bad-target', (t) => t.slice(0, edgesAt) + t.slice(edgesAt).replace(/^("edges":\[\s*\d+\s*,\s*\d+\s*,\s*)\d+/, '$1999999999')),
+        variant('bad-byte', (t) => t.slice(0, edgesAt + 3000) + 'x' + t.slice(edgesAt + 3001)),
+      ];
+      for (const f of cases) {
+        const serial = await parseSnapshotFile(f).then(() => 'parsed', (e: Error) => e.message);
+        const parallel = await parseSnapshotFile(f, two).then(() => 'parsed', (e: Error) => e.message);
+        assert.match(serial, /truncated|corrupt/, f);
+        assert.equal(parallel, serial, f);
+      }
+    });
+
+    it('refuses a helper that found another "edges" than the parser', async () => {
+      // An "edges" key nested in an unknown top-level value (legal JSON, never V8's): the helper's
+      // search finds it first; the parser sees the offset is not its own and reads "edges" itself.
+      const f = variant('decoy', (t) => `{"decoy": {"edges":[0]},${t.slice(1)}`);
+      const g = await parseSnapshotFile(f, two);
+      sameGraph(g, await parseSnapshotFile(real));
+      assert.ok(!(g.edgeTo.buffer instanceof SharedArrayBuffer), 'the parser read "edges" itself');
+    });
+  });
+
   it('names the file in errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leak-watch-bad-'));
     const bad = join(dir, 'bad.heapsnapshot');

@@ -100,8 +100,12 @@ export class GrowableColumns {
     return trimmed;
   }
 
+  /** When set, the columns are arrays someone else holds (shared memory): `grow` fails instead of replacing them. */
+  fixed = false;
+
   /** Doubles the capacity (the columns are replaced). */
   grow(): void {
+    if (this.fixed) throw new ColumnsFullError(`the table is full at ${this.capacity} rows`);
     this.capacity *= 2;
     for (let k = 0; k < this.columns.length; k++) {
       const old = this.columns[k];
@@ -111,6 +115,11 @@ export class GrowableColumns {
     }
     this.split();
   }
+}
+
+/** More rows than a fixed table holds. */
+export class ColumnsFullError extends Error {
+  override name = 'ColumnsFullError';
 }
 
 type RecycledCtor = { new (length: number): Column; new (buffer: ArrayBuffer, byteOffset: number, length: number): Column; readonly BYTES_PER_ELEMENT: number };

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
 import { ArrayRecycler, GrowableColumns } from './columns';
+import { EdgeHelperThread } from './edgeHelper';
 
 /**
  * A streaming `.heapsnapshot` parser. Bytes (or string chunks, as `HeapProfiler.addHeapSnapshotChunk`
@@ -55,9 +56,81 @@ export class SnapshotParser {
   /** Reused for string chunks inside the number tables (see push). */
   private latin1 = Buffer.alloc(0);
   private readonly seenKeys = new Set<string>();
+  /** Byte offset (in the whole input) of the buffer `consume` is reading. */
+  private base = 0;
+  /** Rows of "nodes", once they are known (from "nodesDone", or given to an edges-only parser); -1 before. */
+  private nodeRows = -1;
+  private edgeHelper: EdgeHelper | undefined;
+  /** "edges" is being parsed by the helper: the parser skipped it and awaits `adoptEdges`. */
+  private edgesAway = false;
 
-  /** `recycler`: buffers of an earlier graph the columns may reuse (see ArrayRecycler). */
-  constructor(private readonly options: { recycler?: ArrayRecycler } = {}) {}
+  /**
+   * `recycler`: buffers of an earlier graph the columns may reuse (see ArrayRecycler).
+   * `edgeHelper`: called once the header is read; what it returns may take the "edges" array off
+   * this parser (another thread parses it; see edgeHelper.ts).
+   */
+  constructor(private readonly options: { recycler?: ArrayRecycler; edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined } = {}) {}
+
+  /**
+   * A parser for the numbers of one "edges" array alone, from just after its `[`: targets become
+   * node ordinals as rows arrive, as in a whole parse. Feed it with `pushEdges`.
+   */
+  static forEdges(meta: SnapshotMeta, nodeCount: number, columns: GrowableColumns): SnapshotParser {
+    const p = new SnapshotParser();
+    p.meta = meta;
+    p.key = 'edges';
+    p.sink = p.edges = columns;
+    p.nodeRows = nodeCount;
+    p.state = State.Numbers;
+    return p;
+  }
+
+  /** Feeds an edges-only parser (`forEdges`); returns how many bytes of buf belong to the array (all of them until its `]`). */
+  pushEdges(buf: Buffer): number {
+    this.base = this.bytesSeen;
+    const i = this.consume(buf, 0, buf.length, true);
+    this.bytesSeen += i;
+    return i;
+  }
+
+  /** Whether an edges-only parser has read the array's `]`. */
+  get edgesEnded(): boolean {
+    return this.state !== State.Numbers;
+  }
+
+  /** What an edges-only parser made: the columns and the largest string index of a named edge. */
+  edgesResult(): { columns: GrowableColumns; maxEdgeName: number } {
+    return { columns: this.edges!, maxEdgeName: this.maxEdgeName };
+  }
+
+  /**
+   * Takes the "edges" the helper parsed (after the whole input was pushed, before `finish`). False
+   * when the helper converted the targets for another node count than "nodes" holds (the header
+   * was wrong): then the file must be parsed without it.
+   */
+  adoptEdges(columns: GrowableColumns, maxEdgeName: number, nodeCount: number): boolean {
+    if (nodeCount !== this.nodeRows) return false;
+    this.edges = columns;
+    this.edgesConverted = columns.length;
+    this.maxEdgeName = maxEdgeName;
+    this.edgesAway = false;
+    return true;
+  }
+
+  /** Rows of "nodes" once they ended (-1 before). */
+  get nodeRowCount(): number {
+    return this.nodeRows;
+  }
+
+  /** The header's node count (0 when it has none). */
+  get headerNodeCount(): number {
+    return this.nodeCountHint;
+  }
+
+  /** Whether "edges" was handed to the helper and is not adopted yet. */
+  get awaitingEdges(): boolean {
+    return this.edgesAway;
+  }
 
   /** Bytes consumed so far. */
   get bytes(): number {
@@ -85,12 +158,14 @@ export class SnapshotParser {
       // Whatever follows the end of the table is encoded as UTF-8 as usual.
       if (this.latin1.length < chunk.length) this.latin1 = Buffer.allocUnsafe(Math.max(chunk.length, 1 << 17));
       const ascii = this.latin1.subarray(0, this.latin1.write(chunk, 0, chunk.length, 'latin1'));
+      this.base = this.bytesSeen;
       const i = this.consume(ascii, 0, ascii.length, true);
       this.bytesSeen += i;
       if (i === ascii.length) return;
       chunk = chunk.slice(i);
     }
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.base = this.bytesSeen;
     this.bytesSeen += buf.length;
     this.consume(buf, 0, buf.length, false);
   }
@@ -149,12 +224,22 @@ export class SnapshotParser {
         case State.ValueStart:
           i = skipWhitespace(buf, i, end);
           if (i >= end) break;
-          this.startValue(buf[i]);
+          this.startValue(buf[i], this.base + i);
           if ((this.state as State) !== State.Skip) i++; // the opening bracket is consumed; Skip re-reads it
           break;
         case State.Numbers:
           i = this.scanNumbers(buf, i, end);
           break;
+        case State.SkipNumbers: {
+          // A number table holds no other bracket: its end is the next `]`.
+          const close = buf.indexOf(CLOSE_BRACKET, i);
+          if (close < 0 || close >= end) i = end;
+          else {
+            i = close + 1;
+            this.state = State.TopKey;
+          }
+          break;
+        }
         case State.Strings:
           i = this.scanStrings(buf, i, end);
           break;
@@ -175,6 +260,14 @@ export class SnapshotParser {
 
   /** Ends the input and returns the graph; throws a clear error if the snapshot is truncated or inconsistent. */
   finish(): HeapGraph {
+    this.checkEnded();
+    if (this.edgesAway) throw new Error('the "edges" the helper parsed were never adopted');
+    return this.buildGraph();
+  }
+
+  /** `offset`: where the value starts in the whole input. */
+  /** Throws when the input so far is not a whole snapshot (empty, truncated, a section missing). */
+  checkEnded(): void {
     if (this.state === State.BeforeTop) throw notASnapshot('it is empty');
     if (this.state !== State.Done) {
       throw truncated(`it ends inside ${this.key ? `"${this.key}"` : 'the top-level object'} after ${this.bytesSeen} bytes`);
@@ -182,10 +275,9 @@ export class SnapshotParser {
     for (const k of ['snapshot', 'nodes', 'edges', 'strings']) {
       if (!this.seenKeys.has(k)) throw notASnapshot(`it has no "${k}" section`);
     }
-    return this.buildGraph();
   }
 
-  private startValue(c: number): void {
+  private startValue(c: number, offset: number): void {
     const key = this.key;
     this.seenKeys.add(key);
     if (key === 'snapshot') {
@@ -204,6 +296,11 @@ export class SnapshotParser {
         this.state = State.Numbers;
         break;
       case 'edges':
+        if (this.edgeHelper?.claim(offset)) {
+          this.edgesAway = true;
+          this.state = State.SkipNumbers;
+          break;
+        }
         this.sink = this.edges = this.columnsFor('edge_fields', this.edgeCountFromNodes() ?? this.edgeCountHint, EDGE_COLUMN_TYPES);
         this.state = State.Numbers;
         break;
@@ -328,6 +425,9 @@ export class SnapshotParser {
     this.meta = meta;
     this.nodeCountHint = Number(header.node_count) > 0 ? Number(header.node_count) : 0;
     this.edgeCountHint = Number(header.edge_count) > 0 ? Number(header.edge_count) : 0;
+    if (this.options.edgeHelper && this.nodeCountHint > 0 && this.edgeCountHint > 0) {
+      this.edgeHelper = this.options.edgeHelper({ meta, nodeCount: this.nodeCountHint, edgeCount: this.edgeCountHint });
+    }
   }
 
   /**
@@ -386,7 +486,7 @@ export class SnapshotParser {
   private flush(sink: GrowableColumns): void {
     const from = sink.length;
     this.run.count = flushStage(this.stage, this.run.count, sink);
-    if (sink === this.edges && this.nodeSummary && this.edgesConverted === from) this.convertEdges(from, sink.length);
+    if (sink === this.edges && this.nodeRows >= 0 && this.edgesConverted === from) this.convertEdges(from, sink.length);
   }
 
   /** The string table: JSON strings, escapes decoded, UTF-8 and chunk boundaries handled. */
@@ -594,6 +694,7 @@ export class SnapshotParser {
       totalSize += self[i];
     }
     firstEdge[n] = sum;
+    this.nodeRows = n;
     this.nodeSummary = { firstEdge, maxName, totalSize };
     return this.nodeSummary;
   }
@@ -606,7 +707,7 @@ export class SnapshotParser {
   private convertEdges(from: number, to: number): void {
     const edges = this.edges!;
     const fieldCount = this.meta!.node_fields.length;
-    const limit = this.nodes!.length * fieldCount;
+    const limit = this.nodeRows * fieldCount;
     const edgeTo = edges.words[edges.indexOf('to_node')];
     const names = edges.words[edges.indexOf('name_or_index')];
     const types = edges.bytes[edges.indexOf('type')];
@@ -653,7 +754,10 @@ export class SnapshotParser {
       throw corrupt(`node ${n} names string ${nodeName[n]}, but there are ${stringCount} strings`);
     }
     // Edges not converted while streaming ("edges" before "nodes"): all of them now.
-    if (this.edgesConverted < edgeCount) this.convertEdges(this.edgesConverted, edgeCount);
+    if (this.edgesConverted < edgeCount) {
+      this.nodeRows = nodeCount;
+      this.convertEdges(this.edgesConverted, edgeCount);
+    }
     const edgeTo = edges.column('to_node') as Uint32Array;
     const edgeType = edges.column('type') as Uint8Array;
     const edgeNameOrIndex = edges.column('name_or_index') as Uint32Array;
@@ -726,24 +830,64 @@ export class SnapshotParser {
   }
 }
 
-/** Parses a `.heapsnapshot` file as a stream, through one reused read buffer. */
-export async function parseSnapshotFile(path: string, options: { highWaterMark?: number; recycler?: ArrayRecycler } = {}): Promise<HeapGraph> {
-  const parser = new SnapshotParser({ recycler: options.recycler });
+export interface ParseFileOptions {
+  highWaterMark?: number;
+  recycler?: ArrayRecycler;
+  /**
+   * A worker script that runs `runEdgeScan` for `workerData.edgeScan` (the snapshot worker does):
+   * with it, files of at least `parallelMinBytes` (default 16 MB) have their "edges" parsed by a
+   * second thread while this one parses the rest (edgeHelper.ts).
+   */
+  edgeWorker?: string;
+  parallelMinBytes?: number;
+  /** Tests: how long the parser waits at "edges" for the helper to claim them (default 0: it never waits). */
+  helperWaitMs?: number;
+}
+
+/** Parses a `.heapsnapshot` file as a stream, through one reused read buffer (and on two threads, see `edgeWorker`). */
+export async function parseSnapshotFile(path: string, options: ParseFileOptions = {}): Promise<HeapGraph> {
+  try {
+    // null: the header's counts were off for the helper; parse again, on this thread alone.
+    return (await parseFile(path, options)) ?? (await parseFile(path, { ...options, edgeWorker: undefined }))!;
+  } catch (e) {
+    throw withFile(e, path);
+  }
+}
+
+async function parseFile(path: string, options: ParseFileOptions): Promise<HeapGraph | null> {
   let file: FileHandle | undefined;
+  let helper: EdgeHelperThread | undefined;
   try {
     file = await open(path, 'r');
+    const script = options.edgeWorker;
+    const parallel = !!script && (await file.stat()).size >= (options.parallelMinBytes ?? 16 << 20);
+    const parser = new SnapshotParser({
+      recycler: options.recycler,
+      edgeHelper: parallel ? (header) => (helper = new EdgeHelperThread(script, path, header, options.helperWaitMs)) : undefined,
+    });
     const buf = Buffer.allocUnsafe(options.highWaterMark ?? 4 << 20);
     for (;;) {
       const { bytesRead } = await file.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       parser.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
     }
+    if (helper && parser.awaitingEdges) {
+      parser.checkEnded(); // a truncated file is reported as without the helper
+      // The helper converted edge targets for the header's node count: were it wrong, its errors would be too.
+      if (parser.nodeRowCount !== parser.headerNodeCount) return null;
+      const edges = await helper.result();
+      if (!edges || !parser.adoptEdges(edges.columns, edges.maxEdgeName, parser.headerNodeCount)) return null;
+    }
     return parser.finish();
-  } catch (e) {
-    throw withFile(e, path);
   } finally {
+    helper?.stop();
     await file?.close();
   }
+}
+
+/** The column types of the "edges" table: bytes for the edge type, words for the rest. */
+export function edgeColumnTypes(meta: SnapshotMeta): (typeof Uint8Array | typeof Uint32Array)[] {
+  return meta.edge_fields.map((f) => (EDGE_COLUMN_TYPES[f] ?? Uint32Array) as typeof Uint8Array | typeof Uint32Array);
 }
 
 /** Prefixes a parse error with the file it came from. */
@@ -772,6 +916,19 @@ function truncated(why: string): SnapshotError {
 
 function describeByte(c: number): string {
   return c >= 32 && c < 127 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+/** What the `snapshot` header says, for an edge helper. */
+export interface SnapshotHeader {
+  meta: SnapshotMeta;
+  nodeCount: number;
+  edgeCount: number;
+}
+
+/** Parses the "edges" array elsewhere when it can (see edgeHelper.ts). */
+export interface EdgeHelper {
+  /** At the `[` of "edges" (`offset` in the whole input): true when the helper parses the array, and the parser skips it. */
+  claim(offset: number): boolean;
 }
 
 /** What `nodesDone` learns from the nodes. */
@@ -901,6 +1058,8 @@ const enum State {
   Colon,
   ValueStart,
   Numbers,
+  /** A number table another thread parses (see EdgeHelper). */
+  SkipNumbers,
   Strings,
   TraceTree,
   Skip,

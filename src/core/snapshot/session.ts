@@ -43,6 +43,9 @@ export class SnapshotSession {
    */
   private readonly recycler = new ArrayRecycler();
 
+  /** `edgeWorker`: a script that can parse a file's "edges" beside this thread (see parseSnapshotFile). */
+  constructor(private readonly options: { edgeWorker?: string } = {}) {}
+
   /** Starts a new snapshot; drops a half-streamed one. */
   begin(): void {
     this.parser = new SnapshotParser({ recycler: this.recycler });
@@ -80,7 +83,7 @@ export class SnapshotSession {
   /** Parses a `.heapsnapshot` file as a stream and turns it into a Sample. */
   async analyzeFile(path: string, info: SampleInfoIn): Promise<Sample> {
     const started = performance.now();
-    const graph = await parseSnapshotFile(path, { recycler: this.recycler });
+    const graph = await parseSnapshotFile(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker });
     let bytes = 0;
     try {
       bytes = (await import('node:fs')).statSync(path).size;

@@ -1,57 +1,65 @@
 // The snapshot worker (worker_threads): chunks in, Samples and explanations out. The graph stays here.
-import { parentPort } from 'node:worker_threads';
+// The same script, started by a parse with `workerData.edgeScan`, is the parser's edge helper (edgeHelper.ts).
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Leak, Sample } from '../report';
+import { runEdgeScan, type EdgeScanRequest } from './edgeHelper';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotSession } from './session';
 
 const port = parentPort;
 if (!port) throw new Error('snapshotWorker must run as a worker thread');
+const edgeScan = (workerData as { edgeScan?: EdgeScanRequest } | null)?.edgeScan;
+if (edgeScan) void runEdgeScan(edgeScan, (m) => port.postMessage(m));
+else serve(port);
 
-const session = new SnapshotSession();
-/** The first error met while streaming the current snapshot; reported by its finish. */
-let streamError: Error | null = null;
+function serve(port: NonNullable<typeof parentPort>): void {
+  // Files are parsed on two threads: this script is the edge helper too.
+  const session = new SnapshotSession({ edgeWorker: __filename });
+  /** The first error met while streaming the current snapshot; reported by its finish. */
+  let streamError: Error | null = null;
 
-const reply = (m: FromWorker) => port.postMessage(m);
-const fail = (id: number, e: unknown) => reply({ id, err: (e as Error)?.message ?? String(e), errName: (e as Error)?.name });
-/** Replies to request `id` with what `work` returns, or with its error. */
-const answer = async (id: number, work: () => Sample | Leak[] | Record<string, number> | Promise<Sample | Leak[]>) => {
-  try {
-    reply({ id, ok: await work() });
-  } catch (e) {
-    fail(id, e);
-  }
-};
+  const reply = (m: FromWorker) => port.postMessage(m);
+  const fail = (id: number, e: unknown) => reply({ id, err: (e as Error)?.message ?? String(e), errName: (e as Error)?.name });
+  /** Replies to request `id` with what `work` returns, or with its error. */
+  const answer = async (id: number, work: () => Sample | Leak[] | Record<string, number> | Promise<Sample | Leak[]>) => {
+    try {
+      reply({ id, ok: await work() });
+    } catch (e) {
+      fail(id, e);
+    }
+  };
 
-port.on('message', async (m: ToWorker) => {
-  switch (m.kind) {
-    case 'begin':
-      streamError = null;
-      session.begin();
-      return;
-    case 'chunk':
-      if (streamError) return;
-      try {
-        session.push(m.data);
-      } catch (e) {
-        streamError = e as Error;
+  port.on('message', async (m: ToWorker) => {
+    switch (m.kind) {
+      case 'begin':
+        streamError = null;
+        session.begin();
+        return;
+      case 'chunk':
+        if (streamError) return;
+        try {
+          session.push(m.data);
+        } catch (e) {
+          streamError = e as Error;
+          session.abort();
+        }
+        return;
+      case 'abort':
+        streamError = null;
         session.abort();
-      }
-      return;
-    case 'abort':
-      streamError = null;
-      session.abort();
-      return;
-    case 'resetBaseline':
-      session.resetBaseline();
-      return;
-    case 'finish':
-      if (streamError) return fail(m.id, streamError);
-      return answer(m.id, () => session.finish(m.info));
-    case 'analyzeFile':
-      return answer(m.id, () => session.analyzeFile(m.path, m.info));
-    case 'retained':
-      return answer(m.id, () => session.retainedSizes(m.types));
-    case 'explain':
-      return answer(m.id, () => session.explain(m.request));
-  }
-});
+        return;
+      case 'resetBaseline':
+        session.resetBaseline();
+        return;
+      case 'finish':
+        if (streamError) return fail(m.id, streamError);
+        return answer(m.id, () => session.finish(m.info));
+      case 'analyzeFile':
+        return answer(m.id, () => session.analyzeFile(m.path, m.info));
+      case 'retained':
+        return answer(m.id, () => session.retainedSizes(m.types));
+      case 'explain':
+        return answer(m.id, () => session.explain(m.request));
+    }
+  });
+}

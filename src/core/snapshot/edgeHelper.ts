@@ -1,0 +1,173 @@
+/**
+ * Parsing a snapshot file on two cores: while the parser reads "nodes" (and then everything after
+ * "edges"), a helper thread finds the "edges" array in the same file and parses it into shared
+ * memory. "edges" is about half of a snapshot's numbers, so the parse of a big file takes about half
+ * as long on a machine with a core to spare.
+ *
+ * Who parses "edges" is settled once, through one shared word: the helper claims the array when it
+ * has found it; the parser, on reaching the array itself, either sees the claim (and skips to the
+ * array's `]`) or takes the array for itself (and the helper stops). A claim for another offset
+ * than the parser's is refused. Nothing is left to timing: either way the graph is the same.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { ColumnsFullError, GrowableColumns } from './columns';
+import type { SnapshotMeta } from './graph';
+import { edgeColumnTypes, SnapshotError, SnapshotParser, type EdgeHelper, type SnapshotHeader } from './parser';
+
+const SEARCHING = 0;
+const HELPER = 1;
+const PARSER = 2;
+
+/** What the helper thread is given (`workerData.edgeScan`). */
+export interface EdgeScanRequest {
+  path: string;
+  meta: SnapshotMeta;
+  nodeCount: number;
+  /** One shared buffer per edge field, in field order, sized for the header's edge count. */
+  buffers: SharedArrayBuffer[];
+  capacity: number;
+  /** Int32 [0]: SEARCHING, HELPER or PARSER; Float64 [1]: the offset of the `[` the helper claimed. */
+  control: SharedArrayBuffer;
+}
+
+type EdgeScanReply =
+  | { kind: 'done'; length: number; col: number; maxEdgeName: number }
+  | { kind: 'stopped' }
+  | { kind: 'full' }
+  | { kind: 'error'; message: string; snapshotError: boolean };
+
+/** The columns a parser gives the edge helper, over shared memory. */
+function sharedColumns(meta: SnapshotMeta, capacity: number, buffers?: SharedArrayBuffer[]): { columns: GrowableColumns; buffers: SharedArrayBuffer[] } {
+  const types = edgeColumnTypes(meta);
+  const out = buffers ?? types.map((T) => new SharedArrayBuffer(Math.max(1, capacity) * T.BYTES_PER_ELEMENT));
+  let k = 0;
+  const columns = new GrowableColumns(meta.edge_fields, types, capacity, (_T, n) => new types[k](out[k++] as unknown as ArrayBuffer, 0, n));
+  columns.fixed = true;
+  return { columns, buffers: out };
+}
+
+/** The parser's side: starts the helper thread and answers the parser's claim. */
+export class EdgeHelperThread implements EdgeHelper {
+  private readonly state: Int32Array;
+  private readonly offset: Float64Array;
+  private readonly worker: Worker;
+  private readonly reply: Promise<EdgeScanReply>;
+  private readonly columns: GrowableColumns;
+  private stopped = false;
+
+  /** `waitMs`: how long the parser, at "edges", waits for the helper to claim it (tests; 0 in use: the parser never waits). */
+  constructor(script: string, path: string, header: SnapshotHeader, private readonly waitMs = 0) {
+    const control = new SharedArrayBuffer(16);
+    this.state = new Int32Array(control, 0, 1);
+    this.offset = new Float64Array(control, 8, 1);
+    const { columns, buffers } = sharedColumns(header.meta, header.edgeCount);
+    this.columns = columns;
+    const request: EdgeScanRequest = { path, meta: header.meta, nodeCount: header.nodeCount, buffers, capacity: header.edgeCount, control };
+    this.worker = new Worker(script, { workerData: { edgeScan: request } });
+    this.reply = new Promise<EdgeScanReply>((resolve) => {
+      this.worker.once('message', resolve);
+      this.worker.once('error', (e) => resolve({ kind: 'error', message: e.message, snapshotError: false }));
+      this.worker.once('exit', (code) => resolve({ kind: 'error', message: `the edge helper exited (code ${code})`, snapshotError: false }));
+    });
+  }
+
+  claim(offset: number): boolean {
+    if (this.waitMs > 0) Atomics.wait(this.state, 0, SEARCHING, this.waitMs);
+    const was = Atomics.compareExchange(this.state, 0, SEARCHING, PARSER);
+    if (was === HELPER && this.offset[0] === offset) return true;
+    this.stop(); // not claimed, or claimed somewhere else: the parser reads "edges" itself
+    return false;
+  }
+
+  /**
+   * The edges the helper parsed, once it is done: the columns and the largest string index a named
+   * edge holds; null when the header's edge count was too small for them (parse without the helper).
+   * Rejects with the helper's error (a corrupt "edges" array words it as the parser would).
+   */
+  async result(): Promise<{ columns: GrowableColumns; maxEdgeName: number } | null> {
+    const r = await this.reply;
+    this.stop();
+    if (r.kind === 'done') {
+      this.columns.length = r.length;
+      this.columns.col = r.col;
+      return { columns: this.columns, maxEdgeName: r.maxEdgeName };
+    }
+    if (r.kind === 'full') return null;
+    if (r.kind === 'error') throw r.snapshotError ? new SnapshotError(r.message) : new Error(`The parallel parse of "edges" failed: ${r.message}`);
+    throw new Error('the edge helper stopped before it was done');
+  }
+
+  /** Stops the helper (idempotent). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    Atomics.store(this.state, 0, PARSER);
+    void this.worker.terminate();
+  }
+}
+
+/** The helper thread's side: find "edges" in the file, claim it, parse it into the shared columns. */
+export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeScanReply) => void): Promise<void> {
+  const state = new Int32Array(request.control, 0, 1);
+  const offset = new Float64Array(request.control, 8, 1);
+  const parserTookIt = () => Atomics.load(state, 0) === PARSER;
+  let file: FileHandle | undefined;
+  try {
+    file = await open(request.path, 'r');
+    const buf = Buffer.allocUnsafe(4 << 20);
+    const at = await findEdges(file, buf, parserTookIt);
+    if (at < 0) return post({ kind: 'stopped' });
+    offset[0] = at;
+    if (Atomics.compareExchange(state, 0, SEARCHING, HELPER) !== SEARCHING) return post({ kind: 'stopped' });
+    Atomics.notify(state, 0);
+    const { columns } = sharedColumns(request.meta, request.capacity, request.buffers);
+    const parser = SnapshotParser.forEdges(request.meta, request.nodeCount, columns);
+    let pos = at + 1;
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) return post({ kind: 'stopped' }); // truncated: the parser says so in its own words
+      pos += parser.pushEdges(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+      if (parser.edgesEnded) break;
+      if (parserTookIt()) return post({ kind: 'stopped' });
+    }
+    const { maxEdgeName } = parser.edgesResult();
+    post({ kind: 'done', length: columns.length, col: columns.col, maxEdgeName });
+  } catch (e) {
+    if (e instanceof ColumnsFullError) post({ kind: 'full' });
+    else post({ kind: 'error', message: (e as Error)?.message ?? String(e), snapshotError: e instanceof SnapshotError });
+  } finally {
+    await file?.close();
+  }
+}
+
+const KEY = Buffer.from('"edges"');
+
+/**
+ * The offset of the `[` that opens the top-level "edges" array, or -1. Looks for the key itself,
+ * preceded by what may precede a key; the parser checks the offset against its own anyway.
+ */
+async function findEdges(file: FileHandle, buf: Buffer, stop: () => boolean): Promise<number> {
+  let pos = 0;
+  for (;;) {
+    const { bytesRead } = await file.read(buf, 0, buf.length, pos);
+    if (bytesRead < KEY.length) return -1;
+    const chunk = buf.subarray(0, bytesRead);
+    for (let j = chunk.indexOf(KEY); j >= 0; j = chunk.indexOf(KEY, j + 1)) {
+      const before = j > 0 ? chunk[j - 1] : (await readAt(file, pos - 1, 1))[0];
+      if (!(before === 0x2c || before === 0x7b || before === 0x20 || before === 0x0a || before === 0x0d || before === 0x09)) continue;
+      const after = (await readAt(file, pos + j + KEY.length, 64)).toString('latin1');
+      const m = /^\s*:\s*\[/.exec(after);
+      if (m) return pos + j + KEY.length + m[0].length - 1;
+    }
+    if (bytesRead < buf.length || stop()) return -1;
+    pos += bytesRead - (KEY.length - 1);
+  }
+}
+
+async function readAt(file: FileHandle, pos: number, length: number): Promise<Buffer> {
+  if (pos < 0) return Buffer.alloc(0);
+  const b = Buffer.alloc(length);
+  const { bytesRead } = await file.read(b, 0, length, pos);
+  return b.subarray(0, bytesRead);
+}
