@@ -31,22 +31,36 @@ export interface ExplainContext {
   maxClusters?: number;
 }
 
-/** The per-graph analysis explainTypes reuses across calls. */
+/** The per-graph analysis explainTypes reuses across calls; each part is computed on first use. */
 export interface GraphAnalysis {
-  distances: Distances;
-  dominators: Dominators;
-  typeOf: TypeNamer;
+  readonly distances: Distances;
+  readonly dominators: Dominators;
+  readonly typeOf: TypeNamer;
 }
 
 const analyses = new WeakMap<HeapGraph, GraphAnalysis>();
 
-/** Distances, dominators and a type namer for a graph, computed once per graph. */
+/**
+ * Distances, dominators and a type namer for a graph, each computed once per graph and only when
+ * asked for: retained sizes alone (one snapshot) need no distances.
+ */
 export function analyzeGraph(g: HeapGraph): GraphAnalysis {
   let a = analyses.get(g);
   if (!a) {
-    const distances = computeDistances(g);
-    const dominators = computeDominators(g);
-    a = { distances, dominators, typeOf: makeTypeNamer(g) };
+    let distances: Distances | undefined;
+    let dominators: Dominators | undefined;
+    let typeOf: TypeNamer | undefined;
+    a = {
+      get distances() {
+        return (distances ??= computeDistances(g));
+      },
+      get dominators() {
+        return (dominators ??= computeDominators(g));
+      },
+      get typeOf() {
+        return (typeOf ??= makeTypeNamer(g));
+      },
+    };
     analyses.set(g, a);
   }
   return a;
