@@ -15,9 +15,9 @@ interface Run {
 }
 
 /** Runs the built CLI and collects its output. */
-function cli(args: string[], timeoutMs = 90_000): Promise<Run> {
+function cli(args: string[], timeoutMs = 90_000, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -127,6 +127,28 @@ describe('leak-watch CLI', function () {
     assert.equal(single.samples.length, 1);
     assert.ok(single.types.length > 10);
     assert.ok(single.types.every((t) => t.verdict === 'ok'));
+  });
+
+  it('analyze: on Linux, in a child process with huge pages for its arrays, unless turned off or tunables are set', async function () {
+    if (process.platform !== 'linux') this.skip();
+    // Preloaded into every node process the CLI runs: which glibc tunables it started with.
+    const preload = join(dir, 'tunables.cjs');
+    writeFileSync(preload, "process.on('exit', () => process.stderr.write(`TUNABLES ${process.env.GLIBC_TUNABLES ?? '-'}\\n`));");
+    const tunables = (r: Run) => r.stderr.split('\n').filter((l) => l.startsWith('TUNABLES ')).map((l) => l.slice(9));
+    const env = { GLIBC_TUNABLES: undefined, LEAK_WATCH_HUGE_PAGES: undefined };
+    const run = (extra: NodeJS.ProcessEnv) => cli(['analyze', saved[0], '--json', '-', '-q'], 90_000, { env: { ...env, ...extra }, nodeArgs: ['-r', preload] });
+    const plain = await run({});
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.deepEqual(tunables(plain), ['glibc.malloc.hugetlb=1', '-'], 'the analysis in the child, the parent waiting');
+    assert.equal((JSON.parse(plain.stdout) as Report).samples.length, 1, 'the child writes the report');
+    const off = await run({ LEAK_WATCH_HUGE_PAGES: '0' });
+    assert.deepEqual(tunables(off), ['-']);
+    const own = await run({ GLIBC_TUNABLES: 'glibc.malloc.check=0' });
+    assert.deepEqual(tunables(own), ['glibc.malloc.check=0']);
+    assert.equal(JSON.stringify((JSON.parse(off.stdout) as Report).types), JSON.stringify((JSON.parse(plain.stdout) as Report).types));
+    const bad = await cli(['analyze', join(dir, 'missing.heapsnapshot'), '-q'], 90_000, { env });
+    assert.equal(bad.code, 1, 'the child\'s exit code is the CLI\'s');
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   });
 
   it('attach: watches a running program and leaves it running', async () => {
