@@ -13,6 +13,7 @@ const MODULES = [
   ['src/core/analysis/distances.ts', ['computeDistances'], false],
   ['src/core/analysis/edges.ts', ['buildRetainers'], false],
   ['src/core/analysis/dominators.ts', ['computeDominators'], false],
+  ['src/core/analysis/parallel.ts', ['distancesAndDominators', 'useAnalysisHelper'], false],
   ['src/core/analysis/aggregate.ts', ['aggregateTypes'], false],
 ];
 

@@ -1,10 +1,12 @@
 // Leak Watch, from the current sources (bundled by bench/leakwatch-bundle.mjs into
 // bench/cache/leakwatch-bench.cjs): `parse` = the streaming parser into a HeapGraph; `full` = what
 // the worker computes for a sample and its explanations: parse, distances from the roots,
-// dominators and retained sizes (which build their own reverse edges, over the essential edges
+// dominators and retained sizes (on two threads, as the worker does them, when the snapshot worker
+// script is built beside the CLI) (which build their own reverse edges, over the essential edges
 // only), and the per-type aggregation, when those modules exist. `buildRetainers` (the reverse of
 // every edge) is not part of it: nothing in the analysis calls it.
 //   node bench/drivers/leakwatch.mjs <file.heapsnapshot> parse|full
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { report, since } from './result.mjs';
 
@@ -24,10 +26,21 @@ const lap = (name) => {
   t = performance.now();
   c = process.cpuUsage();
 };
-const graph = await lw.parseSnapshotFile(file);
+// Files are parsed on two threads, as the snapshot worker parses them: the edge helper is the
+// snapshot worker script that bench/leakwatch-bundle.mjs builds with the CLI (when it builds).
+const edgeWorker = new URL('../cache/cli/snapshotWorker.js', import.meta.url).pathname;
+const graph = await lw.parseSnapshotFile(file, existsSync(edgeWorker) ? { edgeWorker } : {});
 lap('parse');
 const out = { tool: `leakwatch-${mode}`, nodes: graph.nodeCount, edges: graph.edgeCount, strings: graph.strings.length, modules: lw.modules };
-if (mode === 'full') {
+if (mode === 'full' && lw.distancesAndDominators && existsSync(edgeWorker)) {
+  // As the snapshot worker explains a graph: distances on a helper thread beside the dominators.
+  lw.useAnalysisHelper(edgeWorker);
+  const { dominators } = lw.distancesAndDominators(graph);
+  lap('distances+dominators');
+  out.rootRetained = dominators.retained[0];
+  out.types = lw.aggregateTypes(graph, [], 0).length;
+  lap('aggregate');
+} else if (mode === 'full') {
   if (lw.computeDistances) {
     lw.computeDistances(graph);
     lap('distances');

@@ -22,14 +22,22 @@ export interface Distances {
   readonly parentNode: Int32Array;
 }
 
-/** BFS distances from the root and the BFS parent edge of every node. */
-export function computeDistances(g: HeapGraph): Distances {
+/** Arrays of nodeCount words for `computeDistances` to fill (another thread may be the one to read them). */
+export interface DistanceArrays {
+  distance: Int32Array;
+  parentEdge: Int32Array;
+  parentNode: Int32Array;
+  queue: Uint32Array;
+}
+
+/** BFS distances from the root and the BFS parent edge of every node (into `into` when given). */
+export function computeDistances(g: HeapGraph, into?: DistanceArrays): Distances {
   const n = g.nodeCount;
   const k = edgeKinds(g);
-  const distance = new Int32Array(n).fill(NO_DISTANCE);
-  const parentEdge = new Int32Array(n).fill(-1);
-  const parentNode = new Int32Array(n).fill(-1);
-  const queue = new Uint32Array(n);
+  const distance = (into?.distance ?? new Int32Array(n)).fill(NO_DISTANCE);
+  const parentEdge = (into?.parentEdge ?? new Int32Array(n)).fill(-1);
+  const parentNode = (into?.parentNode ?? new Int32Array(n)).fill(-1);
+  const queue = into?.queue ?? new Uint32Array(n);
   const fe = g.firstEdge;
   const to = g.edgeTo;
   const etype = g.edgeType;

@@ -43,6 +43,7 @@ export function edgeKinds(g: HeapGraph): EdgeKinds {
   const strings = g.strings;
   for (let i = 0; i < strings.length; i++) {
     const s = strings[i];
+    if (s === undefined) continue; // a helper thread's table holds only the strings it reads
     if (s.length === 19 && s === 'sloppy_function_map') sloppyFunctionMap = i;
     else if (s.length === 22 && s === 'system / NativeContext') nativeContext = i;
     else if (s.length === 17 && s === '(map descriptors)') mapDescriptors = i;

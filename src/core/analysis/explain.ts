@@ -11,6 +11,7 @@ import { allocationSites, nodeLocation, type RawAllocationSite } from './allocat
 import { backReferences } from './backrefs';
 import { computeDistances, type Distances } from './distances';
 import { computeDominators, retainedByMarks, type Dominators } from './dominators';
+import { distancesAndDominators } from './parallel';
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
 import { toLocalPath } from '../sources/scripts';
@@ -36,6 +37,8 @@ export interface GraphAnalysis {
   readonly distances: Distances;
   readonly dominators: Dominators;
   readonly typeOf: TypeNamer;
+  /** Computes distances and dominators together (on two threads when it can), unless done already. */
+  both(): void;
 }
 
 const analyses = new WeakMap<HeapGraph, GraphAnalysis>();
@@ -60,6 +63,10 @@ export function analyzeGraph(g: HeapGraph): GraphAnalysis {
       get typeOf() {
         return (typeOf ??= makeTypeNamer(g));
       },
+      both() {
+        if (distances || dominators) return;
+        ({ distances, dominators } = distancesAndDominators(g));
+      },
     };
     analyses.set(g, a);
   }
@@ -70,6 +77,7 @@ export function analyzeGraph(g: HeapGraph): GraphAnalysis {
 export function explainTypes(graph: HeapGraph, typeNames: string[], context: ExplainContext): Leak[] {
   if (!typeNames.length) return [];
   const a = analyzeGraph(graph);
+  a.both();
   const typeOf = context.typeOf ?? a.typeOf;
   const member = markTypes(graph, typeNames.slice(0, 254), typeOf);
   const total = new Float64Array(typeNames.length);

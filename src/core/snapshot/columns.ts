@@ -109,7 +109,8 @@ export class GrowableColumns {
     this.capacity *= 2;
     for (let k = 0; k < this.columns.length; k++) {
       const old = this.columns[k];
-      const next = new (old.constructor as ColumnCtor)(this.capacity);
+      const T = old.constructor as RecycledCtor;
+      const next = old.buffer instanceof SharedArrayBuffer ? sharedArray(T, this.capacity) : new T(this.capacity);
       next.set(old);
       this.columns[k] = next;
     }
@@ -125,13 +126,24 @@ export class ColumnsFullError extends Error {
 type RecycledCtor = { new (length: number): Column; new (buffer: ArrayBuffer, byteOffset: number, length: number): Column; readonly BYTES_PER_ELEMENT: number };
 
 /**
+ * A zeroed array in shared memory. A graph's columns live there so that other threads can read
+ * them without a copy (the edge helper writes "edges", an analysis helper reads the graph).
+ */
+export function sharedArray<T extends Column>(T: RecycledCtor, length: number): T {
+  return new T(new SharedArrayBuffer(Math.max(1, length) * T.BYTES_PER_ELEMENT) as unknown as ArrayBuffer, 0, length) as T;
+}
+
+/** The allocator GrowableColumns use for a graph's tables: shared memory. */
+export const sharedAlloc: ColumnAllocator = (T, length) => sharedArray(T as RecycledCtor, length);
+
+/**
  * Buffers of a graph that is no longer needed, for the next parse to fill again. On the machines
  * measured a fresh page costs far more than the numbers written into it (the kernel zeroes it, a
  * VM's host may have to back it: ~4 ms per MB), and a parse writes ~100 MB of columns per 150 MB
  * of snapshot. Whoever gives a buffer must never read or write its arrays again.
  */
 export class ArrayRecycler {
-  private free: ArrayBuffer[] = [];
+  private free: (ArrayBuffer | SharedArrayBuffer)[] = [];
 
   /** `minBytes`: smaller buffers are not worth keeping. */
   constructor(private readonly minBytes = 1 << 20) {}
@@ -140,11 +152,11 @@ export class ArrayRecycler {
   give(arrays: Iterable<ArrayBufferView>): void {
     for (const a of arrays) {
       const b = a.buffer;
-      if (a.byteOffset === 0 && b instanceof ArrayBuffer && b.byteLength >= this.minBytes && !this.free.includes(b)) this.free.push(b);
+      if (a.byteOffset === 0 && (b instanceof ArrayBuffer || b instanceof SharedArrayBuffer) && b.byteLength >= this.minBytes && !this.free.includes(b)) this.free.push(b);
     }
   }
 
-  /** A zeroed array of `length` elements: in the smallest recycled buffer that holds it (and is at most 1.5× its size), else new. */
+  /** A zeroed array of `length` elements: in the smallest recycled buffer that holds it (and is at most 1.5× its size), else new (shared memory). */
   take<T extends Column>(T: RecycledCtor, length: number): T {
     const need = length * T.BYTES_PER_ELEMENT;
     let best = -1;
@@ -152,9 +164,9 @@ export class ArrayRecycler {
       const size = this.free[k].byteLength;
       if (size >= need && size <= need * 1.5 && (best < 0 || size < this.free[best].byteLength)) best = k;
     }
-    if (best < 0 || need < this.minBytes) return new T(length) as T;
+    if (best < 0 || need < this.minBytes) return sharedArray<T>(T, length);
     const [buffer] = this.free.splice(best, 1);
-    return new T(buffer, 0, length).fill(0) as T;
+    return new T(buffer as ArrayBuffer, 0, length).fill(0) as T;
   }
 
   /** The allocator to give GrowableColumns. */

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
-import { ArrayRecycler, GrowableColumns } from './columns';
+import { ArrayRecycler, GrowableColumns, sharedAlloc, sharedArray } from './columns';
 import { EdgeHelperThread } from './edgeHelper';
 
 /**
@@ -350,7 +350,7 @@ export class SnapshotParser {
   ): GrowableColumns {
     const fields = (this.meta?.[metaKey] as string[] | undefined) ?? fallback;
     if (!fields) throw corrupt(`"snapshot.meta.${String(metaKey)}" must come before "${this.key}"`);
-    return new GrowableColumns(fields, fields.map((f) => types[f] ?? Uint32Array), Math.max(hint, 1024), this.options.recycler?.alloc);
+    return new GrowableColumns(fields, fields.map((f) => types[f] ?? Uint32Array), Math.max(hint, 1024), this.options.recycler?.alloc ?? sharedAlloc);
   }
 
   private beginSkip(capture: boolean): void {
@@ -682,7 +682,7 @@ export class SnapshotParser {
     // sized so): no fresh n + 1 words. edge_count is read nowhere else.
     const raw = nodes.words[nodes.indexOf('edge_count')];
     const firstEdge =
-      raw.length > n ? raw.subarray(0, n + 1) : this.options.recycler ? this.options.recycler.take<Uint32Array>(Uint32Array, n + 1) : new Uint32Array(n + 1);
+      raw.length > n ? raw.subarray(0, n + 1) : this.options.recycler ? this.options.recycler.take<Uint32Array>(Uint32Array, n + 1) : sharedArray<Uint32Array>(Uint32Array, n + 1);
     let sum = 0;
     let maxName = -1;
     let totalSize = 0;
@@ -842,6 +842,8 @@ export interface ParseFileOptions {
   parallelMinBytes?: number;
   /** Tests: how long the parser waits at "edges" for the helper to claim them (default 0: it never waits). */
   helperWaitMs?: number;
+  /** Told who parsed "edges" in the end: the helper thread, or this one. */
+  onEdges?: (by: 'helper' | 'parser') => void;
 }
 
 /** Parses a `.heapsnapshot` file as a stream, through one reused read buffer (and on two threads, see `edgeWorker`). */
@@ -877,7 +879,8 @@ async function parseFile(path: string, options: ParseFileOptions): Promise<HeapG
       if (parser.nodeRowCount !== parser.headerNodeCount) return null;
       const edges = await helper.result();
       if (!edges || !parser.adoptEdges(edges.columns, edges.maxEdgeName, parser.headerNodeCount)) return null;
-    }
+      options.onEdges?.('helper');
+    } else options.onEdges?.('parser');
     return parser.finish();
   } finally {
     helper?.stop();

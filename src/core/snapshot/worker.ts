@@ -2,19 +2,27 @@
 // The same script, started by a parse with `workerData.edgeScan`, is the parser's edge helper (edgeHelper.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Leak, Sample } from '../report';
+import { runDistanceHelper, useAnalysisHelper, type DistanceRequest, type DistanceStrings } from '../analysis/parallel';
 import { runEdgeScan, type EdgeScanRequest } from './edgeHelper';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotSession } from './session';
 
 const port = parentPort;
 if (!port) throw new Error('snapshotWorker must run as a worker thread');
-const edgeScan = (workerData as { edgeScan?: EdgeScanRequest } | null)?.edgeScan;
-if (edgeScan) void runEdgeScan(edgeScan, (m) => port.postMessage(m));
-else serve(port);
+const helperRole = workerData as { edgeScan?: EdgeScanRequest; distances?: DistanceRequest } | null;
+if (helperRole?.edgeScan) void runEdgeScan(helperRole.edgeScan, (m) => port.postMessage(m));
+else if (helperRole?.distances) {
+  const request = helperRole.distances;
+  port.once('message', (strings: DistanceStrings) => {
+    runDistanceHelper(request, strings);
+    port.close();
+  });
+} else serve(port);
 
 function serve(port: NonNullable<typeof parentPort>): void {
-  // Files are parsed on two threads: this script is the edge helper too.
+  // Files are parsed, and graphs analysed, on two threads: this script is the helper too.
   const session = new SnapshotSession({ edgeWorker: __filename });
+  useAnalysisHelper(__filename);
   /** The first error met while streaming the current snapshot; reported by its finish. */
   let streamError: Error | null = null;
 

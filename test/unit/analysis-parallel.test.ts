@@ -1,0 +1,75 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { computeDistances } from '../../src/core/analysis/distances';
+import { computeDominators } from '../../src/core/analysis/dominators';
+import { distancesAndDominators, useAnalysisHelper } from '../../src/core/analysis/parallel';
+import { ArrayRecycler } from '../../src/core/snapshot/columns';
+import type { HeapGraph } from '../../src/core/snapshot/graph';
+import { parseSnapshotFile } from '../../src/core/snapshot/parser';
+import { takeSnapshotOf } from './helpers/takeSnapshot';
+
+const WORKER = join(__dirname, '../../dist/snapshotWorker.js');
+
+const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+describe('distances and dominators on two threads', function () {
+  this.timeout(120_000);
+  let file = '';
+  let g: HeapGraph;
+
+  before(async () => {
+    // WeakMap entries (whose distances wait for both key and table), Maps and classes (map
+    // descriptors), closures: every filter of the distances meets something.
+    file = takeSnapshotOf(`
+      class Owner { constructor(i) { this.i = i; this.peer = null; } }
+      const wm = new WeakMap();
+      globalThis.keys = [];
+      globalThis.cache = new Map();
+      for (let i = 0; i < 3000; i++) {
+        const k = new Owner(i);
+        keys.push(k);
+        wm.set(k, { value: i, back: k });
+        cache.set('k' + i, () => k);
+      }
+      globalThis.wm = wm;`);
+    g = await parseSnapshotFile(file);
+  });
+
+  after(() => useAnalysisHelper(undefined));
+
+  it('gives what one thread gives, with the distances from the helper', () => {
+    const distances = computeDistances(g);
+    const dominators = computeDominators(g);
+    useAnalysisHelper(WORKER, { minNodes: 0, startWaitMs: 20_000 });
+    const both = distancesAndDominators(g);
+    assert.ok(both.distances.distance.buffer instanceof SharedArrayBuffer, 'the helper computed the distances');
+    for (const k of ['distance', 'parentEdge', 'parentNode'] as const) assert.ok(bytesOf(both.distances[k]).equals(bytesOf(distances[k])), k);
+    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(both.dominators[k]).equals(bytesOf(dominators[k])), k);
+  });
+
+  it('computes the distances itself when the helper cannot run or the graph is not shared', async () => {
+    const distances = computeDistances(g);
+    // A script that never starts the helper.
+    const idle = join(mkdtempSync(join(tmpdir(), 'leak-watch-idle-')), 'idle.js');
+    writeFileSync(idle, '// does nothing\n');
+    useAnalysisHelper(idle, { minNodes: 0, startWaitMs: 200 });
+    const a = distancesAndDominators(g);
+    assert.ok(!(a.distances.distance.buffer instanceof SharedArrayBuffer));
+    assert.ok(bytesOf(a.distances.distance).equals(bytesOf(distances.distance)));
+    // A graph in ordinary memory (a recycler of plain buffers): no helper is started.
+    useAnalysisHelper(WORKER, { minNodes: 0, startWaitMs: 20_000 });
+    const recycler = new ArrayRecycler(0);
+    recycler.give([new Uint32Array(g.edgeCount), new Uint32Array(g.edgeCount), new Uint8Array(g.edgeCount)]);
+    const plain = await parseSnapshotFile(file, { recycler });
+    assert.ok(!(plain.edgeTo.buffer instanceof SharedArrayBuffer), 'the edges are in a recycled plain buffer');
+    const b = distancesAndDominators(plain);
+    assert.ok(!(b.distances.distance.buffer instanceof SharedArrayBuffer));
+    assert.ok(bytesOf(b.distances.parentEdge).equals(bytesOf(distances.parentEdge)));
+    // Below the size where a thread pays: one thread.
+    useAnalysisHelper(WORKER);
+    assert.ok(g.nodeCount < 200_000);
+    assert.ok(!(distancesAndDominators(g).distances.distance.buffer instanceof SharedArrayBuffer));
+  });
+});
