@@ -82,7 +82,8 @@ export class EdgeHelperThread implements EdgeHelper {
 
   /**
    * The edges the helper parsed, once it is done: the columns and the largest string index a named
-   * edge holds; null when the header's edge count was too small for them (parse without the helper).
+   * edge holds; null when the header's edge count was too small for them or the thread failed
+   * (then the file is parsed without the helper).
    * Rejects with the helper's error (a corrupt "edges" array words it as the parser would).
    */
   async result(): Promise<{ columns: GrowableColumns; maxEdgeName: number } | null> {
@@ -93,9 +94,8 @@ export class EdgeHelperThread implements EdgeHelper {
       this.columns.col = r.col;
       return { columns: this.columns, maxEdgeName: r.maxEdgeName };
     }
-    if (r.kind === 'full') return null;
-    if (r.kind === 'error') throw r.snapshotError ? new SnapshotError(r.message) : new Error(`The parallel parse of "edges" failed: ${r.message}`);
-    throw new Error('the edge helper stopped before it was done');
+    if (r.kind === 'error' && r.snapshotError) throw new SnapshotError(r.message);
+    return null; // too many edges for the header's count, or the thread failed: parse on one thread
   }
 
   /** Stops the helper (idempotent). */
