@@ -5,7 +5,7 @@
  * Nodes the root cannot reach through essential edges hang off the root, as DevTools does with them.
  */
 import type { HeapGraph } from '../snapshot/graph';
-import { edgeKinds, ephemeronTableId, takeSpareWords } from './edges';
+import { edgeKinds, ephemeronTableId, takeSpareWords, type EdgeKinds } from './edges';
 
 export interface Dominators {
   /** Per node: its immediate dominator (the root's is itself, 0). */
@@ -23,10 +23,15 @@ export function computeDominators(g: HeapGraph): Dominators {
   // Arrays a phase is done with are reused by the next one: a fresh page costs far more than the
   // work done on it (the kernel zeroes it; in a VM the host may have to back it too).
   const n = g.nodeCount;
-  const { firstPred, pred, essential, spare } = essentialPredecessors(g);
-  const dfn = new Int32Array(spare.buffer, spare.byteOffset, n).fill(-1);
-  const { vertex, parent, fromRoot } = preorder(n, g.firstEdge, g.edgeTo, essential, dfn);
-  const { semi, best } = semidominators(n, dfn, vertex, parent, fromRoot, firstPred, pred, takeSpareWords(g));
+  const k = edgeKinds(g);
+  const dfn = takeSpareWords(g).fill(-1);
+  const firstPred = new Uint32Array(n + 1);
+  const { vertex, parent, stack } = preorder(g, k, dfn, firstPred);
+  const pred = predecessors(g, k, dfn, firstPred);
+  // `dfn` is done with: it becomes the forest's links. The semidominators go in place of the
+  // predecessor offsets, each once the loop is past it (semi[w] is firstPred[w + 1]).
+  const semi = firstPred.subarray(1);
+  const best = semidominators(n, parent, firstPred, pred, dfn.fill(-1), stack);
   const idom = immediateDominators(n, parent, semi); // in place of `parent`
   // The outputs take the buffers of `best` and `pred`, which nothing reads any more.
   const dominator = new Uint32Array(best.buffer, best.byteOffset, n);
@@ -38,49 +43,53 @@ export function computeDominators(g: HeapGraph): Dominators {
 interface Preorder {
   /** Per preorder number: the node. */
   vertex: Uint32Array;
-  /** Per preorder number: the DFS parent's number (0 for the DFS trees started from nodes the root cannot reach). */
+  /** Per preorder number: the DFS parent's number; -1 for the DFS trees started from nodes the root cannot reach (they hang off the root). */
   parent: Int32Array;
-  /** Per node: 1 when the root cannot reach it through essential edges (it hangs off the root). */
-  fromRoot: Uint8Array;
+  /** n words, touched only as deep as the DFS went: the path compression's stack. */
+  stack: Int32Array;
 }
 
-/** 1. Iterative DFS over essential edges: preorder numbers, from the root, then from every node it left unvisited. */
-function preorder(n: number, fe: Uint32Array, to: Uint32Array, essential: Uint8Array, dfn: Int32Array): Preorder {
+/**
+ * 1. Iterative DFS over the essential edges: preorder numbers, from the root, then from every node
+ * it left unvisited. It sees each essential edge once, so it also counts the predecessors of each
+ * number (into `count`, by number): no separate counting pass.
+ */
+function preorder(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, count: Uint32Array): Preorder {
+  const n = g.nodeCount;
   const vertex = new Uint32Array(n);
   const parent = new Int32Array(n);
-  const fromRoot = new Uint8Array(n);
   // The stack only grows as deep as the DFS goes; pages never reached are never touched.
   const stackNode = new Uint32Array(n);
   const stackEdge = new Uint32Array(n);
-  let count = dfsFrom(0, 0, 0, fe, to, essential, dfn, vertex, parent, stackNode, stackEdge);
+  let next = dfsFrom(g, k, 0, 0, dfn, vertex, parent, count, stackNode, stackEdge);
   for (let v = 1; v < n; v++) {
     if (dfn[v] < 0) {
-      fromRoot[v] = 1;
-      count = dfsFrom(v, 0, count, fe, to, essential, dfn, vertex, parent, stackNode, stackEdge);
+      parent[next] = -1;
+      next = dfsFrom(g, k, v, next, dfn, vertex, parent, count, stackNode, stackEdge);
     }
   }
-  return { vertex, parent, fromRoot };
+  return { vertex, parent, stack: new Int32Array(stackNode.buffer) };
 }
 
-/** Numbers the nodes `start` reaches (not yet numbered) from `count` on; returns the next number. */
+/** Numbers the nodes `start` reaches (not yet numbered) from `next` on; returns the next number. */
 function dfsFrom(
+  g: HeapGraph,
+  k: EdgeKinds,
   start: number,
-  parentNum: number,
-  count: number,
-  fe: Uint32Array,
-  to: Uint32Array,
-  essential: Uint8Array,
+  next: number,
   dfn: Int32Array,
   vertex: Uint32Array,
   parent: Int32Array,
+  count: Uint32Array,
   stackNode: Uint32Array,
   stackEdge: Uint32Array,
 ): number {
+  const fe = g.firstEdge;
+  const to = g.edgeTo;
   let sp = 0;
-  dfn[start] = count;
-  vertex[count] = start;
-  parent[count] = parentNum;
-  count++;
+  dfn[start] = next;
+  vertex[next] = start;
+  next++;
   stackNode[0] = start;
   stackEdge[0] = fe[start];
   while (sp >= 0) {
@@ -88,60 +97,102 @@ function dfsFrom(
     let e = stackEdge[sp];
     const end = fe[v + 1];
     // Skip the edges that lead nowhere new without going back to the stack.
-    while (e < end && (essential[e] === 0 || dfn[to[e]] >= 0)) e++;
+    let w = 0;
+    for (; e < end; e++) {
+      w = to[e];
+      if (!essential(g, k, v, e, w)) continue;
+      const d = dfn[w];
+      if (d < 0) break;
+      count[d]++;
+    }
     if (e >= end) {
       sp--;
       continue;
     }
     stackEdge[sp] = e + 1;
-    const w = to[e];
-    dfn[w] = count;
-    vertex[count] = w;
-    parent[count] = dfn[v];
-    count++;
+    const pv = dfn[v];
+    dfn[w] = next;
+    vertex[next] = w;
+    parent[next] = pv;
+    count[next]++;
+    next++;
     sp++;
     stackNode[sp] = w;
     stackEdge[sp] = fe[w];
   }
-  return count;
+  return next;
 }
 
 /**
- * 2. Semidominators, by DFS number, with path-compressed eval over a forest linked in reverse
+ * 2. Reverse CSR over the essential edges, by preorder number: the predecessors of number w are
+ * the numbers pred[firstPred[w] .. firstPred[w + 1] - 1]. `firstPred` comes in with the count of
+ * each; it is filled back to front, so it needs no second array of write positions.
+ */
+function predecessors(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, firstPred: Uint32Array): Uint32Array {
+  const n = g.nodeCount;
+  for (let i = 1; i < n; i++) firstPred[i] += firstPred[i - 1]; // now the end of each range
+  const m = n > 0 ? firstPred[n - 1] : 0;
+  firstPred[n] = m;
+  const pred = new Uint32Array(m);
+  const fe = g.firstEdge;
+  const to = g.edgeTo;
+  // In node order, so the edge columns are read straight through.
+  for (let v = 0; v < n; v++) {
+    const dv = dfn[v];
+    for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
+      const w = to[e];
+      if (essential(g, k, v, e, w)) pred[--firstPred[dfn[w]]] = dv;
+    }
+  }
+  return pred;
+}
+
+/**
+ * isEssentialEdge for edge e from v to w, small enough for V8 to inline into the two loops that
+ * call it for every edge (the DFS, then the predecessors): no per-edge flags to keep between them.
+ */
+function essential(g: HeapGraph, k: EdgeKinds, v: number, e: number, w: number): boolean {
+  const t = g.edgeType[e];
+  if (t === k.weak || w === v || (t === k.shortcut && v !== 0)) return false;
+  if (t !== k.internal) return true;
+  // The table half of a WeakMap entry is not: the key half is kept.
+  const name = g.edgeNameOrIndex[e];
+  const table = k.ephemeronTable[name];
+  return (table === -2 ? ephemeronTableId(g, k, name) : table) !== g.nodeId[v];
+}
+
+/**
+ * 3. Semidominators, by DFS number, with path-compressed eval over a forest linked in reverse
  * preorder. Semi-NCA needs only the least semidominator on a forest path, never the vertex that
  * has it, so the forest keeps that value itself (`best`) instead of a label to look up in `semi`:
- * one random access fewer per step of every compressed path.
+ * one random access fewer per step of every compressed path. Predecessors are numbers already,
+ * so the loop reads its ranges straight through. Writes semi[w] into firstPred[w + 1] and makes
+ * the parents of the DFS trees' starts 0.
  */
-function semidominators(
-  n: number,
-  dfn: Int32Array,
-  vertex: Uint32Array,
-  parent: Int32Array,
-  fromRoot: Uint8Array,
-  firstPred: Uint32Array,
-  pred: Uint32Array,
-  spare: Int32Array,
-): { semi: Int32Array; best: Int32Array } {
-  const semi = new Int32Array(n);
+function semidominators(n: number, parent: Int32Array, firstPred: Uint32Array, pred: Uint32Array, ancestor: Int32Array, stack: Int32Array): Int32Array {
   const best = new Int32Array(n); // per linked number: the least semidominator on its compressed forest path
-  const ancestor = spare.fill(-1); // n words (the distances' queue, when they ran first)
-  const stack = new Int32Array(n); // path compression; only as deep as the longest forest path
+  let end = firstPred[n];
   for (let w = n - 1; w >= 1; w--) {
-    const node = vertex[w];
-    let s = fromRoot[node] ? 0 : w;
-    for (let r = firstPred[node], end = firstPred[node + 1]; r < end; r++) {
-      const u = dfn[pred[r]];
+    const start = firstPred[w];
+    let p = parent[w];
+    let s = w;
+    if (p < 0) {
+      s = 0; // hangs off the root
+      p = parent[w] = 0;
+    }
+    for (let r = start; r < end; r++) {
+      const u = pred[r];
       // Numbers below w are not linked yet: their semidominator is still themselves.
       const c = u < w ? u : leastSemiAbove(u, ancestor, best, stack);
       if (c < s) s = c;
     }
-    semi[w] = s;
+    firstPred[w + 1] = s;
     best[w] = s;
-    ancestor[w] = parent[w];
+    ancestor[w] = p;
+    end = start;
   }
-  return { semi, best };
+  return best;
 }
-
 /** Path-compressed eval for linked v: the least semidominator on the forest path from v up (its root excluded). */
 function leastSemiAbove(v: number, ancestor: Int32Array, best: Int32Array, stack: Int32Array): number {
   let sp = 0;
@@ -159,8 +210,8 @@ function leastSemiAbove(v: number, ancestor: Int32Array, best: Int32Array, stack
   return best[v];
 }
 
-/** 3. Immediate dominators (semi-NCA): the nearest DFS ancestor not below the semidominator; overwrites `parent`. */
-function immediateDominators(n: number, parent: Int32Array, semi: Int32Array): Int32Array {
+/** 4. Immediate dominators (semi-NCA): the nearest DFS ancestor not below the semidominator; overwrites `parent`. */
+function immediateDominators(n: number, parent: Int32Array, semi: Uint32Array): Int32Array {
   const idom = parent;
   idom[0] = 0;
   for (let w = 1; w < n; w++) {
@@ -172,7 +223,7 @@ function immediateDominators(n: number, parent: Int32Array, semi: Int32Array): I
   return idom;
 }
 
-/** 4. Retained sizes bottom-up in reverse preorder; dominators by node (both arrays are overwritten). */
+/** 5. Retained sizes bottom-up in reverse preorder; dominators by node (both arrays are overwritten). */
 function retainedSizes(n: number, vertex: Uint32Array, idom: Int32Array, self: Uint32Array, dominator: Uint32Array, retained: Float64Array): void {
   for (let v = 0; v < n; v++) retained[v] = self[v];
   dominator[0] = 0;
@@ -182,45 +233,6 @@ function retainedSizes(n: number, vertex: Uint32Array, idom: Int32Array, self: U
     dominator[node] = d;
     retained[d] += retained[node];
   }
-}
-
-/** Reverse CSR over the essential edges only (and `spare`, n words it used while building it): the predecessors of node i are pred[firstPred[i] .. firstPred[i + 1] - 1]. */
-function essentialPredecessors(g: HeapGraph): { firstPred: Uint32Array; pred: Uint32Array; essential: Uint8Array; spare: Uint32Array } {
-  const n = g.nodeCount;
-  const k = edgeKinds(g);
-  const fe = g.firstEdge;
-  const to = g.edgeTo;
-  // One flag per edge so the checks run once, in edge order (isEssentialEdge, inlined: this loop sees every edge).
-  const essential = new Uint8Array(g.edgeCount);
-  const firstPred = new Uint32Array(n + 1);
-  const etype = g.edgeType;
-  const ename = g.edgeNameOrIndex;
-  const ids = g.nodeId;
-  const tables = k.ephemeronTable;
-  const { weak, shortcut, internal } = k;
-  let m = 0;
-  for (let v = 0; v < n; v++) {
-    for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
-      const t = etype[e];
-      const w = to[e];
-      if (t === weak || w === v || (t === shortcut && v !== 0)) continue;
-      if (t === internal) {
-        let table = tables[ename[e]];
-        if (table === -2) table = ephemeronTableId(g, k, ename[e]);
-        if (table === ids[v]) continue; // the table half of a WeakMap entry: the key half is kept
-      }
-      essential[e] = 1;
-      firstPred[w + 1]++;
-      m++;
-    }
-  }
-  for (let i = 0; i < n; i++) firstPred[i + 1] += firstPred[i];
-  const fill = firstPred.slice(0, n);
-  const pred = new Uint32Array(m);
-  for (let v = 0; v < n; v++) {
-    for (let e = fe[v], end = fe[v + 1]; e < end; e++) if (essential[e]) pred[fill[to[e]]++] = v;
-  }
-  return { firstPred, pred, essential, spare: fill }; // fill: n words the caller may reuse
 }
 
 /**
