@@ -14,6 +14,11 @@ export interface Dominators {
   readonly retained: Float64Array;
   /** All nodes, each after its dominator (DFS preorder): walk forward to go down the tree. */
   readonly order: Uint32Array;
+  /**
+   * Arrays of n + 1 and n words the computation is done with, for `retainedByMarks` to take (and
+   * give back): it would fault in fresh pages for them otherwise.
+   */
+  scratch?: [Uint32Array, Uint32Array];
 }
 
 /** The dominator tree and retained size of every node. */
@@ -37,7 +42,7 @@ export function computeDominators(g: HeapGraph): Dominators {
   const dominator = new Uint32Array(best.buffer, best.byteOffset, n);
   const retained = pred.byteLength >= n * 8 ? new Float64Array(pred.buffer, 0, n) : new Float64Array(n);
   retainedSizes(n, vertex, idom, g.nodeSelfSize, dominator, retained);
-  return { dominator, retained, order: vertex };
+  return { dominator, retained, order: vertex, scratch: [firstPred, new Uint32Array(dfn.buffer, dfn.byteOffset, n)] };
 }
 
 interface Preorder {
@@ -263,16 +268,19 @@ export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: numbe
   const { dominator, retained } = dom;
   const n = dominator.length;
   const out = new Float64Array(count + 1);
-  // The dominator tree as child lists (CSR).
-  const first = new Uint32Array(n + 1);
-  for (let v = 1; v < n; v++) first[dominator[v] + 1]++;
-  for (let i = 0; i < n; i++) first[i + 1] += first[i];
-  const fill = first.slice(0, n);
-  const child = new Uint32Array(Math.max(0, n - 1));
-  for (let v = 1; v < n; v++) child[fill[dominator[v]]++] = v;
-  // Depth first from the root; the stacks only grow as deep as the tree.
+  // The dominator tree as child lists (CSR), in the computation's spare arrays when it left them:
+  // the children of d are child[first[d] .. first[d + 1] - 1], filled back to front.
+  const [first, child] = dom.scratch && dom.scratch[0].length > n && dom.scratch[1].length >= n ? dom.scratch : [new Uint32Array(n + 1), new Uint32Array(n)];
+  dom.scratch = undefined; // taken; given back below
+  first.fill(0, 0, n + 1);
+  for (let v = 1; v < n; v++) first[dominator[v]]++;
+  let sum = 0;
+  for (let i = 0; i < n; i++) first[i] = sum += first[i];
+  first[n] = sum;
+  for (let v = n - 1; v >= 1; v--) child[--first[dominator[v]]] = v;
+  // Depth first from the root; the stacks only grow as deep as the tree (pages never reached are never touched).
   const onPath = new Int32Array(256);
-  const stackNode = fill; // reused: n words, no longer needed
+  const stackNode = new Uint32Array(n);
   const stackNext = new Uint32Array(n);
   let sp = -1;
   let c = 0; // the node to enter: the root first
@@ -300,5 +308,6 @@ export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: numbe
       c = -1;
     }
   }
+  dom.scratch = [first, child];
   return out;
 }
