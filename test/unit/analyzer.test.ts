@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -97,6 +97,24 @@ describe('snapshot analyzer (worker)', function () {
     const cpuMs = mainThreadCpuMs() - before;
     assert.ok(sample.snapshotBytes > 140e6, `snapshot of ${sample.snapshotBytes} bytes`);
     assert.ok(cpuMs < 50, `the caller's thread worked ${cpuMs} ms during the analysis (event-loop lag while streaming up to ${(lag.max / 1e6).toFixed(1)} ms)`);
+  });
+
+  it('runs the analysis at a lower priority than the caller (Linux: the worker's thread at nice 5)', async function () {
+    if (process.platform !== 'linux') this.skip();
+    /** The nice value of each of this process's threads, by thread id. */
+    const nices = () =>
+      new Map(
+        readdirSync('/proc/self/task').map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const;
+        }),
+      );
+    const before = nices().get(process.pid);
+    await streamFile(analyzer, small);
+    await analyzer.finish(info(0)); // the worker is up and has served a request
+    const now = nices();
+    assert.ok([...now.values()].includes(5), `a thread at nice 5 (the worker's): ${JSON.stringify([...now])}`);
+    assert.equal(now.get(process.pid), before, "the caller's own thread keeps its priority");
   });
 
   it('fails pending requests when disposed, with a clear message', async () => {

@@ -1,5 +1,7 @@
 // The snapshot worker (worker_threads): chunks in, Samples and explanations out. The graph stays here.
 // The same script, started by a parse with `workerData.edgeScan`, is the parser's edge helper (edgeHelper.ts).
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Leak, Sample } from '../report';
 import { runDistanceHelper, useAnalysisHelper, type DistanceRequest, type DistanceStrings } from '../analysis/parallel';
@@ -20,6 +22,7 @@ else if (helperRole?.distances) {
 } else serve(port);
 
 function serve(port: NonNullable<typeof parentPort>): void {
+  lowerPriority();
   // Files are parsed, and graphs analysed, on two threads: this script is the helper too.
   const session = new SnapshotSession({ edgeWorker: __filename });
   useAnalysisHelper(__filename);
@@ -70,4 +73,18 @@ function serve(port: NonNullable<typeof parentPort>): void {
         return answer(m.id, () => session.explain(m.request));
     }
   });
+}
+
+/**
+ * The analysis is background work: on Linux this thread (and the helpers it starts, which inherit
+ * it) runs at nice 5, so when the program being watched, the analysis and the editor all want the
+ * machine's cores, the editor's thread is served first. Elsewhere, or if refused, nothing changes.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (tid > 0 && tid !== process.pid) setPriority(tid, Math.max(getPriority(tid), 5));
+  } catch {
+    // Not Linux, or not allowed: the default priority.
+  }
 }
