@@ -99,7 +99,7 @@ describe('snapshot analyzer (worker)', function () {
     assert.ok(cpuMs < 50, `the caller's thread worked ${cpuMs} ms during the analysis (event-loop lag while streaming up to ${(lag.max / 1e6).toFixed(1)} ms)`);
   });
 
-  it('runs the analysis at a lower priority than the caller (Linux: the worker's thread at nice 5)', async function () {
+  it('runs the analysis at a lower priority than the caller (Linux: the worker thread at nice 5)', async function () {
     if (process.platform !== 'linux') this.skip();
     /** The nice value of each of this process's threads, by thread id. */
     const nices = () =>
