@@ -177,6 +177,9 @@ export class SessionWatch implements vscode.Disposable {
     });
     watch.on('note', () => void this.buildReport());
     watch.on('error', (error) => {
+      // Once the watch has ended (the program went away, the session ended), the snapshot in flight
+      // fails as a consequence: its error must not replace the message that says what happened.
+      if (!this.live) return;
       this.message = error.message;
       this.changeEmitter.fire('status');
     });
