@@ -265,7 +265,6 @@ export class SnapshotParser {
     return this.buildGraph();
   }
 
-  /** `offset`: where the value starts in the whole input. */
   /** Throws when the input so far is not a whole snapshot (empty, truncated, a section missing). */
   checkEnded(): void {
     if (this.state === State.BeforeTop) throw notASnapshot('it is empty');
@@ -277,6 +276,7 @@ export class SnapshotParser {
     }
   }
 
+  /** `offset`: where the value starts in the whole input. */
   private startValue(c: number, offset: number): void {
     const key = this.key;
     this.seenKeys.add(key);
@@ -849,7 +849,7 @@ export interface ParseFileOptions {
 /** Parses a `.heapsnapshot` file as a stream, through one reused read buffer (and on two threads, see `edgeWorker`). */
 export async function parseSnapshotFile(path: string, options: ParseFileOptions = {}): Promise<HeapGraph> {
   try {
-    // null: the header's counts were off for the helper; parse again, on this thread alone.
+    // null: the helper could not give the edges (the header's counts were off, or its thread failed): parse again, on this thread alone.
     return (await parseFile(path, options)) ?? (await parseFile(path, { ...options, edgeWorker: undefined }))!;
   } catch (e) {
     throw withFile(e, path);
