@@ -39,12 +39,14 @@ describe('distances and dominators on two threads', function () {
 
   after(() => useAnalysisHelper(undefined));
 
-  it('gives what one thread gives, with the distances from the helper', () => {
+  it('gives what one thread gives, with the distances and half the predecessor lists from the helper', () => {
     const distances = computeDistances(g);
     const dominators = computeDominators(g);
-    useAnalysisHelper(WORKER, { minNodes: 0, startWaitMs: 20_000 });
+    let predecessorsBy = '';
+    useAnalysisHelper(WORKER, { minNodes: 0, startWaitMs: 20_000, onPredecessors: (by) => (predecessorsBy = by) });
     const both = distancesAndDominators(g);
     assert.ok(both.distances.distance.buffer instanceof SharedArrayBuffer, 'the helper computed the distances');
+    assert.equal(predecessorsBy, 'helper', 'the helper filled half of the predecessor lists');
     for (const k of ['distance', 'parentEdge', 'parentNode'] as const) assert.ok(bytesOf(both.distances[k]).equals(bytesOf(distances[k])), k);
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(both.dominators[k]).equals(bytesOf(dominators[k])), k);
   });

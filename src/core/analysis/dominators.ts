@@ -21,18 +21,38 @@ export interface Dominators {
   scratch?: [Uint32Array, Uint32Array];
 }
 
-/** The dominator tree and retained size of every node. */
-export function computeDominators(g: HeapGraph): Dominators {
+/**
+ * A second thread for half of the predecessor lists (see parallel.ts): the arrays are in shared
+ * memory, and the nodes from `mid` on are its half (their edges' predecessor entries).
+ */
+export interface PredecessorHelper {
+  /** n words. */
+  readonly dfn: Int32Array;
+  /** n + 1 words each, zeroed: the predecessor counts of the first half's edges, and of the second's. */
+  readonly firstPred: Uint32Array;
+  readonly second: Uint32Array;
+  /** Room for every edge. */
+  readonly pred: Uint32Array;
+  readonly mid: number;
+  /** The counts are offsets now: the helper may fill its half. */
+  begin(): void;
+  /** Once this thread's half is in: true when the helper filled its half (or there was none to fill); false if it failed. */
+  end(): boolean;
+}
+
+/** The dominator tree and retained size of every node (half of the predecessor lists on another thread when `helper` is given). */
+export function computeDominators(g: HeapGraph, helper?: PredecessorHelper): Dominators {
   // Each phase is a function of its own over typed arrays: V8 optimises each hot loop once (one
   // big function deoptimised at every new phase), and no loop reads variables through a closure.
   // Arrays a phase is done with are reused by the next one: a fresh page costs far more than the
   // work done on it (the kernel zeroes it; in a VM the host may have to back it too).
   const n = g.nodeCount;
   const k = edgeKinds(g);
-  const dfn = takeSpareWords(g).fill(-1);
-  const firstPred = new Uint32Array(n + 1);
-  const { vertex, parent, stack } = preorder(g, k, dfn, firstPred);
-  const pred = predecessors(g, k, dfn, firstPred);
+  const dfn = (helper?.dfn ?? takeSpareWords(g)).fill(-1);
+  const firstPred = helper?.firstPred ?? new Uint32Array(n + 1);
+  const mid = helper ? helper.mid : n;
+  const { vertex, parent, stack } = preorder(g, k, dfn, firstPred, helper?.second ?? firstPred, mid);
+  const pred = helper ? predecessorsOnTwo(g, k, dfn, helper) : predecessors(g, k, dfn, firstPred);
   // `dfn` is done with: it becomes the forest's links. The semidominators go in place of the
   // predecessor offsets, each once the loop is past it (semi[w] is firstPred[w + 1]).
   const semi = firstPred.subarray(1);
@@ -59,18 +79,18 @@ interface Preorder {
  * it left unvisited. It sees each essential edge once, so it also counts the predecessors of each
  * number (into `count`, by number): no separate counting pass.
  */
-function preorder(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, count: Uint32Array): Preorder {
+function preorder(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, count: Uint32Array, count2: Uint32Array, mid: number): Preorder {
   const n = g.nodeCount;
   const vertex = new Uint32Array(n);
   const parent = new Int32Array(n);
   // The stack only grows as deep as the DFS goes; pages never reached are never touched.
   const stackNode = new Uint32Array(n);
   const stackEdge = new Uint32Array(n);
-  let next = dfsFrom(g, k, 0, 0, dfn, vertex, parent, count, stackNode, stackEdge);
+  let next = dfsFrom(g, k, 0, 0, dfn, vertex, parent, count, count2, mid, stackNode, stackEdge);
   for (let v = 1; v < n; v++) {
     if (dfn[v] < 0) {
       parent[next] = -1;
-      next = dfsFrom(g, k, v, next, dfn, vertex, parent, count, stackNode, stackEdge);
+      next = dfsFrom(g, k, v, next, dfn, vertex, parent, count, count2, mid, stackNode, stackEdge);
     }
   }
   return { vertex, parent, stack: new Int32Array(stackNode.buffer) };
@@ -85,7 +105,9 @@ function dfsFrom(
   dfn: Int32Array,
   vertex: Uint32Array,
   parent: Int32Array,
-  count: Uint32Array,
+  count1: Uint32Array,
+  count2: Uint32Array,
+  mid: number,
   stackNode: Uint32Array,
   stackEdge: Uint32Array,
 ): number {
@@ -101,6 +123,7 @@ function dfsFrom(
     const v = stackNode[sp];
     let e = stackEdge[sp];
     const end = fe[v + 1];
+    const count = v < mid ? count1 : count2; // whose half the edges out of v are in
     // Skip the edges that lead nowhere new without going back to the stack.
     let w = 0;
     for (; e < end; e++) {
@@ -139,16 +162,49 @@ function predecessors(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, firstPred: Ui
   const m = n > 0 ? firstPred[n - 1] : 0;
   firstPred[n] = m;
   const pred = new Uint32Array(m);
+  fillPredecessors(g, k, dfn, firstPred, pred, 0, n);
+  return pred;
+}
+
+/**
+ * The predecessor entries of the edges out of nodes [from, to), each written just below its
+ * target's cursor (`cursor[number]` moves down). In node order, so the edge columns are read
+ * straight through. Two threads may fill disjoint halves at once, each with its own cursors.
+ */
+export function fillPredecessors(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, cursor: Uint32Array, pred: Uint32Array, from: number, to: number): void {
   const fe = g.firstEdge;
-  const to = g.edgeTo;
-  // In node order, so the edge columns are read straight through.
-  for (let v = 0; v < n; v++) {
+  const target = g.edgeTo;
+  for (let v = from; v < to; v++) {
     const dv = dfn[v];
     for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
-      const w = to[e];
-      if (essential(g, k, v, e, w)) pred[--firstPred[dfn[w]]] = dv;
+      const w = target[e];
+      if (essential(g, k, v, e, w)) pred[--cursor[dfn[w]]] = dv;
     }
   }
+}
+
+/**
+ * `predecessors` on two threads: the counts came in two arrays, by the half of the graph the edge
+ * leaves from. Each number's range holds the first half's entries, then the second's; this thread
+ * fills the first half while the helper fills the second, each through its own cursors, so no
+ * write is shared. Returns the entries; `firstPred` ends as the offsets, as with one thread.
+ */
+function predecessorsOnTwo(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, helper: PredecessorHelper): Uint32Array {
+  const n = g.nodeCount;
+  const { firstPred, second, mid } = helper;
+  let sum = 0;
+  for (let w = 0; w < n; w++) {
+    const a = firstPred[w];
+    const start = sum;
+    sum += a + second[w];
+    firstPred[w] = start + a; // moves down to the range's start
+    second[w] = sum; // moves down to the start of the second half's entries
+  }
+  firstPred[n] = sum;
+  const pred = helper.pred.subarray(0, sum);
+  helper.begin();
+  fillPredecessors(g, k, dfn, firstPred, pred, 0, mid);
+  if (!helper.end()) throw new Error('the helper thread failed to fill its half of the predecessor lists');
   return pred;
 }
 

@@ -11,34 +11,45 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
-import { computeDominators, type Dominators } from './dominators';
-import { edgeKinds } from './edges';
+import { computeDominators, fillPredecessors, type Dominators, type PredecessorHelper } from './dominators';
+import { edgeKinds, edgeSource } from './edges';
 
+// control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
 const IDLE = 0;
 const RUNNING = 1;
 const DONE = 2;
 const FAILED = 3;
 const CANCELLED = 4;
+// control[1], the go-ahead for the predecessors: WAIT, GO or STOP.
+const WAIT = 0;
+const GO = 1;
+const STOP = 2;
+// control[2], the helper's half of the predecessors: IDLE, ACTIVE, DONE, FAILED or SKIPPED.
+const ACTIVE = 1;
+const SKIPPED = 4;
 
 let helperScript: string | undefined;
-let helperOptions = { minNodes: 200_000, startWaitMs: 0 };
+let helperOptions: { minNodes: number; startWaitMs: number; onPredecessors?: (by: 'helper' | 'here') => void } = { minNodes: 200_000, startWaitMs: 0 };
 
 /**
  * The worker script that runs `runDistanceHelper` for `workerData.distances` (the snapshot worker
  * names itself). `minNodes`: smaller graphs are done on one thread (a thread costs more than it
- * saves). `startWaitMs` (tests): how long to wait for a helper that has not started when the
- * dominators are done (default 0: never wait, compute the distances here).
+ * saves). `startWaitMs` (tests): how long to wait for a helper that has not started its part
+ * (default 0: never wait, do it here). `onPredecessors` is told who filled the second half of the
+ * predecessor lists.
  */
-export function useAnalysisHelper(script: string | undefined, options: { minNodes?: number; startWaitMs?: number } = {}): void {
+export function useAnalysisHelper(script: string | undefined, options: { minNodes?: number; startWaitMs?: number; onPredecessors?: (by: 'helper' | 'here') => void } = {}): void {
   helperScript = script && existsSync(script) ? script : undefined;
-  helperOptions = { minNodes: options.minNodes ?? 200_000, startWaitMs: options.startWaitMs ?? 0 };
+  helperOptions = { minNodes: options.minNodes ?? 200_000, startWaitMs: options.startWaitMs ?? 0, onPredecessors: options.onPredecessors };
 }
 
 /** What the helper thread is given (`workerData.distances`); every array is in shared memory. */
 export interface DistanceRequest {
-  graph: Pick<HeapGraph, 'nodeCount' | 'edgeCount' | 'firstEdge' | 'edgeTo' | 'edgeType' | 'edgeNameOrIndex' | 'nodeType' | 'nodeName' | 'nodeTypeNames' | 'edgeTypeNames'>;
+  graph: Pick<HeapGraph, 'nodeCount' | 'edgeCount' | 'firstEdge' | 'edgeTo' | 'edgeType' | 'edgeNameOrIndex' | 'nodeType' | 'nodeName' | 'nodeId' | 'nodeTypeNames' | 'edgeTypeNames'>;
   out: DistanceArrays;
-  /** Int32 [0]: IDLE, RUNNING, DONE, FAILED or CANCELLED. */
+  /** The dominators' shared arrays: once the distances are done, the helper fills the second half of the predecessor lists. */
+  preds: { dfn: Int32Array; second: Uint32Array; pred: Uint32Array; mid: number };
+  /** Int32 [0] the distances' state, [1] the predecessors' go-ahead, [2] the helper's half of them. */
   control: Int32Array;
 }
 
@@ -52,7 +63,13 @@ export interface DistanceStrings {
 /** Distances and dominators of a graph, the distances on a helper thread when one can run. */
 export function distancesAndDominators(g: HeapGraph): { distances: Distances; dominators: Dominators } {
   const helper = startDistanceHelper(g);
-  const dominators = computeDominators(g);
+  let dominators: Dominators;
+  try {
+    dominators = computeDominators(g, helper?.predecessors);
+  } catch (error) {
+    if (!helper) throw error;
+    dominators = computeDominators(g); // the helper failed its half: all on this thread
+  }
   const distances = helper?.finish() ?? computeDistances(g);
   return { distances, dominators };
 }
@@ -61,20 +78,29 @@ function isShared(a: ArrayBufferView): boolean {
   return a.buffer instanceof SharedArrayBuffer;
 }
 
-function startDistanceHelper(g: HeapGraph): { finish(): Distances | undefined } | undefined {
+function startDistanceHelper(g: HeapGraph): { predecessors: PredecessorHelper; finish(): Distances | undefined } | undefined {
   const script = helperScript;
-  const { minNodes, startWaitMs } = helperOptions;
+  const { minNodes, startWaitMs, onPredecessors } = helperOptions;
   if (!script || g.nodeCount < minNodes) return undefined;
-  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName } = g;
-  if (![firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName].every(isShared)) return undefined;
+  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId } = g;
+  if (![firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId].every(isShared)) return undefined;
   const n = g.nodeCount;
   const words = () => new SharedArrayBuffer(n * 4);
   const out: DistanceArrays = { distance: new Int32Array(words()), parentEdge: new Int32Array(words()), parentNode: new Int32Array(words()), queue: new Uint32Array(words()) };
-  const control = new Int32Array(new SharedArrayBuffer(4));
-  const graph: DistanceRequest['graph'] = { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames };
+  const control = new Int32Array(new SharedArrayBuffer(12));
+  const graph: DistanceRequest['graph'] = { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames };
+  // The dominators' arrays, shared: the helper's second job is half of the predecessor lists,
+  // the nodes from `mid` on (about half of the edges).
+  const preds = {
+    dfn: new Int32Array(words()),
+    second: new Uint32Array(new SharedArrayBuffer((n + 1) * 4)),
+    pred: new Uint32Array(new SharedArrayBuffer(Math.max(1, g.edgeCount) * 4)),
+    mid: g.edgeCount > 0 ? edgeSource(g, g.edgeCount >>> 1) : n,
+  };
+  const firstPred = new Uint32Array(new SharedArrayBuffer((n + 1) * 4));
   let worker: Worker;
   try {
-    worker = new Worker(script, { workerData: { distances: { graph, out, control } satisfies DistanceRequest } });
+    worker = new Worker(script, { workerData: { distances: { graph, out, preds, control } satisfies DistanceRequest } });
   } catch {
     return undefined;
   }
@@ -82,7 +108,30 @@ function startDistanceHelper(g: HeapGraph): { finish(): Distances | undefined } 
   worker.on('error', () => Atomics.compareExchange(control, 0, IDLE, CANCELLED));
   // While the thread starts: the strings it needs.
   worker.postMessage(distanceStrings(g));
+  const predecessors: PredecessorHelper = {
+    ...preds,
+    firstPred,
+    begin() {
+      Atomics.store(control, 1, GO);
+      Atomics.notify(control, 1);
+    },
+    end() {
+      if (startWaitMs > 0) Atomics.wait(control, 2, IDLE, startWaitMs);
+      const was = Atomics.compareExchange(control, 2, IDLE, SKIPPED);
+      if (was === IDLE) {
+        // The helper is not there yet (still on the distances): its half is done here.
+        fillPredecessors(g, edgeKinds(g), preds.dfn, preds.second, preds.pred, preds.mid, n);
+        onPredecessors?.('here');
+        return true;
+      }
+      if (was === ACTIVE) Atomics.wait(control, 2, ACTIVE, Math.max(60_000, n / 50));
+      const done = Atomics.load(control, 2) === DONE;
+      if (done) onPredecessors?.('helper');
+      return done;
+    },
+  };
   return {
+    predecessors,
     finish(): Distances | undefined {
       if (startWaitMs > 0) Atomics.wait(control, 0, IDLE, startWaitMs);
       let state = Atomics.compareExchange(control, 0, IDLE, CANCELLED); // not started by now: never
@@ -91,6 +140,8 @@ function startDistanceHelper(g: HeapGraph): { finish(): Distances | undefined } 
         Atomics.wait(control, 0, RUNNING, Math.max(60_000, n / 50));
         state = Atomics.load(control, 0);
       }
+      Atomics.store(control, 1, STOP); // a helper still waiting for the go-ahead stops waiting
+      Atomics.notify(control, 1);
       void worker.terminate();
       if (state !== DONE) return undefined; // failed, or too slow: computed here instead, into fresh arrays
       return { distance: out.distance, parentEdge: out.parentEdge, parentNode: out.parentNode };
@@ -127,10 +178,29 @@ export function runDistanceHelper(request: DistanceRequest, strings: DistanceStr
   try {
     const table: string[] = new Array(strings.length);
     strings.index.forEach((i, k) => (table[i] = strings.text[k]));
-    computeDistances({ ...request.graph, strings: table } as unknown as HeapGraph, request.out);
+    const g = { ...request.graph, strings: table } as unknown as HeapGraph;
+    computeDistances(g, request.out);
     Atomics.store(control, 0, DONE);
+    Atomics.notify(control, 0);
+    helpWithPredecessors(g, request);
   } catch {
-    Atomics.store(control, 0, FAILED);
+    if (Atomics.load(control, 0) === RUNNING) Atomics.store(control, 0, FAILED);
+    Atomics.notify(control, 0);
   }
-  Atomics.notify(control, 0);
+}
+
+/** The helper's second job: the predecessor entries of the nodes from `mid` on, once the dominators' DFS has counted them. */
+function helpWithPredecessors(g: HeapGraph, request: DistanceRequest): void {
+  const { control, preds } = request;
+  Atomics.wait(control, 1, WAIT, 120_000);
+  if (Atomics.load(control, 1) !== GO) return;
+  if (Atomics.compareExchange(control, 2, IDLE, ACTIVE) !== IDLE) return; // done without us
+  Atomics.notify(control, 2);
+  try {
+    fillPredecessors(g, edgeKinds(g), preds.dfn, preds.second, preds.pred, preds.mid, g.nodeCount);
+    Atomics.store(control, 2, DONE);
+  } catch {
+    Atomics.store(control, 2, FAILED);
+  }
+  Atomics.notify(control, 2);
 }
