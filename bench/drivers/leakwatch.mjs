@@ -1,9 +1,9 @@
 // Leak Watch, from the current sources (bundled by bench/leakwatch-bundle.mjs into
 // bench/cache/leakwatch-bench.cjs): `parse` = the streaming parser into a HeapGraph; `full` = what
 // the worker computes for a sample and its explanations: parse, distances from the roots,
-// dominators and retained sizes (on two threads, as the worker does them, when the snapshot worker
-// script is built beside the CLI) (which build their own reverse edges, over the essential edges
-// only), and the per-type aggregation, when those modules exist. `buildRetainers` (the reverse of
+// dominators and retained sizes (which build their own reverse edges, over the essential edges
+// only), and the per-type aggregation, when those modules exist; on two threads, as the worker does
+// them, when the snapshot worker script is built beside the CLI. `buildRetainers` (the reverse of
 // every edge) is not part of it: nothing in the analysis calls it.
 //   node bench/drivers/leakwatch.mjs <file.heapsnapshot> parse|full
 import { existsSync } from 'node:fs';

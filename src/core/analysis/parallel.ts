@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
 import { computeDominators, fillPredecessors, type Dominators, type PredecessorHelper } from './dominators';
@@ -85,19 +86,23 @@ function startDistanceHelper(g: HeapGraph): { predecessors: PredecessorHelper; f
   const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId } = g;
   if (![firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId].every(isShared)) return undefined;
   const n = g.nodeCount;
-  const words = () => new SharedArrayBuffer(n * 4);
-  const out: DistanceArrays = { distance: new Int32Array(words()), parentEdge: new Int32Array(words()), parentNode: new Int32Array(words()), queue: new Uint32Array(words()) };
-  const control = new Int32Array(new SharedArrayBuffer(12));
+  const out: DistanceArrays = {
+    distance: sharedArray(Int32Array, n),
+    parentEdge: sharedArray(Int32Array, n),
+    parentNode: sharedArray(Int32Array, n),
+    queue: sharedArray(Uint32Array, n),
+  };
+  const control = sharedArray<Int32Array>(Int32Array, 3);
   const graph: DistanceRequest['graph'] = { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames };
   // The dominators' arrays, shared: the helper's second job is half of the predecessor lists,
   // the nodes from `mid` on (about half of the edges).
   const preds = {
-    dfn: new Int32Array(words()),
-    second: new Uint32Array(new SharedArrayBuffer((n + 1) * 4)),
-    pred: new Uint32Array(new SharedArrayBuffer(Math.max(1, g.edgeCount) * 4)),
+    dfn: sharedArray<Int32Array>(Int32Array, n),
+    second: sharedArray<Uint32Array>(Uint32Array, n + 1),
+    pred: sharedArray<Uint32Array>(Uint32Array, g.edgeCount),
     mid: g.edgeCount > 0 ? edgeSource(g, g.edgeCount >>> 1) : n,
   };
-  const firstPred = new Uint32Array(new SharedArrayBuffer((n + 1) * 4));
+  const firstPred = sharedArray<Uint32Array>(Uint32Array, n + 1);
   let worker: Worker;
   try {
     worker = new Worker(script, { workerData: { distances: { graph, out, preds, control } satisfies DistanceRequest } });
@@ -105,7 +110,9 @@ function startDistanceHelper(g: HeapGraph): { predecessors: PredecessorHelper; f
     return undefined;
   }
   worker.unref();
-  worker.on('error', () => Atomics.compareExchange(control, 0, IDLE, CANCELLED));
+  // A thread that fails to start or throws shows as a helper that never started or failed (the
+  // shared words say which); its 'error' event must not go unhandled.
+  worker.on('error', () => undefined);
   // While the thread starts: the strings it needs.
   worker.postMessage(distanceStrings(g));
   const predecessors: PredecessorHelper = {

@@ -11,7 +11,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { ColumnsFullError, GrowableColumns } from './columns';
+import { ColumnsFullError, GrowableColumns, sharedAlloc } from './columns';
 import type { SnapshotMeta } from './graph';
 import { edgeColumnTypes, SnapshotError, SnapshotParser, type EdgeHelper, type SnapshotHeader } from './parser';
 
@@ -24,12 +24,13 @@ export interface EdgeScanRequest {
   path: string;
   meta: SnapshotMeta;
   nodeCount: number;
-  /** One shared buffer per edge field, in field order, sized for the header's edge count. */
-  buffers: SharedArrayBuffer[];
-  capacity: number;
+  /** The edge table's columns, in field order, in shared memory, sized for the header's edge count. */
+  columns: EdgeColumn[];
   /** Int32 [0]: SEARCHING, HELPER or PARSER; Float64 [1]: the offset of the `[` the helper claimed. */
   control: SharedArrayBuffer;
 }
+
+type EdgeColumn = GrowableColumns['columns'][number];
 
 type EdgeScanReply =
   | { kind: 'done'; length: number; col: number; maxEdgeName: number }
@@ -37,14 +38,15 @@ type EdgeScanReply =
   | { kind: 'full' }
   | { kind: 'error'; message: string; snapshotError: boolean };
 
-/** The columns a parser gives the edge helper, over shared memory. */
-function sharedColumns(meta: SnapshotMeta, capacity: number, buffers?: SharedArrayBuffer[]): { columns: GrowableColumns; buffers: SharedArrayBuffer[] } {
-  const types = edgeColumnTypes(meta);
-  const out = buffers ?? types.map((T) => new SharedArrayBuffer(Math.max(1, capacity) * T.BYTES_PER_ELEMENT));
+/**
+ * The edge table, fixed in size: new columns in shared memory (the parser's side), or the columns
+ * the parser's side made (the helper's side: the same memory).
+ */
+function edgeColumns(meta: SnapshotMeta, capacity: number, given?: EdgeColumn[]): GrowableColumns {
   let k = 0;
-  const columns = new GrowableColumns(meta.edge_fields, types, capacity, (_T, n) => new types[k](out[k++] as unknown as ArrayBuffer, 0, n));
+  const columns = new GrowableColumns(meta.edge_fields, edgeColumnTypes(meta), capacity, given ? () => given[k++] : sharedAlloc);
   columns.fixed = true;
-  return { columns, buffers: out };
+  return columns;
 }
 
 /** The parser's side: starts the helper thread and answers the parser's claim. */
@@ -61,9 +63,8 @@ export class EdgeHelperThread implements EdgeHelper {
     const control = new SharedArrayBuffer(16);
     this.state = new Int32Array(control, 0, 1);
     this.offset = new Float64Array(control, 8, 1);
-    const { columns, buffers } = sharedColumns(header.meta, header.edgeCount);
-    this.columns = columns;
-    const request: EdgeScanRequest = { path, meta: header.meta, nodeCount: header.nodeCount, buffers, capacity: header.edgeCount, control };
+    this.columns = edgeColumns(header.meta, header.edgeCount);
+    const request: EdgeScanRequest = { path, meta: header.meta, nodeCount: header.nodeCount, columns: this.columns.columns, control };
     this.worker = new Worker(script, { workerData: { edgeScan: request } });
     this.reply = new Promise<EdgeScanReply>((resolve) => {
       this.worker.once('message', resolve);
@@ -121,7 +122,7 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
     offset[0] = at;
     if (Atomics.compareExchange(state, 0, SEARCHING, HELPER) !== SEARCHING) return post({ kind: 'stopped' });
     Atomics.notify(state, 0);
-    const { columns } = sharedColumns(request.meta, request.capacity, request.buffers);
+    const columns = edgeColumns(request.meta, request.columns[0].length, request.columns);
     const parser = SnapshotParser.forEdges(request.meta, request.nodeCount, columns);
     let pos = at + 1;
     for (;;) {
