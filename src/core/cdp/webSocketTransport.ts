@@ -15,6 +15,8 @@ export class WebSocketTransport implements Transport {
   private messageListener: (message: string) => void = () => {};
   private closeListener: (reason: string) => void = () => {};
   private closedReason: string | undefined;
+  private divertPrefix: Buffer | null = null;
+  private divertListener: ((message: Uint8Array) => void) | null = null;
 
   /** Opens a WebSocket to `url` and resolves once the handshake is done. */
   static connect(url: string, options: WebSocketConnectOptions = {}): Promise<WebSocketTransport> {
@@ -25,6 +27,9 @@ export class WebSocketTransport implements Transport {
         maxPayload: MAX_PAYLOAD_BYTES,
         perMessageDeflate: false,
         handshakeTimeout: timeoutMs,
+        // One message per turn of the event loop: a heap snapshot streams ~1,500 messages of 100 kB
+        // at once, and the editor's own work must get its turns in between.
+        allowSynchronousEvents: false,
       });
       const fail = (message: string) => {
         if (settled) return;
@@ -58,7 +63,14 @@ export class WebSocketTransport implements Transport {
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       if (isBinary) return; // CDP is text only
-      this.messageListener(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString());
+      // ws hands each message over and keeps no reference: a diverted one is its listener's (see Transport.divert).
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const prefix = this.divertPrefix;
+      if (prefix && bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
+        this.divertListener!(bytes);
+        return;
+      }
+      this.messageListener(bytes.toString('utf8'));
     });
     socket.on('error', (error: Error) => this.finish(`socket error: ${error.message}`));
     socket.on('close', (code: number, reason: Buffer) =>
@@ -73,6 +85,11 @@ export class WebSocketTransport implements Transport {
 
   onMessage(listener: (message: string) => void): void {
     this.messageListener = listener;
+  }
+
+  divert(prefix: string, listener: ((message: Uint8Array) => void) | null): void {
+    this.divertPrefix = listener && prefix ? Buffer.from(prefix, 'utf8') : null;
+    this.divertListener = listener;
   }
 
   onClose(listener: (reason: string) => void): void {

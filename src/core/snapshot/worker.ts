@@ -47,9 +47,11 @@ function serve(port: NonNullable<typeof parentPort>): void {
         session.begin();
         return;
       case 'chunk':
+      case 'chunkMessage':
         if (streamError) return;
         try {
-          session.push(m.data);
+          if (m.kind === 'chunk') session.push(m.data);
+          else session.pushMessage(m.data);
         } catch (e) {
           streamError = e as Error;
           session.abort();
