@@ -85,17 +85,17 @@ export function formatReport(r, headlineId) {
       '',
       '### Streamed over the remote inspector into the snapshot worker, as the watch takes a sample (bench/stream-sample.ts; three snapshots of one debuggee; from the third on the parse reuses the buffers of the graph before the latest)',
       '',
-      '| snapshot | sample | nodes / edges | pause (takeHeapSnapshot) | first chunk after | last chunk → Sample | host event loop: longest stall | load then |',
-      '|---|---:|---|---:|---:|---:|---:|---:|',
+      '| snapshot | sample | nodes / edges | pause (takeHeapSnapshot) | first chunk after | last chunk → Sample | host event loop: longest stall | host main thread CPU | load then |',
+      '|---|---:|---|---:|---:|---:|---:|---:|---:|',
     );
     for (const st of r.streamed) {
       if (!st.ok) {
-        lines.push(`| ${st.mb} MB | – | – | fails: ${escape(st.error ?? 'unknown').slice(0, 160)} | | | | ${st.load?.toFixed(2) ?? ''} |`);
+        lines.push(`| ${st.mb} MB | – | – | fails: ${escape(st.error ?? 'unknown').slice(0, 160)} | | | | | ${st.load?.toFixed(2) ?? ''} |`);
         continue;
       }
       for (const x of st.samples) {
         lines.push(
-          `| ${(x.chars / 1e6).toFixed(0)} MB | ${x.index + 1} | ${millions(x.nodes)} / ${millions(x.edges)} | ${secs(x.pauseMs)} | ${secs(x.firstChunkMs)} | ${x.lastChunkToSampleMs} ms | ${x.hostMaxLagMs} ms | ${st.load.toFixed(2)} |`,
+          `| ${(x.chars / 1e6).toFixed(0)} MB | ${x.index + 1} | ${millions(x.nodes)} / ${millions(x.edges)} | ${secs(x.pauseMs)} | ${secs(x.firstChunkMs)} | ${x.lastChunkToSampleMs} ms | ${x.hostMaxLagMs} ms | ${x.hostCpuMs === undefined ? '–' : `${x.hostCpuMs} ms`} | ${st.load.toFixed(2)} |`,
         );
       }
     }

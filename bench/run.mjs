@@ -223,7 +223,7 @@ for (const mbSize of streamer ? streamSizes : []) {
   const entry = { mb: mbSize, units: heap.units, ok: m.ok, error: m.ok ? undefined : m.error, load: m.load, peakRss: m.peakRss, samples: m.result?.samples ?? [] };
   streamed.push(entry);
   const what = m.ok
-    ? entry.samples.map((x) => `sample ${x.index + 1}: pause ${(x.pauseMs / 1000).toFixed(2)} s, last chunk → Sample ${x.lastChunkToSampleMs} ms, host stall ≤ ${x.hostMaxLagMs} ms`).join('; ')
+    ? entry.samples.map((x) => `sample ${x.index + 1}: pause ${(x.pauseMs / 1000).toFixed(2)} s, last chunk → Sample ${x.lastChunkToSampleMs} ms, host stall ≤ ${x.hostMaxLagMs} ms, host CPU ${x.hostCpuMs} ms`).join('; ')
     : `FAILED: ${m.error}`;
   console.log(`bench: ${mbSize} MB streamed over the inspector: ${what} (load ${m.load.toFixed(2)})`);
 }

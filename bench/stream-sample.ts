@@ -4,11 +4,15 @@
 // snapshots and pushes every chunk to a SnapshotAnalyzer (worker thread) as it arrives. Per sample:
 // the debuggee's pause (wall time of takeHeapSnapshot), the time from the last chunk to the finished
 // Sample (what the worker still has to do once V8 is done: the chunks it has not parsed yet, finish,
-// the per-type aggregation, the reply), and the longest stall of this process's event loop (the
-// extension host's, in the product). Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
-//   node bench/cache/cli/stream-sample.js <units> [--samples 3] [--discard]
-// --discard drops the chunks instead of analysing them (the host's stalls from receiving alone).
+// the per-type aggregation, the reply), the longest stall of this process's event loop (the
+// extension host's, in the product) and the CPU its main thread spent from snapshot request to Sample. Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
+//   node bench/cache/cli/stream-sample.js <units> [--samples 3] [--parsed] [--discard]
+// Chunks reach the worker still inside their raw CDP messages, as in the watch loop; --parsed decodes
+// and parses each message here first and posts the chunk string (the path a watch that saves its
+// snapshots takes). --discard drops the chunks instead of analysing them (the host's stalls from
+// receiving alone).
 // Prints one line `BENCH_RESULT {json}`.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -16,14 +20,24 @@ import { connectWebSocket } from '../src/core/cdp/connection';
 import { spawnInspected } from '../src/core/cdp/endpoints';
 import { SnapshotAnalyzer } from '../src/core/snapshot/analyzer';
 
-const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '3' }, discard: { type: 'boolean', default: false } } });
+const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '3' }, discard: { type: 'boolean', default: false }, parsed: { type: 'boolean', default: false } } });
 const units = Number(positionals[0]);
 const samples = Number(opt.samples);
 if (!(units > 0) || !(samples >= 1)) {
-  console.error('usage: node bench/cache/cli/stream-sample.js <units> [--samples N]');
+  console.error('usage: node bench/cache/cli/stream-sample.js <units> [--samples N] [--parsed] [--discard]');
   process.exit(2);
 }
 const here = __dirname; // bench/cache/cli
+
+/** CPU time (user + system, ms) of this thread so far (Linux; 0 elsewhere). */
+function threadCpuMs(): number {
+  try {
+    const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return 0;
+  }
+}
 const generator = join(here, '../../generate-heap.mjs');
 
 async function main(): Promise<void> {
@@ -58,16 +72,27 @@ async function main(): Promise<void> {
           chars += chunk.length;
           if (!opt.discard) analyzer.push(chunk);
         });
+        const stopRaw = opt.parsed
+          ? null
+          : connection.onRawEvent('HeapProfiler.addHeapSnapshotChunk', (message) => {
+              lastChunk = performance.now();
+              if (chunks++ === 0) firstChunk = lastChunk;
+              chars += message.length; // bytes of the message here, not chars of the chunk
+              if (!opt.discard) analyzer.pushMessage(message);
+            });
         if (!opt.discard) analyzer.begin();
         lag.enable();
+        const cpuBefore = threadCpuMs();
         const started = performance.now();
         await connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: 0 });
         const snapshotEnd = performance.now();
         unsubscribe();
+        stopRaw?.();
         const sample = opt.discard
           ? { nodes: 0, edges: 0, analysisMs: 0 }
           : await analyzer.finish({ index, time: Date.now(), pauseMs: Math.round(snapshotEnd - started), heapUsed: 0, heapTotal: 0 });
         const done = performance.now();
+        const hostCpuMs = threadCpuMs() - cpuBefore;
         lag.disable();
         out.push({
           index,
@@ -80,6 +105,7 @@ async function main(): Promise<void> {
           lastChunkToSampleMs: Math.round(done - lastChunk),
           workerAnalysisMs: sample.analysisMs,
           hostMaxLagMs: Math.round(lag.max / 1e6),
+          hostCpuMs,
         });
       }
     } finally {
