@@ -248,6 +248,22 @@ describe('streaming snapshot parser', () => {
       }
     });
 
+    it('gives a helper the shared buffers of the graph before, and takes them back if it never claims "edges"', async () => {
+      const recycler = new ArrayRecycler(0);
+      const earlier = (await parseTwo(real)).graph;
+      const earlierBuffers = new Set(arrays(earlier).map((a) => a.buffer));
+      recycler.give(arrays(earlier));
+      // A helper thread that never gets to its search: the parser, not waiting, reads "edges" itself.
+      const idle = join(dir, 'idle-helper.js');
+      writeFileSync(idle, 'setInterval(() => {}, 1000);');
+      let by = '';
+      const graph = await parseSnapshotFile(real, { edgeWorker: idle, parallelMinBytes: 0, helperWaitMs: 0, recycler, onEdges: (who) => (by = who) });
+      assert.equal(by, 'parser');
+      sameGraph(graph, await parseSnapshotFile(real));
+      // The helper's edge columns came from the earlier graph and went back for the parser's own table.
+      for (const [k, a] of [graph.edgeType, graph.edgeNameOrIndex, graph.edgeTo].entries()) assert.ok(earlierBuffers.has(a.buffer), `edge column ${k} reused`);
+    });
+
     it('refuses a helper that found another "edges" than the parser', async () => {
       // An "edges" key nested in an unknown top-level value (legal JSON, never V8's): the helper's
       // search finds it first; the parser sees the offset is not its own and reads "edges" itself.

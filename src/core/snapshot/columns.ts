@@ -156,12 +156,17 @@ export class ArrayRecycler {
     }
   }
 
-  /** A zeroed array of `length` elements: in the smallest recycled buffer that holds it (and is at most 1.5× its size), else new (shared memory). */
-  take<T extends Column>(T: RecycledCtor, length: number): T {
+  /**
+   * A zeroed array of `length` elements: in the smallest recycled buffer that holds it (and is at
+   * most 1.5× its size), else new (shared memory). `sharedOnly`: only in shared memory (for columns
+   * another thread writes).
+   */
+  take<T extends Column>(T: RecycledCtor, length: number, sharedOnly = false): T {
     const need = length * T.BYTES_PER_ELEMENT;
     let best = -1;
     for (let k = 0; k < this.free.length; k++) {
       const size = this.free[k].byteLength;
+      if (sharedOnly && !(this.free[k] instanceof SharedArrayBuffer)) continue;
       if (size >= need && size <= need * 1.5 && (best < 0 || size < this.free[best].byteLength)) best = k;
     }
     if (best < 0 || need < this.minBytes) return sharedArray<T>(T, length);
@@ -171,6 +176,9 @@ export class ArrayRecycler {
 
   /** The allocator to give GrowableColumns. */
   readonly alloc: ColumnAllocator = (T, length) => this.take(T as RecycledCtor, length);
+
+  /** The allocator for columns shared with another thread: recycled shared buffers, else new ones. */
+  readonly allocShared: ColumnAllocator = (T, length) => this.take(T as RecycledCtor, length, true);
 
   /** Lets go of every buffer not taken. */
   clear(): void {

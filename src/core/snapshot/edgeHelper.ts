@@ -11,9 +11,12 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { ColumnsFullError, GrowableColumns, sharedAlloc } from './columns';
+import { ColumnsFullError, GrowableColumns, sharedAlloc, type ArrayRecycler } from './columns';
 import type { SnapshotMeta } from './graph';
 import { edgeColumnTypes, SnapshotError, SnapshotParser, type EdgeHelper, type SnapshotHeader } from './parser';
+
+/** How long the parser waits at "edges" for the helper to claim them, by default (see EdgeHelperThread). */
+const DEFAULT_WAIT_MS = 100;
 
 const SEARCHING = 0;
 const HELPER = 1;
@@ -39,12 +42,13 @@ type EdgeScanReply =
   | { kind: 'error'; message: string; snapshotError: boolean };
 
 /**
- * The edge table, fixed in size: new columns in shared memory (the parser's side), or the columns
- * the parser's side made (the helper's side: the same memory).
+ * The edge table, fixed in size: columns in shared memory (the parser's side; recycled ones where
+ * an earlier graph left some), or the columns the parser's side made (the helper's side: the same
+ * memory).
  */
-function edgeColumns(meta: SnapshotMeta, capacity: number, given?: EdgeColumn[]): GrowableColumns {
+function edgeColumns(meta: SnapshotMeta, capacity: number, given?: EdgeColumn[], recycler?: ArrayRecycler): GrowableColumns {
   let k = 0;
-  const columns = new GrowableColumns(meta.edge_fields, edgeColumnTypes(meta), capacity, given ? () => given[k++] : sharedAlloc);
+  const columns = new GrowableColumns(meta.edge_fields, edgeColumnTypes(meta), capacity, given ? () => given[k++] : (recycler?.allocShared ?? sharedAlloc));
   columns.fixed = true;
   return columns;
 }
@@ -58,12 +62,19 @@ export class EdgeHelperThread implements EdgeHelper {
   private readonly columns: GrowableColumns;
   private stopped = false;
 
-  /** `waitMs`: how long the parser, at "edges", waits for the helper to claim it (tests; 0 in use: the parser never waits). */
-  constructor(script: string, path: string, header: SnapshotHeader, private readonly waitMs = 0) {
+  /**
+   * `waitMs`: how long the parser, at "edges", waits for a helper that has not claimed them yet (it
+   * wakes as soon as the helper does). A helper thread takes ~60 ms to start, and a parser that is
+   * already warm (a later file in the same process) can reach "edges" of a 150 MB file first.
+   * `recycler`: where the edge table's shared buffers may come from, and go back to if the helper
+   * never claims them.
+   */
+  constructor(script: string, path: string, header: SnapshotHeader, private readonly waitMs = DEFAULT_WAIT_MS, private readonly recycler?: ArrayRecycler) {
     const control = new SharedArrayBuffer(16);
     this.state = new Int32Array(control, 0, 1);
     this.offset = new Float64Array(control, 8, 1);
-    this.columns = edgeColumns(header.meta, header.edgeCount);
+    // Fresh memory costs ~3.5 ms per MB on first touch: the edge table of a 150 MB file is ~70 MB.
+    this.columns = edgeColumns(header.meta, header.edgeCount, undefined, recycler);
     const request: EdgeScanRequest = { path, meta: header.meta, nodeCount: header.nodeCount, columns: this.columns.columns, control };
     this.worker = new Worker(script, { workerData: { edgeScan: request } });
     this.reply = new Promise<EdgeScanReply>((resolve) => {
@@ -77,6 +88,8 @@ export class EdgeHelperThread implements EdgeHelper {
     if (this.waitMs > 0) Atomics.wait(this.state, 0, SEARCHING, this.waitMs);
     const was = Atomics.compareExchange(this.state, 0, SEARCHING, PARSER);
     if (was === HELPER && this.offset[0] === offset) return true;
+    // A helper that never claimed never wrote: its columns can hold the parser's own edge table.
+    if (was === SEARCHING) this.recycler?.give(this.columns.columns);
     this.stop(); // not claimed, or claimed somewhere else: the parser reads "edges" itself
     return false;
   }

@@ -840,7 +840,7 @@ export interface ParseFileOptions {
    */
   edgeWorker?: string;
   parallelMinBytes?: number;
-  /** Tests: how long the parser waits at "edges" for the helper to claim them (default 0: it never waits). */
+  /** How long the parser waits at "edges" for a helper still looking for them (default 100 ms; it wakes at the helper's claim). */
   helperWaitMs?: number;
   /** Told who parsed "edges" in the end: the helper thread, or this one. */
   onEdges?: (by: 'helper' | 'parser') => void;
@@ -865,7 +865,7 @@ async function parseFile(path: string, options: ParseFileOptions): Promise<HeapG
     const parallel = !!script && (await file.stat()).size >= (options.parallelMinBytes ?? 16 << 20);
     const parser = new SnapshotParser({
       recycler: options.recycler,
-      edgeHelper: parallel ? (header) => (helper = new EdgeHelperThread(script, path, header, options.helperWaitMs)) : undefined,
+      edgeHelper: parallel ? (header) => (helper = new EdgeHelperThread(script, path, header, options.helperWaitMs, options.recycler)) : undefined,
     });
     const buf = Buffer.allocUnsafe(options.highWaterMark ?? 4 << 20);
     for (;;) {
