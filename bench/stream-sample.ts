@@ -6,11 +6,8 @@
 // Sample (what the worker still has to do once V8 is done: the chunks it has not parsed yet, finish,
 // the per-type aggregation, the reply), the longest stall of this process's event loop (the
 // extension host's, in the product) and the CPU its main thread spent from snapshot request to Sample. Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
-//   node bench/cache/cli/stream-sample.js <units> [--samples 3] [--parsed] [--discard]
-// Chunks reach the worker still inside their raw CDP messages, as in the watch loop; --parsed decodes
-// and parses each message here first and posts the chunk string (the path a watch that saves its
-// snapshots takes). --discard drops the chunks instead of analysing them (the host's stalls from
-// receiving alone).
+//   node bench/cache/cli/stream-sample.js <units> [--samples 3] [--discard]
+// --discard drops the chunks instead of analysing them (the host's stalls from receiving alone).
 // Prints one line `BENCH_RESULT {json}`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,11 +17,11 @@ import { connectWebSocket } from '../src/core/cdp/connection';
 import { spawnInspected } from '../src/core/cdp/endpoints';
 import { SnapshotAnalyzer } from '../src/core/snapshot/analyzer';
 
-const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '3' }, discard: { type: 'boolean', default: false }, parsed: { type: 'boolean', default: false } } });
+const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '3' }, discard: { type: 'boolean', default: false } } });
 const units = Number(positionals[0]);
 const samples = Number(opt.samples);
 if (!(units > 0) || !(samples >= 1)) {
-  console.error('usage: node bench/cache/cli/stream-sample.js <units> [--samples N] [--parsed] [--discard]');
+  console.error('usage: node bench/cache/cli/stream-sample.js <units> [--samples N] [--discard]');
   process.exit(2);
 }
 const here = __dirname; // bench/cache/cli
@@ -72,14 +69,6 @@ async function main(): Promise<void> {
           chars += chunk.length;
           if (!opt.discard) analyzer.push(chunk);
         });
-        const stopRaw = opt.parsed
-          ? null
-          : connection.onRawEvent('HeapProfiler.addHeapSnapshotChunk', (message) => {
-              lastChunk = performance.now();
-              if (chunks++ === 0) firstChunk = lastChunk;
-              chars += message.length; // bytes of the message here, not chars of the chunk
-              if (!opt.discard) analyzer.pushMessage(message);
-            });
         if (!opt.discard) analyzer.begin();
         lag.enable();
         const cpuBefore = threadCpuMs();
@@ -87,7 +76,6 @@ async function main(): Promise<void> {
         await connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: 0 });
         const snapshotEnd = performance.now();
         unsubscribe();
-        stopRaw?.();
         const sample = opt.discard
           ? { nodes: 0, edges: 0, analysisMs: 0 }
           : await analyzer.finish({ index, time: Date.now(), pauseMs: Math.round(snapshotEnd - started), heapUsed: 0, heapTotal: 0 });

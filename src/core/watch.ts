@@ -19,8 +19,6 @@ export type SnapshotFacts = Pick<SampleInfo, 'index' | 'time' | 'pauseMs' | 'hea
 export interface SampleAnalyzer {
   begin(): void;
   push(chunk: string): void;
-  /** Streams a chunk still inside its raw CDP message (see SnapshotAnalyzer.pushMessage). */
-  pushMessage?(message: Uint8Array): void;
   finish(facts: SnapshotFacts): Promise<Sample>;
   abort(): void;
   explain(types: string[]): Promise<Leak[]>;
@@ -315,34 +313,17 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     let streaming = false;
     let pushError: unknown;
     let chunks = 0;
-    const feed = (push: () => void) => {
-      if (pushError !== undefined) return;
-      try {
-        push();
-      } catch (error) {
-        pushError = error; // reported once the snapshot is in
-      }
-    };
-    const stopParsed = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
+    const unsubscribe = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
       if (!streaming) return;
       chunks++;
       out?.write(chunk);
-      feed(() => analyzer.push(chunk));
+      if (pushError !== undefined) return;
+      try {
+        analyzer.push(chunk);
+      } catch (error) {
+        pushError = error; // reported once the snapshot is in
+      }
     });
-    // Unless the chunks are saved to a file here, they go to the analyzer still inside their messages:
-    // this thread neither decodes nor parses them (~1,500 messages of 100 kB for a 150 MB heap).
-    const stopRaw =
-      analyzer.pushMessage && !out
-        ? connection.onRawEvent('HeapProfiler.addHeapSnapshotChunk', (message) => {
-            if (!streaming) return;
-            chunks++;
-            feed(() => analyzer.pushMessage!(message));
-          })
-        : null;
-    const unsubscribe = () => {
-      stopParsed();
-      stopRaw?.();
-    };
     const started = performance.now();
     const time = Date.now();
     const deadline = started + timeoutMs;

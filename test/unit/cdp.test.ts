@@ -1,14 +1,10 @@
 // The CDP client, endpoints and spawning, against real Node processes and their real inspector.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { CdpClosedError, CdpConnection, CdpProtocolError, CdpTimeoutError, connectWebSocket } from '../../src/core/cdp/connection';
-import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
-import { chunkOfMessage, SnapshotSession } from '../../src/core/snapshot/session';
+import { CdpClosedError, CdpProtocolError, CdpTimeoutError, connectWebSocket, type CdpConnection } from '../../src/core/cdp/connection';
 import { captureUncaught } from './cdp-support';
 import { inspectedCommand, isLoopbackHost, resolveEndpoint, spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
 
@@ -194,80 +190,6 @@ describe('cdp: CdpConnection', () => {
     assert.ok(chunks >= 1);
   });
 
-  it('hands heap snapshot chunks over raw, in order, and they make the same Sample as the parsed path', async function () {
-    this.timeout(60_000);
-    const p = await spawnProgram('idle.js');
-    const c = await connect(p.wsUrl);
-    // Strings that need escaping in a CDP message: quotes, backslashes, newlines, non-ASCII.
-    const odd = 'snow \u2603 "quoted" back\\slash new\nline';
-    await c.send('Runtime.evaluate', { expression: `class RawProbe { constructor(i) { this.i = i; this.s = [${JSON.stringify(odd)}, i].join(""); } }
-      globalThis.keep = Array.from({ length: 2000 }, (_, i) => new RawProbe(i));` });
-    const raw: Buffer[] = [];
-    let parsed = '';
-    const offParsed = c.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => (parsed += chunk));
-    const offRaw = c.onRawEvent('HeapProfiler.addHeapSnapshotChunk', (message) => raw.push(Buffer.from(message)));
-    assert.ok(offRaw, 'a WebSocket can hand messages over raw');
-    await c.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-    assert.equal(parsed, '', 'diverted chunks do not reach parsed listeners');
-    assert.ok(raw.length > 3, `${raw.length} raw chunk messages`);
-    // Replies and other events still arrive parsed while chunks are diverted.
-    assert.equal((await c.send('Runtime.evaluate', { expression: 'keep.length' })).result.value, 2000);
-
-    const text = raw.map((m) => chunkOfMessage(m)).join('');
-    const snapshot = JSON.parse(text) as { strings: string[] };
-    assert.ok(snapshot.strings.includes(`${odd}7`), 'escaped strings come through whole');
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'leak-watch-raw-')), 'raw.heapsnapshot');
-    fs.writeFileSync(file, text);
-    const analyzer = new SnapshotAnalyzer();
-    try {
-      analyzer.begin();
-      for (const m of raw) analyzer.pushMessage(m);
-      const streamed = await analyzer.finish({ index: 0, time: 0, pauseMs: 0, heapUsed: 1, heapTotal: 1 });
-      const fromFile = await new SnapshotSession().analyzeFile(file, { index: 0, time: 0, pauseMs: 0, heapUsed: 1, heapTotal: 1 });
-      assert.equal(streamed.nodes, fromFile.nodes);
-      assert.equal(streamed.edges, fromFile.edges);
-      assert.deepEqual(streamed.types, fromFile.types);
-      assert.equal(streamed.types.find((t) => t.name === 'RawProbe')?.count, 2000);
-    } finally {
-      await analyzer.dispose();
-    }
-
-    // Once stopped, the chunks reach parsed listeners again.
-    offRaw!();
-    await c.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-    offParsed();
-    assert.ok((JSON.parse(parsed) as { strings: string[] }).strings.length > 0);
-  });
-
-  it('diverts only messages that begin with the event name, and a transport that cannot divert says so', async () => {
-    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    // Asked by a request (so the client listens by then), the server sends events, then the reply.
-    server.on('connection', (socket) => socket.once('message', (request) => {
-      const { id } = JSON.parse(request.toString()) as { id: number };
-      socket.send('{"method":"HeapProfiler.addHeapSnapshotChunk","params":{"chunk":"a"}}');
-      socket.send('{"params":{"chunk":"b"},"method":"HeapProfiler.addHeapSnapshotChunk"}'); // another shape: parsed
-      socket.send('{"method":"HeapProfiler.addHeapSnapshotChunkX","params":{"chunk":"x"}}'); // another event
-      socket.send('{"method":"HeapProfiler.addHeapSnapshotChunk","params":{"chunk":"c"}}');
-      socket.send(`{"id":${id},"result":{}}`);
-    }));
-    try {
-      const c = await connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      const seen: string[] = [];
-      c.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => seen.push(`parsed ${chunk}`));
-      c.onRaw('HeapProfiler.addHeapSnapshotChunkX', () => seen.push('other event'));
-      const stop = c.onRawEvent('HeapProfiler.addHeapSnapshotChunk', (m) => seen.push(`raw ${chunkOfMessage(m)}`));
-      await c.sendRaw('Test.sendEvents');
-      assert.deepEqual(seen, ['raw a', 'parsed b', 'other event', 'raw c']);
-      stop!();
-    } finally {
-      server.close();
-    }
-    // A transport without `divert` (an in-process session, a test double): null, listen with `on`.
-    const plain = new CdpConnection({ send() {}, onMessage() {}, onClose() {}, close() {} });
-    assert.equal(plain.onRawEvent('HeapProfiler.addHeapSnapshotChunk', () => {}), null);
-  });
-
   it('takes a burst of large messages one per turn of the event loop, so other work gets its turns', async () => {
     const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));
@@ -288,10 +210,10 @@ describe('cdp: CdpConnection', () => {
       };
       setImmediate(tick);
       const turns: number[] = [];
-      const stop = c.onRawEvent('HeapProfiler.addHeapSnapshotChunk', () => turns.push(turn));
+      const stop = c.on('HeapProfiler.addHeapSnapshotChunk', () => turns.push(turn));
       await c.sendRaw('Test.sendChunks');
       ticking = false;
-      stop!();
+      stop();
       assert.equal(turns.length, 200);
       // 20 MB arrive faster than they are handled; read in one go, ~20 messages would share each turn.
       const shared = turns.filter((t, i) => i > 0 && t === turns[i - 1]).length;

@@ -20,7 +20,6 @@ import {
 } from '../../src/core/memoryGuard';
 import type { Sample } from '../../src/core/report';
 import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
-import { nextChunk } from './helpers/nextChunk';
 import { HeapWatch, type HeapWatchOptions, type SampleAnalyzer } from '../../src/core/watch';
 import { realProcessHooks } from './cdp-support';
 
@@ -98,6 +97,13 @@ describe('reliability: faults survived on real processes', function () {
     new Promise<void>((resolve, reject) => {
       watch.once('sample', () => resolve());
       watch.once('end', (reason) => reject(new Error(`the watch ended before its first sample: ${reason}`)));
+    });
+  const nextChunk = (connection: CdpConnection) =>
+    new Promise<void>((resolve) => {
+      const off = connection.on('HeapProfiler.addHeapSnapshotChunk', () => {
+        off();
+        resolve();
+      });
     });
 
   /** A TCP relay to the inspector whose sockets can be dropped while the debuggee lives on. */
@@ -182,10 +188,10 @@ describe('reliability: faults survived on real processes', function () {
   it('ends with a clear reason when the inspector socket drops in the middle of a snapshot', async () => {
     const program = await startProgram('bigheap.js', { BIGHEAP_OBJECTS: '20000' });
     const link = await relay(program.wsUrl);
-    const { watch, seen, connection, analyzer } = await watchUrl(link.url, { intervalMs: 100 });
+    const { watch, seen, connection } = await watchUrl(link.url, { intervalMs: 100 });
     await watch.start();
     await firstSample(watch);
-    await nextChunk(analyzer);
+    await nextChunk(connection);
     link.drop();
     const reason = await watch.ended();
     assert.match(reason, /^The debuggee exited, or its inspector connection dropped, while a snapshot was being taken; the earlier samples are kept \(1\)\./);

@@ -12,7 +12,6 @@ import { HeapLine } from '../../src/core/heapLine';
 import { nextSnapshotGap } from '../../src/core/pauseBudget';
 import type { Sample } from '../../src/core/report';
 import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
-import { nextChunk } from './helpers/nextChunk';
 import { HeapWatch, type HeapUsagePoint, type HeapWatchOptions } from '../../src/core/watch';
 
 const programs = path.join(__dirname, 'programs');
@@ -83,6 +82,15 @@ describe('watch: HeapWatch on real processes', function () {
     return { inspected, connection, analyzer, watch, seen };
   }
 
+  function nextChunk(connection: CdpConnection): Promise<void> {
+    return new Promise((resolve) => {
+      const off = connection.on('HeapProfiler.addHeapSnapshotChunk', () => {
+        off();
+        resolve();
+      });
+    });
+  }
+
   it('takes several samples, polls the heap between them, and reports a growing type', async () => {
     const { watch, seen } = await watchProgram('leaky.js', { intervalMs: 400, heapPollMs: 100, maxSamples: 3 });
     await watch.start();
@@ -147,7 +155,7 @@ describe('watch: HeapWatch on real processes', function () {
     const { watch, seen, connection, analyzer } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
     await watch.start();
     await new Promise<void>((resolve) => watch.once('sample', () => resolve()));
-    await nextChunk(analyzer);
+    await nextChunk(connection);
     await watch.stop();
     assert.equal(watch.running, false);
     assert.equal(seen.samples.length, 1);
@@ -168,10 +176,10 @@ describe('watch: HeapWatch on real processes', function () {
   });
 
   it('ends with a clear reason when the debuggee is killed mid-snapshot, keeping the earlier samples', async () => {
-    const { watch, seen, inspected, analyzer } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
+    const { watch, seen, connection, inspected } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
     await watch.start();
     await new Promise<void>((resolve) => watch.once('sample', () => resolve()));
-    await nextChunk(analyzer);
+    await nextChunk(connection);
     inspected.child.kill('SIGKILL');
     const reason = await watch.ended();
     assert.match(reason, /^The debuggee exited, or its inspector connection dropped, while a snapshot was being taken; the earlier samples are kept \(1\)\./);

@@ -68,8 +68,6 @@ export class CdpConnection {
   private readonly closeListeners = new Set<(reason: string) => void>();
   private readonly defaultTimeoutMs: number;
   private closeReason: string | undefined;
-  /** Who diverts raw events now (onRawEvent), so a stale unsubscribe leaves a newer one alone. */
-  private rawOwner: object | null = null;
 
   constructor(private readonly transport: Transport, options: CdpConnectionOptions = {}) {
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
@@ -129,36 +127,6 @@ export class CdpConnection {
     return () => {
       set!.delete(listener);
       if (set!.size === 0 && this.listeners.get(event) === set) this.listeners.delete(event);
-    };
-  }
-
-  /**
-   * Receives the event `method` as raw UTF-8 messages, neither decoded nor parsed, where the
-   * transport can hand them over so (a WebSocket): a heap snapshot's ~100 kB chunks then cost the
-   * caller a byte comparison each, and the bytes can go to a worker that parses them. Only messages
-   * that begin `{"method":"<method>",` (as V8's inspector writes events) are diverted; the same event
-   * in any other shape still reaches `on` listeners, so listen there too. One raw listener per
-   * connection. Returns a function that stops diverting, or `null` where the transport cannot.
-   */
-  onRawEvent(method: string, listener: (message: Uint8Array) => void): (() => void) | null {
-    const transport = this.transport;
-    if (!transport.divert || this.closeReason !== undefined) return null;
-    const owner = {};
-    this.rawOwner = owner;
-    transport.divert(`{"method":${JSON.stringify(method)},`, (message) => {
-      try {
-        listener(message);
-      } catch (error) {
-        // As for parsed events: a listener's bug must not break the session.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    });
-    return () => {
-      if (this.rawOwner !== owner) return;
-      this.rawOwner = null;
-      transport.divert!('', null);
     };
   }
 

@@ -11,12 +11,4 @@ export interface Transport {
   onClose(listener: (reason: string) => void): void;
   /** Closes the transport; the close listener still fires (once). */
   close(): void;
-  /**
-   * Optional: messages whose UTF-8 text begins with `prefix` go to `listener` as raw bytes, neither
-   * decoded nor parsed, instead of to the message listener (heap snapshot chunks: the bytes can go
-   * on to a worker as they are). Order is kept across both listeners. `null` stops diverting.
-   * The listener owns the bytes: the transport never reads or reuses them after the call, so they
-   * may be kept, or their buffer moved to another thread.
-   */
-  divert?(prefix: string, listener: ((message: Uint8Array) => void) | null): void;
 }

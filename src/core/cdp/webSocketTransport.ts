@@ -15,8 +15,6 @@ export class WebSocketTransport implements Transport {
   private messageListener: (message: string) => void = () => {};
   private closeListener: (reason: string) => void = () => {};
   private closedReason: string | undefined;
-  private divertPrefix: Buffer | null = null;
-  private divertListener: ((message: Uint8Array) => void) | null = null;
 
   /** Opens a WebSocket to `url` and resolves once the handshake is done. */
   static connect(url: string, options: WebSocketConnectOptions = {}): Promise<WebSocketTransport> {
@@ -63,14 +61,7 @@ export class WebSocketTransport implements Transport {
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       if (isBinary) return; // CDP is text only
-      // ws hands each message over and keeps no reference: a diverted one is its listener's (see Transport.divert).
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      const prefix = this.divertPrefix;
-      if (prefix && bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
-        this.divertListener!(bytes);
-        return;
-      }
-      this.messageListener(bytes.toString('utf8'));
+      this.messageListener(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString());
     });
     socket.on('error', (error: Error) => this.finish(`socket error: ${error.message}`));
     socket.on('close', (code: number, reason: Buffer) =>
@@ -85,11 +76,6 @@ export class WebSocketTransport implements Transport {
 
   onMessage(listener: (message: string) => void): void {
     this.messageListener = listener;
-  }
-
-  divert(prefix: string, listener: ((message: Uint8Array) => void) | null): void {
-    this.divertPrefix = listener && prefix ? Buffer.from(prefix, 'utf8') : null;
-    this.divertListener = listener;
   }
 
   onClose(listener: (reason: string) => void): void {

@@ -65,21 +65,6 @@ export class SnapshotAnalyzer {
     this.post({ kind: 'chunk', data: chunk });
   }
 
-  /**
-   * Streams one chunk still inside its CDP message: the raw bytes of a whole
-   * `HeapProfiler.addHeapSnapshotChunk` event (CdpConnection.onRawEvent). The worker decodes it, so
-   * the caller neither decodes nor parses ~100 kB per chunk. The bytes are taken: a message that
-   * fills its own ArrayBuffer (as a WebSocket hands them over) moves to the worker and is detached
-   * here; any other is copied.
-   */
-  pushMessage(message: Uint8Array): void {
-    if (this.dead) throw this.dead;
-    const whole = message.buffer instanceof ArrayBuffer && message.byteOffset === 0 && message.byteLength === message.buffer.byteLength;
-    // A fresh copy costs more than it seems: the first snapshot's copies land on pages never touched before.
-    const data = whole ? new Uint8Array(message.buffer) : new Uint8Array(message);
-    this.worker.postMessage({ kind: 'chunkMessage', data } satisfies ToWorker, [data.buffer]);
-  }
-
   /** Drops the snapshot being streamed. */
   abort(): void {
     if (!this.dead) this.post({ kind: 'abort' });

@@ -5,8 +5,6 @@ import type { ExplainRequest, SampleInfoIn } from './session';
 export type ToWorker =
   | { kind: 'begin' }
   | { kind: 'chunk'; data: string | Uint8Array }
-  /** A whole `HeapProfiler.addHeapSnapshotChunk` message, as the inspector sent it (UTF-8 JSON). */
-  | { kind: 'chunkMessage'; data: Uint8Array }
   | { kind: 'abort' }
   | { kind: 'resetBaseline' }
   | { kind: 'finish'; id: number; info: SampleInfoIn }

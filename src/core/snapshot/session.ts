@@ -57,11 +57,6 @@ export class SnapshotSession {
     this.parser.push(chunk);
   }
 
-  /** Feeds the chunk inside a raw `HeapProfiler.addHeapSnapshotChunk` message (UTF-8 JSON bytes). */
-  pushMessage(message: Uint8Array): void {
-    this.push(chunkOfMessage(message));
-  }
-
   /** Forgets earlier samples' id watermarks: the next snapshot starts a new baseline. */
   resetBaseline(): void {
     this.watermarks = [];
@@ -159,19 +154,6 @@ export class SnapshotSession {
       types,
     };
   }
-}
-
-/** The `params.chunk` string of a raw `HeapProfiler.addHeapSnapshotChunk` message. */
-export function chunkOfMessage(message: Uint8Array): string {
-  let parsed: { params?: { chunk?: unknown } } | null;
-  try {
-    parsed = JSON.parse(Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('utf8'));
-  } catch (e) {
-    throw new SnapshotError(`a snapshot chunk message is not JSON (${(e as Error).message})`);
-  }
-  const chunk = parsed?.params?.chunk;
-  if (typeof chunk !== 'string') throw new SnapshotError('a snapshot chunk message carries no chunk');
-  return chunk;
 }
 
 /** The big typed arrays of a graph. */

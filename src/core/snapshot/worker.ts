@@ -47,11 +47,9 @@ function serve(port: NonNullable<typeof parentPort>): void {
         session.begin();
         return;
       case 'chunk':
-      case 'chunkMessage':
         if (streamError) return;
         try {
-          if (m.kind === 'chunk') session.push(m.data);
-          else session.pushMessage(m.data);
+          session.push(m.data);
         } catch (e) {
           streamError = e as Error;
           session.abort();
