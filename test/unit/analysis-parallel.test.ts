@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeDistances } from '../../src/core/analysis/distances';
 import { computeDominators } from '../../src/core/analysis/dominators';
-import { distancesAndDominators, dominatorsOnTwoThreads, useAnalysisHelper } from '../../src/core/analysis/parallel';
+import { distancesAndDominators, useAnalysisHelper } from '../../src/core/analysis/parallel';
 import { ArrayRecycler } from '../../src/core/snapshot/columns';
 import type { HeapGraph } from '../../src/core/snapshot/graph';
 import { parseSnapshotFile } from '../../src/core/snapshot/parser';
@@ -49,22 +49,6 @@ describe('distances and dominators on two threads', function () {
     assert.equal(predecessorsBy, 'helper', 'the helper filled half of the predecessor lists');
     for (const k of ['distance', 'parentEdge', 'parentNode'] as const) assert.ok(bytesOf(both.distances[k]).equals(bytesOf(distances[k])), k);
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(both.dominators[k]).equals(bytesOf(dominators[k])), k);
-  });
-
-  it('computes the dominators alone with half the predecessor lists from the helper, as one thread does', () => {
-    const dominators = computeDominators(g);
-    let predecessorsBy = '';
-    useAnalysisHelper(WORKER, { minNodes: 0, startWaitMs: 20_000, onPredecessors: (by) => (predecessorsBy = by) });
-    const two = dominatorsOnTwoThreads(g);
-    assert.equal(predecessorsBy, 'helper', 'the helper filled half of the predecessor lists, without computing distances');
-    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(two[k]).equals(bytesOf(dominators[k])), k);
-    // A helper that never starts: this thread fills both halves.
-    const idle = join(mkdtempSync(join(tmpdir(), 'leak-watch-idle-')), 'idle.js');
-    writeFileSync(idle, '// does nothing\n');
-    useAnalysisHelper(idle, { minNodes: 0, startWaitMs: 200, onPredecessors: (by) => (predecessorsBy = by) });
-    const alone = dominatorsOnTwoThreads(g);
-    assert.equal(predecessorsBy, 'here');
-    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(alone[k]).equals(bytesOf(dominators[k])), k);
   });
 
   it('computes the distances itself when the helper cannot run or the graph is not shared', async () => {

@@ -52,8 +52,6 @@ export interface DistanceRequest {
   preds: { dfn: Int32Array; second: Uint32Array; pred: Uint32Array; mid: number };
   /** Int32 [0] the distances' state, [1] the predecessors' go-ahead, [2] the helper's half of them. */
   control: Int32Array;
-  /** False: no distances (`out` is empty), only the predecessors. */
-  withDistances: boolean;
 }
 
 /** The strings the distances read (posted once the helper runs): the few edge names DevTools' filter looks at. */
@@ -63,25 +61,9 @@ export interface DistanceStrings {
   text: string[];
 }
 
-/**
- * The dominators alone (retained sizes need no distances), with the second half of the predecessor
- * lists filled on a helper thread when one can run: it starts while this thread runs the DFS.
- */
-export function dominatorsOnTwoThreads(g: HeapGraph): Dominators {
-  const helper = startDistanceHelper(g, false);
-  try {
-    return computeDominators(g, helper?.predecessors);
-  } catch (error) {
-    if (!helper) throw error;
-    return computeDominators(g); // the helper failed its half: all on this thread
-  } finally {
-    helper?.finish(); // ends the thread
-  }
-}
-
 /** Distances and dominators of a graph, the distances on a helper thread when one can run. */
 export function distancesAndDominators(g: HeapGraph): { distances: Distances; dominators: Dominators } {
-  const helper = startDistanceHelper(g, true);
+  const helper = startDistanceHelper(g);
   let dominators: Dominators;
   try {
     dominators = computeDominators(g, helper?.predecessors);
@@ -97,20 +79,18 @@ function isShared(a: ArrayBufferView): boolean {
   return a.buffer instanceof SharedArrayBuffer;
 }
 
-/** `withDistances` false: the helper only fills its half of the predecessor lists. */
-function startDistanceHelper(g: HeapGraph, withDistances: boolean): { predecessors: PredecessorHelper; finish(): Distances | undefined } | undefined {
+function startDistanceHelper(g: HeapGraph): { predecessors: PredecessorHelper; finish(): Distances | undefined } | undefined {
   const script = helperScript;
   const { minNodes, startWaitMs, onPredecessors } = helperOptions;
   if (!script || g.nodeCount < minNodes) return undefined;
   const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId } = g;
   if (![firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId].every(isShared)) return undefined;
   const n = g.nodeCount;
-  const rows = withDistances ? n : 0;
   const out: DistanceArrays = {
-    distance: sharedArray(Int32Array, rows),
-    parentEdge: sharedArray(Int32Array, rows),
-    parentNode: sharedArray(Int32Array, rows),
-    queue: sharedArray(Uint32Array, rows),
+    distance: sharedArray(Int32Array, n),
+    parentEdge: sharedArray(Int32Array, n),
+    parentNode: sharedArray(Int32Array, n),
+    queue: sharedArray(Uint32Array, n),
   };
   const control = sharedArray<Int32Array>(Int32Array, 3);
   const graph: DistanceRequest['graph'] = { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames };
@@ -125,7 +105,7 @@ function startDistanceHelper(g: HeapGraph, withDistances: boolean): { predecesso
   const firstPred = sharedArray<Uint32Array>(Uint32Array, n + 1);
   let worker: Worker;
   try {
-    worker = new Worker(script, { workerData: { distances: { graph, out, preds, control, withDistances } satisfies DistanceRequest } });
+    worker = new Worker(script, { workerData: { distances: { graph, out, preds, control } satisfies DistanceRequest } });
   } catch {
     return undefined;
   }
@@ -170,7 +150,7 @@ function startDistanceHelper(g: HeapGraph, withDistances: boolean): { predecesso
       Atomics.store(control, 1, STOP); // a helper still waiting for the go-ahead stops waiting
       Atomics.notify(control, 1);
       void worker.terminate();
-      if (state !== DONE || !withDistances) return undefined; // failed, or too slow: computed here instead, into fresh arrays
+      if (state !== DONE) return undefined; // failed, or too slow: computed here instead, into fresh arrays
       return { distance: out.distance, parentEdge: out.parentEdge, parentNode: out.parentNode };
     },
   };
@@ -206,7 +186,7 @@ export function runDistanceHelper(request: DistanceRequest, strings: DistanceStr
     const table: string[] = new Array(strings.length);
     strings.index.forEach((i, k) => (table[i] = strings.text[k]));
     const g = { ...request.graph, strings: table } as unknown as HeapGraph;
-    if (request.withDistances) computeDistances(g, request.out);
+    computeDistances(g, request.out);
     Atomics.store(control, 0, DONE);
     Atomics.notify(control, 0);
     helpWithPredecessors(g, request);
