@@ -5,7 +5,8 @@
 // the debuggee's pause (wall time of takeHeapSnapshot), the time from the last chunk to the finished
 // Sample (what the worker still has to do once V8 is done: the chunks it has not parsed yet, finish,
 // the per-type aggregation, the reply), the longest stall of this process's event loop (the
-// extension host's, in the product) and the CPU its main thread spent from snapshot request to Sample. Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
+// extension host's, in the product) and the CPU its main thread spent from snapshot request to
+// Sample. Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
 //   node bench/cache/cli/stream-sample.js <units> [--samples 3] [--discard]
 // --discard drops the chunks instead of analysing them (the host's stalls from receiving alone).
 // Prints one line `BENCH_RESULT {json}`.
@@ -25,6 +26,7 @@ if (!(units > 0) || !(samples >= 1)) {
   process.exit(2);
 }
 const here = __dirname; // bench/cache/cli
+const generator = join(here, '../../generate-heap.mjs');
 
 /** CPU time (user + system, ms) of this thread so far (Linux; 0 elsewhere). */
 function threadCpuMs(): number {
@@ -35,7 +37,6 @@ function threadCpuMs(): number {
     return 0;
   }
 }
-const generator = join(here, '../../generate-heap.mjs');
 
 async function main(): Promise<void> {
   const debuggee = await spawnInspected(process.execPath, ['--max-old-space-size=16384', generator, String(units), '--serve'], { timeoutMs: 30_000 });
