@@ -132,7 +132,13 @@ describe('untrusted names from the heap, in a program launched by Start Leak Wat
     const title = (await long.getAttribute('title')) ?? '';
     assert.ok(text.startsWith('{hhhh') && text.length <= 81, `the cell shows a short name: ${text.length} characters`);
     assert.ok(title.startsWith('{hhhh') && title.length > 1000 && title.length <= 2001, `the tooltip is bounded: ${title.length} characters`);
-    const box = (await long.boundingBox())!;
+    // The table is rebuilt at every sample (every 2 s here): a cell caught mid-rebuild has no box yet.
+    let box = await long.boundingBox();
+    for (let tries = 0; !box && tries < 40; tries++) {
+      await page.waitForTimeout(250);
+      box = await long.boundingBox();
+    }
+    assert.ok(box, 'the long name’s cell is on screen');
     assert.ok(box.width <= 400, `the cell is cut off with an ellipsis, not ${box.width} px wide`);
     await openDetails(frame, long, 'hhhhhhhh');
     await screenshot(page, 'panel-untrusted-long-name');
