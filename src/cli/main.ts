@@ -1,6 +1,6 @@
 // The `leak-watch` command line: run / attach / analyze around the same core the extension uses.
 import { spawn } from 'node:child_process';
-import { createWriteStream, statSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { analyzeSnapshotFiles } from '../core/analyzeFiles';
@@ -178,28 +178,16 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
 }
 
 /**
- * `analyze` runs again in a child process whose glibc gives its big arrays transparent huge pages
- * (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`, glibc 2.35+; ignored elsewhere): a snapshot's graph is
- * hundreds of MB of typed arrays, and faulting them in 2 MB at a time instead of 4 kB is 15-40 %
- * of a whole analysis on the machines measured. Not where the user chose tunables, nor off Linux,
- * nor for `run`/`attach` (long-lived, stopped by a signal), nor for files under 64 MB in all (the
- * second process costs more than it saves). `LEAK_WATCH_HUGE_PAGES=0` turns it off, `=1` on for any size.
+ * With `LEAK_WATCH_HUGE_PAGES=1`, `analyze` runs again in a child process whose glibc gives its big
+ * arrays transparent huge pages (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`, glibc 2.35+; ignored
+ * elsewhere). Off by default: measured on a machine whose memory had been used before, it was
+ * slower (150 MB 1.36 s against 1.28 s, 600 MB 5.23 s against 4.80 s: the kernel's time doubled);
+ * it paid only on a freshly booted VM, where the first touch of each page is ~7× dearer. Not where
+ * the user chose tunables, nor off Linux, nor for `run`/`attach` (long-lived, stopped by a signal).
  */
-const HUGE_PAGES_MIN_BYTES = 64 << 20;
-
 function hugePagesChild(argv: string[]): Promise<number> | null {
-  if (process.platform !== 'linux' || process.env.GLIBC_TUNABLES !== undefined || process.env.LEAK_WATCH_HUGE_PAGES === '0') return null;
+  if (process.platform !== 'linux' || process.env.GLIBC_TUNABLES !== undefined || process.env.LEAK_WATCH_HUGE_PAGES !== '1') return null;
   if (argv[0] !== 'analyze') return null;
-  // Starting a second process costs ~0.15 s here: worth it only for big files.
-  let bytes = 0;
-  for (const a of argv.slice(1)) {
-    try {
-      if (!a.startsWith('-')) bytes += statSync(a).size;
-    } catch {
-      // Not a file (an option's value): the analysis will say what is wrong with real operands.
-    }
-  }
-  if (bytes < HUGE_PAGES_MIN_BYTES && process.env.LEAK_WATCH_HUGE_PAGES !== '1') return null;
   const child = spawn(process.execPath, [...process.execArgv, __filename, ...argv], {
     stdio: 'inherit',
     env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' },

@@ -129,7 +129,7 @@ describe('leak-watch CLI', function () {
     assert.ok(single.types.every((t) => t.verdict === 'ok'));
   });
 
-  it('analyze: on Linux, big files in a child process with huge pages for its arrays, unless turned off or tunables are set', async function () {
+  it('analyze: on Linux, in a child process with huge pages for its arrays only when asked (LEAK_WATCH_HUGE_PAGES=1), and never over the user\'s tunables', async function () {
     if (process.platform !== 'linux') this.skip();
     // Preloaded into every node process the CLI runs: which glibc tunables it started with.
     const preload = join(dir, 'tunables.cjs');
@@ -137,11 +137,11 @@ describe('leak-watch CLI', function () {
     const tunables = (r: Run) => r.stderr.split('\n').filter((l) => l.startsWith('TUNABLES ')).map((l) => l.slice(9));
     const env = { GLIBC_TUNABLES: undefined, LEAK_WATCH_HUGE_PAGES: undefined };
     const run = (extra: NodeJS.ProcessEnv) => cli(['analyze', saved[0], '--json', '-', '-q'], 90_000, { env: { ...env, ...extra }, nodeArgs: ['-r', preload] });
-    // The saved snapshots are small (under 64 MB): one process.
+    // By default: one process, no tunables.
     const small = await run({});
     assert.equal(small.code, 0, small.stderr);
     assert.deepEqual(tunables(small), ['-']);
-    // Forced on (as for a big file): the analysis in the child, the parent waiting.
+    // Asked for: the analysis in the child, the parent waiting.
     const forced = await run({ LEAK_WATCH_HUGE_PAGES: '1' });
     assert.equal(forced.code, 0, forced.stderr);
     assert.deepEqual(tunables(forced), ['glibc.malloc.hugetlb=1', '-']);
