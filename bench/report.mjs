@@ -27,7 +27,7 @@ export function formatReport(r, headlineId) {
     '',
     `Node ${r.node}, ${r.cpus} × ${r.cpuModel ?? 'cpu'}, ${mb(r.totalMem)} RAM; load average ${r.loadStart.join(' ')} at start, ${r.loadEnd.join(' ')} at the end ` +
       `(other work shares the machine). Each tool is a whole child process (\`node --max-old-space-size=16384 …\`); median of ${r.runs}; ` +
-      `peak RSS from ${r.peakRssSource}. Cells: wall time (CPU time: user + system, all threads, less sensitive to the load) · MB/s of snapshot (by wall time) · peak RSS · wall-time (and CPU-time) ratio to ${labelOf(r, headlineId)}.`,
+      `peak RSS from ${r.peakRssSource}. ${freshPagesNote(r)}Cells: wall time (CPU time: user + system, all threads, less sensitive to the load) · MB/s of snapshot (by wall time) · peak RSS · wall-time (and CPU-time) ratio to ${labelOf(r, headlineId)}.`,
     '',
   );
   const tools = r.tools;
@@ -139,6 +139,17 @@ export function formatReport(r, headlineId) {
   }
   if (targetLines.length) lines.push('', `### Targets (issue 7), ${labelOf(r, headlineId)}`, '', ...targetLines);
   return lines.join('\n');
+}
+
+/** How dear fresh memory was during the run: on a freshly booted VM every tool is slower for it. */
+function freshPagesNote(r) {
+  const [start, end] = r.freshPagesMsPerMb ?? [];
+  if (start == null) return '';
+  const cold = Math.max(start, end ?? 0) > 1;
+  return (
+    `A first touch of fresh memory cost ${start} ms/MB at the start${end != null ? `, ${end} at the end` : ''} ` +
+    (cold ? '(dear: a freshly booted VM whose host backs memory on first use; every time here is inflated by the memory its tool touches). ' : '(the kernel zeroing pages). ')
+  );
 }
 
 function labelOf(r, id) {

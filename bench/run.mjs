@@ -55,6 +55,14 @@ const startedAt = new Date();
 const loadStart = load();
 console.log(`bench: sizes ${sizes.join(', ')} MB, ${runs} run(s) each; ${cpus().length} cores, load ${loadStart.join(' ')}`);
 
+/** ms per MB of a first touch of fresh memory, in a child (see fresh-pages.mjs); null if it fails. */
+async function freshPageCost() {
+  const m = await measureNode([join(bench, 'fresh-pages.mjs')], { useTime: false, timeoutMs: 60_000 });
+  return m.ok ? m.result.msPerMb : null;
+}
+const freshPagesStart = await freshPageCost();
+console.log(`bench: a first touch of fresh memory costs ${freshPagesStart} ms/MB here`);
+
 // 1. The heaps: deterministic, cached, regenerated only when missing (or the generator changed).
 /** Generator units ("customers") per MB size, calibrated on Node 20 (≈ 2.4–2.9 KB of snapshot each). */
 const UNITS = { 30: 7700, 150: 54220, 600: 240000 };
@@ -244,6 +252,7 @@ const report = {
   peakRssSource: useTime ? '/usr/bin/time -v' : 'VmHWM polling',
   loadStart,
   loadEnd: load(),
+  freshPagesMsPerMb: [freshPagesStart, await freshPageCost()],
   leakWatch: { modules, cli: cliStatus, headline: headline?.id },
   devtools: 'skipped: Chrome DevTools heap snapshot worker is not installed (chrome-devtools-frontend is not a dependency)',
   heaps: heaps.map(({ file, ...h }) => ({ ...h, file: file.slice(root.length) })),
