@@ -1,22 +1,31 @@
 /**
  * Parsing a snapshot file on two cores: while the parser reads "nodes" (and then everything after
  * "edges"), a helper thread finds the "edges" array in the same file and parses it into shared
- * memory. "edges" is about half of a snapshot's numbers, so the parse of a big file takes about half
- * as long on a machine with a core to spare.
+ * memory. "edges" is about 60 % of a snapshot's bytes, so once the parser has read the rest it
+ * parses the array's tail itself, block by block from the end, until the two meet.
  *
  * Who parses "edges" is settled once, through one shared word: the helper claims the array when it
  * has found it; the parser, on reaching the array itself, either sees the claim (and skips to the
  * array's `]`) or takes the array for itself (and the helper stops). A claim for another offset
- * than the parser's is refused. Nothing is left to timing: either way the graph is the same.
+ * than the parser's is refused. Inside the array, blocks of `blockBytes` are claimed through a
+ * second word, the helper's from the front and the parser's from the back: a number belongs to the
+ * block its first digit is in. The parser knows the edge count from the nodes, so the numbers of
+ * each block it parses have their place counted from the end. Nothing is left to timing: either
+ * way the graph is the same, and whatever the tail cannot read (a byte V8 never writes, counts
+ * that do not add up) sends the file to one thread, which words the error.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { ColumnsFullError, GrowableColumns, sharedAlloc, type ArrayRecycler } from './columns';
 import type { SnapshotMeta } from './graph';
-import { edgeColumnTypes, SnapshotError, SnapshotParser, type EdgeHelper, type SnapshotHeader } from './parser';
+import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, SnapshotError, SnapshotParser, type EdgeHelper, type SnapshotHeader } from './parser';
 
 /** How long the parser waits at "edges" for the helper to claim them, by default (see EdgeHelperThread). */
 const DEFAULT_WAIT_MS = 100;
+/** The blocks "edges" is shared out in, by default: ~3 ms of parsing each, so neither thread waits long for the other at the meeting. */
+const DEFAULT_BLOCK_BYTES = 1 << 20;
+/** The blocks word: the helper's next block in the low 16 bits, the parser's lowest in the high ones; NO_TAIL until the parser claims one. */
+const NO_TAIL = 0xffff;
 
 const SEARCHING = 0;
 const HELPER = 1;
@@ -29,14 +38,18 @@ export interface EdgeScanRequest {
   nodeCount: number;
   /** The edge table's columns, in field order, in shared memory, sized for the header's edge count. */
   columns: EdgeColumn[];
-  /** Int32 [0]: SEARCHING, HELPER or PARSER; Float64 [1]: the offset of the `[` the helper claimed. */
+  /** Int32 [0]: SEARCHING, HELPER or PARSER; Int32 [1]: the blocks word; Float64 [1]: the offset of the `[` the helper claimed. */
   control: SharedArrayBuffer;
+  /** The size of the blocks "edges" is shared out in. */
+  blockBytes: number;
+  /** Tests: after this many blocks the helper waits (up to 10 s) for the parser to claim its first, so that both take part. */
+  meetAfterBlocks?: number;
 }
 
 type EdgeColumn = GrowableColumns['columns'][number];
 
 type EdgeScanReply =
-  | { kind: 'done'; length: number; col: number; maxEdgeName: number }
+  | { kind: 'done'; length: number; col: number; maxEdgeName: number; met: boolean }
   | { kind: 'stopped' }
   | { kind: 'full' }
   | { kind: 'error'; message: string; snapshotError: boolean };
@@ -56,7 +69,9 @@ function edgeColumns(meta: SnapshotMeta, capacity: number, given?: EdgeColumn[],
 /** The parser's side: starts the helper thread and answers the parser's claim. */
 export class EdgeHelperThread implements EdgeHelper {
   private readonly state: Int32Array;
+  private readonly blocks: Int32Array;
   private readonly offset: Float64Array;
+  private readonly blockBytes: number;
   private readonly worker: Worker;
   private readonly reply: Promise<EdgeScanReply>;
   private readonly columns: GrowableColumns;
@@ -69,13 +84,31 @@ export class EdgeHelperThread implements EdgeHelper {
    * `recycler`: where the edge table's shared buffers may come from, and go back to if the helper
    * never claims them.
    */
-  constructor(script: string, path: string, header: SnapshotHeader, private readonly waitMs = DEFAULT_WAIT_MS, private readonly recycler?: ArrayRecycler) {
+  constructor(
+    script: string,
+    path: string,
+    private readonly header: SnapshotHeader,
+    private readonly waitMs = DEFAULT_WAIT_MS,
+    private readonly recycler?: ArrayRecycler,
+    options: { blockBytes?: number; meetAfterBlocks?: number } = {},
+  ) {
     const control = new SharedArrayBuffer(16);
     this.state = new Int32Array(control, 0, 1);
+    this.blocks = new Int32Array(control, 4, 1);
+    this.blocks[0] = NO_TAIL << 16;
     this.offset = new Float64Array(control, 8, 1);
-    // Fresh memory costs ~3.5 ms per MB on first touch: the edge table of a 150 MB file is ~70 MB.
+    this.blockBytes = Math.max(64, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
+    // Fresh memory is dear on first touch (0.4-2.8 ms per MB measured): the edge table of a 150 MB file is ~55 MB.
     this.columns = edgeColumns(header.meta, header.edgeCount, undefined, recycler);
-    const request: EdgeScanRequest = { path, meta: header.meta, nodeCount: header.nodeCount, columns: this.columns.columns, control };
+    const request: EdgeScanRequest = {
+      path,
+      meta: header.meta,
+      nodeCount: header.nodeCount,
+      columns: this.columns.columns,
+      control,
+      blockBytes: this.blockBytes,
+      meetAfterBlocks: options.meetAfterBlocks,
+    };
     this.worker = new Worker(script, { workerData: { edgeScan: request } });
     this.reply = new Promise<EdgeScanReply>((resolve) => {
       this.worker.once('message', resolve);
@@ -100,16 +133,85 @@ export class EdgeHelperThread implements EdgeHelper {
    * (then the file is parsed without the helper).
    * Rejects with the helper's error (a corrupt "edges" array words it as the parser would).
    */
-  async result(): Promise<{ columns: GrowableColumns; maxEdgeName: number } | null> {
+  async result(): Promise<{ columns: GrowableColumns; maxEdgeName: number; numbers: number; met: boolean } | null> {
     const r = await this.reply;
     this.stop();
     if (r.kind === 'done') {
       this.columns.length = r.length;
       this.columns.col = r.col;
-      return { columns: this.columns, maxEdgeName: r.maxEdgeName };
+      return { columns: this.columns, maxEdgeName: r.maxEdgeName, numbers: r.length * this.columns.width + r.col, met: r.met };
     }
     if (r.kind === 'error' && r.snapshotError) throw new SnapshotError(r.message);
     return null; // too many edges for the header's count, or the thread failed: parse on one thread
+  }
+
+  /**
+   * The parser's part of "edges", once it has read the rest of the file: blocks from the array's
+   * end (`close`, the offset of its `]`) down, until it meets the helper. `edgeCount`: what the
+   * nodes declare. Returns the numbers parsed (the last `numbers` of the table, targets converted
+   * for whole rows) and the largest string index they name; null when the tail cannot be read here
+   * (then the file goes to one thread). Call before `result`.
+   */
+  async parseTail(file: FileHandle, close: number, edgeCount: number): Promise<{ numbers: number; maxEdgeName: number } | null> {
+    const columns = this.columns;
+    const width = columns.width;
+    const total = edgeCount * width;
+    if (close < 0 || edgeCount > columns.capacity) return null;
+    const first = this.offset[0] + 1;
+    const count = Math.ceil((close - first) / this.blockBytes);
+    if (count <= 0) return { numbers: 0, maxEdgeName: -1 };
+    if (count >= NO_TAIL) return { numbers: 0, maxEdgeName: -1 }; // more blocks than the word counts: the helper does them all
+    const buf = Buffer.allocUnsafe(this.blockBytes + 2 + NUMBER_SLACK);
+    const stage = new Uint32Array((this.blockBytes >> 1) + 2);
+    const meta = this.header.meta;
+    const indexed = indexedEdgeTypes(meta);
+    let numbers = 0;
+    let maxName = -1;
+    for (;;) {
+      const j = this.claimBack(count);
+      if (j < 0) break;
+      const start = first + j * this.blockBytes;
+      const end = Math.min(start + this.blockBytes, close);
+      // From the byte before the block (to tell whether the block starts inside a number) to a
+      // little past it (its last number may end in the next block).
+      const from = start - 1;
+      const length = Math.min(end + NUMBER_SLACK, close) - from;
+      const { bytesRead } = await file.read(buf, 0, length, from);
+      if (bytesRead < length) return this.giveUpTail(); // the file changed under us
+      const c = blockNumbers(buf, length, end - from, from + length === close, stage);
+      if (c < 0) return this.giveUpTail();
+      const p0 = total - numbers - c;
+      if (p0 < 0) return this.giveUpTail();
+      placeNumbers(stage, c, columns, p0);
+      try {
+        // Rows that begin in this block are whole now: the blocks after it are in already.
+        maxName = convertEdgeRows(columns, meta.node_fields.length, this.header.nodeCount, indexed, Math.ceil(p0 / width), Math.ceil((p0 + c) / width), maxName);
+      } catch {
+        return this.giveUpTail();
+      }
+      numbers += c;
+    }
+    return { numbers, maxEdgeName: maxName };
+  }
+
+  /** The tail cannot be read here: the helper stops (where it is) and the file is parsed again on one thread. */
+  private giveUpTail(): null {
+    this.stop();
+    return null;
+  }
+
+  /** Claims the highest block not taken yet, below `count`; -1 once the helper has reached the parser's blocks. */
+  private claimBack(count: number): number {
+    for (;;) {
+      const word = Atomics.load(this.blocks, 0);
+      const lo = word & 0xffff;
+      const hi = Math.min(word >>> 16, count);
+      if (hi - 1 < lo) return -1;
+      if (Atomics.compareExchange(this.blocks, 0, word, lo | ((hi - 1) << 16)) === word) {
+        Atomics.notify(this.blocks, 0);
+        return hi - 1;
+      }
+    }
   }
 
   /** Stops the helper (idempotent). */
@@ -121,9 +223,10 @@ export class EdgeHelperThread implements EdgeHelper {
   }
 }
 
-/** The helper thread's side: find "edges" in the file, claim it, parse it into the shared columns. */
+/** The helper thread's side: find "edges" in the file, claim it, parse it into the shared columns, block by block from the front. */
 export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeScanReply) => void): Promise<void> {
   const state = new Int32Array(request.control, 0, 1);
+  const blocks = new Int32Array(request.control, 4, 1);
   const offset = new Float64Array(request.control, 8, 1);
   const parserTookIt = () => Atomics.load(state, 0) === PARSER;
   let file: FileHandle | undefined;
@@ -137,22 +240,115 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
     Atomics.notify(state, 0);
     const columns = edgeColumns(request.meta, request.columns[0].length, request.columns);
     const parser = SnapshotParser.forEdges(request.meta, request.nodeCount, columns);
-    let pos = at + 1;
-    for (;;) {
+    const first = at + 1;
+    const size = request.blockBytes;
+    let pos = first;
+    let next = 0; // the next block to claim
+    let met = false;
+    reading: for (;;) {
       const { bytesRead } = await file.read(buf, 0, buf.length, pos);
       if (bytesRead === 0) return post({ kind: 'stopped' }); // truncated: the parser says so in its own words
-      pos += parser.pushEdges(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
-      if (parser.edgesEnded) break;
+      let i = 0;
+      while (i < bytesRead) {
+        if (pos + i === first + next * size) {
+          if (next === request.meetAfterBlocks) {
+            const word = Atomics.load(blocks, 0);
+            if (word >>> 16 === NO_TAIL) Atomics.wait(blocks, 0, word, 10_000);
+          }
+          if (!claimFront(blocks, next)) {
+            met = true;
+            await finishNumber(file, parser, pos + i);
+            break reading;
+          }
+          next++;
+        }
+        const stop = Math.min(bytesRead, first + next * size - pos);
+        i += parser.pushEdges(buf.subarray(i, stop));
+        if (parser.edgesEnded) break reading;
+      }
+      pos += bytesRead;
       if (parserTookIt()) return post({ kind: 'stopped' });
     }
+    if (met) parser.closeEdges();
     const { maxEdgeName } = parser.edgesResult();
-    post({ kind: 'done', length: columns.length, col: columns.col, maxEdgeName });
+    post({ kind: 'done', length: columns.length, col: columns.col, maxEdgeName, met });
   } catch (e) {
     if (e instanceof ColumnsFullError) post({ kind: 'full' });
     else post({ kind: 'error', message: (e as Error)?.message ?? String(e), snapshotError: e instanceof SnapshotError });
   } finally {
     await file?.close();
   }
+}
+
+/** Claims block `j` for the helper (the next from the front); false when the parser holds it already. */
+function claimFront(blocks: Int32Array, j: number): boolean {
+  for (;;) {
+    const word = Atomics.load(blocks, 0);
+    if (j >= word >>> 16) return false;
+    if (Atomics.compareExchange(blocks, 0, word, ((word >>> 16) << 16) | (j + 1)) === word) return true;
+  }
+}
+
+/** Bytes past a block's end that its last number may need (a number in V8's tables has at most 10 digits). */
+const NUMBER_SLACK = 24;
+
+/** The helper met the parser at `at`: a number it was reading when its last block ended goes on there. */
+async function finishNumber(file: FileHandle, parser: SnapshotParser, at: number): Promise<void> {
+  const bytes = await readAt(file, at - 1, NUMBER_SLACK + 1);
+  if (!isDigit(bytes[0])) return; // the block ended between numbers
+  let d = 1;
+  while (d < bytes.length && isDigit(bytes[d])) d++;
+  if (d === bytes.length) throw new SnapshotError(`corrupt heap snapshot: a number of ${NUMBER_SLACK} digits or more in "edges"`);
+  parser.pushEdges(bytes.subarray(1, d));
+}
+
+/**
+ * The numbers whose first digit is in one block of "edges", into `stage`: `bytes[0]` is the byte
+ * before the block, the block ends at `blockEnd`, and `length` bytes were read (a number that begins
+ * before `blockEnd` may end after it; `complete`: the bytes end where the array does). Returns how
+ * many, or -1 at a byte V8 never writes there (a sign, a fraction, anything but digits and
+ * separators; the one-thread parse words it).
+ */
+function blockNumbers(bytes: Uint8Array, length: number, blockEnd: number, complete: boolean, stage: Uint32Array): number {
+  let i = 1;
+  // A number that began in the block before belongs to it.
+  if (isDigit(bytes[0])) while (i < length && isDigit(bytes[i])) i++;
+  let k = 0;
+  while (i < length) {
+    let c = bytes[i];
+    if (c === 0x2c || c === 0x0a || c === 0x20 || c === 0x0d || c === 0x09) {
+      i++;
+      continue;
+    }
+    if (c > 0x39 || c < 0x30) return -1;
+    if (i >= blockEnd) break;
+    let num = c - 0x30;
+    while (++i < length && (c = bytes[i]) <= 0x39 && c >= 0x30) num = num * 10 + (c - 0x30);
+    if (i === length && !complete) return -1; // ran out of slack: no V8 number is that long
+    stage[k++] = num;
+  }
+  return k;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Writes `count` numbers of the flat table, from number `p0` on, into the columns (rows and fields counted from p0). */
+function placeNumbers(stage: Uint32Array, count: number, table: GrowableColumns, p0: number): void {
+  const width = table.width;
+  let k = 0;
+  // The fields of a row begun in the block before.
+  for (let p = p0; k < count && p % width !== 0; p++, k++) table.set(p % width, (p / width) | 0, stage[k]);
+  const row0 = (p0 + k) / width;
+  const rows = ((count - k) / width) | 0;
+  for (let c = 0; c < width; c++) {
+    const column = table.columns[c];
+    for (let r = 0, x = k + c; r < rows; r++, x += width) column[row0 + r] = stage[x];
+  }
+  k += rows * width;
+  // The first fields of a row that ends in the block after.
+  for (let p = p0 + k; k < count; p++, k++) table.set(p % width, (p / width) | 0, stage[k]);
 }
 
 const KEY = Buffer.from('"edges"');

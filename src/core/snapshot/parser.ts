@@ -63,6 +63,8 @@ export class SnapshotParser {
   private edgeHelper: EdgeHelper | undefined;
   /** "edges" is being parsed by the helper: the parser skipped it and awaits `adoptEdges`. */
   private edgesAway = false;
+  /** Offset (in the whole input) of the `]` that closes the "edges" the helper took; -1 before it is seen. */
+  private edgesClose = -1;
 
   /**
    * `recycler`: buffers of an earlier graph the columns may reuse (see ArrayRecycler).
@@ -98,6 +100,29 @@ export class SnapshotParser {
     return this.state !== State.Numbers;
   }
 
+  /**
+   * Ends an edges-only parser that stops inside the array (another thread parses the rest): the
+   * number in progress is complete, whole rows go to the columns (targets converted), and the
+   * numbers of a last incomplete row are stored as they are (`col` of them, unconverted).
+   */
+  closeEdges(): void {
+    const run = this.run;
+    const sink = this.edges!;
+    if (run.inNum) {
+      if (run.count === this.stage.length) this.flush(sink);
+      this.stage[run.count++] = run.negative ? 0 : run.num;
+      run.num = 0;
+      run.inNum = false;
+      run.negative = false;
+    }
+    this.flush(sink);
+    if (run.count > 0 && sink.length === sink.capacity) sink.grow(); // a fixed table refuses: more edges than its header said
+    for (let c = 0; c < run.count; c++) sink.set(c, sink.length, this.stage[c]);
+    sink.col = run.count;
+    run.count = 0;
+    this.state = State.TopKey;
+  }
+
   /** What an edges-only parser made: the columns and the largest string index of a named edge. */
   edgesResult(): { columns: GrowableColumns; maxEdgeName: number } {
     return { columns: this.edges!, maxEdgeName: this.maxEdgeName };
@@ -115,6 +140,26 @@ export class SnapshotParser {
     this.maxEdgeName = maxEdgeName;
     this.edgesAway = false;
     return true;
+  }
+
+  /** Where the "edges" the helper took end: the offset of their `]` in the whole input (-1 before it is read). */
+  get edgesCloseOffset(): number {
+    return this.edgesClose;
+  }
+
+  /** The number of edges the nodes declare (the sum of their edge_count) once "nodes" ended; undefined before, or when unusable. */
+  get declaredEdgeCount(): number | undefined {
+    return this.edgeCountFromNodes();
+  }
+
+  /** Fields per node (once the header is read). */
+  get nodeFieldCount(): number {
+    return this.meta!.node_fields.length;
+  }
+
+  /** Per edge type: whether its name_or_index is an index (see indexedEdgeTypes). */
+  get edgeTypesIndexed(): Uint8Array {
+    return this.indexedEdgeTypes();
   }
 
   /** Rows of "nodes" once they ended (-1 before). */
@@ -235,6 +280,7 @@ export class SnapshotParser {
           const close = buf.indexOf(CLOSE_BRACKET, i);
           if (close < 0 || close >= end) i = end;
           else {
+            this.edgesClose = this.base + close;
             i = close + 1;
             this.state = State.TopKey;
           }
@@ -705,32 +751,12 @@ export class SnapshotParser {
    * them), so finish has little left to do once the last chunk is in.
    */
   private convertEdges(from: number, to: number): void {
-    const edges = this.edges!;
-    const fieldCount = this.meta!.node_fields.length;
-    const limit = this.nodeRows * fieldCount;
-    const edgeTo = edges.words[edges.indexOf('to_node')];
-    const names = edges.words[edges.indexOf('name_or_index')];
-    const types = edges.bytes[edges.indexOf('type')];
-    const indexed = this.indexedEdgeTypes();
-    let maxName = this.maxEdgeName;
-    for (let e = from; e < to; e++) {
-      const target = edgeTo[e];
-      const ordinal = (target / fieldCount) >>> 0;
-      if (target >= limit || ordinal * fieldCount !== target) throw corrupt(`edge ${e} points at node index ${target}, outside "nodes"`);
-      edgeTo[e] = ordinal;
-      if (indexed[types[e]] === 0 && names[e] > maxName) maxName = names[e];
-    }
-    this.maxEdgeName = maxName;
+    this.maxEdgeName = convertEdgeRows(this.edges!, this.meta!.node_fields.length, this.nodeRows, this.indexedEdgeTypes(), from, to, this.maxEdgeName);
     this.edgesConverted = to;
   }
 
-  /** Per edge type: 1 when its name_or_index is an index (element, hidden, and types the meta does not name), 0 for a string. */
   private indexedEdgeTypes(): Uint8Array {
-    if (!this.indexed) {
-      this.indexed = new Uint8Array(256).fill(1);
-      ((this.meta!.edge_types[0] as string[]) ?? []).forEach((t, k) => (this.indexed![k] = t === 'element' || t === 'hidden' ? 1 : 0));
-    }
-    return this.indexed;
+    return (this.indexed ??= indexedEdgeTypes(this.meta!));
   }
 
   private buildGraph(): HeapGraph {
@@ -842,8 +868,15 @@ export interface ParseFileOptions {
   parallelMinBytes?: number;
   /** How long the parser waits at "edges" for a helper still looking for them (default 100 ms; it wakes at the helper's claim). */
   helperWaitMs?: number;
-  /** Told who parsed "edges" in the end: the helper thread, or this one. */
-  onEdges?: (by: 'helper' | 'parser') => void;
+  /** The blocks the two threads share "edges" out in (default 1 MB; see edgeHelper.ts). */
+  blockBytes?: number;
+  /** Tests: the helper waits for this thread's first block after this many of its own, so that both take part. */
+  meetAfterBlocks?: number;
+  /**
+   * Told who parsed "edges" in the end: the helper thread alone, the helper and then this thread
+   * from the end ("both"; `tail` numbers of `total` here), or this one alone.
+   */
+  onEdges?: (by: 'helper' | 'both' | 'parser', tail?: { numbers: number; total: number }) => void;
 }
 
 /** Parses a `.heapsnapshot` file as a stream, through one reused read buffer (and on two threads, see `edgeWorker`). */
@@ -865,7 +898,9 @@ async function parseFile(path: string, options: ParseFileOptions): Promise<HeapG
     const parallel = !!script && (await file.stat()).size >= (options.parallelMinBytes ?? 16 << 20);
     const parser = new SnapshotParser({
       recycler: options.recycler,
-      edgeHelper: parallel ? (header) => (helper = new EdgeHelperThread(script, path, header, options.helperWaitMs, options.recycler)) : undefined,
+      edgeHelper: parallel
+        ? (header) => (helper = new EdgeHelperThread(script, path, header, options.helperWaitMs, options.recycler, { blockBytes: options.blockBytes, meetAfterBlocks: options.meetAfterBlocks }))
+        : undefined,
     });
     const buf = Buffer.allocUnsafe(options.highWaterMark ?? 4 << 20);
     for (;;) {
@@ -877,15 +912,76 @@ async function parseFile(path: string, options: ParseFileOptions): Promise<HeapG
       parser.checkEnded(); // a truncated file is reported as without the helper
       // The helper converted edge targets for the header's node count: were it wrong, its errors would be too.
       if (parser.nodeRowCount !== parser.headerNodeCount) return null;
+      const declared = parser.declaredEdgeCount;
+      // While the helper goes on from the front, this thread parses "edges" from the back.
+      const tail = declared === undefined ? { numbers: 0, maxEdgeName: -1 } : await helper.parseTail(file, parser.edgesCloseOffset, declared);
+      if (!tail) return null;
       const edges = await helper.result();
-      if (!edges || !parser.adoptEdges(edges.columns, edges.maxEdgeName, parser.headerNodeCount)) return null;
-      options.onEdges?.('helper');
+      if (!edges) return null;
+      const merged = tail.numbers > 0 || edges.met ? mergeTail(edges, tail, declared!, parser) : edges;
+      if (!merged || !parser.adoptEdges(merged.columns, merged.maxEdgeName, parser.headerNodeCount)) return null;
+      options.onEdges?.(tail.numbers > 0 ? 'both' : 'helper', { numbers: tail.numbers, total: edges.numbers + tail.numbers });
     } else options.onEdges?.('parser');
     return parser.finish();
   } finally {
     helper?.stop();
     await file?.close();
   }
+}
+
+/** Per edge type: 1 when its name_or_index is an index (element, hidden, and types the meta does not name), 0 for a string. */
+export function indexedEdgeTypes(meta: SnapshotMeta): Uint8Array {
+  const indexed = new Uint8Array(256).fill(1);
+  ((meta.edge_types[0] as string[]) ?? []).forEach((t, k) => (indexed[k] = t === 'element' || t === 'hidden' ? 1 : 0));
+  return indexed;
+}
+
+/**
+ * Edge rows [from, to) of `edges`: each target turns from a node index into a node ordinal
+ * (checked against the `nodeRows` there are). Returns the largest string index a named edge
+ * holds (`maxName` or more).
+ */
+export function convertEdgeRows(edges: GrowableColumns, nodeFieldCount: number, nodeRows: number, indexed: Uint8Array, from: number, to: number, maxName: number): number {
+  const limit = nodeRows * nodeFieldCount;
+  const edgeTo = edges.words[edges.indexOf('to_node')];
+  const names = edges.words[edges.indexOf('name_or_index')];
+  const types = edges.bytes[edges.indexOf('type')];
+  for (let e = from; e < to; e++) {
+    const target = edgeTo[e];
+    const ordinal = (target / nodeFieldCount) >>> 0;
+    if (target >= limit || ordinal * nodeFieldCount !== target) throw corrupt(`edge ${e} points at node index ${target}, outside "nodes"`);
+    edgeTo[e] = ordinal;
+    if (indexed[types[e]] === 0 && names[e] > maxName) maxName = names[e];
+  }
+  return maxName;
+}
+
+/**
+ * The helper's front of "edges" and this thread's tail as one table; null when they do not make the
+ * edges the nodes declare (the file is then parsed on one thread, which says what is wrong).
+ */
+function mergeTail(
+  front: { columns: GrowableColumns; maxEdgeName: number; numbers: number },
+  tail: { numbers: number; maxEdgeName: number },
+  edgeCount: number,
+  parser: SnapshotParser,
+): { columns: GrowableColumns; maxEdgeName: number } | null {
+  const columns = front.columns;
+  const width = columns.width;
+  if (front.numbers + tail.numbers !== edgeCount * width) return null;
+  columns.length = edgeCount;
+  columns.col = 0;
+  let maxEdgeName = Math.max(front.maxEdgeName, tail.maxEdgeName);
+  // The row where they met, when it has fields from both: neither could convert it alone.
+  const row = Math.floor(front.numbers / width);
+  if (front.numbers % width !== 0) {
+    try {
+      maxEdgeName = convertEdgeRows(columns, parser.nodeFieldCount, parser.nodeRowCount, parser.edgeTypesIndexed, row, row + 1, maxEdgeName);
+    } catch {
+      return null;
+    }
+  }
+  return { columns, maxEdgeName };
 }
 
 /** The column types of the "edges" table: bytes for the edge type, words for the rest. */
