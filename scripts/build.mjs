@@ -1,8 +1,10 @@
 // Builds every bundle with esbuild: the extension host (cjs, `vscode` external), the snapshot
-// worker, the webview (browser), the CLI, and the extension-host test suites.
+// worker, the webview (browser), the CLI, and the extension-host test suites; first the parser's
+// WebAssembly modules (scripts/wasm.mjs).
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync, statSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { buildWasm } from './wasm.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -69,6 +71,9 @@ if (!production) {
     });
   }
 }
+
+// The parser's WebAssembly (src/**/*.wat) into the TypeScript modules the bundles import.
+for (const f of await buildWasm()) console.log(`build: ${f} regenerated`);
 
 mkdirSync(join(root, 'dist'), { recursive: true });
 // Codicons are shipped with the webview as a font and stylesheet.

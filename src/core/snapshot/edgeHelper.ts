@@ -17,6 +17,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { ColumnsFullError, GrowableColumns, sharedAlloc, type ArrayRecycler } from './columns';
+import { DigitScanner } from './digits';
 import type { SnapshotMeta } from './graph';
 import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, SnapshotError, SnapshotParser, type EdgeHelper, type SnapshotHeader } from './parser';
 
@@ -161,8 +162,10 @@ export class EdgeHelperThread implements EdgeHelper {
     const count = Math.ceil((close - first) / this.blockBytes);
     if (count <= 0) return { numbers: 0, maxEdgeName: -1 };
     if (count >= NO_TAIL) return { numbers: 0, maxEdgeName: -1 }; // more blocks than the word counts: the helper does them all
-    const buf = Buffer.allocUnsafe(this.blockBytes + 2 + NUMBER_SLACK);
-    const stage = new Uint32Array((this.blockBytes >> 1) + 2);
+    // A block holds at most one number per two bytes.
+    const scanner = new DigitScanner(this.blockBytes + 2 + NUMBER_SLACK, (this.blockBytes >> 1) + 2);
+    const buf = scanner.input;
+    const stage = scanner.stage;
     const meta = this.header.meta;
     const indexed = indexedEdgeTypes(meta);
     let numbers = 0;
@@ -178,7 +181,7 @@ export class EdgeHelperThread implements EdgeHelper {
       const length = Math.min(end + NUMBER_SLACK, close) - from;
       const { bytesRead } = await file.read(buf, 0, length, from);
       if (bytesRead < length) return this.giveUpTail(); // the file changed under us
-      const c = blockNumbers(buf, length, end - from, from + length === close, stage);
+      const c = blockNumbers(scanner, length, end - from, from + length === close);
       if (c < 0) return this.giveUpTail();
       const p0 = total - numbers - c;
       if (p0 < 0) return this.giveUpTail();
@@ -239,14 +242,15 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
     if (Atomics.compareExchange(state, 0, SEARCHING, HELPER) !== SEARCHING) return post({ kind: 'stopped' });
     Atomics.notify(state, 0);
     const columns = edgeColumns(request.meta, request.columns[0].length, request.columns);
-    const parser = SnapshotParser.forEdges(request.meta, request.nodeCount, columns);
+    const parser = SnapshotParser.forEdges(request.meta, request.nodeCount, columns, buf.length);
+    const input = parser.readBuffer; // reads go straight into the scanner's memory
     const first = at + 1;
     const size = request.blockBytes;
     let pos = first;
     let next = 0; // the next block to claim
     let met = false;
     reading: for (;;) {
-      const { bytesRead } = await file.read(buf, 0, buf.length, pos);
+      const { bytesRead } = await file.read(input, 0, input.length, pos);
       if (bytesRead === 0) return post({ kind: 'stopped' }); // truncated: the parser says so in its own words
       let i = 0;
       while (i < bytesRead) {
@@ -263,7 +267,7 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
           next++;
         }
         const stop = Math.min(bytesRead, first + next * size - pos);
-        i += parser.pushEdges(buf.subarray(i, stop));
+        i += parser.pushEdges(input.subarray(i, stop));
         if (parser.edgesEnded) break reading;
       }
       pos += bytesRead;
@@ -303,31 +307,28 @@ async function finishNumber(file: FileHandle, parser: SnapshotParser, at: number
 }
 
 /**
- * The numbers whose first digit is in one block of "edges", into `stage`: `bytes[0]` is the byte
- * before the block, the block ends at `blockEnd`, and `length` bytes were read (a number that begins
- * before `blockEnd` may end after it; `complete`: the bytes end where the array does). Returns how
- * many, or -1 at a byte V8 never writes there (a sign, a fraction, anything but digits and
- * separators; the one-thread parse words it).
+ * The numbers whose first digit is in one block of "edges", into the scanner's stage: its input
+ * holds the byte before the block, then the block up to `blockEnd`, then up to `length` bytes (a
+ * number that begins before `blockEnd` may end after it; `complete`: the bytes end where the array
+ * does). Returns how many, or -1 at a byte V8 never writes there (a sign, a fraction, anything but
+ * digits and separators; the one-thread parse words it).
  */
-function blockNumbers(bytes: Uint8Array, length: number, blockEnd: number, complete: boolean, stage: Uint32Array): number {
+function blockNumbers(scanner: DigitScanner, length: number, blockEnd: number, complete: boolean): number {
+  const bytes = scanner.input;
   let i = 1;
   // A number that began in the block before belongs to it.
   if (isDigit(bytes[0])) while (i < length && isDigit(bytes[i])) i++;
-  let k = 0;
-  while (i < length) {
-    let c = bytes[i];
-    if (c === 0x2c || c === 0x0a || c === 0x20 || c === 0x0d || c === 0x09) {
-      i++;
-      continue;
-    }
-    if (c > 0x39 || c < 0x30) return -1;
-    if (i >= blockEnd) break;
-    let num = c - 0x30;
-    while (++i < length && (c = bytes[i]) <= 0x39 && c >= 0x30) num = num * 10 + (c - 0x30);
+  const run = { count: 0, num: 0, inNum: false, negative: false };
+  i = scanner.scan(bytes, i, blockEnd, run);
+  if (i < blockEnd) return -1;
+  if (run.inNum) {
+    // The block's last number goes on past its end.
+    let num = run.num;
+    while (i < length && isDigit(bytes[i])) num = (num * 10 + (bytes[i++] - 0x30)) >>> 0;
     if (i === length && !complete) return -1; // ran out of slack: no V8 number is that long
-    stage[k++] = num;
+    scanner.stage[run.count++] = num;
   }
-  return k;
+  return run.count;
 }
 
 function isDigit(c: number): boolean {

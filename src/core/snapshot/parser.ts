@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
 import { ArrayRecycler, GrowableColumns, sharedAlloc, sharedArray } from './columns';
+import { DigitScanner, type DigitRun } from './digits';
 import { EdgeHelperThread } from './edgeHelper';
 
 /**
@@ -22,8 +23,10 @@ export class SnapshotParser {
   // Number arrays.
   private sink: GrowableColumns | null = null;
   private readonly run: DigitRun = { count: 0, num: 0, inNum: false, negative: false };
+  /** The hot loop (WebAssembly) and its memory: the input region and the stage. */
+  private readonly scanner: DigitScanner;
   /** Numbers in file order, before `flushStage` moves whole rows into the columns (a multiple of 3 and 7 fields). */
-  private readonly stage = new Uint32Array(STAGE_SIZE);
+  private readonly stage: Uint32Array;
   private fraction = false;
   // Strings.
   private strPieces: Buffer[] = [];
@@ -53,8 +56,6 @@ export class SnapshotParser {
   private maxEdgeName = -1;
   private indexed: Uint8Array | null = null;
   private pendingHighSurrogate = '';
-  /** Reused for string chunks inside the number tables (see push). */
-  private latin1 = Buffer.alloc(0);
   private readonly seenKeys = new Set<string>();
   /** Byte offset (in the whole input) of the buffer `consume` is reading. */
   private base = 0;
@@ -70,15 +71,24 @@ export class SnapshotParser {
    * `recycler`: buffers of an earlier graph the columns may reuse (see ArrayRecycler).
    * `edgeHelper`: called once the header is read; what it returns may take the "edges" array off
    * this parser (another thread parses it; see edgeHelper.ts).
+   * `inputBytes`: the size of `readBuffer` (default 256 kB, about two of the inspector's chunks).
    */
-  constructor(private readonly options: { recycler?: ArrayRecycler; edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined } = {}) {}
+  constructor(private readonly options: { recycler?: ArrayRecycler; edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined; inputBytes?: number } = {}) {
+    this.scanner = new DigitScanner(Math.max(1 << 16, options.inputBytes ?? 1 << 18), STAGE_SIZE);
+    this.stage = this.scanner.stage;
+  }
+
+  /** Where to read the next piece of input: `push` reads bytes of this buffer where they are, without a copy. */
+  get readBuffer(): Buffer {
+    return this.scanner.input;
+  }
 
   /**
    * A parser for the numbers of one "edges" array alone, from just after its `[`: targets become
    * node ordinals as rows arrive, as in a whole parse. Feed it with `pushEdges`.
    */
-  static forEdges(meta: SnapshotMeta, nodeCount: number, columns: GrowableColumns): SnapshotParser {
-    const p = new SnapshotParser();
+  static forEdges(meta: SnapshotMeta, nodeCount: number, columns: GrowableColumns, inputBytes?: number): SnapshotParser {
+    const p = new SnapshotParser({ inputBytes });
     p.meta = meta;
     p.key = 'edges';
     p.sink = p.edges = columns;
@@ -198,11 +208,13 @@ export class SnapshotParser {
     }
     if (typeof chunk === 'string' && this.state === State.Numbers && !this.fraction) {
       // Inside "nodes" or "edges" (nearly all of a snapshot), which is ASCII: the chunk's chars are
-      // its bytes, copied into a reused buffer (latin1, no UTF-8 encoding, no new buffer per chunk).
-      // A char above U+00FF would lose its high byte; one in a number table is corrupt anyway.
-      // Whatever follows the end of the table is encoded as UTF-8 as usual.
-      if (this.latin1.length < chunk.length) this.latin1 = Buffer.allocUnsafe(Math.max(chunk.length, 1 << 17));
-      const ascii = this.latin1.subarray(0, this.latin1.write(chunk, 0, chunk.length, 'latin1'));
+      // its bytes, written into the scanner's own memory (latin1, no UTF-8 encoding, no new buffer
+      // per chunk; a bigger chunk gets a buffer of its own). A char above U+00FF would lose its
+      // high byte; one in a number table is corrupt anyway. Whatever follows the end of the table
+      // is encoded as UTF-8 as usual.
+      const room = this.scanner.input;
+      const into = room.length >= chunk.length ? room : Buffer.allocUnsafe(chunk.length);
+      const ascii = into.subarray(0, into.write(chunk, 0, chunk.length, 'latin1'));
       this.base = this.bytesSeen;
       const i = this.consume(ascii, 0, ascii.length, true);
       this.bytesSeen += i;
@@ -492,7 +504,7 @@ export class SnapshotParser {
       if (i < end) this.fraction = false;
     }
     while (i < end) {
-      i = scanDigits(buf, i, end, this.stage, run);
+      i = this.scanner.scan(buf, i, end, run);
       if (run.count === this.stage.length) {
         this.flush(sink);
         continue;
@@ -898,11 +910,12 @@ async function parseFile(path: string, options: ParseFileOptions): Promise<HeapG
     const parallel = !!script && (await file.stat()).size >= (options.parallelMinBytes ?? 16 << 20);
     const parser = new SnapshotParser({
       recycler: options.recycler,
+      inputBytes: options.highWaterMark ?? 4 << 20,
       edgeHelper: parallel
         ? (header) => (helper = new EdgeHelperThread(script, path, header, options.helperWaitMs, options.recycler, { blockBytes: options.blockBytes, meetAfterBlocks: options.meetAfterBlocks }))
         : undefined,
     });
-    const buf = Buffer.allocUnsafe(options.highWaterMark ?? 4 << 20);
+    const buf = parser.readBuffer;
     for (;;) {
       const { bytesRead } = await file.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
@@ -1037,56 +1050,7 @@ interface NodeSummary {
   totalSize: number;
 }
 
-/** Where the numbers scan is: numbers staged, and a number that may go on in the next chunk. */
-interface DigitRun {
-  count: number;
-  num: number;
-  inNum: boolean;
-  negative: boolean;
-}
-
 const STAGE_SIZE = 3 * 7 * 8192;
-
-/**
- * The parser's hot loop: digits, commas and whitespace into `stage`, in file order. Stops at
- * `end`, at any other byte (the caller handles it), or when the stage is full. Kept free of rare
- * paths so its optimised code never meets a case it has no feedback for.
- */
-function scanDigits(buf: Uint8Array, i: number, end: number, stage: Uint32Array, run: DigitRun): number {
-  const size = stage.length;
-  let k = run.count;
-  let num = run.num;
-  let inNum = run.inNum;
-  for (; i < end; i++) {
-    let c = buf[i];
-    if (c <= 57 && c >= 48) {
-      // A run of digits (most bytes of a snapshot are these).
-      num = num * 10 + (c - 48);
-      while (++i < end && (c = buf[i]) <= 57 && c >= 48) num = num * 10 + (c - 48);
-      inNum = true;
-      if (i === end) break; // the number may go on in the next chunk
-    }
-    if (inNum) {
-      if (run.negative) {
-        num = 0;
-        run.negative = false;
-      }
-      stage[k] = num;
-      num = 0;
-      inNum = false;
-      if (++k === size) {
-        i++;
-        if (c !== COMMA && c !== NEWLINE && c !== SPACE && c !== CR && c !== TAB) i--; // the caller sees it
-        break;
-      }
-    }
-    if (c !== COMMA && c !== NEWLINE && c !== SPACE && c !== CR && c !== TAB) break;
-  }
-  run.count = k;
-  run.num = num;
-  run.inNum = inNum;
-  return i;
-}
 
 /** Moves the whole rows of `stage[0, count)` into the table's columns; returns how many numbers are left (the start of a row). */
 function flushStage(stage: Uint32Array, count: number, table: GrowableColumns): number {
