@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { computeDistances, pathFromRoot, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../src/core/analysis/distances';
 import { computeDominators, retainedByMarks, retainedBySet } from '../../src/core/analysis/dominators';
-import { buildRetainers, edgeSource, edgeKinds, isEssentialEdge } from '../../src/core/analysis/edges';
+import { buildRetainers, edgeSource, edgeKinds, isEssentialEdge, nonEssentialEdges } from '../../src/core/analysis/edges';
 import type { HeapGraph } from '../../src/core/snapshot/graph';
 import { GraphBuilder } from './why-programs/builder';
 
@@ -144,7 +144,8 @@ describe('analysis: dominators', () => {
     assert.equal(dom.retained[0], 11111);
   });
 
-  it('skips the table half of a WeakMap entry: the key dominates the value', () => {
+  /** A WeakMap entry as V8 writes it: its table and its key both point at the value. */
+  const weakMapEntry = () => {
     const b = new GraphBuilder();
     const key = b.obj('Key', 10, 5);
     const wm = b.obj('WeakMap', 10);
@@ -153,11 +154,34 @@ describe('analysis: dominators', () => {
     const nm = (i: number) => `${i} / part of key (Key @5) -> value (Value @1003) pair in WeakMap (table @1001)`;
     b.edge(0, 'shortcut', 'k', key).edge(0, 'shortcut', 'm', wm).edge(wm, 'internal', 'table', table);
     b.edge(table, 'internal', nm(1), value).edge(key, 'internal', nm(2), value);
+    return { b, key, wm, table, value };
+  };
+
+  it('skips the table half of a WeakMap entry: the key dominates the value', () => {
+    const { b, key, table, value } = weakMapEntry();
     const g = b.build();
     const dom = computeDominators(g);
     assert.equal(dom.dominator[value], key);
     assert.equal(dom.retained[key], 510);
     assert.equal(dom.retained[table], 10);
+  });
+
+  it("marks, one bit per edge, exactly the edges isEssentialEdge refuses (weak, self, shortcut but the root's, a WeakMap table's value)", () => {
+    const { b, key, wm, value } = weakMapEntry();
+    b.edge(key, 'shortcut', 's', value).edge(value, 'property', 'self', value).edge(wm, 'weak', 'w', value);
+    const graphs = [b.build(), ...Array.from({ length: 30 }, (_, i) => randomGraph(100 + i, 10 + i, 40 + 5 * i))];
+    for (const g of graphs) {
+      const bits = nonEssentialEdges(g);
+      assert.ok(bits.buffer instanceof SharedArrayBuffer, 'in shared memory');
+      assert.equal(nonEssentialEdges(g), bits, 'once per graph');
+      const k = edgeKinds(g);
+      for (let v = 0; v < g.nodeCount; v++) {
+        for (let e = g.firstEdge[v]; e < g.firstEdge[v + 1]; e++) assert.equal(((bits[e >>> 5] >>> (e & 31)) & 1) === 1, !isEssentialEdge(g, k, v, e), `edge ${e}`);
+      }
+    }
+    const first = graphs[0];
+    const marked = Array.from({ length: first.edgeCount }, (_, e) => (nonEssentialEdges(first)[e >>> 5] >>> (e & 31)) & 1).reduce((a, x) => a + x, 0);
+    assert.equal(marked, 4, 'the table half, the shortcut from Key, the self edge and the weak edge');
   });
 
   it('agrees with a naive fixpoint on random graphs (weak and shortcut edges included)', () => {

@@ -5,7 +5,7 @@
  * Nodes the root cannot reach through essential edges hang off the root, as DevTools does with them.
  */
 import type { HeapGraph } from '../snapshot/graph';
-import { edgeKinds, ephemeronTableId, takeSpareWords, type EdgeKinds } from './edges';
+import { nonEssentialEdges, takeSpareWords } from './edges';
 
 export interface Dominators {
   /** Per node: its immediate dominator (the root's is itself, 0). */
@@ -47,12 +47,12 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper): Dom
   // Arrays a phase is done with are reused by the next one: a fresh page costs far more than the
   // work done on it (the kernel zeroes it; in a VM the host may have to back it too).
   const n = g.nodeCount;
-  const k = edgeKinds(g);
+  const nonEssential = nonEssentialEdges(g);
   const dfn = (helper?.dfn ?? takeSpareWords(g)).fill(-1);
   const firstPred = helper?.firstPred ?? new Uint32Array(n + 1);
   const mid = helper ? helper.mid : n;
-  const { vertex, parent, stack } = preorder(g, k, dfn, firstPred, helper?.second ?? firstPred, mid);
-  const pred = helper ? predecessorsOnTwo(g, k, dfn, helper) : predecessors(g, k, dfn, firstPred);
+  const { vertex, parent, stack } = preorder(g, nonEssential, dfn, firstPred, helper?.second ?? firstPred, mid);
+  const pred = helper ? predecessorsOnTwo(g, nonEssential, dfn, helper) : predecessors(g, nonEssential, dfn, firstPred);
   // `dfn` is done with: it becomes the forest's links. The semidominators go in place of the
   // predecessor offsets, each once the loop is past it (semi[w] is firstPred[w + 1]).
   const semi = firstPred.subarray(1);
@@ -79,18 +79,18 @@ interface Preorder {
  * it left unvisited. It sees each essential edge once, so it also counts the predecessors of each
  * number (into `count`, by number): no separate counting pass.
  */
-function preorder(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, count: Uint32Array, count2: Uint32Array, mid: number): Preorder {
+function preorder(g: HeapGraph, nonEssential: Uint32Array, dfn: Int32Array, count: Uint32Array, count2: Uint32Array, mid: number): Preorder {
   const n = g.nodeCount;
   const vertex = new Uint32Array(n);
   const parent = new Int32Array(n);
   // The stack only grows as deep as the DFS goes; pages never reached are never touched.
   const stackNode = new Uint32Array(n);
   const stackEdge = new Uint32Array(n);
-  let next = dfsFrom(g, k, 0, 0, dfn, vertex, parent, count, count2, mid, stackNode, stackEdge);
+  let next = dfsFrom(g, nonEssential, 0, 0, dfn, vertex, parent, count, count2, mid, stackNode, stackEdge);
   for (let v = 1; v < n; v++) {
     if (dfn[v] < 0) {
       parent[next] = -1;
-      next = dfsFrom(g, k, v, next, dfn, vertex, parent, count, count2, mid, stackNode, stackEdge);
+      next = dfsFrom(g, nonEssential, v, next, dfn, vertex, parent, count, count2, mid, stackNode, stackEdge);
     }
   }
   return { vertex, parent, stack: new Int32Array(stackNode.buffer) };
@@ -99,7 +99,7 @@ function preorder(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, count: Uint32Arra
 /** Numbers the nodes `start` reaches (not yet numbered) from `next` on; returns the next number. */
 function dfsFrom(
   g: HeapGraph,
-  k: EdgeKinds,
+  nonEssential: Uint32Array,
   start: number,
   next: number,
   dfn: Int32Array,
@@ -127,8 +127,8 @@ function dfsFrom(
     // Skip the edges that lead nowhere new without going back to the stack.
     let w = 0;
     for (; e < end; e++) {
+      if (!essential(nonEssential, e)) continue;
       w = to[e];
-      if (!essential(g, k, v, e, w)) continue;
       const d = dfn[w];
       if (d < 0) break;
       count[d]++;
@@ -156,13 +156,13 @@ function dfsFrom(
  * the numbers pred[firstPred[w] .. firstPred[w + 1] - 1]. `firstPred` comes in with the count of
  * each; it is filled back to front, so it needs no second array of write positions.
  */
-function predecessors(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, firstPred: Uint32Array): Uint32Array {
+function predecessors(g: HeapGraph, nonEssential: Uint32Array, dfn: Int32Array, firstPred: Uint32Array): Uint32Array {
   const n = g.nodeCount;
   for (let i = 1; i < n; i++) firstPred[i] += firstPred[i - 1]; // now the end of each range
   const m = n > 0 ? firstPred[n - 1] : 0;
   firstPred[n] = m;
   const pred = new Uint32Array(m);
-  fillPredecessors(g, k, dfn, firstPred, pred, 0, n);
+  fillPredecessors(g, nonEssential, dfn, firstPred, pred, 0, n);
   return pred;
 }
 
@@ -171,14 +171,13 @@ function predecessors(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, firstPred: Ui
  * target's cursor (`cursor[number]` moves down). In node order, so the edge columns are read
  * straight through. Two threads may fill disjoint halves at once, each with its own cursors.
  */
-export function fillPredecessors(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, cursor: Uint32Array, pred: Uint32Array, from: number, to: number): void {
+export function fillPredecessors(g: HeapGraph, nonEssential: Uint32Array, dfn: Int32Array, cursor: Uint32Array, pred: Uint32Array, from: number, to: number): void {
   const fe = g.firstEdge;
   const target = g.edgeTo;
   for (let v = from; v < to; v++) {
     const dv = dfn[v];
     for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
-      const w = target[e];
-      if (essential(g, k, v, e, w)) pred[--cursor[dfn[w]]] = dv;
+      if (essential(nonEssential, e)) pred[--cursor[dfn[target[e]]]] = dv;
     }
   }
 }
@@ -189,7 +188,7 @@ export function fillPredecessors(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, cu
  * fills the first half while the helper fills the second, each through its own cursors, so no
  * write is shared. Returns the entries; `firstPred` ends as the offsets, as with one thread.
  */
-function predecessorsOnTwo(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, helper: PredecessorHelper): Uint32Array {
+function predecessorsOnTwo(g: HeapGraph, nonEssential: Uint32Array, dfn: Int32Array, helper: PredecessorHelper): Uint32Array {
   const n = g.nodeCount;
   const { firstPred, second, mid } = helper;
   let sum = 0;
@@ -203,23 +202,14 @@ function predecessorsOnTwo(g: HeapGraph, k: EdgeKinds, dfn: Int32Array, helper: 
   firstPred[n] = sum;
   const pred = helper.pred.subarray(0, sum);
   helper.begin();
-  fillPredecessors(g, k, dfn, firstPred, pred, 0, mid);
+  fillPredecessors(g, nonEssential, dfn, firstPred, pred, 0, mid);
   if (!helper.end()) throw new Error('the helper thread failed to fill its half of the predecessor lists');
   return pred;
 }
 
-/**
- * isEssentialEdge for edge e from v to w, small enough for V8 to inline into the two loops that
- * call it for every edge (the DFS, then the predecessors): no per-edge flags to keep between them.
- */
-function essential(g: HeapGraph, k: EdgeKinds, v: number, e: number, w: number): boolean {
-  const t = g.edgeType[e];
-  if (t === k.weak || w === v || (t === k.shortcut && v !== 0)) return false;
-  if (t !== k.internal) return true;
-  // The table half of a WeakMap entry is not: the key half is kept.
-  const name = g.edgeNameOrIndex[e];
-  const table = k.ephemeronTable[name];
-  return (table === -2 ? ephemeronTableId(g, k, name) : table) !== g.nodeId[v];
+/** isEssentialEdge for edge e, from the graph's bits (see nonEssentialEdges): small enough for V8 to inline into the two loops that call it for every edge. */
+function essential(nonEssential: Uint32Array, e: number): boolean {
+  return ((nonEssential[e >>> 5] >>> (e & 31)) & 1) === 0;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Edge facts shared by distances, dominators and retainer paths: which edges keep objects alive and
  * which ones the DevTools heap profiler skips, decided the way its `JSHeapSnapshot` decides them.
  */
+import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 
 /** V8 names both halves of a WeakMap entry `N / part of key (K @k) -> value (V @v) pair in WeakMap (table @t)`. */
@@ -100,6 +101,55 @@ export function isEssentialEdge(g: HeapGraph, k: EdgeKinds, from: number, e: num
   if (t === k.shortcut) return from === 0;
   if (t === k.internal && ephemeronTableId(g, k, g.edgeNameOrIndex[e]) === g.nodeId[from]) return false;
   return true;
+}
+
+const nonEssential = new WeakMap<HeapGraph, Uint32Array>();
+
+/**
+ * One bit per edge, set where `isEssentialEdge` is false (weak, self, shortcut but from the root,
+ * the table half of a WeakMap entry): the dominators' DFS and predecessor lists test a bit of this
+ * array, a few hundred kB that stay in cache, instead of reading the edge's type, and name and
+ * source id for internal edges, at every edge. Computed once per graph, in one pass in edge order,
+ * in shared memory (another thread may read it).
+ */
+export function nonEssentialEdges(g: HeapGraph, into?: Uint32Array): Uint32Array {
+  let bits = nonEssential.get(g);
+  if (bits) return bits;
+  bits = markNonEssential(g, edgeKinds(g), into?.fill(0) ?? nonEssentialArray(g));
+  nonEssential.set(g, bits);
+  return bits;
+}
+
+/** The graph's bits if they are computed already; otherwise undefined. */
+export function knownNonEssentialEdges(g: HeapGraph): Uint32Array | undefined {
+  return nonEssential.get(g);
+}
+
+/** A zeroed array, in shared memory, of the size `nonEssentialEdges` fills. */
+export function nonEssentialArray(g: HeapGraph): Uint32Array {
+  return sharedArray<Uint32Array>(Uint32Array, (g.edgeCount >>> 5) + 1);
+}
+
+function markNonEssential(g: HeapGraph, k: EdgeKinds, bits: Uint32Array): Uint32Array {
+  const fe = g.firstEdge;
+  const to = g.edgeTo;
+  const type = g.edgeType;
+  const name = g.edgeNameOrIndex;
+  const ids = g.nodeId;
+  const tables = k.ephemeronTable;
+  const { weak, shortcut, internal } = k;
+  for (let v = 0, n = g.nodeCount; v < n; v++) {
+    for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
+      const t = type[e];
+      let skip = t === weak || to[e] === v || (t === shortcut && v !== 0);
+      if (!skip && t === internal) {
+        const table = tables[name[e]];
+        skip = (table === -2 ? ephemeronTableId(g, k, name[e]) : table) === ids[v];
+      }
+      if (skip) bits[e >>> 5] |= 1 << (e & 31);
+    }
+  }
+  return bits;
 }
 
 const spareWords = new WeakMap<HeapGraph, Int32Array>();

@@ -13,7 +13,7 @@ import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
 import { computeDominators, fillPredecessors, type Dominators, type PredecessorHelper } from './dominators';
-import { edgeKinds, edgeSource } from './edges';
+import { edgeKinds, edgeSource, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges } from './edges';
 
 // control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
 const IDLE = 0;
@@ -49,7 +49,7 @@ export interface DistanceRequest {
   graph: Pick<HeapGraph, 'nodeCount' | 'edgeCount' | 'firstEdge' | 'edgeTo' | 'edgeType' | 'edgeNameOrIndex' | 'nodeType' | 'nodeName' | 'nodeId' | 'nodeTypeNames' | 'edgeTypeNames'>;
   out: DistanceArrays;
   /** The dominators' shared arrays: once the distances are done, the helper fills the second half of the predecessor lists. */
-  preds: { dfn: Int32Array; second: Uint32Array; pred: Uint32Array; mid: number };
+  preds: { dfn: Int32Array; second: Uint32Array; pred: Uint32Array; mid: number; nonEssential: Uint32Array };
   /** Int32 [0] the distances' state, [1] the predecessors' go-ahead, [2] the helper's half of them. */
   control: Int32Array;
 }
@@ -96,7 +96,10 @@ function startDistanceHelper(g: HeapGraph): { predecessors: PredecessorHelper; f
   const graph: DistanceRequest['graph'] = { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName, nodeId, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames };
   // The dominators' arrays, shared: the helper's second job is half of the predecessor lists,
   // the nodes from `mid` on (about half of the edges).
+  // The dominators' bits are computed once the helper is on its way (it reads them only after the DFS that needs them).
+  const known = knownNonEssentialEdges(g);
   const preds = {
+    nonEssential: known ?? nonEssentialArray(g),
     dfn: sharedArray<Int32Array>(Int32Array, n),
     second: sharedArray<Uint32Array>(Uint32Array, n + 1),
     pred: sharedArray<Uint32Array>(Uint32Array, g.edgeCount),
@@ -113,8 +116,9 @@ function startDistanceHelper(g: HeapGraph): { predecessors: PredecessorHelper; f
   // A thread that fails to start or throws shows as a helper that never started or failed (the
   // shared words say which); its 'error' event must not go unhandled.
   worker.on('error', () => undefined);
-  // While the thread starts: the strings it needs.
+  // While the thread starts: the strings it needs, and the bits.
   worker.postMessage(distanceStrings(g));
+  if (!known) nonEssentialEdges(g, preds.nonEssential);
   const predecessors: PredecessorHelper = {
     ...preds,
     firstPred,
@@ -127,7 +131,7 @@ function startDistanceHelper(g: HeapGraph): { predecessors: PredecessorHelper; f
       const was = Atomics.compareExchange(control, 2, IDLE, SKIPPED);
       if (was === IDLE) {
         // The helper is not there yet (still on the distances): its half is done here.
-        fillPredecessors(g, edgeKinds(g), preds.dfn, preds.second, preds.pred, preds.mid, n);
+        fillPredecessors(g, nonEssentialEdges(g), preds.dfn, preds.second, preds.pred, preds.mid, n);
         onPredecessors?.('here');
         return true;
       }
@@ -204,7 +208,7 @@ function helpWithPredecessors(g: HeapGraph, request: DistanceRequest): void {
   if (Atomics.compareExchange(control, 2, IDLE, ACTIVE) !== IDLE) return; // done without us
   Atomics.notify(control, 2);
   try {
-    fillPredecessors(g, edgeKinds(g), preds.dfn, preds.second, preds.pred, preds.mid, g.nodeCount);
+    fillPredecessors(g, preds.nonEssential, preds.dfn, preds.second, preds.pred, preds.mid, g.nodeCount);
     Atomics.store(control, 2, DONE);
   } catch {
     Atomics.store(control, 2, FAILED);
