@@ -26,7 +26,7 @@ export function formatReport(r, headlineId) {
     `## Leak Watch bench, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `Node ${r.node}, ${r.cpus} × ${r.cpuModel ?? 'cpu'}, ${mb(r.totalMem)} RAM; load average ${r.loadStart.join(' ')} at start, ${r.loadEnd.join(' ')} at the end ` +
-      `(other work shares the machine). Each tool is a whole child process (\`node --max-old-space-size=16384 …\`); median of ${r.runs}; ` +
+      `(other work shares the machine). Each tool is a whole child process (\`node --max-old-space-size=16384 …\`), the snapshot file read through once before each run (from the page cache, not the disk); median of ${r.runs}; ` +
       `peak RSS from ${r.peakRssSource}. ${freshPagesNote(r)}Cells: wall time (CPU time: user + system, all threads, less sensitive to the load) · MB/s of snapshot (by wall time) · peak RSS · wall-time (and CPU-time) ratio to ${labelOf(r, headlineId)}.`,
     '',
   );

@@ -12,7 +12,7 @@
 //   --stream-sizes L   sizes (MB) whose snapshot is also streamed over the remote inspector into the
 //                      worker, three samples each (default: those of --sizes up to 150 MB; "none" skips it)
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -147,6 +147,21 @@ if (cli) {
 }
 console.log(`bench: CLI analyze: ${cliStatus}`);
 
+/**
+ * Reads a snapshot file through once, so that every tool reads it from the page cache: the machine
+ * may have dropped some of a big file's pages since the run before (this VM's kernel pages out cold
+ * pages), and a tool that met them on disk would be timed for the disk.
+ */
+function warmPageCache(file) {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(8 << 20);
+  try {
+    while (readSync(fd, buf, 0, buf.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function parseJson(text) {
   try {
     return JSON.parse(text);
@@ -181,6 +196,7 @@ for (const heap of heaps) {
     // Interleaved, so a change in the machine's load touches every tool alike.
     for (const t of tools) {
       if (failed.has(t.id)) continue;
+      warmPageCache(heap.file);
       const m = await measureNode([...NODE_FLAGS, ...t.args(heap.file)], { useTime, timeoutMs, expectResult: t.expectResult !== false });
       if (m.stdout !== undefined) {
         // The CLI's JSON report: nodes and edges of its (only) sample.
