@@ -260,6 +260,18 @@ describe('streaming snapshot parser', () => {
       sameGraph(r.graph, await parseSnapshotFile(minus));
     });
 
+    it('reads "edges" that come before "nodes" (not V8\'s order) on two threads, the parser\'s tail included', async () => {
+      const nodesAt = text.indexOf('"nodes":[');
+      const edgesAt = text.indexOf('"edges":[');
+      const edgesEnd = text.indexOf(']', edgesAt) + 1;
+      const swapped = variant('edges-first', (t) => t.slice(0, nodesAt) + t.slice(edgesAt, edgesEnd) + ',\n' + t.slice(nodesAt, edgesAt) + t.slice(edgesEnd + 1));
+      const one = await parseSnapshotFile(real);
+      sameGraph(await parseSnapshotFile(swapped), one);
+      const r = await parseTwo(swapped, { blockBytes: 4096, meetAfterBlocks: 2 });
+      sameGraph(r.graph, one);
+      assert.equal(r.by, 'both');
+    });
+
     it('falls back to one thread when the header under-counts the edges or the nodes', async () => {
       const one = await parseSnapshotFile(real);
       const fewerEdges = variant('fewer-edges', (t) => t.replace(/"edge_count":(\d+)/, (_, n) => `"edge_count":${Math.floor(Number(n) / 2)}`));
