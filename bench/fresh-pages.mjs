@@ -3,6 +3,8 @@
 // the kernel zeroing pages (~0.4 ms/MB on the VMs measured); on a freshly booted VM whose host backs
 // guest memory only when first touched it was ~2.8 ms/MB, and every tool's times rise with the
 // memory it touches. The bench reports it so that tables from different machines can be read.
+// bench/run.mjs --warm-memory runs it with a large MB: once a VM's pages have been touched and freed,
+// the next process gets them at the kernel's cost.
 //   node bench/fresh-pages.mjs [MB]
 const MB = Number(process.argv[2] ?? 256);
 const t = performance.now();

@@ -146,9 +146,13 @@ function freshPagesNote(r) {
   const [start, end] = r.freshPagesMsPerMb ?? [];
   if (start == null) return '';
   const cold = Math.max(start, end ?? 0) > 1;
+  const warm = r.warmed?.length
+    ? `Before each size's runs a child touched ${r.warmed[0].gb} GB of fresh memory (at ${r.warmed.map((w) => w.msPerMb).join(', ')} ms/MB) and exited, so that the tools met pages the host already backed. `
+    : '';
   return (
     `A first touch of fresh memory cost ${start} ms/MB at the start${end != null ? `, ${end} at the end` : ''} ` +
-    (cold ? '(dear: a freshly booted VM whose host backs memory on first use; every time here is inflated by the memory its tool touches). ' : '(the kernel zeroing pages). ')
+    (cold ? '(dear: a VM whose host backs memory on first use and takes freed memory back; every time here is inflated by the memory its tool touches). ' : '(the kernel zeroing pages). ') +
+    warm
   );
 }
 

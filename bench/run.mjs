@@ -11,6 +11,8 @@
 //   --timeout S        per child process (default 900)
 //   --stream-sizes L   sizes (MB) whose snapshot is also streamed over the remote inspector into the
 //                      worker, three samples each (default: those of --sizes up to 150 MB; "none" skips it)
+//   --warm-memory GB   before each size, a child touches GB of fresh memory and exits, so that the
+//                      tools meet pages the VM's host already backs (see fresh-pages.mjs; default 0)
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -35,6 +37,7 @@ const { values: opt } = parseArgs({
     'no-alloc': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '900' },
     'stream-sizes': { type: 'string' },
+    'warm-memory': { type: 'string', default: '0' },
   },
 });
 const sizes = (opt.sizes ?? (opt.quick ? '30' : '30,150,600')).split(',').map(Number);
@@ -189,7 +192,14 @@ const tools = TOOLS.filter((t) => t.enabled !== false && (!wanted || wanted.has(
 const headline = (cliFull && tools.find((t) => t.id === 'leakwatch-cli')) || tools.find((t) => t.id === 'leakwatch-full') || tools[0];
 
 const results = [];
+const warmGb = Number(opt['warm-memory']);
+const warmed = [];
 for (const heap of heaps) {
+  if (warmGb > 0) {
+    const w = await measureNode([join(bench, 'fresh-pages.mjs'), String(Math.round(warmGb * 1024))], { useTime: false, timeoutMs: 300_000 });
+    warmed.push({ mb: heap.mb, gb: warmGb, msPerMb: w.ok ? w.result.msPerMb : null });
+    console.log(`bench: touched ${warmGb} GB of fresh memory before the ${heap.mb} MB runs (${w.ok ? `${w.result.msPerMb} ms/MB` : w.error})`);
+  }
   const perTool = new Map(tools.map((t) => [t.id, []]));
   const failed = new Map();
   for (let r = 0; r < runs; r++) {
@@ -269,6 +279,7 @@ const report = {
   loadStart,
   loadEnd: load(),
   freshPagesMsPerMb: [freshPagesStart, await freshPageCost()],
+  warmed,
   leakWatch: { modules, cli: cliStatus, headline: headline?.id },
   devtools: 'skipped: Chrome DevTools heap snapshot worker is not installed (chrome-devtools-frontend is not a dependency)',
   heaps: heaps.map(({ file, ...h }) => ({ ...h, file: file.slice(root.length) })),
