@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DigitScanner, type DigitRun } from '../../src/core/snapshot/digits';
+import { SnapshotParser } from '../../src/core/snapshot/parser';
 
 const run = (): DigitRun => ({ count: 0, num: 0, inNum: false, negative: false });
 
@@ -60,6 +61,33 @@ describe('the numbers scan (WebAssembly)', () => {
     const b = Buffer.from('1,2]');
     assert.equal(t.scan(b, 0, b.length, q), 3, 'at the bracket');
     assert.equal(q.count, 2);
+  });
+
+  it('hands a scanner given back to the next parser on the thread, never one still in use', () => {
+    const a = DigitScanner.take(1 << 16, 100);
+    const b = DigitScanner.take(1 << 16, 100);
+    assert.notEqual(a, b, 'two at once are two');
+    a.release();
+    a.release();
+    assert.equal(DigitScanner.take(1 << 16, 100), a, 'the one given back');
+    assert.notEqual(DigitScanner.take(1 << 16, 100), a, 'given back once, taken once');
+    assert.notEqual(DigitScanner.take(1 << 17, 100), b, 'another size is another scanner');
+    // A parser gives its scanner back when it finishes, and the next parse reads the same graph with it.
+    const text = JSON.stringify({
+      snapshot: { meta: { node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'], node_types: [['synthetic', 'object'], 'string', 'number', 'number', 'number'], edge_fields: ['type', 'name_or_index', 'to_node'], edge_types: [['property'], 'string_or_number', 'node'] }, node_count: 2, edge_count: 1 },
+      nodes: [0, 0, 1, 0, 1, 1, 1, 3, 40, 0],
+      edges: [0, 1, 5],
+      strings: ['', 'Thing'],
+    });
+    const parse = () => {
+      const p = new SnapshotParser();
+      p.push(text);
+      return p.finish();
+    };
+    const first = parse();
+    const second = parse();
+    assert.deepEqual([...second.edgeTo], [...first.edgeTo]);
+    assert.deepEqual([...second.nodeSelfSize], [0, 40]);
   });
 
   it('stores a number marked negative as 0, and wraps numbers past 32 bits as a Uint32Array does', () => {

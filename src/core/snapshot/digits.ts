@@ -35,8 +35,24 @@ interface DigitsExports {
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 let compiled: object | undefined;
 
+/** Scanners given back, by size, for the next parser on this thread (a watch parses a snapshot every few seconds). */
+const spare = new Map<string, DigitScanner[]>();
+
 /** One parser's scanner: its own memory (a few MB), so parsers never share state. */
 export class DigitScanner {
+  /** A scanner of these sizes: one given back on this thread if there is one, else new. */
+  static take(inputBytes: number, stageSize: number): DigitScanner {
+    return spare.get(`${inputBytes}/${stageSize}`)?.pop() ?? new DigitScanner(inputBytes, stageSize);
+  }
+
+  /** Gives this scanner back for `take` (up to two of a size are kept); its owner must not use it again. */
+  release(): void {
+    const key = `${this.input.length}/${this.stage.length}`;
+    const free = spare.get(key) ?? [];
+    if (free.length < 2 && !free.includes(this)) free.push(this);
+    spare.set(key, free);
+  }
+
   /** Bytes in the module's memory: read a file into it and `scan` reads them where they are. */
   readonly input: Buffer;
   /** The staging array, in the module's memory. */

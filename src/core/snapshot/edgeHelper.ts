@@ -163,7 +163,7 @@ export class EdgeHelperThread implements EdgeHelper {
     if (count <= 0) return { numbers: 0, maxEdgeName: -1 };
     if (count >= NO_TAIL) return { numbers: 0, maxEdgeName: -1 }; // more blocks than the word counts: the helper does them all
     // A block holds at most one number per two bytes.
-    const scanner = new DigitScanner(this.blockBytes + 2 + NUMBER_SLACK, (this.blockBytes >> 1) + 2);
+    const scanner = DigitScanner.take(this.blockBytes + 2 + NUMBER_SLACK, (this.blockBytes >> 1) + 2);
     const buf = scanner.input;
     const stage = scanner.stage;
     const meta = this.header.meta;
@@ -194,6 +194,7 @@ export class EdgeHelperThread implements EdgeHelper {
       }
       numbers += c;
     }
+    scanner.release();
     return { numbers, maxEdgeName: maxName };
   }
 
@@ -235,15 +236,15 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
   let file: FileHandle | undefined;
   try {
     file = await open(request.path, 'r');
-    const buf = Buffer.allocUnsafe(4 << 20);
-    const at = await findEdges(file, buf, parserTookIt);
+    const columns = edgeColumns(request.meta, request.columns[0].length, request.columns);
+    const parser = SnapshotParser.forEdges(request.meta, request.nodeCount, columns, 4 << 20);
+    // Reads go straight into the scanner's memory, the search's too (no second buffer to fault in).
+    const input = parser.readBuffer;
+    const at = await findEdges(file, input, parserTookIt);
     if (at < 0) return post({ kind: 'stopped' });
     offset[0] = at;
     if (Atomics.compareExchange(state, 0, SEARCHING, HELPER) !== SEARCHING) return post({ kind: 'stopped' });
     Atomics.notify(state, 0);
-    const columns = edgeColumns(request.meta, request.columns[0].length, request.columns);
-    const parser = SnapshotParser.forEdges(request.meta, request.nodeCount, columns, buf.length);
-    const input = parser.readBuffer; // reads go straight into the scanner's memory
     const first = at + 1;
     const size = request.blockBytes;
     let pos = first;

@@ -25,6 +25,8 @@ export class SnapshotParser {
   private readonly run: DigitRun = { count: 0, num: 0, inNum: false, negative: false };
   /** The hot loop (WebAssembly) and its memory: the input region and the stage. */
   private readonly scanner: DigitScanner;
+  /** The scanner went back to its pool at `finish`. */
+  private released = false;
   /** Numbers in file order, before `flushStage` moves whole rows into the columns (a multiple of 3 and 7 fields). */
   private readonly stage: Uint32Array;
   private fraction = false;
@@ -74,7 +76,7 @@ export class SnapshotParser {
    * `inputBytes`: the size of `readBuffer` (default 256 kB, about two of the inspector's chunks).
    */
   constructor(private readonly options: { recycler?: ArrayRecycler; edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined; inputBytes?: number } = {}) {
-    this.scanner = new DigitScanner(Math.max(1 << 16, options.inputBytes ?? 1 << 18), STAGE_SIZE);
+    this.scanner = DigitScanner.take(Math.max(1 << 16, options.inputBytes ?? 1 << 18), STAGE_SIZE);
     this.stage = this.scanner.stage;
   }
 
@@ -320,7 +322,11 @@ export class SnapshotParser {
   finish(): HeapGraph {
     this.checkEnded();
     if (this.edgesAway) throw new Error('the "edges" the helper parsed were never adopted');
-    return this.buildGraph();
+    const graph = this.buildGraph();
+    // Nothing of the graph lives in the scanner's memory: the next parser on this thread may have it (once).
+    if (!this.released) this.scanner.release();
+    this.released = true;
+    return graph;
   }
 
   /** Throws when the input so far is not a whole snapshot (empty, truncated, a section missing). */
