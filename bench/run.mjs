@@ -292,3 +292,14 @@ const out = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.j
 writeFileSync(out, JSON.stringify(report, null, 2));
 console.log('\n' + formatReport(report, headline?.id));
 console.log(`\nbench: JSON written to ${out.slice(root.length)}`);
+
+// A benchmark, not a test, but it must keep working (CI runs `--quick`): Leak Watch's own rows
+// failing, or its streamed sample, is an exit code; the other tools' failures are only reported.
+const broken = [
+  ...results.filter((x) => x.tool.startsWith('leakwatch-') && !x.ok).map((x) => `${x.tool} at ${x.mb} MB: ${x.error}`),
+  ...streamed.filter((x) => !x.ok).map((x) => `streaming ${x.mb} MB: ${x.error}`),
+];
+if (broken.length) {
+  console.error(`bench: Leak Watch failed: ${broken.join('; ')}`);
+  process.exitCode = 1;
+}
