@@ -23,7 +23,7 @@
   (global $in_num (export "inNum") (mut i32) (i32.const 0))
   (global $negative (export "negative") (mut i32) (i32.const 0))
 
-    (func (export "digits") (param $i i32) (param $end i32) (result i32)
+  (func (export "digits") (param $i i32) (param $end i32) (result i32)
     (local $c i32)
     (local $d i32)
     (local $k i32)

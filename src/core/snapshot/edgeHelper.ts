@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { ColumnsFullError, GrowableColumns, sharedAlloc, type ArrayRecycler } from './columns';
 import { DigitScanner } from './digits';
 import type { SnapshotMeta } from './graph';
-import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, SnapshotError, SnapshotParser, type EdgeHelper, type SnapshotHeader } from './parser';
+import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, SnapshotError, SnapshotParser, spreadRows, type EdgeHelper, type SnapshotHeader } from './parser';
 
 /** How long the parser waits at "edges" for the helper to claim them, by default (see EdgeHelperThread). */
 const DEFAULT_WAIT_MS = 100;
@@ -342,12 +342,9 @@ function placeNumbers(stage: Uint32Array, count: number, table: GrowableColumns,
   let k = 0;
   // The fields of a row begun in the block before.
   for (let p = p0; k < count && p % width !== 0; p++, k++) table.set(p % width, (p / width) | 0, stage[k]);
-  const row0 = (p0 + k) / width;
+  // Whole rows, as the parser spreads its stage (the columns are zeroed: zeros need no write).
   const rows = ((count - k) / width) | 0;
-  for (let c = 0; c < width; c++) {
-    const column = table.columns[c];
-    for (let r = 0, x = k + c; r < rows; r++, x += width) column[row0 + r] = stage[x];
-  }
+  spreadRows(stage, k, rows, table, (p0 + k) / width);
   k += rows * width;
   // The first fields of a row that ends in the block after.
   for (let p = p0 + k; k < count; p++, k++) table.set(p % width, (p / width) | 0, stage[k]);

@@ -164,14 +164,32 @@ export class SnapshotParser {
     return this.edgeCountFromNodes();
   }
 
-  /** Fields per node (once the header is read). */
-  get nodeFieldCount(): number {
-    return this.meta!.node_fields.length;
-  }
-
-  /** Per edge type: whether its name_or_index is an index (see indexedEdgeTypes). */
-  get edgeTypesIndexed(): Uint8Array {
-    return this.indexedEdgeTypes();
+  /**
+   * The helper's front of "edges" (`front.numbers` numbers, whole rows converted) and this thread's
+   * tail (the last `tail.numbers`) as one table of `edgeCount` rows; null when they do not make the
+   * edges the nodes declare (the file is then parsed on one thread, which says what is wrong).
+   */
+  mergeTail(
+    front: { columns: GrowableColumns; maxEdgeName: number; numbers: number },
+    tail: { numbers: number; maxEdgeName: number },
+    edgeCount: number,
+  ): { columns: GrowableColumns; maxEdgeName: number } | null {
+    const columns = front.columns;
+    const width = columns.width;
+    if (front.numbers + tail.numbers !== edgeCount * width) return null;
+    columns.length = edgeCount;
+    columns.col = 0;
+    let maxEdgeName = Math.max(front.maxEdgeName, tail.maxEdgeName);
+    // The row where they met, when it has fields from both: neither could convert it alone.
+    const row = Math.floor(front.numbers / width);
+    if (front.numbers % width !== 0) {
+      try {
+        maxEdgeName = convertEdgeRows(columns, this.meta!.node_fields.length, this.nodeRows, this.indexedEdgeTypes(), row, row + 1, maxEdgeName);
+      } catch {
+        return null;
+      }
+    }
+    return { columns, maxEdgeName };
   }
 
   /** Rows of "nodes" once they ended (-1 before). */
@@ -937,7 +955,7 @@ async function parseFile(path: string, options: ParseFileOptions): Promise<HeapG
       if (!tail) return null;
       const edges = await helper.result();
       if (!edges) return null;
-      const merged = tail.numbers > 0 || edges.met ? mergeTail(edges, tail, declared!, parser) : edges;
+      const merged = tail.numbers > 0 || edges.met ? parser.mergeTail(edges, tail, declared!) : edges;
       if (!merged || !parser.adoptEdges(merged.columns, merged.maxEdgeName, parser.headerNodeCount)) return null;
       options.onEdges?.(tail.numbers > 0 ? 'both' : 'helper', { numbers: tail.numbers, total: edges.numbers + tail.numbers });
     } else options.onEdges?.('parser');
@@ -973,34 +991,6 @@ export function convertEdgeRows(edges: GrowableColumns, nodeFieldCount: number, 
     if (indexed[types[e]] === 0 && names[e] > maxName) maxName = names[e];
   }
   return maxName;
-}
-
-/**
- * The helper's front of "edges" and this thread's tail as one table; null when they do not make the
- * edges the nodes declare (the file is then parsed on one thread, which says what is wrong).
- */
-function mergeTail(
-  front: { columns: GrowableColumns; maxEdgeName: number; numbers: number },
-  tail: { numbers: number; maxEdgeName: number },
-  edgeCount: number,
-  parser: SnapshotParser,
-): { columns: GrowableColumns; maxEdgeName: number } | null {
-  const columns = front.columns;
-  const width = columns.width;
-  if (front.numbers + tail.numbers !== edgeCount * width) return null;
-  columns.length = edgeCount;
-  columns.col = 0;
-  let maxEdgeName = Math.max(front.maxEdgeName, tail.maxEdgeName);
-  // The row where they met, when it has fields from both: neither could convert it alone.
-  const row = Math.floor(front.numbers / width);
-  if (front.numbers % width !== 0) {
-    try {
-      maxEdgeName = convertEdgeRows(columns, parser.nodeFieldCount, parser.nodeRowCount, parser.edgeTypesIndexed, row, row + 1, maxEdgeName);
-    } catch {
-      return null;
-    }
-  }
-  return { columns, maxEdgeName };
 }
 
 /** The column types of the "edges" table: bytes for the edge type, words for the rest. */
@@ -1063,29 +1053,34 @@ function flushStage(stage: Uint32Array, count: number, table: GrowableColumns): 
   const width = table.width;
   const rows = (count / width) | 0;
   while (table.length + rows > table.capacity) table.grow();
-  const row0 = table.length;
-  for (let c = 0; c < width; c++) {
-    if (table.isByte[c] === 1) spreadBytes(stage, c, width, rows, table.bytes[c], row0);
-    else spreadWords(stage, c, width, rows, table.words[c], row0);
-  }
+  spreadRows(stage, 0, rows, table, table.length);
   table.length += rows;
   const used = rows * width;
   stage.copyWithin(0, used, count);
   return count - used;
 }
 
+/** `rows` whole rows of a flat table, from `stage[from]` on, into the table's columns from row `row0` on (zeros not written). */
+export function spreadRows(stage: Uint32Array, from: number, rows: number, table: GrowableColumns, row0: number): void {
+  const width = table.width;
+  for (let c = 0; c < width; c++) {
+    if (table.isByte[c] === 1) spreadBytes(stage, from + c, width, rows, table.bytes[c], row0);
+    else spreadWords(stage, from + c, width, rows, table.words[c], row0);
+  }
+}
+
 // Zeros are not stored: new typed arrays are zeroed already, and a page only ever written zeros is
 // never touched, so all-zero columns (trace_node_id without allocation tracking, detachedness) cost
 // no memory. Every column is fresh (`GrowableColumns` copies into new arrays when it grows).
-function spreadBytes(stage: Uint32Array, c: number, width: number, rows: number, column: Uint8Array, row0: number): void {
-  for (let r = 0, x = c; r < rows; r++, x += width) {
+function spreadBytes(stage: Uint32Array, first: number, width: number, rows: number, column: Uint8Array, row0: number): void {
+  for (let r = 0, x = first; r < rows; r++, x += width) {
     const v = stage[x];
     if (v !== 0) column[row0 + r] = v;
   }
 }
 
-function spreadWords(stage: Uint32Array, c: number, width: number, rows: number, column: Uint32Array, row0: number): void {
-  for (let r = 0, x = c; r < rows; r++, x += width) {
+function spreadWords(stage: Uint32Array, first: number, width: number, rows: number, column: Uint32Array, row0: number): void {
+  for (let r = 0, x = first; r < rows; r++, x += width) {
     const v = stage[x];
     if (v !== 0) column[row0 + r] = v;
   }
