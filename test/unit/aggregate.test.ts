@@ -102,13 +102,16 @@ describe('aggregateTypes', () => {
         { type: 'object', name: 'Object', id: 9, props: [] },
         { type: 'object', name: 'Object', id: 11, props: many },
         { type: 'object', name: 'Object', id: 13, props: many.slice(0, 8) },
+        // A shape that is the start of one already seen, and one named by a symbol-keyed and a plain property.
+        { type: 'object', name: 'Object', id: 15, props: ['id'] },
+        { type: 'object', name: 'Object', id: 17, props: ['<symbol kState>', 'id'] },
       ]),
       [],
       0,
     );
     assert.deepEqual(
       stats.map((s) => [s.name, s.count]).sort(),
-      [['Object', 2], ['{body, id}', 1], ['{id, body}', 2], [`{${many.slice(0, 8).join(', ')}}`, 1]],
+      [['Object', 2], ['{body, id}', 1], ['{id, body}', 2], ['{id}', 2], [`{${many.slice(0, 8).join(', ')}}`, 1]],
     );
   });
 

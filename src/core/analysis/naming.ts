@@ -3,7 +3,7 @@
  * Summary mean the same objects), and short node labels for retainer paths.
  */
 import type { HeapGraph } from '../snapshot/graph';
-import { MAX_SHAPE_PROPERTIES, nodeTypeRule } from './typeNames';
+import { nodeTypeRule, plainObjectName } from './typeNames';
 
 /** The type name of one node: `(closure)`, `Session`, `{a, b}`, `(system)`, … (synthetic nodes: their own name). */
 export type TypeNamer = (node: number) => string;
@@ -17,20 +17,8 @@ export function makeTypeNamer(g: HeapGraph): TypeNamer {
     if (rule.kind === 'fixed') return rule.name;
     const name = g.strings[g.nodeName[v]] ?? '';
     if (rule.kind === 'skip' || name !== 'Object') return name;
-    return shapeOf(g, v, property);
+    return plainObjectName(g, v, property);
   };
-}
-
-/** A plain object's `{a, b}` name from its own named properties (as DevTools and `aggregateTypes` name them). */
-function shapeOf(g: HeapGraph, v: number, property: number): string {
-  const keys: string[] = [];
-  for (let e = g.firstEdge[v], end = g.firstEdge[v + 1]; e < end; e++) {
-    if (g.edgeType[e] !== property) continue;
-    const key = g.strings[g.edgeNameOrIndex[e]];
-    if (key === undefined || key === '__proto__' || key.startsWith('<symbol')) continue;
-    if (keys.push(key) > MAX_SHAPE_PROPERTIES) return 'Object';
-  }
-  return keys.length === 0 ? 'Object' : `{${keys.join(', ')}}`;
 }
 
 /**

@@ -41,17 +41,80 @@ export const MAX_SHAPE_PROPERTIES = 8;
  * index of "property" in `graph.edgeTypeNames`.
  */
 export function plainObjectName(graph: HeapGraph, node: number, propertyEdge: number): string {
-  const { edgeType, edgeNameOrIndex, strings } = graph;
-  let shape = '';
-  let n = 0;
-  for (let e = graph.firstEdge[node], end = graph.firstEdge[node + 1]; e < end; e++) {
-    if (edgeType[e] !== propertyEdge) continue;
-    const key = strings[edgeNameOrIndex[e]];
-    if (key === undefined || key === '__proto__' || key.startsWith('<symbol')) continue;
-    if (++n > MAX_SHAPE_PROPERTIES) return 'Object';
-    shape = n === 1 ? key : `${shape}, ${key}`;
+  let table = shapeTables.get(graph);
+  if (!table || table.propertyEdge !== propertyEdge) shapeTables.set(graph, (table = new ShapeNames(graph, propertyEdge)));
+  return table.nameOf(node);
+}
+
+const shapeTables = new WeakMap<HeapGraph, ShapeNames>();
+
+const UNSEEN = 0;
+const KEY = 1;
+const NOT_KEY = 2;
+
+/**
+ * The names of one graph's plain objects, each distinct shape's built once: a trie over the string
+ * indices of the property names ends at the shape's name, so naming an object walks its edges and
+ * allocates nothing (a heap of a million parsed records has a few shapes, not a million strings).
+ */
+class ShapeNames {
+  /** Per string index: whether it names a property that counts (not `__proto__`, not a symbol). */
+  private readonly keyKind: Uint8Array;
+  /** Per trie node: its children by string index (made when the first one is). */
+  private readonly children: (Map<number, number> | undefined)[] = [undefined];
+  /** Per trie node: its parent and the string index that leads to it (the root's are -1). */
+  private readonly parent: number[] = [-1];
+  private readonly key: number[] = [-1];
+  /** Per trie node: the shape's name, once asked for. */
+  private readonly names: (string | undefined)[] = [undefined];
+
+  constructor(
+    private readonly graph: HeapGraph,
+    readonly propertyEdge: number,
+  ) {
+    this.keyKind = new Uint8Array(graph.strings.length);
   }
-  return n === 0 ? 'Object' : `{${shape}}`;
+
+  nameOf(node: number): string {
+    const { edgeType, edgeNameOrIndex, firstEdge, strings } = this.graph;
+    const keyKind = this.keyKind;
+    let t = 0;
+    let n = 0;
+    for (let e = firstEdge[node], end = firstEdge[node + 1]; e < end; e++) {
+      if (edgeType[e] !== this.propertyEdge) continue;
+      const s = edgeNameOrIndex[e];
+      let kind = s < keyKind.length ? keyKind[s] : NOT_KEY;
+      if (kind === UNSEEN) {
+        const text = strings[s];
+        kind = keyKind[s] = text === '__proto__' || text.startsWith('<symbol') ? NOT_KEY : KEY;
+      }
+      if (kind === NOT_KEY) continue;
+      if (++n > MAX_SHAPE_PROPERTIES) return 'Object';
+      t = this.child(t, s);
+    }
+    return n === 0 ? 'Object' : (this.names[t] ?? this.nameTrieNode(t));
+  }
+
+  private child(t: number, s: number): number {
+    let map = this.children[t];
+    if (!map) this.children[t] = map = new Map();
+    let c = map.get(s);
+    if (c === undefined) {
+      c = this.parent.length;
+      map.set(s, c);
+      this.children.push(undefined);
+      this.parent.push(t);
+      this.key.push(s);
+      this.names.push(undefined);
+    }
+    return c;
+  }
+
+  private nameTrieNode(t: number): string {
+    const keys: string[] = [];
+    for (let u = t; u > 0; u = this.parent[u]) keys.push(this.graph.strings[this.key[u]]);
+    return (this.names[t] = `{${keys.reverse().join(', ')}}`);
+  }
 }
 
 /**
