@@ -6,7 +6,7 @@
  * key and its table have been reached). The BFS parent edge of each node gives its shortest retainer path.
  */
 import type { HeapGraph } from '../snapshot/graph';
-import { edgeKinds, ephemeronPair, ephemeronTableId, giveSpareWords, type EdgeKinds } from './edges';
+import { edgeKinds, ephemeronPair, isEphemeron, isEphemeronName, giveSpareWords, type EdgeKinds } from './edges';
 
 /** Nodes first reached from the root itself rather than from a user root sit this far away (as in DevTools). */
 export const BASE_SYSTEM_DISTANCE = 100_000_000;
@@ -88,8 +88,8 @@ function bfs(f: BfsFilter, d: Distances, queue: Uint32Array, head: number, tail:
   const nname = g.nodeName;
   const weak = k.weak;
   const internal = k.internal;
-  const tables = k.ephemeronTable; // -1: the name is no WeakMap entry's (most internal edges)
   const ename = g.edgeNameOrIndex;
+  const ephemeron = k.ephemeronNames; // one bit per string (isEphemeronName): few internal edges have one
   const nodeHidden = k.nodeHidden;
   const nativeContext = k.nativeContext;
   const nodeArray = k.nodeArray;
@@ -104,7 +104,7 @@ function bfs(f: BfsFilter, d: Distances, queue: Uint32Array, head: number, tail:
       if (t === weak) continue;
       const w = to[e];
       if (distance[w] !== NO_DISTANCE) continue;
-      if ((special || (t === internal && tables[ename[e]] !== -1)) && !follow(f, v, e)) continue;
+      if ((special || (t === internal && isEphemeron(ephemeron, ename[e]))) && !follow(f, v, e)) continue;
       distance[w] = dist;
       parentEdge[w] = e;
       parentNode[w] = v;
@@ -121,8 +121,7 @@ function follow(f: BfsFilter, v: number, e: number): boolean {
   const name = g.edgeNameOrIndex[e];
   const named = t !== k.element && t !== k.hidden;
   if (named && name === k.sloppyFunctionMap && g.nodeType[v] === k.nodeHidden && g.nodeName[v] === k.nativeContext) return false;
-  const tables = k.ephemeronTable;
-  if (t === k.internal && (tables[name] === -2 ? ephemeronTableId(g, k, name) : tables[name]) >= 0) {
+  if (t === k.internal && isEphemeronName(k, name)) {
     // The value of a WeakMap entry is alive only once both its key and its table are.
     const pair = ephemeronPair(g, name);
     if (!f.pendingEphemerons.delete(pair)) {

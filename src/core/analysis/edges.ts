@@ -26,8 +26,13 @@ export interface EdgeKinds {
   readonly sloppyFunctionMap: number;
   readonly nativeContext: number;
   readonly mapDescriptors: number;
-  /** Per string: -2 unknown, -1 not an ephemeron edge name, else the WeakMap table's node id. */
-  readonly ephemeronTable: Float64Array;
+  /**
+   * One bit per string: whether it names one half of a WeakMap entry (an ephemeron edge). Few
+   * strings do, and the bits fit in cache where the edge loops test them.
+   */
+  readonly ephemeronNames: Uint32Array;
+  /** The WeakMap table's node id of each such name, by string index. */
+  readonly ephemeronTables: Map<number, number>;
 }
 
 const cache = new WeakMap<HeapGraph, EdgeKinds>();
@@ -42,12 +47,20 @@ export function edgeKinds(g: HeapGraph): EdgeKinds {
   let nativeContext = -1;
   let mapDescriptors = -1;
   const strings = g.strings;
+  const ephemeronNames = new Uint32Array((strings.length >>> 5) + 1);
+  const ephemeronTables = new Map<number, number>();
   for (let i = 0; i < strings.length; i++) {
     const s = strings[i];
     if (s === undefined) continue; // a helper thread's table holds only the strings it reads
     if (s.length === 19 && s === 'sloppy_function_map') sloppyFunctionMap = i;
     else if (s.length === 22 && s === 'system / NativeContext') nativeContext = i;
     else if (s.length === 17 && s === '(map descriptors)') mapDescriptors = i;
+    else if (isEphemeronText(s)) {
+      const m = EPHEMERON.exec(s);
+      if (!m) continue;
+      ephemeronNames[i >>> 5] |= 1 << (i & 31);
+      ephemeronTables.set(i, Number(m[2]));
+    }
   }
   k = {
     weak: et('weak'),
@@ -65,22 +78,31 @@ export function edgeKinds(g: HeapGraph): EdgeKinds {
     sloppyFunctionMap,
     nativeContext,
     mapDescriptors,
-    ephemeronTable: new Float64Array(strings.length).fill(-2),
+    ephemeronNames,
+    ephemeronTables,
   };
   cache.set(g, k);
   return k;
 }
 
+/** Whether a string could name an ephemeron edge (the cheap test before `EPHEMERON`). */
+export function isEphemeronText(s: string): boolean {
+  return s.length > 40 && s.includes(' / part of key (');
+}
+
+/** Whether an internal edge's name is one half of a WeakMap entry's. */
+export function isEphemeronName(k: EdgeKinds, nameIndex: number): boolean {
+  return isEphemeron(k.ephemeronNames, nameIndex);
+}
+
+/** `isEphemeronName` over the bits themselves, for the loops over every edge (V8 inlines it). */
+export function isEphemeron(bits: Uint32Array, nameIndex: number): boolean {
+  return ((bits[nameIndex >>> 5] >>> (nameIndex & 31)) & 1) === 1;
+}
+
 /** For an internal edge's name: the WeakMap table id when it is one half of an ephemeron pair, else -1. */
-export function ephemeronTableId(g: HeapGraph, k: EdgeKinds, nameIndex: number): number {
-  let t = k.ephemeronTable[nameIndex];
-  if (t === -2) {
-    const s = g.strings[nameIndex] ?? '';
-    const m = s.length > 40 && s.includes(' / part of key (') ? EPHEMERON.exec(s) : null;
-    t = m ? Number(m[2]) : -1;
-    k.ephemeronTable[nameIndex] = t;
-  }
-  return t;
+export function ephemeronTableId(k: EdgeKinds, nameIndex: number): number {
+  return isEphemeronName(k, nameIndex) ? (k.ephemeronTables.get(nameIndex) ?? -1) : -1;
 }
 
 /** The part of an ephemeron edge name that both halves share (identifies the key/value pair). */
@@ -99,7 +121,7 @@ export function isEssentialEdge(g: HeapGraph, k: EdgeKinds, from: number, e: num
   if (t === k.weak) return false;
   if (g.edgeTo[e] === from) return false;
   if (t === k.shortcut) return from === 0;
-  if (t === k.internal && ephemeronTableId(g, k, g.edgeNameOrIndex[e]) === g.nodeId[from]) return false;
+  if (t === k.internal && ephemeronTableId(k, g.edgeNameOrIndex[e]) === g.nodeId[from]) return false;
   return true;
 }
 
@@ -136,16 +158,12 @@ function markNonEssential(g: HeapGraph, k: EdgeKinds, bits: Uint32Array): Uint32
   const type = g.edgeType;
   const name = g.edgeNameOrIndex;
   const ids = g.nodeId;
-  const tables = k.ephemeronTable;
-  const { weak, shortcut, internal } = k;
+  const { weak, shortcut, internal, ephemeronNames } = k;
   for (let v = 0, n = g.nodeCount; v < n; v++) {
     for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
       const t = type[e];
       let skip = t === weak || to[e] === v || (t === shortcut && v !== 0);
-      if (!skip && t === internal) {
-        const table = tables[name[e]];
-        skip = (table === -2 ? ephemeronTableId(g, k, name[e]) : table) === ids[v];
-      }
+      if (!skip && t === internal && isEphemeron(ephemeronNames, name[e])) skip = ephemeronTableId(k, name[e]) === ids[v];
       if (skip) bits[e >>> 5] |= 1 << (e & 31);
     }
   }

@@ -13,7 +13,7 @@ import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
 import { computeDominators, fillPredecessors, type Dominators, type PredecessorHelper } from './dominators';
-import { edgeKinds, edgeSource, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges } from './edges';
+import { edgeKinds, edgeSource, isEphemeronText, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges } from './edges';
 
 // control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
 const IDLE = 0;
@@ -168,7 +168,7 @@ function distanceStrings(g: HeapGraph): DistanceStrings {
   const strings = g.strings;
   for (let i = 0; i < strings.length; i++) {
     const s = strings[i];
-    if (s.length > 40 && s.includes(' / part of key (')) index.push(i); // as ephemeronTableId filters
+    if (isEphemeronText(s)) index.push(i); // the WeakMap entries' edge names
   }
   if (k.mapDescriptors >= 0) {
     for (let v = 0; v < g.nodeCount; v++) {

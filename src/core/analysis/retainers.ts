@@ -10,7 +10,7 @@
 import type { HeapGraph } from '../snapshot/graph';
 import type { PathEdge, RetainerPath } from '../report';
 import type { Distances } from './distances';
-import { edgeKinds, ephemeronTableId } from './edges';
+import { edgeKinds, isEphemeronName } from './edges';
 import { isContainer, type TypeNamer } from './naming';
 
 /** One retainer path in display form, with the nodes behind each edge. */
@@ -169,7 +169,7 @@ function foldedLabel(g: HeapGraph, k: ReturnType<typeof edgeKinds>, fromName: st
     const t = g.edgeType[e];
     if (t === k.element || t === k.hidden) return '[]';
     const name = g.strings[g.edgeNameOrIndex[e]] ?? '';
-    if (t === k.internal && ephemeronTableId(g, k, g.edgeNameOrIndex[e]) >= 0) return '<key>';
+    if (t === k.internal && isEphemeronName(k, g.edgeNameOrIndex[e])) return '<key>';
     if (t === k.internal && /^\d+$/.test(name)) return '[]';
     return name;
   });
