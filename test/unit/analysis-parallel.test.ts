@@ -56,10 +56,15 @@ describe('distances and dominators on two threads', function () {
     // A script that never starts the helper.
     const idle = join(mkdtempSync(join(tmpdir(), 'leak-watch-idle-')), 'idle.js');
     writeFileSync(idle, '// does nothing\n');
-    useAnalysisHelper(idle, { minNodes: 0, startWaitMs: 200 });
+    let predecessorsBy = '';
+    useAnalysisHelper(idle, { minNodes: 0, startWaitMs: 200, onPredecessors: (by) => (predecessorsBy = by) });
     const a = distancesAndDominators(g);
     assert.ok(!(a.distances.distance.buffer instanceof SharedArrayBuffer));
     assert.ok(bytesOf(a.distances.distance).equals(bytesOf(distances.distance)));
+    // The second half of the predecessor lists was filled here, through the helper's cursors: the same tree.
+    assert.equal(predecessorsBy, 'here');
+    const dominators = computeDominators(g);
+    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(a.dominators[k]).equals(bytesOf(dominators[k])), k);
     // A graph in ordinary memory (a recycler of plain buffers): no helper is started.
     useAnalysisHelper(WORKER, { minNodes: 0, startWaitMs: 20_000 });
     const recycler = new ArrayRecycler(0);

@@ -26,9 +26,9 @@ export interface Dominators {
  * memory, and the nodes from `mid` on are its half (their edges' predecessor entries).
  */
 export interface PredecessorHelper {
-  /** n words. */
-  readonly dfn: Int32Array;
-  /** n + 1 words each, zeroed: the predecessor counts of the first half's edges, and of the second's. */
+  /** 2n words (see `NodeSlots`). */
+  readonly slots: Int32Array;
+  /** n + 1 words each, zeroed: the predecessor offsets by number, and the second half's counts (then cursors) by number. */
   readonly firstPred: Uint32Array;
   readonly second: Uint32Array;
   /** Room for every edge. */
@@ -40,6 +40,15 @@ export interface PredecessorHelper {
   end(): boolean;
 }
 
+/**
+ * Two words per node, side by side so that one cache miss serves both: at 2w the DFS number of node
+ * w (-1 before the DFS reaches it), at 2w + 1 the count of its predecessors (edges from the first
+ * half of the nodes), then the cursor its entries are written below. The DFS and the predecessor
+ * lists look both up for every edge's target, which is anywhere in memory. Afterwards the array is
+ * the semidominators' forest: ancestors in the first n words, `best` in the last n.
+ */
+type NodeSlots = Int32Array;
+
 /** The dominator tree and retained size of every node (half of the predecessor lists on another thread when `helper` is given). */
 export function computeDominators(g: HeapGraph, helper?: PredecessorHelper): Dominators {
   // Each phase is a function of its own over typed arrays: V8 optimises each hot loop once (one
@@ -48,21 +57,24 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper): Dom
   // work done on it (the kernel zeroes it; in a VM the host may have to back it too).
   const n = g.nodeCount;
   const nonEssential = nonEssentialEdges(g);
-  const dfn = (helper?.dfn ?? takeSpareWords(g)).fill(-1);
+  const slots = helper?.slots ?? new Int32Array(2 * n);
+  for (let i = 0; i < 2 * n; i += 2) slots[i] = -1; // the counts start at 0 (a fresh or zeroed array)
   const firstPred = helper?.firstPred ?? new Uint32Array(n + 1);
   const mid = helper ? helper.mid : n;
-  const { vertex, parent, stack } = preorder(g, nonEssential, dfn, firstPred, helper?.second ?? firstPred, mid);
-  const pred = helper ? predecessorsOnTwo(g, nonEssential, dfn, helper) : predecessors(g, nonEssential, dfn, firstPred);
-  // `dfn` is done with: it becomes the forest's links. The semidominators go in place of the
-  // predecessor offsets, each once the loop is past it (semi[w] is firstPred[w + 1]).
+  const { vertex, parent, stack } = preorder(g, nonEssential, slots, helper?.second ?? firstPred, mid);
+  const pred = helper ? predecessorsOnTwo(g, nonEssential, slots, vertex, helper) : predecessors(g, nonEssential, slots, vertex, firstPred);
+  // The slots are done with: they become the forest's links and `best`. The semidominators go in
+  // place of the predecessor offsets, each once the loop is past it (semi[w] is firstPred[w + 1]).
   const semi = firstPred.subarray(1);
-  const best = semidominators(n, parent, firstPred, pred, dfn.fill(-1), stack);
+  const ancestor = slots.subarray(0, n).fill(-1);
+  const best = slots.subarray(n, 2 * n);
+  semidominators(n, parent, firstPred, pred, ancestor, best, stack);
   const idom = immediateDominators(n, parent, semi); // in place of `parent`
   // The outputs take the buffers of `best` and `pred`, which nothing reads any more.
   const dominator = new Uint32Array(best.buffer, best.byteOffset, n);
   const retained = pred.byteLength >= n * 8 ? new Float64Array(pred.buffer, 0, n) : new Float64Array(n);
   retainedSizes(n, vertex, idom, g.nodeSelfSize, dominator, retained);
-  return { dominator, retained, order: vertex, scratch: [firstPred, new Uint32Array(dfn.buffer, dfn.byteOffset, n)] };
+  return { dominator, retained, order: vertex, scratch: [firstPred, new Uint32Array(ancestor.buffer, ancestor.byteOffset, n)] };
 }
 
 interface Preorder {
@@ -77,20 +89,20 @@ interface Preorder {
 /**
  * 1. Iterative DFS over the essential edges: preorder numbers, from the root, then from every node
  * it left unvisited. It sees each essential edge once, so it also counts the predecessors of each
- * number (into `count`, by number): no separate counting pass.
+ * node: edges from nodes below `mid` in the node's slot, the others by number in `count2`.
  */
-function preorder(g: HeapGraph, nonEssential: Uint32Array, dfn: Int32Array, count: Uint32Array, count2: Uint32Array, mid: number): Preorder {
+function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, count2: Uint32Array, mid: number): Preorder {
   const n = g.nodeCount;
   const vertex = new Uint32Array(n);
-  const parent = new Int32Array(n);
+  const parent = takeSpareWords(g); // the distances' queue when they ran first
   // The stack only grows as deep as the DFS goes; pages never reached are never touched.
   const stackNode = new Uint32Array(n);
   const stackEdge = new Uint32Array(n);
-  let next = dfsFrom(g, nonEssential, 0, 0, dfn, vertex, parent, count, count2, mid, stackNode, stackEdge);
+  let next = dfsFrom(g, nonEssential, 0, 0, slots, vertex, parent, count2, mid, stackNode, stackEdge);
   for (let v = 1; v < n; v++) {
-    if (dfn[v] < 0) {
+    if (slots[2 * v] < 0) {
       parent[next] = -1;
-      next = dfsFrom(g, nonEssential, v, next, dfn, vertex, parent, count, count2, mid, stackNode, stackEdge);
+      next = dfsFrom(g, nonEssential, v, next, slots, vertex, parent, count2, mid, stackNode, stackEdge);
     }
   }
   return { vertex, parent, stack: new Int32Array(stackNode.buffer) };
@@ -102,10 +114,9 @@ function dfsFrom(
   nonEssential: Uint32Array,
   start: number,
   next: number,
-  dfn: Int32Array,
+  slots: NodeSlots,
   vertex: Uint32Array,
   parent: Int32Array,
-  count1: Uint32Array,
   count2: Uint32Array,
   mid: number,
   stackNode: Uint32Array,
@@ -114,7 +125,7 @@ function dfsFrom(
   const fe = g.firstEdge;
   const to = g.edgeTo;
   let sp = 0;
-  dfn[start] = next;
+  slots[2 * start] = next;
   vertex[next] = start;
   next++;
   stackNode[0] = start;
@@ -123,26 +134,28 @@ function dfsFrom(
     const v = stackNode[sp];
     let e = stackEdge[sp];
     const end = fe[v + 1];
-    const count = v < mid ? count1 : count2; // whose half the edges out of v are in
+    const first = v < mid; // whose half the edges out of v are in
     // Skip the edges that lead nowhere new without going back to the stack.
     let w = 0;
     for (; e < end; e++) {
       if (!essential(nonEssential, e)) continue;
       w = to[e];
-      const d = dfn[w];
+      const d = slots[2 * w];
       if (d < 0) break;
-      count[d]++;
+      if (first) slots[2 * w + 1]++;
+      else count2[d]++;
     }
     if (e >= end) {
       sp--;
       continue;
     }
     stackEdge[sp] = e + 1;
-    const pv = dfn[v];
-    dfn[w] = next;
+    const pv = slots[2 * v];
+    slots[2 * w] = next;
+    if (first) slots[2 * w + 1]++;
+    else count2[next]++;
     vertex[next] = w;
     parent[next] = pv;
-    count[next]++;
     next++;
     sp++;
     stackNode[sp] = w;
@@ -152,57 +165,77 @@ function dfsFrom(
 }
 
 /**
- * 2. Reverse CSR over the essential edges, by preorder number: the predecessors of number w are
- * the numbers pred[firstPred[w] .. firstPred[w + 1] - 1]. `firstPred` comes in with the count of
- * each; it is filled back to front, so it needs no second array of write positions.
+ * 2. Reverse CSR over the essential edges, by preorder number: the predecessors of number d are
+ * the numbers pred[firstPred[d] .. firstPred[d + 1] - 1]. The offsets are summed in number order
+ * from the counts in the slots, whose cursors then start at each range's end and move down.
  */
-function predecessors(g: HeapGraph, nonEssential: Uint32Array, dfn: Int32Array, firstPred: Uint32Array): Uint32Array {
+function predecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, vertex: Uint32Array, firstPred: Uint32Array): Uint32Array {
   const n = g.nodeCount;
-  for (let i = 1; i < n; i++) firstPred[i] += firstPred[i - 1]; // now the end of each range
-  const m = n > 0 ? firstPred[n - 1] : 0;
-  firstPred[n] = m;
-  const pred = new Uint32Array(m);
-  fillPredecessors(g, nonEssential, dfn, firstPred, pred, 0, n);
+  let sum = 0;
+  for (let d = 0; d < n; d++) {
+    const c = 2 * vertex[d] + 1;
+    firstPred[d] = sum;
+    sum += slots[c];
+    slots[c] = sum;
+  }
+  firstPred[n] = sum;
+  const pred = new Uint32Array(sum);
+  fillPredecessors(g, nonEssential, slots, pred, 0, n);
   return pred;
 }
 
 /**
  * The predecessor entries of the edges out of nodes [from, to), each written just below its
- * target's cursor (`cursor[number]` moves down). In node order, so the edge columns are read
- * straight through. Two threads may fill disjoint halves at once, each with its own cursors.
+ * target's cursor (in its slot). In node order, so the edge columns are read straight through.
  */
-export function fillPredecessors(g: HeapGraph, nonEssential: Uint32Array, dfn: Int32Array, cursor: Uint32Array, pred: Uint32Array, from: number, to: number): void {
+function fillPredecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, pred: Uint32Array, from: number, to: number): void {
   const fe = g.firstEdge;
   const target = g.edgeTo;
   for (let v = from; v < to; v++) {
-    const dv = dfn[v];
+    const dv = slots[2 * v];
     for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
-      if (essential(nonEssential, e)) pred[--cursor[dfn[target[e]]]] = dv;
+      if (essential(nonEssential, e)) pred[--slots[2 * target[e] + 1]] = dv;
     }
   }
 }
 
 /**
- * `predecessors` on two threads: the counts came in two arrays, by the half of the graph the edge
+ * `fillPredecessors` for the second half, on the helper thread: through cursors by number
+ * (`cursor[number]` moves down), so that no write is shared with the first half's.
+ */
+export function fillSecondPredecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, cursor: Uint32Array, pred: Uint32Array, from: number, to: number): void {
+  const fe = g.firstEdge;
+  const target = g.edgeTo;
+  for (let v = from; v < to; v++) {
+    const dv = slots[2 * v];
+    for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
+      if (essential(nonEssential, e)) pred[--cursor[slots[2 * target[e]]]] = dv;
+    }
+  }
+}
+
+/**
+ * `predecessors` on two threads: the counts came in two places, by the half of the graph the edge
  * leaves from. Each number's range holds the first half's entries, then the second's; this thread
  * fills the first half while the helper fills the second, each through its own cursors, so no
  * write is shared. Returns the entries; `firstPred` ends as the offsets, as with one thread.
  */
-function predecessorsOnTwo(g: HeapGraph, nonEssential: Uint32Array, dfn: Int32Array, helper: PredecessorHelper): Uint32Array {
+function predecessorsOnTwo(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, vertex: Uint32Array, helper: PredecessorHelper): Uint32Array {
   const n = g.nodeCount;
   const { firstPred, second, mid } = helper;
   let sum = 0;
-  for (let w = 0; w < n; w++) {
-    const a = firstPred[w];
-    const start = sum;
-    sum += a + second[w];
-    firstPred[w] = start + a; // moves down to the range's start
-    second[w] = sum; // moves down to the start of the second half's entries
+  for (let d = 0; d < n; d++) {
+    const c = 2 * vertex[d] + 1;
+    const a = slots[c];
+    firstPred[d] = sum;
+    slots[c] = sum + a; // moves down to the range's start
+    sum += a + second[d];
+    second[d] = sum; // moves down to the start of the second half's entries
   }
   firstPred[n] = sum;
   const pred = helper.pred.subarray(0, sum);
   helper.begin();
-  fillPredecessors(g, nonEssential, dfn, firstPred, pred, 0, mid);
+  fillPredecessors(g, nonEssential, slots, pred, 0, mid);
   if (!helper.end()) throw new Error('the helper thread failed to fill its half of the predecessor lists');
   return pred;
 }
@@ -220,8 +253,8 @@ function essential(nonEssential: Uint32Array, e: number): boolean {
  * so the loop reads its ranges straight through. Writes semi[w] into firstPred[w + 1] and makes
  * the parents of the DFS trees' starts 0.
  */
-function semidominators(n: number, parent: Int32Array, firstPred: Uint32Array, pred: Uint32Array, ancestor: Int32Array, stack: Int32Array): Int32Array {
-  const best = new Int32Array(n); // per linked number: the least semidominator on its compressed forest path
+function semidominators(n: number, parent: Int32Array, firstPred: Uint32Array, pred: Uint32Array, ancestor: Int32Array, best: Int32Array, stack: Int32Array): void {
+  // best: per linked number, the least semidominator on its compressed forest path
   let end = firstPred[n];
   for (let w = n - 1; w >= 1; w--) {
     const start = firstPred[w];
@@ -242,7 +275,6 @@ function semidominators(n: number, parent: Int32Array, firstPred: Uint32Array, p
     ancestor[w] = p;
     end = start;
   }
-  return best;
 }
 /** Path-compressed eval for linked v: the least semidominator on the forest path from v up (its root excluded). */
 function leastSemiAbove(v: number, ancestor: Int32Array, best: Int32Array, stack: Int32Array): number {

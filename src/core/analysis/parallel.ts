@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
-import { computeDominators, fillPredecessors, type Dominators, type PredecessorHelper } from './dominators';
+import { computeDominators, fillSecondPredecessors, type Dominators, type PredecessorHelper } from './dominators';
 import { edgeKinds, edgeSource, isEphemeronText, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges } from './edges';
 
 // control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
@@ -49,7 +49,7 @@ export interface DistanceRequest {
   graph: Pick<HeapGraph, 'nodeCount' | 'edgeCount' | 'firstEdge' | 'edgeTo' | 'edgeType' | 'edgeNameOrIndex' | 'nodeType' | 'nodeName' | 'nodeId' | 'nodeTypeNames' | 'edgeTypeNames'>;
   out: DistanceArrays;
   /** The dominators' shared arrays: once the distances are done, the helper fills the second half of the predecessor lists. */
-  preds: { dfn: Int32Array; second: Uint32Array; pred: Uint32Array; mid: number; nonEssential: Uint32Array };
+  preds: { slots: Int32Array; second: Uint32Array; pred: Uint32Array; mid: number; nonEssential: Uint32Array };
   /** Int32 [0] the distances' state, [1] the predecessors' go-ahead, [2] the helper's half of them. */
   control: Int32Array;
 }
@@ -100,7 +100,7 @@ function startDistanceHelper(g: HeapGraph): { predecessors: PredecessorHelper; f
   const known = knownNonEssentialEdges(g);
   const preds = {
     nonEssential: known ?? nonEssentialArray(g),
-    dfn: sharedArray<Int32Array>(Int32Array, n),
+    slots: sharedArray<Int32Array>(Int32Array, 2 * n),
     second: sharedArray<Uint32Array>(Uint32Array, n + 1),
     pred: sharedArray<Uint32Array>(Uint32Array, g.edgeCount),
     mid: g.edgeCount > 0 ? edgeSource(g, g.edgeCount >>> 1) : n,
@@ -131,7 +131,7 @@ function startDistanceHelper(g: HeapGraph): { predecessors: PredecessorHelper; f
       const was = Atomics.compareExchange(control, 2, IDLE, SKIPPED);
       if (was === IDLE) {
         // The helper is not there yet (still on the distances): its half is done here.
-        fillPredecessors(g, nonEssentialEdges(g), preds.dfn, preds.second, preds.pred, preds.mid, n);
+        fillSecondPredecessors(g, nonEssentialEdges(g), preds.slots, preds.second, preds.pred, preds.mid, n);
         onPredecessors?.('here');
         return true;
       }
@@ -208,7 +208,7 @@ function helpWithPredecessors(g: HeapGraph, request: DistanceRequest): void {
   if (Atomics.compareExchange(control, 2, IDLE, ACTIVE) !== IDLE) return; // done without us
   Atomics.notify(control, 2);
   try {
-    fillPredecessors(g, preds.nonEssential, preds.dfn, preds.second, preds.pred, preds.mid, g.nodeCount);
+    fillSecondPredecessors(g, preds.nonEssential, preds.slots, preds.second, preds.pred, preds.mid, g.nodeCount);
     Atomics.store(control, 2, DONE);
   } catch {
     Atomics.store(control, 2, FAILED);
