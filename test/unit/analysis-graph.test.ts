@@ -257,6 +257,50 @@ describe('analysis: dominators', () => {
     assert.deepEqual([...retainedByMarks(computeDominators(g), marks, 2)], [0, 37, 12]);
   });
 
+  it('sums many sets in linear time under a deep chain of members of other marks', function () {
+    // A chain of L nodes marked 1, 2, 1, 2, … (each dominates the next), each with a leaf marked 3:
+    // every leaf has the whole chain above it and no 3 on it. Looking up the leaf's mark among all
+    // the members above it would take ~L²/2 steps; among one member per mark, two.
+    this.timeout(20000);
+    const L = 200_000;
+    const n = 1 + 2 * L; // the root, then chain node i at 1 + 2i, its leaf at 2 + 2i
+    const firstEdge = new Uint32Array(n + 1);
+    const edgeTo: number[] = [];
+    for (let v = 0; v < n; v++) {
+      firstEdge[v] = edgeTo.length;
+      if (v === 0) edgeTo.push(1);
+      else if (v % 2 === 1) {
+        edgeTo.push(v + 1); // its leaf
+        if (v + 2 < n) edgeTo.push(v + 2); // the next chain node
+      }
+    }
+    firstEdge[n] = edgeTo.length;
+    const m = edgeTo.length;
+    const g: HeapGraph = {
+      ...new GraphBuilder().build(),
+      nodeCount: n,
+      edgeCount: m,
+      nodeType: new Uint8Array(n).fill(3),
+      nodeName: new Uint32Array(n),
+      nodeId: Uint32Array.from({ length: n }, (_, i) => i * 2 + 1),
+      nodeSelfSize: Uint32Array.from({ length: n }, (_, v) => 1 + (v % 7)),
+      nodeTraceId: new Uint32Array(n),
+      nodeDetachedness: new Uint8Array(n),
+      firstEdge,
+      edgeType: new Uint8Array(m).fill(2),
+      edgeNameOrIndex: new Uint32Array(m),
+      edgeTo: Uint32Array.from(edgeTo),
+      totalSize: 0,
+    };
+    const dom = computeDominators(g);
+    const marks = Uint8Array.from({ length: n }, (_, v) => (v === 0 ? 0 : v % 2 === 0 ? 3 : 1 + (((v - 1) / 2) % 2)));
+    const started = performance.now();
+    const sums = retainedByMarks(dom, marks, 3);
+    const ms = performance.now() - started;
+    for (let k = 1; k <= 3; k++) assert.equal(sums[k], retainedBySet(dom, marks, k), `set ${k}`);
+    assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
+  });
+
   it('builds retainers as the exact reverse of the edges', () => {
     const g = randomGraph(7, 30, 80);
     const r = buildRetainers(g);

@@ -338,54 +338,47 @@ export function retainedBySet(dom: Dominators, member: Uint8Array, value = 1): n
 
 /**
  * `retainedBySet` for many sets at once: the retained bytes of the nodes marked k, for every k in
- * 1..count (`out[k]`; nodes marked 0 or above count belong to none), in one walk down the dominator
- * tree that counts, per mark, the members on the path from the root: a member adds its retained
- * size when no member of its own mark dominates it. One pass instead of one per set.
+ * 1..count (`out[k]`; nodes marked 0 or above count belong to none). One pass down `order` (each
+ * node after its dominator) that keeps, per node, a chain of the members that count among its
+ * dominators, one per mark at most: the nearest (`head`), then each one's next (`next`). A member
+ * counts, adding its retained size, when its mark is not on its dominator's chain; then it heads the
+ * chain below it. A chain holds at most `count` members, so the pass is linear whatever the tree's
+ * shape, and real chains are a few members long.
  */
 export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: number): Float64Array {
-  const { dominator, retained } = dom;
+  const { order, dominator, retained } = dom;
   const n = dominator.length;
   const out = new Float64Array(count + 1);
-  // The dominator tree as child lists (CSR), in the computation's spare arrays when it left them:
-  // the children of d are child[first[d] .. first[d + 1] - 1], filled back to front.
-  const [first, child] = dom.scratch && dom.scratch[0].length > n && dom.scratch[1].length >= n ? dom.scratch : [new Uint32Array(n + 1), new Uint32Array(n)];
-  dom.scratch = undefined; // taken; given back below
-  first.fill(0, 0, n + 1);
-  for (let v = 1; v < n; v++) first[dominator[v]]++;
-  let sum = 0;
-  for (let i = 0; i < n; i++) first[i] = sum += first[i];
-  first[n] = sum;
-  for (let v = n - 1; v >= 1; v--) child[--first[dominator[v]]] = v;
-  // Depth first from the root; the stacks only grow as deep as the tree (pages never reached are never touched).
-  const onPath = new Int32Array(256);
-  const stackNode = new Uint32Array(n);
-  const stackNext = new Uint32Array(n);
-  let sp = -1;
-  let c = 0; // the node to enter: the root first
-  for (;;) {
-    if (c >= 0) {
-      const mark = marks[c];
-      if (mark !== 0 && mark <= count) {
-        if (onPath[mark] === 0) out[mark] += retained[c];
-        onPath[mark]++;
-      }
-      sp++;
-      stackNode[sp] = c;
-      stackNext[sp] = first[c];
+  if (n === 0) return out;
+  // In the computation's spare arrays when it left them: fresh pages cost more than the pass.
+  const spare = dom.scratch && dom.scratch[0].length >= n && dom.scratch[1].length >= n;
+  const head = spare ? dom.scratch![0] : new Uint32Array(n);
+  const next = spare ? dom.scratch![1] : new Uint32Array(n);
+  const root = order[0];
+  const rootMark = marks[root];
+  if (rootMark !== 0 && rootMark <= count) {
+    out[rootMark] += retained[root];
+    head[root] = root;
+    next[root] = NONE;
+  } else head[root] = NONE;
+  for (let i = 1; i < n; i++) {
+    const v = order[i];
+    const above = head[dominator[v]];
+    const mark = marks[v];
+    if (mark === 0 || mark > count) {
+      head[v] = above;
+      continue;
     }
-    if (sp < 0) break;
-    const v = stackNode[sp];
-    const next = stackNext[sp];
-    if (next < first[v + 1]) {
-      stackNext[sp] = next + 1;
-      c = child[next];
-    } else {
-      const mark = marks[v];
-      if (mark !== 0 && mark <= count) onPath[mark]--;
-      sp--;
-      c = -1;
-    }
+    let u = above;
+    while (u !== NONE && marks[u] !== mark) u = next[u];
+    if (u === NONE) {
+      out[mark] += retained[v];
+      head[v] = v;
+      next[v] = above;
+    } else head[v] = above; // a dominator of its own mark holds it: counted there
   }
-  dom.scratch = [first, child];
   return out;
 }
+
+/** No member (a chain's end). */
+const NONE = 0xffffffff;
