@@ -15,8 +15,8 @@ export interface Dominators {
   /** All nodes, each after its dominator (DFS preorder): walk forward to go down the tree. */
   readonly order: Uint32Array;
   /**
-   * Arrays of n + 1 and n words the computation is done with, for `retainedByMarks` to take (and
-   * give back): it would fault in fresh pages for them otherwise.
+   * Two arrays of at least n words the computation is done with, for `retainedByMarks` to work in
+   * (it overwrites them on every call): it would fault in fresh pages for them otherwise.
    */
   scratch?: [Uint32Array, Uint32Array];
 }
@@ -354,28 +354,23 @@ export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: numbe
   const spare = dom.scratch && dom.scratch[0].length >= n && dom.scratch[1].length >= n;
   const head = spare ? dom.scratch![0] : new Uint32Array(n);
   const next = spare ? dom.scratch![1] : new Uint32Array(n);
-  const root = order[0];
-  const rootMark = marks[root];
-  if (rootMark !== 0 && rootMark <= count) {
-    out[rootMark] += retained[root];
-    head[root] = root;
-    next[root] = NONE;
-  } else head[root] = NONE;
-  for (let i = 1; i < n; i++) {
+  head[order[0]] = NONE; // the root is its own dominator: nothing above it
+  for (let i = 0; i < n; i++) {
     const v = order[i];
     const above = head[dominator[v]];
     const mark = marks[v];
-    if (mark === 0 || mark > count) {
-      head[v] = above;
-      continue;
+    if (mark !== 0 && mark <= count) {
+      let u = above;
+      while (u !== NONE && marks[u] !== mark) u = next[u];
+      if (u === NONE) {
+        out[mark] += retained[v];
+        head[v] = v;
+        next[v] = above;
+        continue;
+      }
+      // else a dominator of its own mark holds it: counted there
     }
-    let u = above;
-    while (u !== NONE && marks[u] !== mark) u = next[u];
-    if (u === NONE) {
-      out[mark] += retained[v];
-      head[v] = v;
-      next[v] = above;
-    } else head[v] = above; // a dominator of its own mark holds it: counted there
+    head[v] = above;
   }
   return out;
 }

@@ -86,7 +86,7 @@ class ShapeNames {
       let kind = s < keyKind.length ? keyKind[s] : NOT_KEY;
       if (kind === UNSEEN) {
         const text = strings[s];
-        kind = keyKind[s] = text === '__proto__' || text.startsWith('<symbol') ? NOT_KEY : KEY;
+        kind = keyKind[s] = text === undefined || text === '__proto__' || text.startsWith('<symbol') ? NOT_KEY : KEY;
       }
       if (kind === NOT_KEY) continue;
       if (++n > MAX_SHAPE_PROPERTIES) return 'Object';
