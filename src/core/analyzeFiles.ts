@@ -54,7 +54,7 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
     startedAt: new Date(samples[0].time),
     samples,
     notes,
-    explain: (types) => analyzer.explain(types),
+    explain: (types, alsoRetained) => analyzer.explain(types, { alsoRetained }),
     retainedSizes: (types) => analyzer.retainedSizes(types),
   });
 }

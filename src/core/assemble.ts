@@ -13,8 +13,11 @@ export interface ReportInput {
   samples: readonly Sample[];
   heapUsage?: Report['heapUsage'];
   notes?: readonly string[];
-  /** Explains the given types on the latest snapshot (the worker's `explain`). */
-  explain(types: string[]): Promise<Leak[]>;
+  /**
+   * Explains the given types on the latest snapshot (the worker's `explain`); `alsoRetained` are the
+   * types `retainedSizes` is asked for next, which the worker sums in the same pass.
+   */
+  explain(types: string[], alsoRetained?: string[]): Promise<Leak[]>;
   /** Retained bytes per type on the latest snapshot (the worker's `retainedSizes`); optional. */
   retainedSizes?(types: string[]): Promise<Record<string, number>>;
 }
@@ -24,24 +27,25 @@ export async function assembleReport(input: ReportInput): Promise<Report> {
   const notes = [...(input.notes ?? [])];
   const types = computeSeries([...input.samples]) // it starts from the last id reset itself;
   const explained = types.filter((t) => t.verdict !== 'ok').slice(0, MAX_EXPLAINED_TYPES);
+  // Retained sizes of the top types: the ranked ones, and the largest by shallow size.
+  const last = (a: number[]) => a[a.length - 1] ?? 0;
+  const wanted = new Set([
+    ...types.slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
+    ...[...types].sort((a, b) => last(b.bytes) - last(a.bytes)).slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
+  ]);
+  const sizes = input.retainedSizes && types.length ? [...wanted] : [];
   let leaks: Leak[] = [];
   if (explained.length) {
     try {
-      leaks = await input.explain(explained.map((t) => t.name));
+      leaks = await input.explain(explained.map((t) => t.name), sizes.length ? sizes : undefined);
     } catch (error) {
       notes.push(`Could not explain the growing types: ${(error as Error)?.message ?? String(error)}`);
     }
   }
-  // Retained sizes of the top types: the ranked ones, and the largest by shallow size.
   const byName = new Map(types.map((t) => [t.name, t]));
-  if (input.retainedSizes && types.length) {
-    const last = (a: number[]) => a[a.length - 1] ?? 0;
-    const wanted = new Set([
-      ...types.slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
-      ...[...types].sort((a, b) => last(b.bytes) - last(a.bytes)).slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
-    ]);
+  if (input.retainedSizes && sizes.length) {
     try {
-      const retained = await input.retainedSizes([...wanted]);
+      const retained = await input.retainedSizes(sizes);
       for (const [name, bytes] of Object.entries(retained)) {
         const t = byName.get(name);
         if (t) t.retainedBytes = bytes;

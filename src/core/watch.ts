@@ -21,7 +21,8 @@ export interface SampleAnalyzer {
   push(chunk: string): void;
   finish(facts: SnapshotFacts): Promise<Sample>;
   abort(): void;
-  explain(types: string[]): Promise<Leak[]>;
+  /** `alsoRetained`: the types `retainedSizes` is asked for next (summed in the same pass). */
+  explain(types: string[], options?: { alsoRetained?: string[] }): Promise<Leak[]>;
   /** Forget earlier samples' id watermarks: V8's ids restarted, so the next snapshot starts a new baseline. */
   resetBaseline?(): void;
   /** Retained bytes per type on the latest snapshot. */
@@ -249,7 +250,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       samples: this.samplesTaken,
       heapUsage: [...this.heapLine.points],
       notes: this.notesList,
-      explain: (types) => this.analyzer.explain(types),
+      explain: (types, alsoRetained) => this.analyzer.explain(types, { alsoRetained }),
       retainedSizes: this.analyzer.retainedSizes ? (types) => this.analyzer.retainedSizes!(types) : undefined,
     });
   }

@@ -4,7 +4,7 @@ import { makeTypeNamer, markTypes } from '../../src/core/analysis/naming';
 import { clusterPaths, displayPath, type PathContext } from '../../src/core/analysis/retainers';
 import { backReferences, reachesBack } from '../../src/core/analysis/backrefs';
 import { allocationSites, isUserScript } from '../../src/core/analysis/allocation';
-import { explainTypes, retainedByType } from '../../src/core/analysis/explain';
+import { analyzeGraph, explainTypes, retainedByType } from '../../src/core/analysis/explain';
 import { GraphBuilder } from './why-programs/builder';
 
 /** A heap like V8's: global → closure → context → Map → table → sessions, and an old/new id split at 1000. */
@@ -196,18 +196,23 @@ describe('analysis: allocation sites', () => {
   });
 });
 
+/** A Map cache of four Sessions (two new since id 1000), each holding a Data. */
+function sessionCache() {
+  const b = new GraphBuilder();
+  const map = b.obj('Map', 32, 9);
+  const table = b.node('array', '', 64, 2001);
+  b.edge(0, 'shortcut', 'cache', map).edge(map, 'internal', 'table', table);
+  for (let i = 0; i < 4; i++) {
+    const s = b.obj('Session', 48, i < 2 ? 11 + 2 * i : 3001 + 2 * i);
+    const data = b.obj('Data', 100, 5001 + 2 * i);
+    b.edge(table, 'internal', String(3 + 3 * i), s).prop(s, 'data', data);
+  }
+  return b.build();
+}
+
 describe('analysis: explainTypes on a hand-built heap', () => {
   it('explains a Map cache: one cluster, the Map as suspect, retained bytes per type', () => {
-    const b = new GraphBuilder();
-    const map = b.obj('Map', 32, 9);
-    const table = b.node('array', '', 64, 2001);
-    b.edge(0, 'shortcut', 'cache', map).edge(map, 'internal', 'table', table);
-    for (let i = 0; i < 4; i++) {
-      const s = b.obj('Session', 48, i < 2 ? 11 + 2 * i : 3001 + 2 * i);
-      const data = b.obj('Data', 100, 5001 + 2 * i);
-      b.edge(table, 'internal', String(3 + 3 * i), s).prop(s, 'data', data);
-    }
-    const g = b.build();
+    const g = sessionCache();
     const [leak] = explainTypes(g, ['Session', 'Nothing'], { watermarks: [1000], previousMaxId: 1000 });
     assert.equal(leak.type, 'Session');
     assert.deepEqual([leak.newObjects, leak.newBytes, leak.retainedBytes], [2, 96, 4 * 148]);
@@ -217,5 +222,21 @@ describe('analysis: explainTypes on a hand-built heap', () => {
     assert.deepEqual(p.edges[p.suspectEdgeIndex], { from: 'Map', edge: '<key>', edgeType: 'internal', to: 'Session' });
     assert.match(leak.evidence[0], /Map cache → <key>/);
     assert.deepEqual([...retainedByType(g, ['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
+  });
+
+  it('sums the retained sizes asked for next in the same pass (alsoRetained), with the same answers', () => {
+    const context = { watermarks: [1000], previousMaxId: 1000 };
+    const plain = sessionCache();
+    const withMore = sessionCache();
+    const alone = explainTypes(plain, ['Session'], context);
+    const together = explainTypes(withMore, ['Session'], { ...context, alsoRetained: ['Map', 'Data', 'Session'] });
+    assert.deepEqual(together, alone, 'the explanation does not change');
+    assert.deepEqual(analyzeGraph(withMore).marked?.names, ['Session', 'Map', 'Data']);
+    assert.equal(analyzeGraph(plain).marked, undefined, 'nothing kept when nothing more was asked for');
+    const sums = analyzeGraph(withMore).marked!.sums;
+    sums[2] = -1; // a Map sum only the kept marking could give
+    assert.deepEqual([...retainedByType(withMore, ['Data', 'Map'])], [['Data', 400], ['Map', -1]], 'the kept sums are reused');
+    assert.deepEqual([...retainedByType(withMore, ['Data', 'Nothing'])], [['Data', 400], ['Nothing', 0]], 'a type not kept: marked again');
+    assert.deepEqual([...retainedByType(plain, ['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
   });
 });

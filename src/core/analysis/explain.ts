@@ -30,6 +30,11 @@ export interface ExplainContext {
   typeOf?: TypeNamer;
   /** Clusters per type (default 5). */
   maxClusters?: number;
+  /**
+   * More types whose retained sizes will be asked for next (`retainedByType`): marked and summed in
+   * the same pass as the explained ones, so that call finds them done.
+   */
+  alsoRetained?: string[];
 }
 
 /** The per-graph analysis explainTypes reuses across calls; each part is computed on first use. */
@@ -39,6 +44,14 @@ export interface GraphAnalysis {
   readonly typeOf: TypeNamer;
   /** Computes distances and dominators together (on two threads when it can), unless done already. */
   both(): void;
+  /** The last marking of named types (type k marked k + 1) and its retained sums, for `retainedByType` to reuse. */
+  marked?: MarkedTypes;
+}
+
+/** Types marked with the default namer, and the retained bytes of each mark (`retainedByMarks`). */
+interface MarkedTypes {
+  names: string[];
+  sums: Float64Array;
 }
 
 const analyses = new WeakMap<HeapGraph, GraphAnalysis>();
@@ -79,20 +92,24 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
   const a = analyzeGraph(graph);
   a.both();
   const typeOf = context.typeOf ?? a.typeOf;
-  const member = markTypes(graph, typeNames.slice(0, 254), typeOf);
+  const explained = typeNames.slice(0, 254);
+  const extra = context.typeOf ? [] : (context.alsoRetained ?? []).filter((t) => !explained.includes(t));
+  const marked = [...explained, ...extra].slice(0, 254);
+  const member = markTypes(graph, marked, typeOf);
+  const retained = retainedByMarks(a.dominators, member, marked.length);
+  if (extra.length) a.marked = { names: marked, sums: retained };
   const total = new Float64Array(typeNames.length);
   const fresh: number[][] = typeNames.map(() => []);
   const ids = graph.nodeId;
   for (let v = 1; v < graph.nodeCount; v++) {
     const m = member[v];
-    if (!m) continue;
+    if (!m || m > explained.length) continue;
     total[m - 1]++;
     if (ids[v] & 1 && ids[v] > context.previousMaxId) fresh[m - 1].push(v);
   }
   const oldId = context.watermarks.length ? context.watermarks[0] : context.previousMaxId;
   const pathCtx: PathContext = { graph, distances: a.distances, typeOf, oldId };
   const resolve = scriptResolver(context);
-  const retained = retainedByMarks(a.dominators, member, Math.min(typeNames.length, 254));
   const leaks: Leak[] = [];
   typeNames.forEach((type, t) => {
     if (!total[t]) return;
@@ -301,6 +318,13 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
 export function retainedByType(graph: HeapGraph, typeNames: string[]): Map<string, number> {
   const a = analyzeGraph(graph);
   const names = typeNames.slice(0, 254);
+  const done = a.marked;
+  if (done && names.every((t) => done.names.includes(t))) {
+    // explainTypes marked these already (its `alsoRetained`): a type's sum is the same in any marking.
+    const at = new Map(done.names.map((t, i) => [t, i + 1]));
+    return new Map(names.map((type) => [type, done.sums[at.get(type)!]]));
+  }
   const sums = retainedByMarks(a.dominators, markTypes(graph, names, a.typeOf), names.length);
+  a.marked = { names, sums };
   return new Map(names.map((type, t) => [type, sums[t + 1]]));
 }

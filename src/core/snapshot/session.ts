@@ -20,6 +20,8 @@ export interface ExplainRequest {
   types: string[];
   /** CDP script ids → URLs, as seen in `Debugger.scriptParsed` (helps resolve allocation sites). */
   scriptUrls?: Record<string, string>;
+  /** Types whose retained sizes will be asked for next: summed in the same pass (see `ExplainContext`). */
+  alsoRetained?: string[];
 }
 
 /**
@@ -102,6 +104,7 @@ export class SnapshotSession {
       watermarks: earlier,
       previousMaxId: earlier.length ? earlier[0] : 0,
       scriptUrls: request.scriptUrls ?? {},
+      alsoRetained: request.alsoRetained,
     });
     return mapLeakSources(leaks);
   }
