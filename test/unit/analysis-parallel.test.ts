@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeDistances } from '../../src/core/analysis/distances';
 import { computeDominators } from '../../src/core/analysis/dominators';
-import { distancesAndDominators, useAnalysisHelper } from '../../src/core/analysis/parallel';
+import { distancesAndDominators, dominatorsAlone, startPageToucher, useAnalysisHelper } from '../../src/core/analysis/parallel';
 import { ArrayRecycler } from '../../src/core/snapshot/columns';
 import type { HeapGraph } from '../../src/core/snapshot/graph';
 import { parseSnapshotFile } from '../../src/core/snapshot/parser';
@@ -49,6 +49,35 @@ describe('distances and dominators on two threads', function () {
     assert.equal(predecessorsBy, 'helper', 'the helper filled half of the predecessor lists');
     for (const k of ['distance', 'parentEdge', 'parentNode'] as const) assert.ok(bytesOf(both.distances[k]).equals(bytesOf(distances[k])), k);
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(both.dominators[k]).equals(bytesOf(dominators[k])), k);
+  });
+
+  it('gives what one thread gives for the dominators alone, their arrays first touched by another thread', () => {
+    const dominators = computeDominators(g);
+    useAnalysisHelper(WORKER, { minNodes: 0 });
+    for (let run = 0; run < 3; run++) {
+      const alone = dominatorsAlone(g);
+      assert.ok(alone.order.buffer instanceof SharedArrayBuffer, 'the preorder is the shared array the toucher was given');
+      assert.ok(alone.dominator.buffer instanceof SharedArrayBuffer, 'so is the dominator array (the slots)');
+      for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(alone[k]).equals(bytesOf(dominators[k])), k);
+    }
+    // Without a helper script (in-process callers that never asked for threads), or below the size where a thread pays: plain arrays.
+    useAnalysisHelper(undefined, { minNodes: 0 });
+    assert.ok(!(dominatorsAlone(g).order.buffer instanceof SharedArrayBuffer));
+    useAnalysisHelper(WORKER);
+    assert.ok(!(dominatorsAlone(g).order.buffer instanceof SharedArrayBuffer));
+  });
+
+  it('touches pages beside a thread writing them and loses none of its writes', async () => {
+    // 64 MB written from the start up here while the toucher comes from the end down: they cross.
+    const a = new Int32Array(new SharedArrayBuffer(64 << 20));
+    const first = new Int32Array(new SharedArrayBuffer(4 << 20));
+    const toucher = startPageToucher([first, a], [1]);
+    for (let i = 0; i < a.length; i++) a[i] = i + 1;
+    await toucher.exited;
+    let wrong = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== i + 1) wrong++;
+    assert.equal(wrong, 0);
+    assert.ok(first.every((x) => x === 0), 'untouched values stay 0');
   });
 
   it('computes the distances itself when the helper cannot run or the graph is not shared', async () => {

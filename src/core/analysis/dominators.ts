@@ -49,20 +49,35 @@ export interface PredecessorHelper {
  */
 type NodeSlots = Int32Array;
 
-/** The dominator tree and retained size of every node (half of the predecessor lists on another thread when `helper` is given). */
-export function computeDominators(g: HeapGraph, helper?: PredecessorHelper): Dominators {
+/**
+ * Arrays for the dominators to fill instead of fresh ones (see `dominatorsAlone`): 2n zeroed words
+ * for the slots, n words for the preorder, n + 1 zeroed words for the predecessor offsets, room for
+ * every edge's predecessor entry.
+ */
+export interface DominatorRoom {
+  readonly slots: Int32Array;
+  readonly vertex: Uint32Array;
+  readonly firstPred: Uint32Array;
+  readonly pred: Uint32Array;
+}
+
+/**
+ * The dominator tree and retained size of every node (half of the predecessor lists on another
+ * thread when `helper` is given; the arrays of `room` filled when given, without a helper).
+ */
+export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room?: DominatorRoom): Dominators {
   // Each phase is a function of its own over typed arrays: V8 optimises each hot loop once (one
   // big function deoptimised at every new phase), and no loop reads variables through a closure.
   // Arrays a phase is done with are reused by the next one: a fresh page costs far more than the
   // work done on it (the kernel zeroes it; in a VM the host may have to back it too).
   const n = g.nodeCount;
   const nonEssential = nonEssentialEdges(g);
-  const slots = helper?.slots ?? new Int32Array(2 * n);
+  const slots = helper?.slots ?? room?.slots ?? new Int32Array(2 * n);
   for (let i = 0; i < 2 * n; i += 2) slots[i] = -1; // the counts start at 0 (a fresh or zeroed array)
-  const firstPred = helper?.firstPred ?? new Uint32Array(n + 1);
+  const firstPred = helper?.firstPred ?? room?.firstPred ?? new Uint32Array(n + 1);
   const mid = helper ? helper.mid : n;
-  const { vertex, parent, stack } = preorder(g, nonEssential, slots, helper?.second ?? firstPred, mid);
-  const pred = helper ? predecessorsOnTwo(g, nonEssential, slots, vertex, helper) : predecessors(g, nonEssential, slots, vertex, firstPred);
+  const { vertex, parent, stack } = preorder(g, nonEssential, slots, helper?.second ?? firstPred, mid, helper ? undefined : room?.vertex);
+  const pred = helper ? predecessorsOnTwo(g, nonEssential, slots, vertex, helper) : predecessors(g, nonEssential, slots, vertex, firstPred, room?.pred);
   // The slots are done with: they become the forest's links and `best`. The semidominators go in
   // place of the predecessor offsets, each once the loop is past it (semi[w] is firstPred[w + 1]).
   const semi = firstPred.subarray(1);
@@ -91,9 +106,9 @@ interface Preorder {
  * it left unvisited. It sees each essential edge once, so it also counts the predecessors of each
  * node: edges from nodes below `mid` in the node's slot, the others by number in `count2`.
  */
-function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, count2: Uint32Array, mid: number): Preorder {
+function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, count2: Uint32Array, mid: number, room?: Uint32Array): Preorder {
   const n = g.nodeCount;
-  const vertex = new Uint32Array(n);
+  const vertex = room ?? new Uint32Array(n);
   const parent = takeSpareWords(g); // the distances' queue when they ran first
   // The stack only grows as deep as the DFS goes; pages never reached are never touched.
   const stackNode = new Uint32Array(n);
@@ -169,7 +184,7 @@ function dfsFrom(
  * the numbers pred[firstPred[d] .. firstPred[d + 1] - 1]. The offsets are summed in number order
  * from the counts in the slots, whose cursors then start at each range's end and move down.
  */
-function predecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, vertex: Uint32Array, firstPred: Uint32Array): Uint32Array {
+function predecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, vertex: Uint32Array, firstPred: Uint32Array, room?: Uint32Array): Uint32Array {
   const n = g.nodeCount;
   let sum = 0;
   for (let d = 0; d < n; d++) {
@@ -179,7 +194,7 @@ function predecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots,
     slots[c] = sum;
   }
   firstPred[n] = sum;
-  const pred = new Uint32Array(sum);
+  const pred = room ? room.subarray(0, sum) : new Uint32Array(sum);
   fillPredecessors(g, nonEssential, slots, pred, 0, n);
   return pred;
 }

@@ -10,8 +10,8 @@ import type { AllocationSite, BackReference, Leak, RetainerPath, SourcePosition 
 import { allocationSites, nodeLocation, type RawAllocationSite } from './allocation';
 import { backReferences } from './backrefs';
 import { computeDistances, type Distances } from './distances';
-import { computeDominators, retainedByMarks, type Dominators } from './dominators';
-import { distancesAndDominators } from './parallel';
+import { retainedByMarks, type Dominators } from './dominators';
+import { distancesAndDominators, dominatorsAlone } from './parallel';
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
 import { toLocalPath } from '../sources/scripts';
@@ -71,7 +71,7 @@ export function analyzeGraph(g: HeapGraph): GraphAnalysis {
         return (distances ??= computeDistances(g));
       },
       get dominators() {
-        return (dominators ??= computeDominators(g));
+        return (dominators ??= dominatorsAlone(g));
       },
       get typeOf() {
         return (typeOf ??= makeTypeNamer(g));

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
-import { computeDominators, fillSecondPredecessors, type Dominators, type PredecessorHelper } from './dominators';
+import { computeDominators, fillSecondPredecessors, type DominatorRoom, type Dominators, type PredecessorHelper } from './dominators';
 import { edgeKinds, edgeSource, isEphemeronText, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges } from './edges';
 
 // control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
@@ -73,6 +73,76 @@ export function distancesAndDominators(g: HeapGraph): { distances: Distances; do
   }
   const distances = helper?.finish() ?? computeDistances(g);
   return { distances, dominators };
+}
+
+/**
+ * A thread's whole job in `dominatorsAlone`: write-touch every page of the arrays in order (one
+ * atomic add of 0 per 4 kB: it faults the page in and leaves whatever this thread wrote there),
+ * those this thread starts filling at once from their end down, until `stop` is set.
+ */
+const PREFAULT_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { arrays, downward, stop } = workerData;
+const PAGE = 1024, CHECK = 256 * PAGE;
+outer: for (let k = 0; k < arrays.length; k++) {
+  const a = new Int32Array(arrays[k]);
+  const down = downward.includes(k);
+  for (let j = 0; j < a.length; j += PAGE) {
+    if (j % CHECK === 0 && Atomics.load(stop, 0)) break outer;
+    Atomics.add(a, down ? a.length - 1 - j : j, 0);
+  }
+}`;
+
+/**
+ * The dominators when no distances are wanted (retained sizes of one snapshot). Their big arrays
+ * (the slots, written from the start up at once; the predecessor offsets and lists, after the
+ * DFS; the preorder, from its start up) are first touched by a short-lived thread on the other
+ * core while this one finds the essential edges and runs the DFS: where a
+ * fresh page is dear (a VM whose host backs guest memory on first touch, ~3 ms/MB) that is the
+ * DFS's time, not the dominators'. Same result as `computeDominators`; one thread below the
+ * helper's size, or when no helper is wanted (`useAnalysisHelper` not called).
+ */
+export function dominatorsAlone(g: HeapGraph): Dominators {
+  const n = g.nodeCount;
+  if (!helperScript || n < helperOptions.minNodes) return computeDominators(g);
+  const room: DominatorRoom = {
+    slots: sharedArray<Int32Array>(Int32Array, 2 * n),
+    vertex: sharedArray(Uint32Array, n),
+    firstPred: sharedArray(Uint32Array, n + 1),
+    pred: sharedArray(Uint32Array, g.edgeCount),
+  };
+  const toucher = startPageToucher([room.slots, room.firstPred, room.pred, room.vertex], [0, 3]);
+  try {
+    return computeDominators(g, undefined, room);
+  } finally {
+    toucher.stop();
+  }
+}
+
+/**
+ * Starts a thread that write-touches every page of the shared arrays, in order, those listed in
+ * `downward` from their end down; `stop` ends it early. `exited` settles when the thread is gone
+ * (or could not start: the pages are then touched by whoever writes them, as they would be anyway).
+ */
+export function startPageToucher(arrays: ArrayBufferView[], downward: number[] = []): { stop(): void; exited: Promise<void> } {
+  const stop = sharedArray<Int32Array>(Int32Array, 1);
+  let worker: Worker | undefined;
+  let exited = Promise.resolve();
+  try {
+    worker = new Worker(PREFAULT_SOURCE, { eval: true, workerData: { arrays: arrays.map((a) => a.buffer), downward, stop } });
+    worker.on('error', () => undefined);
+    exited = new Promise((resolve) => worker!.once('exit', () => resolve()));
+    worker.unref();
+  } catch {
+    worker = undefined;
+  }
+  return {
+    stop() {
+      Atomics.store(stop, 0, 1);
+      void worker?.terminate();
+    },
+    exited,
+  };
 }
 
 function isShared(a: ArrayBufferView): boolean {
