@@ -97,10 +97,10 @@ outer: for (let k = 0; k < arrays.length; k++) {
  * The dominators when no distances are wanted (retained sizes of one snapshot). Their big arrays
  * (the slots, written from the start up at once; the predecessor offsets and lists, after the
  * DFS; the preorder, from its start up) are first touched by a short-lived thread on the other
- * core while this one finds the essential edges and runs the DFS: where a
- * fresh page is dear (a VM whose host backs guest memory on first touch, ~3 ms/MB) that is the
- * DFS's time, not the dominators'. Same result as `computeDominators`; one thread below the
- * helper's size, or when no helper is wanted (`useAnalysisHelper` not called).
+ * core while this one finds the essential edges and runs the DFS: where a fresh page is dear (a
+ * VM whose host backs guest memory on first touch, ~3 ms/MB) the faults are off this thread's
+ * path. Same result as `computeDominators`; one thread below the helper's size, or when no helper
+ * is wanted (`useAnalysisHelper` not called).
  */
 export function dominatorsAlone(g: HeapGraph): Dominators {
   const n = g.nodeCount;
