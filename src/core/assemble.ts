@@ -1,5 +1,5 @@
 import { computeSeries } from './analysis/growth';
-import { REPORT_VERSION, type Leak, type Report, type ReportTarget, type Sample, type SampleInfo } from './report';
+import { REPORT_VERSION, type Leak, type Report, type ReportTarget, type Sample, type SampleInfo, type TypeSeries } from './report';
 
 /** How many leaking or suspect types are explained (retainer paths, sites, back-references). */
 export const MAX_EXPLAINED_TYPES = 5;
@@ -27,13 +27,7 @@ export async function assembleReport(input: ReportInput): Promise<Report> {
   const notes = [...(input.notes ?? [])];
   const types = computeSeries([...input.samples]) // it starts from the last id reset itself;
   const explained = types.filter((t) => t.verdict !== 'ok').slice(0, MAX_EXPLAINED_TYPES);
-  // Retained sizes of the top types: the ranked ones, and the largest by shallow size.
-  const last = (a: number[]) => a[a.length - 1] ?? 0;
-  const wanted = new Set([
-    ...types.slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
-    ...[...types].sort((a, b) => last(b.bytes) - last(a.bytes)).slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
-  ]);
-  const sizes = input.retainedSizes && types.length ? [...wanted] : [];
+  const sizes = input.retainedSizes ? retainedWanted(types) : [];
   let leaks: Leak[] = [];
   if (explained.length) {
     try {
@@ -72,6 +66,17 @@ export async function assembleReport(input: ReportInput): Promise<Report> {
     leaks,
     notes: notes.length ? notes : undefined,
   };
+}
+
+/** The types to get retained sizes for: the ranked ones, and the largest by shallow size. */
+function retainedWanted(types: TypeSeries[]): string[] {
+  const last = (a: number[]) => a[a.length - 1] ?? 0;
+  return [
+    ...new Set([
+      ...types.slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
+      ...[...types].sort((a, b) => last(b.bytes) - last(a.bytes)).slice(0, MAX_RETAINED_TYPES).map((t) => t.name),
+    ]),
+  ];
 }
 
 /** A sample without its per-type detail. */
