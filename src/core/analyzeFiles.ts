@@ -41,7 +41,8 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
   for (const [index, file] of files.entries()) {
     if (options.cancelled?.()) throw new Error(`Cancelled before ${file}.`);
     options.onFile?.(index, file);
-    samples.push(await analyzer.analyzeFile(file, { index, time: stats[index].mtimeMs }));
+    // The report asks for the last graph's retained sizes: its dominators start beside its sample.
+    samples.push(await analyzer.analyzeFile(file, { index, time: stats[index].mtimeMs, retainedNext: index === files.length - 1 }));
   }
   const notes: string[] = [];
   for (let k = 1; k < samples.length; k++) {

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeDistances } from '../../src/core/analysis/distances';
 import { computeDominators } from '../../src/core/analysis/dominators';
-import { distancesAndDominators, dominatorsAlone, startPageToucher, useAnalysisHelper } from '../../src/core/analysis/parallel';
+import { Worker } from 'node:worker_threads';
+import { nonEssentialEdges, knownNonEssentialEdges } from '../../src/core/analysis/edges';
+import { analyzeGraph } from '../../src/core/analysis/explain';
+import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, startDominatorsAhead, startPageToucher, useAnalysisHelper } from '../../src/core/analysis/parallel';
 import { ArrayRecycler } from '../../src/core/snapshot/columns';
 import type { HeapGraph } from '../../src/core/snapshot/graph';
 import { parseSnapshotFile } from '../../src/core/snapshot/parser';
@@ -65,6 +68,67 @@ describe('distances and dominators on two threads', function () {
     assert.ok(!(dominatorsAlone(g).order.buffer instanceof SharedArrayBuffer));
     useAnalysisHelper(WORKER);
     assert.ok(!(dominatorsAlone(g).order.buffer instanceof SharedArrayBuffer));
+  });
+
+  /** The file parsed on two threads, and the edge helper's thread, idle, kept for one more job. */
+  async function parseKeepingHelper(): Promise<{ graph: HeapGraph; thread: Worker }> {
+    let thread: Worker | undefined;
+    let by = '';
+    const graph = await parseSnapshotFile(file, { edgeWorker: WORKER, parallelMinBytes: 0, helperWaitMs: 10_000, keepHelper: (t) => (thread = t), onEdges: (who) => (by = who) });
+    assert.notEqual(by, 'parser', 'the helper parsed "edges"');
+    assert.ok(thread instanceof Worker, 'the helper thread is handed over');
+    return { graph, thread };
+  }
+
+  it('computes the dominators ahead on the parse\'s helper thread, joined here, as one thread does', async () => {
+    const dominators = computeDominators(g);
+    const bits = Buffer.from(bytesOf(nonEssentialEdges(g)));
+    useAnalysisHelper(WORKER, { minNodes: 0 });
+    // Joined at once: this thread touches the pages the helper writes last, then waits.
+    const a = await parseKeepingHelper();
+    assert.ok(startDominatorsAhead(a.graph, a.thread));
+    assert.ok(dominatorsAheadPending(a.graph));
+    const joined = analyzeGraph(a.graph).dominators;
+    assert.ok(!dominatorsAheadPending(a.graph));
+    assert.ok(joined.order.buffer instanceof SharedArrayBuffer, 'the helper\'s arrays');
+    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(joined[k]).equals(bytesOf(dominators[k])), k);
+    assert.ok(bytesOf(knownNonEssentialEdges(a.graph)!).equals(bits), 'the helper\'s non-essential bits are the graph\'s');
+    // Joined late: the helper is done.
+    const b = await parseKeepingHelper();
+    assert.ok(startDominatorsAhead(b.graph, b.thread));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const late = analyzeGraph(b.graph).dominators;
+    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(late[k]).equals(bytesOf(dominators[k])), k);
+    // With the distances (explanations): those here meanwhile, the same as on one thread.
+    const c = await parseKeepingHelper();
+    assert.ok(startDominatorsAhead(c.graph, c.thread));
+    analyzeGraph(c.graph).both();
+    const distances = computeDistances(g);
+    assert.ok(bytesOf(analyzeGraph(c.graph).distances.distance).equals(bytesOf(distances.distance)));
+    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(analyzeGraph(c.graph).dominators[k]).equals(bytesOf(dominators[k])), k);
+  });
+
+  it('computes the dominators here when the kept thread cannot, and hands no thread over without the option', async () => {
+    const dominators = computeDominators(g);
+    useAnalysisHelper(undefined, { minNodes: 0 }); // so that the dominators done here are in plain arrays
+    // A thread that takes the job and is gone without a word.
+    const mute = new Worker(`require('node:worker_threads').parentPort.once('message', () => process.exit(0));`, { eval: true });
+    const a = await parseSnapshotFile(file);
+    assert.ok(startDominatorsAhead(a, mute));
+    const started = performance.now();
+    const here = analyzeGraph(a).dominators;
+    assert.ok(performance.now() - started >= 4_000, 'it waited for the thread to start, a while');
+    assert.ok(!(here.order.buffer instanceof SharedArrayBuffer), 'computed here');
+    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(here[k]).equals(bytesOf(dominators[k])), k);
+    // Below the helper's size the thread is let go at once.
+    useAnalysisHelper(WORKER);
+    const small = await parseKeepingHelper();
+    assert.equal(startDominatorsAhead(small.graph, small.thread), false);
+    assert.equal(await new Promise((resolve) => small.thread.once('exit', resolve)), 1, 'terminated');
+    // Parsed on one thread: nothing to keep.
+    let kept = false;
+    await parseSnapshotFile(file, { keepHelper: () => (kept = true) });
+    assert.equal(kept, false);
   });
 
   it('touches pages beside a thread writing them and loses none of its writes', async () => {

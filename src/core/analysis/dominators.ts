@@ -52,13 +52,15 @@ type NodeSlots = Int32Array;
 /**
  * Arrays for the dominators to fill instead of fresh ones (see `dominatorsAlone`): 2n zeroed words
  * for the slots, n words for the preorder, n + 1 zeroed words for the predecessor offsets, room for
- * every edge's predecessor entry.
+ * every edge's predecessor entry and for n retained sizes (max(edges, 2n) words).
  */
 export interface DominatorRoom {
   readonly slots: Int32Array;
   readonly vertex: Uint32Array;
   readonly firstPred: Uint32Array;
   readonly pred: Uint32Array;
+  /** n words for the DFS parents (then the immediate dominators); else the graph's spare words or fresh ones. */
+  readonly parent?: Int32Array;
 }
 
 /**
@@ -76,7 +78,7 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room
   for (let i = 0; i < 2 * n; i += 2) slots[i] = -1; // the counts start at 0 (a fresh or zeroed array)
   const firstPred = helper?.firstPred ?? room?.firstPred ?? new Uint32Array(n + 1);
   const mid = helper ? helper.mid : n;
-  const { vertex, parent, stack } = preorder(g, nonEssential, slots, helper?.second ?? firstPred, mid, helper ? undefined : room?.vertex);
+  const { vertex, parent, stack } = preorder(g, nonEssential, slots, helper?.second ?? firstPred, mid, room);
   const pred = helper ? predecessorsOnTwo(g, nonEssential, slots, vertex, helper) : predecessors(g, nonEssential, slots, vertex, firstPred, room?.pred);
   // The slots are done with: they become the forest's links and `best`. The semidominators go in
   // place of the predecessor offsets, each once the loop is past it (semi[w] is firstPred[w + 1]).
@@ -86,10 +88,32 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room
   semidominators(n, parent, firstPred, pred, ancestor, best, stack);
   const idom = immediateDominators(n, parent, semi); // in place of `parent`
   // The outputs take the buffers of `best` and `pred`, which nothing reads any more.
-  const dominator = new Uint32Array(best.buffer, best.byteOffset, n);
-  const retained = pred.byteLength >= n * 8 ? new Float64Array(pred.buffer, 0, n) : new Float64Array(n);
-  retainedSizes(n, vertex, idom, g.nodeSelfSize, dominator, retained);
-  return { dominator, retained, order: vertex, scratch: [firstPred, new Uint32Array(ancestor.buffer, ancestor.byteOffset, n)] };
+  const out: Dominators = room
+    ? dominatorsInRoom(n, room)
+    : {
+        dominator: new Uint32Array(best.buffer, best.byteOffset, n),
+        retained: pred.buffer.byteLength >= n * 8 ? new Float64Array(pred.buffer, 0, n) : new Float64Array(n),
+        order: vertex,
+        scratch: [firstPred, new Uint32Array(ancestor.buffer, ancestor.byteOffset, n)],
+      };
+  retainedSizes(n, vertex, idom, g.nodeSelfSize, out.dominator as Uint32Array, out.retained as Float64Array);
+  return out;
+}
+
+/**
+ * Where `computeDominators` given `room` leaves its results, so that another thread that shares
+ * the room can read them: the dominators in the slots' second half, the retained sizes over the
+ * predecessor entries (room for 2n words at least), the preorder in `vertex`; the slots' first half
+ * and the predecessor offsets are the scratch.
+ */
+export function dominatorsInRoom(n: number, room: DominatorRoom): Dominators {
+  if (room.pred.buffer.byteLength < n * 8 || room.slots.length < 2 * n) throw new Error('the dominators\' room is too small');
+  return {
+    dominator: new Uint32Array(room.slots.buffer, room.slots.byteOffset + n * 4, n),
+    retained: new Float64Array(room.pred.buffer, 0, n),
+    order: room.vertex.subarray(0, n),
+    scratch: [room.firstPred, new Uint32Array(room.slots.buffer, room.slots.byteOffset, n)],
+  };
 }
 
 interface Preorder {
@@ -106,10 +130,10 @@ interface Preorder {
  * it left unvisited. It sees each essential edge once, so it also counts the predecessors of each
  * node: edges from nodes below `mid` in the node's slot, the others by number in `count2`.
  */
-function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, count2: Uint32Array, mid: number, room?: Uint32Array): Preorder {
+function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, count2: Uint32Array, mid: number, room?: DominatorRoom): Preorder {
   const n = g.nodeCount;
-  const vertex = room ?? new Uint32Array(n);
-  const parent = takeSpareWords(g); // the distances' queue when they ran first
+  const vertex = room?.vertex ?? new Uint32Array(n);
+  const parent = room?.parent ?? takeSpareWords(g); // the distances' queue when they ran first
   // The stack only grows as deep as the DFS goes; pages never reached are never touched.
   const stackNode = new Uint32Array(n);
   const stackEdge = new Uint32Array(n);

@@ -142,6 +142,11 @@ export function nonEssentialEdges(g: HeapGraph, into?: Uint32Array): Uint32Array
   return bits;
 }
 
+/** Bits another thread computed for this graph (`nonEssentialEdges` over its columns): kept unless some are known already. */
+export function adoptNonEssentialEdges(g: HeapGraph, bits: Uint32Array): void {
+  if (!nonEssential.has(g) && bits.length === (g.edgeCount >>> 5) + 1) nonEssential.set(g, bits);
+}
+
 /** The graph's bits if they are computed already; otherwise undefined. */
 export function knownNonEssentialEdges(g: HeapGraph): Uint32Array | undefined {
   return nonEssential.get(g);
@@ -186,6 +191,16 @@ export function takeSpareWords(g: HeapGraph): Int32Array {
   const words = spareWords.get(g);
   spareWords.delete(g);
   return words ?? new Int32Array(g.nodeCount);
+}
+
+/** The array `giveSpareWords` kept for this graph when it is in shared memory (taken once), else a fresh shared one. */
+export function takeSharedSpareWords(g: HeapGraph): Int32Array {
+  const words = spareWords.get(g);
+  if (words && words.buffer instanceof SharedArrayBuffer) {
+    spareWords.delete(g);
+    return words;
+  }
+  return sharedArray<Int32Array>(Int32Array, g.nodeCount);
 }
 
 /** Retainers of every node, CSR over the reversed edges: source node and edge index per slot. */

@@ -11,7 +11,7 @@ import { allocationSites, nodeLocation, type RawAllocationSite } from './allocat
 import { backReferences } from './backrefs';
 import { computeDistances, type Distances } from './distances';
 import { retainedByMarks, type Dominators } from './dominators';
-import { distancesAndDominators, dominatorsAlone } from './parallel';
+import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, joinDominatorsAhead } from './parallel';
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
 import { toLocalPath } from '../sources/scripts';
@@ -71,14 +71,18 @@ export function analyzeGraph(g: HeapGraph): GraphAnalysis {
         return (distances ??= computeDistances(g));
       },
       get dominators() {
-        return (dominators ??= dominatorsAlone(g));
+        return (dominators ??= joinDominatorsAhead(g) ?? dominatorsAlone(g));
       },
       get typeOf() {
         return (typeOf ??= makeTypeNamer(g));
       },
       both() {
         if (distances || dominators) return;
-        ({ distances, dominators } = distancesAndDominators(g));
+        if (dominatorsAheadPending(g)) {
+          // Started on a helper already: the distances here meanwhile.
+          distances = computeDistances(g);
+          dominators = joinDominatorsAhead(g) ?? dominatorsAlone(g);
+        } else ({ distances, dominators } = distancesAndDominators(g));
       },
     };
     analyses.set(g, a);
@@ -90,12 +94,12 @@ export function analyzeGraph(g: HeapGraph): GraphAnalysis {
 export function explainTypes(graph: HeapGraph, typeNames: string[], context: ExplainContext): Leak[] {
   if (!typeNames.length) return [];
   const a = analyzeGraph(graph);
-  a.both();
   const typeOf = context.typeOf ?? a.typeOf;
   const explained = typeNames.slice(0, 254);
   const extra = context.typeOf ? [] : (context.alsoRetained ?? []).filter((t) => !explained.includes(t));
   const marked = [...explained, ...extra].slice(0, 254);
-  const member = markTypes(graph, marked, typeOf);
+  const member = markTypes(graph, marked, typeOf); // before the dominators, which may be on their way on another thread
+  a.both();
   const retained = retainedByMarks(a.dominators, member, marked.length);
   if (extra.length) a.marked = { names: marked, sums: retained };
   const total = new Float64Array(typeNames.length);
@@ -324,7 +328,9 @@ export function retainedByType(graph: HeapGraph, typeNames: string[]): Map<strin
     const at = new Map(done.names.map((t, i) => [t, i + 1]));
     return new Map(names.map((type) => [type, done.sums[at.get(type)!]]));
   }
-  const sums = retainedByMarks(a.dominators, markTypes(graph, names, a.typeOf), names.length);
+  // Marked first: dominators computed ahead on another thread may still be on their way.
+  const marks = markTypes(graph, names, a.typeOf);
+  const sums = retainedByMarks(a.dominators, marks, names.length);
   a.marked = { names, sums };
   return new Map(names.map((type, t) => [type, sums[t + 1]]));
 }

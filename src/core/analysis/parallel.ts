@@ -12,8 +12,8 @@ import { Worker } from 'node:worker_threads';
 import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
-import { computeDominators, fillSecondPredecessors, type DominatorRoom, type Dominators, type PredecessorHelper } from './dominators';
-import { edgeKinds, edgeSource, isEphemeronText, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges } from './edges';
+import { computeDominators, dominatorsInRoom, fillSecondPredecessors, type DominatorRoom, type Dominators, type PredecessorHelper } from './dominators';
+import { adoptNonEssentialEdges, edgeKinds, edgeSource, isEphemeronText, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges, takeSharedSpareWords } from './edges';
 
 // control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
 const IDLE = 0;
@@ -109,13 +109,149 @@ export function dominatorsAlone(g: HeapGraph): Dominators {
     slots: sharedArray<Int32Array>(Int32Array, 2 * n),
     vertex: sharedArray(Uint32Array, n),
     firstPred: sharedArray(Uint32Array, n + 1),
-    pred: sharedArray(Uint32Array, g.edgeCount),
+    pred: sharedArray(Uint32Array, Math.max(g.edgeCount, 2 * n)),
+    parent: takeSharedSpareWords(g),
   };
-  const toucher = startPageToucher([room.slots, room.firstPred, room.pred, room.vertex], [0, 3]);
+  const toucher = startPageToucher([room.slots, room.parent!, room.firstPred, room.pred, room.vertex], [0, 1, 4]);
   try {
     return computeDominators(g, undefined, room);
   } finally {
     toucher.stop();
+  }
+}
+
+/** What a thread that computes a graph's dominators ahead is given (`dominatorsAhead` in its message); every array is in shared memory. */
+export interface DominatorsAheadRequest {
+  graph: Pick<HeapGraph, 'nodeCount' | 'edgeCount' | 'firstEdge' | 'edgeTo' | 'edgeType' | 'edgeNameOrIndex' | 'nodeId' | 'nodeSelfSize' | 'nodeTypeNames' | 'edgeTypeNames'>;
+  room: DominatorRoom;
+  /** Zeroed: the thread fills the graph's non-essential edge bits here first. */
+  nonEssential: Uint32Array;
+  /** Int32 [0]: IDLE, RUNNING, DONE, FAILED or CANCELLED. */
+  control: Int32Array;
+}
+
+interface AheadDominators {
+  request: DominatorsAheadRequest;
+  thread: Worker;
+}
+
+const ahead = new WeakMap<HeapGraph, AheadDominators>();
+/** How long a join waits for the helper to take its job before doing the work itself. */
+const AHEAD_START_MS = 5_000;
+
+/**
+ * Starts a graph's dominators on `thread`, a helper that has booted already and is idle (the file
+ * parse's edge helper, see `ParseFileOptions.keepHelper`), for when they will be asked for next
+ * (retained sizes of the file just read): this thread meanwhile sums the sample, answers it and
+ * takes the next request; `analyzeGraph(g).dominators` then joins them (`joinDominatorsAhead`).
+ * The pages the helper writes are first touched here, where there is time. (Filling half of the
+ * predecessor lists here was tried: the DFS's second count per edge cost more than the half
+ * saved.) Below the helper's size, or over columns not in shared memory, the thread is let go and
+ * nothing starts (false).
+ */
+export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
+  const n = g.nodeCount;
+  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId, nodeSelfSize } = g;
+  if (ahead.has(g) || n < helperOptions.minNodes || knownNonEssentialEdges(g) || ![firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId, nodeSelfSize].every(isShared)) {
+    void thread.terminate();
+    return false;
+  }
+  const request: DominatorsAheadRequest = {
+    graph: { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId, nodeSelfSize, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames },
+    room: {
+      slots: sharedArray<Int32Array>(Int32Array, 2 * n),
+      vertex: sharedArray(Uint32Array, n),
+      firstPred: sharedArray(Uint32Array, n + 1),
+      pred: sharedArray(Uint32Array, Math.max(g.edgeCount, 2 * n)),
+      parent: takeSharedSpareWords(g),
+    },
+    nonEssential: nonEssentialArray(g),
+    control: sharedArray<Int32Array>(Int32Array, 1),
+  };
+  try {
+    thread.postMessage({ dominatorsAhead: request, strings: distanceStrings(g) });
+  } catch {
+    void thread.terminate();
+    return false;
+  }
+  thread.on('error', () => undefined);
+  thread.unref();
+  ahead.set(g, { request, thread });
+  // The helper's first work (the bits) reads only the graph: meanwhile the pages it writes next
+  // (the slots, then the preorder and the DFS parents) are faulted in here, where there is time.
+  touchWhile(request.control, [request.room.slots, request.room.parent!, request.room.vertex]);
+  return true;
+}
+
+/**
+ * The dominators `startDominatorsAhead` started for this graph, once the helper is done; undefined
+ * when none were started, or the helper failed (or took longer than any graph should): then the
+ * caller computes them. While the helper works this thread touches the pages it will write last
+ * (the predecessor lists), then waits.
+ */
+export function joinDominatorsAhead(g: HeapGraph): Dominators | undefined {
+  const job = ahead.get(g);
+  if (!job) return undefined;
+  ahead.delete(g);
+  const { control, room, nonEssential } = job.request;
+  const n = g.nodeCount;
+  touchWhile(control, [room.pred, room.firstPred]);
+  // An idle thread takes its message at once; one that has not by now never will (it died).
+  Atomics.wait(control, 0, IDLE, AHEAD_START_MS);
+  if (Atomics.compareExchange(control, 0, IDLE, CANCELLED) === IDLE) {
+    void job.thread.terminate();
+    return undefined;
+  }
+  Atomics.wait(control, 0, RUNNING, Math.max(60_000, n / 50));
+  const done = Atomics.load(control, 0) === DONE;
+  void job.thread.terminate();
+  if (!done) return undefined;
+  adoptNonEssentialEdges(g, nonEssential);
+  return dominatorsInRoom(n, room);
+}
+
+/** The helper's side of `startDominatorsAhead`: the non-essential bits, then the dominators into the shared room; DONE or FAILED. */
+export function runDominatorsAhead(request: DominatorsAheadRequest, strings: DistanceStrings): void {
+  const { control } = request;
+  if (Atomics.compareExchange(control, 0, IDLE, RUNNING) !== IDLE) return;
+  Atomics.notify(control, 0);
+  try {
+    const g = helperGraph(request.graph, strings);
+    nonEssentialEdges(g, request.nonEssential);
+    computeDominators(g, undefined, request.room);
+    Atomics.store(control, 0, DONE);
+  } catch {
+    Atomics.store(control, 0, FAILED);
+  }
+  Atomics.notify(control, 0);
+}
+
+/** Ends the helper of dominators started ahead for a graph that is no longer wanted. */
+export function cancelDominatorsAhead(g: HeapGraph): void {
+  const job = ahead.get(g);
+  if (!job) return;
+  ahead.delete(g);
+  Atomics.compareExchange(job.request.control, 0, IDLE, CANCELLED);
+  void job.thread.terminate();
+}
+
+/** Whether `startDominatorsAhead` started this graph's dominators and nobody joined them yet. */
+export function dominatorsAheadPending(g: HeapGraph): boolean {
+  return ahead.has(g);
+}
+
+/**
+ * Write-touches each 4 kB page of `arrays`, from their ends down (the helper fills them from the
+ * start up; an atomic add of 0 leaves its writes), until the helper is done.
+ */
+function touchWhile(control: Int32Array, arrays: ArrayBufferView[]): void {
+  const PAGE = 1024;
+  for (const view of arrays) {
+    const a = new Int32Array(view.buffer, view.byteOffset, view.byteLength >>> 2);
+    for (let j = a.length - 1, k = 0; j >= 0; j -= PAGE, k++) {
+      if (k % 64 === 0 && Atomics.load(control, 0) > RUNNING) return;
+      Atomics.add(a, j, 0);
+    }
   }
 }
 
@@ -252,14 +388,19 @@ function distanceStrings(g: HeapGraph): DistanceStrings {
   return { length: strings.length, index, text: index.map((i) => strings[i]) };
 }
 
+/** The graph a helper thread works on: the columns it was posted, and a string table holding only the strings it reads. */
+function helperGraph(graph: Partial<HeapGraph>, strings: DistanceStrings): HeapGraph {
+  const table: string[] = new Array(strings.length);
+  strings.index.forEach((i, k) => (table[i] = strings.text[k]));
+  return { ...graph, strings: table } as unknown as HeapGraph;
+}
+
 /** The helper thread's side: the distances into the shared arrays, then DONE (or FAILED). */
 export function runDistanceHelper(request: DistanceRequest, strings: DistanceStrings): void {
   const { control } = request;
   if (Atomics.compareExchange(control, 0, IDLE, RUNNING) !== IDLE) return;
   try {
-    const table: string[] = new Array(strings.length);
-    strings.index.forEach((i, k) => (table[i] = strings.text[k]));
-    const g = { ...request.graph, strings: table } as unknown as HeapGraph;
+    const g = helperGraph(request.graph, strings);
     computeDistances(g, request.out);
     Atomics.store(control, 0, DONE);
     Atomics.notify(control, 0);

@@ -77,6 +77,7 @@ export class EdgeHelperThread implements EdgeHelper {
   private readonly reply: Promise<EdgeScanReply>;
   private readonly columns: GrowableColumns;
   private stopped = false;
+  private finished = false;
 
   /**
    * `waitMs`: how long the parser, at "edges", waits for a helper that has not claimed them yet (it
@@ -136,7 +137,8 @@ export class EdgeHelperThread implements EdgeHelper {
    */
   async result(): Promise<{ columns: GrowableColumns; maxEdgeName: number; numbers: number; met: boolean } | null> {
     const r = await this.reply;
-    this.stop();
+    if (r.kind !== 'done') this.stop();
+    else this.finished = true; // idle now, until `stop` or `handOver`
     if (r.kind === 'done') {
       this.columns.length = r.length;
       this.columns.col = r.col;
@@ -218,7 +220,17 @@ export class EdgeHelperThread implements EdgeHelper {
     }
   }
 
-  /** Stops the helper (idempotent). */
+  /**
+   * The thread, once it has parsed all of its "edges" (`result`), for one more job (see
+   * `startDominatorsAhead`): whoever takes it ends it. Undefined when it did not finish, or was stopped.
+   */
+  handOver(): Worker | undefined {
+    if (!this.finished || this.stopped) return undefined;
+    this.stopped = true;
+    return this.worker;
+  }
+
+  /** Stops the helper (idempotent); a thread handed over is left alone. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;

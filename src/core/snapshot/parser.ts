@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import type { Worker } from 'node:worker_threads';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
 import { ArrayRecycler, GrowableColumns, sharedAlloc, sharedArray } from './columns';
 import { DigitScanner, type DigitRun } from './digits';
@@ -913,6 +914,12 @@ export interface ParseFileOptions {
    * from the end ("both"; `tail` numbers of `total` here), or this one alone.
    */
   onEdges?: (by: 'helper' | 'both' | 'parser', tail?: { numbers: number; total: number }) => void;
+  /**
+   * Given the helper thread once the file is parsed, when it parsed "edges": it is idle and may
+   * take one more job (`startDominatorsAhead`); the receiver ends it. Without this option the
+   * thread is ended at once.
+   */
+  keepHelper?: (thread: Worker) => void;
 }
 
 /** Parses a `.heapsnapshot` file as a stream, through one reused read buffer (and on two threads, see `edgeWorker`). */
@@ -959,7 +966,10 @@ async function parseFile(path: string, options: ParseFileOptions): Promise<HeapG
       if (!merged || !parser.adoptEdges(merged.columns, merged.maxEdgeName, parser.headerNodeCount)) return null;
       options.onEdges?.(tail.numbers > 0 ? 'both' : 'helper', { numbers: tail.numbers, total: edges.numbers + tail.numbers });
     } else options.onEdges?.('parser');
-    return parser.finish();
+    const graph = parser.finish();
+    const idle = options.keepHelper && helper?.handOver();
+    if (idle) options.keepHelper!(idle);
+    return graph;
   } finally {
     helper?.stop();
     await file?.close();

@@ -1,6 +1,8 @@
+import type { Worker } from 'node:worker_threads';
 import type { Leak, Sample, TypeStat } from '../report';
 import { aggregateTypes } from '../analysis/aggregate';
 import { explainTypes, retainedByType } from '../analysis/explain';
+import { cancelDominatorsAhead, startDominatorsAhead } from '../analysis/parallel';
 import { mapLeakSources } from '../sources/sourceMaps';
 import { ArrayRecycler } from './columns';
 import type { HeapGraph } from './graph';
@@ -13,6 +15,12 @@ export interface SampleInfoIn {
   pauseMs: number;
   heapUsed: number;
   heapTotal: number;
+  /**
+   * The retained sizes of this graph will be asked for next (the last file of an analysis): its
+   * dominators are started at once, beside the rest of the sample, on the thread that parsed
+   * the file's "edges" (see startDominatorsAhead).
+   */
+  retainedNext?: boolean;
 }
 
 /** Options for explaining growing types. */
@@ -85,7 +93,10 @@ export class SnapshotSession {
   /** Parses a `.heapsnapshot` file as a stream and turns it into a Sample. */
   async analyzeFile(path: string, info: SampleInfoIn): Promise<Sample> {
     const started = performance.now();
-    const graph = await parseSnapshotFile(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker });
+    let idle: Worker | undefined;
+    const keepHelper = info.retainedNext ? (thread: Worker) => (idle = thread) : undefined;
+    const graph = await parseSnapshotFile(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker, keepHelper });
+    if (idle) startDominatorsAhead(graph, idle);
     let bytes = 0;
     try {
       bytes = (await import('node:fs')).statSync(path).size;
@@ -143,9 +154,13 @@ export class SnapshotSession {
     const previous = this.latest;
     this.latest = graph;
     this.recycler.clear(); // what this parse did not take
-    if (previous && previous !== graph) this.recycler.give(graphArrays(previous));
+    if (previous && previous !== graph) {
+      cancelDominatorsAhead(previous);
+      this.recycler.give(graphArrays(previous));
+    }
+    const { retainedNext: _hint, ...echo } = info;
     return {
-      ...info,
+      ...echo,
       // A file has no live heap figure: the snapshot's own total stands in.
       heapUsed: info.heapUsed || graph.totalSize,
       nodes: graph.nodeCount,

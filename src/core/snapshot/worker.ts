@@ -4,7 +4,7 @@ import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Leak, Sample } from '../report';
-import { runDistanceHelper, useAnalysisHelper, type DistanceRequest, type DistanceStrings } from '../analysis/parallel';
+import { runDistanceHelper, runDominatorsAhead, useAnalysisHelper, type DistanceRequest, type DistanceStrings, type DominatorsAheadRequest } from '../analysis/parallel';
 import { runEdgeScan, type EdgeScanRequest } from './edgeHelper';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotSession } from './session';
@@ -12,8 +12,15 @@ import { SnapshotSession } from './session';
 const port = parentPort;
 if (!port) throw new Error('snapshotWorker must run as a worker thread');
 const helperRole = workerData as { edgeScan?: EdgeScanRequest; distances?: DistanceRequest } | null;
-if (helperRole?.edgeScan) void runEdgeScan(helperRole.edgeScan, (m) => port.postMessage(m));
-else if (helperRole?.distances) {
+if (helperRole?.edgeScan) {
+  // Done with "edges", the thread may be kept for one more job: a graph's dominators (see startDominatorsAhead).
+  void runEdgeScan(helperRole.edgeScan, (m) => port.postMessage(m)).then(() =>
+    port.once('message', (m: { dominatorsAhead?: DominatorsAheadRequest; strings: DistanceStrings }) => {
+      if (m.dominatorsAhead) runDominatorsAhead(m.dominatorsAhead, m.strings);
+      port.close();
+    }),
+  );
+} else if (helperRole?.distances) {
   const request = helperRole.distances;
   port.once('message', (strings: DistanceStrings) => {
     runDistanceHelper(request, strings);
