@@ -12,6 +12,15 @@ export interface SnapshotAnalyzerOptions {
   workerPath?: string;
   /** Old-generation limit of the worker (MB); default three quarters of the machine's memory, at most 16 GB. */
   maxHeapMb?: number;
+  /**
+   * Young-generation size of the worker (MB), default 6 (2 MB semi-spaces). Nearly everything a
+   * parse allocates on the JS heap is the string table, which lives as long as the graph: by
+   * default V8 grows the new space to 32 MB and copies those strings through ever more fresh pages
+   * (a 150 MB file: 9 scavenges, 146 ms). At 6 MB the new space stays at 4 MB, its pages reused: 18
+   * scavenges, ~100 ms, 13 MB less peak RSS (CLI `analyze`, A/B median of 7: 1.66 -> 1.57 s; 600 MB,
+   * of 3: 4.96 -> 4.89 s).
+   */
+  maxYoungGenerationMb?: number;
 }
 
 /**
@@ -31,7 +40,7 @@ export class SnapshotAnalyzer {
     const path = options.workerPath ?? findWorker();
     const maxHeapMb = options.maxHeapMb ?? Math.min(16384, Math.floor((totalmem() / 2 ** 20) * 0.75));
     this.memoryLimitBytes = maxHeapMb * 2 ** 20;
-    this.worker = new Worker(path, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
+    this.worker = new Worker(path, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: options.maxYoungGenerationMb ?? 6 } });
     this.worker.unref();
     this.worker.on('message', (m: FromWorker) => {
       const p = this.pending.get(m.id);
