@@ -4,6 +4,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { analyzeSnapshotFiles } from '../../src/core/analyzeFiles';
 import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
 import { SnapshotSession } from '../../src/core/snapshot/session';
 import { analyzeGraph } from '../../src/core/analysis/explain';
@@ -97,6 +98,19 @@ describe('snapshot analyzer (worker)', function () {
     const cpuMs = mainThreadCpuMs() - before;
     assert.ok(sample.snapshotBytes > 140e6, `snapshot of ${sample.snapshotBytes} bytes`);
     assert.ok(cpuMs < 50, `the caller's thread worked ${cpuMs} ms during the analysis (event-loop lag while streaming up to ${(lag.max / 1e6).toFixed(1)} ms)`);
+  });
+
+  it('analyses a large file with its dominators computed ahead on the parse\'s helper thread: the retained sizes one thread gives', async () => {
+    // The file is parsed on two threads (16 MB or more) and has 200k+ nodes: the last file of an
+    // analysis gets its dominators started on the edge helper's thread, joined by retainedSizes.
+    const report = await analyzeSnapshotFiles([large], analyzer);
+    const types = report.types.filter((t) => typeof t.retainedBytes === 'number');
+    assert.ok(types.some((t) => t.name === 'Big'), 'Big has a retained size');
+    const session = new SnapshotSession(); // one thread, no helper
+    await session.analyzeFile(large, info(0));
+    const here = session.retainedSizes(types.map((t) => t.name));
+    assert.deepEqual(Object.fromEntries(types.map((t) => [t.name, t.retainedBytes])), here);
+    assert.ok(here.Big > 0);
   });
 
   it('runs the analysis at a lower priority than the caller (Linux: the worker thread at nice 5)', async function () {
