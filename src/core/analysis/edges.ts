@@ -85,8 +85,16 @@ export function edgeKinds(g: HeapGraph): EdgeKinds {
   return k;
 }
 
+/**
+ * Edge kinds another thread computed for the same graph (they are plain data: numbers, bits, a
+ * map), for a helper whose graph has no string table: `edgeKinds(g)` returns them.
+ */
+export function adoptEdgeKinds(g: HeapGraph, kinds: EdgeKinds): void {
+  if (!cache.has(g)) cache.set(g, kinds);
+}
+
 /** Whether a string could name an ephemeron edge (the cheap test before `EPHEMERON`). */
-export function isEphemeronText(s: string): boolean {
+function isEphemeronText(s: string): boolean {
   return s.length > 40 && s.includes(' / part of key (');
 }
 

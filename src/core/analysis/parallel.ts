@@ -13,7 +13,7 @@ import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
 import { computeDominators, dominatorsInRoom, fillSecondPredecessors, type DominatorRoom, type Dominators, type PredecessorHelper } from './dominators';
-import { adoptNonEssentialEdges, edgeKinds, edgeSource, isEphemeronText, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges, takeSharedSpareWords } from './edges';
+import { adoptEdgeKinds, adoptNonEssentialEdges, edgeKinds, edgeSource, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges, takeSharedSpareWords, type EdgeKinds } from './edges';
 
 // control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
 const IDLE = 0;
@@ -169,7 +169,8 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
     control: sharedArray<Int32Array>(Int32Array, 1),
   };
   try {
-    thread.postMessage({ dominatorsAhead: request, strings: distanceStrings(g) });
+    // The helper's only use of strings is the edge kinds (for the bits): sent as they are.
+    thread.postMessage({ dominatorsAhead: request, kinds: edgeKinds(g) });
   } catch {
     void thread.terminate();
     return false;
@@ -211,12 +212,13 @@ export function joinDominatorsAhead(g: HeapGraph): Dominators | undefined {
 }
 
 /** The helper's side of `startDominatorsAhead`: the non-essential bits, then the dominators into the shared room; DONE or FAILED. */
-export function runDominatorsAhead(request: DominatorsAheadRequest, strings: DistanceStrings): void {
+export function runDominatorsAhead(request: DominatorsAheadRequest, kinds: EdgeKinds): void {
   const { control } = request;
   if (Atomics.compareExchange(control, 0, IDLE, RUNNING) !== IDLE) return;
   Atomics.notify(control, 0);
   try {
-    const g = helperGraph(request.graph, strings);
+    const g = { ...request.graph, strings: [] } as unknown as HeapGraph;
+    adoptEdgeKinds(g, kinds);
     nonEssentialEdges(g, request.nonEssential);
     computeDominators(g, undefined, request.room);
     Atomics.store(control, 0, DONE);
@@ -372,10 +374,7 @@ function distanceStrings(g: HeapGraph): DistanceStrings {
   const index: number[] = [];
   for (const i of [k.sloppyFunctionMap, k.nativeContext, k.mapDescriptors]) if (i >= 0) index.push(i);
   const strings = g.strings;
-  for (let i = 0; i < strings.length; i++) {
-    const s = strings[i];
-    if (isEphemeronText(s)) index.push(i); // the WeakMap entries' edge names
-  }
+  for (const i of k.ephemeronTables.keys()) index.push(i); // the WeakMap entries' edge names (edgeKinds found them)
   if (k.mapDescriptors >= 0) {
     for (let v = 0; v < g.nodeCount; v++) {
       if (g.nodeType[v] !== k.nodeArray || g.nodeName[v] !== k.mapDescriptors) continue;

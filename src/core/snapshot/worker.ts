@@ -4,6 +4,7 @@ import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Leak, Sample } from '../report';
+import type { EdgeKinds } from '../analysis/edges';
 import { runDistanceHelper, runDominatorsAhead, useAnalysisHelper, type DistanceRequest, type DistanceStrings, type DominatorsAheadRequest } from '../analysis/parallel';
 import { runEdgeScan, type EdgeScanRequest } from './edgeHelper';
 import type { FromWorker, ToWorker } from './rpc';
@@ -15,8 +16,8 @@ const helperRole = workerData as { edgeScan?: EdgeScanRequest; distances?: Dista
 if (helperRole?.edgeScan) {
   // Done with "edges", the thread may be kept for one more job: a graph's dominators (see startDominatorsAhead).
   void runEdgeScan(helperRole.edgeScan, (m) => port.postMessage(m)).then(() =>
-    port.once('message', (m: { dominatorsAhead?: DominatorsAheadRequest; strings: DistanceStrings }) => {
-      if (m.dominatorsAhead) runDominatorsAhead(m.dominatorsAhead, m.strings);
+    port.once('message', (m: { dominatorsAhead?: DominatorsAheadRequest; kinds: EdgeKinds }) => {
+      if (m.dominatorsAhead) runDominatorsAhead(m.dominatorsAhead, m.kinds);
       port.close();
     }),
   );
