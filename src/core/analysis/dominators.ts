@@ -14,6 +14,8 @@ export interface Dominators {
   readonly retained: Float64Array;
   /** All nodes, each after its dominator (DFS preorder): walk forward to go down the tree. */
   readonly order: Uint32Array;
+  /** Per DFS number (an index into `order`): the number of its immediate dominator (the root's, 0, is itself). */
+  readonly idom: Int32Array;
   /**
    * Two arrays of at least n words the computation is done with, for `retainedByMarks` to work in
    * (it overwrites them on every call): it would fault in fresh pages for them otherwise.
@@ -59,8 +61,8 @@ export interface DominatorRoom {
   readonly vertex: Uint32Array;
   readonly firstPred: Uint32Array;
   readonly pred: Uint32Array;
-  /** n words for the DFS parents (then the immediate dominators); else the graph's spare words or fresh ones. */
-  readonly parent?: Int32Array;
+  /** n words for the DFS parents (then the immediate dominators by number). */
+  readonly parent: Int32Array;
 }
 
 /**
@@ -94,6 +96,7 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room
         dominator: new Uint32Array(best.buffer, best.byteOffset, n),
         retained: pred.buffer.byteLength >= n * 8 ? new Float64Array(pred.buffer, 0, n) : new Float64Array(n),
         order: vertex,
+        idom,
         scratch: [firstPred, new Uint32Array(ancestor.buffer, ancestor.byteOffset, n)],
       };
   retainedSizes(n, vertex, idom, g.nodeSelfSize, out.dominator as Uint32Array, out.retained as Float64Array);
@@ -112,6 +115,7 @@ export function dominatorsInRoom(n: number, room: DominatorRoom): Dominators {
     dominator: new Uint32Array(room.slots.buffer, room.slots.byteOffset + n * 4, n),
     retained: new Float64Array(room.pred.buffer, 0, n),
     order: room.vertex.subarray(0, n),
+    idom: room.parent.subarray(0, n),
     scratch: [room.firstPred, new Uint32Array(room.slots.buffer, room.slots.byteOffset, n)],
   };
 }
@@ -133,7 +137,7 @@ interface Preorder {
 function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, count2: Uint32Array, mid: number, room?: DominatorRoom): Preorder {
   const n = g.nodeCount;
   const vertex = room?.vertex ?? new Uint32Array(n);
-  const parent = room?.parent ?? takeSpareWords(g); // the distances' queue when they ran first
+  const parent = room?.parent ?? takeSpareWords(g); // else the distances' queue when they ran first
   // The stack only grows as deep as the DFS goes; pages never reached are never touched.
   const stackNode = new Uint32Array(n);
   const stackEdge = new Uint32Array(n);
@@ -377,39 +381,40 @@ export function retainedBySet(dom: Dominators, member: Uint8Array, value = 1): n
 
 /**
  * `retainedBySet` for many sets at once: the retained bytes of the nodes marked k, for every k in
- * 1..count (`out[k]`; nodes marked 0 or above count belong to none). One pass down `order` (each
- * node after its dominator) that keeps, per node, a chain of the members that count among its
- * dominators, one per mark at most: the nearest (`head`), then each one's next (`next`). A member
- * counts, adding its retained size, when its mark is not on its dominator's chain; then it heads the
- * chain below it. A chain holds at most `count` members, so the pass is linear whatever the tree's
- * shape, and real chains are a few members long.
+ * 1..count (`out[k]`; nodes marked 0 or above count belong to none). One pass down the preorder
+ * (each node after its dominator) that keeps, per DFS number, a chain of the members that count
+ * among its dominators, one per mark at most: the nearest (`head`), then each one's next (`next`).
+ * A member counts, adding its retained size, when its mark is not on its dominator's chain; then it
+ * heads the chain below it. A chain holds at most `count` members, so the pass is linear whatever
+ * the tree's shape, and real chains are a few members long. By number, the dominator's chain is
+ * `head[idom[i]]`: read in order, and mostly near i (by node it would be anywhere in memory).
  */
 export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: number): Float64Array {
-  const { order, dominator, retained } = dom;
-  const n = dominator.length;
+  const { order, idom, retained } = dom;
+  const n = order.length;
   const out = new Float64Array(count + 1);
   if (n === 0) return out;
   // In the computation's spare arrays when it left them: fresh pages cost more than the pass.
   const spare = dom.scratch && dom.scratch[0].length >= n && dom.scratch[1].length >= n;
   const head = spare ? dom.scratch![0] : new Uint32Array(n);
   const next = spare ? dom.scratch![1] : new Uint32Array(n);
-  head[order[0]] = NONE; // the root is its own dominator: nothing above it
+  head[0] = NONE; // the root (number 0) is its own dominator: nothing above it
   for (let i = 0; i < n; i++) {
     const v = order[i];
-    const above = head[dominator[v]];
+    const above = head[idom[i]];
     const mark = marks[v];
     if (mark !== 0 && mark <= count) {
       let u = above;
-      while (u !== NONE && marks[u] !== mark) u = next[u];
+      while (u !== NONE && marks[order[u]] !== mark) u = next[u];
       if (u === NONE) {
         out[mark] += retained[v];
-        head[v] = v;
-        next[v] = above;
+        head[i] = i;
+        next[i] = above;
         continue;
       }
       // else a dominator of its own mark holds it: counted there
     }
-    head[v] = above;
+    head[i] = above;
   }
   return out;
 }
