@@ -99,7 +99,7 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room
         idom,
         scratch: [firstPred, new Uint32Array(ancestor.buffer, ancestor.byteOffset, n)],
       };
-  retainedSizes(n, vertex, idom, g.nodeSelfSize, out.dominator as Uint32Array, out.retained as Float64Array);
+  retainedSizes(n, vertex, idom, g.nodeSelfSize, out.dominator, out.retained);
   return out;
 }
 

@@ -105,19 +105,25 @@ outer: for (let k = 0; k < arrays.length; k++) {
 export function dominatorsAlone(g: HeapGraph): Dominators {
   const n = g.nodeCount;
   if (!helperScript || n < helperOptions.minNodes) return computeDominators(g);
-  const room: DominatorRoom = {
+  const room = dominatorRoom(g);
+  const toucher = startPageToucher([room.slots, room.parent, room.firstPred, room.pred, room.vertex], [0, 1, 4]);
+  try {
+    return computeDominators(g, undefined, room);
+  } finally {
+    toucher.stop();
+  }
+}
+
+/** A `DominatorRoom` for the graph in shared memory (the parents in the graph's spare words when they are shared). */
+function dominatorRoom(g: HeapGraph): DominatorRoom {
+  const n = g.nodeCount;
+  return {
     slots: sharedArray<Int32Array>(Int32Array, 2 * n),
     vertex: sharedArray(Uint32Array, n),
     firstPred: sharedArray(Uint32Array, n + 1),
     pred: sharedArray(Uint32Array, Math.max(g.edgeCount, 2 * n)),
     parent: takeSharedSpareWords(g),
   };
-  const toucher = startPageToucher([room.slots, room.parent!, room.firstPred, room.pred, room.vertex], [0, 1, 4]);
-  try {
-    return computeDominators(g, undefined, room);
-  } finally {
-    toucher.stop();
-  }
 }
 
 /** What a thread that computes a graph's dominators ahead is given (`dominatorsAhead` in its message); every array is in shared memory. */
@@ -158,13 +164,7 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
   }
   const request: DominatorsAheadRequest = {
     graph: { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId, nodeSelfSize, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames },
-    room: {
-      slots: sharedArray<Int32Array>(Int32Array, 2 * n),
-      vertex: sharedArray(Uint32Array, n),
-      firstPred: sharedArray(Uint32Array, n + 1),
-      pred: sharedArray(Uint32Array, Math.max(g.edgeCount, 2 * n)),
-      parent: takeSharedSpareWords(g),
-    },
+    room: dominatorRoom(g),
     nonEssential: nonEssentialArray(g),
     control: sharedArray<Int32Array>(Int32Array, 1),
   };
@@ -180,7 +180,7 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
   ahead.set(g, { request, thread });
   // The helper's first work (the bits) reads only the graph: meanwhile the pages it writes next
   // (the slots, then the preorder and the DFS parents) are faulted in here, where there is time.
-  touchWhile(request.control, [request.room.slots, request.room.parent!, request.room.vertex]);
+  touchWhile(request.control, [request.room.slots, request.room.parent, request.room.vertex]);
   return true;
 }
 
@@ -387,19 +387,14 @@ function distanceStrings(g: HeapGraph): DistanceStrings {
   return { length: strings.length, index, text: index.map((i) => strings[i]) };
 }
 
-/** The graph a helper thread works on: the columns it was posted, and a string table holding only the strings it reads. */
-function helperGraph(graph: Partial<HeapGraph>, strings: DistanceStrings): HeapGraph {
-  const table: string[] = new Array(strings.length);
-  strings.index.forEach((i, k) => (table[i] = strings.text[k]));
-  return { ...graph, strings: table } as unknown as HeapGraph;
-}
-
 /** The helper thread's side: the distances into the shared arrays, then DONE (or FAILED). */
 export function runDistanceHelper(request: DistanceRequest, strings: DistanceStrings): void {
   const { control } = request;
   if (Atomics.compareExchange(control, 0, IDLE, RUNNING) !== IDLE) return;
   try {
-    const g = helperGraph(request.graph, strings);
+    const table: string[] = new Array(strings.length);
+    strings.index.forEach((i, k) => (table[i] = strings.text[k]));
+    const g = { ...request.graph, strings: table } as unknown as HeapGraph;
     computeDistances(g, request.out);
     Atomics.store(control, 0, DONE);
     Atomics.notify(control, 0);

@@ -137,13 +137,13 @@ export class EdgeHelperThread implements EdgeHelper {
    */
   async result(): Promise<{ columns: GrowableColumns; maxEdgeName: number; numbers: number; met: boolean } | null> {
     const r = await this.reply;
-    if (r.kind !== 'done') this.stop();
-    else this.finished = true; // idle now, until `stop` or `handOver`
     if (r.kind === 'done') {
+      this.finished = true; // idle now, until `stop` or `handOver`
       this.columns.length = r.length;
       this.columns.col = r.col;
       return { columns: this.columns, maxEdgeName: r.maxEdgeName, numbers: r.length * this.columns.width + r.col, met: r.met };
     }
+    this.stop();
     if (r.kind === 'error' && r.snapshotError) throw new SnapshotError(r.message);
     return null; // too many edges for the header's count, or the thread failed: parse on one thread
   }
