@@ -132,7 +132,10 @@ describe('Leak Watch panel beside the editor', function () {
     await current.waitFor({ timeout: 15_000 });
     let shown = false;
     for (let attempt = 0; attempt < 4 && !shown; attempt++) {
-      const line = (await current.boundingBox())!;
+      // The editor re-renders its overlays: the one found may be gone by the time it is measured.
+      await current.waitFor({ timeout: 15_000 });
+      const line = await current.boundingBox();
+      if (!line) continue;
       await page.mouse.move(line.x + 2, line.y + line.height / 2);
       await page.mouse.move(line.x + Math.min(40, line.width / 2), line.y + line.height / 2, { steps: 5 });
       try {
