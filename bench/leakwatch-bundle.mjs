@@ -47,11 +47,17 @@ export async function buildLeakWatchBundle() {
   }
 }
 
+/** The snapshot worker's bundle and, where the sources have one, its helpers' (as scripts/build.mjs builds them). */
+function workerEntries() {
+  const helper = 'src/core/snapshot/helperThread.ts';
+  return { snapshotWorker: 'src/core/snapshot/worker.ts', ...(existsSync(join(root, helper)) ? { snapshotHelper: helper } : {}) };
+}
+
 /** Builds the CLI and its snapshot worker into bench/cache/cli/; returns the CLI path, or null when it does not build. */
 export async function buildCli() {
   const outdir = join(cache, 'cli');
   try {
-    await esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts', snapshotWorker: 'src/core/snapshot/worker.ts' }, outdir });
+    await esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts', ...workerEntries() }, outdir });
     return join(outdir, 'cli.js');
   } catch (e) {
     console.warn(`bench: the CLI does not build from the current sources (${String(e.message).split('\n')[0]})`);
@@ -63,7 +69,7 @@ export async function buildCli() {
 export async function buildStreamSample() {
   const outdir = join(cache, 'cli');
   try {
-    await esbuild.build({ ...common, entryPoints: { 'stream-sample': 'bench/stream-sample.ts', snapshotWorker: 'src/core/snapshot/worker.ts' }, outdir });
+    await esbuild.build({ ...common, entryPoints: { 'stream-sample': 'bench/stream-sample.ts', ...workerEntries() }, outdir });
     return join(outdir, 'stream-sample.js');
   } catch (e) {
     console.warn(`bench: the streaming measurement does not build from the current sources (${String(e.message).split('\n')[0]})`);

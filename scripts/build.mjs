@@ -1,5 +1,5 @@
 // Builds every bundle with esbuild: the extension host (cjs, `vscode` external), the snapshot
-// worker, the webview (browser), the CLI, and the extension-host test suites; first the parser's
+// worker and its helper threads' smaller bundle, the webview (browser), the CLI, and the extension-host test suites; first the parser's
 // WebAssembly modules (scripts/wasm.mjs).
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync, statSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
@@ -35,7 +35,7 @@ function tsFiles(dir) {
 
 const configs = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...node, entryPoints: { snapshotWorker: 'src/core/snapshot/worker.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { snapshotWorker: 'src/core/snapshot/worker.ts', snapshotHelper: 'src/core/snapshot/helperThread.ts' }, outdir: 'dist' },
   {
     ...node,
     entryPoints: { cli: 'src/cli/main.ts' },

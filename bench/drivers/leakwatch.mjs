@@ -27,8 +27,10 @@ const lap = (name) => {
   c = process.cpuUsage();
 };
 // Files are parsed on two threads, as the snapshot worker parses them: the edge helper is the
-// snapshot worker script that bench/leakwatch-bundle.mjs builds with the CLI (when it builds).
-const edgeWorker = new URL('../cache/cli/snapshotWorker.js', import.meta.url).pathname;
+// helper bundle (or, from older sources, the snapshot worker script) that bench/leakwatch-bundle.mjs
+// builds with the CLI (when it builds).
+const helperBundle = new URL('../cache/cli/snapshotHelper.js', import.meta.url).pathname;
+const edgeWorker = existsSync(helperBundle) ? helperBundle : new URL('../cache/cli/snapshotWorker.js', import.meta.url).pathname;
 const graph = await lw.parseSnapshotFile(file, existsSync(edgeWorker) ? { edgeWorker } : {});
 lap('parse');
 const out = { tool: `leakwatch-${mode}`, nodes: graph.nodeCount, edges: graph.edgeCount, strings: graph.strings.length, modules: lw.modules };

@@ -51,7 +51,7 @@ describe('npm run package', function () {
     const entries = zipEntries(vsix);
     const allowed = /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(dist\/.+|media\/.+|package\.json|readme\.md|LICENSE(\.txt)?))$/i;
     assert.deepEqual(entries.filter((e) => !allowed.test(e)), [], 'nothing else is packed');
-    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/snapshotWorker.js', 'extension/dist/webview.js']) {
+    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/snapshotWorker.js', 'extension/dist/snapshotHelper.js', 'extension/dist/webview.js']) {
       assert.ok(entries.includes(needed), `${needed} is packed`);
     }
   });

@@ -1,39 +1,27 @@
 // The snapshot worker (worker_threads): chunks in, Samples and explanations out. The graph stays here.
-// The same script, started by a parse with `workerData.edgeScan`, is the parser's edge helper (edgeHelper.ts).
-import { readlinkSync } from 'node:fs';
+// Started with a helper's job in `workerData` (helperRoles.ts), the same script is a helper.
+import { existsSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Leak, Sample } from '../report';
-import type { EdgeKinds } from '../analysis/edges';
-import { runDistanceHelper, runDominatorsAhead, useAnalysisHelper, type DistanceRequest, type DistanceStrings, type DominatorsAheadRequest } from '../analysis/parallel';
-import { runEdgeScan, type EdgeScanRequest } from './edgeHelper';
+import { useAnalysisHelper } from '../analysis/parallel';
+import { serveHelperRole } from './helperRoles';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotSession } from './session';
 
 const port = parentPort;
 if (!port) throw new Error('snapshotWorker must run as a worker thread');
-const helperRole = workerData as { edgeScan?: EdgeScanRequest; distances?: DistanceRequest } | null;
-if (helperRole?.edgeScan) {
-  // Done with "edges", the thread may be kept for one more job: a graph's dominators (see startDominatorsAhead).
-  void runEdgeScan(helperRole.edgeScan, (m) => port.postMessage(m)).then(() =>
-    port.once('message', (m: { dominatorsAhead?: DominatorsAheadRequest; kinds: EdgeKinds }) => {
-      if (m.dominatorsAhead) runDominatorsAhead(m.dominatorsAhead, m.kinds);
-      port.close();
-    }),
-  );
-} else if (helperRole?.distances) {
-  const request = helperRole.distances;
-  port.once('message', (strings: DistanceStrings) => {
-    runDistanceHelper(request, strings);
-    port.close();
-  });
-} else serve(port);
+if (!serveHelperRole(port, workerData)) serve(port);
 
 function serve(port: NonNullable<typeof parentPort>): void {
   lowerPriority();
-  // Files are parsed, and graphs analysed, on two threads: this script is the helper too.
-  const session = new SnapshotSession({ edgeWorker: __filename });
-  useAnalysisHelper(__filename);
+  // Files are parsed, and graphs analysed, on two threads: the helpers run the small bundle built
+  // beside this one (this script where it is missing).
+  const helper = join(__dirname, 'snapshotHelper.js');
+  const helperScript = existsSync(helper) ? helper : __filename;
+  const session = new SnapshotSession({ edgeWorker: helperScript });
+  useAnalysisHelper(helperScript);
   /** The first error met while streaming the current snapshot; reported by its finish. */
   let streamError: Error | null = null;
 
