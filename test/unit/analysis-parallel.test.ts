@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeDistances } from '../../src/core/analysis/distances';
-import { computeDominators } from '../../src/core/analysis/dominators';
+import { computeDominators, retainedByMarks } from '../../src/core/analysis/dominators';
 import { Worker } from 'node:worker_threads';
 import { nonEssentialEdges, knownNonEssentialEdges } from '../../src/core/analysis/edges';
 import { analyzeGraph } from '../../src/core/analysis/explain';
@@ -14,6 +14,8 @@ import { parseSnapshotFile } from '../../src/core/snapshot/parser';
 import { takeSnapshotOf } from './helpers/takeSnapshot';
 
 const WORKER = join(__dirname, '../../dist/snapshotWorker.js');
+/** The helpers' own smaller bundle, which the worker starts its helper threads from. */
+const HELPER = join(__dirname, '../../dist/snapshotHelper.js');
 
 const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -71,10 +73,10 @@ describe('distances and dominators on two threads', function () {
   });
 
   /** The file parsed on two threads, and the edge helper's thread, idle, kept for one more job. */
-  async function parseKeepingHelper(): Promise<{ graph: HeapGraph; thread: Worker }> {
+  async function parseKeepingHelper(script = WORKER): Promise<{ graph: HeapGraph; thread: Worker }> {
     let thread: Worker | undefined;
     let by = '';
-    const graph = await parseSnapshotFile(file, { edgeWorker: WORKER, parallelMinBytes: 0, helperWaitMs: 10_000, keepHelper: (t) => (thread = t), onEdges: (who) => (by = who) });
+    const graph = await parseSnapshotFile(file, { edgeWorker: script, parallelMinBytes: 0, helperWaitMs: 10_000, keepHelper: (t) => (thread = t), onEdges: (who) => (by = who) });
     assert.notEqual(by, 'parser', 'the helper parsed "edges"');
     assert.ok(thread instanceof Worker, 'the helper thread is handed over');
     return { graph, thread };
@@ -106,6 +108,32 @@ describe('distances and dominators on two threads', function () {
     const distances = computeDistances(g);
     assert.ok(bytesOf(analyzeGraph(c.graph).distances.distance).equals(bytesOf(distances.distance)));
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(analyzeGraph(c.graph).dominators[k]).equals(bytesOf(dominators[k])), k);
+  });
+
+  it('sums marked nodes\' retained sizes beside the helper\'s last step, as one thread does (the helper bundle)', async () => {
+    const dominators = computeDominators(g);
+    // Marks 1..5 on about half of the nodes, nested in each other anywhere in the tree.
+    const marks = new Uint8Array(g.nodeCount);
+    for (let v = 0, x = 7; v < g.nodeCount; v++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      marks[v] = x % 10 < 5 ? (x >>> 8) % 5 + 1 : 0;
+    }
+    const expected = retainedByMarks(dominators, marks, 5);
+    assert.ok(expected[1] > 0 && expected[5] > 0);
+    useAnalysisHelper(HELPER, { minNodes: 0 });
+    for (const wait of [0, 1500]) {
+      const a = await parseKeepingHelper(HELPER);
+      assert.ok(startDominatorsAhead(a.graph, a.thread));
+      if (wait) await new Promise((resolve) => setTimeout(resolve, wait)); // joined once the helper is done
+      const sums = analyzeGraph(a.graph).retainedOf(marks, 5);
+      assert.ok(!dominatorsAheadPending(a.graph));
+      assert.deepEqual([...sums], [...expected], `joined after ${wait} ms`);
+      const joined = analyzeGraph(a.graph).dominators;
+      assert.ok(joined.order.buffer instanceof SharedArrayBuffer, 'the helper\'s arrays');
+      for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(joined[k]).equals(bytesOf(dominators[k])), k);
+      // Asked again, the sums come from the joined dominators: the same.
+      assert.deepEqual([...analyzeGraph(a.graph).retainedOf(marks, 5)], [...expected]);
+    }
   });
 
   it('computes the dominators here when the kept thread cannot, and hands no thread over without the option', async () => {

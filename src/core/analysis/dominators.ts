@@ -68,8 +68,10 @@ export interface DominatorRoom {
 /**
  * The dominator tree and retained size of every node (half of the predecessor lists on another
  * thread when `helper` is given; the arrays of `room` filled when given, without a helper).
+ * `onTree` is called once the tree is known (`order`, `idom`), before the retained sizes: the
+ * first half of the slots and the predecessor offsets (`scratch`) are free from then on.
  */
-export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room?: DominatorRoom): Dominators {
+export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room?: DominatorRoom, onTree?: () => void): Dominators {
   // Each phase is a function of its own over typed arrays: V8 optimises each hot loop once (one
   // big function deoptimised at every new phase), and no loop reads variables through a closure.
   // Arrays a phase is done with are reused by the next one: a fresh page costs far more than the
@@ -89,6 +91,7 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room
   const best = slots.subarray(n, 2 * n);
   semidominators(n, parent, firstPred, pred, ancestor, best, stack);
   const idom = immediateDominators(n, parent, semi); // in place of `parent`
+  onTree?.(); // the preorder and idom are final; the first half of the slots and the offsets are free
   // The outputs take the buffers of `best` and `pred`, which nothing reads any more.
   const out: Dominators = room
     ? dominatorsInRoom(n, room)
@@ -390,14 +393,23 @@ export function retainedBySet(dom: Dominators, member: Uint8Array, value = 1): n
  * `head[idom[i]]`: read in order, and mostly near i (by node it would be anywhere in memory).
  */
 export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: number): Float64Array {
-  const { order, idom, retained } = dom;
-  const n = order.length;
-  const out = new Float64Array(count + 1);
-  if (n === 0) return out;
+  const n = dom.order.length;
   // In the computation's spare arrays when it left them: fresh pages cost more than the pass.
   const spare = dom.scratch && dom.scratch[0].length >= n && dom.scratch[1].length >= n;
   const head = spare ? dom.scratch![0] : new Uint32Array(n);
   const next = spare ? dom.scratch![1] : new Uint32Array(n);
+  markedTops(dom.order, dom.idom, marks, count, head, next);
+  return sumMarkedTops(dom.order, dom.retained, marks, count, head);
+}
+
+/**
+ * The walk of `retainedByMarks`, which needs the tree only (not the retained sizes): leaves
+ * `head[i] === i` at the DFS numbers i of the members that count (`head` and `next`: n words each,
+ * overwritten).
+ */
+export function markedTops(order: Uint32Array, idom: Int32Array, marks: Uint8Array, count: number, head: Uint32Array, next: Uint32Array): void {
+  const n = order.length;
+  if (n === 0) return;
   head[0] = NONE; // the root (number 0) is its own dominator: nothing above it
   for (let i = 0; i < n; i++) {
     const v = order[i];
@@ -407,7 +419,6 @@ export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: numbe
       let u = above;
       while (u !== NONE && marks[order[u]] !== mark) u = next[u];
       if (u === NONE) {
-        out[mark] += retained[v];
         head[i] = i;
         next[i] = above;
         continue;
@@ -415,6 +426,16 @@ export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: numbe
       // else a dominator of its own mark holds it: counted there
     }
     head[i] = above;
+  }
+}
+
+/** The sums of `retainedByMarks` once `markedTops` has left `head`: out[k], the retained bytes of the members marked k that count. */
+export function sumMarkedTops(order: Uint32Array, retained: Float64Array, marks: Uint8Array, count: number, head: Uint32Array): Float64Array {
+  const out = new Float64Array(count + 1);
+  for (let i = 0, n = order.length; i < n; i++) {
+    if (head[i] !== i) continue;
+    const v = order[i];
+    out[marks[v]] += retained[v];
   }
   return out;
 }

@@ -42,8 +42,13 @@ export interface GraphAnalysis {
   readonly distances: Distances;
   readonly dominators: Dominators;
   readonly typeOf: TypeNamer;
-  /** Computes distances and dominators together (on two threads when it can), unless done already. */
+  /**
+   * Computes distances and dominators together (on two threads when it can), unless done already;
+   * dominators on their way on another thread (`startDominatorsAhead`) are left to their join.
+   */
   both(): void;
+  /** `retainedByMarks` over the dominators: the walk beside the last step of dominators computed ahead, when they are on their way. */
+  retainedOf(marks: Uint8Array, count: number): Float64Array;
   /** The last marking of named types (type k marked k + 1) and its retained sums, for `retainedByType` to reuse. */
   marked?: MarkedTypes;
 }
@@ -66,23 +71,32 @@ export function analyzeGraph(g: HeapGraph): GraphAnalysis {
     let distances: Distances | undefined;
     let dominators: Dominators | undefined;
     let typeOf: TypeNamer | undefined;
+    const known = () => (dominators ??= joinDominatorsAhead(g)?.dominators ?? dominatorsAlone(g));
     a = {
       get distances() {
         return (distances ??= computeDistances(g));
       },
       get dominators() {
-        return (dominators ??= joinDominatorsAhead(g) ?? dominatorsAlone(g));
+        return known();
       },
       get typeOf() {
         return (typeOf ??= makeTypeNamer(g));
       },
       both() {
         if (distances || dominators) return;
-        if (dominatorsAheadPending(g)) {
-          // Started on a helper already: the distances here meanwhile.
-          distances = computeDistances(g);
-          dominators = joinDominatorsAhead(g) ?? dominatorsAlone(g);
-        } else ({ distances, dominators } = distancesAndDominators(g));
+        // Started on a helper already: the distances here meanwhile.
+        if (dominatorsAheadPending(g)) distances = computeDistances(g);
+        else ({ distances, dominators } = distancesAndDominators(g));
+      },
+      retainedOf(marks, count) {
+        if (!dominators && dominatorsAheadPending(g)) {
+          const joined = joinDominatorsAhead(g, { marks, count });
+          if (joined) {
+            dominators = joined.dominators;
+            if (joined.sums) return joined.sums;
+          }
+        }
+        return retainedByMarks(known(), marks, count);
       },
     };
     analyses.set(g, a);
@@ -100,7 +114,7 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
   const marked = [...explained, ...extra].slice(0, 254);
   const member = markTypes(graph, marked, typeOf); // before the dominators, which may be on their way on another thread
   a.both();
-  const retained = retainedByMarks(a.dominators, member, marked.length);
+  const retained = a.retainedOf(member, marked.length);
   if (extra.length) a.marked = { names: marked, sums: retained };
   const total = new Float64Array(typeNames.length);
   const fresh: number[][] = typeNames.map(() => []);
@@ -330,7 +344,7 @@ export function retainedByType(graph: HeapGraph, typeNames: string[]): Map<strin
   }
   // Marked first: dominators computed ahead on another thread may still be on their way.
   const marks = markTypes(graph, names, a.typeOf);
-  const sums = retainedByMarks(a.dominators, marks, names.length);
+  const sums = a.retainedOf(marks, names.length);
   a.marked = { names, sums };
   return new Map(names.map((type, t) => [type, sums[t + 1]]));
 }

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
-import { computeDominators, dominatorsInRoom, fillSecondPredecessors, type DominatorRoom, type Dominators, type PredecessorHelper } from './dominators';
+import { computeDominators, dominatorsInRoom, fillSecondPredecessors, markedTops, sumMarkedTops, type DominatorRoom, type Dominators, type PredecessorHelper } from './dominators';
 import { adoptEdgeKinds, adoptNonEssentialEdges, edgeKinds, edgeSource, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges, takeSharedSpareWords, type EdgeKinds } from './edges';
 
 // control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
@@ -132,8 +132,17 @@ export interface DominatorsAheadRequest {
   room: DominatorRoom;
   /** Zeroed: the thread fills the graph's non-essential edge bits here first. */
   nonEssential: Uint32Array;
-  /** Int32 [0]: IDLE, RUNNING, DONE, FAILED or CANCELLED. */
+  /** Int32 [0]: IDLE, RUNNING, DONE, FAILED or CANCELLED; [1]: TREE once the preorder and the immediate dominators are in the room (or the helper ended). */
   control: Int32Array;
+}
+
+/** control[1] of a `DominatorsAheadRequest`: the tree is known, only the retained sizes are left. */
+const TREE = 1;
+
+/** Marked nodes whose retained sums (`retainedByMarks`) the join works out beside the helper's last step. */
+export interface MarksToSum {
+  marks: Uint8Array;
+  count: number;
 }
 
 interface AheadDominators {
@@ -166,7 +175,7 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
     graph: { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId, nodeSelfSize, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames },
     room: dominatorRoom(g),
     nonEssential: nonEssentialArray(g),
-    control: sharedArray<Int32Array>(Int32Array, 1),
+    control: sharedArray<Int32Array>(Int32Array, 2),
   };
   try {
     // The helper's only use of strings is the edge kinds (for the bits): sent as they are.
@@ -188,9 +197,11 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
  * The dominators `startDominatorsAhead` started for this graph, once the helper is done; undefined
  * when none were started, or the helper failed (or took longer than any graph should): then the
  * caller computes them. While the helper works this thread touches the pages it will write last
- * (the predecessor lists), then waits.
+ * (the predecessor lists), then waits. Given `marked`, it walks the tree for their retained sums
+ * (`markedTops`) while the helper computes the retained sizes, and adds them up once they are in
+ * (`sums`, as `retainedByMarks` gives them).
  */
-export function joinDominatorsAhead(g: HeapGraph): Dominators | undefined {
+export function joinDominatorsAhead(g: HeapGraph, marked?: MarksToSum): { dominators: Dominators; sums?: Float64Array } | undefined {
   const job = ahead.get(g);
   if (!job) return undefined;
   ahead.delete(g);
@@ -203,29 +214,51 @@ export function joinDominatorsAhead(g: HeapGraph): Dominators | undefined {
     void job.thread.terminate();
     return undefined;
   }
-  Atomics.wait(control, 0, RUNNING, Math.max(60_000, n / 50));
+  const longest = Math.max(60_000, n / 50);
+  let walked = false;
+  if (marked) {
+    Atomics.wait(control, 1, 0, longest);
+    const state = Atomics.load(control, 0);
+    if (Atomics.load(control, 1) === TREE && (state === RUNNING || state === DONE)) {
+      markedTops(room.vertex.subarray(0, n), room.parent.subarray(0, n), marked.marks, marked.count, room.firstPred, scratchNext(room, n));
+      walked = true;
+    }
+  }
+  Atomics.wait(control, 0, RUNNING, longest);
   const done = Atomics.load(control, 0) === DONE;
   void job.thread.terminate();
   if (!done) return undefined;
   adoptNonEssentialEdges(g, nonEssential);
-  return dominatorsInRoom(n, room);
+  const dominators = dominatorsInRoom(n, room);
+  if (!walked || !marked) return { dominators };
+  return { dominators, sums: sumMarkedTops(dominators.order, dominators.retained, marked.marks, marked.count, room.firstPred) };
 }
 
-/** The helper's side of `startDominatorsAhead`: the non-essential bits, then the dominators into the shared room; DONE or FAILED. */
+/** The room's words `markedTops` may chain in beside the helper's retained sizes: the first half of the slots (the dominators' `scratch[1]`). */
+function scratchNext(room: DominatorRoom, n: number): Uint32Array {
+  return new Uint32Array(room.slots.buffer, room.slots.byteOffset, n);
+}
+
+/** The helper's side of `startDominatorsAhead`: the non-essential bits, then the dominators into the shared room (TREE on the way); DONE or FAILED. */
 export function runDominatorsAhead(request: DominatorsAheadRequest, kinds: EdgeKinds): void {
   const { control } = request;
   if (Atomics.compareExchange(control, 0, IDLE, RUNNING) !== IDLE) return;
   Atomics.notify(control, 0);
+  const tree = () => {
+    Atomics.store(control, 1, TREE);
+    Atomics.notify(control, 1);
+  };
   try {
     const g = { ...request.graph, strings: [] } as unknown as HeapGraph;
     adoptEdgeKinds(g, kinds);
     nonEssentialEdges(g, request.nonEssential);
-    computeDominators(g, undefined, request.room);
+    computeDominators(g, undefined, request.room, tree);
     Atomics.store(control, 0, DONE);
   } catch {
     Atomics.store(control, 0, FAILED);
   }
   Atomics.notify(control, 0);
+  tree(); // a join waiting for the tree wakes, whatever the end
 }
 
 /** Ends the helper of dominators started ahead for a graph that is no longer wanted. */
@@ -244,14 +277,14 @@ export function dominatorsAheadPending(g: HeapGraph): boolean {
 
 /**
  * Write-touches each 4 kB page of `arrays`, from their ends down (the helper fills them from the
- * start up; an atomic add of 0 leaves its writes), until the helper is done.
+ * start up; an atomic add of 0 leaves its writes), until the helper is done or has the tree.
  */
 function touchWhile(control: Int32Array, arrays: ArrayBufferView[]): void {
   const PAGE = 1024;
   for (const view of arrays) {
     const a = new Int32Array(view.buffer, view.byteOffset, view.byteLength >>> 2);
     for (let j = a.length - 1, k = 0; j >= 0; j -= PAGE, k++) {
-      if (k % 64 === 0 && Atomics.load(control, 0) > RUNNING) return;
+      if (k % 64 === 0 && (Atomics.load(control, 0) > RUNNING || Atomics.load(control, 1) === TREE)) return;
       Atomics.add(a, j, 0);
     }
   }
