@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { computeDistances, pathFromRoot, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../src/core/analysis/distances';
 import { computeDominators, retainedByMarks, retainedBySet } from '../../src/core/analysis/dominators';
-import { buildRetainers, edgeSource, edgeKinds, isEssentialEdge, nonEssentialEdges } from '../../src/core/analysis/edges';
+import { buildRetainers, edgeSource, edgeKinds, isEssentialEdge, markNonEssentialRange, nonEssentialEdges } from '../../src/core/analysis/edges';
 import type { HeapGraph } from '../../src/core/snapshot/graph';
 import { GraphBuilder } from './why-programs/builder';
 
@@ -182,6 +182,31 @@ describe('analysis: dominators', () => {
     const first = graphs[0];
     const marked = Array.from({ length: first.edgeCount }, (_, e) => (nonEssentialEdges(first)[e >>> 5] >>> (e & 31)) & 1).reduce((a, x) => a + x, 0);
     assert.equal(marked, 4, 'the table half, the shortcut from Key, the self edge and the weak edge');
+  });
+
+  it('marks the same bits range by range, ranges meeting anywhere (nodes without edges at the seams too)', () => {
+    const { b, key, wm, value } = weakMapEntry();
+    b.edge(key, 'shortcut', 's', value).edge(value, 'property', 'self', value).edge(wm, 'weak', 'w', value);
+    const dense = Array.from({ length: 20 }, (_, i) => randomGraph(300 + i, 10 + 3 * i, 60 + 17 * i));
+    const sparse = Array.from({ length: 10 }, (_, i) => randomGraph(400 + i, 150, 40 + 9 * i)); // most nodes without edges
+    for (const g of [b.build(), ...dense, ...sparse]) {
+      const whole = Buffer.from(nonEssentialEdges(g).buffer);
+      const k = edgeKinds(g);
+      for (const step of [32, 64, 96]) {
+        const bits = new Uint32Array((g.edgeCount >>> 5) + 1);
+        for (let from = 0; from < g.edgeCount; from += step) {
+          // Each range alone writes no word outside its own (threads fill ranges of one array at once).
+          const alone = new Uint32Array(bits.length);
+          const to = Math.min(from + step, g.edgeCount);
+          markNonEssentialRange(g, k, alone, from, to);
+          alone.forEach((word, w) => {
+            if (w < from >>> 5 || w >= Math.ceil(to / 32)) assert.equal(word, 0, `range ${from}-${to} wrote word ${w}`);
+            bits[w] |= word;
+          });
+        }
+        assert.ok(Buffer.from(bits.buffer).equals(whole), `ranges of ${step} edges over ${g.edgeCount}`);
+      }
+    }
   });
 
   it('agrees with a naive fixpoint on random graphs (weak and shortcut edges included)', () => {

@@ -166,21 +166,38 @@ export function nonEssentialArray(g: HeapGraph): Uint32Array {
 }
 
 function markNonEssential(g: HeapGraph, k: EdgeKinds, bits: Uint32Array): Uint32Array {
+  markNonEssentialRange(g, k, bits, 0, g.edgeCount);
+  return bits;
+}
+
+/**
+ * The bits of `nonEssentialEdges` for the edges [from, to), into zeroed `bits`. Threads may fill
+ * ranges of one array at once when every range but the last starts and ends at a multiple of 32
+ * (no word is shared).
+ */
+export function markNonEssentialRange(g: HeapGraph, k: EdgeKinds, bits: Uint32Array, from: number, to: number): void {
   const fe = g.firstEdge;
-  const to = g.edgeTo;
+  const target = g.edgeTo;
   const type = g.edgeType;
   const name = g.edgeNameOrIndex;
   const ids = g.nodeId;
   const { weak, shortcut, internal, ephemeronNames } = k;
-  for (let v = 0, n = g.nodeCount; v < n; v++) {
-    for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
+  const n = g.nodeCount;
+  // The node whose edges `from` is among: the last with fe[v] <= from.
+  let lo = 0;
+  for (let hi = n; lo < hi; ) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (mid <= n && fe[mid] <= from) lo = mid;
+    else hi = mid - 1;
+  }
+  for (let v = lo; v < n && fe[v] < to; v++) {
+    for (let e = Math.max(fe[v], from), end = Math.min(fe[v + 1], to); e < end; e++) {
       const t = type[e];
-      let skip = t === weak || to[e] === v || (t === shortcut && v !== 0);
+      let skip = t === weak || target[e] === v || (t === shortcut && v !== 0);
       if (!skip && t === internal && isEphemeron(ephemeronNames, name[e])) skip = ephemeronTableId(k, name[e]) === ids[v];
       if (skip) bits[e >>> 5] |= 1 << (e & 31);
     }
   }
-  return bits;
 }
 
 const spareWords = new WeakMap<HeapGraph, Int32Array>();

@@ -13,7 +13,7 @@ import { sharedArray } from '../snapshot/columns';
 import type { HeapGraph } from '../snapshot/graph';
 import { computeDistances, type DistanceArrays, type Distances } from './distances';
 import { computeDominators, dominatorsInRoom, fillSecondPredecessors, markedTops, sumMarkedTops, type DominatorRoom, type Dominators, type PredecessorHelper } from './dominators';
-import { adoptEdgeKinds, adoptNonEssentialEdges, edgeKinds, edgeSource, knownNonEssentialEdges, nonEssentialArray, nonEssentialEdges, takeSharedSpareWords, type EdgeKinds } from './edges';
+import { adoptEdgeKinds, adoptNonEssentialEdges, edgeKinds, edgeSource, knownNonEssentialEdges, markNonEssentialRange, nonEssentialArray, nonEssentialEdges, takeSharedSpareWords, type EdgeKinds } from './edges';
 
 // control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
 const IDLE = 0;
@@ -141,8 +141,32 @@ export interface DominatorsAheadRequest {
   room: DominatorRoom;
   /** Zeroed: the thread fills the graph's non-essential edge bits here first. */
   nonEssential: Uint32Array;
-  /** Int32 [0]: IDLE, RUNNING, DONE, FAILED or CANCELLED; [1]: TREE once the preorder and the immediate dominators are in the room (or the helper ended). */
+  /**
+   * Int32 [0]: IDLE, RUNNING, DONE, FAILED or CANCELLED; [1]: TREE once the preorder and the
+   * immediate dominators are in the room (or the helper ended); [2] and [3]: the chunks of the
+   * bits claimed and done (`shareNonEssential`).
+   */
   control: Int32Array;
+}
+
+/** The non-essential bits are shared out in this many ranges of edges, claimed by whichever thread is free. */
+const BIT_CHUNKS = 32;
+
+/**
+ * Fills chunks of a graph's non-essential bits (`markNonEssentialRange`) for as long as some are
+ * unclaimed: the helper of dominators ahead and the thread that started it both call it, so the
+ * bits take half the time when both are free, and the helper does them all when the other is not.
+ * `claims[0]` counts the chunks claimed, `claims[1]` those done.
+ */
+function shareNonEssential(g: HeapGraph, kinds: EdgeKinds, bits: Uint32Array, claims: Int32Array): void {
+  const size = Math.ceil(g.edgeCount / BIT_CHUNKS / 32) * 32;
+  for (;;) {
+    const c = Atomics.add(claims, 0, 1);
+    if (c >= BIT_CHUNKS) return;
+    markNonEssentialRange(g, kinds, bits, Math.min(c * size, g.edgeCount), Math.min((c + 1) * size, g.edgeCount));
+    Atomics.add(claims, 1, 1);
+    Atomics.notify(claims, 1);
+  }
 }
 
 /** control[1] of a `DominatorsAheadRequest`: the tree is known, only the retained sizes are left. */
@@ -184,11 +208,12 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
     graph: { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId, nodeSelfSize, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames },
     room: dominatorRoom(g),
     nonEssential: nonEssentialArray(g),
-    control: sharedArray<Int32Array>(Int32Array, 2),
+    control: sharedArray<Int32Array>(Int32Array, 4),
   };
+  const kinds = edgeKinds(g);
   try {
     // The helper's only use of strings is the edge kinds (for the bits): sent as they are.
-    thread.postMessage({ dominatorsAhead: request, kinds: edgeKinds(g) });
+    thread.postMessage({ dominatorsAhead: request, kinds });
   } catch {
     void thread.terminate();
     return false;
@@ -196,8 +221,9 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
   thread.on('error', () => undefined);
   thread.unref();
   ahead.set(g, { request, thread });
-  // The helper's first work (the bits) reads only the graph: meanwhile the pages it writes next
-  // (the slots, then the preorder and the DFS parents) are faulted in here, where there is time.
+  // The helper's first work is the bits: this thread takes its share of them, then faults in the
+  // pages the helper writes next (the slots, then the preorder and the DFS parents).
+  shareNonEssential(g, kinds, request.nonEssential, request.control.subarray(2, 4));
   touchWhile(request.control, [request.room.slots, request.room.parent, request.room.vertex]);
   return true;
 }
@@ -260,7 +286,13 @@ export function runDominatorsAhead(request: DominatorsAheadRequest, kinds: EdgeK
   try {
     const g = { ...request.graph, strings: [] } as unknown as HeapGraph;
     adoptEdgeKinds(g, kinds);
-    nonEssentialEdges(g, request.nonEssential);
+    const claims = control.subarray(2, 4);
+    shareNonEssential(g, kinds, request.nonEssential, claims);
+    // Chunks the other thread claimed may still be under way (a few ms each).
+    for (let done = Atomics.load(claims, 1); done < BIT_CHUNKS; done = Atomics.load(claims, 1)) {
+      if (Atomics.wait(claims, 1, done, 10_000) === 'timed-out') throw new Error('the non-essential bits were never finished');
+    }
+    adoptNonEssentialEdges(g, request.nonEssential);
     computeDominators(g, undefined, request.room, tree);
     Atomics.store(control, 0, DONE);
   } catch {
