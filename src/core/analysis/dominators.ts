@@ -65,13 +65,19 @@ export interface DominatorRoom {
   readonly parent: Int32Array;
 }
 
+/** Told as `computeDominators` goes (another thread may time its own work by them). */
+export interface DominatorSteps {
+  /** The DFS is done: the preorder is final, the random reads all over the slots are over. */
+  preordered?(): void;
+  /** The tree is known (`order`, `idom`), before the retained sizes: the first half of the slots and the predecessor offsets (`scratch`) are free from then on. */
+  tree?(): void;
+}
+
 /**
  * The dominator tree and retained size of every node (half of the predecessor lists on another
  * thread when `helper` is given; the arrays of `room` filled when given, without a helper).
- * `onTree` is called once the tree is known (`order`, `idom`), before the retained sizes: the
- * first half of the slots and the predecessor offsets (`scratch`) are free from then on.
  */
-export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room?: DominatorRoom, onTree?: () => void): Dominators {
+export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room?: DominatorRoom, steps?: DominatorSteps): Dominators {
   // Each phase is a function of its own over typed arrays: V8 optimises each hot loop once (one
   // big function deoptimised at every new phase), and no loop reads variables through a closure.
   // Arrays a phase is done with are reused by the next one: a fresh page costs far more than the
@@ -83,6 +89,7 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room
   const firstPred = helper?.firstPred ?? room?.firstPred ?? new Uint32Array(n + 1);
   const mid = helper ? helper.mid : n;
   const { vertex, parent, stack } = preorder(g, nonEssential, slots, helper?.second ?? firstPred, mid, room);
+  steps?.preordered?.();
   const pred = helper ? predecessorsOnTwo(g, nonEssential, slots, vertex, helper) : predecessors(g, nonEssential, slots, vertex, firstPred, room?.pred);
   // The slots are done with: they become the forest's links and `best`. The semidominators go in
   // place of the predecessor offsets, each once the loop is past it (semi[w] is firstPred[w + 1]).
@@ -91,7 +98,7 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room
   const best = slots.subarray(n, 2 * n);
   semidominators(n, parent, firstPred, pred, ancestor, best, stack);
   const idom = immediateDominators(n, parent, semi); // in place of `parent`
-  onTree?.(); // the preorder and idom are final; the first half of the slots and the offsets are free
+  steps?.tree?.(); // the preorder and idom are final; the first half of the slots and the offsets are free
   // The outputs take the buffers of `best` and `pred`, which nothing reads any more.
   const out: Dominators = room
     ? dominatorsInRoom(n, room)

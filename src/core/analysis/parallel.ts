@@ -144,7 +144,8 @@ export interface DominatorsAheadRequest {
   /**
    * Int32 [0]: IDLE, RUNNING, DONE, FAILED or CANCELLED; [1]: TREE once the preorder and the
    * immediate dominators are in the room (or the helper ended); [2] and [3]: the chunks of the
-   * bits claimed and done (`shareNonEssential`).
+   * bits claimed and done (`shareNonEssential`); [4]: PREORDERED once the DFS is done (or the
+   * helper ended).
    */
   control: Int32Array;
 }
@@ -171,6 +172,8 @@ function shareNonEssential(g: HeapGraph, kinds: EdgeKinds, bits: Uint32Array, cl
 
 /** control[1] of a `DominatorsAheadRequest`: the tree is known, only the retained sizes are left. */
 const TREE = 1;
+/** control[4] of a `DominatorsAheadRequest`: the DFS is done. */
+const PREORDERED = 1;
 
 /** Marked nodes whose retained sums (`retainedByMarks`) the join works out beside the helper's last step. */
 export interface MarksToSum {
@@ -190,9 +193,10 @@ const AHEAD_START_MS = 5_000;
 /**
  * Starts a graph's dominators on `thread`, a helper that has booted already and is idle (the file
  * parse's edge helper, see `ParseFileOptions.keepHelper`), for when they will be asked for next
- * (retained sizes of the file just read): this thread meanwhile sums the sample, answers it and
+ * (retained sizes of the file just read): this thread takes its share of the non-essential bits,
+ * touches the pages the helper writes, waits out the DFS, then sums the sample, answers it and
  * takes the next request; `analyzeGraph(g).dominators` then joins them (`joinDominatorsAhead`).
- * The pages the helper writes are first touched here, where there is time. (Filling half of the
+ * (Filling half of the
  * predecessor lists here was tried: the DFS's second count per edge cost more than the half
  * saved.) Below the helper's size, or over columns not in shared memory, the thread is let go and
  * nothing starts (false).
@@ -208,7 +212,7 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
     graph: { nodeCount: n, edgeCount: g.edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId, nodeSelfSize, nodeTypeNames: g.nodeTypeNames, edgeTypeNames: g.edgeTypeNames },
     room: dominatorRoom(g),
     nonEssential: nonEssentialArray(g),
-    control: sharedArray<Int32Array>(Int32Array, 4),
+    control: sharedArray<Int32Array>(Int32Array, 5),
   };
   const kinds = edgeKinds(g);
   try {
@@ -222,9 +226,17 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
   thread.unref();
   ahead.set(g, { request, thread });
   // The helper's first work is the bits: this thread takes its share of them, then faults in the
-  // pages the helper writes next (the slots, then the preorder and the DFS parents).
-  shareNonEssential(g, kinds, request.nonEssential, request.control.subarray(2, 4));
-  touchWhile(request.control, [request.room.slots, request.room.parent, request.room.vertex]);
+  // pages the helper writes next (the slots, the preorder and the DFS parents, then the
+  // predecessor lists).
+  const { control, room } = request;
+  shareNonEssential(g, kinds, request.nonEssential, control.subarray(2, 4));
+  touchWhile(control, [room.slots, room.parent, room.vertex, room.pred, room.firstPred]);
+  // The DFS reads the slots at random, all over them: this thread's own passes over the graph
+  // (the sample's sums), streamed beside it, would push them out of the cache the two cores share
+  // (measured: the DFS of a 150 MB file took 203-213 ms with this thread waiting, 210-271 ms with
+  // it summing; at 600 MB the whole analysis 3.94 -> 3.85 s). So they wait for the DFS, a few
+  // hundred ms, if the helper is at work (one that has not even taken its job is left to the join).
+  if (Atomics.load(control, 0) === RUNNING) Atomics.wait(control, 4, 0, Math.max(1_000, n / 2_000));
   return true;
 }
 
@@ -279,10 +291,12 @@ export function runDominatorsAhead(request: DominatorsAheadRequest, kinds: EdgeK
   const { control } = request;
   if (Atomics.compareExchange(control, 0, IDLE, RUNNING) !== IDLE) return;
   Atomics.notify(control, 0);
-  const tree = () => {
-    Atomics.store(control, 1, TREE);
-    Atomics.notify(control, 1);
+  const mark = (word: number, value: number) => {
+    Atomics.store(control, word, value);
+    Atomics.notify(control, word);
   };
+  const preordered = () => mark(4, PREORDERED);
+  const tree = () => mark(1, TREE);
   try {
     const g = { ...request.graph, strings: [] } as unknown as HeapGraph;
     adoptEdgeKinds(g, kinds);
@@ -293,13 +307,15 @@ export function runDominatorsAhead(request: DominatorsAheadRequest, kinds: EdgeK
       if (Atomics.wait(claims, 1, done, 10_000) === 'timed-out') throw new Error('the non-essential bits were never finished');
     }
     adoptNonEssentialEdges(g, request.nonEssential);
-    computeDominators(g, undefined, request.room, tree);
+    computeDominators(g, undefined, request.room, { preordered, tree });
     Atomics.store(control, 0, DONE);
   } catch {
     Atomics.store(control, 0, FAILED);
   }
   Atomics.notify(control, 0);
-  tree(); // a join waiting for the tree wakes, whatever the end
+  // Whoever waits for a step wakes, whatever the end.
+  preordered();
+  tree();
 }
 
 /** Ends the helper of dominators started ahead for a graph that is no longer wanted. */
