@@ -68,6 +68,11 @@ function fileUri(file: string): vscode.Uri | undefined {
   return undefined;
 }
 
+/** Objects per minute as the panel's table shows them: whole and grouped from 100 on (19,122, not 19121.7). */
+function perMinute(count: number): string {
+  return Math.abs(count) >= 100 ? Math.round(count).toLocaleString('en-US') : count.toFixed(1);
+}
+
 function mb(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
 }
@@ -101,7 +106,7 @@ export function hoverMarkdown(hints: LineHint[]): vscode.MarkdownString {
       `${hint.kind === 'backReference' ? 'This strong back-reference' : 'This reference'} keeps ${hint.objects.toLocaleString('en-US')} ${hint.typeName} object(s) alive (${mb(hint.bytes)}).`,
     );
     if (hint.series) {
-      appendUntrusted(md, ` They grow by ${hint.series.countPerMinute.toFixed(1)} objects/min (${mb(hint.series.bytesPerMinute)}/min).`);
+      appendUntrusted(md, ` They grow by ${perMinute(hint.series.countPerMinute)} objects/min (${mb(hint.series.bytesPerMinute)}/min).`);
     }
     md.appendMarkdown('\n\n');
     const why = hint.kind === 'backReference'

@@ -72,6 +72,7 @@ describe('hints and navigation from a report', function () {
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /Leak Watch/);
     assert.match(text, /Session/);
+    assert.match(text, /grow(&nbsp;| )by(&nbsp;| )600(&nbsp;| )objects\/min/, 'the rate as the panel shows it (600, not 600.0)');
     assert.match(text, /Evict entries|WeakMap/);
     assert.match(text, /command:leakWatch\.revealType/);
   });
