@@ -64,6 +64,8 @@ describe('distances and dominators on two threads', function () {
       assert.ok(alone.order.buffer instanceof SharedArrayBuffer, 'the preorder is the shared array the toucher was given');
       assert.ok(alone.dominator.buffer instanceof SharedArrayBuffer, 'so is the dominator array (the slots)');
       for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(alone[k]).equals(bytesOf(dominators[k])), k);
+      assert.ok(alone.retainedInOrder, 'the room holds the retained sizes by DFS number too');
+      assert.ok(alone.retainedInOrder.every((size, i) => size === dominators.retained[dominators.order[i]]), 'retainedInOrder[i] is the retained size of order[i]');
     }
     // Without a helper script (in-process callers that never asked for threads), or below the size where a thread pays: plain arrays.
     useAnalysisHelper(undefined, { minNodes: 0 });
@@ -130,6 +132,7 @@ describe('distances and dominators on two threads', function () {
       assert.deepEqual([...sums], [...expected], `joined after ${wait} ms`);
       const joined = analyzeGraph(a.graph).dominators;
       assert.ok(joined.order.buffer instanceof SharedArrayBuffer, 'the helper\'s arrays');
+      assert.ok(joined.retainedInOrder?.every((size, i) => size === dominators.retained[dominators.order[i]]), 'by DFS number, from the helper');
       for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(joined[k]).equals(bytesOf(dominators[k])), k);
       // Asked again, the sums come from the joined dominators: the same.
       assert.deepEqual([...analyzeGraph(a.graph).retainedOf(marks, 5)], [...expected]);

@@ -21,6 +21,8 @@ export interface Dominators {
    * (it overwrites them on every call): it would fault in fresh pages for them otherwise.
    */
   scratch?: [Uint32Array, Uint32Array];
+  /** Per DFS number i: the retained size of `order[i]`, where the computation had room for it (read in order, where `retained` is read anywhere). */
+  readonly retainedInOrder?: Float64Array;
 }
 
 /**
@@ -54,7 +56,8 @@ type NodeSlots = Int32Array;
 /**
  * Arrays for the dominators to fill instead of fresh ones (see `dominatorsAlone`): 2n zeroed words
  * for the slots, n words for the preorder, n + 1 zeroed words for the predecessor offsets, room for
- * every edge's predecessor entry and for n retained sizes (max(edges, 2n) words).
+ * every edge's predecessor entry and for n retained sizes (max(edges, 2n) words), 2n words for
+ * the DFS's stack and then the retained sizes by DFS number.
  */
 export interface DominatorRoom {
   readonly slots: Int32Array;
@@ -63,6 +66,8 @@ export interface DominatorRoom {
   readonly pred: Uint32Array;
   /** n words for the DFS parents (then the immediate dominators by number). */
   readonly parent: Int32Array;
+  /** 2n words for the DFS's stack (nodes, then edges), then the retained sizes by DFS number (`Dominators.retainedInOrder`). */
+  readonly stack: Int32Array;
 }
 
 /** Told as `computeDominators` goes (another thread may time its own work by them). */
@@ -109,15 +114,17 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room
         idom,
         scratch: [firstPred, new Uint32Array(ancestor.buffer, ancestor.byteOffset, n)],
       };
-  retainedSizes(n, vertex, idom, g.nodeSelfSize, out.dominator, out.retained);
+  if (out.retainedInOrder) retainedSizesInOrder(n, vertex, idom, g.nodeSelfSize, out.dominator, out.retained, out.retainedInOrder);
+  else retainedSizes(n, vertex, idom, g.nodeSelfSize, out.dominator, out.retained);
   return out;
 }
 
 /**
  * Where `computeDominators` given `room` leaves its results, so that another thread that shares
  * the room can read them: the dominators in the slots' second half, the retained sizes over the
- * predecessor entries (room for 2n words at least), the preorder in `vertex`; the slots' first half
- * and the predecessor offsets are the scratch.
+ * predecessor entries (room for 2n words at least) and by DFS number over the stack (where the
+ * room has one), the preorder in `vertex`; the slots' first half and the predecessor offsets are
+ * the scratch.
  */
 export function dominatorsInRoom(n: number, room: DominatorRoom): Dominators {
   if (room.pred.buffer.byteLength < n * 8 || room.slots.length < 2 * n) throw new Error('the dominators\' room is too small');
@@ -127,6 +134,7 @@ export function dominatorsInRoom(n: number, room: DominatorRoom): Dominators {
     order: room.vertex.subarray(0, n),
     idom: room.parent.subarray(0, n),
     scratch: [room.firstPred, new Uint32Array(room.slots.buffer, room.slots.byteOffset, n)],
+    ...(room.stack.length >= 2 * n ? { retainedInOrder: new Float64Array(room.stack.buffer, room.stack.byteOffset, n) } : {}),
   };
 }
 
@@ -149,8 +157,9 @@ function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, cou
   const vertex = room?.vertex ?? new Uint32Array(n);
   const parent = room?.parent ?? takeSpareWords(g); // else the distances' queue when they ran first
   // The stack only grows as deep as the DFS goes; pages never reached are never touched.
-  const stackNode = new Uint32Array(n);
-  const stackEdge = new Uint32Array(n);
+  const shared = room && room.stack.length >= 2 * n ? room.stack : undefined;
+  const stackNode = shared ? new Uint32Array(shared.buffer, shared.byteOffset, n) : new Uint32Array(n);
+  const stackEdge = shared ? new Uint32Array(shared.buffer, shared.byteOffset + 4 * n, n) : new Uint32Array(n);
   let next = dfsFrom(g, nonEssential, 0, 0, slots, vertex, parent, count2, mid, stackNode, stackEdge);
   for (let v = 1; v < n; v++) {
     if (slots[2 * v] < 0) {
@@ -158,7 +167,7 @@ function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, cou
       next = dfsFrom(g, nonEssential, v, next, slots, vertex, parent, count2, mid, stackNode, stackEdge);
     }
   }
-  return { vertex, parent, stack: new Int32Array(stackNode.buffer) };
+  return { vertex, parent, stack: new Int32Array(stackNode.buffer, stackNode.byteOffset, n) };
 }
 
 /** Numbers the nodes `start` reaches (not yet numbered) from `next` on; returns the next number. */
@@ -372,6 +381,25 @@ function retainedSizes(n: number, vertex: Uint32Array, idom: Int32Array, self: U
 }
 
 /**
+ * `retainedSizes`, and each node's by its DFS number too (`inOrder`, which the sums of marked
+ * nodes read in order, see `sumMarkedTops`): a node's size is final once the loop is at its
+ * number, as all it dominates comes after it in the preorder, and it is in hand there already.
+ */
+function retainedSizesInOrder(n: number, vertex: Uint32Array, idom: Int32Array, self: Uint32Array, dominator: Uint32Array, retained: Float64Array, inOrder: Float64Array): void {
+  for (let v = 0; v < n; v++) retained[v] = self[v];
+  dominator[0] = 0;
+  for (let w = n - 1; w >= 1; w--) {
+    const node = vertex[w];
+    const d = vertex[idom[w]];
+    dominator[node] = d;
+    const size = retained[node];
+    inOrder[w] = size;
+    retained[d] += size;
+  }
+  if (n > 0) inOrder[0] = retained[vertex[0]];
+}
+
+/**
  * Retained bytes of a set of nodes (e.g. all objects of one type): the sum over members that no
  * other member dominates, so nested members are not counted twice (DevTools' class retained size).
  * Members are the nodes with `member[v] === value`. For many sets at once, `retainedByMarks`.
@@ -406,7 +434,7 @@ export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: numbe
   const head = spare ? dom.scratch![0] : new Uint32Array(n);
   const next = spare ? dom.scratch![1] : new Uint32Array(n);
   markedTops(dom.order, dom.idom, marks, count, head, next);
-  return sumMarkedTops(dom.order, dom.retained, marks, count, head);
+  return sumMarkedTops(dom, marks, count, head);
 }
 
 /**
@@ -437,9 +465,15 @@ export function markedTops(order: Uint32Array, idom: Int32Array, marks: Uint8Arr
 }
 
 /** The sums of `retainedByMarks` once `markedTops` has left `head`: out[k], the retained bytes of the members marked k that count. */
-export function sumMarkedTops(order: Uint32Array, retained: Float64Array, marks: Uint8Array, count: number, head: Uint32Array): Float64Array {
+export function sumMarkedTops(dom: Dominators, marks: Uint8Array, count: number, head: Uint32Array): Float64Array {
   const out = new Float64Array(count + 1);
-  for (let i = 0, n = order.length; i < n; i++) {
+  const { order, retained, retainedInOrder } = dom;
+  const n = order.length;
+  if (retainedInOrder) {
+    for (let i = 0; i < n; i++) if (head[i] === i) out[marks[order[i]]] += retainedInOrder[i];
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
     if (head[i] !== i) continue;
     const v = order[i];
     out[marks[v]] += retained[v];

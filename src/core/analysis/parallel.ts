@@ -115,7 +115,7 @@ export function dominatorsAlone(g: HeapGraph): Dominators {
   const n = g.nodeCount;
   if (!helperScript || n < helperOptions.minNodes) return computeDominators(g);
   const room = dominatorRoom(g);
-  const toucher = startPageToucher([room.slots, room.parent, room.firstPred, room.pred, room.vertex], [0, 1, 4]);
+  const toucher = startPageToucher([room.slots, room.parent, room.firstPred, room.pred, room.vertex, room.stack], [0, 1, 4]);
   try {
     return computeDominators(g, undefined, room);
   } finally {
@@ -132,6 +132,7 @@ function dominatorRoom(g: HeapGraph): DominatorRoom {
     firstPred: sharedArray(Uint32Array, n + 1),
     pred: sharedArray(Uint32Array, Math.max(g.edgeCount, 2 * n)),
     parent: takeSharedSpareWords(g),
+    stack: sharedArray<Int32Array>(Int32Array, 2 * n),
   };
 }
 
@@ -254,7 +255,7 @@ export function joinDominatorsAhead(g: HeapGraph, marked?: MarksToSum): { domina
   ahead.delete(g);
   const { control, room, nonEssential } = job.request;
   const n = g.nodeCount;
-  touchWhile(control, [room.pred, room.firstPred]);
+  touchWhile(control, [room.pred, room.firstPred, room.stack]);
   // An idle thread takes its message at once; one that has not by now never will (it died).
   Atomics.wait(control, 0, IDLE, AHEAD_START_MS);
   if (Atomics.compareExchange(control, 0, IDLE, CANCELLED) === IDLE) {
@@ -278,7 +279,7 @@ export function joinDominatorsAhead(g: HeapGraph, marked?: MarksToSum): { domina
   adoptNonEssentialEdges(g, nonEssential);
   const dominators = dominatorsInRoom(n, room);
   if (!walked || !marked) return { dominators };
-  return { dominators, sums: sumMarkedTops(dominators.order, dominators.retained, marked.marks, marked.count, room.firstPred) };
+  return { dominators, sums: sumMarkedTops(dominators, marked.marks, marked.count, room.firstPred) };
 }
 
 /** The room's words `markedTops` may chain in beside the helper's retained sizes: the first half of the slots (the dominators' `scratch[1]`). */
