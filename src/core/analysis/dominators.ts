@@ -114,8 +114,7 @@ export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room
         idom,
         scratch: [firstPred, new Uint32Array(ancestor.buffer, ancestor.byteOffset, n)],
       };
-  if (out.retainedInOrder) retainedSizesInOrder(n, vertex, idom, g.nodeSelfSize, out.dominator, out.retained, out.retainedInOrder);
-  else retainedSizes(n, vertex, idom, g.nodeSelfSize, out.dominator, out.retained);
+  retainedSizes(n, vertex, idom, g.nodeSelfSize, out.dominator, out.retained, out.retainedInOrder);
   return out;
 }
 
@@ -368,24 +367,12 @@ function immediateDominators(n: number, parent: Int32Array, semi: Uint32Array): 
   return idom;
 }
 
-/** 5. Retained sizes bottom-up in reverse preorder; dominators by node (both arrays are overwritten). */
-function retainedSizes(n: number, vertex: Uint32Array, idom: Int32Array, self: Uint32Array, dominator: Uint32Array, retained: Float64Array): void {
-  for (let v = 0; v < n; v++) retained[v] = self[v];
-  dominator[0] = 0;
-  for (let w = n - 1; w >= 1; w--) {
-    const node = vertex[w];
-    const d = vertex[idom[w]];
-    dominator[node] = d;
-    retained[d] += retained[node];
-  }
-}
-
 /**
- * `retainedSizes`, and each node's by its DFS number too (`inOrder`, which the sums of marked
- * nodes read in order, see `sumMarkedTops`): a node's size is final once the loop is at its
- * number, as all it dominates comes after it in the preorder, and it is in hand there already.
+ * 5. Retained sizes bottom-up in reverse preorder; dominators by node (both arrays are
+ * overwritten); by DFS number too where `inOrder` is given (the sums of marked nodes read them in
+ * order, see `sumMarkedTops`): a node's size is final, and in hand, once the loop is at its number.
  */
-function retainedSizesInOrder(n: number, vertex: Uint32Array, idom: Int32Array, self: Uint32Array, dominator: Uint32Array, retained: Float64Array, inOrder: Float64Array): void {
+function retainedSizes(n: number, vertex: Uint32Array, idom: Int32Array, self: Uint32Array, dominator: Uint32Array, retained: Float64Array, inOrder?: Float64Array): void {
   for (let v = 0; v < n; v++) retained[v] = self[v];
   dominator[0] = 0;
   for (let w = n - 1; w >= 1; w--) {
@@ -393,10 +380,10 @@ function retainedSizesInOrder(n: number, vertex: Uint32Array, idom: Int32Array, 
     const d = vertex[idom[w]];
     dominator[node] = d;
     const size = retained[node];
-    inOrder[w] = size;
+    if (inOrder) inOrder[w] = size;
     retained[d] += size;
   }
-  if (n > 0) inOrder[0] = retained[vertex[0]];
+  if (inOrder && n > 0) inOrder[0] = retained[vertex[0]];
 }
 
 /**
