@@ -75,14 +75,12 @@ export function distancesAndDominators(g: HeapGraph): { distances: Distances; do
   return { distances, dominators };
 }
 
-/**
- * How a page is write-touched beside threads that may write it: `Atomics.compareExchange(a, j, 0,
- * 0)`, which changes no value (a word that is 0 stays 0, any other is left alone) and faults the
- * page in for writing at once. `Atomics.add(a, j, 0)`, as safe, first reads: the page is mapped to
- * the kernel's zero page, then copied on the write, and that copy flushes the TLB of every core
- * running the process. Measured here while another thread of the process ran: 3.0 ms/MB for the
- * add against 0.5 for the compare-exchange (and the flushes interrupt that other thread too).
- */
+// How a page is write-touched beside threads that may write it: `Atomics.compareExchange(a, j, 0,
+// 0)`, which changes no value (a word that is 0 stays 0, any other is left alone) and faults the
+// page in for writing at once. `Atomics.add(a, j, 0)`, as safe, first reads: the page is mapped to
+// the kernel's zero page, then copied on the write, and that copy flushes the TLB of every core
+// running the process. Measured here while another thread of the process ran: 3.0 ms/MB for the
+// add against 0.5 for the compare-exchange (and the flushes interrupt that other thread too).
 
 /**
  * A thread's whole job in `dominatorsAlone`: write-touch every page of the arrays in order (one
@@ -197,10 +195,9 @@ const AHEAD_START_MS = 5_000;
  * (retained sizes of the file just read): this thread takes its share of the non-essential bits,
  * touches the pages the helper writes, waits out the DFS, then sums the sample, answers it and
  * takes the next request; `analyzeGraph(g).dominators` then joins them (`joinDominatorsAhead`).
- * (Filling half of the
- * predecessor lists here was tried: the DFS's second count per edge cost more than the half
- * saved.) Below the helper's size, or over columns not in shared memory, the thread is let go and
- * nothing starts (false).
+ * (Filling half of the predecessor lists here was tried: the DFS's second count per edge cost
+ * more than the half saved.) Below the helper's size, or over columns not in shared memory, the
+ * thread is let go and nothing starts (false).
  */
 export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
   const n = g.nodeCount;
@@ -245,7 +242,7 @@ export function startDominatorsAhead(g: HeapGraph, thread: Worker): boolean {
  * The dominators `startDominatorsAhead` started for this graph, once the helper is done; undefined
  * when none were started, or the helper failed (or took longer than any graph should): then the
  * caller computes them. While the helper works this thread touches the pages it will write last
- * (the predecessor lists), then waits. Given `marked`, it walks the tree for their retained sums
+ * (the stack, where the retained sizes by DFS number go), then waits. Given `marked`, it walks the tree for their retained sums
  * (`markedTops`) while the helper computes the retained sizes, and adds them up once they are in
  * (`sums`, as `retainedByMarks` gives them).
  */
@@ -255,7 +252,7 @@ export function joinDominatorsAhead(g: HeapGraph, marked?: MarksToSum): { domina
   ahead.delete(g);
   const { control, room, nonEssential } = job.request;
   const n = g.nodeCount;
-  touchWhile(control, [room.pred, room.firstPred, room.stack]);
+  touchWhile(control, [room.stack]); // the rest was touched by startDominatorsAhead
   // An idle thread takes its message at once; one that has not by now never will (it died).
   Atomics.wait(control, 0, IDLE, AHEAD_START_MS);
   if (Atomics.compareExchange(control, 0, IDLE, CANCELLED) === IDLE) {
