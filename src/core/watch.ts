@@ -114,12 +114,16 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private readonly samplesTaken: Sample[] = [];
   private readonly heapLine: HeapLine;
   private readonly notesList: string[] = [];
+  /** One copy of each type name seen, shared by the older samples. */
+  private readonly typeNames = new Map<string, string>();
   /** Index into samplesTaken where the current id baseline starts (moves when V8's ids restart). */
   private baselineStart = 0;
   private state: 'idle' | 'running' | 'ended' = 'idle';
   private endCause: EndCause | undefined;
-  private cancelRejecter: ((error: Cancelled) => void) | undefined;
-  private readonly cancelled: Promise<never>;
+  /** Set by the first cancel; every guarded step from then on rejects with it. */
+  private cancelError: Cancelled | undefined;
+  /** The rejecters of the guarded steps in flight (each removes its own when its step settles). */
+  private readonly cancelWaiters = new Set<(error: Cancelled) => void>();
   private wakeSleeper: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private endReason: string | undefined;
@@ -150,8 +154,6 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       memoryBudgetBytes: options.memoryBudgetBytes,
     };
     nextSnapshotGap(0, { budget: this.options.pauseBudget }); // validates the budget early
-    this.cancelled = new Promise<never>((_, reject) => (this.cancelRejecter = reject));
-    this.cancelled.catch(() => {});
     this.idResetProbe = new IdResetProbe(connection, (step) => this.guard(step));
     this.heapLine = new HeapLine(connection, this.options.heapPollMs, (point) => this.publish('heapUsage', point));
   }
@@ -257,14 +259,34 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   private cancel(cause: EndCause): void {
     if (!this.endCause || this.endCause.kind === 'finished') this.endCause = cause;
-    this.cancelRejecter?.(new Cancelled(cause));
+    this.cancelError ??= new Cancelled(cause);
+    for (const reject of this.cancelWaiters) reject(this.cancelError);
+    this.cancelWaiters.clear();
     this.wakeSleeper?.();
   }
 
-  /** Races a step against stop/close; the step's own later rejection is swallowed. */
+  /**
+   * Races a step against stop/close; the step's own later rejection is swallowed. Not
+   * `Promise.race([step, cancelled])` with one long-lived `cancelled` promise: each race adds a
+   * reaction to it that is never removed, and that reaction holds the step's result (a whole
+   * sample) for as long as the watch lives.
+   */
   private guard<T>(step: Promise<T>): Promise<T> {
     step.catch(() => {});
-    return Promise.race([step, this.cancelled]);
+    if (this.cancelError) return Promise.reject(this.cancelError);
+    return new Promise<T>((resolve, reject) => {
+      this.cancelWaiters.add(reject);
+      step.then(
+        (value) => {
+          this.cancelWaiters.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.cancelWaiters.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
 
   private async run(): Promise<void> {
@@ -415,9 +437,21 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       );
     }
     // Only the newest sample's cohorts are read; keeping them all would grow memory with samples².
-    if (previous) this.samplesTaken[this.samplesTaken.length - 1] = withoutCohorts(previous);
+    // Type names come afresh from the worker with each sample; older samples share one copy of each.
+    if (previous) {
+      const lighter = withoutCohorts(previous);
+      for (const type of lighter.types) type.name = this.internName(type.name);
+      this.samplesTaken[this.samplesTaken.length - 1] = lighter;
+    }
     this.samplesTaken.push(sample);
     this.publish('sample', sample);
+  }
+
+  private internName(name: string): string {
+    const known = this.typeNames.get(name);
+    if (known !== undefined) return known;
+    this.typeNames.set(name, name);
+    return name;
   }
 
   /** Waits until `untilMs` (performance.now() clock); returns early on stop, close or program end. */

@@ -207,11 +207,12 @@ describe('reliability in the extension host', function () {
       const soak = report.types.find((t) => t.name === 'SoakRecord');
       assert.ok(soak && soak.counts.length === samples, 'a count per sample for the leaking type');
       // The host's live heap (after a full GC): the last quarter no higher than the second quarter plus
-      // a margin (graphs live in the worker; the host keeps per-sample summaries of a few kB).
+      // a margin (graphs live in the worker; the host keeps per-sample summaries, ~60 kB each here).
+      // Measured over ~110 samples: +4 MB; with each sample kept by a promise race, +29 MB.
       const q = Math.floor(memory.length / 4);
       const early = Math.max(...memory.slice(q, 2 * q));
       const late = Math.max(...memory.slice(3 * q));
-      assert.ok(late < early + 50e6, `the extension host's heap grew from ${(early / 1e6).toFixed(1)} MB to ${(late / 1e6).toFixed(1)} MB over ${samples} samples`);
+      assert.ok(late < early + 20e6, `the extension host's heap grew from ${(early / 1e6).toFixed(1)} MB to ${(late / 1e6).toFixed(1)} MB over ${samples} samples`);
       assert.deepEqual(errors, []);
     } finally {
       console.error = original;

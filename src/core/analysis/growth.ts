@@ -290,8 +290,11 @@ function describeSteady(w: WindowFindings): string {
  * memory quadratic in the number of samples: keep cohorts on the newest sample, drop them from the rest.
  */
 export function withoutCohorts(sample: Sample): Sample {
-  return { ...sample, types: sample.types.map((t) => ({ ...t, cohorts: [] })) };
+  return { ...sample, types: sample.types.map((t) => ({ ...t, cohorts: NO_COHORTS })) };
 }
+
+/** One empty array shared by every type of every older sample (thousands of them in a long watch). */
+const NO_COHORTS: number[] = [];
 
 /** One formatter for every number in the evidence: `toLocaleString` builds a new one per call (~20 µs each). */
 const GROUPED = new Intl.NumberFormat('en-US');
