@@ -91,8 +91,8 @@ export function leakDetail(leak: Leak): string {
 /** The whole human-readable report. */
 export function formatReport(report: Report, top: number): string {
   const parts: string[] = [];
-  const n = report.samples.length;
-  const lastSample = report.samples[n - 1];
+  const lastSample = report.samples[report.samples.length - 1];
+  const n = report.samplesTaken ?? report.samples.length;
   if (lastSample) {
     parts.push(
       `${n} snapshot${n === 1 ? '' : 's'} of ${inert(report.target.description, 200)}; heap ${formatBytes(lastSample.heapUsed || 0)}, ` +

@@ -5,6 +5,13 @@ import { REPORT_VERSION, type Leak, type Report, type ReportTarget, type Sample,
 export const MAX_EXPLAINED_TYPES = 5;
 /** How many of the top types get a retained size. */
 export const MAX_RETAINED_TYPES = 20;
+/**
+ * The most samples a report lists, and points in each type's series. A longer watch's report lists
+ * that many, evenly spaced, the first and last kept (verdicts still use every sample): at a sample a
+ * second, an hour of 250 types would otherwise be 15 MB of JSON, built, sent to the panel and saved
+ * after every sample.
+ */
+export const MAX_REPORT_SAMPLES = 720;
 
 export interface ReportInput {
   target: ReportTarget;
@@ -56,16 +63,30 @@ export async function assembleReport(input: ReportInput): Promise<Report> {
     if (!leak.evidence.length) leak.evidence = [...t.evidence];
     if (t.retainedBytes === undefined) t.retainedBytes = leak.retainedBytes;
   }
+  const picked = evenlySpaced(input.samples.length, MAX_REPORT_SAMPLES);
+  if (picked) {
+    for (const t of types) {
+      t.counts = picked.map((i) => t.counts[i]);
+      t.bytes = picked.map((i) => t.bytes[i]);
+    }
+  }
   return {
     version: REPORT_VERSION,
     target: input.target,
     startedAt: input.startedAt.toISOString(),
-    samples: input.samples.map(sampleInfo),
+    samples: picked ? picked.map((i) => sampleInfo(input.samples[i])) : input.samples.map(sampleInfo),
+    samplesTaken: picked ? input.samples.length : undefined,
     heapUsage: input.heapUsage ? [...input.heapUsage] : undefined,
     types,
     leaks,
     notes: notes.length ? notes : undefined,
   };
+}
+
+/** `max` indexes evenly spaced over 0..n-1, the first and last included; undefined when n ≤ max. */
+export function evenlySpaced(n: number, max: number): number[] | undefined {
+  if (n <= max) return undefined;
+  return Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
 }
 
 /** The types to get retained sizes for: the ranked ones, and the largest by shallow size. */

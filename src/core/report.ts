@@ -148,7 +148,10 @@ export interface Report {
   version: number;
   target: ReportTarget;
   startedAt: string;
+  /** The samples, in order; a long watch's are thinned to at most 720, evenly spaced (see `samplesTaken`). */
   samples: SampleInfo[];
+  /** How many samples were taken, when `samples` (and each type's series) lists fewer of them. */
+  samplesTaken?: number;
   /** The cheap live heap line (Runtime.getHeapUsage), when watching a live process. */
   heapUsage?: { time: number; used: number; total: number }[];
   types: TypeSeries[];

@@ -8,9 +8,9 @@ import { HeapLine, type HeapUsagePoint } from './heapLine';
 import { IdResetProbe } from './idResetProbe';
 import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes } from './memoryGuard';
 import { nextSnapshotGap } from './pauseBudget';
-import { withoutCohorts } from './analysis/growth';
+import { packSample } from './analysis/growth';
 import { assembleReport } from './assemble';
-import type { Leak, Report, ReportTarget, Sample, SampleInfo } from './report';
+import type { Leak, Report, ReportTarget, Sample, SampleInfo, TypeStat } from './report';
 
 /** What the watch loop tells the analyzer about a snapshot it has just streamed. */
 export type SnapshotFacts = Pick<SampleInfo, 'index' | 'time' | 'pauseMs' | 'heapUsed' | 'heapTotal'>;
@@ -114,8 +114,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private readonly samplesTaken: Sample[] = [];
   private readonly heapLine: HeapLine;
   private readonly notesList: string[] = [];
-  /** One copy of each type name seen, shared by the older samples. */
-  private readonly typeNames = new Map<string, string>();
+  /** Each type's latest stats as kept in the older samples (packSample shares them while unchanged). */
+  private readonly keptStats = new Map<string, TypeStat>();
   /** Index into samplesTaken where the current id baseline starts (moves when V8's ids restart). */
   private baselineStart = 0;
   private state: 'idle' | 'running' | 'ended' = 'idle';
@@ -437,21 +437,10 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       );
     }
     // Only the newest sample's cohorts are read; keeping them all would grow memory with samples².
-    // Type names come afresh from the worker with each sample; older samples share one copy of each.
-    if (previous) {
-      const lighter = withoutCohorts(previous);
-      for (const type of lighter.types) type.name = this.internName(type.name);
-      this.samplesTaken[this.samplesTaken.length - 1] = lighter;
-    }
+    // Older samples share the stats of types that did not change (and one copy of each name).
+    if (previous) this.samplesTaken[this.samplesTaken.length - 1] = packSample(previous, this.keptStats);
     this.samplesTaken.push(sample);
     this.publish('sample', sample);
-  }
-
-  private internName(name: string): string {
-    const known = this.typeNames.get(name);
-    if (known !== undefined) return known;
-    this.typeNames.set(name, name);
-    return name;
   }
 
   /** Waits until `untilMs` (performance.now() clock); returns early on stop, close or program end. */

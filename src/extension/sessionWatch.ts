@@ -301,7 +301,7 @@ export class SessionWatch implements vscode.Disposable {
     this.report = ignored.size
       ? { ...report, types: report.types.filter((t) => !ignored.has(t.name)), leaks: report.leaks.filter((l) => !ignored.has(l.type)) }
       : report;
-    this.samples = Math.max(this.samples, report.samples.length);
+    this.samples = Math.max(this.samples, report.samplesTaken ?? report.samples.length);
     this.lastPauseMs = report.samples[report.samples.length - 1]?.pauseMs ?? this.lastPauseMs;
     this.changeEmitter.fire('report');
     this.changeEmitter.fire('status');

@@ -180,8 +180,16 @@ describe('reliability in the extension host', function () {
       original.apply(console, args);
     };
     const memory: number[] = [];
+    // A step that hangs fails here, saying which and what the watches were doing (not at mocha's timeout).
+    const within = <T>(step: Thenable<T>, ms: number, what: string): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s; watches: ${JSON.stringify(api.watches())}`)), ms);
+      });
+      return Promise.race([Promise.resolve(step), late]).finally(() => clearTimeout(timer));
+    };
     try {
-      await vscode.commands.executeCommand('leakWatch.start', session.id);
+      await within(vscode.commands.executeCommand('leakWatch.start', session.id), 60_000, 'Start Leak Watch');
       await waitFor(() => (watchOf(api, session)?.status.samples ?? 0) >= 1 || undefined, 120_000, 'a first sample');
       const started = Date.now();
       while (Date.now() - started < soakMs) {
@@ -192,7 +200,7 @@ describe('reliability in the extension host', function () {
         forceGc();
         memory.push(process.memoryUsage().heapUsed);
       }
-      await vscode.commands.executeCommand('leakWatch.stop');
+      await within(vscode.commands.executeCommand('leakWatch.stop'), 60_000, 'Stop Leak Watch');
       const stopped = await waitFor(() => {
         const w = watchOf(api, session);
         return w && w.status.phase !== 'watching' ? w : undefined;

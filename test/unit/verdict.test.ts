@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { computeSeries, theilSenPerMinute, withoutCohorts } from '../../src/core/analysis/growth';
+import { computeSeries, packSample, theilSenPerMinute } from '../../src/core/analysis/growth';
+import { assembleReport, MAX_REPORT_SAMPLES } from '../../src/core/assemble';
+import { formatReport } from '../../src/cli/format';
 import type { Sample, TypeSeries, TypeStat } from '../../src/core/report';
 
 /**
@@ -64,6 +66,12 @@ function simulate(steps: number, scenario: Scenario, opts: { sizes?: Record<stri
     });
   }
   return samples;
+}
+
+/** Every sample but the last packed as a watch keeps them. */
+function packed(samples: Sample[]): Sample[] {
+  const kept = new Map<string, TypeStat>();
+  return [...samples.slice(0, -1).map((s) => packSample(s, kept)), samples[samples.length - 1]];
 }
 
 const byName = (series: TypeSeries[], name: string) => {
@@ -258,8 +266,17 @@ describe('growth verdicts on simulated series', () => {
       free('Churn', (born) => (born === k ? Infinity : 0));
       for (let t = 0; t < 100; t++) add(`Steady${t}`, k === 0 ? 10 : 0);
     });
-    const compact = [...samples.slice(0, -1).map(withoutCohorts), samples[samples.length - 1]];
+    const compact = packed(samples);
     assert.ok(compact[0].types.every((t) => t.cohorts.length === 0));
+    // Each of the 100 steady types is one object over the packed samples from the second on (the
+    // first counts every object as new); the growing one is a new object each time.
+    const steady = (s: Sample) => s.types.find((t) => t.name === 'Steady7');
+    assert.ok(compact.slice(2, -1).every((s) => steady(s) === steady(compact[1])));
+    assert.ok(steady(compact[0]) !== steady(compact[1]));
+    assert.ok(steady(compact[0]) !== steady(samples[0]), 'a copy, without the cohorts');
+    const grown = (s: Sample) => s.types.find((t) => t.name === 'Sample')!;
+    assert.deepEqual(compact.slice(0, 5).map((s) => grown(s).count), [5, 10, 15, 20, 25]);
+    assert.deepEqual(computeSeries(compact.slice(0, -1)), computeSeries(samples.slice(0, -1).map((s) => ({ ...s, types: s.types.map((t) => ({ ...t, cohorts: [] })) }))));
     const started = Date.now();
     const series = computeSeries(compact);
     const ms = Date.now() - started;
@@ -268,7 +285,40 @@ describe('growth verdicts on simulated series', () => {
     assert.equal(series[0].name, 'Sample');
     assert.ok(ms < 2000, `computeSeries over 120 samples × 102 types took ${ms} ms`);
     // Without any cohorts survival cannot be seen: growth alone is only a suspect.
-    assert.equal(byName(computeSeries(samples.map(withoutCohorts)), 'Sample').verdict, 'suspect');
+    assert.equal(byName(computeSeries(packed([...samples, samples[samples.length - 1]]).slice(0, -1)), 'Sample').verdict, 'suspect');
+  });
+
+  it('a long watch\'s report lists 720 evenly spaced samples, the first and last kept; verdicts use them all', async () => {
+    const samples = simulate(2000, (k, add, free) => {
+      add('Sample', 5);
+      add('Churn', 1000);
+      free('Churn', (born) => (born === k ? Infinity : 0));
+    });
+    const compact = packed(samples);
+    const input = { target: { kind: 'run' as const, description: 'simulated' }, startedAt: new Date(0), explain: async () => [] };
+    const report = await assembleReport({ ...input, samples: compact });
+    assert.equal(MAX_REPORT_SAMPLES, 720);
+    assert.equal(report.samples.length, 720);
+    assert.equal(report.samplesTaken, 2000);
+    assert.equal(report.samples[0].index, 0);
+    assert.equal(report.samples[719].index, 1999);
+    const gaps = report.samples.slice(1).map((s, k) => s.index - report.samples[k].index);
+    assert.ok(gaps.every((g) => g === 2 || g === 3), 'evenly spaced');
+    const full = computeSeries(compact);
+    for (const t of report.types) {
+      const whole = byName(full, t.name);
+      assert.equal(t.counts.length, 720);
+      assert.deepEqual(t.counts, report.samples.map((s) => whole.counts[s.index]), `${t.name}: the counts of the listed samples`);
+      assert.deepEqual(t.bytes, report.samples.map((s) => whole.bytes[s.index]));
+      assert.equal(t.verdict, whole.verdict);
+      assert.equal(t.countPerMinute, whole.countPerMinute);
+    }
+    assert.equal(byName(report.types, 'Sample').verdict, 'leak');
+    assert.match(formatReport(report, 5), /^2000 snapshots of simulated/);
+    // Up to the limit every sample is listed, and samplesTaken is left out.
+    const short = await assembleReport({ ...input, samples: compact.slice(0, 720) });
+    assert.deepEqual(short.samples.map((s) => s.index), Array.from({ length: 720 }, (_, k) => k));
+    assert.equal(short.samplesTaken, undefined);
   });
 
   it('a leak too slow to see in the recent window is found over the whole watch', () => {
