@@ -70,7 +70,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       this.statusBar,
       this.hints,
       vscode.commands.registerCommand('leakWatch.start', (arg?: unknown) => this.start(arg)),
-      vscode.commands.registerCommand('leakWatch.stop', () => this.stopCommand()),
+      vscode.commands.registerCommand('leakWatch.stop', (arg?: unknown) => this.stopCommand(arg)),
       vscode.commands.registerCommand('leakWatch.showPanel', () => this.showPanel()),
       vscode.commands.registerCommand('leakWatch.saveSnapshot', (target?: unknown) => this.saveSnapshotCommand(target)),
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
@@ -226,14 +226,17 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     );
   }
 
-  private async stopCommand(): Promise<void> {
+  /** Stops the watch of the session given (its id, or `{ sessionId }`), else the only or the active one, else asks which. */
+  private async stopCommand(arg?: unknown): Promise<void> {
     const live = [...this.entries.values()].filter((e) => e.watch.live);
     if (live.length === 0) {
       void vscode.window.showInformationMessage('Leak Watch is not watching anything.');
       return;
     }
-    let target = live[live.length - 1];
-    if (live.length > 1) {
+    const given = this.sessionFromArgument(arg);
+    const ofGiven = given && live.find((e) => [e.watch.session?.id, e.watch.session?.parentSession?.id].includes(given.id));
+    let target = ofGiven ?? live[live.length - 1];
+    if (!ofGiven && live.length > 1) {
       const active = vscode.debug.activeDebugSession;
       const byActive = live.find((e) => e.watch.session && (e.watch.session.id === active?.id || e.watch.session.parentSession?.id === active?.id));
       if (byActive) target = byActive;

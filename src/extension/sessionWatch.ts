@@ -56,6 +56,8 @@ export class SessionWatch implements vscode.Disposable {
   private phase: WatchPhase = 'connecting';
   private message: string | undefined;
   private samples = 0;
+  /** stop() was called: the HeapWatch's end is then told as 'stopped', with stop's message. */
+  private stopping = false;
   private lastPauseMs: number | undefined;
   private analyzer: SnapshotAnalyzer | undefined;
   private heapWatch: HeapWatch | undefined;
@@ -184,7 +186,8 @@ export class SessionWatch implements vscode.Disposable {
       this.changeEmitter.fire('status');
     });
     watch.on('end', (reason) => {
-      if (this.live) this.finish('ended', reason);
+      // A stop asked for ends as 'stopped' (stop() finishes it); anything else that ends the watch, as 'ended'.
+      if (this.live && !this.stopping) this.finish('ended', reason);
     });
     this.unsubscribe.push(
       connection.onClose((reason) => {
@@ -210,6 +213,7 @@ export class SessionWatch implements vscode.Disposable {
     if (!this.live) return;
     const watch = this.heapWatch;
     this.setPhase('watching', 'Stopping…');
+    this.stopping = true;
     await watch?.stop();
     this.finish('stopped', message ?? `${watch?.endedBecause ?? 'Stopped.'} The results stay on screen; start again to continue watching.`);
   }

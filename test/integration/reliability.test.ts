@@ -62,6 +62,12 @@ describe('reliability in the extension host', function () {
       assert.ok(report.types.some((t) => t.name === own), `${own} in its own report`);
       assert.ok(!report.types.some((t) => t.name === other), `no ${other} in the ${own} report`);
     }
+    // Stop names one of them by its session id: that one stops, without asking which; the other goes on.
+    const asked = vscode.commands.executeCommand('leakWatch.stop', alpha.id);
+    await Promise.race([asked, new Promise((_, reject) => setTimeout(() => reject(new Error('Stop with a session id did not finish (did it ask which watch?)')), 30_000))]);
+    await waitFor(() => watchOf(api, alpha)?.status.phase === 'stopped' || undefined, 30_000, 'the AlphaRecord watch to stop')
+      .catch((e: Error) => assert.fail(`${e.message}; watches: ${JSON.stringify(api.watches())}`));
+    assert.equal(watchOf(api, beta)?.status.phase, 'watching', 'the other watch goes on');
   });
 
   it('the debuggee killed while watched: the watch ends with a note, the samples and report are kept', async () => {
@@ -200,7 +206,8 @@ describe('reliability in the extension host', function () {
         forceGc();
         memory.push(process.memoryUsage().heapUsed);
       }
-      await within(vscode.commands.executeCommand('leakWatch.stop'), 60_000, 'Stop Leak Watch');
+      // This session's watch, by its id: with another watch still live, a bare Stop would ask which.
+      await within(vscode.commands.executeCommand('leakWatch.stop', session.id), 60_000, 'Stop Leak Watch');
       const stopped = await waitFor(() => {
         const w = watchOf(api, session);
         return w && w.status.phase !== 'watching' ? w : undefined;
