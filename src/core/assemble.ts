@@ -1,4 +1,4 @@
-import { computeSeries } from './analysis/growth';
+import { computeSeries, evenlySpaced } from './analysis/growth';
 import { REPORT_VERSION, type Leak, type Report, type ReportTarget, type Sample, type SampleInfo, type TypeSeries } from './report';
 
 /** How many leaking or suspect types are explained (retainer paths, sites, back-references). */
@@ -81,12 +81,6 @@ export async function assembleReport(input: ReportInput): Promise<Report> {
     leaks,
     notes: notes.length ? notes : undefined,
   };
-}
-
-/** `max` indexes evenly spaced over 0..n-1, the first and last included; undefined when n ≤ max. */
-export function evenlySpaced(n: number, max: number): number[] | undefined {
-  if (n <= max) return undefined;
-  return Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
 }
 
 /** The types to get retained sizes for: the ranked ones, and the largest by shallow size. */

@@ -233,12 +233,13 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       void vscode.window.showInformationMessage('Leak Watch is not watching anything.');
       return;
     }
-    const given = this.sessionFromArgument(arg);
-    const ofGiven = given && live.find((e) => [e.watch.session?.id, e.watch.session?.parentSession?.id].includes(given.id));
+    // The live watch of a session, or of its child (a watch is of the child session that runs the program).
+    const liveOf = (session: vscode.DebugSession | undefined) =>
+      session && live.find((e) => e.watch.session && [e.watch.session.id, e.watch.session.parentSession?.id].includes(session.id));
+    const ofGiven = liveOf(this.sessionFromArgument(arg));
     let target = ofGiven ?? live[live.length - 1];
     if (!ofGiven && live.length > 1) {
-      const active = vscode.debug.activeDebugSession;
-      const byActive = live.find((e) => e.watch.session && (e.watch.session.id === active?.id || e.watch.session.parentSession?.id === active?.id));
+      const byActive = liveOf(vscode.debug.activeDebugSession);
       if (byActive) target = byActive;
       else {
         const pick = await vscode.window.showQuickPick(

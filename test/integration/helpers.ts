@@ -20,6 +20,18 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
   }
 }
 
+/**
+ * `step`, failing after `timeoutMs` with a message naming it (and `state()`, what to show of the
+ * moment), so a step that hangs fails at its own place, not at mocha's timeout.
+ */
+export function within<T>(step: Thenable<T>, timeoutMs: number, what: string, state: () => string = () => ''): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${timeoutMs / 1000} s${state()}`)), timeoutMs);
+  });
+  return Promise.race([Promise.resolve(step), late]).finally(() => clearTimeout(timer));
+}
+
 /** The examples/ workspace folder the suites run in. */
 export function workspaceFolder(): vscode.WorkspaceFolder {
   const folder = vscode.workspace.workspaceFolders?.[0];

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LeakWatchApi } from '../../src/extension/extension';
 import { isLoopbackAddress, tcpSocketsOf } from '../unit/reliability-sockets';
-import { debugProgram, leakWatchApi, stopAllDebugging, waitFor } from './helpers';
+import { debugProgram, leakWatchApi, stopAllDebugging, waitFor, within } from './helpers';
 
 /** A program (outside examples/, beside the unit tests) holding a growing set of `RECORD_CLASS` objects. */
 const NAMED = '../test/unit/programs/named.js';
@@ -63,8 +63,7 @@ describe('reliability in the extension host', function () {
       assert.ok(!report.types.some((t) => t.name === other), `no ${other} in the ${own} report`);
     }
     // Stop names one of them by its session id: that one stops, without asking which; the other goes on.
-    const asked = vscode.commands.executeCommand('leakWatch.stop', alpha.id);
-    await Promise.race([asked, new Promise((_, reject) => setTimeout(() => reject(new Error('Stop with a session id did not finish (did it ask which watch?)')), 30_000))]);
+    await within(vscode.commands.executeCommand('leakWatch.stop', alpha.id), 30_000, 'Stop with a session id (did it ask which watch?)');
     await waitFor(() => watchOf(api, alpha)?.status.phase === 'stopped' || undefined, 30_000, 'the AlphaRecord watch to stop')
       .catch((e: Error) => assert.fail(`${e.message}; watches: ${JSON.stringify(api.watches())}`));
     assert.equal(watchOf(api, beta)?.status.phase, 'watching', 'the other watch goes on');
@@ -186,16 +185,10 @@ describe('reliability in the extension host', function () {
       original.apply(console, args);
     };
     const memory: number[] = [];
-    // A step that hangs fails here, saying which and what the watches were doing (not at mocha's timeout).
-    const within = <T>(step: Thenable<T>, ms: number, what: string): Promise<T> => {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s; watches: ${JSON.stringify(api.watches())}`)), ms);
-      });
-      return Promise.race([Promise.resolve(step), late]).finally(() => clearTimeout(timer));
-    };
+    // A step that hangs fails at its place, saying what the watches were doing.
+    const watches = () => `; watches: ${JSON.stringify(api.watches())}`;
     try {
-      await within(vscode.commands.executeCommand('leakWatch.start', session.id), 60_000, 'Start Leak Watch');
+      await within(vscode.commands.executeCommand('leakWatch.start', session.id), 60_000, 'Start Leak Watch', watches);
       await waitFor(() => (watchOf(api, session)?.status.samples ?? 0) >= 1 || undefined, 120_000, 'a first sample');
       const started = Date.now();
       while (Date.now() - started < soakMs) {
@@ -207,7 +200,7 @@ describe('reliability in the extension host', function () {
         memory.push(process.memoryUsage().heapUsed);
       }
       // This session's watch, by its id: with another watch still live, a bare Stop would ask which.
-      await within(vscode.commands.executeCommand('leakWatch.stop', session.id), 60_000, 'Stop Leak Watch');
+      await within(vscode.commands.executeCommand('leakWatch.stop', session.id), 60_000, 'Stop Leak Watch', watches);
       const stopped = await waitFor(() => {
         const w = watchOf(api, session);
         return w && w.status.phase !== 'watching' ? w : undefined;

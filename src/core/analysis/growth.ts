@@ -178,7 +178,8 @@ function examine(segment: Sample[], stats: (TypeStat | undefined)[], from: numbe
   const span = n - from;
   const m = Math.min(span, GROWTH_RULES.window);
   // Segment indices of the points looked at; the last is always the last sample.
-  const idx = Array.from({ length: m }, (_, k) => (m === span ? from + k : from + Math.round((k * (span - 1)) / (m - 1))));
+  const picked = evenlySpaced(span, m);
+  const idx = Array.from({ length: m }, (_, k) => from + (picked ? picked[k] : k));
   const counts = idx.map((i) => stats[i]?.count ?? 0);
   const bytes = idx.map((i) => stats[i]?.bytes ?? 0);
   const times = idx.map((i) => segment[i]);
@@ -247,7 +248,8 @@ const MAX_SLOPE_POINTS = 32;
 export function theilSenPerMinute(samples: Pick<Sample, 'time'>[], values: number[]): number {
   const n = values.length;
   const points = Math.min(n, MAX_SLOPE_POINTS);
-  const at = (k: number) => (points === n ? k : Math.round((k * (n - 1)) / (points - 1)));
+  const picked = evenlySpaced(n, points);
+  const at = (k: number) => (picked ? picked[k] : k);
   const slopes: number[] = [];
   for (let a = 0; a < points; a++) {
     const i = at(a);
@@ -290,13 +292,19 @@ function describeSteady(w: WindowFindings): string {
   return `Count ${grouped(w.first)} → ${grouped(w.last)} over ${w.samples} samples: no sustained growth${kept}.`;
 }
 
+/** `max` indexes evenly spaced over 0..n-1, the first and last included; undefined when n ≤ max. */
+export function evenlySpaced(n: number, max: number): number[] | undefined {
+  if (n <= max) return undefined;
+  return Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
+}
+
 /**
  * An older sample as a watch keeps it. `computeSeries` reads cohorts from the last sample only, and
  * a cohort list grows by one per sample (memory quadratic in samples if kept), so without cohorts;
- * and each type's stats shared with the last
- * kept sample's when they are the same numbers (most types of a program do not change from one
- * sample to the next), so a kept sample costs little more than its array of types. `kept` maps each
- * name to its latest kept stats (one copy of the name too); it is updated.
+ * and each type's stats shared with the last kept sample's when they are the same numbers (most
+ * types of a program do not change from one sample to the next), so a kept sample costs little
+ * more than its array of types. `kept` maps each name to its latest kept stats (one copy of the
+ * name too); it is updated.
  */
 export function packSample(sample: Sample, kept: Map<string, TypeStat>): Sample {
   const types = sample.types.map((t) => {
