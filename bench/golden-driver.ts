@@ -6,7 +6,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Leak, Sample } from '../src/core/report';
-import { SnapshotAnalyzer } from '../src/core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../src/core/worker/analyzer';
 
 const [mode, ...files] = process.argv.slice(2);
 /** How many types are explained, and how many get a retained size. */
