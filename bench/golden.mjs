@@ -84,7 +84,7 @@ function fixturePrograms() {
 /** Four snapshots of a fixture, taken once by the CLI and kept. */
 function fixtureSnapshots(fixture, precise) {
   const dir = join(home, 'fixtures', `${fixture.name}${precise ? '-precise' : ''}`);
-  const files = [1, 2, 3, 4].map((k) => join(dir, `sample-${k}.heapsnapshot`));
+  const files = [0, 1, 2, 3].map((k) => join(dir, `sample-${k}.heapsnapshot`));
   if (files.every((f) => existsSync(f))) return files;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
