@@ -2,20 +2,20 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeDistances } from '../../src/core/analysis/distances';
-import { computeDominators, retainedByMarks } from '../../src/core/analysis/dominators';
+import { computeDistances } from '../../../src/core/analysis/distances';
+import { computeDominators, retainedByMarks } from '../../../src/core/analysis/dominators';
 import { Worker } from 'node:worker_threads';
-import { nonEssentialEdges, knownNonEssentialEdges } from '../../src/core/analysis/edges';
-import { analyzeGraph } from '../../src/core/analysis/explain';
-import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, startDominatorsAhead, startPageToucher, useAnalysisHelper } from '../../src/core/worker/parallel';
-import { ArrayRecycler } from '../../src/core/heap/columns';
-import type { HeapGraph } from '../../src/core/heap/graph';
-import { parseSnapshotFile } from '../../src/core/heap/parser';
-import { takeSnapshotOf } from './helpers/takeSnapshot';
+import { nonEssentialEdges, knownNonEssentialEdges } from '../../../src/core/analysis/edges';
+import { analyzeGraph } from '../../../src/core/analysis/explain';
+import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, startDominatorsAhead, startPageToucher, useAnalysisHelper } from '../../../src/core/worker/parallel';
+import { ArrayRecycler } from '../../../src/core/heap/columns';
+import type { HeapGraph } from '../../../src/core/heap/graph';
+import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import { takeSnapshotOf } from '../helpers/takeSnapshot';
 
-const WORKER = join(__dirname, '../../dist/snapshotWorker.js');
+const WORKER = join(__dirname, '../../../dist/snapshotWorker.js');
 /** The helpers' own smaller bundle, which the worker starts its helper threads from. */
-const HELPER = join(__dirname, '../../dist/snapshotHelper.js');
+const HELPER = join(__dirname, '../../../dist/snapshotHelper.js');
 
 const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 

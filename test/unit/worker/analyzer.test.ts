@@ -4,13 +4,13 @@ import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { analyzeSnapshotFiles } from '../../src/core/analyzeFiles';
-import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
-import { SnapshotSession } from '../../src/core/worker/session';
-import { analyzeGraph } from '../../src/core/analysis/explain';
-import { retainedBySet } from '../../src/core/analysis/dominators';
-import { markTypes } from '../../src/core/analysis/naming';
-import { takeSnapshotOf } from './helpers/takeSnapshot';
+import { analyzeSnapshotFiles } from '../../../src/core/analyzeFiles';
+import { SnapshotAnalyzer } from '../../../src/core/worker/analyzer';
+import { SnapshotSession } from '../../../src/core/worker/session';
+import { analyzeGraph } from '../../../src/core/analysis/explain';
+import { retainedBySet } from '../../../src/core/analysis/dominators';
+import { markTypes } from '../../../src/core/analysis/naming';
+import { takeSnapshotOf } from '../helpers/takeSnapshot';
 
 /** Streams a file to the analyzer as ~100 kB string chunks, as HeapProfiler.addHeapSnapshotChunk does. */
 async function streamFile(analyzer: SnapshotAnalyzer, file: string): Promise<void> {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { computeSeries, packSample, theilSenPerMinute } from '../../src/core/analysis/growth';
-import { assembleReport, MAX_REPORT_SAMPLES } from '../../src/core/assemble';
-import { formatReport } from '../../src/cli/format';
-import type { Sample, TypeSeries, TypeStat } from '../../src/core/report';
+import { computeSeries, packSample, theilSenPerMinute } from '../../../src/core/analysis/growth';
+import { assembleReport, MAX_REPORT_SAMPLES } from '../../../src/core/assemble';
+import { formatReport } from '../../../src/cli/format';
+import type { Sample, TypeSeries, TypeStat } from '../../../src/core/report';
 
 /**
  * A small heap simulator: per type, live objects remembered by birth interval. Each step runs the

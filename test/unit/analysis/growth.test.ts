@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { computeSeries } from '../../src/core/analysis/growth';
-import type { Sample, TypeSeries } from '../../src/core/report';
-import { FIXTURES, type Fixture } from '../fixtures/index';
-import { sampleProgram } from '../fixtures/harness';
+import { computeSeries } from '../../../src/core/analysis/growth';
+import type { Sample, TypeSeries } from '../../../src/core/report';
+import { FIXTURES, type Fixture } from '../../fixtures/index';
+import { sampleProgram } from '../../fixtures/harness';
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

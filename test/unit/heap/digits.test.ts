@@ -1,19 +1,19 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DigitScanner, type DigitRun } from '../../src/core/heap/digits';
-import { SnapshotParser } from '../../src/core/heap/parser';
+import { DigitScanner, type DigitRun } from '../../../src/core/heap/digits';
+import { SnapshotParser } from '../../../src/core/heap/parser';
 
 const run = (): DigitRun => ({ count: 0, num: 0, inNum: false, negative: false });
 
 describe('the numbers scan (WebAssembly)', () => {
   it('is the module digits.wat compiles to', async () => {
-    const { WASM_SOURCES, wasmModuleText } = (await import(join(__dirname, '../../scripts/wasm.mjs'))) as {
+    const { WASM_SOURCES, wasmModuleText } = (await import(join(__dirname, '../../../scripts/wasm.mjs'))) as {
       WASM_SOURCES: { ts: string }[];
       wasmModuleText(source: unknown): Promise<string>;
     };
     const { readFileSync } = await import('node:fs');
     for (const source of WASM_SOURCES) {
-      assert.equal(readFileSync(join(__dirname, '../..', source.ts), 'utf8'), await wasmModuleText(source), `${source.ts} is stale: run npm run build`);
+      assert.equal(readFileSync(join(__dirname, '../../..', source.ts), 'utf8'), await wasmModuleText(source), `${source.ts} is stale: run npm run build`);
     }
   });
 

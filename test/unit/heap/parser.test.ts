@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SnapshotParser, parseSnapshotFile } from '../../src/core/heap/parser';
-import { ArrayRecycler } from '../../src/core/heap/columns';
-import { edgeName, nodeTypeName, type HeapGraph } from '../../src/core/heap/graph';
-import { takeSnapshotOf } from './helpers/takeSnapshot';
+import { SnapshotParser, parseSnapshotFile } from '../../../src/core/heap/parser';
+import { ArrayRecycler } from '../../../src/core/heap/columns';
+import { edgeName, nodeTypeName, type HeapGraph } from '../../../src/core/heap/graph';
+import { takeSnapshotOf } from '../helpers/takeSnapshot';
 
 /** Parses text fed in pieces of `size` bytes (to put chunk boundaries everywhere). */
 function parseInPieces(text: string, size: number, asString = false): HeapGraph {
@@ -178,7 +178,7 @@ describe('streaming snapshot parser', () => {
   });
 
   describe('on two threads ("edges" parsed by the edge helper)', () => {
-    const worker = join(__dirname, '../../dist/snapshotWorker.js');
+    const worker = join(__dirname, '../../../dist/snapshotWorker.js');
     // The helper must win its race with the parser for these small files: the parser waits for its claim.
     const two = { edgeWorker: worker, parallelMinBytes: 0, helperWaitMs: 10_000 };
     /** Parses on two threads; says who parsed "edges" in the end. */

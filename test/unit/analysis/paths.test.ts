@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { computeDistances } from '../../src/core/analysis/distances';
-import { makeTypeNamer, markTypes } from '../../src/core/analysis/naming';
-import { clusterPaths, displayPath, type PathContext } from '../../src/core/analysis/retainers';
-import { backReferences, reachesBack } from '../../src/core/analysis/backrefs';
-import { allocationSites, isUserScript } from '../../src/core/analysis/allocation';
-import { analyzeGraph, explainTypes, retainedByType } from '../../src/core/analysis/explain';
-import { GraphBuilder } from './why-programs/builder';
+import { computeDistances } from '../../../src/core/analysis/distances';
+import { makeTypeNamer, markTypes } from '../../../src/core/analysis/naming';
+import { clusterPaths, displayPath, type PathContext } from '../../../src/core/analysis/retainers';
+import { backReferences, reachesBack } from '../../../src/core/analysis/backrefs';
+import { allocationSites, isUserScript } from '../../../src/core/analysis/allocation';
+import { analyzeGraph, explainTypes, retainedByType } from '../../../src/core/analysis/explain';
+import { GraphBuilder } from '../why-programs/builder';
 
 /** A heap like V8's: global → closure → context → Map → table → sessions, and an old/new id split at 1000. */
 function mapCacheHeap(sessions: number) {

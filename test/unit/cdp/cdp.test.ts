@@ -4,11 +4,11 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { CdpClosedError, CdpProtocolError, CdpTimeoutError, connectWebSocket, type CdpConnection } from '../../src/core/cdp/connection';
-import { captureUncaught } from './cdp-support';
-import { inspectedCommand, isLoopbackHost, resolveEndpoint, spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
+import { CdpClosedError, CdpProtocolError, CdpTimeoutError, connectWebSocket, type CdpConnection } from '../../../src/core/cdp/connection';
+import { captureUncaught } from '../cdp-support';
+import { inspectedCommand, isLoopbackHost, resolveEndpoint, spawnInspected, type InspectedProcess } from '../../../src/core/cdp/endpoints';
 
-const programs = path.join(__dirname, 'programs');
+const programs = path.join(__dirname, '../programs');
 const WS_URL = /^ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+$/;
 
 /** Spawned programs and connections, cleaned up after each test. */

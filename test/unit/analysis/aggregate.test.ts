@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { aggregateTypes, cohortOf, maxObjectId } from '../../src/core/analysis/aggregate';
-import type { HeapGraph } from '../../src/core/heap/graph';
-import { parseSnapshotFile } from '../../src/core/heap/parser';
-import type { TypeStat } from '../../src/core/report';
-import { fixture } from '../fixtures/index';
-import { snapshotFile, startInspected } from '../fixtures/harness';
+import { aggregateTypes, cohortOf, maxObjectId } from '../../../src/core/analysis/aggregate';
+import type { HeapGraph } from '../../../src/core/heap/graph';
+import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import type { TypeStat } from '../../../src/core/report';
+import { fixture } from '../../fixtures/index';
+import { snapshotFile, startInspected } from '../../fixtures/harness';
 
 const NODE_TYPES = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic',
   'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape'];

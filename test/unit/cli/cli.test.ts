@@ -3,10 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Report } from '../../src/core/report';
-import { fixture } from '../fixtures';
+import type { Report } from '../../../src/core/report';
+import { fixture } from '../../fixtures';
 
-const CLI = join(__dirname, '../../dist/cli.js');
+const CLI = join(__dirname, '../../../dist/cli.js');
 
 interface Run {
   code: number | null;

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SourceMapGenerator } from 'source-map';
-import { ScriptResolver, toLocalPath } from '../../src/core/sources/scripts';
-import { SourceMaps, mapLeakSources } from '../../src/core/sources/sourceMaps';
-import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findNewExpression, findPropertyAssignment } from '../../src/core/sources/references';
-import type { Leak } from '../../src/core/report';
+import { ScriptResolver, toLocalPath } from '../../../src/core/sources/scripts';
+import { SourceMaps, mapLeakSources } from '../../../src/core/sources/sourceMaps';
+import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findNewExpression, findPropertyAssignment } from '../../../src/core/sources/references';
+import type { Leak } from '../../../src/core/report';
 
 describe('sources: script URLs to files', () => {
   it('turns file URLs, POSIX and Windows paths into absolute files, and leaves node: alone', () => {

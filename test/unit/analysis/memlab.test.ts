@@ -5,10 +5,10 @@
  * purpose (a WeakMap value is dominated by its key, not by the table).
  */
 import * as assert from 'node:assert/strict';
-import { parseSnapshotFile } from '../../src/core/heap/parser';
-import { computeDominators } from '../../src/core/analysis/dominators';
-import { makeTypeNamer } from '../../src/core/analysis/naming';
-import { takeSnapshotOf } from './helpers/takeSnapshot';
+import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import { computeDominators } from '../../../src/core/analysis/dominators';
+import { makeTypeNamer } from '../../../src/core/analysis/naming';
+import { takeSnapshotOf } from '../helpers/takeSnapshot';
 
 const PROGRAM = `
 class TreeNode { constructor(parent) { this.parent = parent; this.children = []; this.pad = new Array(4).fill(0); if (parent) parent.children.push(this); } }

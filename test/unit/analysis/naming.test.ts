@@ -1,9 +1,9 @@
 /** The per-node namer must name exactly the objects `aggregateTypes` counts under each name. */
 import * as assert from 'node:assert/strict';
-import { aggregateTypes } from '../../src/core/analysis/aggregate';
-import { makeTypeNamer, markTypes } from '../../src/core/analysis/naming';
-import { parseSnapshotFile } from '../../src/core/heap/parser';
-import { takeSnapshotOf } from './helpers/takeSnapshot';
+import { aggregateTypes } from '../../../src/core/analysis/aggregate';
+import { makeTypeNamer, markTypes } from '../../../src/core/analysis/naming';
+import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import { takeSnapshotOf } from '../helpers/takeSnapshot';
 
 describe('analysis: type names agree with the Summary', function () {
   this.timeout(60_000);

@@ -6,11 +6,11 @@
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { explainTypes } from '../../src/core/analysis/explain';
-import { mapLeakSources } from '../../src/core/sources/sourceMaps';
-import type { Leak } from '../../src/core/report';
-import { fixture } from '../fixtures/index';
-import { watchProgram, type Watched } from './why-programs/live';
+import { explainTypes } from '../../../src/core/analysis/explain';
+import { mapLeakSources } from '../../../src/core/sources/sourceMaps';
+import type { Leak } from '../../../src/core/report';
+import { fixture } from '../../fixtures/index';
+import { watchProgram, type Watched } from '../why-programs/live';
 
 /** Per fixture: the holder and edge the suspect edge must show, the holder's name, and the code that adds to it. */
 const EXPECTED: { name: string; holder: string; edge: string; called: string; adds: string }[] = [
