@@ -35,7 +35,7 @@ function tsFiles(dir) {
 
 const configs = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...node, entryPoints: { snapshotWorker: 'src/core/snapshot/worker.ts', snapshotHelper: 'src/core/snapshot/helperThread.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { snapshotWorker: 'src/core/worker/worker.ts', snapshotHelper: 'src/core/worker/helperThread.ts' }, outdir: 'dist' },
   {
     ...node,
     entryPoints: { cli: 'src/cli/main.ts' },

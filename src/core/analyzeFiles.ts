@@ -4,7 +4,7 @@ import { promises as fs, type Stats } from 'node:fs';
 import { assembleReport } from './assemble';
 import { analysisMemoryBudget, formatBytes, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
 import type { Report, Sample } from './report';
-import type { SnapshotAnalyzer } from './snapshot/analyzer';
+import type { SnapshotAnalyzer } from './worker/analyzer';
 
 export interface AnalyzeFilesOptions {
   /** Called before each file is read (0-based index). */

@@ -15,7 +15,7 @@ import type { Leak, Report, ReportTarget, Sample, SampleInfo, TypeStat } from '.
 /** What the watch loop tells the analyzer about a snapshot it has just streamed. */
 export type SnapshotFacts = Pick<SampleInfo, 'index' | 'time' | 'pauseMs' | 'heapUsed' | 'heapTotal'>;
 
-/** The part of `SnapshotAnalyzer` (src/core/snapshot/analyzer.ts) the watch loop uses. */
+/** The part of `SnapshotAnalyzer` (src/core/worker/analyzer.ts) the watch loop uses. */
 export interface SampleAnalyzer {
   begin(): void;
   push(chunk: string): void;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { computeDistances, pathFromRoot, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../src/core/analysis/distances';
 import { computeDominators, retainedByMarks, retainedBySet } from '../../src/core/analysis/dominators';
 import { buildRetainers, edgeSource, edgeKinds, isEssentialEdge, markNonEssentialRange, nonEssentialEdges } from '../../src/core/analysis/edges';
-import type { HeapGraph } from '../../src/core/snapshot/graph';
+import type { HeapGraph } from '../../src/core/heap/graph';
 import { GraphBuilder } from './why-programs/builder';
 
 /** Reference dominators by the textbook data-flow fixpoint over sets (small graphs only). */

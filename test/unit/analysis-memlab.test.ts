@@ -5,7 +5,7 @@
  * purpose (a WeakMap value is dominated by its key, not by the table).
  */
 import * as assert from 'node:assert/strict';
-import { parseSnapshotFile } from '../../src/core/snapshot/parser';
+import { parseSnapshotFile } from '../../src/core/heap/parser';
 import { computeDominators } from '../../src/core/analysis/dominators';
 import { makeTypeNamer } from '../../src/core/analysis/naming';
 import { takeSnapshotOf } from './helpers/takeSnapshot';

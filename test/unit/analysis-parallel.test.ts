@@ -7,10 +7,10 @@ import { computeDominators, retainedByMarks } from '../../src/core/analysis/domi
 import { Worker } from 'node:worker_threads';
 import { nonEssentialEdges, knownNonEssentialEdges } from '../../src/core/analysis/edges';
 import { analyzeGraph } from '../../src/core/analysis/explain';
-import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, startDominatorsAhead, startPageToucher, useAnalysisHelper } from '../../src/core/analysis/parallel';
-import { ArrayRecycler } from '../../src/core/snapshot/columns';
-import type { HeapGraph } from '../../src/core/snapshot/graph';
-import { parseSnapshotFile } from '../../src/core/snapshot/parser';
+import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, startDominatorsAhead, startPageToucher, useAnalysisHelper } from '../../src/core/worker/parallel';
+import { ArrayRecycler } from '../../src/core/heap/columns';
+import type { HeapGraph } from '../../src/core/heap/graph';
+import { parseSnapshotFile } from '../../src/core/heap/parser';
 import { takeSnapshotOf } from './helpers/takeSnapshot';
 
 const WORKER = join(__dirname, '../../dist/snapshotWorker.js');

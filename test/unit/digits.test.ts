@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DigitScanner, type DigitRun } from '../../src/core/snapshot/digits';
-import { SnapshotParser } from '../../src/core/snapshot/parser';
+import { DigitScanner, type DigitRun } from '../../src/core/heap/digits';
+import { SnapshotParser } from '../../src/core/heap/parser';
 
 const run = (): DigitRun => ({ count: 0, num: 0, inNum: false, negative: false });
 

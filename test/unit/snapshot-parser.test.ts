@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SnapshotParser, parseSnapshotFile } from '../../src/core/snapshot/parser';
-import { ArrayRecycler } from '../../src/core/snapshot/columns';
-import { edgeName, nodeTypeName, type HeapGraph } from '../../src/core/snapshot/graph';
+import { SnapshotParser, parseSnapshotFile } from '../../src/core/heap/parser';
+import { ArrayRecycler } from '../../src/core/heap/columns';
+import { edgeName, nodeTypeName, type HeapGraph } from '../../src/core/heap/graph';
 import { takeSnapshotOf } from './helpers/takeSnapshot';
 
 /** Parses text fed in pieces of `size` bytes (to put chunk boundaries everywhere). */

@@ -5,13 +5,13 @@
  * are computed once per graph and reused; clustering walks only the new objects.
  * Positions are in the running scripts; `mapLeakSources` (sources/sourceMaps) maps them to originals.
  */
-import type { HeapGraph } from '../snapshot/graph';
+import type { HeapGraph } from '../heap/graph';
 import type { AllocationSite, BackReference, Leak, RetainerPath, SourcePosition } from '../report';
 import { allocationSites, nodeLocation, type RawAllocationSite } from './allocation';
 import { backReferences } from './backrefs';
 import { computeDistances, type Distances } from './distances';
 import { retainedByMarks, type Dominators } from './dominators';
-import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, joinDominatorsAhead } from './parallel';
+import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, joinDominatorsAhead } from '../worker/parallel';
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
 import { toLocalPath } from '../sources/scripts';

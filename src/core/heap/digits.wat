@@ -10,7 +10,7 @@
 ;; ended its last number). A number cut off by `end` stays in `num` / `in_num` for the next call.
 ;; A number that `negative` marks is stored as 0 (V8 never writes signs in these tables).
 ;;
-;; The source of src/core/snapshot/digitsWasm.ts, which `npm run build` regenerates (wabt's
+;; The source of src/core/heap/digitsWasm.ts, which `npm run build` regenerates (wabt's
 ;; wat2wasm); a unit test checks that the two agree.
 (module
   (memory (export "memory") 1)

@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
 import { ArrayRecycler, GrowableColumns, sharedAlloc, sharedArray } from './columns';
 import { DigitScanner, type DigitRun } from './digits';
-import { EdgeHelperThread } from './edgeHelper';
+import { EdgeHelperThread } from '../worker/edgeHelper';
 
 /**
  * A streaming `.heapsnapshot` parser. Bytes (or string chunks, as `HeapProfiler.addHeapSnapshotChunk`

@@ -3,7 +3,7 @@
 // where that bundle is missing, by the snapshot worker's own script.
 import type { MessagePort } from 'node:worker_threads';
 import type { EdgeKinds } from '../analysis/edges';
-import { runDistanceHelper, runDominatorsAhead, type DistanceRequest, type DistanceStrings, type DominatorsAheadRequest } from '../analysis/parallel';
+import { runDistanceHelper, runDominatorsAhead, type DistanceRequest, type DistanceStrings, type DominatorsAheadRequest } from './parallel';
 import { runEdgeScan, type EdgeScanRequest } from './edgeHelper';
 
 /** Starts the job `workerData` names on this thread; false when it names none. */

@@ -2,11 +2,11 @@ import type { Worker } from 'node:worker_threads';
 import type { Leak, Sample, TypeStat } from '../report';
 import { aggregateTypes } from '../analysis/aggregate';
 import { explainTypes, retainedByType } from '../analysis/explain';
-import { cancelDominatorsAhead, startDominatorsAhead } from '../analysis/parallel';
+import { cancelDominatorsAhead, startDominatorsAhead } from './parallel';
 import { mapLeakSources } from '../sources/sourceMaps';
-import { ArrayRecycler } from './columns';
-import type { HeapGraph } from './graph';
-import { SnapshotParser, parseSnapshotFile, SnapshotError } from './parser';
+import { ArrayRecycler } from '../heap/columns';
+import type { HeapGraph } from '../heap/graph';
+import { SnapshotParser, parseSnapshotFile, SnapshotError } from '../heap/parser';
 
 /** What the watch loop knows about a snapshot that the snapshot itself does not say. */
 export interface SampleInfoIn {

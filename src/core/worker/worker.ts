@@ -5,7 +5,7 @@ import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Leak, Sample } from '../report';
-import { useAnalysisHelper } from '../analysis/parallel';
+import { useAnalysisHelper } from './parallel';
 import { serveHelperRole } from './helperRoles';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotSession } from './session';

@@ -9,11 +9,11 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { sharedArray } from '../snapshot/columns';
-import type { HeapGraph } from '../snapshot/graph';
-import { computeDistances, type DistanceArrays, type Distances } from './distances';
-import { computeDominators, dominatorsInRoom, fillSecondPredecessors, markedTops, sumMarkedTops, type DominatorRoom, type Dominators, type PredecessorHelper } from './dominators';
-import { adoptEdgeKinds, adoptNonEssentialEdges, edgeKinds, edgeSource, knownNonEssentialEdges, markNonEssentialRange, nonEssentialArray, nonEssentialEdges, takeSharedSpareWords, type EdgeKinds } from './edges';
+import { sharedArray } from '../heap/columns';
+import type { HeapGraph } from '../heap/graph';
+import { computeDistances, type DistanceArrays, type Distances } from '../analysis/distances';
+import { computeDominators, dominatorsInRoom, fillSecondPredecessors, markedTops, sumMarkedTops, type DominatorRoom, type Dominators, type PredecessorHelper } from '../analysis/dominators';
+import { adoptEdgeKinds, adoptNonEssentialEdges, edgeKinds, edgeSource, knownNonEssentialEdges, markNonEssentialRange, nonEssentialArray, nonEssentialEdges, takeSharedSpareWords, type EdgeKinds } from '../analysis/edges';
 
 // control[0], the distances: IDLE, RUNNING, DONE, FAILED or CANCELLED.
 const IDLE = 0;

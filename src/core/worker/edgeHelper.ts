@@ -16,10 +16,10 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { ColumnsFullError, GrowableColumns, sharedAlloc, type ArrayRecycler } from './columns';
-import { DigitScanner } from './digits';
-import type { SnapshotMeta } from './graph';
-import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, SnapshotError, SnapshotParser, spreadRows, type EdgeHelper, type SnapshotHeader } from './parser';
+import { ColumnsFullError, GrowableColumns, sharedAlloc, type ArrayRecycler } from '../heap/columns';
+import { DigitScanner } from '../heap/digits';
+import type { SnapshotMeta } from '../heap/graph';
+import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, SnapshotError, SnapshotParser, spreadRows, type EdgeHelper, type SnapshotHeader } from '../heap/parser';
 
 /** How long the parser waits at "edges" for the helper to claim them, by default (see EdgeHelperThread). */
 const DEFAULT_WAIT_MS = 100;
