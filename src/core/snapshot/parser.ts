@@ -221,8 +221,7 @@ export class SnapshotParser {
         chunk = this.pendingHighSurrogate + chunk;
         this.pendingHighSurrogate = '';
       }
-      const last = chunk.charCodeAt(chunk.length - 1);
-      if (last >= 0xd800 && last <= 0xdbff) {
+      if (isHighSurrogate(chunk.charCodeAt(chunk.length - 1))) {
         this.pendingHighSurrogate = chunk[chunk.length - 1];
         chunk = chunk.slice(0, -1);
       }
@@ -634,7 +633,7 @@ export class SnapshotParser {
         text = Buffer.concat(this.strPieces).toString('utf8');
         this.strPieces = [];
       }
-      this.strings.push(this.strHasEscape ? decodeEscaped(text) : text);
+      this.strings.push(tableString(this.strHasEscape ? decodeEscaped(text) : text));
       this.inString = false;
       i = closed + 1;
     }
@@ -674,11 +673,11 @@ export class SnapshotParser {
           }
           if (q < 0) break;
           const raw = text.slice(j + 1, q);
-          strings.push(raw.indexOf('\\') >= 0 ? decodeEscaped(raw) : raw);
+          strings.push(tableString(raw.indexOf('\\') >= 0 ? decodeEscaped(raw) : raw));
           backslash = text.indexOf('\\', q + 1);
           if (backslash < 0) backslash = n;
         } else {
-          strings.push(text.slice(j + 1, q));
+          strings.push(tableString(text.slice(j + 1, q)));
         }
         j = q + 1;
         done = j;
@@ -1108,6 +1107,33 @@ function skipWhitespace(buf: Buffer, i: number, end: number): number {
     i++;
   }
   return i;
+}
+
+/**
+ * The longest string the table keeps whole. V8 cuts the names it writes at 1024 characters (its
+ * `heap_snapshot_string_limit`) and builds few longer ones (WeakMap entries name two of them), so
+ * only a crafted file has longer ones; what the analysis builds from names (plain-object shapes,
+ * paths, the report) then stays proportional to the file.
+ */
+export const MAX_STRING_CHARS = 4096;
+
+/** A string as the table keeps it: one longer than MAX_STRING_CHARS loses its middle (marked `…`), never half a surrogate pair. */
+function tableString(s: string): string {
+  if (s.length <= MAX_STRING_CHARS) return s;
+  let head = (MAX_STRING_CHARS >> 1) - 1;
+  let tail = s.length - (MAX_STRING_CHARS >> 1);
+  if (isHighSurrogate(s.charCodeAt(head - 1))) head--;
+  if (isLowSurrogate(s.charCodeAt(tail))) tail++;
+  // A copy of its own: a slice would keep the whole string alive.
+  return Buffer.from(`${s.slice(0, head)}…${s.slice(tail)}`, 'utf16le').toString('utf16le');
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }
 
 function decodeEscaped(raw: string): string {
