@@ -1,4 +1,5 @@
-// Hostile snapshot files: names of a megabyte. Each gets a clear answer in time proportional to the file.
+// Hostile snapshot files: names of a megabyte, a header that lies about its size. Each gets a clear
+// answer in time proportional to the file.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -6,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeSnapshotFiles } from '../../src/core/analyzeFiles';
 import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
-import { MAX_STRING_CHARS, SnapshotParser } from '../../src/core/snapshot/parser';
+import { MAX_STRING_CHARS, parseSnapshotFile, SnapshotParser } from '../../src/core/snapshot/parser';
 import { realProcessHooks } from './cdp-support';
 
 /** The fewest fields a snapshot needs. */
@@ -110,5 +111,21 @@ describe('reliability: hostile snapshot files', function () {
     } finally {
       await analyzer.dispose();
     }
+  });
+
+  it('a header that claims 10^12 nodes: a one-line error saying so, before any memory is asked for', async () => {
+    const file = path.join(dir, 'huge-count.heapsnapshot');
+    fs.writeFileSync(file, smallSnapshot(',"node_count":1000000000000,"edge_count":2'));
+    await assert.rejects(parseSnapshotFile(file), (e: Error) => {
+      assert.equal(e.message, `${file}: corrupt heap snapshot: its header says 1,000,000,000,000 nodes, more than a file of ${fs.statSync(file).size} bytes can hold`);
+      return true;
+    });
+    const edges = path.join(dir, 'huge-edges.heapsnapshot');
+    fs.writeFileSync(edges, smallSnapshot(',"node_count":3,"edge_count":1e15'));
+    await assert.rejects(parseSnapshotFile(edges), /its header says 1,000,000,000,000,000 edges, more than a file of \d+ bytes can hold$/);
+    // Streamed (no size known): the header is only a hint for the first allocation, and the nodes are read.
+    const parser = new SnapshotParser();
+    parser.push(smallSnapshot(',"node_count":1000000000000,"edge_count":1000000000000'));
+    assert.equal(parser.finish().nodeCount, 3);
   });
 });
