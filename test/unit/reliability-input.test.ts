@@ -1,5 +1,5 @@
-// Hostile snapshot files: names of a megabyte, a header that lies about its size. Each gets a clear
-// answer in time proportional to the file.
+// Hostile snapshot files: names of a megabyte, a header that lies about its size, snapshots of two
+// processes given as one. Each gets a clear answer in time proportional to the file.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -127,5 +127,23 @@ describe('reliability: hostile snapshot files', function () {
     const parser = new SnapshotParser();
     parser.push(smallSnapshot(',"node_count":1000000000000,"edge_count":1000000000000'));
     assert.equal(parser.finish().nodeCount, 3);
+  });
+
+  it('snapshots of two processes of one program: said so, and growth is measured from the other process on', async () => {
+    const program = 'class Rec {}; const kept = []; setInterval(() => { for (let i = 0; i < 50; i++) kept.push(new Rec()); }, 10);';
+    const [a0, a1, a2] = snapshotsOf(dir, 'run-a', program, 3, 300);
+    const [, b1] = snapshotsOf(dir, 'run-b', program, 2, 300);
+    const analyzer = new SnapshotAnalyzer({ workerPath: workerPath(), maxHeapMb: 1024 });
+    try {
+      const one = await analyzeSnapshotFiles([a0, a1, a2], analyzer);
+      assert.equal(one.notes, undefined, 'one process: no note');
+      assert.equal(one.types.find((t) => t.name === 'Rec')?.verdict !== 'ok', true, 'one process: Rec grows');
+      const two = await analyzeSnapshotFiles([a0, a1, b1], analyzer);
+      assert.deepEqual(two.notes, [`${b1} is a snapshot of another process than ${a1} (the objects their ids name differ): growth is measured from it on.`]);
+      assert.deepEqual(two.samples.map((s) => !!s.otherProcess), [false, false, true]);
+      assert.ok(two.types.every((t) => t.verdict === 'ok'), 'no growth across the two processes');
+    } finally {
+      await analyzer.dispose();
+    }
   });
 });
