@@ -50,8 +50,10 @@ export interface SampleInfo {
    * when the newest objects die, so this is the running maximum).
    */
   maxId: number;
-  /** True when V8's object ids were reset before this sample (a new baseline starts here). */
+  /** True when V8's object ids were reset before this sample, or it is of another process (a new baseline starts here). */
   idsReset?: boolean;
+  /** True when this snapshot file is of another process than the one before (its shared object ids name other objects). */
+  otherProcess?: boolean;
 }
 
 /** A sample as the watch loop emits it. */
