@@ -75,8 +75,12 @@ export class SnapshotParser {
    * `edgeHelper`: called once the header is read; what it returns may take the "edges" array off
    * this parser (another thread parses it; see edgeHelper.ts).
    * `inputBytes`: the size of `readBuffer` (default 256 kB, about two of the inspector's chunks).
+   * `totalBytes`: the size of the whole input, when known (a file): a header that claims more rows
+   * than that can hold is refused.
    */
-  constructor(private readonly options: { recycler?: ArrayRecycler; edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined; inputBytes?: number } = {}) {
+  constructor(
+    private readonly options: { recycler?: ArrayRecycler; edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined; inputBytes?: number; totalBytes?: number } = {},
+  ) {
     this.scanner = DigitScanner.take(Math.max(1 << 16, options.inputBytes ?? 1 << 18), STAGE_SIZE);
     this.stage = this.scanner.stage;
   }
@@ -221,8 +225,7 @@ export class SnapshotParser {
         chunk = this.pendingHighSurrogate + chunk;
         this.pendingHighSurrogate = '';
       }
-      const last = chunk.charCodeAt(chunk.length - 1);
-      if (last >= 0xd800 && last <= 0xdbff) {
+      if (isHighSurrogate(chunk.charCodeAt(chunk.length - 1))) {
         this.pendingHighSurrogate = chunk[chunk.length - 1];
         chunk = chunk.slice(0, -1);
       }
@@ -506,8 +509,8 @@ export class SnapshotParser {
       if (!meta.edge_fields.includes(f)) throw notASnapshot(`"snapshot.meta.edge_fields" has no "${f}"`);
     }
     this.meta = meta;
-    this.nodeCountHint = Number(header.node_count) > 0 ? Number(header.node_count) : 0;
-    this.edgeCountHint = Number(header.edge_count) > 0 ? Number(header.edge_count) : 0;
+    this.nodeCountHint = countHint(header.node_count, 'nodes', meta.node_fields.length, this.options.totalBytes);
+    this.edgeCountHint = countHint(header.edge_count, 'edges', meta.edge_fields.length, this.options.totalBytes);
     if (this.options.edgeHelper && this.nodeCountHint > 0 && this.edgeCountHint > 0) {
       this.edgeHelper = this.options.edgeHelper({ meta, nodeCount: this.nodeCountHint, edgeCount: this.edgeCountHint });
     }
@@ -634,7 +637,7 @@ export class SnapshotParser {
         text = Buffer.concat(this.strPieces).toString('utf8');
         this.strPieces = [];
       }
-      this.strings.push(this.strHasEscape ? decodeEscaped(text) : text);
+      this.strings.push(tableString(this.strHasEscape ? decodeEscaped(text) : text));
       this.inString = false;
       i = closed + 1;
     }
@@ -674,11 +677,11 @@ export class SnapshotParser {
           }
           if (q < 0) break;
           const raw = text.slice(j + 1, q);
-          strings.push(raw.indexOf('\\') >= 0 ? decodeEscaped(raw) : raw);
+          strings.push(tableString(raw.indexOf('\\') >= 0 ? decodeEscaped(raw) : raw));
           backslash = text.indexOf('\\', q + 1);
           if (backslash < 0) backslash = n;
         } else {
-          strings.push(text.slice(j + 1, q));
+          strings.push(tableString(text.slice(j + 1, q)));
         }
         j = q + 1;
         done = j;
@@ -938,10 +941,12 @@ async function parseFile(path: string, options: ParseFileOptions): Promise<HeapG
   try {
     file = await open(path, 'r');
     const script = options.edgeWorker;
-    const parallel = !!script && (await file.stat()).size >= (options.parallelMinBytes ?? 16 << 20);
+    const size = (await file.stat()).size;
+    const parallel = !!script && size >= (options.parallelMinBytes ?? 16 << 20);
     const parser = new SnapshotParser({
       recycler: options.recycler,
       inputBytes: options.highWaterMark ?? 4 << 20,
+      totalBytes: size,
       edgeHelper: parallel
         ? (header) => (helper = new EdgeHelperThread(script, path, header, options.helperWaitMs, options.recycler, { blockBytes: options.blockBytes, meetAfterBlocks: options.meetAfterBlocks }))
         : undefined,
@@ -1108,6 +1113,50 @@ function skipWhitespace(buf: Buffer, i: number, end: number): number {
     i++;
   }
   return i;
+}
+
+/** The most rows a header's count may make the parser allocate at once (more are grown into as they come). */
+const MAX_COUNT_HINT = 1 << 26;
+
+/**
+ * A header's node_count or edge_count, a hint for the first allocation (0 when absent or not a
+ * count). With the input's size known, a count it cannot hold (each number takes a digit and a
+ * separator at least) is an error that says so, not an allocation that fails.
+ */
+function countHint(value: unknown, rows: string, fields: number, totalBytes: number | undefined): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) return 0;
+  if (totalBytes !== undefined && n * fields * 2 - 1 > totalBytes) {
+    throw corrupt(`its header says ${n.toLocaleString('en-US')} ${rows}, more than a file of ${totalBytes} bytes can hold`);
+  }
+  return Math.min(n, MAX_COUNT_HINT);
+}
+
+/**
+ * The longest string the table keeps whole. V8 cuts the names it writes at 1024 characters (its
+ * `heap_snapshot_string_limit`) and builds few longer ones (WeakMap entries name two of them), so
+ * only a crafted file has longer ones; what the analysis builds from names (plain-object shapes,
+ * paths, the report) then stays proportional to the file.
+ */
+export const MAX_STRING_CHARS = 4096;
+
+/** A string as the table keeps it: one longer than MAX_STRING_CHARS loses its middle (marked `…`), never half a surrogate pair. */
+function tableString(s: string): string {
+  if (s.length <= MAX_STRING_CHARS) return s;
+  let head = (MAX_STRING_CHARS >> 1) - 1;
+  let tail = s.length - (MAX_STRING_CHARS >> 1);
+  if (isHighSurrogate(s.charCodeAt(head - 1))) head--;
+  if (isLowSurrogate(s.charCodeAt(tail))) tail++;
+  // A copy of its own: a slice would keep the whole string alive.
+  return Buffer.from(`${s.slice(0, head)}…${s.slice(tail)}`, 'utf16le').toString('utf16le');
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }
 
 function decodeEscaped(raw: string): string {

@@ -6,6 +6,7 @@ import { cancelDominatorsAhead, startDominatorsAhead } from './parallel';
 import { mapLeakSources } from '../sources/sourceMaps';
 import { ArrayRecycler } from '../heap/columns';
 import type { HeapGraph } from '../heap/graph';
+import { compareObjectIds, sampleObjectIds, type ObjectIdSample } from '../analysis/objectIds';
 import { SnapshotParser, parseSnapshotFile, SnapshotError } from '../heap/parser';
 
 /** What the watch loop knows about a snapshot that the snapshot itself does not say. */
@@ -47,6 +48,8 @@ export class SnapshotSession {
   private previousRootIds: Set<number> | null = null;
   /** The watch saw V8's ids restart: the next sample says so (`idsReset`). */
   private resetRequested = false;
+  /** What a sample of the previous file's object ids name (files only: a watch is of one process). */
+  private previousFileIds: ObjectIdSample | null = null;
   /**
    * The graph before `latest`, handed back once `latest` replaces it, for the next parse's columns:
    * from the third sample on, a parse writes into pages that are already there.
@@ -72,6 +75,7 @@ export class SnapshotSession {
     this.watermarks = [];
     this.previousMaxId = 0;
     this.previousRootIds = null;
+    this.previousFileIds = null;
     this.resetRequested = true;
   }
 
@@ -85,9 +89,10 @@ export class SnapshotSession {
     const parser = this.parser;
     if (!parser) throw new SnapshotError('no snapshot was begun');
     this.parser = null;
+    this.previousFileIds = null;
     const started = performance.now();
     const graph = parser.finish();
-    return this.sampleOf(graph, parser.bytes, info, started);
+    return this.sampleOf(graph, parser.bytes, info, started, false);
   }
 
   /** Parses a `.heapsnapshot` file as a stream and turns it into a Sample. */
@@ -97,13 +102,15 @@ export class SnapshotSession {
     const keepHelper = info.retainedNext ? (thread: Worker) => (idle = thread) : undefined;
     const graph = await parseSnapshotFile(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker, keepHelper });
     if (idle) startDominatorsAhead(graph, idle);
+    const otherProcess = !!this.previousFileIds && compareObjectIds(this.previousFileIds, graph).otherProcess;
+    this.previousFileIds = sampleObjectIds(graph);
     let bytes = 0;
     try {
       bytes = (await import('node:fs')).statSync(path).size;
     } catch {
       // The size is informative only.
     }
-    return this.sampleOf(graph, bytes, info, started);
+    return this.sampleOf(graph, bytes, info, started, otherProcess);
   }
 
   /** Explains why the given types grow, on the latest graph; positions mapped to original sources. */
@@ -131,12 +138,16 @@ export class SnapshotSession {
     return this.latest;
   }
 
-  private sampleOf(graph: HeapGraph, snapshotBytes: number, info: SampleInfoIn, started: number): Sample {
+  /** `otherProcess`: the graph's object ids name other objects than the previous one's (another process: a new baseline, as after an id reset). */
+  private sampleOf(graph: HeapGraph, snapshotBytes: number, info: SampleInfoIn, started: number, otherProcess: boolean): Sample {
     let liveMaxId = 0;
     const ids = graph.nodeId;
     for (let n = 0; n < graph.nodeCount; n++) if (ids[n] > liveMaxId && ids[n] & 1) liveMaxId = ids[n];
     const rootIds = rootChildIds(graph);
-    const idsReset = this.resetRequested || idsWereReset(this.previousRootIds, rootIds);
+    const rootsRenumbered = idsWereReset(this.previousRootIds, rootIds);
+    // After an id reset the shared ids name other objects too: that is said as a reset.
+    if (rootsRenumbered) otherProcess = false;
+    const idsReset = this.resetRequested || otherProcess || rootsRenumbered;
     this.resetRequested = false;
     this.previousRootIds = rootIds;
     if (idsReset) {
@@ -169,6 +180,7 @@ export class SnapshotSession {
       analysisMs: Math.round((performance.now() - started) * 10) / 10,
       maxId,
       ...(idsReset ? { idsReset } : {}),
+      ...(otherProcess ? { otherProcess } : {}),
       types,
     };
   }
