@@ -60,8 +60,8 @@ interface HolderFacts {
 /** The kind, variable and event of the holder at step `i` of a path. */
 export function holderFacts(path: DisplayPath, i: number): HolderFacts {
   const e = path.edges[i];
-  // The holder's own step, the one into it and the one out of the kept object.
-  const from = Math.max(0, i - 1);
+  // The holder's own step and the two into it (`emitter ._events → {reload} .reload → Array .[]`), and the one after.
+  const from = Math.max(0, i - 2);
   const window = path.edges.slice(from, i + 2);
   const name = (j: number) => (j >= 0 && j < path.edges.length ? lastName(path.edges[j].edge) : '');
   const listening = window.findIndex((x) => x.edge === '_events' || x.edge.startsWith('_events.') || /kEvents/.test(x.edge));
@@ -72,7 +72,7 @@ export function holderFacts(path: DisplayPath, i: number): HolderFacts {
     return { kind: 'listener', type: path.edges[j].from, variable: name(j - 1) || undefined, event: event || undefined, namedAt: j - 1 >= 0 ? j - 1 : undefined };
   }
   if (TIMER_TYPES.has(e.from) || TIMER_EDGES.has(lastName(e.edge))) return { kind: 'timer', type: e.from };
-  if (e.from === 'Promise' || window.some((x) => x.edge.startsWith('reactions_or_result') || x.from === 'PromiseReaction')) {
+  if (e.from === 'Promise' || path.edges.slice(i, i + 2).some((x) => x.edge.startsWith('reactions_or_result') || x.from === 'PromiseReaction')) {
     const p = window.findIndex((x) => x.from === 'Promise');
     const j = p >= 0 ? from + p - 1 : i - 1;
     return { kind: 'promise', type: 'Promise', variable: name(j) || undefined, namedAt: j >= 0 ? j : undefined };
