@@ -6,7 +6,10 @@
 import type { HeapGraph } from '../snapshot/graph';
 import type { AddKind, AllocationSite, BackReference, Cause, CauseAddSite, CauseHolder, HolderKind, KeptType, SourcePosition, Verdict } from '../report';
 import { findCall, findCollectionAdd, findDeclarationScope, findEnclosingCall, findListenerAdd, findPropertyAssignment, findVariableAssignment } from '../sources/references';
-import { backReferences } from './backrefs';
+import { backRefFix, measureBackRef, reachesBack, type BackRefCandidate } from './backrefs';
+import { edgeKinds } from './edges';
+import type { TypeNamer } from './naming';
+import { isUserScript } from './allocation';
 import { codeAt, codePath, userClosureAt } from './codePath';
 import { codeOrigin } from './origin';
 import { suspectEdge, type DisplayPath, type PathContext } from './retainers';
@@ -55,6 +58,8 @@ interface HolderFacts {
   event?: string;
   /** The step that names the holder's variable (a closure's context variable or a property), when there is one. */
   namedAt?: number;
+  /** For a library's container: the type that owns it (`Subject` of `observers`). */
+  owner?: string;
 }
 
 /** The kind, variable and event of the holder at step `i` of a path. */
@@ -64,12 +69,17 @@ export function holderFacts(path: DisplayPath, i: number): HolderFacts {
   const from = Math.max(0, i - 2);
   const window = path.edges.slice(from, i + 2);
   const name = (j: number) => (j >= 0 && j < path.edges.length ? lastName(path.edges[j].edge) : '');
-  const listening = window.findIndex((x) => x.edge === '_events' || x.edge.startsWith('_events.') || /kEvents/.test(x.edge));
-  if (listening >= 0) {
-    const j = from + listening;
+  const listening = window.findIndex((x) => x.edge === '_events' || x.edge.startsWith('_events.'));
+  // An EventTarget's listeners are a linked list in a Map under `kEvents`: a few more steps back.
+  const targetAt = path.edges.slice(Math.max(0, i - 4), i + 2).findIndex((x) => /kEvents/.test(x.edge));
+  if (listening >= 0 || targetAt >= 0) {
+    const j = listening >= 0 ? from + listening : Math.max(0, i - 4) + targetAt;
     const label = path.edges[j].edge;
     const event = label === '_events' ? name(j + 1) : label.startsWith('_events.') ? lastName(label) : undefined;
-    return { kind: 'listener', type: path.edges[j].from, variable: name(j - 1) || undefined, event: event || undefined, namedAt: j - 1 >= 0 ? j - 1 : undefined };
+    // `controller.#signal` reads as `controller.signal`.
+    let variable = name(j - 1);
+    if (variable.startsWith('#') && name(j - 2)) variable = `${name(j - 2)}.${variable.slice(1)}`;
+    return { kind: 'listener', type: path.edges[j].from, variable: variable || undefined, event: event || undefined, namedAt: j - 1 >= 0 ? j - 1 : undefined };
   }
   if (TIMER_TYPES.has(e.from) || TIMER_EDGES.has(lastName(e.edge))) return { kind: 'timer', type: e.from };
   if (e.from === 'Promise' || path.edges.slice(i, i + 2).some((x) => x.edge.startsWith('reactions_or_result') || x.from === 'PromiseReaction')) {
@@ -96,7 +106,7 @@ function holderLabel(f: HolderFacts, addedAt?: CauseAddSite): string {
     case 'promise':
       return `the callbacks of a promise${v} that never settles`;
     case 'container':
-      return f.type === 'Object' ? `the object${v} used as a map` : f.type === 'Array' ? `the array${v}` : `the ${f.type}${v}`;
+      return (f.type === 'Object' ? `the object${v} used as a map` : f.type === 'Array' ? `the array${v}` : `the ${f.type}${v}`) + (f.owner ? ` of a ${f.owner}` : '');
     case 'variable':
       return `the variable${v}`;
     default:
@@ -148,8 +158,14 @@ export function describeCause(input: CauseInput): Cause {
   const holders = i >= 0 ? path.holders.slice(0, i + 1).reverse() : [];
   const files = candidateFiles(g, holders, resolve, hints);
   const closure = userClosureAt(g, group.closures ?? [], resolve);
-  const addedAt = addingLine(facts, files, hints, closure);
+  const handed = closure ? findEnclosingCall(closure.file, closure) : undefined;
+  if (facts.kind === 'listener' && !facts.event && handed?.event) facts.event = handed.event;
   const inLibrary = i >= 0 && holderInLibrary(g, path, i, facts);
+  // A holder inside a library or Node: the program's line that hands objects to it, never the library's own.
+  const addedAt = inLibrary
+    ? (handedTo(closure) ?? addingLine(facts, files.filter((f) => isUserScript(f.file)), hints.filter((h) => isUserScript(h.file)), closure))
+    : addingLine(facts, files, hints, closure);
+  if (inLibrary && facts.kind === 'container' && i > 0) facts.owner = path.edges[i - 1].from;
 
   // The holder's variable, declared where: a closure's context variable is looked up from that closure's own code.
   let declaredAt: CauseHolder['declaredAt'];
@@ -163,12 +179,13 @@ export function describeCause(input: CauseInput): Cause {
   let kind: HolderKind = facts.kind;
   let backReference: BackReference | undefined;
   if (i >= 0 && (kind === 'container' || kind === 'variable' || kind === 'other')) {
-    const [b] = backReferences(g, input.pathCtx.distances, input.pathCtx.typeOf, [path], [i + 1], 1);
-    if (b && b.bytes >= 0.5 * main.newBytes) {
-      const { candidate, ...rest } = b;
+    const candidate = backRefOut(g, path.targets[i], input.pathCtx.typeOf);
+    const m = candidate ? measureBackRef(g, input.pathCtx.distances, input.pathCtx.typeOf, candidate) : undefined;
+    if (candidate && m && m.bytes >= 0.5 * main.newBytes) {
+      const b: BackReference = { holder: candidate.holder, edge: candidate.edge, target: candidate.target, bytes: m.bytes, count: m.count, fix: backRefFix(candidate) };
       const site = firstHit(candidateFiles(g, [candidate.holderNode], resolve, hints), (f, near) => findPropertyAssignment(f, b.edge, near));
-      backReference = site ? { ...rest, site } : rest;
-      if (b.bytes >= 0.5 * input.retained) kind = 'back-reference';
+      backReference = site ? { ...b, site } : b;
+      if (m.bytes >= 0.5 * input.retained) kind = 'back-reference';
     }
   }
 
@@ -186,8 +203,9 @@ export function describeCause(input: CauseInput): Cause {
   const cpath = codePath(g, path, i, { resolve, closure, holderKind: facts.kind });
   const fix = fixFor(kind, facts, main.type, backReference);
   const title = `${main.type} kept by ${holder.label}`;
-  const where = addedAt ? `@${addedAt.file}:${addedAt.line}` : facts.variable ? '' : `@${path.edges.map((e) => e.edge).join('/')}`;
-  const id = `${kind}:${facts.type}:${facts.variable ?? ''}:${facts.event ?? ''}${where}`;
+  // The holder's object type is left out where the adding line is known: a timer list per duration, or a listener array made anew, is the same cause.
+  const where = addedAt ? `@${addedAt.file}:${addedAt.line}` : `:${facts.type}${facts.variable ? '' : `@${path.edges.map((e) => e.edge).join('/')}`}`;
+  const id = `${kind}:${facts.variable ?? ''}:${facts.event ?? ''}${where}`;
   const newObjects = kept.reduce((s, k) => s + k.newObjects, 0);
   const newBytes = kept.reduce((s, k) => s + k.newBytes, 0);
   const others = kept.length - 1;
@@ -217,27 +235,45 @@ export function describeCause(input: CauseInput): Cause {
   };
 }
 
+/** The call that a kept closure of the program was handed to (`bus.on('x', () => …)`, `subject.subscribe(…)`). */
+function handedTo(closure?: SourcePosition): CauseAddSite | undefined {
+  if (!closure) return undefined;
+  const call = findEnclosingCall(closure.file, closure);
+  if (!call) return undefined;
+  return { ...call.at, how: LISTEN.has(call.callee) ? 'on' : (COLLECTION_CALLS[call.callee] ?? 'call') };
+}
+
 /** The line that adds to the holder, by its kind; else the call that the kept closure of the program was handed to. */
 function addingLine(f: HolderFacts, files: Hint[], hints: Hint[], closure?: SourcePosition): CauseAddSite | undefined {
   const hit = (p: SourcePosition | undefined, how: AddKind): CauseAddSite | undefined => (p ? { ...p, how } : undefined);
-  const handedTo = (): CauseAddSite | undefined => {
-    if (!closure) return undefined;
-    const call = findEnclosingCall(closure.file, closure);
-    if (!call) return undefined;
-    return { ...call.at, how: LISTEN.has(call.callee) ? 'on' : (COLLECTION_CALLS[call.callee] ?? 'call') };
-  };
   switch (f.kind) {
     case 'listener':
-      return (f.event ? hit(firstHit(files, (file, near) => findListenerAdd(file, f.event!, near)), 'on') : undefined) ?? handedTo();
+      return (f.event ? hit(firstHit(files, (file, near) => findListenerAdd(file, f.event!, near)), 'on') : undefined) ?? handedTo(closure);
     case 'container':
-      return (f.variable ? hit(firstHit(files, (file, near) => findCollectionAdd(file, f.variable!, f.type, near)), ADD_HOW[f.type] ?? 'call') : undefined) ?? handedTo();
+      return (f.variable ? hit(firstHit(files, (file, near) => findCollectionAdd(file, f.variable!, f.type, near)), ADD_HOW[f.type] ?? 'call') : undefined) ?? handedTo(closure);
     case 'variable':
-      return (f.variable ? hit(firstHit(files, (file, near) => findVariableAssignment(file, f.variable!, near)), 'assign') : undefined) ?? handedTo();
+      return (f.variable ? hit(firstHit(files, (file, near) => findVariableAssignment(file, f.variable!, near)), 'assign') : undefined) ?? handedTo(closure);
     case 'timer':
-      return handedTo() ?? hit(firstHit(hints, (file, near) => findCall(file, ['setInterval', 'setTimeout'], near)), 'call');
+      return handedTo(closure) ?? hit(firstHit(hints, (file, near) => findCall(file, ['setInterval', 'setTimeout'], near)), 'call');
     default:
-      return handedTo() ?? hit(firstHit(hints, (file, near) => findCall(file, ['then', 'catch', 'finally'], near)), 'call');
+      return handedTo(closure) ?? hit(firstHit(hints, (file, near) => findCall(file, ['then', 'catch', 'finally'], near)), 'call');
   }
+}
+
+const COLLECTION_TYPES = new Set(['Array', 'Map', 'Set', 'Object', '(array)']);
+
+/** A property of `node` that points back at it (`child.parent` while the parent's `children` holds the child), not a collection of its own. */
+function backRefOut(g: HeapGraph, node: number, typeOf: TypeNamer): BackRefCandidate | undefined {
+  if (node <= 0) return undefined;
+  const k = edgeKinds(g);
+  for (let e = g.firstEdge[node], end = g.firstEdge[node + 1]; e < end; e++) {
+    if (g.edgeType[e] !== k.property) continue;
+    const w = g.edgeTo[e];
+    if (w === node || COLLECTION_TYPES.has(typeOf(w)) || !reachesBack(g, w, node)) continue;
+    const holder = typeOf(node);
+    return { holder, edge: g.strings[g.edgeNameOrIndex[e]], edgeNameIndex: g.edgeNameOrIndex[e], target: typeOf(w), holderNode: node, rawEdge: e };
+  }
+  return undefined;
 }
 
 /** Whether the holder belongs to a library or Node: its own code, or the code of what names it, lives there. */

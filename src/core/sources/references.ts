@@ -231,9 +231,9 @@ export function findVariableAssignment(file: string, name: string, near?: { line
 /**
  * The call that a function defined at `at` is handed to (`bus.on('x', () => …)`,
  * `subject.subscribe(v => …)`, `setInterval(() => …)`): the innermost call with an argument that
- * contains that position, and the called name (`on`, `subscribe`, `setInterval`).
+ * contains that position, the called name (`on`, `subscribe`, `setInterval`) and its first argument when a string (an event name).
  */
-export function findEnclosingCall(file: string, at: { line: number; column: number }): { at: SourcePosition; callee: string } | undefined {
+export function findEnclosingCall(file: string, at: { line: number; column: number }): { at: SourcePosition; callee: string; event?: string } | undefined {
   const p = parse(file);
   if (!p) return undefined;
   const offset = offsetOf(p, at.line, at.column);
@@ -245,5 +245,7 @@ export function findEnclosingCall(file: string, at: { line: number; column: numb
   });
   if (!best) return undefined;
   const callee = best.callee.type === 'Identifier' ? best.callee.name : (propertyName(best.callee) ?? '');
-  return { at: position(file, best), callee };
+  const first = best.arguments[0];
+  const event = first?.type === 'Literal' && typeof first.value === 'string' ? first.value : undefined;
+  return { at: position(file, best), callee, ...(event ? { event } : {}) };
 }
