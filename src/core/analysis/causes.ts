@@ -100,7 +100,9 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
         ? 'suspect'
         : undefined;
     if (!verdict) continue;
-    kept.sort(compareKept);
+    // The unit: the program's own class, else the topmost new object of a library's class (jsdom's Window, not its parts).
+    const unit = kept.some((k) => k.origin === 'user') ? undefined : unitType(graph, dom, top, group, a.typeOf, origin);
+    kept.sort((x, y) => (unit ? Number(y.type === unit) - Number(x.type === unit) : 0) || compareKept(x, y));
     const first = names.indexOf(kept[0].type) + 1;
     let retained = 0;
     for (const t of group.tops) retained += dom.retained[t];
@@ -121,6 +123,32 @@ const ORIGIN_RANK: Record<KeptType['origin'], number> = { user: 0, shape: 1, lib
 /** The program's own classes first, then plain-object shapes, then libraries' and the runtime's types; then by objects. */
 function compareKept(x: KeptType, y: KeptType): number {
   return ORIGIN_RANK[x.origin] - ORIGIN_RANK[y.origin] || y.newObjects - x.newObjects || y.newBytes - x.newBytes;
+}
+
+/**
+ * The most common topmost new object of a library's class above some kept objects: walking up the
+ * dominator tree from each, the last such object before the top.
+ */
+function unitType(g: HeapGraph, dom: Dominators, top: Int32Array, group: CauseGroup, typeOf: (v: number) => string, origin: (type: string, sample?: number) => KeptType['origin']): string | undefined {
+  const votes = new Map<string, number>();
+  for (const samples of group.samples) {
+    for (const v of samples.slice(0, 4)) {
+      let unit: string | undefined;
+      for (let w = v, guard = 0; w >= 0 && guard < 10_000; guard++) {
+        const name = typeOf(w);
+        const o = origin(name, w);
+        if (o === 'library' || o === 'user') unit = name;
+        if (w === top[v]) break;
+        const up = dom.dominator[w];
+        if (up === w) break;
+        w = up;
+      }
+      if (unit) votes.set(unit, (votes.get(unit) ?? 0) + 1);
+    }
+  }
+  let best: string | undefined;
+  for (const [t, n] of votes) if (!best || n > votes.get(best)!) best = t;
+  return best;
 }
 
 /**

@@ -81,7 +81,7 @@ export function holderFacts(path: DisplayPath, i: number): HolderFacts {
     if (variable.startsWith('#') && name(j - 2)) variable = `${name(j - 2)}.${variable.slice(1)}`;
     return { kind: 'listener', type: path.edges[j].from, variable: variable || undefined, event: event || undefined, namedAt: j - 1 >= 0 ? j - 1 : undefined };
   }
-  if (TIMER_TYPES.has(e.from) || TIMER_EDGES.has(lastName(e.edge))) return { kind: 'timer', type: e.from };
+  if (TIMER_TYPES.has(e.from) || TIMER_EDGES.has(lastName(e.edge)) || TIMER_EDGES.has(name(i - 1))) return { kind: 'timer', type: e.from };
   if (e.from === 'Promise' || path.edges.slice(i, i + 2).some((x) => x.edge.startsWith('reactions_or_result') || x.from === 'PromiseReaction')) {
     const p = window.findIndex((x) => x.from === 'Promise');
     const j = p >= 0 ? from + p - 1 : i - 1;
