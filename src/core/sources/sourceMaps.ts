@@ -105,6 +105,8 @@ export async function mapCauseSources(causes: Cause[], maps: SourceMaps = new So
       ...c,
       holder: c.holder.declaredAt ? { ...c.holder, declaredAt: await map(c.holder.declaredAt) } : c.holder,
       ...(c.addedAt ? { addedAt: await map(c.addedAt) } : {}),
+      // The id names the original line too, so a rebuild does not change it.
+      id: c.addedAt ? c.id.replace(`@${c.addedAt.file}:${c.addedAt.line}`, await maps.original(c.addedAt).then((o) => `@${o.file}:${o.line}`)) : c.id,
       allocationSites: await Promise.all(c.allocationSites.map(map)),
       path: {
         ...c.path,
