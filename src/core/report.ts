@@ -170,6 +170,8 @@ export type AddKind = 'push' | 'set' | 'add' | 'on' | 'assign' | 'call';
 /** The line of the program that adds to a cause's holder (for a holder inside a library or Node: the user's line that hands objects to it). */
 export interface CauseAddSite extends SourcePosition {
   how: AddKind;
+  /** The callee as written at that line, when it is a call (`sessions.set`, `configEmitter.on`, `new JSDOM`). */
+  call?: string;
 }
 
 /** One type a cause keeps: its new objects under the holder, and the type's own growth and verdict. */
@@ -214,14 +216,37 @@ export interface CausePath {
 }
 
 /**
+ * A cause's own growth: its top objects (the unit) that are still alive at the last sample, counted
+ * by when they were born (V8's object ids grow, so each sample's largest id dates them). A cause that
+ * keeps accumulating shows a steady climb; comparing two runs' `topObjectsPerMinute` per `Cause.id`
+ * says whether a fix slowed it ("still leaking, 3× slower") or ended it.
+ */
+export interface CauseGrowth {
+  /** Sample times (ms since the epoch), from the first sample of the growth's baseline to the last. */
+  times: number[];
+  /** Per sample: the top objects born by then that are still alive at the last sample (the first is 0: every top object is newer). */
+  topObjects: number[];
+  /** Per sample: the bytes those top objects retain at the last sample. */
+  retainedBytes: number[];
+  /** Theil–Sen slopes of `topObjects` and `retainedBytes` over `times`, per minute (0 without times). */
+  topObjectsPerMinute: number;
+  retainedBytesPerMinute: number;
+  /** Intervals between samples, and how many of them added top objects that are still alive. */
+  intervals: number;
+  intervalsGrowing: number;
+}
+
+/**
  * One leak, told as its cause: a long-lived holder that keeps accumulating new objects, the line
  * that adds to it, and what it keeps. The unit is the topmost new object in the dominator tree;
  * every leaking type whose new objects sit under the holder's top objects is kept by this cause.
  */
 export interface Cause {
   /**
-   * Stable across runs of the same program (built from the holder and its adding line, never from
-   * counts), so two reports can be compared cause by cause.
+   * Stable across runs of the same program, and across edits above or at the holder: built from the
+   * holder's kind, variable and event, and the adding line's file and code text (whitespace and
+   * comments left out; `#2` for its second such line in the file), never from line numbers or counts,
+   * so two reports can be compared cause by cause. Without an adding line: the holder's type and path.
    */
   id: string;
   verdict: Verdict;
@@ -245,6 +270,8 @@ export interface Cause {
   fix: string;
   /** The main retainer path, Node's plumbing folded. */
   path: CausePath;
+  /** How fast this cause accumulates: its top objects and their retained bytes over the samples. */
+  growth?: CauseGrowth;
   /** A strong back-reference that keeps most of the kept bytes, when there is one. */
   backReference?: BackReference;
 }

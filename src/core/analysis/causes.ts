@@ -12,8 +12,9 @@ import type { Cause, KeptType, TypeSeries } from '../report';
 import type { Dominators } from './dominators';
 import { edgeKinds } from './edges';
 import { analyzeGraph } from './explain';
+import { addBirthSeries, birthSeries, causeGrowth, growthEvidence, isOneBurst, type BirthSeries } from './causeGrowth';
 import { describeCause, type CauseGroup } from './holders';
-import { markTypes } from './naming';
+import { markTypes, type TypeNamer } from './naming';
 import { displayPath, type PathContext, type PathMemo } from './retainers';
 import { scriptResolver, type ScriptContext } from './sites';
 import { isInternalType } from './typeNames';
@@ -27,6 +28,8 @@ export interface CauseContext extends ScriptContext {
   watermarks: number[];
   /** At most this many causes (default 5). */
   maxCauses?: number;
+  /** The times of the samples whose watermarks are given, then the latest's (one more): each cause's growth per minute. */
+  sampleTimes?: number[];
 }
 
 /** A cause keeps at least this share of a `leak` type's new objects to be called a leak for it. */
@@ -66,7 +69,7 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
   a.both();
   const dom = a.dominators;
   const top = topNewObjects(graph, dom, oldId);
-  const groups = groupByHolder(graph, member, top, a.distances.parentNode, oldId, names.length);
+  const { groups, groupOfTop } = groupByHolder(graph, member, top, a.distances.parentNode, oldId, names.length);
   if (!groups.length) return [];
 
   // All new objects of each type, for each cause's share of them.
@@ -76,10 +79,9 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
   const memo: PathMemo = new Map();
   const resolve = scriptResolver(context);
   const origin = typeOrigin(graph);
-  const causes: Cause[] = [];
   // The largest holders first; small ones (a few objects of a type that mostly lives elsewhere) are noise.
   groups.sort((x, y) => y.kept - x.kept);
-  for (const group of groups.slice(0, 64)) {
+  const considered = groups.slice(0, 64).map((group) => {
     const kept: KeptType[] = [];
     for (let m = 1; m <= names.length; m++) {
       if (!group.count[m]) continue;
@@ -94,24 +96,53 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
         origin: origin(t.name, group.samples[m][0]),
       });
     }
+    // The unit: the program's own class, else the topmost new object of a library's class (jsdom's Window, not its parts).
+    const unit = kept.some((k) => k.origin === 'user') ? undefined : unitType(graph, dom, top, group, a.typeOf, origin);
+    return { group, kept, unit };
+  });
+  // A unit that is not among the marked types (past the first 254 growing ones) is counted here.
+  const units = countUnits(graph, top, groupOfTop, considered.filter((c) => c.unit && !names.includes(c.unit)).map((c) => c.unit!), a.typeOf);
+  const byName = new Map(types.map((t) => [t.name, t]));
+  const causes: Cause[] = [];
+  const births = new Map<Cause, BirthSeries>();
+  for (const { group, kept, unit } of considered) {
+    const counted = unit ? units.get(unit)?.get(group) : undefined;
+    if (unit && counted) {
+      const t = byName.get(unit);
+      kept.push({
+        type: unit,
+        newObjects: counted.count,
+        newBytes: counted.bytes,
+        share: counted.count / units.get(unit)!.total,
+        countPerMinute: t?.countPerMinute ?? 0,
+        verdict: t?.verdict ?? 'ok',
+        origin: origin(unit, counted.samples[0]),
+      });
+    }
     const verdict = kept.some((k) => k.verdict === 'leak' && k.share >= MIN_LEAK_SHARE)
       ? 'leak'
       : kept.some((k) => k.verdict !== 'ok' && (k.origin === 'user' || k.origin === 'shape') && k.share >= MIN_LEAK_SHARE)
         ? 'suspect'
         : undefined;
     if (!verdict) continue;
-    // The unit: the program's own class, else the topmost new object of a library's class (jsdom's Window, not its parts).
-    const unit = kept.some((k) => k.origin === 'user') ? undefined : unitType(graph, dom, top, group, a.typeOf, origin);
     kept.sort((x, y) => (unit ? Number(y.type === unit) - Number(x.type === unit) : 0) || compareKept(x, y));
     const first = names.indexOf(kept[0].type) + 1;
+    const sampleNodes = first > 0 ? group.samples[first] : (counted?.samples ?? []);
     let retained = 0;
     for (const t of group.tops) retained += dom.retained[t];
-    const path = displayPath(pathCtx, group.samples[first][0], memo);
-    causes.push(describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes: group.samples[first], resolve, tops: group.tops }));
+    const path = displayPath(pathCtx, sampleNodes[0], memo);
+    const cause = describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes, resolve, tops: group.tops });
+    births.set(cause, birthSeries(graph, group.tops, dom.retained, context.watermarks));
+    causes.push(cause);
   }
-  return mergeSameCauses(causes)
-    .sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects)
-    .slice(0, context.maxCauses ?? 5);
+  const merged = mergeSameCauses(causes, births);
+  for (const c of merged) {
+    c.growth = causeGrowth(births.get(c)!, context.sampleTimes);
+    c.evidence.splice(1, 0, growthEvidence(c.growth));
+    // All of it born in one interval: a burst (a warm-up, a batch), not an accumulation.
+    if (c.verdict === 'leak' && isOneBurst(c.growth)) c.verdict = 'suspect';
+  }
+  return merged.sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects).slice(0, context.maxCauses ?? 5);
 }
 
 function rank(c: Cause): number {
@@ -126,28 +157,41 @@ function compareKept(x: KeptType, y: KeptType): number {
 }
 
 /**
- * The most common topmost new object of a library's class above some kept objects: walking up the
- * dominator tree from each, the last such object before the top.
+ * The unit of a cause without a class of the program's: the library class whose topmost objects
+ * retain the most. Candidates are the tops of a library's class, and, under tops of the runtime's
+ * (a `Timeout`, an `Array`), the topmost library object above some kept objects.
  */
 function unitType(g: HeapGraph, dom: Dominators, top: Int32Array, group: CauseGroup, typeOf: (v: number) => string, origin: (type: string, sample?: number) => KeptType['origin']): string | undefined {
-  const votes = new Map<string, number>();
+  const retained = new Map<string, number>();
+  const seen = new Set<number>();
+  const vote = (w: number, name: string) => {
+    if (seen.has(w)) return;
+    seen.add(w);
+    retained.set(name, (retained.get(name) ?? 0) + dom.retained[w]);
+  };
+  const isClass = (name: string, w: number) => {
+    const o = origin(name, w);
+    return o === 'library' || o === 'user';
+  };
+  for (const t of group.tops) {
+    const name = typeOf(t);
+    if (isClass(name, t)) vote(t, name);
+  }
   for (const samples of group.samples) {
     for (const v of samples.slice(0, 4)) {
-      let unit: string | undefined;
+      let unit = -1;
       for (let w = v, guard = 0; w >= 0 && guard < 10_000; guard++) {
-        const name = typeOf(w);
-        const o = origin(name, w);
-        if (o === 'library' || o === 'user') unit = name;
+        if (isClass(typeOf(w), w)) unit = w;
         if (w === top[v]) break;
         const up = dom.dominator[w];
         if (up === w) break;
         w = up;
       }
-      if (unit) votes.set(unit, (votes.get(unit) ?? 0) + 1);
+      if (unit >= 0) vote(unit, typeOf(unit));
     }
   }
   let best: string | undefined;
-  for (const [t, n] of votes) if (!best || n > votes.get(best)!) best = t;
+  for (const [t, bytes] of retained) if (!best || bytes > retained.get(best)! || (bytes === retained.get(best)! && t < best)) best = t;
   return best;
 }
 
@@ -155,7 +199,7 @@ function unitType(g: HeapGraph, dom: Dominators, top: Int32Array, group: CauseGr
  * Tops grouped by holder: per group the tops, and per marked type (k = 1..count) the new objects
  * under them, their bytes and some of them.
  */
-function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parentNode: Int32Array, oldId: number, count: number): CauseGroup[] {
+function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parentNode: Int32Array, oldId: number, count: number): { groups: CauseGroup[]; groupOfTop: Map<number, CauseGroup | null> } {
   const k = edgeKinds(g);
   const { nodeType, nodeName, nodeId, nodeSelfSize, strings } = g;
   const plumbingName = new Int8Array(strings.length); // 0 unknown, 1 plumbing, 2 not
@@ -214,11 +258,45 @@ function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parent
     const group = groupOfTop.get(top[v]);
     if (group && (group.closures ??= []).length < SAMPLE_NODES) group.closures.push(v);
   }
-  return groups;
+  return { groups, groupOfTop };
 }
 
-/** Causes that name the same thing in the code (same id) made one: their objects and bytes added up, kept types merged. */
-function mergeSameCauses(causes: Cause[]): Cause[] {
+/** New objects of one type under some group's tops: how many, their bytes, some of them. */
+interface UnitCount {
+  count: number;
+  bytes: number;
+  samples: number[];
+}
+
+/** Per unit type: its new objects under each group's tops, and under any top (`total`); one pass over the nodes. */
+function countUnits(g: HeapGraph, top: Int32Array, groupOfTop: Map<number, CauseGroup | null>, units: string[], typeOf: TypeNamer): Map<string, Map<CauseGroup, UnitCount> & { total: number }> {
+  const out = new Map<string, Map<CauseGroup, UnitCount> & { total: number }>();
+  if (!units.length) return out;
+  for (const u of units) out.set(u, Object.assign(new Map<CauseGroup, UnitCount>(), { total: 0 }));
+  // Class names only: compare the node's name first, then its type name.
+  const byName = new Int8Array(g.strings.length);
+  for (let v = 1; v < g.nodeCount; v++) {
+    const t = top[v];
+    if (t < 0) continue;
+    const ni = g.nodeName[v];
+    if (byName[ni] === 0) byName[ni] = out.has(g.strings[ni] ?? '') ? 1 : 2;
+    if (byName[ni] !== 1) continue;
+    const counts = out.get(typeOf(v));
+    if (!counts) continue;
+    counts.total++;
+    const group = groupOfTop.get(t);
+    if (!group) continue;
+    let c = counts.get(group);
+    if (!c) counts.set(group, (c = { count: 0, bytes: 0, samples: [] }));
+    c.count++;
+    c.bytes += g.nodeSelfSize[v];
+    if (c.samples.length < SAMPLE_NODES) c.samples.push(v);
+  }
+  return out;
+}
+
+/** Causes that name the same thing in the code (same id) made one: their objects, bytes and births added up, kept types merged. */
+function mergeSameCauses(causes: Cause[], births: Map<Cause, BirthSeries>): Cause[] {
   const byId = new Map<string, Cause>();
   for (const c of causes) {
     const same = byId.get(c.id);
@@ -226,6 +304,7 @@ function mergeSameCauses(causes: Cause[]): Cause[] {
       byId.set(c.id, c);
       continue;
     }
+    births.set(same, addBirthSeries(births.get(same)!, births.get(c)!));
     same.topObjects += c.topObjects;
     same.newObjects += c.newObjects;
     same.newBytes += c.newBytes;

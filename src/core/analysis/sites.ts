@@ -4,7 +4,7 @@
  */
 import type { HeapGraph } from '../heap/graph';
 import type { AllocationSite, SourcePosition } from '../report';
-import { allocationSites, nodeLocation, scriptNames, type RawAllocationSite } from './allocation';
+import { allocationSites, isUserScript, nodeLocation, scriptNames, type RawAllocationSite } from './allocation';
 import { toLocalPath } from '../sources/scripts';
 import { findNewExpression } from '../sources/references';
 
@@ -98,4 +98,15 @@ export function reportSites(graph: HeapGraph, type: string, nodes: ArrayLike<num
   const sites = raw.map((s) => siteOf(s, type, resolve));
   const made = sites.length && sites.every((x) => x.kind === 'constructor') ? staticNewSite(type, sites[0].file) : undefined;
   return { sites, raw, foundNew: made };
+}
+
+/** The program's own scripts (not Node's, not node_modules) that resolve to local files, `first` ones first. */
+export function userScriptFiles(g: HeapGraph, resolve: Resolve, first: string[] = []): string[] {
+  const files = new Set(first.filter((f) => isUserScript(f) && toLocalPath(f)));
+  for (const [id, name] of scriptNames(g)) {
+    if (!isUserScript(name)) continue;
+    const file = resolve(id, name);
+    if (file && toLocalPath(file)) files.add(file);
+  }
+  return [...files];
 }

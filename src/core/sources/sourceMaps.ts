@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map';
 import type { Cause, Leak, SourcePosition } from '../report';
+import { codeLineKey } from './references';
 import { toLocalPath } from './scripts';
 
 const MAPPING_URL = /\/\/[#@]\s*sourceMappingURL=(\S+)\s*$/gm;
@@ -105,8 +106,8 @@ export async function mapCauseSources(causes: Cause[], maps: SourceMaps = new So
       ...c,
       holder: c.holder.declaredAt ? { ...c.holder, declaredAt: await map(c.holder.declaredAt) } : c.holder,
       ...(c.addedAt ? { addedAt: await map(c.addedAt) } : {}),
-      // The id names the original line too, so a rebuild does not change it.
-      id: c.addedAt ? c.id.replace(`@${c.addedAt.file}:${c.addedAt.line}`, await maps.original(c.addedAt).then((o) => `@${o.file}:${o.line}`)) : c.id,
+      // The id names the original line by its code, so neither a rebuild nor an edit above it changes it.
+      id: c.addedAt ? c.id.replace(`@${c.addedAt.file}:${c.addedAt.line}`, await maps.original(c.addedAt).then((o) => `@${o.file}:${codeLineKey(o.file, o.line)}`)) : c.id,
       allocationSites: await Promise.all(c.allocationSites.map(map)),
       path: {
         ...c.path,

@@ -50,6 +50,8 @@ export class SnapshotSession {
   private latest: HeapGraph | null = null;
   /** Largest node id of each earlier sample, in order (since the last id reset). */
   private watermarks: number[] = [];
+  /** The time of each of those samples (a cause's growth per minute). */
+  private times: number[] = [];
   private previousMaxId = 0;
   /** Ids of the root's direct heap-object children (the global objects) in the previous sample. */
   private previousRootIds: Set<number> | null = null;
@@ -80,6 +82,7 @@ export class SnapshotSession {
   /** Forgets earlier samples' id watermarks: the next snapshot starts a new baseline. */
   resetBaseline(): void {
     this.watermarks = [];
+    this.times = [];
     this.previousMaxId = 0;
     this.previousRootIds = null;
     this.previousFileIds = null;
@@ -138,7 +141,7 @@ export class SnapshotSession {
   async causes(request: CauseRequest): Promise<Cause[]> {
     if (!this.latest) return [];
     const earlier = this.watermarks.slice(0, -1);
-    return mapCauseSources(findCauses(this.latest, request.types, { watermarks: earlier, scriptUrls: request.scriptUrls ?? {} }));
+    return mapCauseSources(findCauses(this.latest, request.types, { watermarks: earlier, sampleTimes: [...this.times], scriptUrls: request.scriptUrls ?? {} }));
   }
 
   /** Retained bytes of each named type on the latest graph (DevTools' class retained size). */
@@ -167,12 +170,14 @@ export class SnapshotSession {
     if (idsReset) {
       // V8's ids were reset (HeapProfiler.disable, or another tool's snapshot): start a new baseline.
       this.watermarks = [];
+      this.times = [];
       this.previousMaxId = 0;
     }
     const types: TypeStat[] = aggregateTypes(graph, this.watermarks, this.previousMaxId);
     // The newest objects may have died since, so the live maximum can drop: keep the running maximum.
     const maxId = Math.max(liveMaxId, this.previousMaxId);
     this.watermarks.push(maxId);
+    this.times.push(info.time);
     this.previousMaxId = maxId;
     // The previous graph is dropped here: nothing reads it any more (requests are served one at a
     // time, and explanations keep no arrays), so its buffers go to the next parse.

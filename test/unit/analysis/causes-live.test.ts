@@ -72,6 +72,7 @@ describe('causes on real programs', function () {
       assert.equal(cause.kept[0].type, x.keeps, summary);
       assert.equal(cause.kept[0].origin, x.inLibrary && x.keeps === 'Window' ? 'library' : 'user');
       assert.deepEqual([cause.addedAt?.file, cause.addedAt?.line], [x.source, x.addsLine], summary);
+      if (x.call) assert.equal(cause.addedAt?.call, x.call, summary);
       if (x.allocLine) assert.deepEqual([cause.allocationSites[0]?.file, cause.allocationSites[0]?.line], [x.source, x.allocLine], JSON.stringify(cause.allocationSites));
       if (x.declaresLine && cause.holder.declaredAt) assert.deepEqual([cause.holder.declaredAt.file, cause.holder.declaredAt.line], [x.source, x.declaresLine]);
       assert.ok(!/→|\[\]|\(closure\)/.test(cause.title), `plain words: ${cause.title}`);
