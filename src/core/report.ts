@@ -216,22 +216,24 @@ export interface CausePath {
 }
 
 /**
- * A cause's own growth: its top objects (the unit) that are still alive at the last sample, counted
- * by when they were born (V8's object ids grow, so each sample's largest id dates them). A cause that
- * keeps accumulating shows a steady climb; comparing two runs' `topObjectsPerMinute` per `Cause.id`
- * says whether a fix slowed it ("still leaking, 3× slower") or ended it.
+ * A cause's own growth: the new objects of its first kept type (`type`) that are still alive at the
+ * last sample, counted by when they were born (V8's object ids grow, so each sample's largest id
+ * dates them). A cause that keeps accumulating climbs steadily; comparing two runs' `objectsPerMinute`
+ * for one `Cause.id` says whether a fix slowed it ("still leaking, 3× slower") or ended it.
  */
 export interface CauseGrowth {
-  /** Sample times (ms since the epoch), from the first sample of the growth's baseline to the last. */
+  /** The kept type counted: the cause's first (the program's class, or the unit). */
+  type: string;
+  /** Sample times (ms since the epoch), from the first sample of the growth's baseline to the last; empty when unknown. */
   times: number[];
-  /** Per sample: the top objects born by then that are still alive at the last sample (the first is 0: every top object is newer). */
-  topObjects: number[];
-  /** Per sample: the bytes those top objects retain at the last sample. */
+  /** Per sample: the objects born by then that are still alive at the last sample (the first is 0: all are newer). */
+  objects: number[];
+  /** Per sample: the bytes those objects retain at the last sample. */
   retainedBytes: number[];
-  /** Theil–Sen slopes of `topObjects` and `retainedBytes` over `times`, per minute (0 without times). */
-  topObjectsPerMinute: number;
+  /** Theil–Sen slopes of `objects` and `retainedBytes` over `times`, per minute (0 without times). */
+  objectsPerMinute: number;
   retainedBytesPerMinute: number;
-  /** Intervals between samples, and how many of them added top objects that are still alive. */
+  /** Intervals between samples, and how many of them added objects that are still alive. */
   intervals: number;
   intervalsGrowing: number;
 }
@@ -270,7 +272,7 @@ export interface Cause {
   fix: string;
   /** The main retainer path, Node's plumbing folded. */
   path: CausePath;
-  /** How fast this cause accumulates: its top objects and their retained bytes over the samples. */
+  /** How fast this cause accumulates: its first kept type's objects and their retained bytes over the samples. */
   growth?: CauseGrowth;
   /** A strong back-reference that keeps most of the kept bytes, when there is one. */
   backReference?: BackReference;

@@ -1,60 +1,68 @@
 /**
  * A cause's growth over the samples, read off the last snapshot alone: V8's object ids only grow, so
- * each earlier sample's largest id (its watermark) dates every top object still alive, and the top
- * objects born by each sample make a series whose slope is the cause's own rate of accumulation.
+ * each earlier sample's largest id (its watermark) dates every kept object still alive, and the
+ * objects of the cause's first kept type born by each sample make a series whose slope is the
+ * cause's own rate of accumulation. (Its top objects would not do: a container made after the first
+ * sample is one top object that holds all the rest.)
  */
-import type { HeapGraph } from '../heap/graph';
 import type { CauseGrowth } from '../report';
 import { formatBytes, theilSenPerMinute } from './growth';
 
 /** The cumulative counts and retained bytes by birth, before the times give them a slope. */
-export type BirthSeries = Pick<CauseGrowth, 'topObjects' | 'retainedBytes'>;
+export type BirthSeries = Pick<CauseGrowth, 'objects' | 'retainedBytes'>;
 
 /**
- * Per sample k (watermarks[k] its largest id; the last graph's sample after them): the top objects
- * born by then (id ≤ watermarks[k], all of them at the last) and the bytes they retain.
+ * Counts objects by birth: per sample k (watermarks[k] its largest id; the last graph's sample after
+ * them), the objects born by then (id ≤ watermarks[k]; all of them at the last) and their retained bytes.
  */
-export function birthSeries(g: HeapGraph, tops: number[], retained: Float64Array, watermarks: number[]): BirthSeries {
-  const n = watermarks.length + 1;
-  const count = new Array<number>(n).fill(0);
-  const bytes = new Array<number>(n).fill(0);
-  for (const t of tops) {
-    const id = g.nodeId[t];
-    // The first sample whose watermark is at or above the id (n - 1: born after the last earlier one).
+export class BirthCounter {
+  private readonly count: number[];
+  private readonly bytes: number[];
+
+  constructor(private readonly watermarks: number[]) {
+    this.count = new Array<number>(watermarks.length + 1).fill(0);
+    this.bytes = new Array<number>(watermarks.length + 1).fill(0);
+  }
+
+  /** One object, by its id and retained bytes. */
+  add(id: number, retained: number): void {
+    // The first sample whose watermark is at or above the id (the last: born after every earlier one).
     let lo = 0;
-    let hi = watermarks.length;
+    let hi = this.watermarks.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (watermarks[mid] >= id) hi = mid;
+      if (this.watermarks[mid] >= id) hi = mid;
       else lo = mid + 1;
     }
-    count[lo]++;
-    bytes[lo] += retained[t];
+    this.count[lo]++;
+    this.bytes[lo] += retained;
   }
-  for (let k = 1; k < n; k++) {
-    count[k] += count[k - 1];
-    bytes[k] += bytes[k - 1];
-  }
-  return { topObjects: count, retainedBytes: bytes };
-}
 
-/** Two causes' series added up (causes that name the same code, merged). */
-export function addBirthSeries(a: BirthSeries, b: BirthSeries): BirthSeries {
-  return { topObjects: a.topObjects.map((x, k) => x + (b.topObjects[k] ?? 0)), retainedBytes: a.retainedBytes.map((x, k) => x + (b.retainedBytes[k] ?? 0)) };
+  /** The cumulative series. */
+  series(): BirthSeries {
+    const objects = [...this.count];
+    const retainedBytes = [...this.bytes];
+    for (let k = 1; k < objects.length; k++) {
+      objects[k] += objects[k - 1];
+      retainedBytes[k] += retainedBytes[k - 1];
+    }
+    return { objects, retainedBytes };
+  }
 }
 
 /** The series with its slopes per minute over the sample times (one per point; without them, no slopes). */
-export function causeGrowth(series: BirthSeries, times?: number[]): CauseGrowth {
-  const n = series.topObjects.length;
+export function causeGrowth(series: BirthSeries, type: string, times?: number[]): CauseGrowth {
+  const n = series.objects.length;
   const timed = times && times.length === n ? times : undefined;
   const samples = (timed ?? []).map((time) => ({ time }));
   let intervalsGrowing = 0;
-  for (let k = 1; k < n; k++) if (series.topObjects[k] > series.topObjects[k - 1]) intervalsGrowing++;
+  for (let k = 1; k < n; k++) if (series.objects[k] > series.objects[k - 1]) intervalsGrowing++;
   return {
+    type,
     times: timed ? [...timed] : [],
-    topObjects: series.topObjects,
+    objects: series.objects,
     retainedBytes: series.retainedBytes,
-    topObjectsPerMinute: timed ? round(theilSenPerMinute(samples, series.topObjects)) : 0,
+    objectsPerMinute: timed ? round(theilSenPerMinute(samples, series.objects)) : 0,
     retainedBytesPerMinute: timed ? round(theilSenPerMinute(samples, series.retainedBytes)) : 0,
     intervals: n - 1,
     intervalsGrowing,
@@ -63,9 +71,9 @@ export function causeGrowth(series: BirthSeries, times?: number[]): CauseGrowth 
 
 /** One sentence on a cause's growth: how many intervals added to it, and how fast. */
 export function growthEvidence(g: CauseGrowth): string {
-  const total = g.topObjects[g.topObjects.length - 1] ?? 0;
-  const rate = g.times.length ? `: about ${grouped(g.topObjectsPerMinute)} more per minute, retaining ${formatBytes(Math.round(g.retainedBytesPerMinute))} more per minute` : '';
-  return `The ${grouped(total)} topmost new objects it keeps were born in ${g.intervalsGrowing} of the ${g.intervals} intervals between samples and are all still alive${rate}.`;
+  const total = g.objects[g.objects.length - 1] ?? 0;
+  const rate = g.times.length ? `: about ${grouped(g.objectsPerMinute)} more per minute, retaining ${formatBytes(Math.round(g.retainedBytesPerMinute))} more per minute` : '';
+  return `The ${grouped(total)} new ${g.type} objects it keeps were born in ${g.intervalsGrowing} of the ${g.intervals} intervals between samples and are all still alive${rate}.`;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Cause, KeptType, TypeSeries } from '../report';
 import type { Dominators } from './dominators';
 import { edgeKinds } from './edges';
 import { analyzeGraph } from './explain';
-import { addBirthSeries, birthSeries, causeGrowth, growthEvidence, isOneBurst, type BirthSeries } from './causeGrowth';
+import { BirthCounter, causeGrowth, growthEvidence, isOneBurst, type BirthSeries } from './causeGrowth';
 import { describeCause, type CauseGroup } from './holders';
 import { markTypes, type TypeNamer } from './naming';
 import { displayPath, type PathContext, type PathMemo } from './retainers';
@@ -104,7 +104,7 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
   const units = countUnits(graph, top, groupOfTop, considered.filter((c) => c.unit && !names.includes(c.unit)).map((c) => c.unit!), a.typeOf);
   const byName = new Map(types.map((t) => [t.name, t]));
   const causes: Cause[] = [];
-  const births = new Map<Cause, BirthSeries>();
+  const groupsOf = new Map<Cause, CauseGroup[]>();
   for (const { group, kept, unit } of considered) {
     const counted = unit ? units.get(unit)?.get(group) : undefined;
     if (unit && counted) {
@@ -132,16 +132,17 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
     for (const t of group.tops) retained += dom.retained[t];
     const path = displayPath(pathCtx, sampleNodes[0], memo);
     const cause = describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes, resolve, tops: group.tops });
-    births.set(cause, birthSeries(graph, group.tops, dom.retained, context.watermarks));
+    groupsOf.set(cause, [group]);
     causes.push(cause);
   }
-  const merged = mergeSameCauses(causes, births);
-  for (const c of merged) {
-    c.growth = causeGrowth(births.get(c)!, context.sampleTimes);
+  const merged = mergeSameCauses(causes, groupsOf);
+  const births = keptBirths(graph, member, names, top, groupOfTop, merged.map((c) => ({ groups: groupsOf.get(c)!, type: c.kept[0].type })), { typeOf: a.typeOf, retained: dom.retained, watermarks: context.watermarks });
+  merged.forEach((c, k) => {
+    c.growth = causeGrowth(births[k], c.kept[0].type, context.sampleTimes);
     c.evidence.splice(1, 0, growthEvidence(c.growth));
     // All of it born in one interval: a burst (a warm-up, a batch), not an accumulation.
     if (c.verdict === 'leak' && isOneBurst(c.growth)) c.verdict = 'suspect';
-  }
+  });
   return merged.sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects).slice(0, context.maxCauses ?? 5);
 }
 
@@ -295,8 +296,42 @@ function countUnits(g: HeapGraph, top: Int32Array, groupOfTop: Map<number, Cause
   return out;
 }
 
-/** Causes that name the same thing in the code (same id) made one: their objects, bytes and births added up, kept types merged. */
-function mergeSameCauses(causes: Cause[], births: Map<Cause, BirthSeries>): Cause[] {
+/**
+ * Per cause: its first kept type's new objects under its groups' tops, by birth (see `birthSeries`);
+ * one pass over the new nodes, a marked type compared by its mark, another by its name.
+ */
+function keptBirths(g: HeapGraph, member: Uint8Array, names: string[], top: Int32Array, groupOfTop: Map<number, CauseGroup | null>, wanted: { groups: CauseGroup[]; type: string }[], ctx: { typeOf: TypeNamer; retained: Float64Array; watermarks: number[] }): BirthSeries[] {
+  const births = wanted.map(() => new BirthCounter(ctx.watermarks));
+  const byGroup = new Map<CauseGroup, { k: number; mark: number; type: string }>();
+  const marks = new Uint8Array(256);
+  const unitNames = new Set<string>();
+  wanted.forEach((w, k) => {
+    const mark = names.indexOf(w.type) + 1;
+    if (mark) marks[mark] = 1;
+    else unitNames.add(w.type);
+    for (const group of w.groups) byGroup.set(group, { k, mark, type: w.type });
+  });
+  const byName = new Int8Array(g.strings.length); // 0 unknown, 1 a unit's name, 2 not
+  for (let v = 1; v < g.nodeCount; v++) {
+    const t = top[v];
+    if (t < 0) continue;
+    const m = member[v];
+    if (!marks[m]) {
+      if (!unitNames.size) continue;
+      const ni = g.nodeName[v];
+      if (byName[ni] === 0) byName[ni] = unitNames.has(g.strings[ni] ?? '') ? 1 : 2;
+      if (byName[ni] !== 1) continue;
+    }
+    const group = groupOfTop.get(t);
+    const w = group ? byGroup.get(group) : undefined;
+    if (!w || (w.mark ? m !== w.mark : ctx.typeOf(v) !== w.type)) continue;
+    births[w.k].add(g.nodeId[v], ctx.retained[v]);
+  }
+  return births.map((b) => b.series());
+}
+
+/** Causes that name the same thing in the code (same id) made one: their objects and bytes added up, kept types and groups merged. */
+function mergeSameCauses(causes: Cause[], groupsOf: Map<Cause, CauseGroup[]>): Cause[] {
   const byId = new Map<string, Cause>();
   for (const c of causes) {
     const same = byId.get(c.id);
@@ -304,7 +339,7 @@ function mergeSameCauses(causes: Cause[], births: Map<Cause, BirthSeries>): Caus
       byId.set(c.id, c);
       continue;
     }
-    births.set(same, addBirthSeries(births.get(same)!, births.get(c)!));
+    groupsOf.get(same)!.push(...groupsOf.get(c)!);
     same.topObjects += c.topObjects;
     same.newObjects += c.newObjects;
     same.newBytes += c.newBytes;

@@ -7,11 +7,11 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../../src/core/report';
-import { CAUSE_FIXTURES } from '../../fixtures/causes/index';
+import { CAUSE_FIXTURES, CAUSE_FIXTURES_DIR } from '../../fixtures/causes/index';
 
 const CLI = join(__dirname, '../../../dist/cli.js');
 
@@ -82,6 +82,29 @@ describe('causes on real programs', function () {
       const folded = cause.path.steps.filter((s) => s.folded);
       assert.ok(folded.length <= 1 && (folded.length === 0 || cause.path.steps[0].folded), JSON.stringify(cause.path.steps.map((s) => s.label ?? s.edge)));
       assert.ok(cause.path.holderIndex >= 0);
+      // The cause's own growth: its first kept type's objects born in every interval, at a rate.
+      assert.ok(cause.growth && cause.growth.intervalsGrowing >= cause.growth.intervals - 1 && cause.growth.objectsPerMinute > 0 && cause.growth.type === cause.kept[0].type, JSON.stringify(cause.growth));
     });
   }
+
+  it('a cause keeps its id when a line is inserted above the line that adds to its holder (a fix)', async () => {
+    const source = readFileSync(join(CAUSE_FIXTURES_DIR, 'http-listeners.js'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'leak-watch-cause-id-'));
+    try {
+      const plain = join(dir, 'server.js');
+      const edited = join(dir, 'server-edited.js');
+      writeFileSync(plain, source);
+      // Both files are named alike in the id only through their own path: compare the rest.
+      writeFileSync(edited, source.replace(/^(\s*)(configEmitter\.on\('reload')/m, "$1res.setHeader('x-served-by', 'leak-watch');\n$1$2"));
+      const [a, b] = await Promise.all([watchReport(plain), watchReport(edited)]);
+      const leakOf = (r: Report) => (r.causes ?? []).find((c) => c.verdict === 'leak');
+      const [x, y] = [leakOf(a), leakOf(b)];
+      assert.ok(x && y, JSON.stringify([a.causes, b.causes]));
+      assert.equal(y.addedAt!.line, x.addedAt!.line + 1);
+      assert.equal(y.id.replace(edited, plain), x.id);
+      assert.ok(!/:\d+$/.test(x.id) && x.id.includes("configEmitter.on('reload'"), x.id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
