@@ -82,6 +82,14 @@ export interface RetainerPath {
   suspectEdgeIndex: number;
   /** The source line that creates the suspect edge, when found. */
   suspectSite?: SourcePosition;
+  /**
+   * The same path in the code's words, as a cause's (`CausePath.steps`): Node's plumbing before the
+   * program's first step folded into one labelled step, closure variables named. Clusters whose
+   * paths differ only inside a folded step are one cluster (their counts added).
+   */
+  steps?: CauseStep[];
+  /** Index into `steps` of the suspect edge; -1 when none. */
+  suspectStepIndex?: number;
 }
 
 /** Where objects are made. */
@@ -224,7 +232,7 @@ export interface CausePath {
 export interface CauseGrowth {
   /** The kept type counted: the cause's first (the program's class, or the unit). */
   type: string;
-  /** Sample times (ms since the epoch), from the first sample of the growth's baseline to the last; empty when unknown. */
+  /** Sample times (ms since the epoch), from the baseline sample (the first, or a later one after a slow start) to the last; empty when unknown. */
   times: number[];
   /** Per sample: the objects born by then that are still alive at the last sample (the first is 0: all are newer). */
   objects: number[];

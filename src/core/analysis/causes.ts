@@ -57,20 +57,35 @@ export function topNewObjects(g: HeapGraph, dom: Dominators, oldId: number): Int
   return top;
 }
 
-/** The causes of the growing types of a graph, leaks first (none when there is no earlier sample). */
+/**
+ * The causes of the growing types of a graph, leaks first (none when there is no earlier sample).
+ * "Old" is born before the first sample; a program whose long-lived objects were made after it (a
+ * slow start: tsx compiling, a server still booting) has its holder among the new objects, and one
+ * top object (not a backing store) retains most of the leading cause, whose objects were born over
+ * several intervals: then the next sample is the baseline, while two intervals at least remain.
+ */
 export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: CauseContext): Cause[] {
-  const oldId = context.watermarks[0];
-  if (oldId === undefined) return [];
+  if (context.watermarks[0] === undefined) return [];
   const wanted = types.filter((t) => t.verdict !== 'ok' && !isInternalType(t.name)).slice(0, 254);
   if (!wanted.some((t) => t.verdict === 'leak' || t.verdict === 'suspect')) return [];
   const a = analyzeGraph(graph);
-  const names = wanted.map((t) => t.name);
-  const member = markTypes(graph, names, a.typeOf);
+  const member = markTypes(graph, wanted.map((t) => t.name), a.typeOf);
   a.both();
+  for (let baseline = 0; ; baseline++) {
+    const { causes, lateStart } = causesSince(graph, types, wanted, member, baseline, context);
+    if (!lateStart || context.watermarks.length - baseline - 1 < 2) return causes;
+  }
+}
+
+/** The causes with objects born after sample `baseline` as new; `lateStart`: the leading cause's holder looks new itself (see findCauses). */
+function causesSince(graph: HeapGraph, types: TypeVerdict[], wanted: TypeVerdict[], member: Uint8Array, baseline: number, context: CauseContext): { causes: Cause[]; lateStart: boolean } {
+  const oldId = context.watermarks[baseline];
+  const a = analyzeGraph(graph);
+  const names = wanted.map((t) => t.name);
   const dom = a.dominators;
   const top = topNewObjects(graph, dom, oldId);
   const { groups, groupOfTop } = groupByHolder(graph, member, top, a.distances.parentNode, oldId, names.length);
-  if (!groups.length) return [];
+  if (!groups.length) return { causes: [], lateStart: false };
 
   // All new objects of each type, for each cause's share of them.
   const totals = new Float64Array(names.length + 1);
@@ -138,12 +153,32 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
   const merged = mergeSameCauses(causes, groupsOf);
   const births = keptBirths(graph, member, names, top, groupOfTop, merged.map((c) => ({ groups: groupsOf.get(c)!, type: c.kept[0].type })), { typeOf: a.typeOf, retained: dom.retained, watermarks: context.watermarks });
   merged.forEach((c, k) => {
-    c.growth = causeGrowth(births[k], c.kept[0].type, context.sampleTimes);
+    // From the baseline sample on: nothing before it counts as new.
+    const series = { objects: births[k].objects.slice(baseline), retainedBytes: births[k].retainedBytes.slice(baseline) };
+    c.growth = causeGrowth(series, c.kept[0].type, context.sampleTimes?.slice(baseline));
     c.evidence.splice(1, 0, growthEvidence(c.growth));
+    if (baseline > 0) c.evidence.push(`The program's long-lived objects were made after the first sample, so objects born after sample ${baseline + 1} count as new.`);
     // All of it born in one interval: a burst (a warm-up, a batch), not an accumulation.
     if (c.verdict === 'leak' && isOneBurst(c.growth)) c.verdict = 'suspect';
   });
-  return merged.sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects).slice(0, context.maxCauses ?? 5);
+  const ranked = merged.sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects).slice(0, context.maxCauses ?? 5);
+  const lead = ranked[0];
+  const leadTops = lead ? groupsOf.get(lead)!.flatMap((g) => g.tops) : [];
+  // One top object of the program's (not a backing store) retains most of a cause whose objects were born over several intervals.
+  let largest = -1;
+  for (const t of leadTops) if (largest < 0 || dom.retained[t] > dom.retained[largest]) largest = t;
+  const lateStart =
+    !!lead && largest >= 0 && lead.newObjects >= 20 && lead.growth!.intervalsGrowing >= 2 && !isPlumbingNode(graph, largest) && dom.retained[largest] >= 0.8 * lead.retainedBytes;
+  return { causes: ranked, lateStart };
+}
+
+/** V8's backing stores and internals (arrays, hidden objects, `system / …` but a closure's context): looked through, never a holder or a unit. */
+function isPlumbingNode(g: HeapGraph, v: number): boolean {
+  const k = edgeKinds(g);
+  const t = g.nodeType[v];
+  if (t === k.nodeArray || t === k.nodeHidden) return true;
+  const s = g.strings[g.nodeName[v]] ?? '';
+  return s.startsWith('system / ') && s !== 'system / Context';
 }
 
 function rank(c: Cause): number {

@@ -16,9 +16,17 @@ type Program = { ast: AnyNode; lineStarts: number[]; text: string };
 
 const programs = new Map<string, { text: string | null; program: Program | null }>();
 const texts = new Map<string, { text: string | null; stamp: string }>();
+const given = new Map<string, string>();
 
-/** A script's text, read again only when its modification time or size changed; null when it cannot be read. */
+/** Makes `name` read as `text` (the code a script runs, fetched from the inspector: see `runningSources`). */
+export function setSourceText(name: string, text: string): void {
+  given.set(name, text);
+}
+
+/** A script's text (given, or read again only when its modification time or size changed); null when it cannot be read. */
 export function sourceText(file: string): string | null {
+  const fetched = given.get(file);
+  if (fetched !== undefined) return fetched;
   let stamp = '';
   try {
     const st = statSync(file);
@@ -211,6 +219,11 @@ function functionAround(p: { ast: AnyNode }, at: number, exclude?: AnyNode): Any
   return best;
 }
 
+/** A function called at once as a whole statement of the program (`(() => { … })()`): a module wrapper such as tsx writes. */
+function isModuleWrapper(p: Program, fn: AnyNode): boolean {
+  return p.ast.body.some((st: AnyNode) => st.type === 'ExpressionStatement' && st.expression.type === 'CallExpression' && st.expression.callee === fn);
+}
+
 /** A function's name for people: `handleConnection`, `Session.open`, or "the arrow function at line 15". */
 function functionLabel(p: { ast: AnyNode }, fn: AnyNode): string {
   if (fn.id?.name) return `function ${fn.id.name}`;
@@ -247,7 +260,8 @@ export function findDeclarationScope(file: string, name: string, near?: { line: 
   const visible = at >= 0 ? hits.filter(around).sort((a, b) => (b.fn?.start ?? -1) - (a.fn?.start ?? -1)) : [];
   const hit = visible[0] ?? hits.find((h) => !h.fn) ?? hits[0];
   const base = file.split(/[\\/]/).pop() ?? file;
-  return { at: position(file, hit.node), scope: hit.fn ? functionLabel(p, hit.fn) : `module scope of ${base}` };
+  const moduleScope = !hit.fn || isModuleWrapper(p, hit.fn);
+  return { at: position(file, hit.node), scope: moduleScope ? `module scope of ${base}` : functionLabel(p, hit.fn!) };
 }
 
 /** `name = …` or `name ??= …` (a variable assigned, not declared), preferring one inside the function at `near`. */

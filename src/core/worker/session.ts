@@ -1,6 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import type { Cause, Leak, Sample, TypeStat } from '../report';
 import { findCauses, type TypeVerdict } from '../analysis/causes';
+import { runningCodeResolver, transformedScripts } from '../analysis/sites';
+import type { RunningScript } from '../sources/runningSources';
 import { aggregateTypes } from '../analysis/aggregate';
 import { explainTypes, retainedByType } from '../analysis/explain';
 import { cancelDominatorsAhead, startDominatorsAhead } from './parallel';
@@ -32,12 +34,16 @@ export interface ExplainRequest {
   scriptUrls?: Record<string, string>;
   /** Types whose retained sizes will be asked for next: summed in the same pass (see `ExplainContext`). */
   alsoRetained?: string[];
+  /** The running code of transformed scripts (see `runningScripts`), by script id. */
+  scriptSources?: Record<string, string>;
 }
 
 /** Asks for the causes of the growing types: each type's verdict and growth. */
 export interface CauseRequest {
   types: TypeVerdict[];
   scriptUrls?: Record<string, string>;
+  /** The running code of transformed scripts (see `runningScripts`), by script id. */
+  scriptSources?: Record<string, string>;
 }
 
 /**
@@ -132,6 +138,7 @@ export class SnapshotSession {
       watermarks: earlier,
       previousMaxId: earlier.length ? earlier[0] : 0,
       scriptUrls: request.scriptUrls ?? {},
+      resolveScript: runningCodeResolver(this.latest, request.scriptSources),
       alsoRetained: request.alsoRetained,
     });
     return mapLeakSources(leaks);
@@ -141,7 +148,13 @@ export class SnapshotSession {
   async causes(request: CauseRequest): Promise<Cause[]> {
     if (!this.latest) return [];
     const earlier = this.watermarks.slice(0, -1);
-    return mapCauseSources(findCauses(this.latest, request.types, { watermarks: earlier, sampleTimes: [...this.times], scriptUrls: request.scriptUrls ?? {} }));
+    const resolveScript = runningCodeResolver(this.latest, request.scriptSources);
+    return mapCauseSources(findCauses(this.latest, request.types, { watermarks: earlier, sampleTimes: [...this.times], scriptUrls: request.scriptUrls ?? {}, resolveScript }));
+  }
+
+  /** The program's scripts on the latest graph whose running code is not their file (transformed `.ts`): the host fetches their code. */
+  runningScripts(): RunningScript[] {
+    return this.latest ? transformedScripts(this.latest) : [];
   }
 
   /** Retained bytes of each named type on the latest graph (DevTools' class retained size). */

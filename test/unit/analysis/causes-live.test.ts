@@ -15,16 +15,16 @@ import { CAUSE_FIXTURES, CAUSE_FIXTURES_DIR } from '../../fixtures/causes/index'
 
 const CLI = join(__dirname, '../../../dist/cli.js');
 
-/** Runs `leak-watch run --samples 5 --interval 0.6 --json FILE -- node <file>` and reads the report. */
-async function watchReport(file: string): Promise<Report> {
+/** Runs `leak-watch run --samples 5 --interval 0.6 --json FILE -- node [nodeArgs] <file>` and reads the report. */
+async function watchReport(file: string, nodeArgs: string[] = [], samples = 5): Promise<Report> {
   const dir = mkdtempSync(join(tmpdir(), 'leak-watch-causes-'));
   const json = join(dir, 'report.json');
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'run', '--samples', '5', '--interval', '0.6', '--json', json, '-q', '--', process.execPath, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'run', '--samples', String(samples), '--interval', '0.6', '--json', json, '-q', '--', process.execPath, ...nodeArgs, file], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 360_000);
       child.on('exit', (code) => {
         clearTimeout(timer);
         if (code === 0) resolve();
@@ -40,7 +40,7 @@ async function watchReport(file: string): Promise<Report> {
 const measured: { name: string; causes: number; types: number }[] = [];
 
 describe('causes on real programs', function () {
-  this.timeout(200_000);
+  this.timeout(400_000);
 
   after(() => {
     if (!measured.length) return;
@@ -59,7 +59,7 @@ describe('causes on real programs', function () {
     const x = f.expect!;
     it(`${f.name}: one leak cause, ${x.holder}${x.variable ? ` ${x.variable}` : ''}${x.event ? ` '${x.event}'` : ''}, added at line ${x.addsLine}, keeps ${x.keeps} first`, async () => {
       await f.build?.();
-      const report = await watchReport(f.file);
+      const report = await watchReport(f.file, f.nodeArgs, f.samples);
       const leaks = (report.causes ?? []).filter((c) => c.verdict === 'leak');
       measured.push({ name: f.name, causes: leaks.length, types: report.types.filter((t) => t.verdict === 'leak').length });
       const summary = JSON.stringify((report.causes ?? []).map((c) => ({ v: c.verdict, title: c.title, at: c.addedAt, kept: c.kept.map((k) => k.type) })), null, 1);
