@@ -49,16 +49,23 @@ export function formatDelta(delta: number): string {
   return `${delta > 0 ? '+' : '−'}${formatCount(Math.abs(delta))}`;
 }
 
-/** Objects per minute: whole and grouped from 100 on (19,122, not 19121.7), one decimal below. */
+/** Objects per minute: whole and grouped from 100 on (19,122, not 19121.7), one decimal below, 0 for none. */
 export function formatPerMinute(perMinute: number): string {
   const abs = Math.abs(perMinute);
+  if (abs < 0.05) return '0';
   return `${perMinute < 0 ? '−' : ''}${abs >= 100 ? GROUPED.format(Math.round(abs)) : abs.toFixed(1)}`;
+}
+
+/** A signed growth per minute without its unit, "+1,234" (where a column's head names the unit). */
+export function formatGrowth(perMinute: number): string {
+  if (!Number.isFinite(perMinute)) return '–';
+  const text = formatPerMinute(perMinute);
+  return perMinute > 0 && text !== '0' ? `+${text}` : text;
 }
 
 /** A signed growth rate, "+1,234/min". */
 export function formatRate(perMinute: number): string {
-  if (!Number.isFinite(perMinute)) return '–';
-  return `${perMinute > 0 ? '+' : ''}${formatPerMinute(perMinute)}/min`;
+  return Number.isFinite(perMinute) ? `${formatGrowth(perMinute)}/min` : '–';
 }
 
 /** Milliseconds, grouped: "4,522 ms". */

@@ -4,7 +4,7 @@
 // least telling columns drop out, in DROP_ORDER, until the rest fit; the page is the one scroller.
 import type { Report, TypeSeries, Verdict } from '../core/report';
 import { clear, el, icon, shorten } from './dom';
-import { formatBytes, formatCount, formatDelta, formatRate } from './format';
+import { formatBytes, formatCount, formatDelta, formatGrowth } from './format';
 
 export type SortKey = 'name' | 'count' | 'delta' | 'bytes' | 'retained' | 'rate' | 'verdict';
 
@@ -22,7 +22,7 @@ const COLUMNS: Column[] = [
   { key: 'verdict', label: 'Verdict', numeric: false, title: 'leak, suspect or ok, with the evidence in the details' },
   { key: 'count', label: 'Count', numeric: true, title: 'Objects alive at the last sample' },
   { key: 'delta', label: 'Δ', numeric: true, title: 'Change in count since the first sample' },
-  { key: 'rate', label: 'Rate', numeric: true, title: 'Growth in objects per minute over recent samples' },
+  { key: 'rate', label: 'Rate/min', numeric: true, title: 'Growth in objects per minute over recent samples' },
   { key: 'bytes', label: 'Bytes', numeric: true, title: 'Shallow size at the last sample' },
   { key: 'retained', label: 'Retained', numeric: true, title: 'Bytes kept alive by these objects' },
   { key: 'trend', label: 'Trend', numeric: false, title: 'Count per sample' },
@@ -31,8 +31,9 @@ const COLUMNS: Column[] = [
 /** The columns that drop out as the panel narrows, first to go first; Type and Verdict always stay. */
 export const DROP_ORDER: readonly ColumnKey[] = ['bytes', 'trend', 'count', 'retained', 'delta', 'rate'];
 
-/** The Type column keeps at least this many `ch` before another column drops out. */
+/** The Type column keeps at least this many `ch`, and this share of the table, before another column drops out. */
 const MIN_NAME_CH = 12;
+const MIN_NAME_SHARE = 0.3;
 
 /** Rows listed before "Show all": the ranked top (leaks and suspects first) without a long page. */
 const FIRST_ROWS = 25;
@@ -257,7 +258,7 @@ export class TypesTable {
         el('td', { class: 'col-verdict' }, verdictBadge(t.verdict)),
         el('td', { class: 'col-count num' }, formatCount(last(t.counts))),
         el('td', { class: 'col-delta num' }, formatDelta(delta(t))),
-        el('td', { class: 'col-rate num' }, formatRate(t.countPerMinute)),
+        el('td', { class: 'col-rate num' }, formatGrowth(t.countPerMinute)),
         el('td', { class: 'col-bytes num' }, formatBytes(last(t.bytes))),
         el('td', { class: 'col-retained num' }, t.retainedBytes === undefined ? '–' : formatBytes(t.retainedBytes)),
         el('td', { class: 'col-trend trend' }, sparkline(t.counts)),
@@ -280,7 +281,8 @@ export class TypesTable {
   private fit(): void {
     const available = this.box.clientWidth;
     if (available === 0) return; // not laid out (hidden panel): fit when it is
-    const minName = MIN_NAME_CH * chWidth(this.box);
+    const minName = Math.max(MIN_NAME_CH * chWidth(this.box), MIN_NAME_SHARE * available);
+    this.table.dataset.minName = String(Math.round(minName));
     const nameHead = this.headRow.cells[0];
     const hidden: ColumnKey[] = [];
     this.hide(hidden);

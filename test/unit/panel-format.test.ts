@@ -2,7 +2,7 @@
 // decimal byte units with round chart ticks, grouped numbers, code in the analysis's sentences,
 // the tab title, and snapshot marks that stay apart on a long watch.
 import * as assert from 'node:assert/strict';
-import { formatByteTicks, formatBytes, formatCount, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces } from '../../src/webview/format';
+import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces } from '../../src/webview/format';
 import { thinMarks } from '../../src/webview/snapshotMarks';
 
 /** The text with U+00A0 shown as a plain space, for readable expectations. */
@@ -36,7 +36,9 @@ describe('panel formatting', () => {
       assert.equal(formatCount(2329), '2,329');
       assert.equal(formatRate(10224.4), '+10,224/min');
       assert.equal(formatRate(-3.25), '−3.3/min');
-      assert.equal(formatRate(0), '0.0/min');
+      assert.equal(formatRate(0), '0/min');
+      assert.equal(formatRate(0.04), '0/min');
+      assert.equal(formatGrowth(10224.4), '+10,224');
       assert.equal(formatPerMinute(19121.7), '19,122');
       assert.equal(formatPerMinute(-250), '−250');
     });
