@@ -254,7 +254,7 @@ export class TypesTable {
           dblclick: () => this.events.open(t.name),
         },
       },
-        el('td', { class: 'col-name name', title: shorten(t.name, 2000) }, shorten(t.name, 200)),
+        el('td', { class: 'col-name name', title: shorten(t.name, 2000) }, shorten(t.name, 80)),
         el('td', { class: 'col-verdict' }, verdictBadge(t.verdict)),
         el('td', { class: 'col-count num' }, formatCount(last(t.counts))),
         el('td', { class: 'col-delta num' }, formatDelta(delta(t))),
