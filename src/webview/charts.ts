@@ -34,9 +34,12 @@ function axis(stroke: string, grid: string, values?: uPlot.Axis['values']): uPlo
   };
 }
 
+/** Steps of the time axis, in seconds: whole seconds at least, as its labels show. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400];
+
 /** The time axis: clock times (hh:mm:ss, as the heap figure), one row, far enough apart not to touch. */
 function timeAxis(stroke: string, grid: string): uPlot.Axis {
-  return { ...axis(stroke, grid, (_u, splits) => splits.map((v) => formatTime(v * 1000))), space: 64, size: 32 };
+  return { ...axis(stroke, grid, (_u, splits) => splits.map((v) => formatTime(v * 1000))), space: 64, size: 32, incrs: TIME_STEPS };
 }
 
 /**

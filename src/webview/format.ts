@@ -121,7 +121,8 @@ function groupNumbers(text: string): string {
  */
 export function panelTitle(target: string): string {
   const session = /^(.+?) \[(\d+)\](?: « (.+?))?(?: « .*)?$/.exec(target.trim());
-  if (session) return `Leak Watch · ${session[3] ?? session[1]} (pid ${session[2]})`;
+  // A configuration Start Leak Watch made itself is named "Leak Watch: <file>": said once.
+  if (session) return `Leak Watch · ${(session[3] ?? session[1]).replace(/^Leak Watch: /, '')} (pid ${session[2]})`;
   const url = /^wss?:\/\/([^/]+)\//i.exec(target.trim());
   return `Leak Watch · ${url ? url[1] : target}`;
 }

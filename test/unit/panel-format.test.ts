@@ -76,6 +76,7 @@ describe('panel formatting', () => {
     it('says what is watched in words: the launch configuration (else the program) and its pid', () => {
       assert.equal(panelTitle('server.js [31376] « API server'), 'Leak Watch · API server (pid 31376)');
       assert.equal(panelTitle('server.js [31376]'), 'Leak Watch · server.js (pid 31376)');
+      assert.equal(panelTitle('app.js [7] « Leak Watch: app.js'), 'Leak Watch · app.js (pid 7)');
       assert.equal(panelTitle('ws://127.0.0.1:9229/0f2c-11aa'), 'Leak Watch · 127.0.0.1:9229');
       assert.equal(panelTitle('a.heapsnapshot … c.heapsnapshot (3 files)'), 'Leak Watch · a.heapsnapshot … c.heapsnapshot (3 files)');
     });
