@@ -1,9 +1,7 @@
-// The panel's and hovers' numbers and words (src/webview/format.ts, src/webview/snapshotMarks.ts):
-// decimal byte units with round chart ticks, grouped numbers, code in the analysis's sentences,
-// the tab title, and snapshot marks that stay apart on a long watch.
+// The panel's and hovers' numbers and words (src/webview/format.ts): decimal byte units with round
+// chart ticks, grouped numbers, code in the analysis's sentences, the tab title.
 import * as assert from 'node:assert/strict';
-import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces } from '../../src/webview/format';
-import { thinMarks } from '../../src/webview/snapshotMarks';
+import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces } from '../../../src/webview/format';
 
 /** The text with U+00A0 shown as a plain space, for readable expectations. */
 const plain = (text: string) => text.replace(/\u00a0/g, ' ');
@@ -79,21 +77,6 @@ describe('panel formatting', () => {
       assert.equal(panelTitle('app.js [7] « Leak Watch: app.js'), 'Leak Watch · app.js (pid 7)');
       assert.equal(panelTitle('ws://127.0.0.1:9229/0f2c-11aa'), 'Leak Watch · 127.0.0.1:9229');
       assert.equal(panelTitle('a.heapsnapshot … c.heapsnapshot (3 files)'), 'Leak Watch · a.heapsnapshot … c.heapsnapshot (3 files)');
-    });
-  });
-
-  describe('snapshot marks on the heap chart', () => {
-    it('stay at least the gap apart, however many samples (a long watch was a dotted band)', () => {
-      const xs = Array.from({ length: 400 }, (_, i) => 10 + i * 1.2); // 400 samples over 480 px
-      const marks = thinMarks(xs, 10, 490, 6);
-      assert.ok(marks.length <= 81 && marks.length >= 60, `${marks.length} marks`);
-      for (let i = 1; i < marks.length - 1; i++) assert.ok(marks[i] - marks[i - 1] >= 6, `marks ${i - 1} and ${i} are ${marks[i] - marks[i - 1]} px apart`);
-      assert.equal(marks[0], 10, 'the first snapshot is marked');
-      assert.equal(marks[marks.length - 1], xs[xs.length - 1], 'the newest snapshot is marked');
-    });
-
-    it('keep every mark when they are far apart, and none outside the plot', () => {
-      assert.deepEqual(thinMarks([0, 20, 40, 60, 500], 10, 100, 6), [20, 40, 60]);
     });
   });
 });
