@@ -267,9 +267,10 @@ describe('The panel as a user reads it: three themes, two widths', function () {
         return out;
       });
       const hoverText = await hover.innerText();
+      await page.waitForTimeout(400); // past the hover's fade-in
       await screenshot(page, width.name === 'default' ? 'readme-hover' : `reading-hover-${width.name}`);
 
-      await hover.locator('a', { hasText: 'Show the path in the Leak Watch panel' }).click();
+      await hover.locator('a', { hasText: 'Show the path in the Leak Watch panel' }).first().click();
       const heading = frame.locator('#details-heading');
       await heading.waitFor({ timeout: 10_000 });
       await page.mouse.move(1, 1); // the hover closes
