@@ -115,14 +115,19 @@ function groupNumbers(text: string): string {
 }
 
 /**
- * What a watch is of, in words, for the panel's tab: a js-debug session name such as
- * "server.js [31376] « API server" becomes "Leak Watch · API server (pid 31376)" (the launch
- * configuration's name, else the program's), an inspector URL its host and port.
+ * What a watch is of, in words: a js-debug session name such as "server.js [31376] « API server"
+ * becomes "API server (pid 31376)" (the launch configuration's name, else the program's), an
+ * inspector URL its host and port; anything else stays as it is.
  */
-export function panelTitle(target: string): string {
+export function targetLabel(target: string): string {
   const session = /^(.+?) \[(\d+)\](?: « (.+?))?(?: « .*)?$/.exec(target.trim());
   // A configuration Start Leak Watch made itself is named "Leak Watch: <file>": said once.
-  if (session) return `Leak Watch · ${(session[3] ?? session[1]).replace(/^Leak Watch: /, '')} (pid ${session[2]})`;
+  if (session) return `${(session[3] ?? session[1]).replace(/^Leak Watch: /, '')} (pid ${session[2]})`;
   const url = /^wss?:\/\/([^/]+)\//i.exec(target.trim());
-  return `Leak Watch · ${url ? url[1] : target}`;
+  return url ? url[1] : target;
+}
+
+/** The panel's tab: "Leak Watch · API server (pid 31376)". */
+export function panelTitle(target: string): string {
+  return `Leak Watch · ${targetLabel(target)}`;
 }

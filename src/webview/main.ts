@@ -5,7 +5,7 @@ import type { Leak, Report } from '../core/report';
 import { GrowthChart, HeapChart, themeColor, type GrowthMetric } from './charts';
 import { Details } from './details';
 import { el, icon } from './dom';
-import { formatBytes, formatMs, formatTime } from './format';
+import { formatBytes, formatMs, formatTime, targetLabel } from './format';
 import { TypesTable } from './typesTable';
 
 interface VsCodeApi {
@@ -191,7 +191,7 @@ function setStatus(status: WatchStatus): void {
   statusText.textContent = files
     ? `Heap snapshot files · ${status.samples} snapshot${status.samples === 1 ? '' : 's'}`
     : `${PHASE_TEXT[status.phase]} · ${status.samples} sample${status.samples === 1 ? '' : 's'}${pause}`;
-  targetText.textContent = status.target;
+  targetText.textContent = targetLabel(status.target);
   targetText.title = status.target;
   stopButton.disabled = !live;
   if (status.message) {

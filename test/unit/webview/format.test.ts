@@ -1,7 +1,7 @@
 // The panel's and hovers' numbers and words (src/webview/format.ts): decimal byte units with round
 // chart ticks, grouped numbers, code in the analysis's sentences, the tab title.
 import * as assert from 'node:assert/strict';
-import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces } from '../../../src/webview/format';
+import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces, targetLabel } from '../../../src/webview/format';
 
 /** The text with U+00A0 shown as a plain space, for readable expectations. */
 const plain = (text: string) => text.replace(/\u00a0/g, ' ');
@@ -77,6 +77,8 @@ describe('panel formatting', () => {
       assert.equal(panelTitle('app.js [7] « Leak Watch: app.js'), 'Leak Watch · app.js (pid 7)');
       assert.equal(panelTitle('ws://127.0.0.1:9229/0f2c-11aa'), 'Leak Watch · 127.0.0.1:9229');
       assert.equal(panelTitle('a.heapsnapshot … c.heapsnapshot (3 files)'), 'Leak Watch · a.heapsnapshot … c.heapsnapshot (3 files)');
+      // The panel's header says the same, without the "Leak Watch ·".
+      assert.equal(targetLabel('server.js [31376] « API server'), 'API server (pid 31376)');
     });
   });
 });
