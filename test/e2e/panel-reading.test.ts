@@ -20,7 +20,7 @@ const THEMES = [
   { label: 'Light+', bodyClass: 'vscode-light', slug: 'light' },
 ] as const;
 
-/** Window sizes: at 1400 px the panel gets half the editor area (~490 px); at 1000 px, ~320 px. */
+/** Window sizes: at 1400 px the panel gets half the editor area (~520 px); at 1000 px, ~320 px. */
 const WIDTHS = [
   { name: 'default', viewport: { width: 1400, height: 900 } },
   { name: 'narrow', viewport: { width: 1000, height: 900 } },
