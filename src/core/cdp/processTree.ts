@@ -60,6 +60,7 @@ export async function endProcesses(group: number | undefined, pids: Iterable<num
     for (const pid of targets) if (isRunning(pid)) kill(pid, name);
   };
   signal('SIGTERM');
+  signal('SIGCONT'); // a stopped process acts on SIGTERM only once it runs again
   if (!(await allEnded(targets, graceMs))) {
     signal('SIGKILL');
     await allEnded(targets, 2000);
