@@ -9,11 +9,11 @@ const cache = join(root, 'bench/cache');
 
 /** Modules of the analysis, in pipeline order; the parser is required, the rest optional. */
 const MODULES = [
-  ['src/core/snapshot/parser.ts', ['parseSnapshotFile'], true],
+  ['src/core/heap/parser.ts', ['parseSnapshotFile'], true],
   ['src/core/analysis/distances.ts', ['computeDistances'], false],
   ['src/core/analysis/edges.ts', ['buildRetainers'], false],
   ['src/core/analysis/dominators.ts', ['computeDominators'], false],
-  ['src/core/analysis/parallel.ts', ['distancesAndDominators', 'useAnalysisHelper'], false],
+  ['src/core/worker/parallel.ts', ['distancesAndDominators', 'useAnalysisHelper'], false],
   ['src/core/analysis/aggregate.ts', ['aggregateTypes'], false],
 ];
 
@@ -49,8 +49,8 @@ export async function buildLeakWatchBundle() {
 
 /** The snapshot worker's bundle and, where the sources have one, its helpers' (as scripts/build.mjs builds them). */
 function workerEntries() {
-  const helper = 'src/core/snapshot/helperThread.ts';
-  return { snapshotWorker: 'src/core/snapshot/worker.ts', ...(existsSync(join(root, helper)) ? { snapshotHelper: helper } : {}) };
+  const helper = 'src/core/worker/helperThread.ts';
+  return { snapshotWorker: 'src/core/worker/worker.ts', ...(existsSync(join(root, helper)) ? { snapshotHelper: helper } : {}) };
 }
 
 /** Builds the CLI and its snapshot worker into bench/cache/cli/; returns the CLI path, or null when it does not build. */

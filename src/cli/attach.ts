@@ -1,7 +1,7 @@
 // `leak-watch attach`: watch a program that already runs with its inspector open, and leave it running.
 import { connectWebSocket, type CdpConnection } from '../core/cdp/connection';
 import { resolveEndpoint } from '../core/cdp/endpoints';
-import type { SnapshotAnalyzer } from '../core/snapshot/analyzer';
+import type { SnapshotAnalyzer } from '../core/worker/analyzer';
 import type { HeapWatch } from '../core/watch';
 import { EXIT, type CliOptions } from './args';
 import { Interrupted, signalExitCode, type Interrupts } from './interrupts';

@@ -1,4 +1,4 @@
-import type { Leak, Report, SourcePosition, TypeSeries } from '../core/report';
+import type { Cause, Leak, Report, SourcePosition, TypeSeries } from '../core/report';
 
 /** Bytes as B, kB, MB, GB (powers of 1000, like DevTools). */
 export function formatBytes(n: number): string {
@@ -95,7 +95,7 @@ export function leakDetail(leak: Leak): string {
     out.push('  allocated at:');
     for (const s of leak.allocationSites.slice(0, 3)) {
       const how = s.kind === 'constructor' ? ' (the constructor; allocation stacks were not recorded)' : s.kind === 'source' ? ' (found in the source; --precise-sites records the exact site)' : '';
-      out.push(`    ${position(s)}  ${inert(s.functionName || '(anonymous)', 60)}  ×${s.count.toLocaleString('en-US')}${how}`);
+      out.push(`    ${at(s)}  ${inert(s.functionName || '(anonymous)', 60)}  ×${s.count.toLocaleString('en-US')}${how}`);
     }
   }
   const path = leak.retainerPaths[0];
@@ -106,13 +106,56 @@ export function leakDetail(leak: Leak): string {
       out.push(`    ${k === 0 ? '' : '→ '}${inert(e.from, 50)} .${inert(e.edge, 50)}${mark}`);
     });
     out.push(`    → ${inert(leak.type, 50)}`);
-    if (path.suspectSite) out.push(`    suspect edge created at ${position(path.suspectSite)}`);
+    if (path.suspectSite) out.push(`    suspect edge created at ${at(path.suspectSite)}`);
   }
   for (const b of leak.backReferences.slice(0, 3)) {
-    const at = b.site ? ` at ${position(b.site)}` : '';
-    out.push(`  back-reference ${inert(b.holder, 40)}.${inert(b.edge, 40)} → ${inert(b.target, 40)} keeps ${formatBytes(b.bytes)} alive${at}`);
+    const where = b.site ? ` at ${at(b.site)}` : '';
+    out.push(`  back-reference ${inert(b.holder, 40)}.${inert(b.edge, 40)} → ${inert(b.target, 40)} keeps ${formatBytes(b.bytes)} alive${where}`);
     out.push(`    fix: ${inert(b.fix, 200)}`);
   }
+  return out.join('\n');
+}
+
+const ORIGIN_NOTE: Record<string, string> = { user: 'your class', shape: 'plain object', library: 'library', runtime: 'runtime' };
+
+/** file:line:column, the file escaped (a script's URL is whatever the program named it). */
+function at(p: SourcePosition): string {
+  return `${inert(p.file, 200)}:${p.line}:${p.column}`;
+}
+
+/** One cause: what holds the objects and where the program adds to it, the types it keeps, where they are made, the path in code words, the fix. */
+export function causeDetail(cause: Cause): string {
+  const out: string[] = [];
+  out.push(`${VERDICT_MARK[cause.verdict]}: ${inert(cause.title, 200)}`);
+  if (cause.addedAt) out.push(`  added at ${at(cause.addedAt)} (${cause.addedAt.how})`);
+  const h = cause.holder;
+  const declared = h.declaredAt ? `, ${inert(h.declaredAt.scope ?? 'declared', 80)} at ${at(h.declaredAt)}` : '';
+  out.push(`  holder: ${h.kind}${h.variable ? ` \`${inert(h.variable, 60)}\`` : ''}${h.event ? ` event '${inert(h.event, 60)}'` : ''} (${inert(h.type, 40)}${h.inLibrary ? ', in a library or Node' : ''}${declared})`);
+  out.push(`  keeps ${cause.newObjects.toLocaleString('en-US')} new objects (${formatBytes(cause.newBytes)}), retaining ${formatBytes(cause.retainedBytes)}:`);
+  const rows = cause.kept.slice(0, 8).map((k) => [
+    `    ${inert(k.type, 50)}`,
+    k.newObjects.toLocaleString('en-US'),
+    formatBytes(k.newBytes),
+    `${signed(k.countPerMinute)}/min`,
+    VERDICT_MARK[k.verdict],
+    ORIGIN_NOTE[k.origin] ?? '',
+  ]);
+  if (rows.length) out.push(table(rows, ['l', 'r', 'r', 'r', 'l', 'l']));
+  if (cause.kept.length > 8) out.push(`    … and ${cause.kept.length - 8} more types`);
+  for (const s of cause.allocationSites.slice(0, 2)) {
+    const how = s.kind === 'constructor' ? ' (the constructor; allocation stacks were not recorded)' : s.kind === 'source' ? ' (found in the source; --precise-sites records the exact site)' : '';
+    out.push(`  ${inert(cause.kept[0]?.type ?? '', 50)} made at ${at(s)}  ${inert(s.functionName || '(anonymous)', 60)}${how}`);
+  }
+  out.push('  path:');
+  cause.path.steps.forEach((s, k) => {
+    const mark = k === cause.path.holderIndex ? '  ◀ holder' : '';
+    const words = s.label ?? `${s.from} .${s.edge}`;
+    out.push(`    ${k === 0 ? '' : '→ '}${inert(words, 160)}${mark}`);
+  });
+  const last = cause.path.steps[cause.path.steps.length - 1];
+  if (last) out.push(`    → ${inert(last.to, 50)}`);
+  for (const e of cause.evidence.slice(1)) out.push(`  · ${inert(e, 240)}`);
+  out.push(`  fix: ${inert(cause.fix, 300)}`);
   return out.join('\n');
 }
 
@@ -128,15 +171,11 @@ export function formatReport(report: Report, top: number, shownAlready: Readonly
     );
   }
   parts.push('', typesTable(report, top));
-  if (report.leaks.length) for (const leak of report.leaks) parts.push('', leakDetail(leak));
+  if (report.causes?.length) for (const cause of report.causes) parts.push('', causeDetail(cause));
+  else if (report.leaks.length) for (const leak of report.leaks) parts.push('', leakDetail(leak));
   else if (n > 1) parts.push('', 'No leak found.');
   for (const note of report.notes ?? []) if (!shownAlready.has(note)) parts.push(`note: ${inert(note, 300)}`);
   return parts.join('\n');
-}
-
-/** file:line:column, the file escaped (a script's URL is whatever the program named it). */
-function position(p: SourcePosition): string {
-  return `${inert(p.file, 300)}:${p.line}:${p.column}`;
 }
 
 function last(a: number[]): number {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { analyzeSnapshotFiles } from '../core/analyzeFiles';
 import type { Report } from '../core/report';
-import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
 import { attachTo } from './attach';
 import { formatReport, inert, inertJson } from './format';
@@ -71,12 +71,12 @@ async function finish(outcome: WatchOutcome, options: CliOptions): Promise<numbe
   return outcome.exitCode;
 }
 
-/** `--no-allocation-sites`: no sites, and no evidence that names one. */
+/** `--no-allocation-sites`: no sites, and no evidence that names one, in the leaks and the causes. */
 function leaveOutAllocationSites(report: Report): void {
-  for (const leak of report.leaks) {
-    const places = leak.allocationSites.map((s) => `${s.file}:${s.line}`);
-    leak.evidence = leak.evidence.filter((e) => !places.some((p) => e.includes(p)));
-    leak.allocationSites = [];
+  for (const explained of [...report.leaks, ...(report.causes ?? [])]) {
+    const places = explained.allocationSites.map((s) => `${s.file}:${s.line}`);
+    explained.evidence = explained.evidence.filter((e) => !places.some((p) => e.includes(p)));
+    explained.allocationSites = [];
   }
 }
 

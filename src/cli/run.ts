@@ -4,7 +4,7 @@ import { connectWebSocket, type CdpConnection } from '../core/cdp/connection';
 import { NodeProcessRegistry, type NodeProcess } from '../core/cdp/nodeProcesses';
 import { describeExit, NoNodeProgram, ProgramRun, type CommandExit } from '../core/cdp/programRun';
 import type { EndedProcesses } from '../core/cdp/processTree';
-import type { SnapshotAnalyzer } from '../core/snapshot/analyzer';
+import type { SnapshotAnalyzer } from '../core/worker/analyzer';
 import type { HeapWatch } from '../core/watch';
 import type { CliOptions } from './args';
 import { EXIT } from './args';

@@ -2,7 +2,7 @@
 // the samples or the duration are done, the watch ends by itself, or something else ends it first.
 import type { CdpConnection } from '../core/cdp/connection';
 import type { Report, ReportTarget } from '../core/report';
-import type { SnapshotAnalyzer } from '../core/snapshot/analyzer';
+import type { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { HeapWatch } from '../core/watch';
 import type { CliOptions } from './args';
 import { formatBytes } from './format';

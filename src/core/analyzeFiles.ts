@@ -5,7 +5,7 @@ import { assembleReport } from './assemble';
 import { describeFileError } from './fileProblems';
 import { analysisMemoryBudget, formatBytes, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
 import type { Report, Sample } from './report';
-import type { SnapshotAnalyzer } from './snapshot/analyzer';
+import type { SnapshotAnalyzer } from './worker/analyzer';
 
 export interface AnalyzeFilesOptions {
   /** Called before each file is read (0-based index). */
@@ -74,6 +74,7 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
     samples,
     notes,
     explain: (types, alsoRetained) => analyzer.explain(types, { alsoRetained }),
+    causes: (types) => analyzer.causes(types),
     retainedSizes: (types) => analyzer.retainedSizes(types),
   });
 }

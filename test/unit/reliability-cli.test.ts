@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Report } from '../../src/core/report';
-import { assertNothingLeft, CLI, endLeftBehind, newMark, recorded, runCli, type CliRun } from './cli-support';
+import { assertNothingLeft, CLI, endLeftBehind, newMark, recorded, runCli, type CliRun } from './cli/support';
 
 const recordedJs = path.join(__dirname, 'programs/recorded.js');
 

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeSnapshotFiles } from '../../src/core/analyzeFiles';
-import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
-import { MAX_STRING_CHARS, parseSnapshotFile, SnapshotParser } from '../../src/core/snapshot/parser';
+import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
+import { MAX_STRING_CHARS, parseSnapshotFile, SnapshotParser } from '../../src/core/heap/parser';
 import { realProcessHooks } from './cdp-support';
 
 /** The fewest fields a snapshot needs. */
