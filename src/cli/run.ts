@@ -37,6 +37,7 @@ export async function runCommand(options: CliOptions, analyzer: SnapshotAnalyzer
     started.stderr.on('data', (d: string) => progress.passThrough(d));
     interrupts.beforeExitNow = (signal) => {
       started.killNow();
+      registry.closeNow();
       progress.note(`leak-watch: ${signal} again: killed the program's processes at once; no report.`);
       return started.exited; // reaped, not left a zombie
     };

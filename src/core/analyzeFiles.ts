@@ -63,7 +63,7 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
   const notes: string[] = [];
   for (let k = 1; k < samples.length; k++) {
     if (samples[k].otherProcess) {
-      notes.push(`${files[k]} is a snapshot of another process than ${files[k - 1]} (the objects their ids name differ): growth is measured from it on.`);
+      notes.push(`${files[k]} is not a snapshot of the same process as ${files[k - 1]} (the objects their ids name differ: another process, or V8's ids were reset between them); growth is measured from it on.`);
     } else if (samples[k].idsReset) {
       notes.push(`${files[k]} has smaller object ids than ${files[k - 1]}: not the same process, or not in the order taken. Growth is measured from it on.`);
     }

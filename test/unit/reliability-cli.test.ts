@@ -98,10 +98,20 @@ describe('reliability: leak-watch run ends every process it started', function (
   });
 
   it('SIGKILL to the CLI: the program closes its inspector and ends by itself', async () => {
-    const r = await run(['--samples', '50', '--interval', '0.3'], ['node', recordedJs], { onStderr: signalWhen(/^sample 1 of 50/m, 'SIGKILL') });
+    let registry = '';
+    const kill = signalWhen(/^sample 1 of 50/m, 'SIGKILL');
+    const r = await run(['--samples', '50', '--interval', '0.3'], ['node', recordedJs], {
+      onStderr: (stderr, cli) => {
+        // Where the registry's socket is (the CLI cannot remove its folder once killed; the test does).
+        const program = recorded(record)[0];
+        if (program && !registry) registry = /LEAK_WATCH_REGISTRY=[0-9a-f]+@([^\0]+)/.exec(fs.readFileSync(`/proc/${program.pid}/environ`, 'latin1'))?.[1] ?? '';
+        kill(stderr, cli);
+      },
+    });
     assert.equal(r.signal, 'SIGKILL');
     assert.ok(recorded(record).length, 'the program ran');
     await assertNothingLeft(mark, record, 5000);
+    if (registry) fs.rmSync(path.dirname(registry), { recursive: true, force: true });
   });
 
   it('--save-snapshots naming a file, or a folder under /proc: a clear error at once, and no program is started', async () => {

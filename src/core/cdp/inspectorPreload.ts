@@ -1,7 +1,7 @@
 // Loaded with `--require` (through NODE_OPTIONS) into every Node process of a command that
 // `leak-watch run` starts: opens the process's inspector on a free loopback port (not in package
 // managers, which only start the program) and reports the process to the CLI's registry
-// (nodeProcesses.ts) over a loopback socket, proving itself with the registry's token. Should the
+// (nodeProcesses.ts) over the registry's private socket, proving itself with its token. Should the
 // registry go away while the process runs (the CLI was killed), the inspector is closed and the
 // process ended: no inspector outlives the CLI that opened it.
 import * as inspector from 'node:inspector';
@@ -30,7 +30,7 @@ function report(): void {
     }
   }
   let exiting = false;
-  const socket = net.connect(registry.port, '127.0.0.1');
+  const socket = net.connect(registry.path);
   socket.unref(); // the program ends when it would have
   socket.setNoDelay(true);
   socket.on('error', () => {});

@@ -1,10 +1,12 @@
 // Which Node processes a command started, and where their inspectors listen: every Node process of
 // the command loads the inspector preload (NODE_OPTIONS), which reports to this registry over a
-// loopback socket with the registry's token; the socket closing tells that the process ended.
+// socket in a folder only this user can enter (a named pipe on Windows), with the registry's token;
+// the socket closing tells that the process ended. No port is opened for it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REGISTRY_ENV, type ProcessExiting, type ProcessStarted } from './processReport';
 
@@ -24,13 +26,16 @@ export interface NodeProcessRegistryEvents {
 /** The longest line a preload may send (its argv included). */
 const MAX_LINE_BYTES = 1 << 20;
 
-/** A loopback listener that Node processes report to; `environment()` makes a command's Node processes do so. */
+/** A private socket that Node processes report to; `environment()` makes a command's Node processes do so. */
 export class NodeProcessRegistry extends EventEmitter<NodeProcessRegistryEvents> {
   private readonly reported: NodeProcess[] = [];
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(
     private readonly server: net.Server,
+    private readonly address: string,
+    /** The private folder the socket is in (none for a Windows pipe). */
+    private readonly folder: string | undefined,
     private readonly token: string,
     private readonly preloadPath: string,
   ) {
@@ -38,23 +43,28 @@ export class NodeProcessRegistry extends EventEmitter<NodeProcessRegistryEvents>
     server.on('connection', (socket) => this.accept(socket));
   }
 
-  /** Starts listening on 127.0.0.1 (a free port). `preloadPath`: the built preload (default: beside this bundle, or the repo's dist/). */
+  /**
+   * Starts listening on a socket in a fresh folder that only this user can enter (mkdtemp makes it
+   * 0700). `preloadPath`: the built preload (default: beside this bundle, or the repo's dist/).
+   */
   static async open(options: { preloadPath?: string } = {}): Promise<NodeProcessRegistry> {
     const preloadPath = options.preloadPath ?? findPreload();
+    const windows = process.platform === 'win32';
+    const folder = windows ? undefined : mkdtempSync(join(tmpdir(), 'leak-watch-'));
+    const address = folder ? join(folder, 'registry.sock') : `\\\\.\\pipe\\leak-watch-${randomBytes(16).toString('hex')}`;
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(address, () => resolve());
     });
-    return new NodeProcessRegistry(server, randomBytes(24).toString('hex'), preloadPath);
+    return new NodeProcessRegistry(server, address, folder, randomBytes(24).toString('hex'), preloadPath);
   }
 
   /** `base` with the preload added to NODE_OPTIONS (after the user's own) and the registry's address. */
   environment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-    const port = (this.server.address() as net.AddressInfo).port;
     // NODE_OPTIONS takes a quoted value with backslash escapes, so any path fits.
     const require = `--require "${this.preloadPath.replace(/["\\]/g, '\\$&')}"`;
-    return { ...base, NODE_OPTIONS: [base.NODE_OPTIONS, require].filter(Boolean).join(' '), [REGISTRY_ENV]: `${port}/${this.token}` };
+    return { ...base, NODE_OPTIONS: [base.NODE_OPTIONS, require].filter(Boolean).join(' '), [REGISTRY_ENV]: `${this.token}@${this.address}` };
   }
 
   /** Every process reported so far, in the order they started. */
@@ -64,8 +74,16 @@ export class NodeProcessRegistry extends EventEmitter<NodeProcessRegistryEvents>
 
   /** Stops listening and drops the connections (the processes' preloads then end them, should any still run). */
   async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.closeNow();
+    await closed;
+  }
+
+  /** Stops listening and removes the socket's folder at once (for a CLI that must exit now). */
+  closeNow(): void {
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.server.listening) this.server.close();
+    if (this.folder) rmSync(this.folder, { recursive: true, force: true });
   }
 
   private accept(socket: net.Socket): void {

@@ -1,7 +1,7 @@
 // What the inspector preload (inspectorPreload.ts) tells the registry (nodeProcesses.ts) about the
 // Node process it runs in: one line of JSON when the process starts, one when it exits.
 
-/** The environment variable that hands the preload the registry's port and token (`<port>/<token>`). */
+/** The environment variable that hands the preload the registry's token and socket (`<token>@<path>`). */
 export const REGISTRY_ENV = 'LEAK_WATCH_REGISTRY';
 
 /** The first line a process sends: the registry's token, then who it is and where its inspector listens. */
@@ -25,9 +25,9 @@ export interface ProcessExiting {
 }
 
 /** The registry's address as the preload reads it from `REGISTRY_ENV`; undefined when absent or malformed. */
-export function parseRegistryAddress(value: string | undefined): { port: number; token: string } | undefined {
-  const m = /^(\d{1,5})\/([0-9a-f]{32,128})$/.exec(value ?? '');
-  return m ? { port: Number(m[1]), token: m[2] } : undefined;
+export function parseRegistryAddress(value: string | undefined): { path: string; token: string } | undefined {
+  const m = /^([0-9a-f]{32,128})@(.+)$/s.exec(value ?? '');
+  return m ? { token: m[1], path: m[2] } : undefined;
 }
 
 /**

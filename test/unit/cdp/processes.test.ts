@@ -82,12 +82,13 @@ describe('cdp: the Node processes of a command', function () {
     for (const argv of [['node', '/srv/app/server.js'], ['node', '/srv/npm-stats/index.js'], ['node']]) assert.ok(!isPackageManager(argv), argv[1] ?? '(none)');
   });
 
-  it('refuses a report without the token, and a process whose registry goes away closes its inspector and ends', async () => {
+  it('listens in a folder of the user\'s alone, refuses a report without the token, and a process whose registry goes away closes its inspector and ends', async () => {
     const registry = await open();
     let reports = 0;
     registry.on('started', () => reports++);
-    const port = Number(registry.environment({}).LEAK_WATCH_REGISTRY!.split('/')[0]);
-    const forged = net.connect(port, '127.0.0.1');
+    const address = registry.environment({}).LEAK_WATCH_REGISTRY!;
+    assert.equal(fs.statSync(path.dirname(address.slice(address.indexOf('@') + 1))).mode & 0o077, 0, "the socket's folder is the user's alone");
+    const forged = net.connect(address.slice(address.indexOf('@') + 1));
     forged.write(`${JSON.stringify({ token: 'f'.repeat(48), pid: 1, ppid: 0, argv: [], execPath: '', packageManager: false, inspectorUrl: 'ws://127.0.0.1:1/x' })}\n`);
     await new Promise((r) => forged.once('close', r));
     assert.equal(reports, 0, 'a wrong token is not reported');
