@@ -11,7 +11,7 @@ import { startWatch, stopWatch, watchReport, watchUntil, type WatchOutcome } fro
 /** Attaches to `options.operands[0]`, watches, detaches. */
 export async function attachTo(options: CliOptions, analyzer: SnapshotAnalyzer, progress: Progress, interrupts: Interrupts, saveSnapshotsDir?: string): Promise<WatchOutcome> {
   const printed = new Set<string>();
-  const outcome = (fields: Partial<WatchOutcome>): WatchOutcome => ({ printed, epilogue: [], exitCode: EXIT.failure, ...fields });
+  const outcome = (fields: Partial<WatchOutcome>): WatchOutcome => ({ printed, exitCode: EXIT.failure, ...fields });
   let connection: CdpConnection | undefined;
   let watch: HeapWatch | undefined;
   let endedBy: string | undefined;

@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     if (options.json && options.json !== '-') checkReportPath(options.json);
     const snapshots = options.saveSnapshots && options.command !== 'analyze' ? prepareSnapshotFolder(options.saveSnapshots) : undefined;
     let outcome: WatchOutcome;
-    if (options.command === 'analyze') outcome = { report: await analyzeFiles(options, analyzer), epilogue: [], printed: new Set(), exitCode: EXIT.ok };
+    if (options.command === 'analyze') outcome = { report: await analyzeFiles(options, analyzer), printed: new Set(), exitCode: EXIT.ok };
     else {
       const progress = new Progress(options.quiet);
       const watch = options.command === 'run' ? runCommand : attachTo;
@@ -66,7 +66,6 @@ async function finish(outcome: WatchOutcome, options: CliOptions): Promise<numbe
     await emit(report, options, outcome.printed);
   }
   if (outcome.error && !outcome.printed.has(outcome.error)) say(outcome.error);
-  for (const line of outcome.epilogue) process.stderr.write(`${inert(line, 500)}\n`);
   if (report && options.failOnLeak && report.types.some((t) => t.verdict === 'leak')) return EXIT.leak;
   return outcome.exitCode;
 }

@@ -69,7 +69,7 @@ export async function runCommand(options: CliOptions, analyzer: SnapshotAnalyzer
   const signal = interrupts.signal;
   const cause = run ? causeIn(run.outputTail(40)) : undefined;
   const because = cause ? `: ${cause}` : '.';
-  const outcome = (fields: Partial<WatchOutcome>): WatchOutcome => ({ printed, epilogue: [], exitCode: EXIT.failure, ...fields });
+  const outcome = (fields: Partial<WatchOutcome>): WatchOutcome => ({ printed, exitCode: EXIT.failure, ...fields });
   if (ended?.survivors.length) failure = new Error(`Could not end processes ${ended.survivors.join(', ')} (still running after SIGKILL); end them yourself.`);
   if (!watch?.samples.length) {
     if (failure instanceof Interrupted || (signal && !failure)) return outcome({ error: `Interrupted by ${signal} before the first snapshot.`, exitCode: signalExitCode(signal!) });

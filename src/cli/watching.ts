@@ -14,8 +14,6 @@ export interface WatchOutcome {
   report?: Report;
   /** Why there is no report (or the run failed all the same). */
   error?: string;
-  /** Lines printed after the report or the error (the program's last output), each escaped when printed. */
-  epilogue: string[];
   /** Notes already printed while watching, not printed again with the report (the JSON keeps them). */
   printed: Set<string>;
   /** The exit code when no leak decides it (0, 1, or 128 + a signal's number). */
