@@ -23,7 +23,7 @@ export async function attachTo(options: CliOptions, analyzer: SnapshotAnalyzer, 
       interrupts.rejection(),
     ]);
     connection = await Promise.race([connectWebSocket(wsUrl, { loopbackOnly: !options.allowRemote }), interrupts.rejection()]);
-    interrupts.beforeExitNow = (signal) => progress.note(`leak-watch: ${signal} again: detached at once; no report.`);
+    interrupts.beforeExitNow = (why) => progress.note(`leak-watch: ${why}: detached at once; no report.`);
     watch = startWatch(connection, analyzer, options, progress, printed, saveSnapshotsDir);
     endedBy = await watchUntil(watch, options, [interrupts.first]);
   } catch (error) {

@@ -40,6 +40,14 @@ export function inert(text: string, max = 120): string {
   return cut.replace(TERMINAL_UNSAFE, escapeChar);
 }
 
+/** Text of several lines (a stack trace) made safe line by line, its line breaks kept. */
+export function inertLines(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => inert(line, Infinity))
+    .join('\n');
+}
+
 /** JSON text (JSON.stringify's output) with the characters it leaves raw that a terminal acts on escaped too (DEL, C1, bidi): the same JSON. */
 export function inertJson(json: string): string {
   return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

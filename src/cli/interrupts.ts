@@ -1,6 +1,8 @@
 // SIGINT, SIGTERM and SIGHUP while the CLI works: the first asks it to stop (end what it started,
-// report what it has); a second one, or one once stopping has begun, ends it at once.
+// report what it has); a second one, or one once stopping has begun, ends it at once, and so does an
+// error the CLI did not catch (after ending what it started).
 import { constants } from 'node:os';
+import { inertLines } from './format';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -23,10 +25,11 @@ export class Interrupts {
   private received: NodeJS.Signals | undefined;
   private urgent = false;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
-  /** What must happen before the CLI exits at once on a second signal (waited for at most a second). */
-  beforeExitNow: (signal: NodeJS.Signals) => void | Promise<unknown> = () => {};
+  /** What must happen before the CLI exits at once (waited for at most a second); `why`: "SIGINT again", "an internal error". */
+  beforeExitNow: (why: string) => void | Promise<unknown> = () => {};
 
   constructor() {
+    process.on('uncaughtException', this.fatal);
     let resolveFirst!: (signal: NodeJS.Signals) => void;
     this.first = new Promise((resolve) => (resolveFirst = resolve));
     for (const signal of SIGNALS) {
@@ -36,9 +39,7 @@ export class Interrupts {
           resolveFirst(signal);
           return;
         }
-        const exit = () => process.exit(signalExitCode(signal));
-        setTimeout(exit, 1000);
-        void Promise.resolve(this.beforeExitNow(signal)).then(exit, exit);
+        this.exitNow(`${signal} again`, signalExitCode(signal));
       };
       this.handlers.set(signal, handler);
       process.on(signal, handler);
@@ -63,5 +64,17 @@ export class Interrupts {
   /** Removes the handlers. */
   dispose(): void {
     for (const [signal, handler] of this.handlers) process.off(signal, handler);
+    process.off('uncaughtException', this.fatal);
+  }
+
+  private readonly fatal = (error: unknown) => {
+    process.stderr.write(`leak-watch: internal error: ${inertLines((error as Error)?.stack ?? String(error))}\n`);
+    this.exitNow('an internal error', 1);
+  };
+
+  private exitNow(why: string, code: number): void {
+    const exit = () => process.exit(code);
+    setTimeout(exit, 1000);
+    void Promise.resolve(this.beforeExitNow(why)).then(exit, exit);
   }
 }

@@ -6,7 +6,7 @@ import type { Report } from '../core/report';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
 import { attachTo } from './attach';
-import { formatReport, inert, inertJson } from './format';
+import { formatReport, inert, inertJson, inertLines } from './format';
 import { Interrupts, signalExitCode } from './interrupts';
 import { checkReportPath, prepareSnapshotFolder, writeReportFile } from './outputs';
 import { Progress } from './progress';
@@ -145,7 +145,7 @@ if (require.main === module) {
   if (process.env[HUGE_PAGES_CHILD] === '1') process.on('disconnect', () => exit(EXIT.failure));
   const run = () =>
     main(process.argv.slice(2)).then(exit, (e) => {
-      process.stderr.write(`leak-watch: ${inert((e as Error)?.stack ?? String(e), Infinity)}\n`);
+      process.stderr.write(`leak-watch: ${inertLines((e as Error)?.stack ?? String(e))}\n`);
       exit(EXIT.failure);
     });
   const child = hugePagesChild(process.argv.slice(2));

@@ -35,10 +35,10 @@ export async function runCommand(options: CliOptions, analyzer: SnapshotAnalyzer
     const started = run;
     started.stdout.on('data', (d: Buffer) => progress.passThrough(d));
     started.stderr.on('data', (d: string) => progress.passThrough(d));
-    interrupts.beforeExitNow = (signal) => {
+    interrupts.beforeExitNow = (why) => {
       started.killNow();
       registry.closeNow();
-      progress.note(`leak-watch: ${signal} again: killed the program's processes at once; no report.`);
+      progress.note(`leak-watch: ${why}: killed the program's processes at once; no report.`);
       return started.exited; // reaped, not left a zombie
     };
     program = await Promise.race([started.nodeProgram(DISCOVERY_MS), interrupts.rejection()]);

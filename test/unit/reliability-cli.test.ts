@@ -114,6 +114,18 @@ describe('reliability: leak-watch run ends every process it started', function (
     if (registry) fs.rmSync(path.dirname(registry), { recursive: true, force: true });
   });
 
+  it("an error the CLI did not catch: the program's processes are killed before it exits 1", async () => {
+    // Preloaded into the CLI alone: throws from a timer once the program has recorded itself.
+    const bug = path.join(dir, 'cli-bug.cjs');
+    fs.writeFileSync(bug, "const fs = require('fs'); const t = setInterval(() => { if (fs.existsSync(process.env.RECORD_TO)) { clearInterval(t); throw new Error('an injected CLI bug'); } }, 20);");
+    const r = await run(['--samples', '50', '--interval', '0.3'], ['node', recordedJs], { nodeArgs: ['-r', bug] });
+    assert.ok(recorded(record).length, 'the program ran');
+    await assertNothingLeft(mark, record);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^leak-watch: internal error: Error: an injected CLI bug$/m);
+    assert.match(r.stderr, /^leak-watch: an internal error: killed the program's processes at once; no report\.$/m);
+  });
+
   it('--save-snapshots naming a file, or a folder under /proc: a clear error at once, and no program is started', async () => {
     const file = path.join(dir, 'a-file');
     fs.writeFileSync(file, '');
