@@ -25,7 +25,7 @@ export class Interrupts {
   private received: NodeJS.Signals | undefined;
   private urgent = false;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
-  /** What must happen before the CLI exits at once (waited for at most a second); `why`: "SIGINT again", "an internal error". */
+  /** What must happen before the CLI exits at once (waited for at most a second); `why`: "SIGINT again", "an internal error", … */
   beforeExitNow: (why: string) => void | Promise<unknown> = () => {};
 
   constructor() {
@@ -39,7 +39,7 @@ export class Interrupts {
           resolveFirst(signal);
           return;
         }
-        this.exitNow(`${signal} again`, signalExitCode(signal));
+        this.exitNow(this.received === undefined ? `${signal} while stopping` : `${signal} again`, signalExitCode(signal));
       };
       this.handlers.set(signal, handler);
       process.on(signal, handler);
