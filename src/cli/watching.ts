@@ -1,0 +1,81 @@
+// The watch that `run` and `attach` share: sampling over a connection with progress on stderr, until
+// the samples or the duration are done, the watch ends by itself, or something else ends it first.
+import type { CdpConnection } from '../core/cdp/connection';
+import type { Report, ReportTarget } from '../core/report';
+import type { SnapshotAnalyzer } from '../core/worker/analyzer';
+import { HeapWatch } from '../core/watch';
+import type { CliOptions } from './args';
+import { formatBytes } from './format';
+import type { Progress } from './progress';
+
+/** What a watch came to, for the CLI to print and exit with. */
+export interface WatchOutcome {
+  /** The report, when at least one sample was taken. */
+  report?: Report;
+  /** Why there is no report (or the run failed all the same). */
+  error?: string;
+  /** Notes already printed while watching, not printed again with the report (the JSON keeps them). */
+  printed: Set<string>;
+  /** The exit code when no leak decides it (0, 1, or 128 + a signal's number). */
+  exitCode: number;
+}
+
+/** How long stopping a watch may take before the CLI goes on without it. */
+const STOP_WAIT_MS = 5000;
+
+/** A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`. */
+export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string): HeapWatch {
+  const watch = new HeapWatch(connection, analyzer, {
+    maxSamples: options.durationS === undefined ? (options.samples ?? 6) : undefined,
+    intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
+    pauseBudget: options.pauseBudget,
+    forceGc: options.forceGc,
+    trackAllocations: options.allocationSites === 'precise',
+    saveSnapshotsDir,
+    snapshotTimeoutMs: options.snapshotTimeoutS * 1000,
+  });
+  const total = options.durationS === undefined ? (options.samples ?? 6) : undefined;
+  watch.on('sample', (s) =>
+    progress.update(
+      `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`,
+    ),
+  );
+  const show = (text: string) => {
+    printed.add(text);
+    progress.note(`leak-watch: ${text}`);
+  };
+  watch.on('note', show);
+  watch.on('error', (e) => show(e.message));
+  return watch;
+}
+
+/**
+ * Starts `watch` and waits until it ends by itself, the duration (if any) is over, or one of `ends`
+ * resolves first (a signal, the program's end); resolves with what ended it. Does not stop it.
+ */
+export async function watchUntil(watch: HeapWatch, options: CliOptions, ends: Array<Promise<string>>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const duration = options.durationS === undefined ? [] : [new Promise<string>((resolve) => (timer = setTimeout(() => resolve('duration'), options.durationS! * 1000)))];
+  try {
+    const early = await Promise.race([watch.start().then(() => undefined), ...ends]);
+    if (early !== undefined) return early;
+    return await Promise.race([watch.ended().then(() => 'watch'), ...ends, ...duration]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops the watch (cancelling a snapshot in flight), waiting at most a few seconds for it. */
+export async function stopWatch(watch: HeapWatch | undefined): Promise<void> {
+  if (!watch) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([watch.stop().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+  clearTimeout(timer);
+}
+
+/** The report of a watch that took samples, with `note` (why it ended, when worth saying) added. */
+export async function watchReport(watch: HeapWatch, target: ReportTarget, note: string | undefined): Promise<Report> {
+  const report = await watch.buildReport(target);
+  if (note) (report.notes ??= []).push(note);
+  return report;
+}
