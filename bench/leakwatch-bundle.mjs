@@ -65,6 +65,19 @@ export async function buildCli() {
   }
 }
 
+/** Builds the watch's benchmarks (bench/watch-signals.ts, bench/watch-run.ts, where present) and the snapshot worker into bench/cache/cli/; returns their paths by name, or null. */
+export async function buildWatchBench() {
+  const outdir = join(cache, 'cli');
+  const entries = Object.fromEntries(['watch-signals', 'watch-run'].filter((n) => existsSync(join(root, `bench/${n}.ts`))).map((n) => [n, `bench/${n}.ts`]));
+  try {
+    await esbuild.build({ ...common, entryPoints: { ...entries, ...workerEntries() }, outdir });
+    return Object.fromEntries(Object.keys(entries).map((n) => [n, join(outdir, `${n}.js`)]));
+  } catch (e) {
+    console.warn(`bench: the watch benchmark does not build from the current sources (${String(e.message).split('\n')[0]})`);
+    return null;
+  }
+}
+
 /** Builds bench/stream-sample.ts (and the snapshot worker it starts) into bench/cache/cli/; returns its path, or null. */
 export async function buildStreamSample() {
   const outdir = join(cache, 'cli');
