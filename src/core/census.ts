@@ -17,6 +17,8 @@ export interface Census {
   counts: Record<string, number>;
   /** Objects counted in all. */
   objects: number;
+  /** Types this census started to label (their objects so far are all in `cohorts[type][index]`). */
+  started: string[];
   /**
    * For each tracked type, alive objects by the census that first saw them: cohorts[k] counts those
    * labelled by census k of this state; the type's first census labels every object it finds.
@@ -31,17 +33,18 @@ const STATE_GROUP = 'leak-watch-census-labels';
 
 /**
  * Runs in the program on the array `queryObjects` returned. Reads prototypes and own data
- * properties only (no getter, no Proxy trap of the program runs); labels objects of `tracked`
- * types in `labels` (a WeakMap: it keeps nothing alive) with `index` when it first sees them.
+ * properties only (no getter, no Proxy trap of the program runs). Counts objects by type; then
+ * labels, in `labels` (a WeakMap: it keeps nothing alive), objects of the `tracked` types, and of
+ * types that have grown by `minGrowth` over their `baseline` count (up to `maxTracked` types in
+ * all), with `index` when it first sees them.
  */
-const COUNT_AND_LABEL = `function (labels, tracked, index) {
+const COUNT_AND_LABEL = `function (labels, tracked, index, baseline, minGrowth, maxTracked) {
   const own = Object.getOwnPropertyDescriptor;
   const util = typeof process === 'object' && process && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('util') : undefined;
   const isProxy = util && util.types ? util.types.isProxy : () => false;
   const names = new Map();
   const counts = new Map();
-  const track = new Set(tracked);
-  const cohorts = new Map();
+  const typeOf = new Array(this.length);
   for (let i = 0; i < this.length; i++) {
     const o = this[i];
     let p;
@@ -57,19 +60,50 @@ const COUNT_AND_LABEL = `function (labels, tracked, index) {
       names.set(p, name);
     }
     if (name === '') continue;
+    typeOf[i] = name;
     counts.set(name, (counts.get(name) || 0) + 1);
-    if (!track.has(name)) continue;
-    let born = labels.get(o);
-    if (born === undefined) labels.set(o, (born = index));
-    let c = cohorts.get(name);
-    if (!c) cohorts.set(name, (c = []));
-    c[born] = (c[born] || 0) + 1;
   }
-  const out = { counts: {}, cohorts: {}, objects: this.length };
+  const track = new Set(tracked);
+  const started = [];
+  const grown = Object.keys(baseline)
+    .map((k) => [k, (counts.get(k) || 0) - baseline[k]])
+    .filter(([k, by]) => by >= minGrowth && !track.has(k))
+    .sort((a, b) => b[1] - a[1]);
+  for (const [k] of grown) {
+    if (track.size >= maxTracked) break;
+    track.add(k);
+    started.push(k);
+  }
+  const cohorts = new Map();
+  if (track.size) {
+    for (let i = 0; i < this.length; i++) {
+      const name = typeOf[i];
+      if (name === undefined || !track.has(name)) continue;
+      const o = this[i];
+      let born = labels.get(o);
+      if (born === undefined) labels.set(o, (born = index));
+      let c = cohorts.get(name);
+      if (!c) cohorts.set(name, (c = []));
+      c[born] = (c[born] || 0) + 1;
+    }
+  }
+  const out = { counts: {}, cohorts: {}, objects: this.length, started };
   for (const [k, v] of counts) out.counts[k] = v;
   for (const [k, v] of cohorts) out.cohorts[k] = Array.from({ length: index + 1 }, (_, j) => v[j] || 0);
   return out;
 }`;
+
+/** Which types a census labels: those asked for, and those that grew over a baseline. */
+export interface CensusTracking {
+  /** Types already being labelled. */
+  tracked: readonly string[];
+  /** Counts at the snapshot before, of the types that may start being labelled when they have grown. */
+  baseline?: Record<string, number>;
+  /** Growth over the baseline that starts the labelling of a type. Default 20. */
+  minGrowth?: number;
+  /** Most types labelled at once. Default 16. */
+  maxTracked?: number;
+}
 
 /** Takes censuses of one program; labels persist between censuses until `dropLabels()`. */
 export class CensusTaker {
@@ -88,8 +122,8 @@ export class CensusTaker {
     return this.index;
   }
 
-  /** Counts every live object by type; objects of `tracked` types get labelled with this census. */
-  async take(tracked: readonly string[], timeoutMs: number): Promise<Census> {
+  /** Counts every live object by type; objects of tracked types get labelled with this census. */
+  async take(tracking: CensusTracking, timeoutMs: number): Promise<Census> {
     const { connection } = this;
     const time = Date.now();
     const started = performance.now();
@@ -113,7 +147,14 @@ export class CensusTaker {
           {
             objectId: objects.objectId!,
             functionDeclaration: COUNT_AND_LABEL,
-            arguments: [{ objectId: this.labels }, { value: [...tracked] }, { value: this.index }],
+            arguments: [
+              { objectId: this.labels },
+              { value: [...tracking.tracked] },
+              { value: this.index },
+              { value: tracking.baseline ?? {} },
+              { value: tracking.minGrowth ?? 20 },
+              { value: tracking.maxTracked ?? 16 },
+            ],
             returnByValue: true,
             silent: true,
           },
@@ -121,9 +162,9 @@ export class CensusTaker {
         ),
       );
       if (exceptionDetails) throw new Error(`Counting the program's objects failed: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
-      const value = result.value as Pick<Census, 'counts' | 'cohorts' | 'objects'>;
+      const value = result.value as Pick<Census, 'counts' | 'cohorts' | 'objects' | 'started'>;
       const pauseMs = Math.round(performance.now() - started);
-      return { time, pauseMs, index: this.index++, counts: value.counts, cohorts: value.cohorts, objects: value.objects };
+      return { time, pauseMs, index: this.index++, counts: value.counts, cohorts: value.cohorts, objects: value.objects, started: value.started };
     } finally {
       if (!connection.closed) connection.send('Runtime.releaseObjectGroup', { objectGroup: QUERY_GROUP }, { timeoutMs: 5000 }).catch(() => {});
     }

@@ -1,6 +1,7 @@
 // Before a snapshot: will parsing it fit in the memory the analysis may use? Say so before trying,
 // rather than letting the worker (or the machine) run out of memory half-way through.
 import * as os from 'node:os';
+import type { ProgramMemory } from './programMemory';
 
 /**
  * Bytes of snapshot JSON per byte of used JS heap. Measured on real snapshots (Node 20): 1.3–1.4 for
@@ -64,4 +65,69 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${Math.round(bytes / 1e6)} MB`;
   if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
   return `${Math.round(bytes)} B`;
+}
+
+/**
+ * The program's own extra memory while V8 builds and sends a heap snapshot, per byte of its used
+ * heap, by Node major version: its private writable memory (VmData) grew by 8.0× (18), 8.3× (20),
+ * 7.0× (22), 6.5× (24) on a 60 MB heap (bench/watch-signals.ts); RSS by a little less.
+ */
+const SNAPSHOT_EXTRA_PER_HEAP_BYTE: Record<number, number> = { 18: 8.0, 20: 8.3, 22: 7.0, 24: 6.5 };
+/** For another Node (or not Node at all): the largest measured, rounded up. */
+const UNKNOWN_SNAPSHOT_EXTRA = 8.5;
+/** A census's walk of the heap (`queryObjects`): +1.3× the heap after a GC, +0.25× once memory was in use. */
+const CENSUS_EXTRA_PER_HEAP_BYTE = 1.4;
+/** Headroom asked over the prediction. */
+const PROGRAM_MARGIN = 1.15;
+
+/** The measured extra memory per heap byte of a snapshot for this Node version (`v20.19.0`). */
+export function snapshotExtraFactor(nodeVersion: string | undefined): number {
+  const major = Number(/^v(\d+)\./.exec(nodeVersion ?? '')?.[1]);
+  return SNAPSHOT_EXTRA_PER_HEAP_BYTE[major] ?? UNKNOWN_SNAPSHOT_EXTRA;
+}
+
+/** What the guard says about one sample of the program. */
+export type ProgramVerdict = { fits: true; extraBytes: number } | { fits: false; extraBytes: number; message: string };
+
+/**
+ * Guards the watched program's memory across a watch. A snapshot makes V8 build the whole graph
+ * and its JSON in the program's memory; the allocator keeps most of that afterwards and the next
+ * snapshot reuses it. So the peak is predicted as the program's RSS before its first snapshot, plus
+ * its heap's growth since, plus the factor × its heap (the factor measured on that first snapshot
+ * once there is one), and only what the program does not have already must fit under each limit.
+ */
+export class ProgramMemoryGuard {
+  private baselineRss: number | undefined;
+  private baselineHeap = 0;
+  private measuredFactor: number | undefined;
+
+  /** Checks a sample of `kind` against every limit of the program's; says why not, with the numbers. */
+  check(kind: 'snapshot' | 'census', memory: ProgramMemory, what: string): ProgramVerdict {
+    const factor = kind === 'census' ? CENSUS_EXTRA_PER_HEAP_BYTE : (this.measuredFactor ?? snapshotExtraFactor(memory.nodeVersion));
+    const base = this.baselineRss !== undefined ? this.baselineRss + Math.max(0, memory.heapUsed - this.baselineHeap) : memory.rss;
+    const extraBytes = Math.max(0, Math.ceil(base + factor * memory.heapUsed - memory.rss));
+    for (const limit of memory.limits) {
+      if (limit.kind === 'heap') continue; // a snapshot's memory is outside the JS heap
+      const left = limit.limitBytes - limit.usedBytes;
+      if (extraBytes * PROGRAM_MARGIN <= left) continue;
+      const message =
+        `${what} was not taken: it would need about ${formatBytes(extraBytes)} more memory in the program ` +
+        `(${factor.toFixed(1)}× its ${formatBytes(memory.heapUsed)} heap${this.measuredFactor !== undefined && kind === 'snapshot' ? ', as measured on its first snapshot' : ''}), ` +
+        `but only ${formatBytes(Math.max(0, left))} is left under ${limit.source} (${formatBytes(limit.limitBytes)}, ${formatBytes(limit.usedBytes)} in use). ` +
+        'Taking it could get the program killed for lack of memory. Give the program more memory, or watch it with a smaller workload.';
+      return { fits: false, extraBytes, message };
+    }
+    return { fits: true, extraBytes };
+  }
+
+  /** Learns from the first snapshot: the program's memory just before it, and its peak after. */
+  snapshotTaken(before: ProgramMemory, after: ProgramMemory): void {
+    if (this.baselineRss !== undefined) return;
+    this.baselineRss = before.rss;
+    this.baselineHeap = before.heapUsed;
+    // The peak RSS is a high-water mark: only a peak above the RSS before can be this snapshot's.
+    if (after.maxRss !== undefined && after.maxRss > before.rss && before.heapUsed > 0) {
+      this.measuredFactor = (after.maxRss - before.rss) / before.heapUsed;
+    }
+  }
 }
