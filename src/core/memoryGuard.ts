@@ -69,22 +69,17 @@ export function formatBytes(bytes: number): string {
 
 /**
  * The program's own extra memory while V8 builds and sends a heap snapshot, per byte of its used
- * heap, by Node major version: its private writable memory (VmData) grew by 8.0× (18), 8.3× (20),
- * 7.0× (22), 6.5× (24) on a 60 MB heap (bench/watch-signals.ts); RSS by a little less.
+ * heap, before the watch has measured it on the program's first snapshot. Measured (VmData growth,
+ * bench/watch-signals.ts and a heap of 300,000 small records): 6.5× (Node 24), 7.0× (22), 8.3× (20),
+ * 8.0× (18) for the server-like program's 60 MB heap, but 22–24× (Node 20) for heaps of many small
+ * objects, whose JSON (queued in the program until the inspector's socket takes it) is large for
+ * their size. The first snapshot is judged by the worst case.
  */
-const SNAPSHOT_EXTRA_PER_HEAP_BYTE: Record<number, number> = { 18: 8.0, 20: 8.3, 22: 7.0, 24: 6.5 };
-/** For another Node (or not Node at all): the largest measured, rounded up. */
-const UNKNOWN_SNAPSHOT_EXTRA = 8.5;
+const FIRST_SNAPSHOT_EXTRA_PER_HEAP_BYTE = 24;
 /** A census's walk of the heap (`queryObjects`): +1.3× the heap after a GC, +0.25× once memory was in use. */
 const CENSUS_EXTRA_PER_HEAP_BYTE = 1.4;
 /** Headroom asked over the prediction. */
 const PROGRAM_MARGIN = 1.15;
-
-/** The measured extra memory per heap byte of a snapshot for this Node version (`v20.19.0`). */
-export function snapshotExtraFactor(nodeVersion: string | undefined): number {
-  const major = Number(/^v(\d+)\./.exec(nodeVersion ?? '')?.[1]);
-  return SNAPSHOT_EXTRA_PER_HEAP_BYTE[major] ?? UNKNOWN_SNAPSHOT_EXTRA;
-}
 
 /** What the guard says about one sample of the program. */
 export type ProgramVerdict = { fits: true; extraBytes: number } | { fits: false; extraBytes: number; message: string };
@@ -103,7 +98,7 @@ export class ProgramMemoryGuard {
 
   /** Checks a sample of `kind` against every limit of the program's; says why not, with the numbers. */
   check(kind: 'snapshot' | 'census', memory: ProgramMemory, what: string): ProgramVerdict {
-    const factor = kind === 'census' ? CENSUS_EXTRA_PER_HEAP_BYTE : (this.measuredFactor ?? snapshotExtraFactor(memory.nodeVersion));
+    const factor = kind === 'census' ? CENSUS_EXTRA_PER_HEAP_BYTE : (this.measuredFactor ?? FIRST_SNAPSHOT_EXTRA_PER_HEAP_BYTE);
     const base = this.baselineRss !== undefined ? this.baselineRss + Math.max(0, memory.heapUsed - this.baselineHeap) : memory.rss;
     const extraBytes = Math.max(0, Math.ceil(base + factor * memory.heapUsed - memory.rss));
     for (const limit of memory.limits) {
@@ -112,7 +107,7 @@ export class ProgramMemoryGuard {
       if (extraBytes * PROGRAM_MARGIN <= left) continue;
       const message =
         `${what} was not taken: it would need about ${formatBytes(extraBytes)} more memory in the program ` +
-        `(${factor.toFixed(1)}× its ${formatBytes(memory.heapUsed)} heap${this.measuredFactor !== undefined && kind === 'snapshot' ? ', as measured on its first snapshot' : ''}), ` +
+        `(${factor.toFixed(1)}× its ${formatBytes(memory.heapUsed)} heap${kind === 'census' ? '' : this.measuredFactor !== undefined ? ', as measured on its first snapshot' : ', the most a first snapshot has needed'}), ` +
         `but only ${formatBytes(Math.max(0, left))} is left under ${limit.source} (${formatBytes(limit.limitBytes)}, ${formatBytes(limit.usedBytes)} in use). ` +
         'Taking it could get the program killed for lack of memory. Give the program more memory, or watch it with a smaller workload.';
       return { fits: false, extraBytes, message };

@@ -9,7 +9,7 @@ import { IdResetProbe } from './idResetProbe';
 import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes, formatBytes, ProgramMemoryGuard } from './memoryGuard';
 import { earliestSampleStart, nextSnapshotGap } from './pauseBudget';
 import { computeSeries, GROWTH_RULES, lastResetIndex, packSample } from './analysis/growth';
-import { isInternalType } from './analysis/typeNames';
+import { isInternalType, typeTier } from './analysis/typeNames';
 import { assembleReport } from './assemble';
 import { CensusTaker, type Census } from './census';
 import {
@@ -570,11 +570,12 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       const secs = Math.max(0, (lastPoint.time - first.time) / 1000);
       parts.push(`So far the heap went ${formatBytes(first.heapUsed)} → ${formatBytes(lastPoint.used)} (×${(lastPoint.used / first.heapUsed).toFixed(1)}) in ${secs.toFixed(0)} s.`);
     }
+    // The program's own classes first, then shapes, then the runtime's types; each by growth.
     const grown = series
       .filter((t) => !isInternalType(t.name) && t.counts.length > 1)
-      .map((t) => ({ name: t.name, by: t.counts[t.counts.length - 1] - t.counts[0] }))
-      .filter((g) => g.by > 0)
-      .sort((a, b) => b.by - a.by)
+      .map((t) => ({ name: t.name, by: t.counts[t.counts.length - 1] - t.counts[0], tier: typeTier(t.name) }))
+      .filter((g) => g.by >= GROWTH_RULES.minNetObjects)
+      .sort((a, b) => a.tier - b.tier || b.by - a.by)
       .slice(0, 3);
     if (grown.length) parts.push(`Growing most: ${grown.map((g) => `${g.name} +${g.by.toLocaleString('en-US')}`).join(', ')}.`);
     return parts.join(' ');

@@ -43,7 +43,7 @@ describe('watch: census of a real program', function () {
   it('counts live objects by class as a heap snapshot does, and runs no getter or Proxy trap of the program', async () => {
     const { connection, analyzer, evaluate } = await start();
     const census = new CensusTaker(connection);
-    const counted = await census.take([], 60_000);
+    const counted = await census.take({ tracked: [] }, 60_000);
     const snap = await snapshot(connection, analyzer, 0);
     // Sub.prototype is an object whose prototype is Kept.prototype: a Kept to V8's snapshot as well.
     assert.equal(counted.counts.Kept, 1001);
@@ -60,30 +60,40 @@ describe('watch: census of a real program', function () {
   it('labels tracked objects with the census that first saw them: the survivors of each interval', async () => {
     const { connection, evaluate } = await start();
     const census = new CensusTaker(connection);
-    const first = await census.take(['Kept'], 60_000);
+    const first = await census.take({ tracked: ['Kept'] }, 60_000);
     assert.deepEqual(first.cohorts.Kept, [1001], 'Sub objects are named by their own class');
     await evaluate('step()');
-    const second = await census.take(['Kept', 'Sub'], 60_000);
+    const second = await census.take({ tracked: ['Kept', 'Sub'] }, 60_000);
     // Kept: 1001 before + 100 born; Sub starts being tracked here, so its objects are labelled 1.
     assert.deepEqual(second.cohorts.Kept, [1001, 100]);
     assert.deepEqual(second.cohorts.Sub, [0, 50]);
     await evaluate('step()');
-    const third = await census.take(['Kept'], 60_000);
+    const third = await census.take({ tracked: ['Kept'] }, 60_000);
+    assert.deepEqual(third.started, []);
     assert.deepEqual(third.cohorts.Kept, [1001, 50, 100], 'half of the first step’s objects died');
     assert.equal(third.counts.Kept, 1151);
+  });
+
+  it('starts labelling the types that grew over a baseline, at most as many as asked', async () => {
+    const { connection, evaluate } = await start();
+    const census = new CensusTaker(connection);
+    await evaluate('step()');
+    const counted = await census.take({ tracked: [], baseline: { Kept: 1001, Sub: 50 }, minGrowth: 20, maxTracked: 1 }, 60_000);
+    assert.deepEqual(counted.started, ['Kept'], 'Kept grew by 100, Sub not at all');
+    assert.deepEqual(counted.cohorts, { Kept: [1101] });
   });
 
   it('leaves nothing of its own in the program once the labels are dropped', async () => {
     const { connection, analyzer } = await start();
     const before = await snapshot(connection, analyzer, 0);
     const census = new CensusTaker(connection);
-    await census.take(['Kept'], 60_000);
+    await census.take({ tracked: ['Kept'] }, 60_000);
     await census.dropLabels();
     assert.equal(census.nextIndex, 0);
     const after = await snapshot(connection, analyzer, 1);
     assert.equal(countIn(after, 'WeakMap'), countIn(before, 'WeakMap'), 'the labels WeakMap is gone');
     assert.equal(countIn(after, 'Kept'), 1001);
-    const again = await census.take(['Kept'], 60_000);
+    const again = await census.take({ tracked: ['Kept'] }, 60_000);
     assert.deepEqual(again.cohorts.Kept, [1001], 'a new state labels everything afresh');
   });
 });
