@@ -1,8 +1,12 @@
 // Bundles Leak Watch's parser and whichever analysis modules exist into one CommonJS file for the
 // bench driver, and the CLI with its snapshot worker, all from the current sources (esbuild).
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve as resolvePath } from 'node:path';
+
+const require = createRequire(import.meta.url);
 
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, 'bench/cache');
@@ -65,10 +69,58 @@ export async function buildCli() {
   }
 }
 
-/** Builds the watch's benchmarks (bench/watch-signals.ts, bench/watch-run.ts, where present) and the snapshot worker into bench/cache/cli/; returns their paths by name, or null. */
+/**
+ * Builds bench/watch-run.ts against the sources of `rev` (a git revision; the working tree when
+ * undefined) into bench/cache/watch-<name>/, with that tree's snapshot worker: the driver's imports
+ * of src/ are redirected to `git archive <rev> src`. Returns the driver's path, or null.
+ */
+export async function buildWatchRun(name, rev) {
+  const outdir = join(cache, `watch-${name}`);
+  let srcDir = join(root, 'src');
+  if (rev) {
+    const tree = join(cache, `src-${rev}`);
+    if (!existsSync(join(tree, 'src'))) {
+      mkdirSync(tree, { recursive: true });
+      execSync(`git archive ${rev} src | tar -x -C ${JSON.stringify(tree)}`, { cwd: root, shell: '/bin/bash' });
+    }
+    srcDir = join(tree, 'src');
+  }
+  const ownSrc = join(root, 'src');
+  const redirect = {
+    name: 'sources-of-rev',
+    setup(build) {
+      build.onResolve({ filter: /\/src\// }, (args) => {
+        const target = resolvePath(args.resolveDir, args.path);
+        if (!rev || !target.startsWith(ownSrc + '/')) return undefined;
+        const file = join(srcDir, target.slice(ownSrc.length + 1));
+        return { path: existsSync(`${file}.ts`) ? `${file}.ts` : require.resolve(file) };
+      });
+    },
+  };
+  const helper = join(srcDir, 'core/snapshot/helperThread.ts');
+  try {
+    await esbuild.build({
+      ...common,
+      entryPoints: { 'watch-run': join(root, 'bench/watch-run.ts') },
+      outdir,
+      plugins: [redirect],
+    });
+    await esbuild.build({
+      ...common,
+      entryPoints: { snapshotWorker: join(srcDir, 'core/snapshot/worker.ts'), ...(existsSync(helper) ? { snapshotHelper: helper } : {}) },
+      outdir,
+    });
+    return join(outdir, 'watch-run.js');
+  } catch (e) {
+    console.warn(`bench: the watch run (${name}) does not build (${String(e.message).split('\n')[0]})`);
+    return null;
+  }
+}
+
+/** Builds the signal measurement (bench/watch-signals.ts) and the snapshot worker into bench/cache/cli/; returns their paths by name, or null. */
 export async function buildWatchBench() {
   const outdir = join(cache, 'cli');
-  const entries = Object.fromEntries(['watch-signals', 'watch-run'].filter((n) => existsSync(join(root, `bench/${n}.ts`))).map((n) => [n, `bench/${n}.ts`]));
+  const entries = Object.fromEntries(['watch-signals'].filter((n) => existsSync(join(root, `bench/${n}.ts`))).map((n) => [n, `bench/${n}.ts`]));
   try {
     await esbuild.build({ ...common, entryPoints: { ...entries, ...workerEntries() }, outdir });
     return Object.fromEntries(Object.keys(entries).map((n) => [n, join(outdir, `${n}.js`)]));

@@ -7,11 +7,10 @@
 // Prints one line `BENCH_RESULT {json}`.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CdpConnection } from '../src/core/cdp/connection';
 import { connectWebSocket } from '../src/core/cdp/connection';
-import { spawnInspected } from '../src/core/cdp/endpoints';
+import { runMain, startWatchServer } from './watch-program';
 
 const { values: opt } = parseArgs({
   options: {
@@ -23,7 +22,6 @@ const { values: opt } = parseArgs({
   },
 });
 const rounds = Number(opt.rounds);
-const server = join(__dirname, '../../watch-server.mjs');
 
 /** Resident set size and private writable memory (what RLIMIT_DATA limits) of a process (bytes), from /proc. */
 function memoryOf(pid: number): { rss: number; data: number } {
@@ -113,19 +111,9 @@ async function measure(connection: CdpConnection, pid: number, call: () => Promi
 }
 
 async function main(): Promise<void> {
-  const program = await spawnInspected(opt.node!, ['--expose-gc', server, '--heap-mb', opt['heap-mb']!], { timeoutMs: 30_000 });
-  program.stderr.resume();
+  const program = await startWatchServer(opt.node!, ['--expose-gc'], ['--heap-mb', opt['heap-mb']!]);
   const pid = program.child.pid!;
   try {
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      program.stdout.on('data', (d: Buffer) => {
-        seen += d.toString('utf8');
-        if (seen.includes('WATCH_SERVER_READY')) resolve();
-      });
-      program.child.once('exit', (code) => reject(new Error(`the program exited (code ${code}) before its heap was built`)));
-    });
-    program.stdout.resume();
     const connection = await connectWebSocket(program.wsUrl, { timeoutMs: 10_000, defaultTimeoutMs: 0 });
     await connection.send('HeapProfiler.enable');
     const version = (await connection.send('Runtime.evaluate', { expression: 'process.version', returnByValue: true })).result.value as string;
@@ -221,10 +209,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);

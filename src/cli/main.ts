@@ -8,7 +8,7 @@ import { connectWebSocket } from '../core/cdp/connection';
 import { resolveEndpoint, spawnInspected, type InspectedProcess } from '../core/cdp/endpoints';
 import type { Report, ReportTarget } from '../core/report';
 import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
-import { HeapWatch } from '../core/watch';
+import { HeapWatch, type WatchSchedule } from '../core/watch';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
 import { formatBytes, formatReport } from './format';
 import { Progress } from './progress';
@@ -100,8 +100,11 @@ async function watchProgram(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
     await stopProgram(program, exited);
     throw e;
   });
+  // --until-verdict takes as many samples as the verdicts need, unless --samples caps them.
+  const total = options.durationS === undefined && !(options.untilVerdict && options.samples === undefined) ? (options.samples ?? 6) : undefined;
   const watch = new HeapWatch(connection, analyzer, {
-    maxSamples: options.durationS === undefined ? (options.samples ?? 6) : undefined,
+    maxSamples: total,
+    untilVerdict: options.untilVerdict,
     intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
     pauseBudget: options.pauseBudget,
     forceGc: options.forceGc,
@@ -109,12 +112,21 @@ async function watchProgram(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
     saveSnapshotsDir: options.saveSnapshots ? resolve(options.saveSnapshots) : undefined,
   });
   const progress = new Progress(options.quiet);
-  const total = options.durationS === undefined ? (options.samples ?? 6) : undefined;
-  watch.on('sample', (s) =>
-    progress.update(
-      `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`,
-    ),
-  );
+  let last = '';
+  let plan = '';
+  const show = () => progress.update(plan ? `${last} · ${plan}` : last);
+  watch.on('sample', (s) => {
+    last = `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`;
+    show();
+  });
+  watch.on('census', (c) => {
+    last = `census ${c.index + 1}: ${c.objects.toLocaleString('en-US')} objects counted, pause ${Math.round(c.pauseMs)} ms`;
+    show();
+  });
+  watch.on('schedule', (s) => {
+    plan = describeSchedule(s);
+    show();
+  });
   watch.on('note', (n) => progress.note(n));
   watch.on('error', (e) => progress.note(`error: ${e.message}`));
   const interrupted = new Promise<void>((r) => {
@@ -145,8 +157,19 @@ async function watchProgram(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
   const report = await watch.buildReport(target);
   connection.close();
   await stopProgram(program, exited);
-  if (reason && !/^(Stopped|Took)/i.test(reason)) (report.notes ??= []).push(reason);
+  if (reason && !/^(Stopped;|Took)/i.test(reason)) (report.notes ??= []).push(reason);
   return report;
+}
+
+/** The plan in a few words: the next sample and its pause, the expected verdict, the budget. */
+export function describeSchedule(s: WatchSchedule, now = Date.now()): string {
+  const inS = (at: number) => `${Math.max(0, Math.round((at - now) / 1000))} s`;
+  const parts: string[] = [];
+  if (s.next) parts.push(`next: ${s.next.kind} in ${inS(s.next.at)}${s.next.expectedPauseMs ? ` (pause ~${(s.next.expectedPauseMs / 1000).toFixed(1)} s)` : ''}`);
+  if (s.verdictExpectedAt !== undefined) parts.push(`verdict in ~${inS(s.verdictExpectedAt)}`);
+  parts.push(`paused ${(100 * s.pausedShare).toFixed(1)} % of ${Math.round(100 * s.budget)} %`);
+  if (s.runaway) parts.push('heap running away');
+  return parts.join(' · ');
 }
 
 /** Stops a program that `run` started (SIGTERM, then SIGKILL). */

@@ -123,10 +123,14 @@ const MAX_CENSUSES_BETWEEN_SNAPSHOTS = 8;
 /** A census that pauses the program for more than this share of a snapshot's pause is not worth it. */
 const MAX_CENSUS_SHARE_OF_SNAPSHOT = 0.5;
 /** The heap line suggests a runaway when the used heap (garbage included) reaches this × the last snapshot's, and … */
-const RUNAWAY_SUSPECT_RATIO = 2;
+const RUNAWAY_SUSPECT_RATIO = 1.6;
 /** … at least this much more (bytes); a GC then confirms it when the live heap is this × the last snapshot's. */
-const RUNAWAY_MIN_GROWTH = 16 * 2 ** 20;
-const RUNAWAY_CONFIRM_RATIO = 1.5;
+const RUNAWAY_MIN_GROWTH = 8 * 2 ** 20;
+const RUNAWAY_CONFIRM_RATIO = 1.4;
+/** Once the heap is known to run away: the next snapshot when the used heap is this × the last snapshot's (no GC first). */
+const RUNAWAY_NEXT_RATIO = 1.2;
+/** How often the heap line is polled while the heap runs away (ms). */
+const RUNAWAY_POLL_MS = 250;
 /** A runaway watch stops once the live heap is this × its size at the first sample. */
 const RUNAWAY_STOP_RATIO = 3;
 
@@ -639,7 +643,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     if (!this.options.watchRunaway || this.runawaySuspected) return;
     const last = this.samplesTaken[this.samplesTaken.length - 1];
     if (!last || last.heapUsed <= 0) return;
-    if (point.used >= RUNAWAY_SUSPECT_RATIO * last.heapUsed && point.used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
+    const ratio = this.runaway ? RUNAWAY_NEXT_RATIO : RUNAWAY_SUSPECT_RATIO;
+    if (point.used >= ratio * last.heapUsed && point.used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
       this.runawaySuspected = true;
       this.wakeSleeper?.();
     }
@@ -649,6 +654,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private async confirmRunaway(): Promise<boolean> {
     const last = this.samplesTaken[this.samplesTaken.length - 1];
     if (!last) return false;
+    if (this.runaway) return true; // known already: the snapshot's own GC is enough
     const started = performance.now();
     this.heapLine.stop();
     try {
@@ -659,6 +665,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (usage.usedSize < RUNAWAY_CONFIRM_RATIO * last.heapUsed || usage.usedSize - last.heapUsed < RUNAWAY_MIN_GROWTH) return false;
       if (!this.runaway) {
         this.runaway = { since: this.samplesTaken[0].time, firstHeap: this.samplesTaken[0].heapUsed };
+        this.heapLine.pollMs = Math.min(this.heapLine.pollMs, RUNAWAY_POLL_MS);
         this.note(
           `The heap is running away: ${formatBytes(last.heapUsed)} at the last snapshot, ${formatBytes(usage.usedSize)} live now; ` +
             'sampling sooner, deciding on fewer snapshots, and stopping before it has grown much further.',
@@ -729,8 +736,9 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     try {
       // The census labels live in the program: gone before the snapshot (its GC takes them).
       await this.census.dropLabels();
-      if (this.options.discardConsoleEntries) await this.discardConsoleEntries(left());
-      if (this.options.forceGc) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
+      // While the heap runs away, every round trip lets it grow: the snapshot's own GC is enough.
+      if (this.options.discardConsoleEntries && !this.runaway) await this.discardConsoleEntries(left());
+      if (this.options.forceGc && !this.runaway) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
       const usage = await this.guard(connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: left() }));
       const kept = this.samplesTaken.length;
       const keptNote = kept ? ` The earlier ${kept} sample${kept === 1 ? ' is' : 's are'} kept.` : '';
