@@ -1,3 +1,4 @@
+import { freemem } from 'node:os';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
@@ -75,8 +76,12 @@ export class SnapshotParser {
    * `edgeHelper`: called once the header is read; what it returns may take the "edges" array off
    * this parser (another thread parses it; see edgeHelper.ts).
    * `inputBytes`: the size of `readBuffer` (default 256 kB, about two of the inspector's chunks).
+   * `maxGraphBytes`: the most the graph may need; a header that declares more nodes and edges is
+   * refused before anything is allocated (default: the machine's free memory when the header is read).
    */
-  constructor(private readonly options: { recycler?: ArrayRecycler; edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined; inputBytes?: number } = {}) {
+  constructor(
+    private readonly options: { recycler?: ArrayRecycler; edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined; inputBytes?: number; maxGraphBytes?: number } = {},
+  ) {
     this.scanner = DigitScanner.take(Math.max(1 << 16, options.inputBytes ?? 1 << 18), STAGE_SIZE);
     this.stage = this.scanner.stage;
   }
@@ -508,6 +513,17 @@ export class SnapshotParser {
     this.meta = meta;
     this.nodeCountHint = Number(header.node_count) > 0 ? Number(header.node_count) : 0;
     this.edgeCountHint = Number(header.edge_count) > 0 ? Number(header.edge_count) : 0;
+    // The columns are sized from these counts: check them against the memory there is before allocating.
+    if (!Number.isSafeInteger(this.nodeCountHint) || !Number.isSafeInteger(this.edgeCountHint)) throw corrupt(`"snapshot" declares ${header.node_count} nodes and ${header.edge_count} edges`);
+    const need = graphBytesFor(this.nodeCountHint, meta.node_fields.length, this.edgeCountHint, meta.edge_fields.length);
+    const room = this.options.maxGraphBytes ?? freemem();
+    if (need > room) {
+      throw new SnapshotError(
+        `the snapshot declares ${this.nodeCountHint.toLocaleString('en-US')} nodes and ${this.edgeCountHint.toLocaleString('en-US')} edges: ` +
+          `its graph would need about ${(need / 1e9).toFixed(1)} GB, more than the ${(room / 1e9).toFixed(1)} GB free for the analysis. ` +
+          'Free some memory, or analyse it on a machine with more.',
+      );
+    }
     if (this.options.edgeHelper && this.nodeCountHint > 0 && this.edgeCountHint > 0) {
       this.edgeHelper = this.options.edgeHelper({ meta, nodeCount: this.nodeCountHint, edgeCount: this.edgeCountHint });
     }
@@ -1018,6 +1034,11 @@ export function withFile(e: unknown, path: string): Error {
 }
 
 /** A snapshot that cannot be read, with a message saying why. */
+/** Bytes a graph of that many nodes and edges needs: its columns (4 bytes a field) and the CSR offsets and targets. */
+export function graphBytesFor(nodes: number, nodeFields: number, edges: number, edgeFields: number): number {
+  return nodes * (nodeFields * 4 + 8) + edges * (edgeFields * 4 + 4);
+}
+
 export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
