@@ -13,11 +13,11 @@ const cache = join(root, 'bench/cache');
 
 /** Modules of the analysis, in pipeline order; the parser is required, the rest optional. */
 const MODULES = [
-  ['src/core/snapshot/parser.ts', ['parseSnapshotFile'], true],
+  ['src/core/heap/parser.ts', ['parseSnapshotFile'], true],
   ['src/core/analysis/distances.ts', ['computeDistances'], false],
   ['src/core/analysis/edges.ts', ['buildRetainers'], false],
   ['src/core/analysis/dominators.ts', ['computeDominators'], false],
-  ['src/core/analysis/parallel.ts', ['distancesAndDominators', 'useAnalysisHelper'], false],
+  ['src/core/worker/parallel.ts', ['distancesAndDominators', 'useAnalysisHelper'], false],
   ['src/core/analysis/aggregate.ts', ['aggregateTypes'], false],
 ];
 
@@ -53,8 +53,8 @@ export async function buildLeakWatchBundle() {
 
 /** The snapshot worker's bundle and, where the sources have one, its helpers' (as scripts/build.mjs builds them). */
 function workerEntries() {
-  const helper = 'src/core/snapshot/helperThread.ts';
-  return { snapshotWorker: 'src/core/snapshot/worker.ts', ...(existsSync(join(root, helper)) ? { snapshotHelper: helper } : {}) };
+  const helper = 'src/core/worker/helperThread.ts';
+  return { snapshotWorker: 'src/core/worker/worker.ts', ...(existsSync(join(root, helper)) ? { snapshotHelper: helper } : {}) };
 }
 
 /** Builds the CLI and its snapshot worker into bench/cache/cli/; returns the CLI path, or null when it does not build. */
@@ -92,12 +92,16 @@ export async function buildWatchRun(name, rev) {
       build.onResolve({ filter: /\/src\// }, (args) => {
         const target = resolvePath(args.resolveDir, args.path);
         if (!rev || !target.startsWith(ownSrc + '/')) return undefined;
-        const file = join(srcDir, target.slice(ownSrc.length + 1));
-        return { path: existsSync(`${file}.ts`) ? `${file}.ts` : require.resolve(file) };
+        // An older tree may have had the file elsewhere (core/snapshot/ before heap/ and worker/).
+        const relative = target.slice(ownSrc.length + 1);
+        const file = [relative, relative.replace(/^core\/(heap|worker)\//, 'core/snapshot/')].map((r) => join(srcDir, r)).find((f) => existsSync(`${f}.ts`));
+        return { path: file ? `${file}.ts` : require.resolve(join(srcDir, relative)) };
       });
     },
   };
-  const helper = join(srcDir, 'core/snapshot/helperThread.ts');
+  const inTree = (...names) => names.map((n) => join(srcDir, n)).find((f) => existsSync(f));
+  const helper = inTree('core/worker/helperThread.ts', 'core/snapshot/helperThread.ts');
+  const worker = inTree('core/worker/worker.ts', 'core/snapshot/worker.ts');
   try {
     await esbuild.build({
       ...common,
@@ -107,7 +111,7 @@ export async function buildWatchRun(name, rev) {
     });
     await esbuild.build({
       ...common,
-      entryPoints: { snapshotWorker: join(srcDir, 'core/snapshot/worker.ts'), ...(existsSync(helper) ? { snapshotHelper: helper } : {}) },
+      entryPoints: { snapshotWorker: worker, ...(helper ? { snapshotHelper: helper } : {}) },
       outdir,
     });
     return join(outdir, 'watch-run.js');

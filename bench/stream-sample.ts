@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { connectWebSocket } from '../src/core/cdp/connection';
 import { spawnInspected } from '../src/core/cdp/endpoints';
-import { SnapshotAnalyzer } from '../src/core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../src/core/worker/analyzer';
 
 const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { samples: { type: 'string', default: '3' }, discard: { type: 'boolean', default: false } } });
 const units = Number(positionals[0]);

@@ -14,7 +14,7 @@ import { computeSeries } from '../src/core/analysis/growth';
 import { connectWebSocket } from '../src/core/cdp/connection';
 import { runMain, startWatchServer } from './watch-program';
 import type { TypeSeries } from '../src/core/report';
-import { SnapshotAnalyzer } from '../src/core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../src/core/worker/analyzer';
 import { HeapWatch } from '../src/core/watch';
 
 const { values: opt } = parseArgs({

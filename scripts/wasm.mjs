@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 
 /** The .wat sources and the modules generated from them. */
-export const WASM_SOURCES = [{ wat: 'src/core/snapshot/digits.wat', ts: 'src/core/snapshot/digitsWasm.ts', name: 'DIGITS_WASM' }];
+export const WASM_SOURCES = [{ wat: 'src/core/heap/digits.wat', ts: 'src/core/heap/digitsWasm.ts', name: 'DIGITS_WASM' }];
 
 /** The TypeScript module for one .wat source. */
 export async function wasmModuleText(source) {

@@ -7,7 +7,7 @@ import { analyzeSnapshotFiles } from '../core/analyzeFiles';
 import { connectWebSocket } from '../core/cdp/connection';
 import { resolveEndpoint, spawnInspected, type InspectedProcess } from '../core/cdp/endpoints';
 import type { Report, ReportTarget } from '../core/report';
-import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { HeapWatch, type WatchSchedule } from '../core/watch';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
 import { formatBytes, formatReport } from './format';

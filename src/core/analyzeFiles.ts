@@ -4,7 +4,7 @@ import { promises as fs, type Stats } from 'node:fs';
 import { assembleReport } from './assemble';
 import { analysisMemoryBudget, formatBytes, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
 import type { Report, Sample } from './report';
-import type { SnapshotAnalyzer } from './snapshot/analyzer';
+import type { SnapshotAnalyzer } from './worker/analyzer';
 
 export interface AnalyzeFilesOptions {
   /** Called before each file is read (0-based index). */
@@ -46,7 +46,9 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
   }
   const notes: string[] = [];
   for (let k = 1; k < samples.length; k++) {
-    if (samples[k].idsReset) {
+    if (samples[k].otherProcess) {
+      notes.push(`${files[k]} is a snapshot of another process than ${files[k - 1]} (the objects their ids name differ): growth is measured from it on.`);
+    } else if (samples[k].idsReset) {
       notes.push(`${files[k]} has smaller object ids than ${files[k - 1]}: not the same process, or not in the order taken. Growth is measured from it on.`);
     }
   }
@@ -56,6 +58,7 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
     samples,
     notes,
     explain: (types, alsoRetained) => analyzer.explain(types, { alsoRetained }),
+    causes: (types) => analyzer.causes(types),
     retainedSizes: (types) => analyzer.retainedSizes(types),
   });
 }

@@ -50,8 +50,10 @@ export interface SampleInfo {
    * when the newest objects die, so this is the running maximum).
    */
   maxId: number;
-  /** True when V8's object ids were reset before this sample (a new baseline starts here). */
+  /** True when V8's object ids were reset before this sample, or it is of another process (a new baseline starts here). */
   idsReset?: boolean;
+  /** True when this snapshot file is of another process than the one before (its shared object ids name other objects). */
+  otherProcess?: boolean;
 }
 
 /** A sample as the watch loop emits it. */
@@ -139,6 +141,116 @@ export interface Leak {
   backReferences: BackReference[];
 }
 
+/**
+ * What kind of thing keeps the new objects of a cause: a collection (`Array`, `Map`, `Set`, an
+ * object used as a map), the listener list of an `EventEmitter`/`EventTarget`, a timer that is never
+ * cleared, the reactions of a promise that never settles, a closure's variable, or a `parent`-style
+ * back-reference from the kept objects to a long-lived one.
+ */
+export type HolderKind = 'container' | 'listener' | 'timer' | 'promise' | 'variable' | 'back-reference' | 'other';
+
+/** The long-lived holder of a cause, in the code's words. */
+export interface CauseHolder {
+  kind: HolderKind;
+  /** Plain words, e.g. "the 'reload' listeners of configEmitter", "the Set liveTrees", "timers made by setInterval". */
+  label: string;
+  /** The holder object's type as the heap names it (`Map`, `EventEmitter`, `TimersList`, `Promise`, `(closure)`…). */
+  type: string;
+  /** The variable or property that names the holder in the code (`liveTrees`, `sessions`), when known. */
+  variable?: string;
+  /** For listeners: the event name (`reload`). */
+  event?: string;
+  /** Where that variable is declared, when found, with its scope ("module scope of server.js", "function handle"). */
+  declaredAt?: SourcePosition & { scope?: string };
+  /** The holder object belongs to Node or a library (node_modules), not to the program's own code. */
+  inLibrary: boolean;
+}
+
+/** How a line adds to a holder: `push`/`set`/`add` to a collection, `on` for a listener, `assign`ment, or a `call` that hands objects to a library or timer. */
+export type AddKind = 'push' | 'set' | 'add' | 'on' | 'assign' | 'call';
+
+/** The line of the program that adds to a cause's holder (for a holder inside a library or Node: the user's line that hands objects to it). */
+export interface CauseAddSite extends SourcePosition {
+  how: AddKind;
+}
+
+/** One type a cause keeps: its new objects under the holder, and the type's own growth and verdict. */
+export interface KeptType {
+  type: string;
+  /** New objects (born since the watch began) of this type that this cause keeps, and their shallow bytes. */
+  newObjects: number;
+  newBytes: number;
+  /** Share (0–1) of all this type's new objects that this cause keeps. */
+  share: number;
+  /** The type's growth (objects per minute) and verdict from its series; 0 and `ok` when it has none. */
+  countPerMinute: number;
+  verdict: Verdict;
+  /** Whose type it is: the program's own class, a plain-object shape (`{a, b}`), a library's (node_modules), or the runtime's/Node's. */
+  origin: 'user' | 'shape' | 'library' | 'runtime';
+}
+
+/**
+ * One step of a cause's path in the code's words. A step of Node's own plumbing (timer lists, the
+ * module wrapper, the require cache, `process`, async hooks, streams' state) stands for several raw
+ * edges: `folded` lists them, and `label` says in plain words what they are.
+ */
+export interface CauseStep extends PathEdge {
+  /** Plain words for this step, e.g. "liveTrees (module scope of server.js, declared at line 36)". */
+  label?: string;
+  /** The variable this step reads, with its declaration, when it is a closure's variable. */
+  variable?: { name: string; scope?: string; declaredAt?: SourcePosition };
+  /** The raw edges this step stands for, when it folds Node's plumbing. */
+  folded?: PathEdge[];
+  /** The line a folded step names (the `setInterval` call that started a timer), when found. */
+  site?: SourcePosition;
+}
+
+/** A retainer path of a cause, its plumbing folded: how the GC roots reach the holder and the kept objects. */
+export interface CausePath {
+  /** Top objects of the cause whose path has this shape, and their retained bytes. */
+  count: number;
+  bytes: number;
+  steps: CauseStep[];
+  /** Index into `steps` of the edge from the holder to the kept objects; -1 when none. */
+  holderIndex: number;
+}
+
+/**
+ * One leak, told as its cause: a long-lived holder that keeps accumulating new objects, the line
+ * that adds to it, and what it keeps. The unit is the topmost new object in the dominator tree;
+ * every leaking type whose new objects sit under the holder's top objects is kept by this cause.
+ */
+export interface Cause {
+  /**
+   * Stable across runs of the same program (built from the holder and its adding line, never from
+   * counts), so two reports can be compared cause by cause.
+   */
+  id: string;
+  verdict: Verdict;
+  /** Plain words, e.g. "Connection kept by the 'reload' listeners of configEmitter". */
+  title: string;
+  holder: CauseHolder;
+  /** The line that adds to the holder, source-mapped, when found. */
+  addedAt?: CauseAddSite;
+  /** The kept types, the program's own classes first, then by new objects. */
+  kept: KeptType[];
+  /** Top objects (the unit: the topmost new objects under the holder), all new objects kept, their bytes, and the bytes they retain. */
+  topObjects: number;
+  newObjects: number;
+  newBytes: number;
+  retainedBytes: number;
+  /** Where the kept objects of the first kept type are made (source-mapped). */
+  allocationSites: AllocationSite[];
+  /** Sentences that back the verdict. */
+  evidence: string[];
+  /** What to change, chosen from the holder's kind, in one sentence. */
+  fix: string;
+  /** The main retainer path, Node's plumbing folded. */
+  path: CausePath;
+  /** A strong back-reference that keeps most of the kept bytes, when there is one. */
+  backReference?: BackReference;
+}
+
 export interface ReportTarget {
   kind: 'run' | 'attach' | 'files' | 'session';
   /** The command, URL, files or session name. */
@@ -157,6 +269,8 @@ export interface Report {
   /** The cheap live heap line (Runtime.getHeapUsage), when watching a live process. */
   heapUsage?: { time: number; used: number; total: number }[];
   types: TypeSeries[];
+  /** The leaks told as causes (one per holder), leaks first; `leaks` stays for the per-type view. */
+  causes?: Cause[];
   leaks: Leak[];
   /** Notes for the user (ids reset, allocation sites unavailable, …). */
   notes?: string[];

@@ -17,12 +17,12 @@ import {
   type CensusState, type ConfirmedLeak, type Runaway,
 } from './evidence';
 import { readProgramMemory, type ProgramMemory } from './programMemory';
-import type { Leak, Report, ReportTarget, Sample, SampleInfo, TypeSeries, TypeStat, Verdict } from './report';
+import type { Cause, Leak, Report, ReportTarget, Sample, SampleInfo, TypeSeries, TypeStat, Verdict } from './report';
 
 /** What the watch loop tells the analyzer about a snapshot it has just streamed. */
 export type SnapshotFacts = Pick<SampleInfo, 'index' | 'time' | 'pauseMs' | 'heapUsed' | 'heapTotal'>;
 
-/** The part of `SnapshotAnalyzer` (src/core/snapshot/analyzer.ts) the watch loop uses. */
+/** The part of `SnapshotAnalyzer` (src/core/worker/analyzer.ts) the watch loop uses. */
 export interface SampleAnalyzer {
   begin(): void;
   push(chunk: string): void;
@@ -34,6 +34,8 @@ export interface SampleAnalyzer {
   resetBaseline?(): void;
   /** Retained bytes per type on the latest snapshot. */
   retainedSizes?(types: string[]): Promise<Record<string, number>>;
+  /** The causes of the growing types (one per holder) on the latest snapshot. */
+  causes?(types: Pick<TypeSeries, 'name' | 'verdict' | 'countPerMinute'>[]): Promise<Cause[]>;
   /** The analysis worker's heap limit (bytes), when known; the memory guard never counts on more. */
   readonly memoryLimitBytes?: number;
 }
@@ -366,6 +368,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       verdictAt: this.settledAt,
       tooEarly: this.tooEarly(series),
       explain: (types, alsoRetained) => this.analyzer.explain(types, { alsoRetained }),
+      causes: this.analyzer.causes ? (types) => this.analyzer.causes!(types) : undefined,
       retainedSizes: this.analyzer.retainedSizes ? (types) => this.analyzer.retainedSizes!(types) : undefined,
     });
   }

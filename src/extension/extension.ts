@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeSnapshotFiles } from '../core/analyzeFiles';
 import type { Leak, Report, SourcePosition } from '../core/report';
-import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import type { HeapPoint, WatchStatus } from '../protocol';
 import {
   NothingToAttachError,

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { Leak, Report, ReportTarget } from '../core/report';
 import { CdpConnection } from '../core/cdp/connection';
 import type { Transport } from '../core/cdp/transport';
-import { SnapshotAnalyzer } from '../core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { HeapWatch } from '../core/watch';
 import type { HeapPoint, WatchPhase, WatchPlan, WatchStatus } from '../protocol';
 import type { Attachment } from './attach';

@@ -36,7 +36,7 @@ export function realProcessHooks(): { cleanups: Array<() => unknown>; workerPath
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-watch-worker-'));
     workerPath = path.join(dir, 'snapshotWorker.js');
     const root = path.join(__dirname, '..', '..');
-    await esbuild.build({ entryPoints: [path.join(root, 'src/core/snapshot/worker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: workerPath, logLevel: 'error' });
+    await esbuild.build({ entryPoints: [path.join(root, 'src/core/worker/worker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: workerPath, logLevel: 'error' });
     process.on('unhandledRejection', onUnhandled);
   });
   after(() => process.off('unhandledRejection', onUnhandled));

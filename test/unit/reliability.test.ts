@@ -19,7 +19,7 @@ import {
   PARSE_BYTES_PER_JSON_BYTE,
 } from '../../src/core/memoryGuard';
 import type { Sample } from '../../src/core/report';
-import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { HeapWatch, type HeapWatchOptions, type SampleAnalyzer } from '../../src/core/watch';
 import { realProcessHooks } from './cdp-support';
 

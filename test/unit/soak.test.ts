@@ -3,7 +3,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { connectWebSocket } from '../../src/core/cdp/connection';
 import { spawnInspected } from '../../src/core/cdp/endpoints';
-import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { HeapWatch } from '../../src/core/watch';
 import { fixture } from '../fixtures';
 

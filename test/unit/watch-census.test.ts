@@ -6,7 +6,7 @@ import { CensusTaker } from '../../src/core/census';
 import { connectWebSocket, type CdpConnection } from '../../src/core/cdp/connection';
 import { spawnInspected } from '../../src/core/cdp/endpoints';
 import type { Sample } from '../../src/core/report';
-import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { realProcessHooks } from './cdp-support';
 
 const programs = path.join(__dirname, 'programs');

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { ProgramMemoryGuard } from '../../src/core/memoryGuard';
 import type { ProgramMemory } from '../../src/core/programMemory';
-import { SnapshotParser } from '../../src/core/snapshot/parser';
+import { SnapshotParser } from '../../src/core/heap/parser';
 
 const MB = 1e6;
 

@@ -8,7 +8,7 @@ import { formatReport } from '../../src/cli/format';
 import { connectWebSocket, type CdpConnection } from '../../src/core/cdp/connection';
 import { spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
 import type { Sample } from '../../src/core/report';
-import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { HeapWatch, type HeapWatchOptions, type WatchSchedule } from '../../src/core/watch';
 import { fixture, FIXTURES_DIR } from '../fixtures/index';
 import { realProcessHooks } from './cdp-support';

@@ -11,7 +11,7 @@ import { captureUncaught, realProcessHooks } from './cdp-support';
 import { HeapLine } from '../../src/core/heapLine';
 import { nextSnapshotGap } from '../../src/core/pauseBudget';
 import type { Sample } from '../../src/core/report';
-import { SnapshotAnalyzer } from '../../src/core/snapshot/analyzer';
+import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { HeapWatch, type HeapUsagePoint, type HeapWatchOptions } from '../../src/core/watch';
 
 const programs = path.join(__dirname, 'programs');

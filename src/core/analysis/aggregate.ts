@@ -1,4 +1,4 @@
-import type { HeapGraph } from '../snapshot/graph';
+import type { HeapGraph } from '../heap/graph';
 import type { TypeStat } from '../report';
 import { nodeTypeRule, plainObjectName } from './typeNames';
 

@@ -5,7 +5,7 @@
  * traces, only the snapshot's `locations` (the constructor's or function's own position) are known.
  * Positions here are in the running (generated) script; `sources/` maps them to files and `.ts` lines.
  */
-import type { HeapGraph } from '../snapshot/graph';
+import type { HeapGraph } from '../heap/graph';
 
 /** An allocation site before source resolution: script by id and URL, 1-based line and column. */
 export interface RawAllocationSite {

@@ -4,7 +4,7 @@
  * strong, one registered child keeps its whole structure alive; the bytes that would become
  * collectable were every such `x` weak are measured by a reachability pass without those edges.
  */
-import type { HeapGraph } from '../snapshot/graph';
+import type { HeapGraph } from '../heap/graph';
 import type { BackReference } from '../report';
 import type { Distances } from './distances';
 import { NO_DISTANCE } from './distances';

@@ -5,7 +5,7 @@
  * `sloppy_function_map`, the value slots of `(map descriptors)`, and a WeakMap entry until both its
  * key and its table have been reached). The BFS parent edge of each node gives its shortest retainer path.
  */
-import type { HeapGraph } from '../snapshot/graph';
+import type { HeapGraph } from '../heap/graph';
 import { edgeKinds, ephemeronPair, isEphemeron, isEphemeronName, giveSpareWords, type EdgeKinds } from './edges';
 
 /** Nodes first reached from the root itself rather than from a user root sit this far away (as in DevTools). */

@@ -4,7 +4,7 @@
  * immediate dominators by walking up the DFS tree. No recursion, so a chain of millions of nodes is fine.
  * Nodes the root cannot reach through essential edges hang off the root, as DevTools does with them.
  */
-import type { HeapGraph } from '../snapshot/graph';
+import type { HeapGraph } from '../heap/graph';
 import { nonEssentialEdges, takeSpareWords } from './edges';
 
 export interface Dominators {

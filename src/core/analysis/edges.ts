@@ -2,8 +2,8 @@
  * Edge facts shared by distances, dominators and retainer paths: which edges keep objects alive and
  * which ones the DevTools heap profiler skips, decided the way its `JSHeapSnapshot` decides them.
  */
-import { sharedArray } from '../snapshot/columns';
-import type { HeapGraph } from '../snapshot/graph';
+import { sharedArray } from '../heap/columns';
+import type { HeapGraph } from '../heap/graph';
 
 /** V8 names both halves of a WeakMap entry `N / part of key (K @k) -> value (V @v) pair in WeakMap (table @t)`. */
 const EPHEMERON = /^\d+( \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$/;

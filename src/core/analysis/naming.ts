@@ -2,7 +2,7 @@
  * Per-node type names, the same words `aggregateTypes` counts by (so "Session" here and in the
  * Summary mean the same objects), and short node labels for retainer paths.
  */
-import type { HeapGraph } from '../snapshot/graph';
+import type { HeapGraph } from '../heap/graph';
 import { nodeTypeRule, plainObjectName } from './typeNames';
 
 /** The type name of one node: `(closure)`, `Session`, `{a, b}`, `(system)`, … (synthetic nodes: their own name). */

@@ -7,7 +7,7 @@
  * `(closure) --sessions--> Map`. Array indexes fold to `[]` and map keys to `<key>`, so one cache
  * holding 10 000 sessions is one cluster, not 10 000.
  */
-import type { HeapGraph } from '../snapshot/graph';
+import type { HeapGraph } from '../heap/graph';
 import type { PathEdge, RetainerPath } from '../report';
 import type { Distances } from './distances';
 import { edgeKinds, isEphemeronName } from './edges';

@@ -1,4 +1,4 @@
-import type { HeapGraph } from '../snapshot/graph';
+import type { HeapGraph } from '../heap/graph';
 
 /**
  * How heap nodes are grouped into types, in DevTools' Summary words, and which types are the

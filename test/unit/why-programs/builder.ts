@@ -1,5 +1,5 @@
 /** A tiny HeapGraph builder for hand-made test graphs (node 0 is the synthetic root). */
-import type { HeapGraph } from '../../../src/core/snapshot/graph';
+import type { HeapGraph } from '../../../src/core/heap/graph';
 
 export const NODE_TYPES = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape'];
 export const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
