@@ -471,12 +471,16 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     return this.options.pauseBudget;
   }
 
-  /** The pause a sample of `kind` is expected to cost: the last one's, scaled by how the heap has grown since. */
+  /**
+   * The pause a sample of `kind` is expected to cost: the last one's, scaled by how the live heap
+   * (after GC, at the last snapshot) has grown since; a first census, a fifth of a snapshot's (as
+   * measured: bench/watch-signals.ts). Not by the heap line, whose garbage would inflate it.
+   */
   private expectedPause(kind: SampleKind): number {
-    const last = this.lastPause[kind] ?? (kind === 'census' ? undefined : undefined);
+    const last = this.lastPause[kind];
     if (!last) return kind === 'census' ? (this.lastPause.snapshot?.ms ?? 0) * 0.2 : 0;
-    const heapNow = this.heapLine.points[this.heapLine.points.length - 1]?.used ?? last.heap;
-    return last.ms * Math.min(4, Math.max(1, heapNow / Math.max(1, last.heap)));
+    const live = this.samplesTaken[this.samplesTaken.length - 1]?.heapUsed ?? last.heap;
+    return last.ms * Math.min(4, Math.max(1, live / Math.max(1, last.heap)));
   }
 
   /** The next sample: census or snapshot, when (performance.now() clock) and why. */
@@ -609,7 +613,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       const census = await this.census.take({ tracked: [...state.trackedFrom.keys()], baseline: censusBaseline(state) }, timeoutMs > 0 ? timeoutMs : 0);
       addCensus(state, census);
       this.censuses.push(census);
-      this.countPause('census', census.pauseMs, this.heapLine.points[this.heapLine.points.length - 1]?.used ?? 0);
+      this.countPause('census', census.pauseMs, this.samplesTaken[this.samplesTaken.length - 1]?.heapUsed ?? 0);
       this.publish('census', census);
       const snapshotPause = this.lastPause.snapshot?.ms ?? 0;
       if (snapshotPause > 0 && census.pauseMs > MAX_CENSUS_SHARE_OF_SNAPSHOT * snapshotPause) {
