@@ -165,6 +165,7 @@ export class SessionWatch implements vscode.Disposable {
       pauseBudget: s.pauseBudget,
       heapPollMs: s.heapUsagePollMs,
       forceGc: s.forceGc,
+      untilVerdict: s.untilVerdict,
       trackAllocations: s.allocationSites,
       saveSnapshotsDir: this.snapshotDir,
       // attach.ts has subscribed already (events must flow before the first request).
