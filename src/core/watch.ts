@@ -854,7 +854,10 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       }
     }
     this.censusState = { after: sample, censuses: [], trackedFrom: new Map() };
-    if (!this.censusOff && this.options.censusFromPauseMs > 0 && sample.pauseMs >= this.options.censusFromPauseMs) this.censusMode = true;
+    // Not with allocation stacks: a census's collections lose V8's traces of the objects they move (sites fall back to constructors).
+    if (!this.censusOff && !this.options.trackAllocations && this.options.censusFromPauseMs > 0 && sample.pauseMs >= this.options.censusFromPauseMs) {
+      this.censusMode = true;
+    }
     this.publish('sample', sample);
   }
 
