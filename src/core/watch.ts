@@ -208,6 +208,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   /** Set to end the current wait and plan again (a budget boost). */
   private replan = false;
   private runawaySuspected = false;
+  /** After a check that found garbage rather than growth, no other check until then (performance.now()). */
+  private noRunawayCheckUntil = 0;
   private runaway: { since: number; firstHeap: number } | undefined;
   /** Each type's verdict and since when (ms since the epoch). */
   private readonly verdictSince = new Map<string, { verdict: Verdict; at: number }>();
@@ -647,7 +649,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   /** Watches the heap line between samples: a heap that doubles since the last snapshot may be running away. */
   private watchHeapLine(point: HeapUsagePoint): void {
-    if (!this.options.watchRunaway || this.runawaySuspected) return;
+    if (!this.options.watchRunaway || this.runawaySuspected || performance.now() < this.noRunawayCheckUntil) return;
     const last = this.samplesTaken[this.samplesTaken.length - 1];
     if (!last || last.heapUsed <= 0) return;
     const ratio = this.runaway ? RUNAWAY_NEXT_RATIO : RUNAWAY_SUSPECT_RATIO;
@@ -669,7 +671,11 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       const usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 10_000 }));
       this.pausedMs += performance.now() - started;
       this.heapLine.record({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
-      if (usage.usedSize < RUNAWAY_CONFIRM_RATIO * last.heapUsed || usage.usedSize - last.heapUsed < RUNAWAY_MIN_GROWTH) return false;
+      if (usage.usedSize < RUNAWAY_CONFIRM_RATIO * last.heapUsed || usage.usedSize - last.heapUsed < RUNAWAY_MIN_GROWTH) {
+        // Garbage, not growth (a program that churns): no other check for a while, so that such GCs cost at most 5 % of the time.
+        this.noRunawayCheckUntil = performance.now() + Math.max(10_000, 20 * (performance.now() - started));
+        return false;
+      }
       if (!this.runaway) {
         this.runaway = { since: this.samplesTaken[0].time, firstHeap: this.samplesTaken[0].heapUsed };
         this.heapLine.pollMs = Math.min(this.heapLine.pollMs, RUNAWAY_POLL_MS);

@@ -84,6 +84,23 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
     assert.ok(usage.usedSize < 4 * first, `live heap ${usage.usedSize} at the end, first sample ${first}`);
   });
 
+  it('does not take a churning heap for a runaway one over and over: one GC to check, then a while without', async () => {
+    const { watch: w, seen, connection } = await watch(process.execPath, [path.join(programs, 'churn.js')], { intervalMs: 60_000, heapPollMs: 100 }, 'globalThis.kept?.length === 100000');
+    let collections = 0;
+    const send = connection.send.bind(connection);
+    connection.send = ((method: string, ...rest: unknown[]) => {
+      if (method === 'HeapProfiler.collectGarbage') collections++;
+      return (send as (m: string, ...r: unknown[]) => Promise<unknown>)(method, ...rest);
+    }) as typeof connection.send;
+    await w.start();
+    await new Promise<void>((resolve) => w.once('sample', () => resolve()));
+    const after = collections;
+    await new Promise((r) => setTimeout(r, 4000));
+    await w.stop();
+    assert.equal(seen.samples.length, 1);
+    assert.ok(collections - after <= 1, `${collections - after} GCs forced in 4 s after the first sample`);
+  });
+
   it('says "too early to tell" with what is known, never "No leak found", when stopped after two samples', async () => {
     const { watch: w } = await watch(process.execPath, [path.join(programs, 'leaky.js')], { intervalMs: 300, maxSamples: 2, watchRunaway: false, censusFromPauseMs: 0 });
     await w.start();
