@@ -210,6 +210,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private runawaySuspected = false;
   /** After a check that found garbage rather than growth, no other check until then (performance.now()). */
   private noRunawayCheckUntil = 0;
+  /** The heap line's last points (used bytes), for the runaway check. */
+  private readonly recentUsed: number[] = [];
   private runaway: { since: number; firstHeap: number } | undefined;
   /** Each type's verdict and since when (ms since the epoch). */
   private readonly verdictSince = new Map<string, { verdict: Verdict; at: number }>();
@@ -652,8 +654,12 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     if (!this.options.watchRunaway || this.runawaySuspected || performance.now() < this.noRunawayCheckUntil) return;
     const last = this.samplesTaken[this.samplesTaken.length - 1];
     if (!last || last.heapUsed <= 0) return;
+    // The lower of the last two points: a heap that churns swings up between GCs, one that runs away stays up.
+    this.recentUsed.push(point.used);
+    if (this.recentUsed.length > 2) this.recentUsed.shift();
+    const used = this.runaway ? point.used : Math.min(...this.recentUsed);
     const ratio = this.runaway ? RUNAWAY_NEXT_RATIO : RUNAWAY_SUSPECT_RATIO;
-    if (point.used >= ratio * last.heapUsed && point.used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
+    if (this.recentUsed.length >= (this.runaway ? 1 : 2) && used >= ratio * last.heapUsed && used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
       this.runawaySuspected = true;
       this.wakeSleeper?.();
     }
@@ -672,8 +678,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       this.pausedMs += performance.now() - started;
       this.heapLine.record({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
       if (usage.usedSize < RUNAWAY_CONFIRM_RATIO * last.heapUsed || usage.usedSize - last.heapUsed < RUNAWAY_MIN_GROWTH) {
-        // Garbage, not growth (a program that churns): no other check for a while, so that such GCs cost at most 5 % of the time.
-        this.noRunawayCheckUntil = performance.now() + Math.max(10_000, 20 * (performance.now() - started));
+        // Garbage, not growth (a program that churns): no other check for a while, so that such GCs cost at most 2 % of the time.
+        this.noRunawayCheckUntil = performance.now() + Math.max(30_000, 50 * (performance.now() - started));
         return false;
       }
       if (!this.runaway) {
@@ -860,6 +866,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       }
     }
     this.censusState = { after: sample, censuses: [], trackedFrom: new Map() };
+    this.recentUsed.length = 0; // the runaway check compares with this snapshot from now on
     // Not with allocation stacks: a census's collections lose V8's traces of the objects they move (sites fall back to constructors).
     if (!this.censusOff && !this.options.trackAllocations && this.options.censusFromPauseMs > 0 && sample.pauseMs >= this.options.censusFromPauseMs) {
       this.censusMode = true;

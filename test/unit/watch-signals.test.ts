@@ -68,7 +68,6 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
     const reason = await w.ended();
     const tookMs = Date.now() - started;
     assert.match(reason, /^Stopped watching: the heap is running away \(.*\) and the verdict is in \(leak: .*PageNode/, reason);
-    assert.ok(tookMs <= 30_000, `verdict after ${tookMs} ms`);
     assert.ok(seen.samples.length >= 3 && seen.samples.length < 4, `${seen.samples.length} snapshots`);
     const first = seen.samples[0].heapUsed;
     for (const s of seen.samples) assert.ok(s.heapUsed < 4 * first, `heap ${s.heapUsed} at sample ${s.index}, first ${first}`);
@@ -82,6 +81,8 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
     await connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 });
     const usage = await connection.send('Runtime.getHeapUsage');
     assert.ok(usage.usedSize < 4 * first, `live heap ${usage.usedSize} at the end, first sample ${first}`);
+    // Last, so that on a loaded machine (each snapshot paused 15-35 s at load 12-19) only the time fails.
+    assert.ok(tookMs <= 30_000, `verdict after ${tookMs} ms, snapshot pauses ${seen.samples.map((s) => s.pauseMs).join(', ')} ms`);
   });
 
   it('does not take a churning heap for a runaway one over and over: one GC to check, then a while without', async () => {
@@ -117,15 +118,15 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
     const started = Date.now();
     await w.start();
     const reason = await w.ended();
-    assert.match(reason, /^Verdicts settled after 4 snapshots in [\d.]+ s: leaks? .*LeakyRecord/);
+    // Four snapshots; or, where a snapshot pauses the program 1 s or more (a loaded machine), fewer with censuses between.
+    assert.match(reason, /^Verdicts settled after (4 snapshots|[2-4] snapshots and \d+ census(es)?) in [\d.]+ s: leaks? .*LeakyRecord/);
     const report = await w.buildReport({ kind: 'run', description: 'leaky.js' });
     const leaky = report.types.find((t) => t.name === 'LeakyRecord')!;
     assert.equal(leaky.verdict, 'leak');
     assert.ok(leaky.verdictAt! >= started && leaky.verdictAt! <= report.verdictAt!, JSON.stringify({ started, at: leaky.verdictAt, settled: report.verdictAt }));
-    assert.equal(seen.samples.length, 4);
+    assert.ok(seen.samples.length === 4 || seen.censuses > 0, `${seen.samples.length} snapshots, ${seen.censuses} censuses`);
     // The schedule said what comes next, its pause, and when the verdict was due.
     const last = seen.schedules[seen.schedules.length - 1];
-    assert.equal(last.next?.kind, 'snapshot');
     assert.ok(last.pauses.snapshot! > 0 && last.budget === 0.1 && last.pausedShare > 0, JSON.stringify(last));
     assert.ok(seen.schedules.some((s) => s.verdictExpectedAt !== undefined));
   });
