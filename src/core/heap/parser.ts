@@ -520,10 +520,10 @@ export class SnapshotParser {
     this.meta = meta;
     this.nodeCountHint = countHint(header.node_count, 'nodes', meta.node_fields.length, this.options.totalBytes);
     this.edgeCountHint = countHint(header.edge_count, 'edges', meta.edge_fields.length, this.options.totalBytes);
-    // The columns are sized from these counts: check what they declare against the memory there is before allocating.
+    // The columns are sized from these hints up front: check that against the memory there is before allocating.
     const nodes = Number(header.node_count) > 0 ? Number(header.node_count) : 0;
     const edges = Number(header.edge_count) > 0 ? Number(header.edge_count) : 0;
-    const need = graphBytesFor(nodes, meta.node_fields.length, edges, meta.edge_fields.length);
+    const need = graphBytesFor(this.nodeCountHint, meta.node_fields.length, this.edgeCountHint, meta.edge_fields.length);
     const room = this.options.maxGraphBytes ?? freemem();
     if (need > room) {
       throw new SnapshotError(
