@@ -1,9 +1,10 @@
 // Hints in the editor for the lines that create suspect edges and strong back-references: a hover
 // (what it keeps alive, why it is suspect, the fix to consider, a link to the panel), a subtle
 // decoration, and Problems entries (source "Leak Watch"). Heap strings are untrusted: every piece of
-// them goes through MarkdownString.appendText, which escapes Markdown.
+// them is escaped (escapeText) before it joins the Markdown. Numbers read as in the panel.
 import * as vscode from 'vscode';
 import type { Leak, Report, RetainerPath, SourcePosition, TypeSeries } from '../core/report';
+import { formatBytes, formatCount, formatPerMinute, sentencePieces } from '../webview/format';
 
 /** One line the analysis blames. */
 export interface LineHint {
@@ -68,22 +69,33 @@ function fileUri(file: string): vscode.Uri | undefined {
   return undefined;
 }
 
-/** Objects per minute as the panel's table shows them: whole and grouped from 100 on (19,122, not 19121.7). */
-function perMinute(count: number): string {
-  return Math.abs(count) >= 100 ? Math.round(count).toLocaleString('en-US') : count.toFixed(1);
+/**
+ * Untrusted text as Markdown: appendText escapes Markdown syntax and theme icons; angle brackets and
+ * ampersands become entities too, so no HTML gets through even where a renderer allows it. appendText
+ * also turns every space into &nbsp;, which leaves the hover no place to wrap but inside a word or a
+ * number ("(47" / "9.3 KB/min)"): the spaces go back to spaces (a number and its unit are joined by
+ * U+00A0, which stays).
+ */
+function escapeText(text: string): string {
+  const bounded = text.length > 2000 ? `${text.slice(0, 1999)}…` : text;
+  return new vscode.MarkdownString(undefined, true)
+    .appendText(bounded.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))
+    .value.replace(/(?:&nbsp;)+/g, ' ');
 }
 
-function mb(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+function appendUntrusted(md: vscode.MarkdownString, text: string): void {
+  md.appendMarkdown(escapeText(text));
 }
 
 /**
- * Untrusted text into Markdown: appendText escapes Markdown syntax; angle brackets and ampersands are
- * escaped as entities too, so no HTML gets through even where a renderer allows it.
+ * An analysis sentence (the fix) with its `backticked` code as code spans. A piece that a code span
+ * cannot hold as plain text (HTML, an icon, a line break) is escaped as text instead.
  */
-function appendUntrusted(md: vscode.MarkdownString, text: string): void {
-  const bounded = text.length > 2000 ? `${text.slice(0, 1999)}…` : text;
-  md.appendText(bounded.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+function appendProse(md: vscode.MarkdownString, sentence: string): void {
+  for (const piece of sentencePieces(sentence)) {
+    if (piece.code && !/[<>&\n\r]|\$\(/.test(piece.text) && piece.text.trim()) md.appendMarkdown(`\`${piece.text}\``);
+    else appendUntrusted(md, piece.text);
+  }
 }
 
 /** A command link whose argument survives Markdown: parentheses encoded too. */
@@ -103,10 +115,10 @@ export function hoverMarkdown(hints: LineHint[]): vscode.MarkdownString {
     appendUntrusted(md, `${hint.holder}.${hint.edge} → ${hint.target}`);
     md.appendMarkdown('\n\n');
     appendUntrusted(md, 
-      `${hint.kind === 'backReference' ? 'This strong back-reference' : 'This reference'} keeps ${hint.objects.toLocaleString('en-US')} ${hint.typeName} object(s) alive (${mb(hint.bytes)}).`,
+      `${hint.kind === 'backReference' ? 'This strong back-reference' : 'This reference'} keeps ${formatCount(hint.objects)} ${hint.typeName} object(s) alive (${formatBytes(hint.bytes)}).`,
     );
     if (hint.series) {
-      appendUntrusted(md, ` They grow by ${perMinute(hint.series.countPerMinute)} objects/min (${mb(hint.series.bytesPerMinute)}/min).`);
+      appendUntrusted(md, ` They grow by ${formatPerMinute(hint.series.countPerMinute)}\u00a0objects/min (${formatBytes(hint.series.bytesPerMinute)}/min).`);
     }
     md.appendMarkdown('\n\n');
     const why = hint.kind === 'backReference'
@@ -118,7 +130,7 @@ export function hoverMarkdown(hints: LineHint[]): vscode.MarkdownString {
       appendUntrusted(md, hint.path.edges.map((e) => `${e.from}.${e.edge}`).concat(hint.path.edges[hint.path.edges.length - 1].to).join(' → '));
     }
     md.appendMarkdown('\n\n**Fix to consider:** ');
-    appendUntrusted(md, hint.fix);
+    appendProse(md, hint.fix);
     md.appendMarkdown(`\n\n[$(type-hierarchy) Show the path in the Leak Watch panel](${commandLink('leakWatch.revealType', [hint.typeName])})`);
   });
   return md;
@@ -182,7 +194,7 @@ export class LeakHints implements vscode.HoverProvider, vscode.Disposable {
         const column = Math.max(0, hint.site.column - 1);
         const d = new vscode.Diagnostic(
           new vscode.Range(line, column, line, column + Math.max(1, hint.edge.length)),
-          `${hint.holder}.${hint.edge} keeps ${hint.objects} ${hint.typeName} object(s) alive (${mb(hint.bytes)}). ${hint.fix}`,
+          `${hint.holder}.${hint.edge} keeps ${formatCount(hint.objects)} ${hint.typeName} object(s) alive (${formatBytes(hint.bytes)}). ${hint.fix}`,
           hint.leak.verdict === 'leak' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
         );
         d.source = 'Leak Watch';

@@ -1,6 +1,6 @@
 // Opening a source position from the report: only positions the analysis produced, only files in the
-// workspace (others open read-only with a note, built-in modules are refused with a reason), and
-// the `new` expression (or call) at the position selected.
+// workspace (others open read-only with a note, built-in modules are refused with a reason), with
+// the cursor at the start of the `new` expression (or call) and the line's start in view.
 import * as vscode from 'vscode';
 import type { Report, SourcePosition } from '../core/report';
 
@@ -43,27 +43,7 @@ export function decideOpen(position: SourcePosition, known: SourcePosition[]): O
   return { kind: 'open', uri, readOnly: false };
 }
 
-/**
- * The range of the expression that starts at `offset`: for `new X.Y(…)` (or a call `f(…)`) up to the
- * closing parenthesis, else the word there.
- */
-export function expressionRange(document: vscode.TextDocument, position: vscode.Position): vscode.Range {
-  const text = document.getText();
-  const start = document.offsetAt(position);
-  const head = /^(new\s+)?[\w$.]+\s*(\()?/.exec(text.slice(start, start + 300));
-  if (head && head[2]) {
-    let depth = 0;
-    for (let i = start + head[0].length - 1; i < Math.min(text.length, start + 5000); i++) {
-      const ch = text[i];
-      if (ch === '(') depth++;
-      else if (ch === ')' && --depth === 0) return new vscode.Range(position, document.positionAt(i + 1));
-    }
-  }
-  if (head) return new vscode.Range(position, document.positionAt(start + head[0].replace(/\s*\($/, '').length));
-  return document.getWordRangeAtPosition(position) ?? new vscode.Range(position, position);
-}
-
-/** Opens `position` beside the panel with the expression selected. */
+/** Opens `position` beside the panel, the cursor on the expression there. */
 export async function openSource(
   position: SourcePosition,
   report: Report | undefined,
@@ -85,15 +65,17 @@ export async function openSource(
   const line = Math.min(position.line - 1, document.lineCount - 1);
   const column = Math.min(position.column - 1, document.lineAt(line).text.length);
   const start = new vscode.Position(line, column);
-  const range = expressionRange(document, start);
   // The editor group beside the panel: left of it when there is one.
   const viewColumn = panelColumn && panelColumn > vscode.ViewColumn.One ? panelColumn - 1 : vscode.ViewColumn.Beside;
+  // The cursor at the start of the `new` (or call), nothing selected: a selection to the end of the
+  // expression would scroll a narrow editor sideways to show its end.
   const editor = await vscode.window.showTextDocument(document, {
     viewColumn,
-    selection: new vscode.Selection(range.start, range.end),
+    selection: new vscode.Selection(start, start),
     preserveFocus,
   });
-  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  // From the line's start to the cursor: the editor keeps the line's start in view.
+  editor.revealRange(new vscode.Range(line, 0, line, column), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   if (decision.readOnly) {
     await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(undefined, () => undefined);
     if (decision.note) void vscode.window.showInformationMessage(`Leak Watch: ${decision.note}`);

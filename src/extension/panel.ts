@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Leak, SourcePosition } from '../core/report';
 import { FromWebviewType, ToWebviewType, parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
+import { panelTitle } from '../webview/format';
 import type { SessionWatch } from './sessionWatch';
 
 export const PANEL_VIEW_TYPE = 'leakWatch.panel';
@@ -38,7 +39,7 @@ export class LeakWatchPanel implements vscode.Disposable {
   static create(extensionUri: vscode.Uri, watch: SessionWatch, actions: PanelActions, chartedTypes: number): LeakWatchPanel {
     const panel = vscode.window.createWebviewPanel(
       PANEL_VIEW_TYPE,
-      `Leak Watch: ${watch.attachment.description}`,
+      panelTitle(watch.attachment.description),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { ...webviewOptions(extensionUri), retainContextWhenHidden: true, enableFindWidget: true },
     );
@@ -58,6 +59,7 @@ export class LeakWatchPanel implements vscode.Disposable {
     private readonly actions: PanelActions,
     private readonly chartedTypes: number,
   ) {
+    webviewPanel.title = panelTitle(watch.attachment.description);
     webviewPanel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'panel-icon.svg');
     webviewPanel.webview.html = this.html();
     this.disposables.push(

@@ -3,7 +3,8 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { HeapPoint } from '../protocol';
 import type { Report, TypeSeries } from '../core/report';
-import { formatBytes, formatCount } from './format';
+import { formatByteTicks, formatBytes, formatCount, formatTime } from './format';
+import { thinMarks } from './snapshotMarks';
 
 /** Reads a theme colour; VS Code sets these on <html> and updates them when the theme changes. */
 export function themeColor(name: string, fallback: string): string {
@@ -33,6 +34,14 @@ function axis(stroke: string, grid: string, values?: uPlot.Axis['values']): uPlo
   };
 }
 
+/** Steps of the time axis, in seconds: whole seconds at least, as its labels show. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400];
+
+/** The time axis: clock times (hh:mm:ss, as the heap figure), one row, far enough apart not to touch. */
+function timeAxis(stroke: string, grid: string): uPlot.Axis {
+  return { ...axis(stroke, grid, (_u, splits) => splits.map((v) => formatTime(v * 1000))), space: 64, size: 32, incrs: TIME_STEPS };
+}
+
 /**
  * A time axis that stays sensible with a single point: uPlot widens a one-point time axis to
  * 86,400 of its units (in seconds, that is 1,000 days), so one point gets a minute around it.
@@ -47,10 +56,14 @@ const timeScale: uPlot.Scale = {
 };
 
 function widthOf(container: HTMLElement): number {
-  return Math.max(240, Math.floor(container.clientWidth || 480));
+  return Math.max(160, Math.floor(container.clientWidth || 480));
 }
 
-/** Heap used / total over time, with the snapshot moments drawn as vertical lines. */
+/** Snapshot marks: ticks this tall under the plot, at least this far apart. */
+const MARK_HEIGHT = 7;
+const MARK_GAP = 6;
+
+/** Heap used / total over time, with the snapshot moments marked on the time axis. */
 export class HeapChart {
   private plot: uPlot | undefined;
   private points: HeapPoint[] = [];
@@ -76,6 +89,13 @@ export class HeapChart {
     this.plot?.redraw(false, false);
   }
 
+  /** Draws again in the current theme's colours. */
+  retheme(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
+    this.render();
+  }
+
   private data(): uPlot.AlignedData {
     return [
       this.points.map((p) => p.time / 1000),
@@ -94,7 +114,7 @@ export class HeapChart {
     const lines = themeColor('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
     const blue = palette()[1];
     const marker = themeColor('--vscode-charts-yellow', '#cca700');
-    const bytesAxis: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => formatBytes(v));
+    const bytesAxis: uPlot.Axis['values'] = (_u, splits) => formatByteTicks(splits);
     this.plot = new uPlot(
       {
         width: widthOf(this.container),
@@ -102,7 +122,7 @@ export class HeapChart {
         cursor: { drag: { x: false, y: false } },
         legend: { show: true },
         scales: { x: timeScale },
-        axes: [axis(fg, lines), { ...axis(fg, lines, bytesAxis), size: 70 }],
+        axes: [timeAxis(fg, lines), { ...axis(fg, lines, bytesAxis), size: 70, space: 20 }],
         series: [
           {},
           { label: 'used', stroke: blue, width: 2, fill: /^#[0-9a-f]{6}$/i.test(blue) ? `${blue}22` : undefined, value: (_u, v) => (v == null ? '–' : formatBytes(v)) },
@@ -111,20 +131,20 @@ export class HeapChart {
         hooks: {
           draw: [
             (u) => {
-              // Snapshot moments: a thin vertical line each.
+              // Snapshot moments: a short tick each, up from the time axis, thinned when dense.
+              const ratio = devicePixelRatio || 1;
+              const xs = this.sampleTimes.map((t) => Math.round(u.valToPos(t / 1000, 'x', true)));
+              const bottom = u.bbox.top + u.bbox.height;
               const ctx = u.ctx;
               ctx.save();
               ctx.strokeStyle = marker;
-              ctx.lineWidth = 1;
-              ctx.setLineDash([2, 3]);
-              for (const t of this.sampleTimes) {
-                const x = Math.round(u.valToPos(t / 1000, 'x', true));
-                if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
-                ctx.beginPath();
-                ctx.moveTo(x, u.bbox.top);
-                ctx.lineTo(x, u.bbox.top + u.bbox.height);
-                ctx.stroke();
+              ctx.lineWidth = 2 * ratio;
+              ctx.beginPath();
+              for (const x of thinMarks(xs, u.bbox.left, u.bbox.left + u.bbox.width, MARK_GAP * ratio)) {
+                ctx.moveTo(x, bottom);
+                ctx.lineTo(x, bottom - MARK_HEIGHT * ratio);
               }
+              ctx.stroke();
               ctx.restore();
             },
           ],
@@ -167,14 +187,17 @@ export class GrowthChart {
     this.render();
   }
 
-  /** The types charted: leaks, then suspects, then the fastest growing. */
+  /** Draws again in the current theme's colours. */
+  retheme(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
+    this.key = '';
+    this.render();
+  }
+
+  /** The types charted: the first `top` in the report's order, the order the table and the details use too. */
   static chartedTypes(report: Report, top: number): TypeSeries[] {
-    const rank = { leak: 0, suspect: 1, ok: 2 } as const;
-    return report.types
-      .filter((t) => t.counts.length > 0)
-      .slice()
-      .sort((a, b) => rank[a.verdict] - rank[b.verdict] || b.bytesPerMinute - a.bytesPerMinute || b.countPerMinute - a.countPerMinute)
-      .slice(0, top);
+    return report.types.filter((t) => t.counts.length > 0).slice(0, top);
   }
 
   private render(): void {
@@ -208,7 +231,7 @@ export class GrowthChart {
         cursor: { drag: { x: false, y: false } },
         legend: { show: true, live: true },
         scales: { x: timeScale, y: this.log ? { distr: 3, log: 10 } : {} },
-        axes: [axis(fg, lines), { ...axis(fg, lines, (_u, splits) => splits.map((v) => fmt(v))), size: 70 }],
+        axes: [timeAxis(fg, lines), { ...axis(fg, lines, (_u, splits) => (this.metric === 'bytes' ? formatByteTicks(splits) : splits.map((v) => formatCount(v)))), size: 70 }],
         series: [
           {},
           ...types.map((t, i) => ({

@@ -1,7 +1,7 @@
 // The selected type: its evidence, retainer path clusters (suspect edge highlighted), allocation
 // sites and strong back-references. Sites are buttons that ask the host to open the source.
 import type { AllocationSite, BackReference, Leak, RetainerPath, SourcePosition, TypeSeries } from '../core/report';
-import { clear, el, icon, shorten } from './dom';
+import { clear, el, icon, prose, shorten } from './dom';
 import { baseName, formatBytes, formatCount, formatRate } from './format';
 import { verdictBadge } from './typesTable';
 
@@ -38,7 +38,7 @@ export class Details {
     }
     const evidence = leak?.evidence ?? series?.evidence ?? [];
     if (evidence.length) {
-      this.container.append(el('ul', { class: 'evidence', attrs: { 'aria-label': 'Evidence' } }, ...evidence.map((e) => el('li', {}, e))));
+      this.container.append(el('ul', { class: 'evidence', attrs: { 'aria-label': 'Evidence' } }, ...evidence.map((e) => el('li', {}, ...prose(e)))));
     }
     if (!leak) {
       this.container.append(el('p', { class: 'hint' }, pending ?? 'No retainer analysis for this type yet.'));
@@ -122,7 +122,7 @@ export class Details {
     return el('li', {},
       el('code', {}, `${shorten(b.holder, 60)}.${shorten(b.edge, 60)} → ${shorten(b.target, 60)}`),
       ` keeps ${formatBytes(b.bytes)} alive (${formatCount(b.count)}×). `,
-      el('span', { class: 'fix' }, b.fix),
+      el('span', { class: 'fix' }, ...prose(b.fix)),
       b.site ? ' ' : null,
       b.site ? this.openButton(b.site, 'Open the line that creates this reference') : null);
   }

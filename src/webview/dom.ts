@@ -1,6 +1,8 @@
 // Tiny DOM builder. All text goes through textContent: type names, property names and strings come
 // from the debuggee's heap and are untrusted. There is deliberately no way to set innerHTML here.
 
+import { sentencePieces } from './format';
+
 export type Child = Node | string | null | undefined | false;
 
 export interface ElementOptions {
@@ -55,4 +57,9 @@ export function clear(node: Node): void {
 /** Shortens very long untrusted strings for display (the full text stays in the title). */
 export function shorten(text: string, max = 120): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A sentence of the analysis: `backticked` names and expressions as code, numbers grouped (untrusted text, as text nodes). */
+export function prose(sentence: string): Node[] {
+  return sentencePieces(sentence).map((p) => (p.code ? el('code', {}, p.text) : document.createTextNode(p.text)));
 }

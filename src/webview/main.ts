@@ -1,11 +1,11 @@
 // The Leak Watch panel (browser code). Talks to the extension host only through src/protocol.ts;
 // renders everything from the debuggee with textContent (see dom.ts).
-import { FromWebviewType, ToWebviewType, type FromWebview, type HeapPoint, type ToWebview, type WatchStatus } from '../protocol';
+import { FromWebviewType, ToWebviewType, type FromWebview, type HeapPoint, type ToWebview, type WatchPlan, type WatchStatus } from '../protocol';
 import type { Leak, Report } from '../core/report';
-import { GrowthChart, HeapChart, type GrowthMetric } from './charts';
+import { GrowthChart, HeapChart, themeColor, type GrowthMetric } from './charts';
 import { Details } from './details';
 import { el, icon } from './dom';
-import { formatBytes, formatTime } from './format';
+import { formatBytes, formatMs, formatTime, targetLabel } from './format';
 import { TypesTable } from './typesTable';
 
 interface VsCodeApi {
@@ -39,16 +39,17 @@ const stopButton = el('button', {
   attrs: { type: 'button', id: 'stop', 'aria-label': 'Stop Leak Watch' },
   on: { click: () => vscode.postMessage({ type: FromWebviewType.Stop }) },
 }, icon('debug-stop'), ' Stop');
+const saveLabel = el('span', {}, 'Save Snapshot');
 const saveButton = el('button', {
   class: 'secondary',
-  attrs: { type: 'button', id: 'save', 'aria-label': 'Save the latest heap snapshot' },
+  attrs: { type: 'button', id: 'save' },
   on: { click: () => vscode.postMessage({ type: FromWebviewType.SaveSnapshot }) },
-}, icon('save'), ' Save Snapshot');
+}, icon('save'), ' ', saveLabel);
 const message = el('div', { class: 'message', attrs: { id: 'message', role: 'status', 'aria-live': 'polite', hidden: true } });
 
 const heapFigure = el('span', { class: 'figure', attrs: { id: 'heap-used', 'aria-live': 'off' } }, '–');
 const heapDetail = el('span', { class: 'muted', attrs: { id: 'heap-detail' } });
-const heapChartBox = el('div', { class: 'chart', attrs: { id: 'heap-chart', 'aria-label': 'Heap used over time; dotted lines mark snapshots', role: 'img' } });
+const heapChartBox = el('div', { class: 'chart', attrs: { id: 'heap-chart', 'aria-label': 'Heap used over time; ticks on the time axis mark the snapshots', role: 'img' } });
 
 const metricButtons = (['count', 'bytes'] as GrowthMetric[]).map((metric) =>
   el('button', {
@@ -66,13 +67,14 @@ const growthEmpty = el('p', { class: 'hint', attrs: { id: 'growth-empty' } }, 'T
 const tableBox = el('div', { attrs: { id: 'types' } });
 const detailsBox = el('div', { class: 'details', attrs: { id: 'details', 'aria-labelledby': 'details-heading' } });
 
-document.body.append(
-  el('header', { class: 'bar' },
+const header = el('header', { class: 'bar' },
     el('span', { class: 'status', attrs: { id: 'status' } }, statusIcon, ' ', statusText),
     targetText,
     el('span', { class: 'spacer' }),
     saveButton,
-    stopButton),
+    stopButton);
+document.body.append(
+  header,
   message,
   el('section', { attrs: { 'aria-labelledby': 'heap-title' } },
     el('h2', { attrs: { id: 'heap-title' } }, icon('pulse'), ' Heap'),
@@ -90,6 +92,9 @@ document.body.append(
     tableBox),
   el('section', {}, detailsBox),
 );
+
+// Whatever scrolls into view (a hover's "Show the path" link) lands below the sticky header.
+new ResizeObserver(() => document.body.style.setProperty('--sticky-top', `${header.offsetHeight}px`)).observe(header);
 
 const heapChart = new HeapChart(heapChartBox);
 const growthChart = new GrowthChart(growthChartBox);
@@ -163,6 +168,16 @@ const PHASE_TEXT: Record<WatchStatus['phase'], string> = {
 
 let lastStatus: WatchStatus | undefined;
 
+/** The watch's plan in a few words: the next sample and its pause, the expected verdict, the budget. */
+function describePlan(plan: WatchPlan, now = Date.now()): string {
+  const inS = (at: number) => `${Math.max(0, Math.round((at - now) / 1000))} s`;
+  const parts: string[] = [];
+  if (plan.nextKind && plan.nextAt !== undefined) parts.push(`next ${plan.nextKind} in ${inS(plan.nextAt)}${plan.nextPauseMs ? ` (~${(plan.nextPauseMs / 1000).toFixed(1)} s pause)` : ''}`);
+  if (plan.verdictExpectedAt !== undefined) parts.push(`verdict in ~${inS(plan.verdictExpectedAt)}`);
+  parts.push(`paused ${(100 * plan.pausedShare).toFixed(1)} % of ${Math.round(100 * plan.budget)} %`);
+  return parts.join(' · ');
+}
+
 function setStatus(status: WatchStatus): void {
   lastStatus = status;
   // Heap snapshot files opened in the panel: no program, nothing to stop or save.
@@ -170,16 +185,25 @@ function setStatus(status: WatchStatus): void {
   stopButton.hidden = files;
   saveButton.hidden = files;
   saveButton.disabled = !status.canSaveSnapshot;
-  saveButton.title = status.canSaveSnapshot ? 'Save the latest heap snapshot (DevTools and Open Heap Snapshots… read it)' : 'No heap snapshot to save yet';
+  // Once the program is gone, the snapshot to save is the last one it left, not a fresh one.
+  const live = status.phase === 'watching' || status.phase === 'connecting';
+  const lastSample = report?.samples[report.samples.length - 1];
+  saveLabel.textContent = live ? 'Save Snapshot' : 'Save Last Snapshot';
+  saveButton.title = !status.canSaveSnapshot
+    ? live ? 'No heap snapshot to save yet' : 'No heap snapshot to save'
+    : live
+      ? 'Save the latest heap snapshot (DevTools and Open Heap Snapshots… read it)'
+      : `Save the last heap snapshot the watch took${lastSample ? ` (at ${formatTime(lastSample.time)})` : ''}; the program is no longer watched`;
+  saveButton.setAttribute('aria-label', saveButton.title);
   statusIcon.className = `codicon codicon-${files ? 'file' : PHASE_ICON[status.phase].join(' ')}`;
   document.body.dataset.phase = status.phase;
-  const pause = status.lastPauseMs !== undefined ? ` · last pause ${Math.round(status.lastPauseMs)} ms` : '';
+  const pause = status.lastPauseMs !== undefined ? ` · last pause ${formatMs(status.lastPauseMs)}` : '';
+  const plan = status.schedule ? ` · ${describePlan(status.schedule)}` : '';
   statusText.textContent = files
     ? `Heap snapshot files · ${status.samples} snapshot${status.samples === 1 ? '' : 's'}`
-    : `${PHASE_TEXT[status.phase]} · ${status.samples} sample${status.samples === 1 ? '' : 's'}${pause}`;
-  targetText.textContent = status.target;
+    : `${PHASE_TEXT[status.phase]} · ${status.samples} sample${status.samples === 1 ? '' : 's'}${pause}${plan}`;
+  targetText.textContent = targetLabel(status.target);
   targetText.title = status.target;
-  const live = status.phase === 'watching' || status.phase === 'connecting';
   stopButton.disabled = !live;
   if (status.message) {
     message.textContent = status.message;
@@ -240,6 +264,19 @@ function handle(msg: ToWebview): void {
       break;
   }
 }
+
+// A new colour theme (VS Code changes the body's class and the --vscode-* variables on <html>): the
+// charts draw again in its colours; the table and text follow through CSS.
+const themeKey = () => `${document.body.className}|${themeColor('--vscode-editor-background', '')}|${themeColor('--vscode-charts-red', '')}`;
+let drawnTheme = themeKey();
+const themeWatch = new MutationObserver(() => {
+  if (themeKey() === drawnTheme) return;
+  drawnTheme = themeKey();
+  heapChart.retheme();
+  growthChart.retheme();
+});
+themeWatch.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const msg = event.data;

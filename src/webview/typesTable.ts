@@ -1,13 +1,17 @@
 // The table of types: objgraph's most-common-types and growth in one. Sortable (header buttons),
-// filterable, keyboard navigable (arrow keys, Home/End, Enter), verdict as codicon + text.
+// filterable, keyboard navigable (arrow keys, Home/End, Enter), verdict as codicon + text. It fits
+// the panel's width: the Type column takes what is left (ellipsis, full name in the tooltip) and the
+// least telling columns drop out, in DROP_ORDER, until the rest fit; the page is the one scroller.
 import type { Report, TypeSeries, Verdict } from '../core/report';
 import { clear, el, icon, shorten } from './dom';
-import { formatBytes, formatCount, formatDelta, formatRate } from './format';
+import { formatBytes, formatCount, formatDelta, formatGrowth } from './format';
 
 export type SortKey = 'name' | 'count' | 'delta' | 'bytes' | 'retained' | 'rate' | 'verdict';
 
+export type ColumnKey = SortKey | 'trend';
+
 interface Column {
-  key: SortKey | 'trend';
+  key: ColumnKey;
   label: string;
   numeric: boolean;
   title: string;
@@ -17,12 +21,24 @@ const COLUMNS: Column[] = [
   { key: 'name', label: 'Type', numeric: false, title: 'Constructor name, or V8 category' },
   { key: 'verdict', label: 'Verdict', numeric: false, title: 'leak, suspect or ok, with the evidence in the details' },
   { key: 'count', label: 'Count', numeric: true, title: 'Objects alive at the last sample' },
-  { key: 'delta', label: 'Δ since start', numeric: true, title: 'Change in count since the first sample' },
-  { key: 'rate', label: 'Rate', numeric: true, title: 'Growth in objects per minute over recent samples' },
+  { key: 'delta', label: 'Δ', numeric: true, title: 'Change in count since the first sample' },
+  { key: 'rate', label: 'Rate/min', numeric: true, title: 'Growth in objects per minute over recent samples' },
   { key: 'bytes', label: 'Bytes', numeric: true, title: 'Shallow size at the last sample' },
   { key: 'retained', label: 'Retained', numeric: true, title: 'Bytes kept alive by these objects' },
   { key: 'trend', label: 'Trend', numeric: false, title: 'Count per sample' },
 ];
+
+/** The columns that drop out as the panel narrows, first to go first; Type and Verdict always stay. */
+export const DROP_ORDER: readonly ColumnKey[] = ['bytes', 'trend', 'count', 'retained', 'delta', 'rate'];
+
+/** The Type column keeps at least this many `ch`, and this share of the table, before another column drops out. */
+const MIN_NAME_CH = 12;
+const MIN_NAME_SHARE = 0.3;
+
+/** Rows listed before "Show all": the ranked top (leaks and suspects first) without a long page. */
+const FIRST_ROWS = 25;
+/** Rows listed at most, also with "Show all" (the filter finds the rest). */
+const MAX_ROWS = 500;
 
 const VERDICT_RANK: Record<Verdict, number> = { leak: 0, suspect: 1, ok: 2 };
 const VERDICT_ICON: Record<Verdict, string> = { leak: 'flame', suspect: 'warning', ok: 'pass' };
@@ -30,6 +46,15 @@ const VERDICT_ICON: Record<Verdict, string> = { leak: 'flame', suspect: 'warning
 /** A verdict badge: icon and word, so that meaning is not carried by colour alone. */
 export function verdictBadge(verdict: Verdict): HTMLElement {
   return el('span', { class: `badge badge-${verdict}`, attrs: { 'data-verdict': verdict } }, icon(VERDICT_ICON[verdict]), verdict);
+}
+
+/** The width of a `0` in the font of `box`, px. */
+function chWidth(box: HTMLElement): number {
+  const probe = el('span', { class: 'ch-probe', attrs: { 'aria-hidden': 'true' } }, '0000000000');
+  box.append(probe);
+  const width = probe.getBoundingClientRect().width / 10;
+  probe.remove();
+  return width || 7;
 }
 
 function last(values: number[]): number {
@@ -91,10 +116,13 @@ export class TypesTable {
   private ascending = true;
   private filter = '';
   private selected: string | undefined;
+  private showAll = false;
+  private readonly box: HTMLElement;
   private readonly table: HTMLTableElement;
   private readonly body: HTMLTableSectionElement;
   private readonly headRow: HTMLTableRowElement;
   private readonly summary: HTMLElement;
+  private readonly more: HTMLButtonElement;
   private rows: TypeSeries[] = [];
 
   constructor(container: HTMLElement, private readonly events: TypesTableEvents) {
@@ -109,13 +137,26 @@ export class TypesTable {
       },
     });
     this.summary = el('span', { class: 'summary', attrs: { 'aria-live': 'polite' } });
+    this.more = el('button', {
+      class: 'link',
+      attrs: { type: 'button', id: 'types-more', hidden: true },
+      on: {
+        click: () => {
+          this.showAll = !this.showAll;
+          this.render();
+        },
+      },
+    });
     this.headRow = el('tr');
     this.body = el('tbody');
     this.table = el('table', { class: 'types', attrs: { id: 'types-table', 'aria-label': 'Types on the heap', role: 'grid' } },
       el('thead', {}, this.headRow), this.body);
     this.table.addEventListener('keydown', (e) => this.onKey(e));
-    container.append(el('div', { class: 'toolbar' }, filterInput, this.summary), el('div', { class: 'table-scroll' }, this.table));
+    this.table.dataset.dropOrder = DROP_ORDER.join(' ');
+    this.box = el('div', { class: 'table-box' }, this.table);
+    container.append(el('div', { class: 'toolbar' }, filterInput, this.summary, this.more), this.box);
     this.renderHead();
+    new ResizeObserver(() => this.fit()).observe(this.box);
   }
 
   setReport(report: Report): void {
@@ -130,6 +171,8 @@ export class TypesTable {
   /** Selects a row by type name (and focuses it when asked). */
   select(name: string, focus = false): void {
     this.selected = name;
+    // A type below the rows listed: list down to it.
+    if (!Array.from(this.body.rows).some((r) => r.dataset.type === name) && this.rows.some((t) => t.name === name)) this.render();
     for (const row of Array.from(this.body.rows)) {
       const on = row.dataset.type === name;
       row.setAttribute('aria-selected', String(on));
@@ -152,7 +195,7 @@ export class TypesTable {
   private renderHead(): void {
     clear(this.headRow);
     for (const column of COLUMNS) {
-      const th = el('th', { class: column.numeric ? 'num' : '', attrs: { scope: 'col', title: column.title } });
+      const th = el('th', { class: `col-${column.key}${column.numeric ? ' num' : ''}`, attrs: { scope: 'col', title: column.title } });
       if (column.key === 'trend') {
         th.textContent = column.label;
       } else {
@@ -191,8 +234,14 @@ export class TypesTable {
         // Ties: faster growth first, then by bytes.
         return primary || b.countPerMinute - a.countPerMinute || last(b.bytes) - last(a.bytes);
       });
-    const shown = this.rows.slice(0, 500);
-    this.summary.textContent = `${shown.length < this.rows.length ? `${shown.length} of ` : ''}${this.rows.length} type${this.rows.length === 1 ? '' : 's'}`;
+    // The selected type stays listed (a hover's link may reveal one below the first rows).
+    const selectedAt = this.rows.findIndex((t) => t.name === this.selected);
+    const limit = this.showAll ? MAX_ROWS : Math.max(FIRST_ROWS, selectedAt + 1);
+    const shown = this.rows.slice(0, Math.min(limit, MAX_ROWS));
+    const total = this.rows.length;
+    this.summary.textContent = `${shown.length < total ? `${formatCount(shown.length)} of ` : ''}${formatCount(total)} type${total === 1 ? '' : 's'}`;
+    this.more.hidden = total <= FIRST_ROWS;
+    this.more.textContent = this.showAll ? `Show the first ${FIRST_ROWS}` : `Show all${total > MAX_ROWS ? ` (first ${formatCount(MAX_ROWS)})` : ''}`;
     let selectedShown = false;
     for (const t of shown) {
       const isSelected = t.name === this.selected;
@@ -205,14 +254,14 @@ export class TypesTable {
           dblclick: () => this.events.open(t.name),
         },
       },
-        el('td', { class: 'name', title: shorten(t.name, 2000) }, shorten(t.name, 80)),
-        el('td', {}, verdictBadge(t.verdict)),
-        el('td', { class: 'num' }, formatCount(last(t.counts))),
-        el('td', { class: 'num' }, formatDelta(delta(t))),
-        el('td', { class: 'num' }, formatRate(t.countPerMinute)),
-        el('td', { class: 'num' }, formatBytes(last(t.bytes))),
-        el('td', { class: 'num' }, t.retainedBytes === undefined ? '–' : formatBytes(t.retainedBytes)),
-        el('td', { class: 'trend' }, sparkline(t.counts)),
+        el('td', { class: 'col-name name', title: shorten(t.name, 2000) }, shorten(t.name, 80)),
+        el('td', { class: 'col-verdict' }, verdictBadge(t.verdict)),
+        el('td', { class: 'col-count num' }, formatCount(last(t.counts))),
+        el('td', { class: 'col-delta num' }, formatDelta(delta(t))),
+        el('td', { class: 'col-rate num' }, formatGrowth(t.countPerMinute)),
+        el('td', { class: 'col-bytes num' }, formatBytes(last(t.bytes))),
+        el('td', { class: 'col-retained num' }, t.retainedBytes === undefined ? '–' : formatBytes(t.retainedBytes)),
+        el('td', { class: 'col-trend trend' }, sparkline(t.counts)),
       );
       row.dataset.type = t.name;
       this.body.append(row);
@@ -225,6 +274,28 @@ export class TypesTable {
         row.focus({ preventScroll: true });
       }
     }
+    this.fit();
+  }
+
+  /** Shows every column that fits beside a readable Type column; drops the rest in DROP_ORDER. */
+  private fit(): void {
+    const available = this.box.clientWidth;
+    if (available === 0) return; // not laid out (hidden panel): fit when it is
+    const minName = Math.max(MIN_NAME_CH * chWidth(this.box), MIN_NAME_SHARE * available);
+    this.table.dataset.minName = String(Math.round(minName));
+    const nameHead = this.headRow.cells[0];
+    const hidden: ColumnKey[] = [];
+    this.hide(hidden);
+    for (const key of DROP_ORDER) {
+      if (this.table.scrollWidth <= available + 1 && nameHead.offsetWidth >= minName) break;
+      hidden.push(key);
+      this.hide(hidden);
+    }
+  }
+
+  private hide(keys: ColumnKey[]): void {
+    for (const key of DROP_ORDER) this.table.classList.toggle(`hide-${key}`, keys.includes(key));
+    this.table.dataset.hidden = keys.join(' ');
   }
 
   private choose(name: string): void {

@@ -2,7 +2,7 @@
 // Leak Watch" from the palette, and check the panel beside the editor: live heap figure, samples,
 // the types table with verdict badges; screenshots under test-results/.
 import * as assert from 'node:assert/strict';
-import { examplesDir, runCommand, screenshot, startVSCode, waitForTitle, webviewFrame, type VSCodeSession } from './vscode';
+import { examplesDir, hoverCursorLine, runCommand, screenshot, startVSCode, waitForTitle, webviewFrame, type VSCodeSession } from './vscode';
 
 describe('Leak Watch panel beside the editor', function () {
   this.timeout(240_000);
@@ -53,9 +53,9 @@ describe('Leak Watch panel beside the editor', function () {
 
     const frame = webviewFrame(page);
     const figure = frame.locator('#heap-used');
-    await figure.filter({ hasText: /\d+(\.\d+)? (KB|MB|GB)/ }).waitFor({ timeout: 30_000 });
+    await figure.filter({ hasText: /\d+(\.\d+)?\s(kB|MB|GB)/ }).waitFor({ timeout: 30_000 });
     const first = await figure.innerText();
-    assert.match(first, /^\d+(\.\d+)? (KB|MB|GB)$/);
+    assert.match(first, /^\d+(\.\d+)?\s(kB|MB|GB)$/);
     assert.match(await frame.locator('#status-text').innerText(), /Watching/);
     await screenshot(page, 'panel-live-heap');
     // It is live: the figure's time moves on.
@@ -127,22 +127,7 @@ describe('Leak Watch panel beside the editor', function () {
     await suspectSite.waitFor({ timeout: 60_000 });
     const label = await suspectSite.innerText();
     await suspectSite.click();
-    // The opened line: its selection (the expression is selected) or, failing that, the line highlight.
-    const current = page.locator('.monaco-editor.focused .view-overlays .selected-text, .monaco-editor.focused .view-overlays .current-line').first();
-    await current.waitFor({ timeout: 15_000 });
-    let shown = false;
-    for (let attempt = 0; attempt < 4 && !shown; attempt++) {
-      // The editor re-renders its overlays: the one found may be gone by the time it is measured.
-      await current.waitFor({ timeout: 15_000 });
-      const line = await current.boundingBox();
-      if (!line) continue;
-      await page.mouse.move(line.x + 2, line.y + line.height / 2);
-      await page.mouse.move(line.x + Math.min(40, line.width / 2), line.y + line.height / 2, { steps: 5 });
-      try {
-        await page.locator('.monaco-hover', { hasText: 'Leak Watch' }).first().waitFor({ state: 'visible', timeout: 4_000 });
-        shown = true;
-      } catch {}
-    }
+    const shown = await hoverCursorLine(page, 'Leak Watch');
     if (!shown) await screenshot(page, 'hover-hint');
     assert.ok(shown, `hovering the line of ${label} shows a Leak Watch hover`);
     const text = await page.locator('.monaco-hover', { hasText: 'Leak Watch' }).first().innerText();
@@ -175,7 +160,7 @@ describe('Leak Watch panel beside the editor', function () {
     assert.match(await frame.locator('#message').innerText(), /^Ended by the window reload; the \d+ samples? taken before it are kept\./);
     assert.ok((await frame.locator('#types-table tbody tr').count()) > 5, 'the types are still listed');
     assert.equal(await frame.locator(`#types-table tbody tr[data-type="${leakType}"] [data-verdict=leak]`).count(), 1, `${leakType} is still a leak`);
-    assert.match(await frame.locator('#heap-used').innerText(), /^\d+(\.\d+)? (KB|MB|GB)$/);
+    assert.match(await frame.locator('#heap-used').innerText(), /^\d+(\.\d+)?\s(kB|MB|GB)$/);
     assert.equal(await frame.locator('#heap-chart .uplot').count(), 1, 'the heap line is drawn');
     assert.equal(await frame.locator('#stop').isDisabled(), true, 'nothing to stop');
     assert.equal(await frame.locator('#save').isDisabled(), true, 'no snapshot to save after a reload');

@@ -219,6 +219,28 @@ export async function watchFromPalette(page: Page, programName: string, recordCl
   return frame;
 }
 
+/**
+ * Hovers the line of the focused editor's cursor (its current-line highlight, or its selection)
+ * until a hover with `text` shows; false when none does after a few tries.
+ */
+export async function hoverCursorLine(page: Page, text: string): Promise<boolean> {
+  const current = page.locator('.monaco-editor.focused .view-overlays .current-line, .monaco-editor.focused .view-overlays .selected-text').first();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    // The editor re-renders its overlays: the one found may be gone by the time it is measured.
+    await current.waitFor({ timeout: 15_000 });
+    const line = await current.boundingBox();
+    if (!line) continue;
+    await page.mouse.move(line.x + 2, line.y + line.height / 2);
+    // Past the start of the line, where a Problems entry for the same line would add its own hover.
+    await page.mouse.move(line.x + Math.min(150, line.width / 2), line.y + line.height / 2, { steps: 5 });
+    try {
+      await page.locator('.monaco-hover', { hasText: text }).first().waitFor({ state: 'visible', timeout: 4_000 });
+      return true;
+    } catch {}
+  }
+  return false;
+}
+
 /** An afterEach hook body: a screenshot named after the test when it failed. */
 export async function screenshotIfFailed(context: Mocha.Context, vscode: VSCodeSession | undefined): Promise<void> {
   if (context.currentTest?.state === 'failed' && vscode) await screenshot(vscode.page, `failed-${context.currentTest.title}`).catch(() => undefined);

@@ -50,9 +50,10 @@ describe('a leaky program under the debugger', function () {
     const site = leak.allocationSites.find((s) => s.file.endsWith('leaky-server.js')) ?? leak.allocationSites[0];
     const editor = await api.openSource(site, sessionId);
     assert.ok(editor, `opened ${site.file}:${site.line}`);
-    assert.equal(editor.selection.start.line, site.line - 1);
-    const selected = editor.document.getText(editor.selection);
-    assert.match(selected, new RegExp(`new ${leak.type}|${leak.type}`), `selected "${selected}"`);
+    assert.ok(editor.selection.isEmpty, 'the cursor, not a selection');
+    assert.equal(editor.selection.active.line, site.line - 1);
+    const atCursor = editor.document.lineAt(site.line - 1).text.slice(editor.selection.active.character);
+    assert.match(atCursor, new RegExp(`^(new ${leak.type}|${leak.type})`), `at the cursor: "${atCursor}"`);
   });
 
   it('hovers a blamed line with the hint', async () => {

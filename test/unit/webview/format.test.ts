@@ -1,0 +1,84 @@
+// The panel's and hovers' numbers and words (src/webview/format.ts): decimal byte units with round
+// chart ticks, grouped numbers, code in the analysis's sentences, the tab title.
+import * as assert from 'node:assert/strict';
+import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces, targetLabel } from '../../../src/webview/format';
+
+/** The text with U+00A0 shown as a plain space, for readable expectations. */
+const plain = (text: string) => text.replace(/\u00a0/g, ' ');
+
+describe('panel formatting', () => {
+  describe('bytes', () => {
+    it('are decimal SI units (kB, MB, GB; base 1000), as Chrome DevTools and the CLI print them', () => {
+      assert.deepEqual([999, 1000, 1536, 479_300, 7_150_000, 2.5e9].map((b) => plain(formatBytes(b))), ['999 B', '1.00 kB', '1.54 kB', '479 kB', '7.15 MB', '2.50 GB']);
+      assert.equal(plain(formatBytes(-2048)), '−2.05 kB');
+    });
+
+    it('hold the number to its unit with a no-break space, so no line breaks between them', () => {
+      assert.equal(formatBytes(479_300), '479\u00a0kB');
+      assert.equal(formatMs(4522), '4,522\u00a0ms');
+    });
+
+    it('chart ticks land on round decimal values, one unit, no needless decimals', () => {
+      // The ticks uPlot picks for a 4–10 MB heap: steps of 1, 2, 2.5 or 5 times a power of ten.
+      assert.deepEqual(formatByteTicks([4e6, 6e6, 8e6, 10e6]).map(plain), ['4 MB', '6 MB', '8 MB', '10 MB']);
+      assert.deepEqual(formatByteTicks([5e6, 7.5e6, 10e6]).map(plain), ['5.0 MB', '7.5 MB', '10.0 MB']);
+      assert.deepEqual(formatByteTicks([0, 500e3, 1e6, 1.5e6]).map(plain), ['0.0 MB', '0.5 MB', '1.0 MB', '1.5 MB']);
+      assert.deepEqual(formatByteTicks([0, 250, 500]).map(plain), ['0 B', '250 B', '500 B']);
+      // Before: base-1024 units made the decimal steps odd (4.77 / 7.15 / 9.54 MB).
+      for (const label of formatByteTicks([5e6, 7.5e6, 10e6])) assert.doesNotMatch(label, /\d\.\d\d/);
+    });
+  });
+
+  describe('counts and rates', () => {
+    it('group thousands', () => {
+      assert.equal(formatCount(2329), '2,329');
+      assert.equal(formatRate(10224.4), '+10,224/min');
+      assert.equal(formatRate(-3.25), '−3.3/min');
+      assert.equal(formatRate(0), '0/min');
+      assert.equal(formatRate(0.04), '0/min');
+      assert.equal(formatGrowth(10224.4), '+10,224');
+      assert.equal(formatPerMinute(19121.7), '19,122');
+      assert.equal(formatPerMinute(-250), '−250');
+    });
+  });
+
+  describe('sentences of the analysis', () => {
+    it('render `backticked` names and expressions as code, not with literal backticks', () => {
+      assert.deepEqual(sentencePieces('Delete entries from the Set `registry` when done, or use `new WeakRef(x)`.'), [
+        { text: 'Delete entries from the Set ', code: false },
+        { text: 'registry', code: true },
+        { text: ' when done, or use ', code: false },
+        { text: 'new WeakRef(x)', code: true },
+        { text: '.', code: false },
+      ]);
+    });
+
+    it('keep an unpaired backtick as text', () => {
+      assert.deepEqual(sentencePieces('a `b` c ` d'), [
+        { text: 'a ', code: false },
+        { text: 'b', code: true },
+        { text: ' c ` d', code: false },
+      ]);
+    });
+
+    it('group the whole numbers in the words, not positions, decimals or names', () => {
+      const text = (s: string) => sentencePieces(s).map((p) => p.text).join('|');
+      assert.equal(text('2329 of 2329 new Session objects (100 %)'), '2,329 of 2,329 new Session objects (100 %)');
+      assert.equal(text('(1200 such edges); were it weak, 156800 bytes could be collected.'), '(1,200 such edges); were it weak, 156,800 bytes could be collected.');
+      assert.equal(text('made at /w/server.js:1234 and sample-12345, 1234.5 s, 12,345 already'), 'made at /w/server.js:1234 and sample-12345, 1234.5 s, 12,345 already');
+      assert.equal(text('the Map `cache12345` holds 10000'), 'the Map |cache12345| holds 10,000');
+    });
+  });
+
+  describe('the panel tab title', () => {
+    it('says what is watched in words: the launch configuration (else the program) and its pid', () => {
+      assert.equal(panelTitle('server.js [31376] « API server'), 'Leak Watch · API server (pid 31376)');
+      assert.equal(panelTitle('server.js [31376]'), 'Leak Watch · server.js (pid 31376)');
+      assert.equal(panelTitle('app.js [7] « Leak Watch: app.js'), 'Leak Watch · app.js (pid 7)');
+      assert.equal(panelTitle('ws://127.0.0.1:9229/0f2c-11aa'), 'Leak Watch · 127.0.0.1:9229');
+      assert.equal(panelTitle('a.heapsnapshot … c.heapsnapshot (3 files)'), 'Leak Watch · a.heapsnapshot … c.heapsnapshot (3 files)');
+      // The panel's header says the same, without the "Leak Watch ·".
+      assert.equal(targetLabel('server.js [31376] « API server'), 'API server (pid 31376)');
+    });
+  });
+});
