@@ -143,7 +143,7 @@ function at(p: SourcePosition): string {
 export function causeDetail(cause: Cause): string {
   const out: string[] = [];
   out.push(`${VERDICT_MARK[cause.verdict]}: ${inert(cause.title, 200)}`);
-  if (cause.addedAt) out.push(`  added at ${at(cause.addedAt)} (${cause.addedAt.how})`);
+  if (cause.addedAt) out.push(`  added at ${at(cause.addedAt)} (${cause.addedAt.call ? `${cause.addedAt.how}: ${inert(cause.addedAt.call, 80)}(…)` : cause.addedAt.how})`);
   const h = cause.holder;
   const declared = h.declaredAt ? `, ${inert(h.declaredAt.scope ?? 'declared', 80)} at ${at(h.declaredAt)}` : '';
   out.push(`  holder: ${h.kind}${h.variable ? ` \`${inert(h.variable, 60)}\`` : ''}${h.event ? ` event '${inert(h.event, 60)}'` : ''} (${inert(h.type, 40)}${h.inLibrary ? ', in a library or Node' : ''}${declared})`);

@@ -146,7 +146,7 @@ function causesSince(graph: HeapGraph, types: TypeVerdict[], wanted: TypeVerdict
     let retained = 0;
     for (const t of group.tops) retained += dom.retained[t];
     const path = displayPath(pathCtx, sampleNodes[0], memo);
-    const cause = describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes, resolve, tops: group.tops });
+    const cause = describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes, resolve, tops: group.tops, memo });
     groupsOf.set(cause, [group]);
     causes.push(cause);
   }

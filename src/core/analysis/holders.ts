@@ -12,7 +12,7 @@ import type { TypeNamer } from './naming';
 import { isUserScript } from './allocation';
 import { codeAt, codePath, userClosureAt } from './codePath';
 import { classScript, codeOrigin, packagesOf } from './origin';
-import { suspectEdge, type DisplayPath, type PathContext } from './retainers';
+import { displayPath, suspectEdge, type DisplayPath, type PathContext, type PathMemo } from './retainers';
 import { candidateFiles, firstHit, lastName, reportSites, userScriptFiles, type Hint, type Resolve } from './sites';
 
 /** The tops that share one holder node, and what they keep (per marked type k = 1..n). */
@@ -41,6 +41,8 @@ export interface CauseInput {
   sampleNodes: number[];
   resolve: Resolve;
   tops: number[];
+  /** Folded path steps shared between the paths of one graph. */
+  memo?: PathMemo;
 }
 
 const TIMER_TYPES = new Set(['TimersList', 'Timeout', 'Immediate']);
@@ -197,7 +199,7 @@ export function describeCause(input: CauseInput): Cause {
       const b: BackReference = { holder: candidate.holder, edge: candidate.edge, target: candidate.target, bytes: m.bytes, count: m.count, fix: backRefFix(candidate) };
       const site = firstHit(candidateFiles(g, [candidate.holderNode], resolve, hints), (f, near) => findPropertyAssignment(f, b.edge, near));
       backReference = site ? { ...b, site } : b;
-      if (m.bytes >= 0.5 * input.retained) kind = 'back-reference';
+      if (throughEdge(input, candidate.edge) >= 0.5) kind = 'back-reference';
     }
   }
 
@@ -289,6 +291,23 @@ function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: numb
     return `Take each ${main.type} out with \`${receiver}.${remove}(…)\` once it is done, or bound ${receiver} (a time to live, a maximum size): what \`${addedAt!.call}(…)\`${where} adds stays for ever.`;
   }
   return undefined;
+}
+
+/**
+ * The share of some kept objects whose shortest path, below the holder, runs through an edge of
+ * this name (`parent`): most of them, and the back-reference is what keeps them. Read off the
+ * paths themselves, so a cause's kind does not hang on byte sums that vary from run to run.
+ */
+function throughEdge(input: CauseInput, edge: string): number {
+  const nodes = input.sampleNodes.slice(0, 64);
+  if (!nodes.length) return 0;
+  let through = 0;
+  for (const v of nodes) {
+    const p = displayPath(input.pathCtx, v, input.memo);
+    const at = p.holders.lastIndexOf(input.group.holder);
+    if (at >= 0 && p.edges.slice(at + 1).some((e) => e.edge === edge || e.edge === `${edge}+`)) through++;
+  }
+  return through / nodes.length;
 }
 
 /** The call that a kept closure of the program was handed to (`bus.on('x', () => …)`, `subject.subscribe(…)`). */
