@@ -79,6 +79,10 @@ describe('analysis: why it leaks, on live fixtures', function () {
     const g = w.graphs[1];
     assert.ok(b.count > 100, `count ${b.count}`);
     assert.ok(b.bytes > leak.newBytes * 0.5 && b.bytes < g.totalSize, `bytes ${b.bytes} vs new ${leak.newBytes}`);
+    // The evidence's numbers are grouped where the sentences are made (the CLI printed "were it weak, 156800 bytes").
+    const backRefSentence = leak.evidence.find((e) => e.includes('points back at'));
+    assert.match(backRefSentence ?? '', /were it weak, \d{1,3}(,\d{3})+ bytes/, `${backRefSentence}`);
+    for (const e of leak.evidence) assert.doesNotMatch(e.replace(/\/\S+:\d+/g, ''), /(^|[\s(])\d{4,}(?![\d:])/, e);
     // no back-reference on the fixtures without one
     const { leak: map } = await explainFixture('leak-map-cache');
     assert.deepEqual(map.backReferences, []);
