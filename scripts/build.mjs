@@ -38,7 +38,8 @@ const configs = [
   { ...node, entryPoints: { snapshotWorker: 'src/core/worker/worker.ts', snapshotHelper: 'src/core/worker/helperThread.ts' }, outdir: 'dist' },
   {
     ...node,
-    entryPoints: { cli: 'src/cli/main.ts' },
+    // The inspector preload is loaded into each Node process of a command that `run` starts.
+    entryPoints: { cli: 'src/cli/main.ts', inspectorPreload: 'src/core/cdp/inspectorPreload.ts' },
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node' },
     define: { LEAK_WATCH_VERSION: JSON.stringify(pkg.version) },

@@ -7,9 +7,12 @@ export const HELP = `leak-watch — find memory leaks in a running Node.js progr
 
 Usage:
   leak-watch run [options] -- <command> [args…]
-      Start a Node program with the inspector on 127.0.0.1 (a random port), watch its heap,
-      print the report and stop the program. <command> is \`node …\`, a .js/.mjs/.cjs file,
-      or any command whose node processes read NODE_OPTIONS (e.g. \`npm run start\`).
+      Start a command, watch the heap of the Node program it runs, print the report, then end
+      every process the command started. <command> is \`node …\`, a .js/.mjs/.cjs file, or any
+      command that starts Node (\`npm run start\`, \`sh -c 'node app.js'\`): each of its Node
+      processes opens its inspector on 127.0.0.1 (a free port) and reports it to leak-watch
+      (through NODE_OPTIONS); the first one that is not npm, npx, yarn, pnpm or corepack is
+      watched. The program's output goes to stderr.
   leak-watch attach <ws-url | host:port> [options]
       Watch a program that already runs with --inspect. Detaches cleanly and leaves it running.
   leak-watch analyze <a.heapsnapshot> [b.heapsnapshot …] [options]
@@ -19,6 +22,9 @@ Usage:
 Options:
   --samples N           snapshots to take (default 6; run/attach)
   --duration S          watch for S seconds instead of a number of samples
+  --until-verdict       stop as soon as the verdicts are settled (every growing type of the
+                        program a leak or not), or at --duration; the report says when
+                        (verdictAt)
   --interval S          seconds between snapshots (default: adaptive, within the pause budget)
   --pause-budget P      largest share of wall time the program may spend paused for
                         snapshots, 0.01–0.9 (default 0.1)
@@ -30,6 +36,7 @@ Options:
                         \`new Type(\` found in the class's source, or the constructor's position
   --no-allocation-sites leave allocation sites out of the report
   --no-gc               do not force a garbage collection before each snapshot
+  --snapshot-timeout S  give up on a snapshot after S seconds (default 120)
   --fail-on-leak        exit 3 when a leak is found
   --allow-remote        allow an inspector on a host other than this machine (attach)
   --top N               types to print (default 10)
@@ -37,9 +44,14 @@ Options:
   -h, --help            this help
   -v, --version         the version
 
+SIGINT, SIGTERM or SIGHUP stops the watch, ends the program's processes and prints the report
+of the snapshots taken; a second one ends them at once, with no report.
+
 Exit codes: 0 done (no leak, or leaks without --fail-on-leak); 1 failure (the program could
-not be started or watched, or a file is not a heap snapshot); 2 usage error; 3 a leak was
-found and --fail-on-leak was given.`;
+not be started or watched, it exited with an error or was killed, a file is not a heap
+snapshot, a path cannot be written); 2 usage error; 3 a leak was found and --fail-on-leak was
+given; 128 + the signal's number (130 SIGINT, 143 SIGTERM) when a signal ended leak-watch
+before the first snapshot, or a second signal ended it.`;
 
 export interface CliOptions {
   command: 'run' | 'attach' | 'analyze' | 'help' | 'version';
@@ -47,6 +59,8 @@ export interface CliOptions {
   operands: string[];
   samples?: number;
   durationS?: number;
+  /** Stop once the verdicts are settled. */
+  untilVerdict: boolean;
   intervalS?: number;
   pauseBudget: number;
   json?: string;
@@ -54,6 +68,7 @@ export interface CliOptions {
   /** `precise`: allocation tracking; `source`: found in the source (default); `off`: none reported. */
   allocationSites: 'precise' | 'source' | 'off';
   forceGc: boolean;
+  snapshotTimeoutS: number;
   failOnLeak: boolean;
   allowRemote: boolean;
   top: number;
@@ -79,6 +94,7 @@ export function parseCli(argv: string[]): CliOptions {
       options: {
         samples: { type: 'string' },
         duration: { type: 'string' },
+        'until-verdict': { type: 'boolean' },
         interval: { type: 'string' },
         'pause-budget': { type: 'string' },
         json: { type: 'string' },
@@ -86,6 +102,7 @@ export function parseCli(argv: string[]): CliOptions {
         'no-allocation-sites': { type: 'boolean' },
         'precise-sites': { type: 'boolean' },
         'no-gc': { type: 'boolean' },
+        'snapshot-timeout': { type: 'string' },
         'fail-on-leak': { type: 'boolean' },
         'allow-remote': { type: 'boolean' },
         top: { type: 'string' },
@@ -103,11 +120,13 @@ export function parseCli(argv: string[]): CliOptions {
     pauseBudget: number(v['pause-budget'], '--pause-budget', 0.01, 0.9) ?? 0.1,
     samples: integer(v.samples, '--samples', 1),
     durationS: number(v.duration, '--duration', 0.1, 1e7),
+    untilVerdict: !!v['until-verdict'],
     intervalS: number(v.interval, '--interval', 0.05, 1e6),
     json: v.json,
     saveSnapshots: v['save-snapshots'],
     allocationSites: v['no-allocation-sites'] ? ('off' as const) : v['precise-sites'] ? ('precise' as const) : ('source' as const),
     forceGc: !v['no-gc'],
+    snapshotTimeoutS: number(v['snapshot-timeout'], '--snapshot-timeout', 1, 1e6) ?? 120,
     failOnLeak: !!v['fail-on-leak'],
     allowRemote: !!v['allow-remote'],
     top: integer(v.top, '--top', 1) ?? 10,

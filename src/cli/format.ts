@@ -15,11 +15,47 @@ export function signed(n: number): string {
   return n > 0 ? `+${s}` : s;
 }
 
-/** Text made safe for a terminal: control characters (escape sequences) from the heap shown as \\xNN. */
+/**
+ * Beyond C0 controls (escape sequences, newlines), what a terminal would act on or reorder: DEL, C1
+ * controls, the Arabic letter mark, left-to-right and right-to-left marks, line and paragraph
+ * separators, and bidi embeddings, overrides and isolates (U+202A–202E, U+2066–2069).
+ */
+const BEYOND_C0 = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const TERMINAL_UNSAFE = new RegExp(`[\\u0000-\\u001f${BEYOND_C0}]`, 'g');
+/** JSON.stringify escapes C0 controls in strings itself (and its layout's newlines must stay). */
+const JSON_UNSAFE = new RegExp(`[${BEYOND_C0}]`, 'g');
+
+/**
+ * Text made safe for a terminal, the one escaping of everything the CLI prints that came from the
+ * debuggee or a file (type names, paths, script URLs, messages quoting them): each character of
+ * TERMINAL_UNSAFE shown as `\xNN` or `\uNNNN`; cut to `max` characters first (marked `…`).
+ */
 export function inert(text: string, max = 120): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  let cut = text;
+  if (text.length > max) {
+    let end = max - 1;
+    if (/[\ud800-\udbff]/.test(text[end - 1] ?? '')) end--; // not half a surrogate pair
+    cut = `${text.slice(0, end)}…`;
+  }
+  return cut.replace(TERMINAL_UNSAFE, escapeChar);
+}
+
+/** Text of several lines (a stack trace) made safe line by line, its line breaks kept. */
+export function inertLines(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => inert(line, Infinity))
+    .join('\n');
+}
+
+/** JSON text (JSON.stringify's output) with the characters it leaves raw that a terminal acts on escaped too (DEL, C1, bidi): the same JSON. */
+export function inertJson(json: string): string {
+  return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function escapeChar(c: string): string {
+  const code = c.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 function table(rows: string[][], align: ('l' | 'r')[]): string {
@@ -67,7 +103,7 @@ export function leakDetail(leak: Leak): string {
     out.push('  allocated at:');
     for (const s of leak.allocationSites.slice(0, 3)) {
       const how = s.kind === 'constructor' ? ' (the constructor; allocation stacks were not recorded)' : s.kind === 'source' ? ' (found in the source; --precise-sites records the exact site)' : '';
-      out.push(`    ${s.file}:${s.line}:${s.column}  ${inert(s.functionName || '(anonymous)', 60)}  ×${s.count.toLocaleString('en-US')}${how}`);
+      out.push(`    ${at(s)}  ${inert(s.functionName || '(anonymous)', 60)}  ×${s.count.toLocaleString('en-US')}${how}`);
     }
   }
   const path = leak.retainerPaths[0];
@@ -78,11 +114,11 @@ export function leakDetail(leak: Leak): string {
       out.push(`    ${k === 0 ? '' : '→ '}${inert(e.from, 50)} .${inert(e.edge, 50)}${mark}`);
     });
     out.push(`    → ${inert(leak.type, 50)}`);
-    if (path.suspectSite) out.push(`    suspect edge created at ${path.suspectSite.file}:${path.suspectSite.line}:${path.suspectSite.column}`);
+    if (path.suspectSite) out.push(`    suspect edge created at ${at(path.suspectSite)}`);
   }
   for (const b of leak.backReferences.slice(0, 3)) {
-    const at = b.site ? ` at ${b.site.file}:${b.site.line}:${b.site.column}` : '';
-    out.push(`  back-reference ${inert(b.holder, 40)}.${inert(b.edge, 40)} → ${inert(b.target, 40)} keeps ${formatBytes(b.bytes)} alive${at}`);
+    const where = b.site ? ` at ${at(b.site)}` : '';
+    out.push(`  back-reference ${inert(b.holder, 40)}.${inert(b.edge, 40)} → ${inert(b.target, 40)} keeps ${formatBytes(b.bytes)} alive${where}`);
     out.push(`    fix: ${inert(b.fix, 200)}`);
   }
   return out.join('\n');
@@ -90,6 +126,7 @@ export function leakDetail(leak: Leak): string {
 
 const ORIGIN_NOTE: Record<string, string> = { user: 'your class', shape: 'plain object', library: 'library', runtime: 'runtime' };
 
+/** file:line:column, the file escaped (a script's URL is whatever the program named it). */
 function at(p: SourcePosition): string {
   return `${inert(p.file, 200)}:${p.line}:${p.column}`;
 }
@@ -130,8 +167,8 @@ export function causeDetail(cause: Cause): string {
   return out.join('\n');
 }
 
-/** The whole human-readable report. */
-export function formatReport(report: Report, top: number): string {
+/** The whole human-readable report; `shownAlready`: notes printed while watching, not repeated. */
+export function formatReport(report: Report, top: number, shownAlready: ReadonlySet<string> = new Set()): string {
   const parts: string[] = [];
   const lastSample = report.samples[report.samples.length - 1];
   const n = report.samplesTaken ?? report.samples.length;
@@ -144,8 +181,9 @@ export function formatReport(report: Report, top: number): string {
   parts.push('', typesTable(report, top));
   if (report.causes?.length) for (const cause of report.causes) parts.push('', causeDetail(cause));
   else if (report.leaks.length) for (const leak of report.leaks) parts.push('', leakDetail(leak));
+  else if (report.tooEarly) parts.push('', inert(report.tooEarly, 400));
   else if (n > 1) parts.push('', 'No leak found.');
-  for (const note of report.notes ?? []) parts.push(`note: ${inert(note, 300)}`);
+  for (const note of report.notes ?? []) if (!shownAlready.has(note)) parts.push(`note: ${inert(note, 300)}`);
   return parts.join('\n');
 }
 

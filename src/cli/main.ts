@@ -1,17 +1,17 @@
 // The `leak-watch` command line: run / attach / analyze around the same core the extension uses.
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { analyzeSnapshotFiles } from '../core/analyzeFiles';
-import { connectWebSocket } from '../core/cdp/connection';
-import { resolveEndpoint, spawnInspected, type InspectedProcess } from '../core/cdp/endpoints';
-import type { Report, ReportTarget } from '../core/report';
+import type { Report } from '../core/report';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
-import { HeapWatch } from '../core/watch';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
-import { formatBytes, formatReport } from './format';
+import { attachTo } from './attach';
+import { formatReport, inert, inertJson, inertLines } from './format';
+import { Interrupts, signalExitCode } from './interrupts';
+import { checkReportPath, prepareSnapshotFolder, writeReportFile } from './outputs';
 import { Progress } from './progress';
+import { runCommand } from './run';
+import type { WatchOutcome } from './watching';
 
 declare const LEAK_WATCH_VERSION: string | undefined;
 
@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     options = parseCli(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`leak-watch: ${e.message} (see leak-watch --help)\n`);
+      say(`${e.message} (see leak-watch --help)`);
       return EXIT.usage;
     }
     throw e;
@@ -35,19 +35,47 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${typeof LEAK_WATCH_VERSION === 'string' ? LEAK_WATCH_VERSION : 'dev'}\n`);
     return EXIT.ok;
   }
+  const interrupts = options.command === 'analyze' ? undefined : new Interrupts();
   const analyzer = new SnapshotAnalyzer();
   try {
-    const report =
-      options.command === 'analyze' ? await analyzeFiles(options, analyzer) : await watchProgram(options, analyzer);
-    await emit(report, options);
-    if (options.allocationSites === 'off') for (const leak of report.leaks) leak.allocationSites = [];
-    const leaking = report.types.some((t) => t.verdict === 'leak');
-    return leaking && options.failOnLeak ? EXIT.leak : EXIT.ok;
+    // What is written where is checked before anything starts.
+    if (options.json && options.json !== '-') checkReportPath(options.json);
+    const snapshots = options.saveSnapshots && options.command !== 'analyze' ? prepareSnapshotFolder(options.saveSnapshots) : undefined;
+    let outcome: WatchOutcome;
+    if (options.command === 'analyze') outcome = { report: await analyzeFiles(options, analyzer), printed: new Set(), exitCode: EXIT.ok };
+    else {
+      const progress = new Progress(options.quiet);
+      const watch = options.command === 'run' ? runCommand : attachTo;
+      outcome = await watch(options, analyzer, progress, interrupts!, snapshots);
+    }
+    return await finish(outcome, options);
   } catch (e) {
-    process.stderr.write(`leak-watch: ${(e as Error)?.message ?? String(e)}\n`);
+    say((e as Error)?.message ?? String(e));
     return e instanceof UsageError ? EXIT.usage : EXIT.failure;
   } finally {
+    interrupts?.dispose();
     await analyzer.dispose();
+  }
+}
+
+/** Prints the report (or the error), writes the JSON, and says which exit code the outcome deserves. */
+async function finish(outcome: WatchOutcome, options: CliOptions): Promise<number> {
+  const { report } = outcome;
+  if (report) {
+    if (options.allocationSites === 'off') leaveOutAllocationSites(report);
+    await emit(report, options, outcome.printed);
+  }
+  if (outcome.error && !outcome.printed.has(outcome.error)) say(outcome.error);
+  if (report && options.failOnLeak && report.types.some((t) => t.verdict === 'leak')) return EXIT.leak;
+  return outcome.exitCode;
+}
+
+/** `--no-allocation-sites`: no sites, and no evidence that names one, in the leaks and the causes. */
+function leaveOutAllocationSites(report: Report): void {
+  for (const explained of [...report.leaks, ...(report.causes ?? [])]) {
+    const places = explained.allocationSites.map((s) => `${s.file}:${s.line}`);
+    explained.evidence = explained.evidence.filter((e) => !places.some((p) => e.includes(p)));
+    explained.allocationSites = [];
   }
 }
 
@@ -64,118 +92,26 @@ async function analyzeFiles(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
   }
 }
 
-/** `run` and `attach`: watch a live program. */
-async function watchProgram(options: CliOptions, analyzer: SnapshotAnalyzer): Promise<Report> {
-  let program: InspectedProcess | undefined;
-  let programFinished: Promise<void> | undefined;
-  let target: ReportTarget;
-  let wsUrl: string;
-  if (options.command === 'run') {
-    const [command, ...args] = options.operands;
-    program = await spawnInspected(command, args);
-    program.stdout.pipe(process.stderr, { end: false });
-    const child = program;
-    programFinished = new Promise<void>((r) => {
-      // A finished program with a debugger attached waits for it to detach instead of exiting.
-      let tail = '';
-      child.stderr.on('data', (d: Buffer) => {
-        tail = (tail + d.toString()).slice(-200);
-        if (/Waiting for the debugger to disconnect/.test(tail)) r();
-      });
-      child.child.once('exit', () => r());
-    });
-    wsUrl = program.wsUrl;
-    target = { kind: 'run', description: options.operands.join(' '), pid: program.child.pid };
-  } else {
-    wsUrl = await resolveEndpoint(options.operands[0], { allowRemote: options.allowRemote }).catch((e: Error) => {
-      throw /remote hosts explicitly/.test(e.message) ? new Error(`${e.message.replace(/\.?$/, '')} with --allow-remote.`) : e;
-    });
-    target = { kind: 'attach', description: options.operands[0] };
-  }
-  const exited = program ? new Promise<number | null>((r) => program!.child.once('exit', (code) => r(code))) : undefined;
-  const connection = await connectWebSocket(wsUrl).catch(async (e: Error) => {
-    if (program && (program.child.exitCode !== null || program.child.signalCode !== null)) {
-      throw new Error(`The program exited (code ${program.child.exitCode ?? program.child.signalCode}) before leak-watch could attach; leak-watch needs a program that keeps running (a server, a loop).`);
-    }
-    await stopProgram(program, exited);
-    throw e;
-  });
-  const watch = new HeapWatch(connection, analyzer, {
-    maxSamples: options.durationS === undefined ? (options.samples ?? 6) : undefined,
-    intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
-    pauseBudget: options.pauseBudget,
-    forceGc: options.forceGc,
-    trackAllocations: options.allocationSites === 'precise',
-    saveSnapshotsDir: options.saveSnapshots ? resolve(options.saveSnapshots) : undefined,
-  });
-  const progress = new Progress(options.quiet);
-  const total = options.durationS === undefined ? (options.samples ?? 6) : undefined;
-  watch.on('sample', (s) =>
-    progress.update(
-      `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`,
-    ),
-  );
-  watch.on('note', (n) => progress.note(n));
-  watch.on('error', (e) => progress.note(`error: ${e.message}`));
-  const interrupted = new Promise<void>((r) => {
-    process.once('SIGINT', r);
-    process.once('SIGTERM', r);
-  });
-  let durationTimer: NodeJS.Timeout | undefined;
-  let finished = false;
-  try {
-    const starting = watch.start();
-    if (programFinished) await Promise.race([starting, programFinished.then(() => (finished = true))]);
-    else await starting;
-    const waits: Promise<unknown>[] = [watch.ended(), interrupted];
-    if (programFinished) waits.push(programFinished.then(() => (finished = true)));
-    if (options.durationS !== undefined) waits.push(new Promise((r) => (durationTimer = setTimeout(r, options.durationS! * 1000))));
-    await Promise.race(waits);
-    await watch.stop();
-  } finally {
-    if (durationTimer) clearTimeout(durationTimer);
-    progress.done();
-  }
-  const reason = finished ? 'The program finished.' : watch.endedBecause;
-  if (watch.samples.length === 0) {
-    connection.close();
-    await stopProgram(program, exited);
-    throw new Error(finished ? 'The program finished before a snapshot could be taken; leak-watch needs a program that keeps running (a server, a loop).' : reason && !/^Stopped/.test(reason) ? reason : 'No snapshot could be taken.');
-  }
-  const report = await watch.buildReport(target);
-  connection.close();
-  await stopProgram(program, exited);
-  if (reason && !/^(Stopped|Took)/i.test(reason)) (report.notes ??= []).push(reason);
-  return report;
-}
-
-/** Stops a program that `run` started (SIGTERM, then SIGKILL). */
-async function stopProgram(program: InspectedProcess | undefined, exited: Promise<number | null> | undefined): Promise<void> {
-  if (!program || program.child.exitCode !== null || program.child.signalCode !== null) return;
-  program.child.kill('SIGTERM');
-  const killed = await Promise.race([exited!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
-  if (!killed) program.child.kill('SIGKILL');
-}
-
-/** Prints the report and writes the JSON where asked. */
-async function emit(report: Report, options: CliOptions): Promise<void> {
-  const json = `${JSON.stringify(report, null, 2)}\n`;
+/** Prints the report and writes the JSON where asked (its strings escaped as a terminal needs; the same JSON). */
+async function emit(report: Report, options: CliOptions, printed: Set<string>): Promise<void> {
+  const json = inertJson(`${JSON.stringify(report, null, 2)}\n`);
+  const text = `${formatReport(report, options.top, printed)}\n`;
   if (options.json === '-') {
-    process.stderr.write(`${formatReport(report, options.top)}\n`);
-    await write(process.stdout, json);
+    process.stderr.write(text);
+    await new Promise<void>((r, j) => process.stdout.write(json, (e) => (e ? j(e) : r())));
     return;
   }
-  process.stdout.write(`${formatReport(report, options.top)}\n`);
-  if (options.json) {
-    const out = createWriteStream(resolve(options.json));
-    await write(out, json);
-    await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
-  }
+  process.stdout.write(text);
+  if (options.json) await writeReportFile(options.json, json);
 }
 
-function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((r, j) => stream.write(text, (e) => (e ? j(e) : r())));
+/** One line on stderr, escaped. */
+function say(message: string): void {
+  process.stderr.write(`leak-watch: ${inert(message, Infinity)}\n`);
 }
+
+/** Set in the child `hugePagesChild` starts: it ends when its parent does. */
+const HUGE_PAGES_CHILD = 'LEAK_WATCH_HUGE_PAGES_CHILD';
 
 /**
  * With `LEAK_WATCH_HUGE_PAGES=1`, `analyze` runs again in a child process whose glibc gives its big
@@ -184,17 +120,20 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
  * slower (150 MB 1.36 s against 1.28 s, 600 MB 5.23 s against 4.80 s: the kernel's time doubled);
  * it paid only on a freshly booted VM, where the first touch of each page is ~7× dearer. Not where
  * the user chose tunables, nor off Linux, nor for `run`/`attach` (long-lived, stopped by a signal).
+ * A signal to the parent is passed on to the child, and the child ends when the parent is gone.
  */
 function hugePagesChild(argv: string[]): Promise<number> | null {
   if (process.platform !== 'linux' || process.env.GLIBC_TUNABLES !== undefined || process.env.LEAK_WATCH_HUGE_PAGES !== '1') return null;
   if (argv[0] !== 'analyze') return null;
   const child = spawn(process.execPath, [...process.execArgv, __filename, ...argv], {
-    stdio: 'inherit',
-    env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' },
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1', [HUGE_PAGES_CHILD]: '1' },
   });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, forward);
   return new Promise((resolveExit) => {
     child.on('error', () => resolveExit(-1));
-    child.on('exit', (code, signal) => resolveExit(signal ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? EXIT.failure)));
+    child.on('exit', (code, signal) => resolveExit(signal ? signalExitCode(signal) : (code ?? EXIT.failure)));
   });
 }
 
@@ -202,9 +141,11 @@ if (require.main === module) {
   // Exit explicitly once the report is out (writes to files and pipes are synchronous on Linux, and
   // emit() awaited its writes): a program that is gone may leave sockets half-closed.
   const exit = (code: number) => process.exit(code);
+  // The huge-pages child: its parent's end (even by SIGKILL) closes the IPC channel.
+  if (process.env[HUGE_PAGES_CHILD] === '1') process.on('disconnect', () => exit(EXIT.failure));
   const run = () =>
     main(process.argv.slice(2)).then(exit, (e) => {
-      process.stderr.write(`leak-watch: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.stderr.write(`leak-watch: ${inertLines((e as Error)?.stack ?? String(e))}\n`);
       exit(EXIT.failure);
     });
   const child = hugePagesChild(process.argv.slice(2));

@@ -1,7 +1,8 @@
 // Heap snapshot files of one process, in the order they were taken → samples → one report. The
 // CLI's `analyze` and the extension's "Open Heap Snapshots…" both go through here.
-import { promises as fs, type Stats } from 'node:fs';
+import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import { assembleReport } from './assemble';
+import { describeFileError } from './fileProblems';
 import { analysisMemoryBudget, formatBytes, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
 import type { Report, Sample } from './report';
 import type { SnapshotAnalyzer } from './worker/analyzer';
@@ -13,6 +14,13 @@ export interface AnalyzeFilesOptions {
   cancelled?(): boolean;
 }
 
+const KIND_OF_FILE: Array<[(s: Stats) => boolean, string]> = [
+  [(s) => s.isFIFO(), 'a named pipe (FIFO)'],
+  [(s) => s.isCharacterDevice(), 'a character device'],
+  [(s) => s.isBlockDevice(), 'a block device'],
+  [(s) => s.isSocket(), 'a socket'],
+];
+
 /**
  * Checks every file first (exists, is a file, fits in memory), then analyses them one at a time in
  * `analyzer`'s worker (which keeps the latest graph, so the report can explain its growing types).
@@ -22,10 +30,18 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
   if (files.length === 0) throw new Error('No heap snapshot file was given.');
   const stats: Stats[] = [];
   for (const f of files) {
-    const stat = await fs.stat(f).catch(() => undefined);
-    if (!stat) throw new Error(`${f}: no such file`);
+    const stat = await fs.stat(f).catch((error: unknown) => {
+      throw new Error(`${f}: ${describeFileError(error)}`);
+    });
     if (stat.isDirectory()) throw new Error(`${f}: is a directory, not a .heapsnapshot file`);
+    // A FIFO would wait for a writer for ever, a device never end: only files are read.
+    if (!stat.isFile()) throw new Error(`${f}: is ${KIND_OF_FILE.find(([is]) => is(stat))?.[1] ?? 'not a regular file'}, not a .heapsnapshot file; save the snapshot to a file first.`);
     stats.push(stat);
+  }
+  for (const f of files) {
+    await fs.access(f, fsConstants.R_OK).catch((error: unknown) => {
+      throw new Error(`${f}: ${describeFileError(error)}`);
+    });
   }
   const budget = analysisMemoryBudget(analyzer.memoryLimitBytes);
   for (const [k, f] of files.entries()) {
@@ -47,7 +63,7 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
   const notes: string[] = [];
   for (let k = 1; k < samples.length; k++) {
     if (samples[k].otherProcess) {
-      notes.push(`${files[k]} is a snapshot of another process than ${files[k - 1]} (the objects their ids name differ): growth is measured from it on.`);
+      notes.push(`${files[k]} is not a snapshot of the same process as ${files[k - 1]} (the objects their ids name differ: another process, or V8's ids were reset between them); growth is measured from it on.`);
     } else if (samples[k].idsReset) {
       notes.push(`${files[k]} has smaller object ids than ${files[k - 1]}: not the same process, or not in the order taken. Growth is measured from it on.`);
     }

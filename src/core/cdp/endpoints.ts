@@ -1,9 +1,11 @@
 // Where the inspector is: a ws:// URL as given, host:port via /json/list, or a program we start ourselves.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
+import { checkLoopbackPeer, isLoopbackHost, loopbackLookup } from './loopback';
+
+export { isLoopbackHost };
 
 export interface ResolveEndpointOptions {
   /** Allow hosts other than this machine. Off by default: the inspector runs code, so only connect where the user said so. */
@@ -12,18 +14,9 @@ export interface ResolveEndpointOptions {
   timeoutMs?: number;
 }
 
-/** True for localhost, 127.0.0.0/8 and ::1 (with or without brackets). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) return h === '::1' || /^::ffff:127\./.test(h) || h === '0:0:0:0:0:0:0:1';
-  return false;
-}
-
 function refuseRemote(host: string, input: string): never {
   throw new Error(
-    `Refusing to connect to ${host} (from "${input}"): it is not this machine, and the inspector lets whoever connects run code there. ` +
+    `Refusing to connect to ${host} (from "${input}"): only localhost, 127.x.x.x and ::1 are taken as this machine, and the inspector lets whoever connects run code there. ` +
       'If you trust that host, allow remote hosts explicitly.',
   );
 }
@@ -46,7 +39,7 @@ export async function resolveEndpoint(input: string, options: ResolveEndpointOpt
   }
   if (!allowRemote && !isLoopbackHost(base.hostname)) refuseRemote(base.hostname, input);
   const listUrl = new URL('/json/list', base);
-  const targets = await getJson(listUrl, options.timeoutMs ?? 5000);
+  const targets = await getJson(listUrl, options.timeoutMs ?? 5000, allowRemote ? undefined : input);
   if (!Array.isArray(targets)) throw new Error(`${listUrl} did not return a list of targets. Is this a Node inspector port?`);
   const target = targets.find((t) => t && typeof t.webSocketDebuggerUrl === 'string');
   if (!target) {
@@ -65,9 +58,19 @@ function parseUrl(text: string, input: string): URL {
   }
 }
 
-function getJson(url: URL, timeoutMs: number): Promise<Array<Record<string, unknown>>> {
+/** `loopbackFor`: the user's input, when the answer must come from this machine (the lookup and the peer are checked). */
+function getJson(url: URL, timeoutMs: number, loopbackFor?: string): Promise<Array<Record<string, unknown>>> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { timeout: timeoutMs }, (response) => {
+    const request = http.get(url, { timeout: timeoutMs, ...(loopbackFor !== undefined ? { lookup: loopbackLookup } : {}) }, (response) => {
+      if (loopbackFor !== undefined) {
+        try {
+          checkLoopbackPeer(response.socket, loopbackFor);
+        } catch (error) {
+          response.destroy();
+          reject(error);
+          return;
+        }
+      }
       if (response.statusCode !== 200) {
         response.resume();
         reject(new Error(`${url} answered HTTP ${response.statusCode}. Is this a Node inspector port?`));

@@ -1,5 +1,6 @@
 // A Transport over a WebSocket (`ws`), as served by `node --inspect` and js-debug's CDP proxy.
 import WebSocket from 'ws';
+import { checkLoopbackPeer, loopbackLookup } from './loopback';
 import type { Transport } from './transport';
 
 /** Heap snapshots arrive in ~100 KB chunks, but other messages (e.g. large evaluate results) can be big. */
@@ -8,6 +9,8 @@ const MAX_PAYLOAD_BYTES = 1024 * 1024 * 1024;
 export interface WebSocketConnectOptions {
   /** How long to wait for the WebSocket handshake (ms). Default 10 000. */
   timeoutMs?: number;
+  /** Connect only to this machine: the name must resolve to loopback addresses only, and the peer must be one. */
+  loopbackOnly?: boolean;
 }
 
 /** A Transport over an open WebSocket. */
@@ -28,6 +31,7 @@ export class WebSocketTransport implements Transport {
         // One message per turn of the event loop: a heap snapshot streams ~1,500 messages of 100 kB
         // at once, and the editor's own work must get its turns in between.
         allowSynchronousEvents: false,
+        ...(options.loopbackOnly ? { lookup: loopbackLookup } : {}),
       });
       const fail = (message: string) => {
         if (settled) return;
@@ -52,6 +56,15 @@ export class WebSocketTransport implements Transport {
       socket.once('error', (error: Error) =>
         fail(`Could not connect to the inspector at ${url}: ${error.message}. Check that the program is running with --inspect and the address is right.`),
       );
+      if (options.loopbackOnly) {
+        socket.once('upgrade', (res) => {
+          try {
+            checkLoopbackPeer(res.socket, url);
+          } catch (error) {
+            fail((error as Error).message);
+          }
+        });
+      }
       socket.once('unexpected-response', (_req, res) =>
         fail(`The inspector at ${url} refused the WebSocket (HTTP ${res.statusCode}). The target id may be stale; list targets again.`),
       );

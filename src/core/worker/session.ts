@@ -152,16 +152,13 @@ export class SnapshotSession {
     return this.latest;
   }
 
-  /** `otherProcess`: the graph's object ids name other objects than the previous one's (another process: a new baseline, as after an id reset). */
+  /** `otherProcess`: the graph's object ids name other objects than the previous one's (another process, or reset ids: a new baseline). */
   private sampleOf(graph: HeapGraph, snapshotBytes: number, info: SampleInfoIn, started: number, otherProcess: boolean): Sample {
     let liveMaxId = 0;
     const ids = graph.nodeId;
     for (let n = 0; n < graph.nodeCount; n++) if (ids[n] > liveMaxId && ids[n] & 1) liveMaxId = ids[n];
     const rootIds = rootChildIds(graph);
-    const rootsRenumbered = idsWereReset(this.previousRootIds, rootIds);
-    // After an id reset the shared ids name other objects too: that is said as a reset.
-    if (rootsRenumbered) otherProcess = false;
-    const idsReset = this.resetRequested || otherProcess || rootsRenumbered;
+    const idsReset = this.resetRequested || otherProcess || idsWereReset(this.previousRootIds, rootIds);
     this.resetRequested = false;
     this.previousRootIds = rootIds;
     if (idsReset) {

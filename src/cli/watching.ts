@@ -1,0 +1,104 @@
+// The watch that `run` and `attach` share: sampling over a connection with progress on stderr, until
+// the samples or the duration are done, the watch ends by itself, or something else ends it first.
+import type { CdpConnection } from '../core/cdp/connection';
+import type { Report, ReportTarget } from '../core/report';
+import type { SnapshotAnalyzer } from '../core/worker/analyzer';
+import { HeapWatch, type WatchSchedule } from '../core/watch';
+import type { CliOptions } from './args';
+import { formatBytes } from './format';
+import type { Progress } from './progress';
+
+/** What a watch came to, for the CLI to print and exit with. */
+export interface WatchOutcome {
+  /** The report, when at least one sample was taken. */
+  report?: Report;
+  /** Why there is no report (or the run failed all the same). */
+  error?: string;
+  /** Notes already printed while watching, not printed again with the report (the JSON keeps them). */
+  printed: Set<string>;
+  /** The exit code when no leak decides it (0, 1, or 128 + a signal's number). */
+  exitCode: number;
+}
+
+/** How long stopping a watch may take before the CLI goes on without it. */
+const STOP_WAIT_MS = 5000;
+
+/** A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`. */
+export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string): HeapWatch {
+  // --until-verdict takes as many samples as the verdicts need, unless --samples caps them.
+  const total = options.durationS === undefined && !(options.untilVerdict && options.samples === undefined) ? (options.samples ?? 6) : undefined;
+  const watch = new HeapWatch(connection, analyzer, {
+    maxSamples: total,
+    untilVerdict: options.untilVerdict,
+    intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
+    pauseBudget: options.pauseBudget,
+    forceGc: options.forceGc,
+    trackAllocations: options.allocationSites === 'precise',
+    saveSnapshotsDir,
+    snapshotTimeoutMs: options.snapshotTimeoutS * 1000,
+  });
+  let last = '';
+  let plan = '';
+  const update = () => progress.update(plan ? `${last} · ${plan}` : last);
+  watch.on('sample', (s) => {
+    last = `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`;
+    update();
+  });
+  watch.on('census', (c) => {
+    last = `census ${c.index + 1}: ${c.objects.toLocaleString('en-US')} objects counted, pause ${Math.round(c.pauseMs)} ms`;
+    update();
+  });
+  watch.on('schedule', (sch) => {
+    plan = describeSchedule(sch);
+    update();
+  });
+  const show = (text: string) => {
+    printed.add(text);
+    progress.note(`leak-watch: ${text}`);
+  };
+  watch.on('note', show);
+  watch.on('error', (e) => show(e.message));
+  return watch;
+}
+
+/** The plan in a few words: the next sample and its pause, the expected verdict, the budget. */
+export function describeSchedule(s: WatchSchedule, now = Date.now()): string {
+  const inS = (at: number) => `${Math.max(0, Math.round((at - now) / 1000))} s`;
+  const parts: string[] = [];
+  if (s.next) parts.push(`next: ${s.next.kind} in ${inS(s.next.at)}${s.next.expectedPauseMs ? ` (pause ~${(s.next.expectedPauseMs / 1000).toFixed(1)} s)` : ''}`);
+  if (s.verdictExpectedAt !== undefined) parts.push(`verdict in ~${inS(s.verdictExpectedAt)}`);
+  parts.push(`paused ${(100 * s.pausedShare).toFixed(1)} % of ${Math.round(100 * s.budget)} %`);
+  if (s.runaway) parts.push('heap running away');
+  return parts.join(' · ');
+}
+
+/**
+ * Starts `watch` and waits until it ends by itself, the duration (if any) is over, or one of `ends`
+ * resolves first (a signal, the program's end); resolves with what ended it. Does not stop it.
+ */
+export async function watchUntil(watch: HeapWatch, options: CliOptions, ends: Array<Promise<string>>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const duration = options.durationS === undefined ? [] : [new Promise<string>((resolve) => (timer = setTimeout(() => resolve('duration'), options.durationS! * 1000)))];
+  try {
+    const early = await Promise.race([watch.start().then(() => undefined), ...ends]);
+    if (early !== undefined) return early;
+    return await Promise.race([watch.ended().then(() => 'watch'), ...ends, ...duration]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops the watch (cancelling a snapshot in flight), waiting at most a few seconds for it. */
+export async function stopWatch(watch: HeapWatch | undefined): Promise<void> {
+  if (!watch) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([watch.stop().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+  clearTimeout(timer);
+}
+
+/** The report of a watch that took samples, with `note` (why it ended, when worth saying) added. */
+export async function watchReport(watch: HeapWatch, target: ReportTarget, note: string | undefined): Promise<Report> {
+  const report = await watch.buildReport(target);
+  if (note) (report.notes ??= []).push(note);
+  return report;
+}
