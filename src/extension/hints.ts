@@ -209,10 +209,12 @@ export class LeakHints implements vscode.HoverProvider, vscode.Disposable {
       const diagnostics = [...byLine.values()].map((line) => {
         const first = line[0];
         const row = Math.max(0, first.site.line - 1);
-        const column = Math.max(0, Math.min(...line.map((h) => h.site.column)) - 1);
-        // From the call to the end of its line (the editor clamps the end to the line).
+        const column = Math.max(0, first.site.column - 1);
+        // Under the holder's name where the call starts with it (`liveTrees.add(…)`), else the word
+        // there (`setInterval`): past it, the hover is Leak Watch's alone.
+        const width = first.kind === 'holder' && first.cause.holder.variable ? first.cause.holder.variable.length : 0;
         const d = new vscode.Diagnostic(
-          new vscode.Range(row, column, row, Number.MAX_SAFE_INTEGER),
+          new vscode.Range(row, column, row, column + width),
           line.map(problemMessage).join(' — '),
           line.some((h) => h.cause.verdict === 'leak') ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
         );

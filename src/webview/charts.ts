@@ -221,6 +221,10 @@ export class GrowthChart {
       growthValues(metric === 'count' ? t.counts : t.bytes, n, scale).map((v) => (v == null ? null : log ? Math.max(v, 1) : v)),
     );
     const data = [x, ...ys] as uPlot.AlignedData;
+    // What it shows, in words (screen readers, and the tests that read the chart).
+    const measure = metric === 'count' ? 'count' : 'bytes';
+    const what = scale === 'change' ? `Change in ${measure} since the first sample` : `${measure === 'count' ? 'Count' : 'Bytes'} per sample${log ? ', log scale' : ''}`;
+    this.container.setAttribute('aria-label', `${what}: ${types.map((t) => t.name).join(', ')}`);
     const key = `${metric}|${scale}|${log}|${types.map((t) => t.name).join('\u0000')}`;
     if (this.plot && key === this.key) {
       this.plot.setData(data);

@@ -25,13 +25,15 @@ export function chartedTypeNames(report: Report, top: number): string[] {
 }
 
 /**
- * A type's values aligned to the samples (a type first seen later has no earlier values); as the
- * change since the first sample, a type absent then counts from 0.
+ * A type's values aligned to the samples (a type first seen later has no earlier values: none of its
+ * objects were alive then). As the change since the first sample, those samples count 0; as absolute
+ * values they are left out (a log scale has no 0).
  */
 export function growthValues(values: readonly number[], samples: number, scale: GrowthScale): (number | null)[] {
-  const aligned: (number | null)[] = new Array<number | null>(Math.max(0, samples - values.length)).fill(null).concat(values.slice(-samples));
-  if (scale === 'absolute') return aligned;
-  const base = aligned[0] ?? 0;
-  return aligned.map((v) => (v == null ? null : v - base));
+  const missing = Math.max(0, samples - values.length);
+  const seen = values.slice(-samples);
+  if (scale === 'absolute') return new Array<number | null>(missing).fill(null).concat(seen);
+  const base = missing > 0 ? 0 : seen[0] ?? 0;
+  return new Array<number | null>(missing).fill(0).concat(seen.map((v) => v - base));
 }
 

@@ -55,6 +55,7 @@ export class Headlines {
           el('span', { class: 'type-name' }, shorten(h.type, 120)),
           ' — kept by ', icon(HOLDER_ICON[cause.holder.kind] ?? 'link'), ' ', ...pieceNodes(h.holder),
           h.where ? ',' : ''),
+        h.where ? ' ' : null,
         h.where
           ? el('button', {
             class: 'link where',

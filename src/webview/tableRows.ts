@@ -1,6 +1,7 @@
 // The rows of the types table (pure: no DOM). By cause: each cause, the types it keeps beneath it,
-// then the types no cause keeps; by type: every type, flat. Filtered by name, sorted by a column
-// within each level (causes among causes, kept types within their cause, other types among themselves).
+// then the types no cause keeps; by type: every type, flat. Filtered by name (a cause stays above the
+// kept types that match), sorted by a column within each level (causes among causes, kept types
+// within their cause, other types among themselves).
 import type { Cause, KeptType, Report, TypeSeries, Verdict } from '../core/report';
 import { headlineText } from './causes';
 import { formatCount } from './format';
@@ -51,17 +52,23 @@ function last(values: number[]): number {
   return values.length ? values[values.length - 1] : 0;
 }
 
-function typeRow(t: TypeSeries, rank: number): TableRow {
+/** The change in count since the first sample: a type first seen later had none then. */
+export function countDelta(t: TypeSeries, samples: number): number {
+  if (!t.counts.length) return 0;
+  return last(t.counts) - (t.counts.length < samples ? 0 : t.counts[0]);
+}
+
+function typeRow(t: TypeSeries, rank: number, samples: number): TableRow {
   return {
     kind: 'type', key: `type:${t.name}`, type: t.name, name: t.name, title: t.name, verdict: t.verdict,
-    count: last(t.counts), delta: t.counts.length ? last(t.counts) - t.counts[0] : 0, rate: t.countPerMinute,
+    count: last(t.counts), delta: countDelta(t, samples), rate: t.countPerMinute,
     bytes: last(t.bytes), retained: t.retainedBytes, trend: t.counts, rank,
   };
 }
 
 /** A kept type's row: the type's own series (the same numbers as in the per-type view), its share in the tooltip. */
-function keptRow(cause: Cause, k: KeptType, series: TypeSeries | undefined, rank: number): TableRow {
-  const base = series ? typeRow(series, rank) : {
+function keptRow(cause: Cause, k: KeptType, series: TypeSeries | undefined, rank: number, samples: number): TableRow {
+  const base = series ? typeRow(series, rank, samples) : {
     kind: 'type' as const, key: '', type: k.type, name: k.type, title: k.type, verdict: k.verdict,
     count: k.newObjects, delta: k.newObjects, rate: k.countPerMinute, bytes: k.newBytes, retained: undefined, trend: [], rank,
   };
@@ -110,18 +117,19 @@ export function sortRows(rows: TableRow[], key: SortKey, ascending: boolean): Ta
 /** The table's rows for a report, a view, a filter (lower case) and a sort. */
 export function tableRows(report: Report, view: TableView, filter: string, key: SortKey, ascending: boolean): TableRows {
   const series = new Map(report.types.map((t) => [t.name, t]));
+  const samples = report.samples.length;
   const matches = (text: string) => !filter || text.toLowerCase().includes(filter);
   const causes = view === 'causes' ? report.causes ?? [] : [];
   const groups: CauseGroup[] = [];
   const keptTypes = new Set<string>();
   causes.forEach((cause, i) => {
     for (const k of cause.kept) keptTypes.add(k.type);
-    const causeMatches = matches(cause.title) || matches(cause.holder.label);
-    const kept = cause.kept.map((k, j) => keptRow(cause, k, series.get(k.type), j)).filter((r) => causeMatches || matches(r.name));
-    if (!causeMatches && !kept.length) return;
+    // A filter lists the kept types it matches, under their cause; a cause it matches by name alone stands alone.
+    const kept = cause.kept.map((k, j) => keptRow(cause, k, series.get(k.type), j, samples)).filter((r) => matches(r.name));
+    if (!kept.length && !matches(cause.title) && !matches(cause.holder.label)) return;
     groups.push({ row: causeRow(cause, series.get(cause.kept[0]?.type ?? ''), i), kept: sortRows(kept, key, ascending) });
   });
   const sortedGroups = sortRows(groups.map((g) => g.row), key, ascending).map((row) => groups.find((g) => g.row === row)!);
-  const types = report.types.map((t, i) => typeRow(t, i)).filter((r) => !keptTypes.has(r.name) && matches(r.name));
+  const types = report.types.map((t, i) => typeRow(t, i, samples)).filter((r) => !keptTypes.has(r.name) && matches(r.name));
   return { causes: sortedGroups, types: sortRows(types, key, ascending) };
 }

@@ -123,6 +123,8 @@ export class TypesTable {
   private ascending = true;
   private filter = '';
   private selected: Selection | undefined;
+  /** The row chosen for the selection, when it was chosen in the table. */
+  private selectedKey: string | undefined;
   private showAll = false;
   private view: TableView = 'causes';
   private readonly box: HTMLElement;
@@ -202,23 +204,36 @@ export class TypesTable {
     return this.selected;
   }
 
-  /** Selects a cause's or a type's rows (and focuses the first when asked). */
-  select(selection: Selection, focus = false): void {
+  /**
+   * Selects a cause or a type (and focuses its row when asked). One row is selected: the one chosen
+   * (`key`), else the first that stands for it (a type kept by two causes has two rows).
+   */
+  select(selection: Selection, focus = false, key?: string): void {
     this.selected = selection;
+    // Selecting again what was chosen in the table keeps the row chosen.
+    const previous = this.selectedKey ? this.rowModels.get(this.selectedKey) : undefined;
+    this.selectedKey = key ?? (previous && isSelected(previous, selection) ? previous.key : undefined);
     // A type below the rows listed: list down to it.
-    const listed = Array.from(this.body.rows).some((r) => r.dataset.key && isSelected(this.rowOf(r)!, selection));
+    const listed = this.rows().some((r) => isSelected(this.rowOf(r)!, selection));
     if (!listed && 'type' in selection && this.typeRows.some((r) => r.type === selection.type)) this.render();
-    let focused = false;
-    for (const row of this.rows()) {
-      const on = isSelected(this.rowOf(row)!, selection);
-      row.setAttribute('aria-selected', String(on));
-      row.tabIndex = on && !focused ? 0 : -1;
-      if (on && focus && !focused) {
-        row.focus();
-        row.scrollIntoView({ block: 'nearest' });
-      }
-      focused ||= on;
+    const row = this.markSelection();
+    if (row && focus) {
+      row.focus();
+      row.scrollIntoView({ block: 'nearest' });
     }
+  }
+
+  /** Marks the selected row (aria-selected, the one in the tab order) and returns it. */
+  private markSelection(): HTMLTableRowElement | undefined {
+    const rows = this.rows();
+    const matching = rows.filter((r) => isSelected(this.rowOf(r)!, this.selected));
+    const chosen = matching.find((r) => r.dataset.key === this.selectedKey) ?? matching[0];
+    for (const row of rows) {
+      row.setAttribute('aria-selected', String(row === chosen));
+      row.tabIndex = row === chosen ? 0 : -1;
+    }
+    if (!chosen && rows.length) rows[0].tabIndex = 0;
+    return chosen;
   }
 
   setSort(key: SortKey, ascending?: boolean): void {
@@ -290,7 +305,7 @@ export class TypesTable {
     }
     for (const row of shown) this.body.append(this.rowElement(row));
     const rows = this.rows();
-    if (!rows.some((r) => r.tabIndex === 0) && rows.length) rows[0].tabIndex = 0;
+    this.markSelection();
     if (hadFocus) {
       const row = rows.find((r) => r.dataset.key === focusedKey);
       if (row) {
@@ -303,11 +318,10 @@ export class TypesTable {
 
   private rowElement(r: TableRow): HTMLTableRowElement {
     this.rowModels.set(r.key, r);
-    const on = isSelected(r, this.selected);
     const cause = r.kind === 'cause' ? this.report?.causes?.find((c) => c.id === r.causeId) : undefined;
     const row = el('tr', {
       class: `row-${r.kind} verdict-${r.verdict}`,
-      attrs: { 'aria-selected': String(on), tabindex: on ? 0 : -1, 'aria-level': r.kind === 'kept' ? 2 : 1 },
+      attrs: { 'aria-selected': 'false', tabindex: -1, 'aria-level': r.kind === 'kept' ? 2 : 1 },
       on: {
         click: () => this.choose(r),
         dblclick: () => this.open(r),
@@ -354,10 +368,10 @@ export class TypesTable {
 
   private choose(r: TableRow): void {
     if (r.kind === 'cause') {
-      this.select({ cause: r.causeId! }, true);
+      this.select({ cause: r.causeId! }, true, r.key);
       this.events.selectCause(r.causeId!);
     } else {
-      this.select({ type: r.type! }, true);
+      this.select({ type: r.type! }, true, r.key);
       this.events.select(r.type!);
     }
   }
