@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { cursorPosition, examplesDir, hoverCursorLine, runCommand, screenshot, screenshotIfFailed, setColorTheme, startVSCode, webviewFrame, type VSCodeSession } from './vscode';
+import { cursorPosition, examplesDir, hoverCursorLine, runCommand, screenshot, screenshotIfFailed, setColorTheme, watchLeakyServer, type VSCodeSession } from './vscode';
 
 // The functions passed to evaluate() run in the page; this project's Node tsconfig has no DOM types.
 declare const document: any;
@@ -39,17 +39,8 @@ describe('Causes in the real workbench: headlines, the card, its folded path, wh
 
   before(async function () {
     this.timeout(360_000);
-    vscode = await startVSCode({
-      folder: examplesDir,
-      openFile: 'leaky-server.js',
-      settings: { 'leakWatch.interval': 3, 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
-    });
+    ({ vscode, frame } = await watchLeakyServer());
     const { page } = vscode;
-    await page.locator('.tabs-container .tab', { hasText: 'leaky-server.js' }).waitFor({ timeout: 30_000 });
-    await runCommand(page, 'Debug: Start Debugging');
-    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
-    await runCommand(page, 'Leak Watch: Start Leak Watch');
-    frame = webviewFrame(page);
     // Leak verdicts need a few samples (suspects come first).
     await leakHeadline('liveTrees').waitFor({ timeout: 240_000 });
     await leakHeadline('sessions').waitFor({ timeout: 120_000 });

@@ -6,7 +6,7 @@
 // says it saves the last snapshot once the program is gone. Screenshots: test-results/reading-*.png.
 import * as assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
-import { examplesDir, hoverCursorLine, runCommand, screenshot, screenshotIfFailed, setColorTheme, startVSCode, webviewFrame, type VSCodeSession } from './vscode';
+import { hoverCursorLine, runCommand, screenshot, screenshotIfFailed, setColorTheme, watchLeakyServer, type VSCodeSession } from './vscode';
 
 // The functions passed to evaluate() run in the page; this project's Node tsconfig has no DOM types.
 declare const document: any;
@@ -99,17 +99,7 @@ describe('The panel as a user reads it: three themes, two widths', function () {
 
   before(async function () {
     this.timeout(360_000);
-    vscode = await startVSCode({
-      folder: examplesDir,
-      openFile: 'leaky-server.js',
-      settings: { 'leakWatch.interval': 3, 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
-    });
-    const { page } = vscode;
-    await page.locator('.tabs-container .tab', { hasText: 'leaky-server.js' }).waitFor({ timeout: 30_000 });
-    await runCommand(page, 'Debug: Start Debugging');
-    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
-    await runCommand(page, 'Leak Watch: Start Leak Watch');
-    frame = webviewFrame(page);
+    ({ vscode, frame } = await watchLeakyServer());
     await frame.locator('#types-table tbody tr [data-verdict=leak]').first().waitFor({ timeout: 180_000 });
     // The first leak explained (its sites and paths are in the report).
     await frame.locator('#types-table tbody tr', { has: frame.locator('[data-verdict=leak]') }).first().click();

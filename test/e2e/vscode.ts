@@ -265,3 +265,26 @@ export async function cursorPosition(page: Page): Promise<{ line: number; column
   const m = /Ln (\d+), Col (\d+)/.exec(await item.innerText())!;
   return { line: Number(m[1]), column: Number(m[2]) };
 }
+
+/**
+ * A VS Code on examples/ with leaky-server.js open, debugged from the palette and watched by Leak
+ * Watch (a snapshot every 3 s); resolves with it and the panel's content once the panel is up.
+ */
+export async function watchLeakyServer(): Promise<{ vscode: VSCodeSession; frame: FrameLocator }> {
+  const vscode = await startVSCode({
+    folder: examplesDir,
+    openFile: 'leaky-server.js',
+    settings: { 'leakWatch.interval': 3, 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
+  });
+  try {
+    const { page } = vscode;
+    await page.locator('.tabs-container .tab', { hasText: 'leaky-server.js' }).waitFor({ timeout: 30_000 });
+    await runCommand(page, 'Debug: Start Debugging');
+    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+    await runCommand(page, 'Leak Watch: Start Leak Watch');
+    return { vscode, frame: webviewFrame(page) };
+  } catch (error) {
+    await vscode.close();
+    throw error;
+  }
+}
