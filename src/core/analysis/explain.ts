@@ -13,6 +13,7 @@ import { backReferences } from './backrefs';
 import { computeDistances, type Distances } from './distances';
 import { retainedByMarks, type Dominators } from './dominators';
 import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, joinDominatorsAhead } from '../worker/parallel';
+import { grouped } from './growth';
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
 import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findPropertyAssignment } from '../sources/references';
@@ -256,7 +257,7 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
   const top = clusters[0];
   if (top && n > 0) {
     const pct = Math.round((top.count / n) * 100);
-    const what = `${top.count} of ${n} ${areNew ? 'new ' : ''}${type} objects (${pct} %)`;
+    const what = `${grouped(top.count)} of ${grouped(n)} ${areNew ? 'new ' : ''}${type} objects (${pct} %)`;
     if (top.suspectEdgeIndex >= 0) {
       const i = top.suspectEdgeIndex;
       const e = top.edges[i];
@@ -271,7 +272,7 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
     } else out.push(`${what} share one retainer path; no holder there predates the growth.`);
   }
   for (const b of backRefs.slice(0, 1)) {
-    if (b.bytes > 0) out.push(`${b.holder}.${b.edge} points back at its ${b.target} (${b.count} such edges); were it weak, ${b.bytes} bytes could be collected.`);
+    if (b.bytes > 0) out.push(`${b.holder}.${b.edge} points back at its ${b.target} (${grouped(b.count)} such edges); were it weak, ${grouped(b.bytes)} bytes could be collected.`);
   }
   return out;
 }
