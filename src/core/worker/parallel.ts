@@ -30,7 +30,17 @@ const ACTIVE = 1;
 const SKIPPED = 4;
 
 let helperScript: string | undefined;
-let helperOptions: { minNodes: number; startWaitMs: number; onPredecessors?: (by: 'helper' | 'here') => void } = { minNodes: 200_000, startWaitMs: 0 };
+let helperOptions: Required<Pick<HelperOptions, 'minNodes' | 'startWaitMs'>> & HelperOptions = { minNodes: 200_000, startWaitMs: 0 };
+
+/** How the helper threads are used. */
+export interface HelperOptions {
+  /** Smaller graphs are done on one thread (a thread costs more than it saves); default 200,000 nodes. */
+  minNodes?: number;
+  /** Tests: how long to wait for a helper that has not started its part (default 0: never wait, do it here). */
+  startWaitMs?: number;
+  /** Told who filled the second half of the predecessor lists. */
+  onPredecessors?: (by: 'helper' | 'here') => void;
+}
 
 /**
  * The worker script that runs `runDistanceHelper` for `workerData.distances` (the snapshot worker
@@ -39,7 +49,7 @@ let helperOptions: { minNodes: number; startWaitMs: number; onPredecessors?: (by
  * (default 0: never wait, do it here). `onPredecessors` is told who filled the second half of the
  * predecessor lists.
  */
-export function useAnalysisHelper(script: string | undefined, options: { minNodes?: number; startWaitMs?: number; onPredecessors?: (by: 'helper' | 'here') => void } = {}): void {
+export function useAnalysisHelper(script: string | undefined, options: HelperOptions = {}): void {
   helperScript = script && existsSync(script) ? script : undefined;
   helperOptions = { minNodes: options.minNodes ?? 200_000, startWaitMs: options.startWaitMs ?? 0, onPredecessors: options.onPredecessors };
 }

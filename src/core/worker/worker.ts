@@ -5,10 +5,10 @@ import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Leak, Sample } from '../report';
-import { useAnalysisHelper } from './parallel';
 import { serveHelperRole } from './helperRoles';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotSession } from './session';
+import { ThreadedEngine } from './threadedEngine';
 
 const port = parentPort;
 if (!port) throw new Error('snapshotWorker must run as a worker thread');
@@ -20,8 +20,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
   // beside this one (this script where it is missing).
   const helper = join(__dirname, 'snapshotHelper.js');
   const helperScript = existsSync(helper) ? helper : __filename;
-  const session = new SnapshotSession({ edgeWorker: helperScript });
-  useAnalysisHelper(helperScript);
+  const session = new SnapshotSession({ edgeWorker: helperScript, engine: new ThreadedEngine(helperScript) });
   /** The first error met while streaming the current snapshot; reported by its finish. */
   let streamError: Error | null = null;
 

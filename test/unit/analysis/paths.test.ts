@@ -4,7 +4,8 @@ import { makeTypeNamer, markTypes } from '../../../src/core/analysis/naming';
 import { clusterPaths, displayPath, type PathContext } from '../../../src/core/analysis/retainers';
 import { backReferences, reachesBack } from '../../../src/core/analysis/backrefs';
 import { allocationSites, isUserScript } from '../../../src/core/analysis/allocation';
-import { analyzeGraph, explainTypes, retainedByType } from '../../../src/core/analysis/explain';
+import { explainTypes } from '../../../src/core/analysis/explain';
+import { GraphAnalysis } from '../../../src/core/analysis/pipeline';
 import { GraphBuilder } from '../why-programs/builder';
 
 /** A heap like V8's: global → closure → context → Map → table → sessions, and an old/new id split at 1000. */
@@ -221,22 +222,22 @@ describe('analysis: explainTypes on a hand-built heap', () => {
     const p = leak.retainerPaths[0];
     assert.deepEqual(p.edges[p.suspectEdgeIndex], { from: 'Map', edge: '<key>', edgeType: 'internal', to: 'Session' });
     assert.match(leak.evidence[0], /Map cache → <key>/);
-    assert.deepEqual([...retainedByType(g, ['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
+    assert.deepEqual([...new GraphAnalysis(g).retainedByType(['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
   });
 
   it('sums the retained sizes asked for next in the same pass (alsoRetained), with the same answers', () => {
     const context = { watermarks: [1000], previousMaxId: 1000 };
-    const plain = sessionCache();
-    const withMore = sessionCache();
-    const alone = explainTypes(plain, ['Session'], context);
-    const together = explainTypes(withMore, ['Session'], { ...context, alsoRetained: ['Map', 'Data', 'Session'] });
+    const plain = new GraphAnalysis(sessionCache());
+    const withMore = new GraphAnalysis(sessionCache());
+    const alone = explainTypes(plain.graph, ['Session'], { ...context, analysis: plain });
+    const together = explainTypes(withMore.graph, ['Session'], { ...context, alsoRetained: ['Map', 'Data', 'Session'], analysis: withMore });
     assert.deepEqual(together, alone, 'the explanation does not change');
-    assert.deepEqual(analyzeGraph(withMore).marked?.names, ['Session', 'Map', 'Data']);
-    assert.equal(analyzeGraph(plain).marked, undefined, 'nothing kept when nothing more was asked for');
-    const sums = analyzeGraph(withMore).marked!.sums;
+    assert.deepEqual(withMore.keptRetained?.names, ['Session', 'Map', 'Data']);
+    assert.equal(plain.keptRetained, undefined, 'nothing kept when nothing more was asked for');
+    const sums = withMore.keptRetained!.sums;
     sums[2] = -1; // a Map sum only the kept marking could give
-    assert.deepEqual([...retainedByType(withMore, ['Data', 'Map'])], [['Data', 400], ['Map', -1]], 'the kept sums are reused');
-    assert.deepEqual([...retainedByType(withMore, ['Data', 'Nothing'])], [['Data', 400], ['Nothing', 0]], 'a type not kept: marked again');
-    assert.deepEqual([...retainedByType(plain, ['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
+    assert.deepEqual([...withMore.retainedByType(['Data', 'Map'])], [['Data', 400], ['Map', -1]], 'the kept sums are reused');
+    assert.deepEqual([...withMore.retainedByType(['Data', 'Nothing'])], [['Data', 400], ['Nothing', 0]], 'a type not kept: marked again');
+    assert.deepEqual([...plain.retainedByType(['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
   });
 });

@@ -7,7 +7,6 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { analyzeSnapshotFiles } from '../../../src/core/analyzeFiles';
 import { SnapshotAnalyzer } from '../../../src/core/worker/analyzer';
 import { SnapshotSession } from '../../../src/core/worker/session';
-import { analyzeGraph } from '../../../src/core/analysis/explain';
 import { retainedBySet } from '../../../src/core/analysis/dominators';
 import { markTypes } from '../../../src/core/analysis/naming';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
@@ -150,12 +149,11 @@ describe('snapshot session: retained sizes', () => {
     const types = ['Holder', 'Item', '(string)', 'Array'];
     const sizes = session.retainedSizes(types);
     // Reference: one member array per type, as the sizes were computed before they shared one marking.
-    const g = session.graph!;
-    const a = analyzeGraph(g);
-    const marks = markTypes(g, types, a.typeOf);
+    const a = session.analysis!;
+    const marks = markTypes(a.graph, types, a.typeOf);
     for (const [k, name] of types.entries()) {
       const member = Uint8Array.from(marks, (m) => (m === k + 1 ? 1 : 0));
-      assert.equal(sizes[name], retainedBySet(a.dominators, member), name);
+      assert.equal(sizes[name], retainedBySet(a.dominators(), member), name);
     }
     assert.ok(sizes.Holder > sizes.Item && sizes.Item > 20 * 50 * 100, JSON.stringify(sizes));
   });

@@ -6,8 +6,9 @@ import { computeDistances } from '../../../src/core/analysis/distances';
 import { computeDominators, retainedByMarks } from '../../../src/core/analysis/dominators';
 import { Worker } from 'node:worker_threads';
 import { nonEssentialEdges, knownNonEssentialEdges } from '../../../src/core/analysis/edges';
-import { analyzeGraph } from '../../../src/core/analysis/explain';
-import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, startDominatorsAhead, startPageToucher, useAnalysisHelper } from '../../../src/core/worker/parallel';
+import { GraphAnalysis } from '../../../src/core/analysis/pipeline';
+import { ThreadedEngine } from '../../../src/core/worker/threadedEngine';
+import { distancesAndDominators, dominatorsAlone, startPageToucher, useAnalysisHelper } from '../../../src/core/worker/parallel';
 import { ArrayRecycler } from '../../../src/core/heap/columns';
 import type { HeapGraph } from '../../../src/core/heap/graph';
 import { parseSnapshotFile } from '../../../src/core/heap/parser';
@@ -87,29 +88,32 @@ describe('distances and dominators on two threads', function () {
   it('computes the dominators ahead on the parse\'s helper thread, joined here, as one thread does', async () => {
     const dominators = computeDominators(g);
     const bits = Buffer.from(bytesOf(nonEssentialEdges(g)));
-    useAnalysisHelper(WORKER, { minNodes: 0 });
+    const engine = new ThreadedEngine(WORKER, { minNodes: 0 });
     // Joined at once: this thread touches the pages the helper writes last, then waits.
     const a = await parseKeepingHelper();
-    assert.ok(startDominatorsAhead(a.graph, a.thread));
-    assert.ok(dominatorsAheadPending(a.graph));
-    const joined = analyzeGraph(a.graph).dominators;
-    assert.ok(!dominatorsAheadPending(a.graph));
+    const aa = new GraphAnalysis(a.graph, engine);
+    assert.ok(engine.startDominatorsAhead(aa, a.thread));
+    assert.ok(aa.dominatorsPending);
+    const joined = aa.dominators();
+    assert.ok(!aa.dominatorsPending);
     assert.ok(joined.order.buffer instanceof SharedArrayBuffer, 'the helper\'s arrays');
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(joined[k]).equals(bytesOf(dominators[k])), k);
     assert.ok(bytesOf(knownNonEssentialEdges(a.graph)!).equals(bits), 'the helper\'s non-essential bits are the graph\'s');
     // Joined late: the helper is done.
     const b = await parseKeepingHelper();
-    assert.ok(startDominatorsAhead(b.graph, b.thread));
+    const bb = new GraphAnalysis(b.graph, engine);
+    assert.ok(engine.startDominatorsAhead(bb, b.thread));
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const late = analyzeGraph(b.graph).dominators;
+    const late = bb.dominators();
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(late[k]).equals(bytesOf(dominators[k])), k);
     // With the distances (explanations): those here meanwhile, the same as on one thread.
     const c = await parseKeepingHelper();
-    assert.ok(startDominatorsAhead(c.graph, c.thread));
-    analyzeGraph(c.graph).both();
+    const cc = new GraphAnalysis(c.graph, engine);
+    assert.ok(engine.startDominatorsAhead(cc, c.thread));
+    cc.distancesAndDominators();
     const distances = computeDistances(g);
-    assert.ok(bytesOf(analyzeGraph(c.graph).distances.distance).equals(bytesOf(distances.distance)));
-    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(analyzeGraph(c.graph).dominators[k]).equals(bytesOf(dominators[k])), k);
+    assert.ok(bytesOf(cc.distances().distance).equals(bytesOf(distances.distance)));
+    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(cc.dominators()[k]).equals(bytesOf(dominators[k])), k);
   });
 
   it('sums marked nodes\' retained sizes beside the helper\'s last step, as one thread does (the helper bundle)', async () => {
@@ -122,39 +126,41 @@ describe('distances and dominators on two threads', function () {
     }
     const expected = retainedByMarks(dominators, marks, 5);
     assert.ok(expected[1] > 0 && expected[5] > 0);
-    useAnalysisHelper(HELPER, { minNodes: 0 });
+    const engine = new ThreadedEngine(HELPER, { minNodes: 0 });
     for (const wait of [0, 1500]) {
       const a = await parseKeepingHelper(HELPER);
-      assert.ok(startDominatorsAhead(a.graph, a.thread));
+      const aa = new GraphAnalysis(a.graph, engine);
+      assert.ok(engine.startDominatorsAhead(aa, a.thread));
       if (wait) await new Promise((resolve) => setTimeout(resolve, wait)); // joined once the helper is done
-      const sums = analyzeGraph(a.graph).retainedOf(marks, 5);
-      assert.ok(!dominatorsAheadPending(a.graph));
+      const sums = aa.retainedOf(marks, 5);
+      assert.ok(!aa.dominatorsPending);
       assert.deepEqual([...sums], [...expected], `joined after ${wait} ms`);
-      const joined = analyzeGraph(a.graph).dominators;
+      const joined = aa.dominators();
       assert.ok(joined.order.buffer instanceof SharedArrayBuffer, 'the helper\'s arrays');
       assert.ok(joined.retainedInOrder?.every((size, i) => size === dominators.retained[dominators.order[i]]), 'by DFS number, from the helper');
       for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(joined[k]).equals(bytesOf(dominators[k])), k);
       // Asked again, the sums come from the joined dominators: the same.
-      assert.deepEqual([...analyzeGraph(a.graph).retainedOf(marks, 5)], [...expected]);
+      assert.deepEqual([...aa.retainedOf(marks, 5)], [...expected]);
     }
   });
 
   it('computes the dominators here when the kept thread cannot, and hands no thread over without the option', async () => {
     const dominators = computeDominators(g);
-    useAnalysisHelper(undefined, { minNodes: 0 }); // so that the dominators done here are in plain arrays
+    // No helper script: the dominators done here are in plain arrays.
+    const engine = new ThreadedEngine(undefined, { minNodes: 0 });
     // A thread that takes the job and is gone without a word.
     const mute = new Worker(`require('node:worker_threads').parentPort.once('message', () => process.exit(0));`, { eval: true });
-    const a = await parseSnapshotFile(file);
-    assert.ok(startDominatorsAhead(a, mute));
+    const a = new GraphAnalysis(await parseSnapshotFile(file), engine);
+    assert.ok(engine.startDominatorsAhead(a, mute));
     const started = performance.now();
-    const here = analyzeGraph(a).dominators;
+    const here = a.dominators();
     assert.ok(performance.now() - started >= 4_000, 'it waited for the thread to start, a while');
     assert.ok(!(here.order.buffer instanceof SharedArrayBuffer), 'computed here');
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(here[k]).equals(bytesOf(dominators[k])), k);
     // Below the helper's size the thread is let go at once.
-    useAnalysisHelper(WORKER);
+    const sized = new ThreadedEngine(WORKER);
     const small = await parseKeepingHelper();
-    assert.equal(startDominatorsAhead(small.graph, small.thread), false);
+    assert.equal(sized.startDominatorsAhead(new GraphAnalysis(small.graph, sized), small.thread), false);
     assert.equal(await new Promise((resolve) => small.thread.once('exit', resolve)), 1, 'terminated');
     // Parsed on one thread: nothing to keep.
     let kept = false;
