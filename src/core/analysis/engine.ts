@@ -2,16 +2,30 @@
  * How a graph's costly steps are computed. `singleThread` is the reference: plain functions on this
  * thread. worker/threadedEngine.ts computes the same on helper threads, and must equal it.
  */
-import { computeDistances, type Distances } from './distances';
+import type { HeapGraph } from '../heap/graph';
+import { computeDistances, distanceArrays, type Distances } from './distances';
 import { computeDominators, type Dominators } from './dominators';
-import type { GraphAnalysis } from './pipeline';
+import type { EdgeKinds } from './edges';
+
+/** What an engine reads and hands back of a graph's analysis (`GraphAnalysis`, pipeline.ts). */
+export interface GraphSteps {
+  readonly graph: HeapGraph;
+  edgeKinds(): EdgeKinds;
+  nonEssentialEdges(): Uint32Array;
+  readonly nonEssentialKnown: boolean;
+  adoptNonEssentialEdges(bits: Uint32Array): Uint32Array;
+  giveSpareWords(words: Int32Array | Uint32Array): void;
+  takeSpareWords(): Int32Array | undefined;
+  readonly dominatorsPending: boolean;
+  dominatorsOnTheirWay(job: DominatorsInFlight): void;
+}
 
 /** The steps of `GraphAnalysis` that an engine computes. */
 export interface AnalysisEngine {
-  distances(a: GraphAnalysis): Distances;
-  dominators(a: GraphAnalysis): Dominators;
+  distances(a: GraphSteps): Distances;
+  dominators(a: GraphSteps): Dominators;
   /** Both, for when both are wanted (a threaded engine runs them side by side). */
-  distancesAndDominators(a: GraphAnalysis): { distances: Distances; dominators: Dominators };
+  distancesAndDominators(a: GraphSteps): { distances: Distances; dominators: Dominators };
 }
 
 /** Dominators another thread computes for a graph (see `GraphAnalysis.dominatorsOnTheirWay`). */
@@ -27,8 +41,13 @@ export interface DominatorsInFlight {
 
 /** Every step on this thread, one after the other. */
 export const singleThread: AnalysisEngine = {
-  distances: (a) => computeDistances(a.graph),
-  dominators: (a) => computeDominators(a.graph),
+  distances(a) {
+    const into = distanceArrays(a.graph.nodeCount);
+    const distances = computeDistances(a.graph, a.edgeKinds(), into);
+    a.giveSpareWords(into.queue); // the dominators' DFS parents, when they come next
+    return distances;
+  },
+  dominators: (a) => computeDominators(a.graph, a.nonEssentialEdges(), { parent: a.takeSpareWords() }),
   distancesAndDominators(a) {
     const distances = this.distances(a);
     return { distances, dominators: this.dominators(a) };

@@ -59,7 +59,7 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     if (ids[v] & 1 && ids[v] > context.previousMaxId) fresh[m - 1].push(v);
   }
   const oldId = context.watermarks.length ? context.watermarks[0] : context.previousMaxId;
-  const pathCtx: PathContext = { graph, distances: a.distances(), typeOf, oldId };
+  const pathCtx: PathContext = { graph, kinds: a.edgeKinds(), distances: a.distances(), typeOf, oldId };
   const resolve = scriptResolver(context);
   const leaks: Leak[] = [];
   typeNames.forEach((type, t) => {

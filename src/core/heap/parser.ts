@@ -1,9 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Worker } from 'node:worker_threads';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
 import { ArrayRecycler, GrowableColumns, sharedAlloc, sharedArray } from './columns';
 import { DigitScanner, type DigitRun } from './digits';
-import { EdgeHelperThread } from '../worker/edgeHelper';
+import { corrupt, describeByte, notASnapshot, truncated, withFile } from './errors';
 
 /**
  * A streaming `.heapsnapshot` parser. Bytes (or string chunks, as `HeapProfiler.addHeapSnapshotChunk`
@@ -896,60 +895,62 @@ export class SnapshotParser {
   }
 }
 
-export interface ParseFileOptions {
+export interface ParseFileOptions<H extends FileEdgeHelper = FileEdgeHelper> {
   highWaterMark?: number;
   recycler?: ArrayRecycler;
   /**
-   * A worker script that runs `runEdgeScan` for `workerData.edgeScan` (the snapshot worker does):
-   * with it, files of at least `parallelMinBytes` (default 16 MB) have their "edges" parsed by a
-   * second thread while this one parses the rest (edgeHelper.ts).
+   * Starts a helper for a file of at least `parallelMinBytes` (default 16 MB) once its header is
+   * read: another thread that parses the "edges" array while this one parses the rest, then meets
+   * this one, which parses the array from its end (worker/edgeHelper.ts).
    */
-  edgeWorker?: string;
+  edgeHelper?: (header: SnapshotHeader) => H;
   parallelMinBytes?: number;
-  /** How long the parser waits at "edges" for a helper still looking for them (default 100 ms; it wakes at the helper's claim). */
-  helperWaitMs?: number;
-  /** The blocks the two threads share "edges" out in (default 1 MB; see edgeHelper.ts). */
-  blockBytes?: number;
-  /** Tests: the helper waits for this thread's first block after this many of its own, so that both take part. */
-  meetAfterBlocks?: number;
   /**
    * Told who parsed "edges" in the end: the helper thread alone, the helper and then this thread
    * from the end ("both"; `tail` numbers of `total` here), or this one alone.
    */
   onEdges?: (by: 'helper' | 'both' | 'parser', tail?: { numbers: number; total: number }) => void;
-  /**
-   * Given the helper thread once the file is parsed, when it parsed "edges": it is idle and may
-   * take one more job (`startDominatorsAhead`); the receiver ends it. Without this option the
-   * thread is ended at once.
-   */
-  keepHelper?: (thread: Worker) => void;
+  /** Given the helper once the file is parsed with it, instead of stopping it: the receiver ends it. */
+  keepHelper?: (helper: H) => void;
 }
 
-/** Parses a `.heapsnapshot` file as a stream, through one reused read buffer (and on two threads, see `edgeWorker`). */
-export async function parseSnapshotFile(path: string, options: ParseFileOptions = {}): Promise<HeapGraph> {
+/** The part of "edges" another thread parses for a file (see `ParseFileOptions.edgeHelper`). */
+export interface FileEdgeHelper extends EdgeHelper {
+  /**
+   * This thread's part, once it has read the rest of the file: "edges" from the end (`close`, the
+   * offset of its `]`) down until it meets the helper; `edgeCount`: what the nodes declare. Null
+   * when the tail cannot be read here (the file then goes to one thread).
+   */
+  parseTail(file: FileHandle, close: number, edgeCount: number): Promise<{ numbers: number; maxEdgeName: number } | null>;
+  /** The helper's part once it is done; null when the file must be parsed without it. */
+  result(): Promise<{ columns: GrowableColumns; maxEdgeName: number; numbers: number; met: boolean } | null>;
+  /** Ends the helper (idempotent). */
+  stop(): void;
+}
+
+/** Parses a `.heapsnapshot` file as a stream, through one reused read buffer (and on two threads, see `edgeHelper`). */
+export async function parseSnapshotFile<H extends FileEdgeHelper>(path: string, options: ParseFileOptions<H> = {}): Promise<HeapGraph> {
   try {
     // null: the helper could not give the edges (the header's counts were off, or its thread failed): parse again, on this thread alone.
-    return (await parseFile(path, options)) ?? (await parseFile(path, { ...options, edgeWorker: undefined }))!;
+    return (await parseFile(path, options)) ?? (await parseFile(path, { ...options, edgeHelper: undefined }))!;
   } catch (e) {
     throw withFile(e, path);
   }
 }
 
-async function parseFile(path: string, options: ParseFileOptions): Promise<HeapGraph | null> {
+async function parseFile<H extends FileEdgeHelper>(path: string, options: ParseFileOptions<H>): Promise<HeapGraph | null> {
   let file: FileHandle | undefined;
-  let helper: EdgeHelperThread | undefined;
+  let helper: H | undefined;
+  let kept = false;
   try {
     file = await open(path, 'r');
-    const script = options.edgeWorker;
     const size = (await file.stat()).size;
-    const parallel = !!script && size >= (options.parallelMinBytes ?? 16 << 20);
+    const startHelper = options.edgeHelper;
     const parser = new SnapshotParser({
       recycler: options.recycler,
       inputBytes: options.highWaterMark ?? 4 << 20,
       totalBytes: size,
-      edgeHelper: parallel
-        ? (header) => (helper = new EdgeHelperThread(script, path, header, options.helperWaitMs, options.recycler, { blockBytes: options.blockBytes, meetAfterBlocks: options.meetAfterBlocks }))
-        : undefined,
+      edgeHelper: startHelper && size >= (options.parallelMinBytes ?? 16 << 20) ? (header) => (helper = startHelper(header)) : undefined,
     });
     const buf = parser.readBuffer;
     for (;;) {
@@ -972,11 +973,13 @@ async function parseFile(path: string, options: ParseFileOptions): Promise<HeapG
       options.onEdges?.(tail.numbers > 0 ? 'both' : 'helper', { numbers: tail.numbers, total: edges.numbers + tail.numbers });
     } else options.onEdges?.('parser');
     const graph = parser.finish();
-    const idle = options.keepHelper && helper?.handOver();
-    if (idle) options.keepHelper!(idle);
+    if (helper && options.keepHelper) {
+      options.keepHelper(helper);
+      kept = true;
+    }
     return graph;
   } finally {
-    helper?.stop();
+    if (!kept) (helper as H | undefined)?.stop();
     await file?.close();
   }
 }
@@ -1011,34 +1014,6 @@ export function convertEdgeRows(edges: GrowableColumns, nodeFieldCount: number, 
 /** The column types of the "edges" table: bytes for the edge type, words for the rest. */
 export function edgeColumnTypes(meta: SnapshotMeta): (typeof Uint8Array | typeof Uint32Array)[] {
   return meta.edge_fields.map((f) => (EDGE_COLUMN_TYPES[f] ?? Uint32Array) as typeof Uint8Array | typeof Uint32Array);
-}
-
-/** Prefixes a parse error with the file it came from. */
-export function withFile(e: unknown, path: string): Error {
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return new SnapshotError(`${path}: no such file`);
-  if (err?.code === 'EISDIR') return new SnapshotError(`${path}: is a directory, not a .heapsnapshot file`);
-  if (e instanceof SnapshotError) return new SnapshotError(`${path}: ${e.message}`);
-  return new SnapshotError(`${path}: ${err?.message ?? String(e)}`);
-}
-
-/** A snapshot that cannot be read, with a message saying why. */
-export class SnapshotError extends Error {
-  override name = 'SnapshotError';
-}
-
-function notASnapshot(why: string): SnapshotError {
-  return new SnapshotError(`not a V8 heap snapshot: ${why}`);
-}
-function corrupt(why: string): SnapshotError {
-  return new SnapshotError(`corrupt heap snapshot: ${why}`);
-}
-function truncated(why: string): SnapshotError {
-  return new SnapshotError(`truncated heap snapshot: ${why}`);
-}
-
-function describeByte(c: number): string {
-  return c >= 32 && c < 127 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
 
 /** What the `snapshot` header says, for an edge helper. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Leak, Sample } from '../report';
 import type { FromWorker, ToWorker } from './rpc';
-import { SnapshotError } from '../heap/parser';
+import { SnapshotError } from '../heap/errors';
 import type { ExplainRequest, SampleInfoIn } from './session';
 
 export interface SnapshotAnalyzerOptions {

@@ -18,8 +18,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { ColumnsFullError, GrowableColumns, sharedAlloc, type ArrayRecycler } from '../heap/columns';
 import { DigitScanner } from '../heap/digits';
-import type { SnapshotMeta } from '../heap/graph';
-import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, SnapshotError, SnapshotParser, spreadRows, type EdgeHelper, type SnapshotHeader } from '../heap/parser';
+import { SnapshotError } from '../heap/errors';
+import type { HeapGraph, SnapshotMeta } from '../heap/graph';
+import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, parseSnapshotFile, SnapshotParser, spreadRows, type FileEdgeHelper, type ParseFileOptions, type SnapshotHeader } from '../heap/parser';
 
 /** How long the parser waits at "edges" for the helper to claim them, by default (see EdgeHelperThread). */
 const DEFAULT_WAIT_MS = 100;
@@ -67,8 +68,42 @@ function edgeColumns(meta: SnapshotMeta, capacity: number, given?: EdgeColumn[],
   return columns;
 }
 
+/** How a file is parsed on two threads. */
+export interface TwoThreadParseOptions extends Omit<ParseFileOptions, 'edgeHelper' | 'keepHelper'> {
+  /** A worker script that runs `runEdgeScan` for `workerData.edgeScan` (helperRoles.ts); without one, one thread. */
+  edgeWorker?: string;
+  /** How long the parser waits at "edges" for a helper still looking for them (default 100 ms; it wakes at the helper's claim). */
+  helperWaitMs?: number;
+  /** The blocks the two threads share "edges" out in (default 1 MB). */
+  blockBytes?: number;
+  /** Tests: the helper waits for this thread's first block after this many of its own, so that both take part. */
+  meetAfterBlocks?: number;
+  /**
+   * Given the helper thread once the file is parsed, when it parsed "edges": it is idle and may
+   * take one more job (dominatorsAhead.ts); the receiver ends it. Without this option the thread
+   * is ended at once.
+   */
+  keepHelper?: (thread: Worker) => void;
+}
+
+/** Parses a `.heapsnapshot` file with its "edges" parsed by a helper thread too (files of 16 MB or more). */
+export function parseFileOnTwoThreads(path: string, options: TwoThreadParseOptions = {}): Promise<HeapGraph> {
+  const { edgeWorker: script, helperWaitMs, blockBytes, meetAfterBlocks, keepHelper, ...rest } = options;
+  return parseSnapshotFile<EdgeHelperThread>(path, {
+    ...rest,
+    edgeHelper: script ? (header) => new EdgeHelperThread(script, path, header, helperWaitMs, rest.recycler, { blockBytes, meetAfterBlocks }) : undefined,
+    keepHelper: keepHelper
+      ? (helper) => {
+          const idle = helper.handOver();
+          if (idle) keepHelper(idle);
+          else helper.stop();
+        }
+      : undefined,
+  });
+}
+
 /** The parser's side: starts the helper thread and answers the parser's claim. */
-export class EdgeHelperThread implements EdgeHelper {
+export class EdgeHelperThread implements FileEdgeHelper {
   private readonly state: Int32Array;
   private readonly blocks: Int32Array;
   private readonly offset: Float64Array;

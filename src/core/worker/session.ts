@@ -9,7 +9,9 @@ import { mapLeakSources } from '../sources/sourceMaps';
 import { ArrayRecycler } from '../heap/columns';
 import type { HeapGraph } from '../heap/graph';
 import { compareObjectIds, sampleObjectIds, type ObjectIdSample } from '../analysis/objectIds';
-import { SnapshotParser, parseSnapshotFile, SnapshotError } from '../heap/parser';
+import { SnapshotError } from '../heap/errors';
+import { SnapshotParser } from '../heap/parser';
+import { parseFileOnTwoThreads } from './edgeHelper';
 
 /** What the watch loop knows about a snapshot that the snapshot itself does not say. */
 export interface SampleInfoIn {
@@ -110,7 +112,7 @@ export class SnapshotSession {
     const started = performance.now();
     let idle: Worker | undefined;
     const keepHelper = info.retainedNext ? (thread: Worker) => (idle = thread) : undefined;
-    const graph = await parseSnapshotFile(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker, keepHelper });
+    const graph = await parseFileOnTwoThreads(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker, keepHelper });
     const analysis = new GraphAnalysis(graph, this.engine);
     if (idle && !this.engine.startDominatorsAhead?.(analysis, idle)) void idle.terminate();
     const otherProcess = !!this.previousFileIds && compareObjectIds(this.previousFileIds, graph).otherProcess;

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { computeDistances } from '../../../src/core/analysis/distances';
+import { readEdgeKinds } from '../../../src/core/analysis/edges';
+import { distancesOf } from '../helpers/steps';
 import { makeTypeNamer, markTypes } from '../../../src/core/analysis/naming';
 import { clusterPaths, displayPath, type PathContext } from '../../../src/core/analysis/retainers';
 import { backReferences, reachesBack } from '../../../src/core/analysis/backrefs';
@@ -31,7 +32,7 @@ function mapCacheHeap(sessions: number) {
 describe('analysis: retainer paths', () => {
   it('folds a Map table into `<key>`, a closure context into the variable, and marks the old holder', () => {
     const { g, made } = mapCacheHeap(5);
-    const ctx: PathContext = { graph: g, distances: computeDistances(g), typeOf: makeTypeNamer(g), oldId: 1000 };
+    const ctx: PathContext = { graph: g, kinds: readEdgeKinds(g), distances: distancesOf(g), typeOf: makeTypeNamer(g), oldId: 1000 };
     const p = displayPath(ctx, made[2]);
     assert.deepEqual(
       p.edges.map((e) => `${e.from} -${e.edge}-> ${e.to}`),
@@ -57,7 +58,7 @@ describe('analysis: retainer paths', () => {
       items.push(x);
     }
     const g = b.build();
-    const ctx: PathContext = { graph: g, distances: computeDistances(g), typeOf: makeTypeNamer(g), oldId: 1000 };
+    const ctx: PathContext = { graph: g, kinds: readEdgeKinds(g), distances: distancesOf(g), typeOf: makeTypeNamer(g), oldId: 1000 };
     const clusters = clusterPaths(ctx, items);
     assert.deepEqual(clusters.map((c) => [c.count, c.edges.at(-1)!.from, c.edges.at(-1)!.edge]), [[4, 'Array', '[]'], [3, 'Set', '[]']]);
     assert.deepEqual(clusters.map((c) => c.suspectEdgeIndex), [1, 1]);
@@ -80,7 +81,7 @@ describe('analysis: retainer paths', () => {
       ends.push(prev);
     }
     const g = b.build();
-    const ctx: PathContext = { graph: g, distances: computeDistances(g), typeOf: makeTypeNamer(g), oldId: 1000 };
+    const ctx: PathContext = { graph: g, kinds: readEdgeKinds(g), distances: distancesOf(g), typeOf: makeTypeNamer(g), oldId: 1000 };
     const clusters = clusterPaths(ctx, ends);
     assert.equal(clusters.length, 1, JSON.stringify(clusters.map((c) => c.edges)));
     assert.equal(clusters[0].edges.at(-1)!.edge, 'next+');
@@ -130,9 +131,9 @@ describe('analysis: back-references', () => {
 
   it('finds child.parent beside parent.children and measures what it keeps alive', () => {
     const { g, all } = treeHeap(3);
-    const d = computeDistances(g);
+    const d = distancesOf(g);
     const typeOf = makeTypeNamer(g);
-    const ctx: PathContext = { graph: g, distances: d, typeOf, oldId: 1000 };
+    const ctx: PathContext = { graph: g, kinds: readEdgeKinds(g), distances: d, typeOf, oldId: 1000 };
     const clusters = clusterPaths(ctx, all);
     const refs = backReferences(g, d, typeOf, clusters.map((c) => c.example), clusters.map((c) => c.suspectEdgeIndex));
     assert.equal(refs.length, 1, JSON.stringify(refs));
