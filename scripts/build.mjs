@@ -80,6 +80,8 @@ mkdirSync(join(root, 'dist'), { recursive: true });
 const codicons = join(root, 'node_modules/@vscode/codicons/dist');
 copyFileSync(join(codicons, 'codicon.css'), join(root, 'dist/codicon.css'));
 copyFileSync(join(codicons, 'codicon.ttf'), join(root, 'dist/codicon.ttf'));
+// source-map reads its WebAssembly from beside the bundle that imports it (the worker maps sites to .ts lines).
+copyFileSync(join(root, 'node_modules/source-map/lib/mappings.wasm'), join(root, 'dist/mappings.wasm'));
 
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));

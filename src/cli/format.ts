@@ -1,4 +1,4 @@
-import type { Leak, Report, TypeSeries } from '../core/report';
+import type { Cause, Leak, Report, SourcePosition, TypeSeries } from '../core/report';
 
 /** Bytes as B, kB, MB, GB (powers of 1000, like DevTools). */
 export function formatBytes(n: number): string {
@@ -88,6 +88,48 @@ export function leakDetail(leak: Leak): string {
   return out.join('\n');
 }
 
+const ORIGIN_NOTE: Record<string, string> = { user: 'your class', shape: 'plain object', library: 'library', runtime: 'runtime' };
+
+function at(p: SourcePosition): string {
+  return `${inert(p.file, 200)}:${p.line}:${p.column}`;
+}
+
+/** One cause: what holds the objects and where the program adds to it, the types it keeps, where they are made, the path in code words, the fix. */
+export function causeDetail(cause: Cause): string {
+  const out: string[] = [];
+  out.push(`${VERDICT_MARK[cause.verdict]}: ${inert(cause.title, 200)}`);
+  if (cause.addedAt) out.push(`  added at ${at(cause.addedAt)} (${cause.addedAt.how})`);
+  const h = cause.holder;
+  const declared = h.declaredAt ? `, ${inert(h.declaredAt.scope ?? 'declared', 80)} at ${at(h.declaredAt)}` : '';
+  out.push(`  holder: ${h.kind}${h.variable ? ` \`${inert(h.variable, 60)}\`` : ''}${h.event ? ` event '${inert(h.event, 60)}'` : ''} (${inert(h.type, 40)}${h.inLibrary ? ', in a library or Node' : ''}${declared})`);
+  out.push(`  keeps ${cause.newObjects.toLocaleString('en-US')} new objects (${formatBytes(cause.newBytes)}), retaining ${formatBytes(cause.retainedBytes)}:`);
+  const rows = cause.kept.slice(0, 8).map((k) => [
+    `    ${inert(k.type, 50)}`,
+    k.newObjects.toLocaleString('en-US'),
+    formatBytes(k.newBytes),
+    `${signed(k.countPerMinute)}/min`,
+    VERDICT_MARK[k.verdict],
+    ORIGIN_NOTE[k.origin] ?? '',
+  ]);
+  if (rows.length) out.push(table(rows, ['l', 'r', 'r', 'r', 'l', 'l']));
+  if (cause.kept.length > 8) out.push(`    … and ${cause.kept.length - 8} more types`);
+  for (const s of cause.allocationSites.slice(0, 2)) {
+    const how = s.kind === 'constructor' ? ' (the constructor; allocation stacks were not recorded)' : s.kind === 'source' ? ' (found in the source; --precise-sites records the exact site)' : '';
+    out.push(`  ${inert(cause.kept[0]?.type ?? '', 50)} made at ${at(s)}  ${inert(s.functionName || '(anonymous)', 60)}${how}`);
+  }
+  out.push('  path:');
+  cause.path.steps.forEach((s, k) => {
+    const mark = k === cause.path.holderIndex ? '  ◀ holder' : '';
+    const words = s.label ?? `${s.from} .${s.edge}`;
+    out.push(`    ${k === 0 ? '' : '→ '}${inert(words, 160)}${mark}`);
+  });
+  const last = cause.path.steps[cause.path.steps.length - 1];
+  if (last) out.push(`    → ${inert(last.to, 50)}`);
+  for (const e of cause.evidence.slice(1)) out.push(`  · ${inert(e, 240)}`);
+  out.push(`  fix: ${inert(cause.fix, 300)}`);
+  return out.join('\n');
+}
+
 /** The whole human-readable report. */
 export function formatReport(report: Report, top: number): string {
   const parts: string[] = [];
@@ -100,7 +142,8 @@ export function formatReport(report: Report, top: number): string {
     );
   }
   parts.push('', typesTable(report, top));
-  if (report.leaks.length) for (const leak of report.leaks) parts.push('', leakDetail(leak));
+  if (report.causes?.length) for (const cause of report.causes) parts.push('', causeDetail(cause));
+  else if (report.leaks.length) for (const leak of report.leaks) parts.push('', leakDetail(leak));
   else if (n > 1) parts.push('', 'No leak found.');
   for (const note of report.notes ?? []) parts.push(`note: ${inert(note, 300)}`);
   return parts.join('\n');

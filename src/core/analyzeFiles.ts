@@ -58,6 +58,7 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
     samples,
     notes,
     explain: (types, alsoRetained) => analyzer.explain(types, { alsoRetained }),
+    causes: (types) => analyzer.causes(types),
     retainedSizes: (types) => analyzer.retainedSizes(types),
   });
 }

@@ -1,5 +1,5 @@
 import { computeSeries, evenlySpaced } from './analysis/growth';
-import { REPORT_VERSION, type Leak, type Report, type ReportTarget, type Sample, type SampleInfo, type TypeSeries } from './report';
+import { REPORT_VERSION, type Cause, type Leak, type Report, type ReportTarget, type Sample, type SampleInfo, type TypeSeries } from './report';
 
 /** How many leaking or suspect types are explained (retainer paths, sites, back-references). */
 export const MAX_EXPLAINED_TYPES = 5;
@@ -25,6 +25,8 @@ export interface ReportInput {
    * types `retainedSizes` is asked for next, which the worker sums in the same pass.
    */
   explain(types: string[], alsoRetained?: string[]): Promise<Leak[]>;
+  /** The causes of the growing types on the latest snapshot (the worker's `causes`), given every type's verdict and growth; optional. */
+  causes?(types: Pick<TypeSeries, 'name' | 'verdict' | 'countPerMinute'>[]): Promise<Cause[]>;
   /** Retained bytes per type on the latest snapshot (the worker's `retainedSizes`); optional. */
   retainedSizes?(types: string[]): Promise<Record<string, number>>;
 }
@@ -41,6 +43,15 @@ export async function assembleReport(input: ReportInput): Promise<Report> {
       leaks = await input.explain(explained.map((t) => t.name), sizes.length ? sizes : undefined);
     } catch (error) {
       notes.push(`Could not explain the growing types: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+  let causes: Cause[] | undefined;
+  const growing = types.filter((t) => t.verdict !== 'ok');
+  if (input.causes && growing.length) {
+    try {
+      causes = await input.causes(growing.map(({ name, verdict, countPerMinute }) => ({ name, verdict, countPerMinute })));
+    } catch (error) {
+      notes.push(`Could not find the causes of the growing types: ${(error as Error)?.message ?? String(error)}`);
     }
   }
   const byName = new Map(types.map((t) => [t.name, t]));
@@ -78,6 +89,7 @@ export async function assembleReport(input: ReportInput): Promise<Report> {
     samplesTaken: picked ? input.samples.length : undefined,
     heapUsage: input.heapUsage ? [...input.heapUsage] : undefined,
     types,
+    ...(input.causes ? { causes: causes ?? [] } : {}),
     leaks,
     notes: notes.length ? notes : undefined,
   };

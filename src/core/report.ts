@@ -199,6 +199,8 @@ export interface CauseStep extends PathEdge {
   variable?: { name: string; scope?: string; declaredAt?: SourcePosition };
   /** The raw edges this step stands for, when it folds Node's plumbing. */
   folded?: PathEdge[];
+  /** The line a folded step names (the `setInterval` call that started a timer), when found. */
+  site?: SourcePosition;
 }
 
 /** A retainer path of a cause, its plumbing folded: how the GC roots reach the holder and the kept objects. */

@@ -10,7 +10,7 @@ import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes } from
 import { nextSnapshotGap } from './pauseBudget';
 import { packSample } from './analysis/growth';
 import { assembleReport } from './assemble';
-import type { Leak, Report, ReportTarget, Sample, SampleInfo, TypeStat } from './report';
+import type { Cause, Leak, Report, ReportTarget, Sample, SampleInfo, TypeSeries, TypeStat } from './report';
 
 /** What the watch loop tells the analyzer about a snapshot it has just streamed. */
 export type SnapshotFacts = Pick<SampleInfo, 'index' | 'time' | 'pauseMs' | 'heapUsed' | 'heapTotal'>;
@@ -27,6 +27,8 @@ export interface SampleAnalyzer {
   resetBaseline?(): void;
   /** Retained bytes per type on the latest snapshot. */
   retainedSizes?(types: string[]): Promise<Record<string, number>>;
+  /** The causes of the growing types (one per holder) on the latest snapshot. */
+  causes?(types: Pick<TypeSeries, 'name' | 'verdict' | 'countPerMinute'>[]): Promise<Cause[]>;
   /** The analysis worker's heap limit (bytes), when known; the memory guard never counts on more. */
   readonly memoryLimitBytes?: number;
 }
@@ -253,6 +255,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       heapUsage: [...this.heapLine.points],
       notes: this.notesList,
       explain: (types, alsoRetained) => this.analyzer.explain(types, { alsoRetained }),
+      causes: this.analyzer.causes ? (types) => this.analyzer.causes!(types) : undefined,
       retainedSizes: this.analyzer.retainedSizes ? (types) => this.analyzer.retainedSizes!(types) : undefined,
     });
   }

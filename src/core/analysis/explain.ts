@@ -7,13 +7,12 @@
  */
 import type { HeapGraph } from '../heap/graph';
 import type { AllocationSite, BackReference, Leak, RetainerPath, SourcePosition } from '../report';
-import { allocationSites, nodeLocation, type RawAllocationSite } from './allocation';
 import { backReferences } from './backrefs';
 import { markTypes, type TypeNamer } from './naming';
 import { GraphAnalysis } from './pipeline';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
-import { toLocalPath } from '../sources/scripts';
-import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findNewExpression, findPropertyAssignment } from '../sources/references';
+import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findPropertyAssignment } from '../sources/references';
+import { candidateFiles, firstHit, lastName, reportSites, scriptResolver, type Hint, type Resolve } from './sites';
 
 export interface ExplainContext {
   /** Largest object id of each earlier sample, in order; holders at or below the first are long-lived. */
@@ -67,8 +66,7 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     const nodes = fresh[t].length ? fresh[t] : allOf(member, t + 1);
     const retainedBytes = retained[t + 1] ?? 0;
     const clusters = clusterPaths(pathCtx, nodes, context.maxClusters ?? 5);
-    const rawSites = allocationSites(graph, nodes);
-    const sites = rawSites.map((s) => siteOf(s, type, resolve));
+    const { sites, raw: rawSites, foundNew: made } = reportSites(graph, type, nodes, resolve);
     const hintFiles = sites.map((s, i) => ({ file: s.file, near: rawSites[i].kind === 'allocation' ? { line: rawSites[i].line, column: rawSites[i].column } : undefined }));
     const retainerPaths: RetainerPath[] = clusters.map((c) => {
       const site = c.suspectEdgeIndex >= 0 ? suspectSite(graph, c.example, c.suspectEdgeIndex, resolve, hintFiles) : undefined;
@@ -81,7 +79,6 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     let newBytes = 0;
     for (const v of fresh[t]) newBytes += graph.nodeSelfSize[v];
     const evidence = evidenceFor(type, nodes.length, fresh[t].length > 0, clusters, backRefs);
-    const made = sites.length && sites.every((x) => x.kind === 'constructor') ? staticNewSite(type, sites[0].file) : undefined;
     if (made) {
       // Without traces, the `new Type(` found in the class's file is the best site to jump to.
       const constructorSite = sites[0];
@@ -108,77 +105,6 @@ function allOf(member: Uint8Array, value: number): number[] {
   const out: number[] = [];
   for (let v = 0; v < member.length; v++) if (member[v] === value) out.push(v);
   return out;
-}
-
-type Resolve = (scriptId: number, scriptName?: string) => string | undefined;
-
-function scriptResolver(context: ExplainContext): Resolve {
-  return (scriptId, scriptName) => {
-    const tries: (string | number)[] = scriptName ? [scriptName, scriptId] : [scriptId];
-    for (const key of tries) {
-      const viaContext = context.resolveScript?.(key);
-      if (viaContext) return viaContext;
-    }
-    if (scriptName) {
-      const local = toLocalPath(scriptName);
-      if (local) return local;
-    }
-    const url = context.scriptUrls?.[String(scriptId)];
-    return url ? (toLocalPath(url) ?? url) : scriptName || undefined;
-  };
-}
-
-/** A report site; for traced allocations, the `new Type(` line inside the allocating function when found. */
-function siteOf(s: RawAllocationSite, type: string, resolve: Resolve): AllocationSite {
-  const file = resolve(s.scriptId, s.scriptName) ?? s.scriptName ?? `script ${s.scriptId}`;
-  const site: AllocationSite = { file, line: s.line, column: s.column, functionName: s.functionName, count: s.count, bytes: s.bytes, kind: s.kind };
-  if (s.kind === 'allocation' && /^[A-Za-z_$][\w$]*$/.test(type)) {
-    const at = findNewExpression(file, type, { line: s.line, column: s.column });
-    if (at) return { ...site, line: at.line, column: at.column };
-  }
-  return site;
-}
-
-/** Without allocation traces: the `new Type(` in the constructor's own file, when there is one. */
-function staticNewSite(type: string, file: string): SourcePosition | undefined {
-  if (!/^[A-Za-z_$][\w$]*$/.test(type) || !toLocalPath(file)) return undefined;
-  return findNewExpression(file, type);
-}
-
-/** Files to search for a reference made by `holder`: its own (constructor/function) location first, then hints. */
-type Hint = { file: string; near?: { line: number; column: number } };
-
-function candidateFiles(g: HeapGraph, holders: number[], resolve: Resolve, hints: Hint[]): Hint[] {
-  const out: { file: string; near?: { line: number; column: number } }[] = [];
-  const seen = new Set<string>();
-  for (const h of holders) {
-    const loc = nodeLocation(g, h);
-    if (!loc) continue;
-    const file = resolve(loc.scriptId);
-    if (!file || seen.has(file) || !toLocalPath(file)) continue;
-    seen.add(file);
-    out.push({ file, near: { line: loc.line + 1, column: loc.column + 1 } });
-  }
-  for (const hint of hints) {
-    if (seen.has(hint.file) || !toLocalPath(hint.file)) continue;
-    seen.add(hint.file);
-    out.push(hint);
-  }
-  return out;
-}
-
-function firstHit(files: { file: string; near?: { line: number; column: number } }[], find: (file: string, near?: { line: number; column: number }) => SourcePosition | undefined): SourcePosition | undefined {
-  for (const f of files) {
-    const hit = find(f.file, f.near);
-    if (hit) return hit;
-  }
-  return undefined;
-}
-
-/** The last plain name in a folded label: `_events.shutdown[]` → `shutdown`. */
-function lastName(label: string): string {
-  const parts = label.replace(/\[\]|<key>/g, '').split('.').filter(Boolean);
-  return parts[parts.length - 1] ?? '';
 }
 
 /** The line that creates the suspect edge: `cache.set(…)`, `registry.add(…)`, `bus.on('x', …)`, `this.x = …`, `let x`. */

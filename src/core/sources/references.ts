@@ -173,3 +173,79 @@ export function findCall(file: string, callees: string[], near?: { line: number;
     near,
   );
 }
+
+/** The innermost function that contains offset `at` (undefined at a file's top level). */
+function functionAround(p: { ast: AnyNode }, at: number, exclude?: AnyNode): AnyNode | undefined {
+  let best: AnyNode | undefined;
+  walk.full(p.ast, (n: AnyNode) => {
+    if (!/Function/.test(n.type) || n === exclude) return;
+    if (n.start <= at && at < n.end && (!best || n.start >= best.start)) best = n;
+  });
+  return best;
+}
+
+/** A function's name for people: `handleConnection`, `Session.open`, or "the arrow function at line 15". */
+function functionLabel(p: { ast: AnyNode }, fn: AnyNode): string {
+  if (fn.id?.name) return `function ${fn.id.name}`;
+  let named: string | undefined;
+  walk.full(p.ast, (n: AnyNode) => {
+    if (named) return;
+    if (n.type === 'VariableDeclarator' && n.init === fn && n.id.type === 'Identifier') named = n.id.name;
+    else if ((n.type === 'MethodDefinition' || n.type === 'Property' || n.type === 'PropertyDefinition') && n.value === fn) named = n.key?.name ?? n.key?.value;
+  });
+  if (named) return `function ${named}`;
+  return `the ${fn.type === 'ArrowFunctionExpression' ? 'arrow ' : ''}function at line ${fn.loc!.start.line}`;
+}
+
+/**
+ * `const|let|var name` (or a parameter, function or class of that name) with its scope in words:
+ * "module scope of server.js", "function handleRequest", "the arrow function at line 15".
+ * Prefers the declaration inside the function at `near`, then the nearest enclosing one.
+ */
+export function findDeclarationScope(file: string, name: string, near?: { line: number; column: number }): { at: SourcePosition; scope: string } | undefined {
+  const p = parse(file);
+  if (!p) return undefined;
+  const at = near ? offsetOf(p, near.line, near.column) : -1;
+  const hits: { node: AnyNode; fn?: AnyNode }[] = [];
+  walk.full(p.ast, (n: AnyNode) => {
+    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier' && n.id.name === name) hits.push({ node: n.id, fn: functionAround(p, n.start) });
+    else if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && n.id?.name === name) hits.push({ node: n.id, fn: functionAround(p, n.start, n) });
+    else if (/Function/.test(n.type)) {
+      for (const param of n.params ?? []) if (param.type === 'Identifier' && param.name === name) hits.push({ node: param, fn: n });
+    }
+  });
+  if (!hits.length) return undefined;
+  // Visible from `near`: declared in a function around it (innermost first), else at the top level.
+  const around = (h: { fn?: AnyNode }) => !h.fn || (at >= h.fn.start && at < h.fn.end);
+  const visible = at >= 0 ? hits.filter(around).sort((a, b) => (b.fn?.start ?? -1) - (a.fn?.start ?? -1)) : [];
+  const hit = visible[0] ?? hits.find((h) => !h.fn) ?? hits[0];
+  const base = file.split(/[\\/]/).pop() ?? file;
+  return { at: position(file, hit.node), scope: hit.fn ? functionLabel(p, hit.fn) : `module scope of ${base}` };
+}
+
+/** `name = …` or `name ??= …` (a variable assigned, not declared), preferring one inside the function at `near`. */
+export function findVariableAssignment(file: string, name: string, near?: { line: number; column: number }): SourcePosition | undefined {
+  return find(file, (n) => n.type === 'AssignmentExpression' && n.left.type === 'Identifier' && n.left.name === name, near);
+}
+
+/**
+ * The call that a function defined at `at` is handed to (`bus.on('x', () => …)`,
+ * `subject.subscribe(v => …)`, `setInterval(() => …)`): the innermost call with an argument that
+ * contains that position, the called name (`on`, `subscribe`, `setInterval`) and its first argument when a string (an event name).
+ */
+export function findEnclosingCall(file: string, at: { line: number; column: number }): { at: SourcePosition; callee: string; event?: string } | undefined {
+  const p = parse(file);
+  if (!p) return undefined;
+  const offset = offsetOf(p, at.line, at.column);
+  let best: AnyNode | undefined;
+  walk.full(p.ast, (n: AnyNode) => {
+    if (n.type !== 'CallExpression' && n.type !== 'NewExpression') return;
+    if (!n.arguments.some((a: AnyNode) => a.start <= offset && offset < a.end)) return;
+    if (!best || n.start >= best.start) best = n;
+  });
+  if (!best) return undefined;
+  const callee = best.callee.type === 'Identifier' ? best.callee.name : (propertyName(best.callee) ?? '');
+  const first = best.arguments[0];
+  const event = first?.type === 'Literal' && typeof first.value === 'string' ? first.value : undefined;
+  return { at: position(file, best), callee, ...(event ? { event } : {}) };
+}

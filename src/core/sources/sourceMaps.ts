@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map';
-import type { Leak, SourcePosition } from '../report';
+import type { Cause, Leak, SourcePosition } from '../report';
 import { toLocalPath } from './scripts';
 
 const MAPPING_URL = /\/\/[#@]\s*sourceMappingURL=(\S+)\s*$/gm;
@@ -86,4 +86,62 @@ export async function mapLeakSources(leaks: Leak[], maps: SourceMaps = new Sourc
       backReferences: await Promise.all(leak.backReferences.map(async (b) => (b.site ? { ...b, site: await map(b.site) } : b))),
     })),
   );
+}
+
+/**
+ * Maps every position of the causes (allocation sites, the adding line, declarations, a folded
+ * step's line, the back-reference's site) to original sources, and the `file.js:12` they are
+ * named by in the causes' words to the original's `file.ts:7`.
+ */
+export async function mapCauseSources(causes: Cause[], maps: SourceMaps = new SourceMaps()): Promise<Cause[]> {
+  const renamed = new Map<string, string>();
+  const map = async <T extends SourcePosition>(p: T): Promise<T> => {
+    const o = await maps.original(p);
+    if (o.file !== p.file || o.line !== p.line) renamed.set(`${baseName(p.file)}:${p.line}`, `${baseName(o.file)}:${o.line}`);
+    return { ...p, ...o };
+  };
+  const mapped = await Promise.all(
+    causes.map(async (c) => ({
+      ...c,
+      holder: c.holder.declaredAt ? { ...c.holder, declaredAt: await map(c.holder.declaredAt) } : c.holder,
+      ...(c.addedAt ? { addedAt: await map(c.addedAt) } : {}),
+      // The id names the original line too, so a rebuild does not change it.
+      id: c.addedAt ? c.id.replace(`@${c.addedAt.file}:${c.addedAt.line}`, await maps.original(c.addedAt).then((o) => `@${o.file}:${o.line}`)) : c.id,
+      allocationSites: await Promise.all(c.allocationSites.map(map)),
+      path: {
+        ...c.path,
+        steps: await Promise.all(
+          c.path.steps.map(async (s) => ({
+            ...s,
+            ...(s.site ? { site: await map(s.site) } : {}),
+            ...(s.variable?.declaredAt ? { variable: { ...s.variable, declaredAt: await map(s.variable.declaredAt) } } : {}),
+          })),
+        ),
+      },
+      ...(c.backReference?.site ? { backReference: { ...c.backReference, site: await map(c.backReference.site) } } : {}),
+    })),
+  );
+  if (!renamed.size) return mapped;
+  const pattern = new RegExp(`(${[...renamed.keys()].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!\\d)`, 'g');
+  const words = (text: string) => text.replace(pattern, (m) => renamed.get(m) ?? m);
+  for (const c of mapped) {
+    c.title = words(c.title);
+    c.holder.label = words(c.holder.label);
+    const d = c.holder.declaredAt;
+    if (d?.scope?.startsWith('module scope of ')) d.scope = `module scope of ${baseName(d.file)}`;
+    c.evidence = c.evidence.map(words);
+    for (const s of c.path.steps) {
+      const v = s.variable;
+      if (v?.declaredAt && v.scope) {
+        v.scope = words(v.scope.replace(/^module scope of (.*)$/, (_, f: string) => `module scope of ${baseName(v.declaredAt!.file)}`));
+        s.label = `${v.name} (${v.scope}, declared at line ${v.declaredAt.line})`;
+      } else if (s.label) s.label = words(s.label);
+      if (s.edgeType === 'folded') s.edge = words(s.edge);
+    }
+  }
+  return mapped;
+}
+
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
 }

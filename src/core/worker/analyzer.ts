@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Leak, Sample } from '../report';
+import type { Cause, Leak, Sample } from '../report';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotError } from '../heap/errors';
-import type { ExplainRequest, SampleInfoIn } from './session';
+import type { CauseRequest, ExplainRequest, SampleInfoIn } from './session';
 
 export interface SnapshotAnalyzerOptions {
   /** The built worker bundle; default: `snapshotWorker.js` beside this bundle, or in `dist/` of the repo. */
@@ -98,6 +98,11 @@ export class SnapshotAnalyzer {
   /** Explains why the given types grow (retainer clusters, sites, back-references) on the latest snapshot. */
   explain(types: string[], options: Omit<ExplainRequest, 'types'> = {}): Promise<Leak[]> {
     return this.request<Leak[]>((id) => ({ kind: 'explain', id, request: { ...options, types } }));
+  }
+
+  /** The causes of the growing types (one per holder) on the latest snapshot. */
+  causes(types: CauseRequest['types'], options: Omit<CauseRequest, 'types'> = {}): Promise<Cause[]> {
+    return this.request<Cause[]>((id) => ({ kind: 'causes', id, request: { ...options, types } }));
   }
 
   /** Retained bytes of each named type on the latest snapshot. */

@@ -1,5 +1,5 @@
-import type { Leak, Sample } from '../report';
-import type { ExplainRequest, SampleInfoIn } from './session';
+import type { Cause, Leak, Sample } from '../report';
+import type { CauseRequest, ExplainRequest, SampleInfoIn } from './session';
 
 /** Messages from the host to the snapshot worker. Requests carry an id; chunks do not (no reply). */
 export type ToWorker =
@@ -10,11 +10,12 @@ export type ToWorker =
   | { kind: 'finish'; id: number; info: SampleInfoIn }
   | { kind: 'analyzeFile'; id: number; path: string; info: SampleInfoIn }
   | { kind: 'explain'; id: number; request: ExplainRequest }
-  | { kind: 'retained'; id: number; types: string[] };
+  | { kind: 'retained'; id: number; types: string[] }
+  | { kind: 'causes'; id: number; request: CauseRequest };
 
 /** Replies from the worker: a result or an error message for one request id. */
 export type FromWorker =
-  | { id: number; ok: Sample | Leak[] | Record<string, number> }
+  | { id: number; ok: Sample | Leak[] | Cause[] | Record<string, number> }
   | { id: number; err: string; errName?: string }
   /** An error outside any request (a bad chunk); reported with the next finish too. */
   | { id: -1; err: string; errName?: string };

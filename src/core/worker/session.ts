@@ -1,11 +1,12 @@
 import type { Worker } from 'node:worker_threads';
-import type { Leak, Sample, TypeStat } from '../report';
+import type { Cause, Leak, Sample, TypeStat } from '../report';
+import { findCauses, type TypeVerdict } from '../analysis/causes';
 import { aggregateTypes } from '../analysis/aggregate';
 import { singleThread, type AnalysisEngine } from '../analysis/engine';
 import { explainTypes } from '../analysis/explain';
 import { GraphAnalysis } from '../analysis/pipeline';
 import type { ThreadedEngine } from './threadedEngine';
-import { mapLeakSources } from '../sources/sourceMaps';
+import { mapCauseSources, mapLeakSources } from '../sources/sourceMaps';
 import { ArrayRecycler } from '../heap/columns';
 import type { HeapGraph } from '../heap/graph';
 import { compareObjectIds, sampleObjectIds, type ObjectIdSample } from '../analysis/objectIds';
@@ -35,6 +36,12 @@ export interface ExplainRequest {
   scriptUrls?: Record<string, string>;
   /** Types whose retained sizes will be asked for next: summed in the same pass (see `ExplainContext`). */
   alsoRetained?: string[];
+}
+
+/** Asks for the causes of the growing types: each type's verdict and growth. */
+export interface CauseRequest {
+  types: TypeVerdict[];
+  scriptUrls?: Record<string, string>;
 }
 
 /**
@@ -139,6 +146,13 @@ export class SnapshotSession {
       analysis: this.latest,
     });
     return mapLeakSources(leaks);
+  }
+
+  /** The causes of the growing types on the latest graph (one per holder), positions mapped to original sources. */
+  async causes(request: CauseRequest): Promise<Cause[]> {
+    if (!this.latest) return [];
+    const earlier = this.watermarks.slice(0, -1);
+    return mapCauseSources(findCauses(this.latest.graph, request.types, { watermarks: earlier, scriptUrls: request.scriptUrls ?? {}, analysis: this.latest }));
   }
 
   /** Retained bytes of each named type on the latest graph (DevTools' class retained size). */

@@ -4,7 +4,7 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Leak, Sample } from '../report';
+import type { Cause, Leak, Sample } from '../report';
 import { serveHelperRole } from './helperRoles';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotSession } from './session';
@@ -27,7 +27,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
   const reply = (m: FromWorker) => port.postMessage(m);
   const fail = (id: number, e: unknown) => reply({ id, err: (e as Error)?.message ?? String(e), errName: (e as Error)?.name });
   /** Replies to request `id` with what `work` returns, or with its error. */
-  const answer = async (id: number, work: () => Sample | Leak[] | Record<string, number> | Promise<Sample | Leak[]>) => {
+  const answer = async (id: number, work: () => Sample | Leak[] | Record<string, number> | Promise<Sample | Leak[] | Cause[]>) => {
     try {
       reply({ id, ok: await work() });
     } catch (e) {
@@ -66,6 +66,8 @@ function serve(port: NonNullable<typeof parentPort>): void {
         return answer(m.id, () => session.retainedSizes(m.types));
       case 'explain':
         return answer(m.id, () => session.explain(m.request));
+      case 'causes':
+        return answer(m.id, () => session.causes(m.request));
     }
   });
 }

@@ -1,0 +1,296 @@
+/**
+ * A cause in the code's words: what kind of holder keeps the objects (a collection, a listener
+ * list, a timer, a promise's reactions, a variable, a back-reference), its variable and event, the
+ * line of the program that adds to it, and the fix that fits its kind.
+ */
+import type { HeapGraph } from '../heap/graph';
+import type { AddKind, AllocationSite, BackReference, Cause, CauseAddSite, CauseHolder, HolderKind, KeptType, SourcePosition, Verdict } from '../report';
+import { findCall, findCollectionAdd, findDeclarationScope, findEnclosingCall, findListenerAdd, findPropertyAssignment, findVariableAssignment } from '../sources/references';
+import { backRefFix, measureBackRef, reachesBack, type BackRefCandidate } from './backrefs';
+import { typeIndices } from './edges';
+import type { TypeNamer } from './naming';
+import { isUserScript } from './allocation';
+import { codeAt, codePath, userClosureAt } from './codePath';
+import { codeOrigin } from './origin';
+import { suspectEdge, type DisplayPath, type PathContext } from './retainers';
+import { candidateFiles, firstHit, lastName, reportSites, type Hint, type Resolve } from './sites';
+
+/** The tops that share one holder node, and what they keep (per marked type k = 1..n). */
+export interface CauseGroup {
+  holder: number;
+  tops: number[];
+  /** New objects of the marked types kept, in all. */
+  kept: number;
+  count: Float64Array;
+  bytes: Float64Array;
+  samples: number[][];
+  /** Some new closures under the tops (for the program's call that handed them over). */
+  closures?: number[];
+}
+
+export interface CauseInput {
+  graph: HeapGraph;
+  pathCtx: PathContext;
+  /** The shortest path of one kept object of the first kept type. */
+  path: DisplayPath;
+  group: CauseGroup;
+  kept: KeptType[];
+  verdict: Verdict;
+  retained: number;
+  /** Some new objects of the first kept type. */
+  sampleNodes: number[];
+  resolve: Resolve;
+  tops: number[];
+}
+
+const TIMER_TYPES = new Set(['TimersList', 'Timeout', 'Immediate']);
+const TIMER_EDGES = new Set(['_idleNext', '_idlePrev', '_onTimeout', '_onImmediate', 'timerListMap', 'immediateQueue']);
+const CONTAINERS = new Set(['Array', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Object']);
+const ADD_HOW: Record<string, AddKind> = { Map: 'set', WeakMap: 'set', Set: 'add', WeakSet: 'add', Array: 'push', Object: 'assign' };
+const LISTEN = new Set(['on', 'addListener', 'once', 'prependListener', 'prependOnceListener', 'addEventListener']);
+const COLLECTION_CALLS: Record<string, AddKind> = { push: 'push', unshift: 'push', set: 'set', add: 'add' };
+
+/** Holder facts read off the path at the holder's step `i`. */
+interface HolderFacts {
+  kind: HolderKind;
+  type: string;
+  variable?: string;
+  event?: string;
+  /** The step that names the holder's variable (a closure's context variable or a property), when there is one. */
+  namedAt?: number;
+  /** For a library's container: the type that owns it (`Subject` of `observers`). */
+  owner?: string;
+}
+
+/** The kind, variable and event of the holder at step `i` of a path. */
+export function holderFacts(path: DisplayPath, i: number): HolderFacts {
+  const e = path.edges[i];
+  // The holder's own step and the two into it (`emitter ._events → {reload} .reload → Array .[]`), and the one after.
+  const from = Math.max(0, i - 2);
+  const window = path.edges.slice(from, i + 2);
+  const name = (j: number) => (j >= 0 && j < path.edges.length ? lastName(path.edges[j].edge) : '');
+  const listening = window.findIndex((x) => x.edge === '_events' || x.edge.startsWith('_events.'));
+  // An EventTarget's listeners are a linked list in a Map under `kEvents`: a few more steps back.
+  const targetAt = path.edges.slice(Math.max(0, i - 4), i + 2).findIndex((x) => /kEvents/.test(x.edge));
+  if (listening >= 0 || targetAt >= 0) {
+    const j = listening >= 0 ? from + listening : Math.max(0, i - 4) + targetAt;
+    const label = path.edges[j].edge;
+    const event = label === '_events' ? name(j + 1) : label.startsWith('_events.') ? lastName(label) : undefined;
+    // `controller.#signal` reads as `controller.signal`.
+    let variable = name(j - 1);
+    if (variable.startsWith('#') && name(j - 2)) variable = `${name(j - 2)}.${variable.slice(1)}`;
+    return { kind: 'listener', type: path.edges[j].from, variable: variable || undefined, event: event || undefined, namedAt: j - 1 >= 0 ? j - 1 : undefined };
+  }
+  if (TIMER_TYPES.has(e.from) || TIMER_EDGES.has(lastName(e.edge)) || TIMER_EDGES.has(name(i - 1))) return { kind: 'timer', type: e.from };
+  if (e.from === 'Promise' || path.edges.slice(i, i + 2).some((x) => x.edge.startsWith('reactions_or_result') || x.from === 'PromiseReaction')) {
+    const p = window.findIndex((x) => x.from === 'Promise');
+    const j = p >= 0 ? from + p - 1 : i - 1;
+    return { kind: 'promise', type: 'Promise', variable: name(j) || undefined, namedAt: j >= 0 ? j : undefined };
+  }
+  if (CONTAINERS.has(e.from) && (e.edge.startsWith('[]') || e.edge.startsWith('<key>') || e.from === 'Object')) {
+    return { kind: 'container', type: e.from, variable: name(i - 1) || undefined, namedAt: i > 0 ? i - 1 : undefined };
+  }
+  if (e.edgeType === 'context') return { kind: 'variable', type: e.from, variable: lastName(e.edge) || undefined, namedAt: i };
+  return { kind: 'other', type: e.from, variable: lastName(e.edge) || undefined, namedAt: i };
+}
+
+/** Plain words for a holder: "the 'reload' listeners of configEmitter", "the Set liveTrees". */
+function holderLabel(f: HolderFacts, addedAt?: CauseAddSite): string {
+  const v = f.variable ? ` ${f.variable}` : '';
+  const at = addedAt ? ` at ${baseName(addedAt.file)}:${addedAt.line}` : '';
+  switch (f.kind) {
+    case 'listener':
+      return `the ${f.event ? `'${f.event}' ` : ''}listeners of${v || ` an ${f.type}`}`;
+    case 'timer':
+      return `timers started${at} and never cleared`;
+    case 'promise':
+      return `the callbacks of a promise${v} that never settles`;
+    case 'container':
+      return (f.type === 'Object' ? `the object${v} used as a map` : f.type === 'Array' ? `the array${v}` : `the ${f.type}${v}`) + (f.owner ? ` of a ${f.owner}` : '');
+    case 'variable':
+      return `the variable${v}`;
+    default:
+      return `${f.type}${f.variable ? `.${f.variable}` : ''}`;
+  }
+}
+
+/** What to change, from the holder's kind, in one sentence. */
+export function fixFor(kind: HolderKind, f: { type: string; variable?: string; event?: string }, kept: string, back?: BackReference): string {
+  const v = f.variable ? ` \`${f.variable}\`` : '';
+  switch (kind) {
+    case 'listener':
+      return `Remove the ${f.event ? `'${f.event}' ` : ''}listener when the ${kept} is done (${f.variable ?? 'emitter'}.off(${f.event ? `'${f.event}'` : 'event'}, listener) / removeListener), or register it with { signal } and abort that AbortSignal.`;
+    case 'timer':
+      return `Keep the timer and clearInterval/clearTimeout it when the ${kept} is done: a timer that is never cleared keeps its callback and all it captures.`;
+    case 'promise':
+      return `Settle the promise (resolve or reject it), or race it against a timeout, instead of adding a .then callback per ${kept} to a promise that never settles.`;
+    case 'container':
+      if (f.type === 'Map' || f.type === 'WeakMap') return `Delete entries from the Map${v} when they are done (or evict: bound it as an LRU), or key a WeakMap by the object whose lifetime they follow.`;
+      if (f.type === 'Set' || f.type === 'WeakSet') return `Delete entries from the Set${v} when they are done, or use a WeakSet.`;
+      if (f.type === 'Object') return `Delete keys from${v || ' the object'} when they are done (delete obj[key]), or use a bounded Map or a WeakMap.`;
+      return `Remove items from the array${v} when they are done (splice/shift), or bound its length.`;
+    case 'back-reference':
+      return back
+        ? `Make ${back.holder}.${back.edge} a WeakRef (store \`new WeakRef(${back.edge})\`, read it with \`.deref()\`), so one ${back.holder} kept${v ? ` in${v}` : ''} no longer keeps its whole ${back.target} structure alive; or remove it${v ? ` from${v}` : ''} when done.`
+        : `Make the back-reference weak (WeakRef), or clear it when the ${kept} is done.`;
+    case 'variable':
+      return `Clear or bound what the variable${v} holds once it is done (it lives as long as the closures that capture it).`;
+    default:
+      return `Clear ${f.type}${f.variable ? `.${f.variable}` : ''} when it is no longer needed, or hold it through a WeakRef.`;
+  }
+}
+
+/** Builds one cause: holder, adding line, sites, folded path, fix, evidence and a stable id. */
+export function describeCause(input: CauseInput): Cause {
+  const { graph: g, path, group, kept, resolve } = input;
+  let i = path.holders.lastIndexOf(group.holder);
+  if (i < 0) i = suspectEdge(input.pathCtx, path);
+  const facts: HolderFacts = i >= 0 ? holderFacts(path, i) : { kind: 'other', type: '(root)' };
+  const main = kept[0];
+
+  // Allocation sites of the first kept type: the `new` line found in the source replaces the bare constructor.
+  const { sites: rawSites, raw, foundNew } = reportSites(g, main.type, input.sampleNodes, resolve);
+  const scale = input.sampleNodes.length ? main.newObjects / input.sampleNodes.length : 1;
+  let sites: AllocationSite[] = rawSites.map((s) => ({ ...s, count: Math.round(s.count * scale), bytes: Math.round(s.bytes * scale) }));
+  if (foundNew) sites = [{ ...foundNew, functionName: sites[0].functionName, count: main.newObjects, bytes: main.newBytes, kind: 'source' }];
+  const hints: Hint[] = sites.map((s, k) => ({ file: s.file, near: raw[k]?.kind === 'allocation' ? { line: raw[k].line, column: raw[k].column } : undefined }));
+
+  const holders = i >= 0 ? path.holders.slice(0, i + 1).reverse() : [];
+  const files = candidateFiles(g, holders, resolve, hints);
+  const closure = userClosureAt(g, group.closures ?? [], resolve);
+  const handed = closure ? findEnclosingCall(closure.file, closure) : undefined;
+  if (facts.kind === 'listener' && !facts.event && handed?.event) facts.event = handed.event;
+  const inLibrary = i >= 0 && holderInLibrary(g, path, i, facts);
+  // A holder inside a library or Node: the program's line that hands objects to it, never the library's own.
+  const addedAt = inLibrary
+    ? (handedTo(closure) ?? addingLine(facts, files.filter((f) => isUserScript(f.file)), hints.filter((h) => isUserScript(h.file)), closure))
+    : addingLine(facts, files, hints, closure);
+  if (inLibrary && facts.kind === 'container' && i > 0) facts.owner = path.edges[i - 1].from;
+
+  // The holder's variable, declared where: a closure's context variable is looked up from that closure's own code.
+  let declaredAt: CauseHolder['declaredAt'];
+  if (facts.variable && facts.namedAt !== undefined && path.edges[facts.namedAt].edgeType === 'context') {
+    const fn = codeAt(g, path.holders[facts.namedAt], resolve);
+    const found = fn ? findDeclarationScope(fn.file, facts.variable, fn) : undefined;
+    if (found) declaredAt = { ...found.at, scope: found.scope };
+  }
+
+  // A back-reference from the kept objects that keeps most of their bytes makes the cause one.
+  let kind: HolderKind = facts.kind;
+  let backReference: BackReference | undefined;
+  if (i >= 0 && (kind === 'container' || kind === 'variable' || kind === 'other')) {
+    const candidate = backRefOut(g, path.targets[i], input.pathCtx.typeOf);
+    const m = candidate ? measureBackRef(g, input.pathCtx.distances, input.pathCtx.typeOf, candidate) : undefined;
+    if (candidate && m && m.bytes >= 0.5 * main.newBytes) {
+      const b: BackReference = { holder: candidate.holder, edge: candidate.edge, target: candidate.target, bytes: m.bytes, count: m.count, fix: backRefFix(candidate) };
+      const site = firstHit(candidateFiles(g, [candidate.holderNode], resolve, hints), (f, near) => findPropertyAssignment(f, b.edge, near));
+      backReference = site ? { ...b, site } : b;
+      if (m.bytes >= 0.5 * input.retained) kind = 'back-reference';
+    }
+  }
+
+  const holder: CauseHolder = {
+    kind,
+    label: kind === 'back-reference' && backReference
+      ? `${backReference.holder}.${backReference.edge} back-references from ${holderLabel(facts, addedAt)}`
+      : holderLabel(facts, addedAt),
+    type: facts.type,
+    ...(facts.variable ? { variable: facts.variable } : {}),
+    ...(facts.event ? { event: facts.event } : {}),
+    ...(declaredAt ? { declaredAt } : {}),
+    inLibrary,
+  };
+  const cpath = codePath(g, path, i, { resolve, closure, holderKind: facts.kind });
+  const fix = fixFor(kind, facts, main.type, backReference);
+  const title = `${main.type} kept by ${holder.label}`;
+  // The holder's object type is left out where the adding line is known: a timer list per duration, or a listener array made anew, is the same cause.
+  const where = addedAt ? `@${addedAt.file}:${addedAt.line}` : `:${facts.type}${facts.variable ? '' : `@${path.edges.map((e) => e.edge).join('/')}`}`;
+  const id = `${kind}:${facts.variable ?? ''}:${facts.event ?? ''}${where}`;
+  const newObjects = kept.reduce((s, k) => s + k.newObjects, 0);
+  const newBytes = kept.reduce((s, k) => s + k.newBytes, 0);
+  const others = kept.length - 1;
+  const evidence = [
+    `${grouped(main.newObjects)} new ${main.type} objects (${Math.round(100 * Math.min(1, main.share))} % of those born since the first sample)` +
+      (others ? ` and ${grouped(newObjects - main.newObjects)} new objects of ${others} other type${others === 1 ? '' : 's'}` : '') +
+      ` are kept by ${holder.label}${addedAt ? `, added at ${baseName(addedAt.file)}:${addedAt.line}` : ''}.`,
+  ];
+  if (backReference) evidence.push(`${backReference.holder}.${backReference.edge} points back at its ${backReference.target} (${grouped(backReference.count)} such edges); were it weak, ${grouped(backReference.bytes)} bytes could be collected.`);
+  if (inLibrary) evidence.push(`The holder is ${facts.kind === 'timer' ? "Node's timer list" : 'inside a library or Node'}; the line named is where the program hands objects to it.`);
+  return {
+    id,
+    verdict: input.verdict,
+    title,
+    holder,
+    ...(addedAt ? { addedAt } : {}),
+    kept,
+    topObjects: input.tops.length,
+    newObjects,
+    newBytes,
+    retainedBytes: input.retained,
+    allocationSites: sites,
+    evidence,
+    fix,
+    path: { ...cpath, count: input.tops.length, bytes: input.retained },
+    ...(backReference ? { backReference } : {}),
+  };
+}
+
+/** The call that a kept closure of the program was handed to (`bus.on('x', () => …)`, `subject.subscribe(…)`). */
+function handedTo(closure?: SourcePosition): CauseAddSite | undefined {
+  if (!closure) return undefined;
+  const call = findEnclosingCall(closure.file, closure);
+  if (!call) return undefined;
+  return { ...call.at, how: LISTEN.has(call.callee) ? 'on' : (COLLECTION_CALLS[call.callee] ?? 'call') };
+}
+
+/** The line that adds to the holder, by its kind; else the call that the kept closure of the program was handed to. */
+function addingLine(f: HolderFacts, files: Hint[], hints: Hint[], closure?: SourcePosition): CauseAddSite | undefined {
+  const hit = (p: SourcePosition | undefined, how: AddKind): CauseAddSite | undefined => (p ? { ...p, how } : undefined);
+  switch (f.kind) {
+    case 'listener':
+      return (f.event ? hit(firstHit(files, (file, near) => findListenerAdd(file, f.event!, near)), 'on') : undefined) ?? handedTo(closure);
+    case 'container':
+      return (f.variable ? hit(firstHit(files, (file, near) => findCollectionAdd(file, f.variable!, f.type, near)), ADD_HOW[f.type] ?? 'call') : undefined) ?? handedTo(closure);
+    case 'variable':
+      return (f.variable ? hit(firstHit(files, (file, near) => findVariableAssignment(file, f.variable!, near)), 'assign') : undefined) ?? handedTo(closure);
+    case 'timer':
+      return handedTo(closure) ?? hit(firstHit(hints, (file, near) => findCall(file, ['setInterval', 'setTimeout'], near)), 'call');
+    default:
+      return handedTo(closure) ?? hit(firstHit(hints, (file, near) => findCall(file, ['then', 'catch', 'finally'], near)), 'call');
+  }
+}
+
+const COLLECTION_TYPES = new Set(['Array', 'Map', 'Set', 'Object', '(array)']);
+
+/** A property of `node` that points back at it (`child.parent` while the parent's `children` holds the child), not a collection of its own. */
+function backRefOut(g: HeapGraph, node: number, typeOf: TypeNamer): BackRefCandidate | undefined {
+  if (node <= 0) return undefined;
+  const k = typeIndices(g);
+  for (let e = g.firstEdge[node], end = g.firstEdge[node + 1]; e < end; e++) {
+    if (g.edgeType[e] !== k.property) continue;
+    const w = g.edgeTo[e];
+    if (w === node || COLLECTION_TYPES.has(typeOf(w)) || !reachesBack(g, w, node)) continue;
+    const holder = typeOf(node);
+    return { holder, edge: g.strings[g.edgeNameOrIndex[e]], edgeNameIndex: g.edgeNameOrIndex[e], target: typeOf(w), holderNode: node, rawEdge: e };
+  }
+  return undefined;
+}
+
+/** Whether the holder belongs to a library or Node: its own code, or the code of what names it, lives there. */
+function holderInLibrary(g: HeapGraph, path: DisplayPath, i: number, f: HolderFacts): boolean {
+  if (f.kind === 'timer') return true;
+  const own = codeOrigin(g, path.holders[i]);
+  if (own !== 'unknown') return own !== 'user';
+  const namer = f.namedAt !== undefined ? path.holders[f.namedAt] : i > 0 ? path.holders[i - 1] : 0;
+  const o = namer > 0 ? codeOrigin(g, namer) : 'unknown';
+  return o === 'library' || o === 'node';
+}
+
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+const GROUPED = new Intl.NumberFormat('en-US');
+function grouped(n: number): string {
+  return GROUPED.format(Math.round(n));
+}
