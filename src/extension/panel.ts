@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Leak, SourcePosition } from '../core/report';
-import { FromWebviewType, ToWebviewType, parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
+import { answer } from '../core/requests';
+import { FromWebviewType, ToWebviewType, parseFromWebview, type FromWebview, type PanelMethods, type ToWebview } from '../protocol';
 import type { SessionWatch } from './sessionWatch';
 
 export const PANEL_VIEW_TYPE = 'leakWatch.panel';
@@ -34,6 +35,8 @@ export class LeakWatchPanel implements vscode.Disposable {
   /** Set once the webview's script has said it is ready. */
   ready = false;
   private readonly readyEmitter = new vscode.EventEmitter<void>();
+  /** What the webview may ask. */
+  private readonly methods: PanelMethods = { explain: (typeName) => this.actions.explain(this.watch, typeName) };
 
   static create(extensionUri: vscode.Uri, watch: SessionWatch, actions: PanelActions, chartedTypes: number): LeakWatchPanel {
     const panel = vscode.window.createWebviewPanel(
@@ -140,11 +143,8 @@ export class LeakWatchPanel implements vscode.Disposable {
         return this.actions.saveSnapshot(this.watch);
       case FromWebviewType.OpenSource:
         return this.actions.openSource(this.watch, message.position, this, message.preserveFocus === true);
-      case FromWebviewType.SelectType: {
-        const result = await this.actions.explain(this.watch, message.typeName);
-        this.post({ type: ToWebviewType.Explained, typeName: message.typeName, ...result });
-        return;
-      }
+      case 'request':
+        return answer(this.methods, message, (reply) => this.post(reply));
     }
   }
 

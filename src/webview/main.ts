@@ -1,7 +1,8 @@
 // The Leak Watch panel (browser code). Talks to the extension host only through src/protocol.ts;
 // renders everything from the debuggee with textContent (see dom.ts).
-import { FromWebviewType, ToWebviewType, type FromWebview, type HeapPoint, type ToWebview, type WatchStatus } from '../protocol';
+import { FromWebviewType, ToWebviewType, type ExplainedType, type FromWebview, type HeapPoint, type PanelMethods, type ToWebview, type WatchStatus } from '../protocol';
 import type { Leak, Report } from '../core/report';
+import { Requester } from '../core/requests';
 import { GrowthChart, HeapChart, type GrowthMetric } from './charts';
 import { Details } from './details';
 import { el, icon } from './dom';
@@ -23,13 +24,15 @@ interface PersistedState {
 }
 
 const vscode = acquireVsCodeApi();
+/** The host's answers to what the panel asks (explanations of types the report has not explained). */
+const host = new Requester<PanelMethods>((request) => vscode.postMessage(request));
 const persisted: PersistedState = vscode.getState() ?? {};
 // Having state marks the panel as one VS Code should bring back after a window reload.
 vscode.setState(persisted);
 
 let report: Report | undefined;
 let chartedTypes = 5;
-const explained = new Map<string, { leak?: Leak; message?: string }>();
+const explained = new Map<string, ExplainedType>();
 
 // ---- layout ------------------------------------------------------------------------------------
 const statusIcon = icon('loading', 'codicon-modifier-spin');
@@ -126,7 +129,15 @@ function selectType(name: string): void {
   table.select(name);
   renderDetails();
   const leak = leakFor(name);
-  if (!leak && !explained.has(name)) vscode.postMessage({ type: FromWebviewType.SelectType, typeName: name });
+  if (!leak && !explained.has(name)) {
+    void host.request('explain', name).then(
+      (result) => {
+        explained.set(name, result);
+        if (name === persisted.selected) renderDetails();
+      },
+      () => undefined,
+    );
+  }
   // Choosing a growing type with a known site moves the editor there (focus stays in the table).
   if (leak?.allocationSites[0] && leak.verdict !== 'ok') {
     const s = leak.allocationSites[0];
@@ -234,9 +245,8 @@ function handle(msg: ToWebview): void {
       renderDetails();
       detailsBox.scrollIntoView({ block: 'start' });
       break;
-    case ToWebviewType.Explained:
-      explained.set(msg.typeName, { leak: msg.leak, message: msg.message });
-      if (msg.typeName === persisted.selected) renderDetails();
+    case 'reply':
+      host.settle(msg);
       break;
   }
 }
