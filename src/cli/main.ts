@@ -10,7 +10,8 @@ import type { Report, ReportTarget } from '../core/report';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { HeapWatch } from '../core/watch';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
-import { formatBytes, formatReport } from './format';
+import { formatBytes } from '../core/format';
+import { formatReport } from './format';
 import { Progress } from './progress';
 
 declare const LEAK_WATCH_VERSION: string | undefined;

@@ -2,7 +2,8 @@
 // CLI's `analyze` and the extension's "Open Heap Snapshots…" both go through here.
 import { promises as fs, type Stats } from 'node:fs';
 import { assembleReport } from './assemble';
-import { analysisMemoryBudget, formatBytes, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
+import { formatBytes } from './format';
+import { analysisMemoryBudget, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
 import type { Report, Sample } from './report';
 import type { SnapshotAnalyzer } from './worker/analyzer';
 

@@ -1,6 +1,7 @@
 // Before a snapshot: will parsing it fit in the memory the analysis may use? Say so before trying,
 // rather than letting the worker (or the machine) run out of memory half-way through.
 import * as os from 'node:os';
+import { formatBytes } from './format';
 
 /**
  * Bytes of snapshot JSON per byte of used JS heap. Measured on real snapshots (Node 20): 1.3–1.4 for
@@ -56,12 +57,4 @@ export function checkSnapshotFits(heapUsedBytes: number, budgetBytes: number): M
     `${formatBytes(estimate.jsonBytes)} and parsing it needs about ${formatBytes(estimate.parseBytes)}, but only ${formatBytes(budgetBytes)} ` +
     'is available to the analysis. No snapshot was taken. Free some memory, or watch the program with a smaller workload.';
   return { fits: false, estimate, budgetBytes, message };
-}
-
-/** "1.5 GB", "730 MB", "12 kB". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${Math.round(bytes / 1e6)} MB`;
-  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
-  return `${Math.round(bytes)} B`;
 }

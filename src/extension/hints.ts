@@ -3,6 +3,7 @@
 // decoration, and Problems entries (source "Leak Watch"). Heap strings are untrusted: every piece of
 // them goes through MarkdownString.appendText, which escapes Markdown.
 import * as vscode from 'vscode';
+import { formatBytes } from '../core/format';
 import type { Leak, Report, RetainerPath, SourcePosition, TypeSeries } from '../core/report';
 
 /** One line the analysis blames. */
@@ -73,10 +74,6 @@ function perMinute(count: number): string {
   return Math.abs(count) >= 100 ? Math.round(count).toLocaleString('en-US') : count.toFixed(1);
 }
 
-function mb(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
-}
-
 /**
  * Untrusted text into Markdown: appendText escapes Markdown syntax; angle brackets and ampersands are
  * escaped as entities too, so no HTML gets through even where a renderer allows it.
@@ -103,10 +100,10 @@ export function hoverMarkdown(hints: LineHint[]): vscode.MarkdownString {
     appendUntrusted(md, `${hint.holder}.${hint.edge} → ${hint.target}`);
     md.appendMarkdown('\n\n');
     appendUntrusted(md, 
-      `${hint.kind === 'backReference' ? 'This strong back-reference' : 'This reference'} keeps ${hint.objects.toLocaleString('en-US')} ${hint.typeName} object(s) alive (${mb(hint.bytes)}).`,
+      `${hint.kind === 'backReference' ? 'This strong back-reference' : 'This reference'} keeps ${hint.objects.toLocaleString('en-US')} ${hint.typeName} object(s) alive (${formatBytes(hint.bytes)}).`,
     );
     if (hint.series) {
-      appendUntrusted(md, ` They grow by ${perMinute(hint.series.countPerMinute)} objects/min (${mb(hint.series.bytesPerMinute)}/min).`);
+      appendUntrusted(md, ` They grow by ${perMinute(hint.series.countPerMinute)} objects/min (${formatBytes(hint.series.bytesPerMinute)}/min).`);
     }
     md.appendMarkdown('\n\n');
     const why = hint.kind === 'backReference'
@@ -182,7 +179,7 @@ export class LeakHints implements vscode.HoverProvider, vscode.Disposable {
         const column = Math.max(0, hint.site.column - 1);
         const d = new vscode.Diagnostic(
           new vscode.Range(line, column, line, column + Math.max(1, hint.edge.length)),
-          `${hint.holder}.${hint.edge} keeps ${hint.objects} ${hint.typeName} object(s) alive (${mb(hint.bytes)}). ${hint.fix}`,
+          `${hint.holder}.${hint.edge} keeps ${hint.objects} ${hint.typeName} object(s) alive (${formatBytes(hint.bytes)}). ${hint.fix}`,
           hint.leak.verdict === 'leak' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
         );
         d.source = 'Leak Watch';

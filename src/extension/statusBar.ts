@@ -1,10 +1,7 @@
 // The status bar item while a watch runs: samples, heap, last pause; a click focuses the panel.
 import * as vscode from 'vscode';
+import { formatBytes } from '../core/format';
 import type { SessionWatch } from './sessionWatch';
-
-function mb(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
 
 export class WatchStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('leakWatch.status', vscode.StatusBarAlignment.Left, 50);
@@ -39,14 +36,14 @@ export class WatchStatusBar implements vscode.Disposable {
     const status = watch.status;
     const heap = watch.lastHeapUsage;
     const parts = [`${status.samples} sample${status.samples === 1 ? '' : 's'}`];
-    if (heap) parts.push(mb(heap.used));
+    if (heap) parts.push(formatBytes(heap.used));
     if (status.lastPauseMs !== undefined) parts.push(`paused ${Math.round(status.lastPauseMs)} ms`);
     const icon = watch.live ? '$(pulse)' : '$(debug-stop)';
     this.item.text = `${icon} Leak Watch: ${parts.join(' · ')}`;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendText(`Leak Watch — ${status.target}\n\n`);
     tip.appendText(`${status.samples} heap snapshot(s)`);
-    if (heap) tip.appendText(`, heap ${mb(heap.used)} of ${mb(heap.total)}`);
+    if (heap) tip.appendText(`, heap ${formatBytes(heap.used)} of ${formatBytes(heap.total)}`);
     if (status.lastPauseMs !== undefined) tip.appendText(`, last pause ${Math.round(status.lastPauseMs)} ms`);
     tip.appendText('.\n\nClick to show the panel.');
     this.item.tooltip = tip;

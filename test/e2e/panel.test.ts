@@ -53,9 +53,9 @@ describe('Leak Watch panel beside the editor', function () {
 
     const frame = webviewFrame(page);
     const figure = frame.locator('#heap-used');
-    await figure.filter({ hasText: /\d+(\.\d+)? (KB|MB|GB)/ }).waitFor({ timeout: 30_000 });
+    await figure.filter({ hasText: /\d+(\.\d+)? (kB|MB|GB)/ }).waitFor({ timeout: 30_000 });
     const first = await figure.innerText();
-    assert.match(first, /^\d+(\.\d+)? (KB|MB|GB)$/);
+    assert.match(first, /^\d+(\.\d+)? (kB|MB|GB)$/);
     assert.match(await frame.locator('#status-text').innerText(), /Watching/);
     await screenshot(page, 'panel-live-heap');
     // It is live: the figure's time moves on.
@@ -191,7 +191,7 @@ describe('Leak Watch panel beside the editor', function () {
     assert.match(await frame.locator('#message').innerText(), /^Ended by the window reload; the \d+ samples? taken before it are kept\./);
     assert.ok((await frame.locator('#types-table tbody tr').count()) > 5, 'the types are still listed');
     assert.equal(await frame.locator(`#types-table tbody tr[data-type="${leakType}"] [data-verdict=leak]`).count(), 1, `${leakType} is still a leak`);
-    assert.match(await frame.locator('#heap-used').innerText(), /^\d+(\.\d+)? (KB|MB|GB)$/);
+    assert.match(await frame.locator('#heap-used').innerText(), /^\d+(\.\d+)? (kB|MB|GB)$/);
     assert.equal(await frame.locator('#heap-chart .uplot').count(), 1, 'the heap line is drawn');
     assert.equal(await frame.locator('#stop').isDisabled(), true, 'nothing to stop');
     assert.equal(await frame.locator('#save').isDisabled(), true, 'no snapshot to save after a reload');

@@ -54,7 +54,7 @@ describe('Window reload while watching, editors restored: the panel is revived b
     await frame.locator('#status-text').filter({ hasText: /^Session ended · \d+ samples?/ }).waitFor({ timeout: 60_000 });
     assert.match(await frame.locator('#message').innerText(), /^Ended by the window reload; the \d+ samples? taken before it are kept\./);
     assert.equal(await frame.locator('#types-table tbody tr[data-type="ReloadRecord"]').count(), 1, 'ReloadRecord is still listed');
-    assert.match(await frame.locator('#heap-used').innerText(), /^\d+(\.\d+)? (KB|MB|GB)$/);
+    assert.match(await frame.locator('#heap-used').innerText(), /^\d+(\.\d+)? (kB|MB|GB)$/);
     // Give a second panel (the extension's own reopening) time to appear if it were going to.
     await page.waitForTimeout(3_000);
     assert.equal(await panelTab.count(), 1, 'one Leak Watch panel: the revived one');

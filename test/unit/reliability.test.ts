@@ -14,7 +14,6 @@ import {
   checkSnapshotFits,
   defaultWorkerLimitBytes,
   estimateSnapshot,
-  formatBytes,
   JSON_BYTES_PER_HEAP_BYTE,
   PARSE_BYTES_PER_JSON_BYTE,
 } from '../../src/core/memoryGuard';
@@ -50,8 +49,6 @@ describe('reliability: memory guard', () => {
     assert.equal(defaultWorkerLimitBytes(8 * 2 ** 30), 6144 * 2 ** 20);
     assert.equal(defaultWorkerLimitBytes(64 * 2 ** 30), 16384 * 2 ** 20);
     assert.ok(analysisMemoryBudget() <= os.freemem() + 1 && analysisMemoryBudget() > 0);
-    assert.equal(formatBytes(730e6), '730 MB');
-    assert.equal(formatBytes(12_345), '12 kB');
   });
 });
 
@@ -148,7 +145,7 @@ describe('reliability: faults survived on real processes', function () {
     }) as CdpConnection['send'];
     await watch.start();
     const reason = await watch.ended();
-    assert.match(reason, /^Before snapshot 2: The program's heap \(\d+(\.\d)? MB in use\) is too big to analyse on this machine: .* but only 1 kB is available to the analysis\. No snapshot was taken\..* The earlier 1 sample is kept\.$/);
+    assert.match(reason, /^Before snapshot 2: The program's heap \(\d+(\.\d)? MB in use\) is too big to analyse on this machine: .* but only 1(\.0)? kB is available to the analysis\. No snapshot was taken\..* The earlier 1 sample is kept\.$/);
     assert.equal(snapshotsRequested, 1, 'the second snapshot was never asked for');
     assert.equal(seen.samples.length, 1);
     assert.deepEqual(seen.errors.map((e) => e.message), [reason]);
