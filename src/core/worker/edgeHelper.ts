@@ -24,7 +24,7 @@ import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, parseSnapshotFile, 
 
 /** How long the parser waits at "edges" for the helper to claim them, by default (see EdgeHelperThread). */
 const DEFAULT_WAIT_MS = 100;
-/** The blocks "edges" is shared out in, by default: ~3 ms of parsing each, so neither thread waits long for the other at the meeting. */
+/** The blocks "edges" is shared out in, by default: a few ms of parsing each, so neither thread waits long for the other at the meeting. */
 const DEFAULT_BLOCK_BYTES = 1 << 20;
 /** The blocks word: the helper's next block in the low 16 bits, the parser's lowest in the high ones; NO_TAIL until the parser claims one. */
 const NO_TAIL = 0xffff;
@@ -116,8 +116,8 @@ export class EdgeHelperThread implements FileEdgeHelper {
 
   /**
    * `waitMs`: how long the parser, at "edges", waits for a helper that has not claimed them yet (it
-   * wakes as soon as the helper does). A helper thread takes ~60 ms to start, and a parser that is
-   * already warm (a later file in the same process) can reach "edges" of a 150 MB file first.
+   * wakes as soon as the helper does): a parser that is already warm (a later file in the same
+   * process) can reach "edges" before a helper thread has started.
    * `recycler`: where the edge table's shared buffers may come from, and go back to if the helper
    * never claims them.
    */
@@ -135,7 +135,7 @@ export class EdgeHelperThread implements FileEdgeHelper {
     this.blocks[0] = NO_TAIL << 16;
     this.offset = new Float64Array(control, 8, 1);
     this.blockBytes = Math.max(64, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
-    // Fresh memory is dear on first touch (0.4-2.8 ms per MB measured): the edge table of a 150 MB file is ~55 MB.
+    // Fresh memory is dear on first touch, and the edge table is a third of the file's size.
     this.columns = edgeColumns(header.meta, header.edgeCount, undefined, recycler);
     const request: EdgeScanRequest = {
       path,
