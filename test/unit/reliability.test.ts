@@ -21,6 +21,7 @@ import type { Sample } from '../../src/core/report';
 import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { HeapWatch, type HeapWatchOptions, type SampleAnalyzer } from '../../src/core/watch';
 import { realProcessHooks } from './cdp-support';
+import { builtBundles } from './helpers/bundles';
 
 const programs = path.join(__dirname, 'programs');
 
@@ -289,7 +290,7 @@ describe('reliability: a 1 GB-class snapshot', function () {
   this.timeout(300_000);
   const { workerPath } = realProcessHooks();
   const repo = path.join(__dirname, '../..');
-  const cli = path.join(repo, 'dist/cli.js');
+  const cli = builtBundles().cli;
   const targetBytes = 1.05e9;
   const dir = path.join(os.tmpdir(), 'leak-watch-big-snapshot');
   const file = path.join(dir, `big-v1-${targetBytes}.heapsnapshot`);
@@ -298,7 +299,6 @@ describe('reliability: a 1 GB-class snapshot', function () {
   let generated: { bytes: number; nodes: number; edges: number; units: number } | undefined;
 
   before(async function () {
-    if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
       preload,

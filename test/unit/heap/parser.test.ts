@@ -7,6 +7,7 @@ import { parseFileOnTwoThreads } from '../../../src/core/worker/edgeHelper';
 import { ArrayRecycler } from '../../../src/core/heap/columns';
 import { edgeName, nodeTypeName, type HeapGraph } from '../../../src/core/heap/graph';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
+import { builtBundles } from '../helpers/bundles';
 
 /** Parses text fed in pieces of `size` bytes (to put chunk boundaries everywhere). */
 function parseInPieces(text: string, size: number, asString = false): HeapGraph {
@@ -179,7 +180,7 @@ describe('streaming snapshot parser', () => {
   });
 
   describe('on two threads ("edges" parsed by the edge helper)', () => {
-    const worker = join(__dirname, '../../../dist/snapshotWorker.js');
+    const worker = builtBundles().worker;
     // The helper must win its race with the parser for these small files: the parser waits for its claim.
     const two = { edgeWorker: worker, parallelMinBytes: 0, helperWaitMs: 10_000 };
     /** Parses on two threads; says who parsed "edges" in the end. */

@@ -10,6 +10,7 @@ import { SnapshotSession } from '../../../src/core/worker/session';
 import { retainedBySet } from '../../../src/core/analysis/dominators';
 import { markTypes } from '../../../src/core/analysis/naming';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
+import { builtBundles } from '../helpers/bundles';
 
 /** Streams a file to the analyzer as ~100 kB string chunks, as HeapProfiler.addHeapSnapshotChunk does. */
 async function streamFile(analyzer: SnapshotAnalyzer, file: string): Promise<void> {
@@ -50,7 +51,7 @@ describe('snapshot analyzer (worker)', function () {
       globalThis.big = []; let p = null;
       for (let i = 0; i < 740000; i++) { const b = new Big(i, p); globalThis.big.push(b); if (i % 10 === 0) p = b; }`);
   });
-  beforeEach(() => (analyzer = new SnapshotAnalyzer()));
+  beforeEach(() => (analyzer = new SnapshotAnalyzer({ workerPath: builtBundles().worker })));
   afterEach(() => analyzer.dispose());
 
   it('turns streamed chunks into the same Sample as an in-process reading', async () => {

@@ -13,10 +13,11 @@ import type { HeapGraph } from '../../../src/core/heap/graph';
 import { parseSnapshotFile } from '../../../src/core/heap/parser';
 import { distancesOf, dominatorsOf, nonEssentialOf } from '../helpers/steps';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
+import { builtBundles } from '../helpers/bundles';
 
-const WORKER = join(__dirname, '../../../dist/snapshotWorker.js');
+const WORKER = builtBundles().worker;
 /** The helpers' own smaller bundle, which the worker starts its helper threads from. */
-const HELPER = join(__dirname, '../../../dist/snapshotHelper.js');
+const HELPER = builtBundles().helper;
 
 const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
