@@ -9,7 +9,7 @@ const cache = join(root, 'bench/cache');
 
 /** Modules of the analysis, in pipeline order; the parser is required, the rest optional. */
 const MODULES = [
-  ['src/core/heap/parser.ts', ['parseSnapshotFile'], true],
+  ['src/core/heap/file.ts', ['parseSnapshotFile'], true],
   ['src/core/worker/edgeHelper.ts', ['parseFileOnTwoThreads'], false],
   ['src/core/analysis/pipeline.ts', ['GraphAnalysis'], false],
   ['src/core/worker/threadedEngine.ts', ['ThreadedEngine'], false],

@@ -75,10 +75,11 @@ export interface PredecessorHelper extends PredecessorShare {
 type NodeSlots = Int32Array;
 
 /**
- * Arrays for the dominators to fill instead of fresh ones (see `dominatorsAlone`): 2n zeroed words
- * for the slots, n words for the preorder, n + 1 zeroed words for the predecessor offsets, room for
- * every edge's predecessor entry and for n retained sizes (max(edges, 2n) words), 2n words for
- * the DFS's stack and then the retained sizes by DFS number.
+ * Arrays for the dominators to fill instead of fresh ones (`dominatorRoom`; another thread may
+ * compute into them, or read them): 2n zeroed words for the slots, n words for the preorder, n + 1
+ * zeroed words for the predecessor offsets, room for every edge's predecessor entry and for n
+ * retained sizes (max(edges, 2n) words), 2n words for the DFS's stack and then the retained sizes
+ * by DFS number.
  */
 export interface DominatorRoom {
   readonly slots: Int32Array;
@@ -355,7 +356,7 @@ function predecessorsOnTwo(g: DominatorGraph, nonEssential: Uint32Array, slots: 
   return pred;
 }
 
-/** isEssentialEdge for edge e, from the graph's bits (see nonEssentialEdges): small enough for V8 to inline into the two loops that call it for every edge. */
+/** isEssentialEdge for edge e, from the graph's bits (markNonEssentialEdges): small enough for V8 to inline into the two loops that call it for every edge. */
 function essential(nonEssential: Uint32Array, e: number): boolean {
   return ((nonEssential[e >>> 5] >>> (e & 31)) & 1) === 0;
 }

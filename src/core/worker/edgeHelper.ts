@@ -20,7 +20,9 @@ import { ColumnsFullError, GrowableColumns, sharedAlloc, type ArrayRecycler } fr
 import { DigitScanner } from '../heap/digits';
 import { SnapshotError } from '../heap/errors';
 import type { HeapGraph, SnapshotMeta } from '../heap/graph';
-import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, parseSnapshotFile, SnapshotParser, spreadRows, type FileEdgeHelper, type ParseFileOptions, type SnapshotHeader } from '../heap/parser';
+import { parseSnapshotFile, type FileEdgeHelper, type ParseFileOptions } from '../heap/file';
+import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, spreadRows } from '../heap/numberTables';
+import { SnapshotParser, type SnapshotHeader } from '../heap/parser';
 
 /** How long the parser waits at "edges" for the helper to claim them, by default (see EdgeHelperThread). */
 const DEFAULT_WAIT_MS = 100;

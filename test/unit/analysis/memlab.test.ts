@@ -5,7 +5,7 @@
  * purpose (a WeakMap value is dominated by its key, not by the table).
  */
 import * as assert from 'node:assert/strict';
-import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../../src/core/heap/file';
 import { dominatorsOf } from '../helpers/steps';
 import { makeTypeNamer } from '../../../src/core/analysis/naming';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';

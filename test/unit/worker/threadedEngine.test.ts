@@ -10,7 +10,7 @@ import { startPageToucher } from '../../../src/core/worker/pageToucher';
 import { ThreadedEngine, type ThreadedEngineOptions } from '../../../src/core/worker/threadedEngine';
 import { ArrayRecycler } from '../../../src/core/heap/columns';
 import type { HeapGraph } from '../../../src/core/heap/graph';
-import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../../src/core/heap/file';
 import { distancesOf, dominatorsOf, nonEssentialOf } from '../helpers/steps';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
 import { builtBundles } from '../helpers/bundles';
