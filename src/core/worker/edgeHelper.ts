@@ -22,6 +22,7 @@ import { SnapshotError } from '../heap/errors';
 import type { HeapGraph, SnapshotMeta } from '../heap/graph';
 import { parseSnapshotFile, type FileEdgeHelper, type ParseFileOptions } from '../heap/file';
 import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, spreadRows } from '../heap/numberTables';
+import { sharedWords, type SharedWord } from './sharedState';
 import { SnapshotParser, type SnapshotHeader } from '../heap/parser';
 
 /** How long the parser waits at "edges" for the helper to claim them, by default (see EdgeHelperThread). */
@@ -31,9 +32,15 @@ const DEFAULT_BLOCK_BYTES = 1 << 20;
 /** The blocks word: the helper's next block in the low 16 bits, the parser's lowest in the high ones; NO_TAIL until the parser claims one. */
 const NO_TAIL = 0xffff;
 
-const SEARCHING = 0;
-const HELPER = 1;
-const PARSER = 2;
+/** Who parses "edges" (the `owner` word): settled once, by whichever thread moves it from `searching`. */
+const OWNER = { searching: 0, helper: 1, parser: 2 } as const;
+/** The words of the hand-offs: the owner, and the blocks word (see NO_TAIL). */
+const WORDS = ['owner', 'blocks'] as const;
+
+/** The control memory's words, and the offset of the `[` the helper claimed (a Float64 after them). */
+function controlOf(control: SharedArrayBuffer): { words: ReturnType<typeof sharedWords<(typeof WORDS)[number]>>; offset: Float64Array } {
+  return { words: sharedWords(WORDS, new Int32Array(control, 0, 2)), offset: new Float64Array(control, 8, 1) };
+}
 
 /** What the helper thread is given (`workerData.edgeScan`). */
 export interface EdgeScanRequest {
@@ -42,7 +49,7 @@ export interface EdgeScanRequest {
   nodeCount: number;
   /** The edge table's columns, in field order, in shared memory, sized for the header's edge count. */
   columns: EdgeColumn[];
-  /** Int32 [0]: SEARCHING, HELPER or PARSER; Int32 [1]: the blocks word; Float64 [1]: the offset of the `[` the helper claimed. */
+  /** The owner and blocks words, and the offset of the `[` the helper claimed (`controlOf`). */
   control: SharedArrayBuffer;
   /** The size of the blocks "edges" is shared out in. */
   blockBytes: number;
@@ -106,8 +113,8 @@ export function parseFileOnTwoThreads(path: string, options: TwoThreadParseOptio
 
 /** The parser's side: starts the helper thread and answers the parser's claim. */
 export class EdgeHelperThread implements FileEdgeHelper {
-  private readonly state: Int32Array;
-  private readonly blocks: Int32Array;
+  private readonly owner: SharedWord;
+  private readonly blocks: SharedWord;
   private readonly offset: Float64Array;
   private readonly blockBytes: number;
   private readonly worker: Worker;
@@ -132,10 +139,8 @@ export class EdgeHelperThread implements FileEdgeHelper {
     options: { blockBytes?: number; meetAfterBlocks?: number } = {},
   ) {
     const control = new SharedArrayBuffer(16);
-    this.state = new Int32Array(control, 0, 1);
-    this.blocks = new Int32Array(control, 4, 1);
-    this.blocks[0] = NO_TAIL << 16;
-    this.offset = new Float64Array(control, 8, 1);
+    ({ words: { owner: this.owner, blocks: this.blocks }, offset: this.offset } = controlOf(control));
+    this.blocks.set(NO_TAIL << 16);
     this.blockBytes = Math.max(64, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
     // Fresh memory is dear on first touch, and the edge table is a third of the file's size.
     this.columns = edgeColumns(header.meta, header.edgeCount, undefined, recycler);
@@ -157,11 +162,11 @@ export class EdgeHelperThread implements FileEdgeHelper {
   }
 
   claim(offset: number): boolean {
-    if (this.waitMs > 0) Atomics.wait(this.state, 0, SEARCHING, this.waitMs);
-    const was = Atomics.compareExchange(this.state, 0, SEARCHING, PARSER);
-    if (was === HELPER && this.offset[0] === offset) return true;
+    if (this.waitMs > 0) this.owner.waitWhile(OWNER.searching, this.waitMs);
+    const was = this.owner.move(OWNER.searching, OWNER.parser);
+    if (was === OWNER.helper && this.offset[0] === offset) return true;
     // A helper that never claimed never wrote: its columns can hold the parser's own edge table.
-    if (was === SEARCHING) this.recycler?.give(this.columns.columns);
+    if (was === OWNER.searching) this.recycler?.give(this.columns.columns);
     this.stop(); // not claimed, or claimed somewhere else: the parser reads "edges" itself
     return false;
   }
@@ -246,14 +251,11 @@ export class EdgeHelperThread implements FileEdgeHelper {
   /** Claims the highest block not taken yet, below `count`; -1 once the helper has reached the parser's blocks. */
   private claimBack(count: number): number {
     for (;;) {
-      const word = Atomics.load(this.blocks, 0);
+      const word = this.blocks.value;
       const lo = word & 0xffff;
       const hi = Math.min(word >>> 16, count);
       if (hi - 1 < lo) return -1;
-      if (Atomics.compareExchange(this.blocks, 0, word, lo | ((hi - 1) << 16)) === word) {
-        Atomics.notify(this.blocks, 0);
-        return hi - 1;
-      }
+      if (this.blocks.move(word, lo | ((hi - 1) << 16)) === word) return hi - 1;
     }
   }
 
@@ -271,17 +273,16 @@ export class EdgeHelperThread implements FileEdgeHelper {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    Atomics.store(this.state, 0, PARSER);
+    this.owner.set(OWNER.parser);
     void this.worker.terminate();
   }
 }
 
 /** The helper thread's side: find "edges" in the file, claim it, parse it into the shared columns, block by block from the front. */
 export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeScanReply) => void): Promise<void> {
-  const state = new Int32Array(request.control, 0, 1);
-  const blocks = new Int32Array(request.control, 4, 1);
-  const offset = new Float64Array(request.control, 8, 1);
-  const parserTookIt = () => Atomics.load(state, 0) === PARSER;
+  const { words, offset } = controlOf(request.control);
+  const { owner, blocks } = words;
+  const parserTookIt = () => owner.value === OWNER.parser;
   let file: FileHandle | undefined;
   try {
     file = await open(request.path, 'r');
@@ -292,8 +293,7 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
     const at = await findEdges(file, input, parserTookIt);
     if (at < 0) return post({ kind: 'stopped' });
     offset[0] = at;
-    if (Atomics.compareExchange(state, 0, SEARCHING, HELPER) !== SEARCHING) return post({ kind: 'stopped' });
-    Atomics.notify(state, 0);
+    if (owner.move(OWNER.searching, OWNER.helper) !== OWNER.searching) return post({ kind: 'stopped' });
     const first = at + 1;
     const size = request.blockBytes;
     let pos = first;
@@ -306,8 +306,8 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
       while (i < bytesRead) {
         if (pos + i === first + next * size) {
           if (next === request.meetAfterBlocks) {
-            const word = Atomics.load(blocks, 0);
-            if (word >>> 16 === NO_TAIL) Atomics.wait(blocks, 0, word, 10_000);
+            const word = blocks.value;
+            if (word >>> 16 === NO_TAIL) blocks.waitWhile(word, 10_000);
           }
           if (!claimFront(blocks, next)) {
             met = true;
@@ -335,11 +335,11 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
 }
 
 /** Claims block `j` for the helper (the next from the front); false when the parser holds it already. */
-function claimFront(blocks: Int32Array, j: number): boolean {
+function claimFront(blocks: SharedWord, j: number): boolean {
   for (;;) {
-    const word = Atomics.load(blocks, 0);
+    const word = blocks.value;
     if (j >= word >>> 16) return false;
-    if (Atomics.compareExchange(blocks, 0, word, ((word >>> 16) << 16) | (j + 1)) === word) return true;
+    if (blocks.move(word, ((word >>> 16) << 16) | (j + 1)) === word) return true;
   }
 }
 
