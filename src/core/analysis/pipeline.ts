@@ -25,6 +25,7 @@ import { retainedByMarks, type Dominators } from './dominators';
 import { markNonEssentialEdges, nonEssentialArray, readEdgeKinds, type EdgeKinds } from './edges';
 import { singleThread, type AnalysisEngine, type DominatorsInFlight, type GraphSteps } from './engine';
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
+import { ShapeNames } from './typeNames';
 
 /** Types marked with the graph's type namer, and the retained bytes of each mark (`retainedByMarks`). */
 interface MarkedTypes {
@@ -34,6 +35,8 @@ interface MarkedTypes {
 
 /** The analysis of one graph: its steps, in order (see above). */
 export class GraphAnalysis implements GraphSteps {
+  /** The names of the graph's plain objects by shape, for `aggregateTypes` and `typeOf` alike. */
+  readonly shapes: ShapeNames;
   /** The type of each node, in the words `aggregateTypes` counts by. */
   readonly typeOf: TypeNamer;
   private kinds?: EdgeKinds;
@@ -50,7 +53,8 @@ export class GraphAnalysis implements GraphSteps {
     readonly graph: HeapGraph,
     readonly engine: AnalysisEngine = singleThread,
   ) {
-    this.typeOf = makeTypeNamer(graph);
+    this.shapes = new ShapeNames(graph);
+    this.typeOf = makeTypeNamer(graph, this.shapes);
   }
 
   /** Step 1: the edge kinds. */

@@ -189,7 +189,7 @@ export class SnapshotSession {
       this.watermarks = [];
       this.previousMaxId = 0;
     }
-    const types: TypeStat[] = aggregateTypes(graph, this.watermarks, this.previousMaxId);
+    const types: TypeStat[] = aggregateTypes(graph, this.watermarks, this.previousMaxId, analysis.shapes);
     // The newest objects may have died since, so the live maximum can drop: keep the running maximum.
     const maxId = Math.max(liveMaxId, this.previousMaxId);
     this.watermarks.push(maxId);
