@@ -6,8 +6,8 @@
 // Heap strings are untrusted: every piece of them is escaped (escapeText) before it joins the Markdown.
 import * as vscode from 'vscode';
 import type { Cause, Report, SourcePosition } from '../core/report';
-import { addSentence, fullFix, headline, keepsSentence, leadType, newSite, problemText, sitesOfType, stepText } from '../webview/causes';
-import { formatBytes, formatCount, sentencePieces, type TextPiece } from '../webview/format';
+import { addSentence, fullFix, headline, keepsSentence, leadType, newSite, problemText, sitesOfType, stepText } from '../display/causes';
+import { formatBytes, formatCount, sentencePieces, type TextPiece } from '../display/format';
 
 /** One line a cause names: where the program adds to its holder, or creates its strong back-reference. */
 export interface LineHint {

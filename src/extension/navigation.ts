@@ -3,7 +3,7 @@
 // the cursor at the start of the `new` expression (or call) and the line's start in view.
 import * as vscode from 'vscode';
 import type { Report, SourcePosition } from '../core/report';
-import { causePositions, newSite, sitesOfType } from '../webview/causes';
+import { causePositions, newSite, sitesOfType } from '../display/causes';
 
 /** Every source position the analysis put into the report. */
 export function reportPositions(report: Report | undefined): SourcePosition[] {
