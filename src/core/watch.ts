@@ -216,6 +216,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   /** Each type's verdict and since when (ms since the epoch). */
   private readonly verdictSince = new Map<string, { verdict: Verdict; at: number }>();
   private latestSeries: TypeSeries[] = [];
+  /** What `latestSeries` was judged on: samples, censuses and runaway state (see `judge`). */
+  private judgedFor = '';
   private settledAt: number | undefined;
 
   constructor(
@@ -255,7 +257,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   /** The verdicts as of the last sample: snapshots, censuses and a runaway heap together. */
   get verdicts(): readonly TypeSeries[] {
-    return this.latestSeries;
+    return this.samplesTaken.length ? this.judge() : this.latestSeries;
   }
 
   /** Takes a snapshot now, whatever the budget says (the user trades pause for speed). */
@@ -360,7 +362,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   /** Builds the report: sample summaries, the heap line, per-type series and verdicts, and explained leaks. */
   buildReport(target: ReportTarget): Promise<Report> {
-    const series = this.samplesTaken.length ? this.judge(false) : [];
+    const series = this.samplesTaken.length ? this.judge() : [];
     return assembleReport({
       target,
       startedAt: this.startedAt,
@@ -457,7 +459,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
           failures = 0;
         }
       }
-      const series = this.judge(true);
+      const series = this.judge();
       const runawayEnd = this.runawayEnd(series);
       if (runawayEnd) return runawayEnd;
       if (this.options.untilVerdict && this.samplesTaken.length && verdictsSettled(series, this.samplesTaken)) {
@@ -556,9 +558,14 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     return plan.atPerf + (left - 1) * gap + analysis;
   }
 
-  /** The verdicts now; `fresh` after a new sample, to mark when each verdict was reached. */
-  private judge(fresh: boolean): TypeSeries[] {
-    if (!fresh && this.latestSeries.length) return this.latestSeries;
+  /**
+   * The verdicts over every sample and census taken so far, each marked with when it was reached;
+   * judged again only when a sample, a census or the runaway state came since the last time.
+   */
+  private judge(): TypeSeries[] {
+    const key = `${this.samplesTaken.length}/${this.censuses.length}/${this.runaway ? 'runaway' : ''}`;
+    if (key === this.judgedFor) return this.latestSeries;
+    this.judgedFor = key;
     const snapshotSeries = computeSeries([...this.samplesTaken]);
     const censusSeries = this.censusState?.censuses.length ? judgeCensusState(this.censusState) : [];
     const early = this.runaway ? judgeRunaway(this.samplesTaken, this.runawayFacts()) : new Map<string, string[]>();

@@ -131,6 +131,28 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
     assert.ok(seen.schedules.some((s) => s.verdictExpectedAt !== undefined));
   });
 
+  it('a report built as each sample or census arrives has one count per sample for every type, the newest included', async () => {
+    // As the panel builds it (on the sample event, before the loop goes on), with censuses between snapshots.
+    const { watch: w, seen } = await watch(process.execPath, [path.join(programs, 'leaky.js')], { intervalMs: 250, censusFromPauseMs: 1, maxSamples: 3, watchRunaway: false });
+    const built: Array<Promise<{ samples: number; counts: number[]; newest: number | undefined; report: Awaited<ReturnType<typeof w.buildReport>> }>> = [];
+    const build = () => {
+      const samples = w.samples.length;
+      const newest = w.samples[samples - 1].types.find((t) => t.name === 'LeakyRecord')?.count;
+      built.push(w.buildReport({ kind: 'run', description: 'leaky.js' }).then((report) => ({ samples, newest, report, counts: report.types.find((t) => t.name === 'LeakyRecord')?.counts ?? [] })));
+    };
+    w.on('sample', build);
+    w.on('census', build);
+    await w.start();
+    await w.ended();
+    assert.equal(seen.samples.length, 3);
+    assert.ok(seen.censuses > 0, 'censuses between the snapshots');
+    for (const { samples, counts, newest, report } of await Promise.all(built)) {
+      assert.equal(report.samples.length, samples);
+      for (const t of report.types) assert.equal(t.counts.length, samples, `${t.name}: ${t.counts.length} counts for ${samples} samples`);
+      assert.equal(counts[counts.length - 1], newest, 'the newest count is the newest sample’s');
+    }
+  });
+
   // Censuses forced after every snapshot (a census from any pause): the same verdicts as snapshots give.
   const censusFixtures = ['leak-array', 'leak-map-cache', 'leak-closures', 'ok-bounded', 'ok-lru', 'ok-weak', 'ok-cycles'];
   for (const name of censusFixtures) {
