@@ -131,8 +131,10 @@ const RUNAWAY_MIN_GROWTH = 8 * 2 ** 20;
 const RUNAWAY_CONFIRM_RATIO = 1.4;
 /** Once the heap is known to run away: the next snapshot when the used heap is this × the last snapshot's (no GC first). */
 const RUNAWAY_NEXT_RATIO = 1.2;
-/** How often the heap line is polled while the heap runs away (ms). */
+/** How often the heap line is polled while the heap runs away, and for a while after each sample (ms). */
 const RUNAWAY_POLL_MS = 250;
+/** For this long after each sample the heap line is polled fast: a heap already running away shows in a second, not after two 1 s polls. */
+const RUNAWAY_WATCH_MS = 5000;
 /** A runaway watch stops once the live heap is this × its size at the first sample. */
 const RUNAWAY_STOP_RATIO = 3;
 
@@ -213,6 +215,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   /** The heap line's last points (used bytes), for the runaway check. */
   private readonly recentUsed: number[] = [];
   private runaway: { since: number; firstHeap: number } | undefined;
+  /** Until then (performance.now()) the heap line is polled fast after a sample; 0 when it is not. */
+  private fastPollUntil = 0;
   /** Each type's verdict and since when (ms since the epoch). */
   private readonly verdictSince = new Map<string, { verdict: Verdict; at: number }>();
   private latestSeries: TypeSeries[] = [];
@@ -447,6 +451,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         if (outcome.kind === 'ended') return outcome.reason;
         if (outcome.kind === 'failed') this.switchCensusOff(outcome.error.message);
       } else {
+        const tooFar = this.runawayTooFar();
+        if (tooFar) return tooFar;
         // Indices stay contiguous: a failed sample's index is taken by the next one.
         const outcome = await this.takeSample(this.samplesTaken.length);
         if (outcome.kind === 'ended') return outcome.reason;
@@ -637,6 +643,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)), pauseMs: performance.now() - started, snapshotEnd: performance.now() };
     } finally {
       this.lastSampleEnd = performance.now();
+      this.pollFast();
       this.heapLine.start();
     }
   }
@@ -656,8 +663,19 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     this.lastPause[kind] = { ms, heap };
   }
 
+  /** After a sample: the heap line polled fast for a while, when runaway heaps are watched. */
+  private pollFast(): void {
+    if (!this.options.watchRunaway) return;
+    this.heapLine.pollMs = Math.min(this.options.heapPollMs, RUNAWAY_POLL_MS);
+    this.fastPollUntil = performance.now() + RUNAWAY_WATCH_MS;
+  }
+
   /** Watches the heap line between samples: a heap that doubles since the last snapshot may be running away. */
   private watchHeapLine(point: HeapUsagePoint): void {
+    if (this.fastPollUntil && !this.runaway && performance.now() >= this.fastPollUntil) {
+      this.fastPollUntil = 0;
+      this.heapLine.pollMs = this.options.heapPollMs;
+    }
     if (!this.options.watchRunaway || this.runawaySuspected || performance.now() < this.noRunawayCheckUntil) return;
     const last = this.samplesTaken[this.samplesTaken.length - 1];
     if (!last || last.heapUsed <= 0) return;
@@ -717,15 +735,20 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     if (!this.runaway) return undefined;
     const facts = this.runawayFacts();
     const leaks = series.filter((t) => t.verdict === 'leak').map((t) => t.name);
-    const growth = `${formatBytes(facts.firstHeap)} → ${formatBytes(facts.heapNow)} (×${(facts.heapNow / Math.max(1, facts.firstHeap)).toFixed(1)}) in ${Math.round(facts.seconds)} s`;
+    const growth = growthWords(facts);
     if (leaks.length) {
       this.settledAt ??= Date.now();
       return `Stopped watching: the heap is running away (${growth}) and the verdict is in (leak: ${leaks.join(', ')}); further snapshots would pause the program longer and need more of its memory each time.`;
     }
-    if (facts.heapNow >= RUNAWAY_STOP_RATIO * facts.firstHeap) {
-      return `Stopped watching before the heap runs away further (${growth}); too early to tell which type leaks: further snapshots would pause the program longer and need more of its memory each time.`;
-    }
-    return undefined;
+    return facts.heapNow >= RUNAWAY_STOP_RATIO * facts.firstHeap ? runawayTooFarReason(growth) : undefined;
+  }
+
+  /** While the heap runs away: the end reason when the heap line already shows it at the stop ratio, so that no snapshot of it is taken. */
+  private runawayTooFar(): string | undefined {
+    const point = this.heapLine.points[this.heapLine.points.length - 1];
+    if (!this.runaway || !point || point.used < RUNAWAY_STOP_RATIO * this.runaway.firstHeap) return undefined;
+    const { firstHeap, since } = this.runaway;
+    return runawayTooFarReason(growthWords({ firstHeap, heapNow: point.used, seconds: (point.time - since) / 1000 }));
   }
 
   private async takeSample(index: number): Promise<SampleOutcome> {
@@ -796,6 +819,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       this.countPause('snapshot', pauseMs, usage.usedSize);
       streaming = false;
       unsubscribe();
+      this.pollFast();
       this.heapLine.start(); // through the analysis and the gap, until the next GC
       await this.idResetProbe.afterSnapshot(10_000); // its own time: the snapshot may have used up the deadline
       if (chunks === 0) {
@@ -1009,6 +1033,15 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     // An 'error' event without a listener would throw; the end reason and notes still carry it.
     if (this.listenerCount('error') > 0) this.publish('error', error);
   }
+}
+
+/** '25 MB → 95 MB (×3.7) in 30 s' */
+function growthWords({ firstHeap, heapNow, seconds: secs }: Runaway): string {
+  return `${formatBytes(firstHeap)} → ${formatBytes(heapNow)} (×${(heapNow / Math.max(1, firstHeap)).toFixed(1)}) in ${Math.round(secs)} s`;
+}
+
+function runawayTooFarReason(growth: string): string {
+  return `Stopped watching before the heap runs away further (${growth}); too early to tell which type leaks: further snapshots would pause the program longer and need more of its memory each time.`;
 }
 
 function seconds(ms: number): string {
