@@ -135,8 +135,10 @@ const RUNAWAY_NEXT_RATIO = 1.2;
 const RUNAWAY_POLL_MS = 250;
 /** For this long after each sample the heap line is polled fast: a heap already running away shows in a second, not after two 1 s polls. */
 const RUNAWAY_WATCH_MS = 5000;
-/** A runaway watch stops once the live heap is this × its size at the first sample. */
+/** A runaway watch takes its last snapshot when the heap reaches this × its size at the first sample, and stops after it. */
 const RUNAWAY_STOP_RATIO = 3;
+/** … and takes none once the heap line shows this × (the heap outran the polls): a snapshot's analysis would let it pass 4×. */
+const RUNAWAY_NO_SNAPSHOT_RATIO = 3.5;
 
 type EndCause =
   | { kind: 'stopped' }
@@ -683,8 +685,10 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     this.recentUsed.push(point.used);
     if (this.recentUsed.length > 2) this.recentUsed.shift();
     const used = this.runaway ? point.used : Math.min(...this.recentUsed);
-    const ratio = this.runaway ? RUNAWAY_NEXT_RATIO : RUNAWAY_SUSPECT_RATIO;
-    if (this.recentUsed.length >= (this.runaway ? 1 : 2) && used >= ratio * last.heapUsed && used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
+    const next = this.runaway
+      ? Math.min(RUNAWAY_NEXT_RATIO * last.heapUsed, RUNAWAY_STOP_RATIO * this.runaway.firstHeap)
+      : RUNAWAY_SUSPECT_RATIO * last.heapUsed;
+    if (this.recentUsed.length >= (this.runaway ? 1 : 2) && used >= next && used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
       this.runawaySuspected = true;
       this.wakeSleeper?.();
     }
@@ -743,10 +747,10 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     return facts.heapNow >= RUNAWAY_STOP_RATIO * facts.firstHeap ? runawayTooFarReason(growth) : undefined;
   }
 
-  /** While the heap runs away: the end reason when the heap line already shows it at the stop ratio, so that no snapshot of it is taken. */
+  /** While the heap runs away: the end reason when the heap line shows it already past the last snapshot's size, so that no snapshot of it is taken. */
   private runawayTooFar(): string | undefined {
     const point = this.heapLine.points[this.heapLine.points.length - 1];
-    if (!this.runaway || !point || point.used < RUNAWAY_STOP_RATIO * this.runaway.firstHeap) return undefined;
+    if (!this.runaway || !point || point.used < RUNAWAY_NO_SNAPSHOT_RATIO * this.runaway.firstHeap) return undefined;
     const { firstHeap, since } = this.runaway;
     return runawayTooFarReason(growthWords({ firstHeap, heapNow: point.used, seconds: (point.time - since) / 1000 }));
   }

@@ -83,16 +83,16 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
     assert.match(pageNode.evidence.join('\n'), /running away: .* decided on 3 snapshots/);
     assert.ok(report.leaks.some((l) => l.type === 'PageNode' && l.retainerPaths.length > 0), 'the why is in');
     // Last, so that on a loaded machine only the time fails. Besides the snapshots' pauses (the program frozen),
-    // the watch takes at most 10 s; within 30 s in all, unless the snapshots alone took over 20 s (V8 writes them
+    // the watch takes at most 15 s; within 30 s in all, unless the snapshots alone took over 20 s (V8 writes them
     // several times slower on a loaded machine).
     assert.ok(report.verdictAt && report.verdictAt - started <= tookMs, 'the verdict came before the end');
     const pauses = seen.samples.reduce((sum, s) => sum + s.pauseMs, 0);
     const times = `verdict after ${tookMs} ms, snapshot pauses ${seen.samples.map((s) => s.pauseMs).join(' + ')} ms`;
-    assert.ok(tookMs - pauses <= 10_000, times);
+    assert.ok(tookMs - pauses <= 15_000, times);
     assert.ok(tookMs <= 30_000 || pauses > 20_000, times);
   });
 
-  it('stops a runaway heap without a verdict before a snapshot of it at 3× its first size, not after', async () => {
+  it('stops a runaway heap without a verdict after a snapshot at 3× its first size, and takes none at 3.5×', async () => {
     const { inspected, watch: w, seen, connection } = await watch(process.execPath, [path.join(programs, 'balloon.js')], {}, 'globalThis.held?.length === 1');
     await w.start();
     const reason = await w.ended();
@@ -101,8 +101,8 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
     inspected.child.kill('SIGKILL');
     assert.match(reason, /^Stopped watching before the heap runs away further \(.* \(×\d\.\d\) in \d+ s\); too early to tell which type leaks/, reason);
     const first = seen.samples[0].heapUsed;
-    // Each snapshot pauses the program and needs several times its heap in memory: none of a heap grown 3×.
-    for (const s of seen.samples) assert.ok(s.heapUsed < 3 * first, `heap ${s.heapUsed} at snapshot ${s.index + 1}, first ${first}`);
+    // The last snapshot when the heap reached 3× (each pauses the program and needs several times its heap in memory).
+    for (const s of seen.samples) assert.ok(s.heapUsed < 3.5 * first, `heap ${s.heapUsed} at snapshot ${s.index + 1}, first ${first}`);
     assert.ok(usage.usedSize < 4 * first, `live heap ${usage.usedSize} when the watch let go, first snapshot ${first}`);
   });
 
