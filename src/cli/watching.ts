@@ -1,9 +1,9 @@
 // The watch that `run` and `attach` share: sampling over a connection with progress on stderr, until
 // the samples or the duration are done, the watch ends by itself, or something else ends it first.
 import type { CdpConnection } from '../core/cdp/connection';
-import type { Report, ReportTarget } from '../core/report';
+import type { Report, ReportTarget, Sample } from '../core/report';
 import type { SnapshotAnalyzer } from '../core/worker/analyzer';
-import { HeapWatch } from '../core/watch';
+import { HeapWatch, type HeapWatchOptions } from '../core/watch';
 import type { CliOptions } from './args';
 import { formatBytes } from './format';
 import type { Progress } from './progress';
@@ -23,9 +23,9 @@ export interface WatchOutcome {
 /** How long stopping a watch may take before the CLI goes on without it. */
 const STOP_WAIT_MS = 5000;
 
-/** A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`. */
-export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string): HeapWatch {
-  const watch = new HeapWatch(connection, analyzer, {
+/** The HeapWatch options the CLI's options ask for. */
+export function watchOptions(options: CliOptions, saveSnapshotsDir?: string): HeapWatchOptions {
+  return {
     maxSamples: options.durationS === undefined ? (options.samples ?? 6) : undefined,
     intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
     pauseBudget: options.pauseBudget,
@@ -33,13 +33,19 @@ export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer
     trackAllocations: options.allocationSites === 'precise',
     saveSnapshotsDir,
     snapshotTimeoutMs: options.snapshotTimeoutS * 1000,
-  });
+  };
+}
+
+/** The progress line of a sample: "sample 2 of 6: heap 4.1 MB, 39,078 objects, pause 120 ms". */
+export function sampleLine(s: Sample, options: CliOptions): string {
   const total = options.durationS === undefined ? (options.samples ?? 6) : undefined;
-  watch.on('sample', (s) =>
-    progress.update(
-      `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`,
-    ),
-  );
+  return `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`;
+}
+
+/** A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`. */
+export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string): HeapWatch {
+  const watch = new HeapWatch(connection, analyzer, watchOptions(options, saveSnapshotsDir));
+  watch.on('sample', (s) => progress.update(sampleLine(s, options)));
   const show = (text: string) => {
     printed.add(text);
     progress.note(`leak-watch: ${text}`);
@@ -54,12 +60,18 @@ export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer
  * resolves first (a signal, the program's end); resolves with what ended it. Does not stop it.
  */
 export async function watchUntil(watch: HeapWatch, options: CliOptions, ends: Array<Promise<string>>): Promise<string> {
+  return untilEnd(options, ends, async () => {
+    const early = await Promise.race([watch.start().then(() => undefined), ...ends]);
+    return early ?? watch.ended().then(() => 'watch');
+  });
+}
+
+/** Resolves with what came first: `watching()` ('watch' once the watch is over), one of `ends`, or the end of `--duration` ('duration'). */
+export async function untilEnd(options: CliOptions, ends: Array<Promise<string>>, watching: () => Promise<string>): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   const duration = options.durationS === undefined ? [] : [new Promise<string>((resolve) => (timer = setTimeout(() => resolve('duration'), options.durationS! * 1000)))];
   try {
-    const early = await Promise.race([watch.start().then(() => undefined), ...ends]);
-    if (early !== undefined) return early;
-    return await Promise.race([watch.ended().then(() => 'watch'), ...ends, ...duration]);
+    return await Promise.race([watching(), ...ends, ...duration]);
   } finally {
     clearTimeout(timer);
   }

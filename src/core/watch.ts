@@ -70,6 +70,11 @@ export interface HeapWatchOptions {
    * would need more is not snapshotted: the watch ends with a message saying so (earlier samples kept).
    */
   memoryBudgetBytes?: number | (() => number);
+  /**
+   * Waited for before each snapshot, and released once it is analysed: isolates of one program
+   * take turns (their snapshots share the memory headroom; see SnapshotTurns). The wait is not pause.
+   */
+  snapshotTurns?: { take(): Promise<() => void> };
 }
 
 /** The events js-debug's proxy must forward for a watch to work. */
@@ -111,8 +116,8 @@ export interface HeapWatchEvents {
 
 /** Watches one debuggee's heap over a CDP connection; emits `sample`, `heapUsage`, `note`, `error`, `end`. */
 export class HeapWatch extends EventEmitter<HeapWatchEvents> {
-  private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes'>> &
-    Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes'>;
+  private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes' | 'snapshotTurns'>> &
+    Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes' | 'snapshotTurns'>;
   private readonly samplesTaken: Sample[] = [];
   private readonly heapLine: HeapLine;
   private readonly notesList: string[] = [];
@@ -154,6 +159,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       detectProgramEnd: options.detectProgramEnd ?? true,
       discardConsoleEntries: options.discardConsoleEntries ?? !options.subscribeJsDebug,
       memoryBudgetBytes: options.memoryBudgetBytes,
+      snapshotTurns: options.snapshotTurns,
     };
     nextSnapshotGap(0, { budget: this.options.pauseBudget }); // validates the budget early
     this.idResetProbe = new IdResetProbe(connection, (step) => this.guard(step));
@@ -328,7 +334,27 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     }
   }
 
+  /** Takes a sample in this watch's turn (when isolates take turns). */
   private async takeSample(index: number): Promise<SampleOutcome> {
+    const turns = this.options.snapshotTurns;
+    if (!turns) return this.takeSampleNow(index);
+    const turn = turns.take();
+    let release: () => void;
+    try {
+      release = await this.guard(turn);
+    } catch (error) {
+      void turn.then((r) => r(), () => {}); // given up waiting: hand the turn on once it comes
+      if (error instanceof Cancelled) return { kind: 'ended', reason: this.describeEnd(error.endCause, false) };
+      throw error;
+    }
+    try {
+      return await this.takeSampleNow(index);
+    } finally {
+      release();
+    }
+  }
+
+  private async takeSampleNow(index: number): Promise<SampleOutcome> {
     const { connection, analyzer } = this;
     const timeoutMs = this.options.snapshotTimeoutMs;
     const file = this.options.saveSnapshotsDir ? path.join(this.options.saveSnapshotsDir, `sample-${index}.heapsnapshot`) : undefined;
