@@ -30,19 +30,13 @@ export class ProcessIsolates {
 
   /**
    * Connects to `process`'s inspector and joins its main thread and worker threads to `program`
-   * (workers that start later join as they start). Undefined when it cannot be reached (it ended
-   * meanwhile) or the program takes no more isolates; the connection is then closed.
+   * (workers that start later join as they start). Undefined when the program takes no more
+   * isolates (the connection is then closed); rejects when the inspector cannot be reached.
    */
   static async join(program: ProgramWatch, process: InspectedProcess, connect: Connect = defaultConnect): Promise<ProcessIsolates | undefined> {
     const joined = program.joining();
     try {
-      let connection: CdpConnection;
-      try {
-        connection = await connect(loopbackUrl(process.inspectorUrl));
-      } catch (error) {
-        program.note(`Could not watch ${describeIsolate(mainIdentity(process))}: ${(error as Error)?.message ?? String(error)}`);
-        return undefined;
-      }
+      const connection = await connect(loopbackUrl(process.inspectorUrl));
       const main = program.watchIsolate(mainIdentity(process), connection);
       if (!main) {
         connection.close();
@@ -116,7 +110,14 @@ export function joinCommandProcesses(program: ProgramWatch, registry: NodeProces
   const joined = new Map<NodeProcess, Promise<ProcessIsolates | undefined>>();
   const started = (p: NodeProcess) => {
     if (joined.has(p) || !p.inspectorUrl || !chosen(p) || program.closedToJoiners) return;
-    joined.set(p, ProcessIsolates.join(program, { pid: p.pid, ppid: p.ppid, argv: p.argv, inspectorUrl: p.inspectorUrl }, connect));
+    const decided = program.joining();
+    const join = ProcessIsolates.join(program, { pid: p.pid, ppid: p.ppid, argv: p.argv, inspectorUrl: p.inspectorUrl }, connect).catch(async (error: unknown) => {
+      // A process that ended meanwhile (its report socket closes a moment after its inspector) is no news.
+      if (!(await endsWithin(registry, p, 1000))) program.note(`Could not watch ${describeIsolate(mainIdentity(p))}: ${(error as Error)?.message ?? String(error)}`);
+      return undefined;
+    });
+    joined.set(p, join);
+    void join.finally(decided);
   };
   const ended = (p: NodeProcess) => void joined.get(p)?.then((isolates) => isolates?.exited(p.exitCode));
   registry.on('started', started);
@@ -132,6 +133,24 @@ export function joinCommandProcesses(program: ProgramWatch, registry: NodeProces
   };
 }
 
+/** Resolves true once `p` has ended, false when it still runs after `ms`. */
+function endsWithin(registry: NodeProcessRegistry, p: NodeProcess, ms: number): Promise<boolean> {
+  if (p.ended) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onEnded = (q: NodeProcess) => {
+      if (q !== p) return;
+      clearTimeout(timer);
+      registry.off('ended', onEnded);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      registry.off('ended', onEnded);
+      resolve(false);
+    }, ms);
+    registry.on('ended', onEnded);
+  });
+}
+
 /**
  * Which of a command's Node processes to watch: by default every one that is not a package manager;
  * with `specs`, those whose pid is one of them or whose command line contains one.
@@ -145,7 +164,7 @@ export function processChooser(specs: readonly string[] = []): (p: Pick<NodeProc
   };
 }
 
-function mainIdentity(p: InspectedProcess) {
+function mainIdentity(p: Pick<InspectedProcess, 'pid' | 'ppid' | 'argv'>) {
   const [node, script] = p.argv;
   return {
     pid: p.pid,
