@@ -11,7 +11,7 @@ import type { CliOptions } from './args';
 import { EXIT } from './args';
 import { Interrupted, signalExitCode, type Interrupts } from './interrupts';
 import type { Progress } from './progress';
-import { sampleLine, untilEnd, watchOptions, type WatchOutcome } from './watching';
+import { showWatch, untilEnd, watchOptions, type WatchOutcome } from './watching';
 
 /** How long a command may take to start its Node program. */
 const DISCOVERY_MS = 20_000;
@@ -103,7 +103,7 @@ export async function runCommand(options: CliOptions, newAnalyzer: () => Isolate
     ? `The program (pid ${program!.pid}) ${exitWords(exit)} after ${snapshots(n)}${exit.code === 0 ? '.' : because}`
     : endedBy === 'SIGINT' || endedBy === 'SIGTERM' || endedBy === 'SIGHUP'
       ? `Stopped by ${endedBy} after ${snapshots(taken)}.`
-      : mainEnd && !/^(Stopped|Took)/i.test(mainEnd) ? mainEnd : undefined;
+      : mainEnd && !/^(Stopped;|Stopped before|Took)/i.test(mainEnd) ? mainEnd : undefined;
   const report = await watch!.buildReport({ kind: 'run', description: options.operands.join(' '), pid: program?.pid });
   if (note) (report.notes ??= []).push(note);
   const failed = (!!exit && exit.code !== 0) || (failure !== undefined && !(failure instanceof Interrupted));
@@ -119,8 +119,8 @@ function showProgress(watch: ProgramWatch, options: CliOptions, progress: Progre
   };
   watch.on('isolate', (isolate) => {
     if (isolate !== watch.isolates[0]) progress.update(`watching ${describeIsolate(isolate.info)}, ${isolate.info.title}`);
+    showWatch(isolate.watch, options, progress, named(isolate));
   });
-  watch.on('sample', (isolate, s) => progress.update(`${named(isolate)}${sampleLine(s, options)}`));
   watch.on('note', (text, isolate) => show(text, isolate));
   watch.on('error', (e, isolate) => show(e.message, isolate));
   watch.on('isolateEnd', (isolate) => {

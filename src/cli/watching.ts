@@ -1,9 +1,9 @@
 // The watch that `run` and `attach` share: sampling over a connection with progress on stderr, until
 // the samples or the duration are done, the watch ends by itself, or something else ends it first.
 import type { CdpConnection } from '../core/cdp/connection';
-import type { Report, ReportTarget, Sample } from '../core/report';
+import type { Report, ReportTarget } from '../core/report';
 import type { SnapshotAnalyzer } from '../core/worker/analyzer';
-import { HeapWatch, type HeapWatchOptions } from '../core/watch';
+import { HeapWatch, type HeapWatchOptions, type WatchSchedule } from '../core/watch';
 import type { CliOptions } from './args';
 import { formatBytes } from './format';
 import type { Progress } from './progress';
@@ -23,10 +23,17 @@ export interface WatchOutcome {
 /** How long stopping a watch may take before the CLI goes on without it. */
 const STOP_WAIT_MS = 5000;
 
+/** How many samples the CLI's options ask for (none: --duration, or --until-verdict without --samples). */
+function samplesAsked(options: CliOptions): number | undefined {
+  // --until-verdict takes as many samples as the verdicts need, unless --samples caps them.
+  return options.durationS === undefined && !(options.untilVerdict && options.samples === undefined) ? (options.samples ?? 6) : undefined;
+}
+
 /** The HeapWatch options the CLI's options ask for. */
 export function watchOptions(options: CliOptions, saveSnapshotsDir?: string): HeapWatchOptions {
   return {
-    maxSamples: options.durationS === undefined ? (options.samples ?? 6) : undefined,
+    maxSamples: samplesAsked(options),
+    untilVerdict: options.untilVerdict,
     intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
     pauseBudget: options.pauseBudget,
     forceGc: options.forceGc,
@@ -36,16 +43,10 @@ export function watchOptions(options: CliOptions, saveSnapshotsDir?: string): He
   };
 }
 
-/** The progress line of a sample: "sample 2 of 6: heap 4.1 MB, 39,078 objects, pause 120 ms". */
-export function sampleLine(s: Sample, options: CliOptions): string {
-  const total = options.durationS === undefined ? (options.samples ?? 6) : undefined;
-  return `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`;
-}
-
 /** A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`. */
 export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string): HeapWatch {
   const watch = new HeapWatch(connection, analyzer, watchOptions(options, saveSnapshotsDir));
-  watch.on('sample', (s) => progress.update(sampleLine(s, options)));
+  showWatch(watch, options, progress);
   const show = (text: string) => {
     printed.add(text);
     progress.note(`leak-watch: ${text}`);
@@ -53,6 +54,37 @@ export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer
   watch.on('note', show);
   watch.on('error', (e) => show(e.message));
   return watch;
+}
+
+/** Shows a watch's samples, censuses and plan on the progress line, after `prefix` (which isolate, in a program). */
+export function showWatch(watch: HeapWatch, options: CliOptions, progress: Progress, prefix = ''): void {
+  const total = samplesAsked(options);
+  let last = '';
+  let plan = '';
+  const update = () => progress.update(`${prefix}${plan ? `${last} · ${plan}` : last}`);
+  watch.on('sample', (s) => {
+    last = `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`;
+    update();
+  });
+  watch.on('census', (c) => {
+    last = `census ${c.index + 1}: ${c.objects.toLocaleString('en-US')} objects counted, pause ${Math.round(c.pauseMs)} ms`;
+    update();
+  });
+  watch.on('schedule', (sch) => {
+    plan = describeSchedule(sch);
+    if (last) update();
+  });
+}
+
+/** The plan in a few words: the next sample and its pause, the expected verdict, the budget. */
+export function describeSchedule(s: WatchSchedule, now = Date.now()): string {
+  const inS = (at: number) => `${Math.max(0, Math.round((at - now) / 1000))} s`;
+  const parts: string[] = [];
+  if (s.next) parts.push(`next: ${s.next.kind} in ${inS(s.next.at)}${s.next.expectedPauseMs ? ` (pause ~${(s.next.expectedPauseMs / 1000).toFixed(1)} s)` : ''}`);
+  if (s.verdictExpectedAt !== undefined) parts.push(`verdict in ~${inS(s.verdictExpectedAt)}`);
+  parts.push(`paused ${(100 * s.pausedShare).toFixed(1)} % of ${Math.round(100 * s.budget)} %`);
+  if (s.runaway) parts.push('heap running away');
+  return parts.join(' · ');
 }
 
 /**

@@ -24,18 +24,14 @@ export function programReport(input: ProgramReportInput): Report {
   if (several) for (const s of sections) for (const cause of s.causes ?? []) cause.isolate = s.isolate.key;
   const elsewhere = several ? alsoGrowing(sections.filter((s) => s !== lead)) : undefined;
   const notes = [...(lead?.notes ?? []), ...(input.notes ?? []), ...(elsewhere ? [elsewhere] : [])];
+  const { isolate, ...findings } = lead ?? { samples: [], types: [], leaks: [] };
   return {
     version: REPORT_VERSION,
-    target: { ...input.target, ...(lead ? { pid: lead.isolate.pid } : {}) },
+    target: { ...input.target, ...(isolate ? { pid: isolate.pid } : {}) },
     startedAt: input.startedAt.toISOString(),
-    samples: lead?.samples ?? [],
-    ...(lead?.samplesTaken !== undefined ? { samplesTaken: lead.samplesTaken } : {}),
-    ...(lead?.heapUsage ? { heapUsage: lead.heapUsage } : {}),
-    types: lead?.types ?? [],
-    ...(lead?.causes ? { causes: lead.causes } : {}),
-    leaks: lead?.leaks ?? [],
+    ...findings,
     notes: notes.length ? notes : undefined,
-    ...(lead ? { isolate: lead.isolate } : {}),
+    ...(isolate ? { isolate } : {}),
     ...(several ? { isolates: [lead, ...sections.filter((s) => s !== lead)] } : {}),
   };
 }

@@ -125,6 +125,8 @@ export interface TypeSeries {
   countPerMinute: number;
   bytesPerMinute: number;
   retainedBytes?: number;
+  /** When this type's verdict was first reached (ms since the epoch); a live watch sets it. */
+  verdictAt?: number;
 }
 
 export interface Leak {
@@ -288,7 +290,7 @@ export interface IsolateInfo {
 }
 
 /** What a report says about one isolate's heap. */
-export type IsolateFindings = Pick<Report, 'samples' | 'samplesTaken' | 'heapUsage' | 'types' | 'causes' | 'leaks' | 'notes'>;
+export type IsolateFindings = Omit<Report, 'version' | 'target' | 'startedAt' | 'isolate' | 'isolates'>;
 
 /** One isolate's section of a program's report: who it is, and its own samples, types, causes and leaks. */
 export interface IsolateReport extends IsolateFindings {
@@ -319,6 +321,12 @@ export interface Report {
   leaks: Leak[];
   /** Notes for the user (ids reset, allocation sites unavailable, …). */
   notes?: string[];
+  /** Censuses taken between snapshots (per-type counts without a snapshot): when, and the pause each cost. */
+  censuses?: { time: number; pauseMs: number }[];
+  /** When every verdict was settled (ms since the epoch): what `--until-verdict` waits for. */
+  verdictAt?: number;
+  /** Set while there are too few samples for a verdict: what is known so far, in a sentence. */
+  tooEarly?: string;
   /** The isolate the top-level fields describe (a program's report). */
   isolate?: IsolateInfo;
   /** Every isolate of the program watched, in the order they joined, the top-level one first (when there were several). */
