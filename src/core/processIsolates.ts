@@ -10,7 +10,7 @@ import { describeIsolate } from './programReport';
 import type { ProgramWatch, WatchedIsolate } from './programWatch';
 
 /** A Node process as the watch needs it: who it is, and where its inspector listens. */
-export type InspectedProcess = Pick<NodeProcess, 'pid' | 'ppid' | 'argv'> & { inspectorUrl: string };
+export type WatchableProcess = Pick<NodeProcess, 'pid' | 'ppid' | 'argv'> & { inspectorUrl: string };
 
 /** Opens the connection to a process's inspector (tests may pass their own). */
 export type Connect = (url: string) => Promise<CdpConnection>;
@@ -22,7 +22,7 @@ export class ProcessIsolates {
 
   private constructor(
     private readonly program: ProgramWatch,
-    readonly process: InspectedProcess,
+    readonly process: WatchableProcess,
     readonly connection: CdpConnection,
     /** The main thread, when the program took it. */
     readonly main: WatchedIsolate | undefined,
@@ -33,7 +33,7 @@ export class ProcessIsolates {
    * (workers that start later join as they start). Undefined when the program takes no more
    * isolates (the connection is then closed); rejects when the inspector cannot be reached.
    */
-  static async join(program: ProgramWatch, process: InspectedProcess, connect: Connect = defaultConnect): Promise<ProcessIsolates | undefined> {
+  static async join(program: ProgramWatch, process: WatchableProcess, connect: Connect = defaultConnect): Promise<ProcessIsolates | undefined> {
     const joined = program.joining();
     try {
       const connection = await connect(loopbackUrl(process.inspectorUrl));
@@ -164,7 +164,7 @@ export function processChooser(specs: readonly string[] = []): (p: Pick<NodeProc
   };
 }
 
-function mainIdentity(p: Pick<InspectedProcess, 'pid' | 'ppid' | 'argv'>) {
+function mainIdentity(p: Pick<WatchableProcess, 'pid' | 'ppid' | 'argv'>) {
   const [node, script] = p.argv;
   return {
     pid: p.pid,
