@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { CdpConnection, connectWebSocket } from '../../src/core/cdp/connection';
 import { spawnInspected } from '../../src/core/cdp/endpoints';
-import { NodeWorkerTransport, type AttachedToWorker } from '../../src/core/cdp/nodeWorkerTransport';
+import { NodeWorkerTransport, workerThreadId, type AttachedToWorker } from '../../src/core/cdp/nodeWorkerTransport';
 import { ProcessIsolates } from '../../src/core/processIsolates';
 import { ALSO_GROWING } from '../../src/core/programReport';
 import { ProgramWatch } from '../../src/core/programWatch';
@@ -67,11 +67,11 @@ describe('program watch: worker threads and late and ended isolates, on real pro
   /** Starts programs/workers/main.js with `env`, and watches its isolates. */
   async function watchWorkers(env: NodeJS.ProcessEnv, watch: HeapWatchOptions) {
     const inspected = await spawnInspected(process.execPath, [mainJs], { env: { ...process.env, ...env }, timeoutMs: 30_000 });
-    inspected.stdout.resume();
     inspected.stderr.resume();
     cleanups.push(() => {
       if (inspected.child.exitCode === null && inspected.child.signalCode === null) inspected.child.kill('SIGKILL');
     });
+    const threadIds = await workerThreadIds(inspected.stdout);
     const program = new ProgramWatch({ watch: { censusFromPauseMs: 0, watchRunaway: false, ...watch }, createAnalyzer: () => new SnapshotAnalyzer({ workerPath: workerPath(), maxHeapMb: 512 }) });
     cleanups.push(() => program.dispose());
     cleanups.push(() => program.stop());
@@ -79,7 +79,31 @@ describe('program watch: worker threads and late and ended isolates, on real pro
     const isolates = await ProcessIsolates.join(program, { pid, ppid: process.pid, argv: [process.execPath, mainJs], inspectorUrl: inspected.wsUrl });
     assert.ok(isolates, 'the process joined');
     cleanups.push(() => isolates!.close());
-    return { program, pid };
+    return { program, pid, threadIds };
+  }
+
+  /**
+   * The threadId of each worker of programs/workers/main.js by name, as it prints them, once it says
+   * its first workers started (their first one has exited by then: joined later, the others' workerIds
+   * in the inspector differ from their threadIds).
+   */
+  async function workerThreadIds(stdout: NodeJS.ReadableStream): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    let text = '';
+    await new Promise<void>((resolve, reject) => {
+      stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n')) {
+          const line = text.slice(0, end);
+          text = text.slice(end + 1);
+          const worker = /^worker (\S+) (\d+)$/.exec(line);
+          if (worker) ids.set(worker[1], Number(worker[2]));
+          if (line === 'started') resolve();
+        }
+      });
+      stdout.on('end', () => reject(new Error('programs/workers/main.js ended before its workers started')));
+    });
+    return ids;
   }
 
   const section = (report: Report, name: string): IsolateReport => {
@@ -89,14 +113,14 @@ describe('program watch: worker threads and late and ended isolates, on real pro
   };
 
   it('a leak inside a worker_threads worker is found in its own section, named with its thread', async () => {
-    const { program, pid } = await watchWorkers({}, { maxSamples: 4, intervalMs: 300 });
+    const { program, pid, threadIds } = await watchWorkers({}, { maxSamples: 4, intervalMs: 300 });
     await program.settled();
     const report = await program.buildReport({ kind: 'run', description: 'workers/main.js' });
     assert.equal(report.isolates?.length, 2, 'the main thread and the worker');
     const [main, jobs] = report.isolates!;
     assert.deepEqual([main.isolate.pid, main.isolate.threadId, main.isolate.key, main.isolate.entry], [pid, 0, String(pid), mainJs]);
     assert.equal(jobs.isolate.pid, pid);
-    assert.ok(jobs.isolate.threadId >= 1);
+    assert.equal(jobs.isolate.threadId, threadIds.get('jobs'), 'its threadId, as the worker knows it');
     assert.equal(jobs.isolate.key, `${pid}/${jobs.isolate.threadId}`);
     assert.equal(jobs.isolate.entry, growsJs);
     assert.equal(jobs.isolate.title, `[worker ${jobs.isolate.threadId}] jobs`);
@@ -141,7 +165,7 @@ describe('program watch: worker threads and late and ended isolates, on real pro
   });
 
   it("a worker's own CDP session: a HeapWatch over NodeWorkerTransport ends when the worker exits, with the worker named", async () => {
-    const inspected = await spawnInspected(process.execPath, [mainJs], { env: { ...process.env, BRIEF_MS: '2500' }, timeoutMs: 30_000 });
+    const inspected = await spawnInspected(process.execPath, [mainJs], { env: { ...process.env, BRIEF_MS: '6000' }, timeoutMs: 30_000 });
     inspected.stdout.resume();
     inspected.stderr.resume();
     cleanups.push(() => inspected.child.kill('SIGKILL'));
@@ -154,16 +178,19 @@ describe('program watch: worker threads and late and ended isolates, on real pro
     while (!attached.some((a) => a.workerInfo.title.endsWith(' brief')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const brief = attached.find((a) => a.workerInfo.title.endsWith(' brief'));
     assert.ok(brief, 'the brief worker attached');
-    const worker = new CdpConnection(new NodeWorkerTransport(connection, brief!.sessionId, `worker thread ${brief!.workerInfo.workerId}`));
+    const threadId = workerThreadId(brief!.workerInfo);
+    const worker = new CdpConnection(new NodeWorkerTransport(connection, brief!.sessionId, `worker thread ${threadId}`));
     const analyzer = new SnapshotAnalyzer({ workerPath: workerPath(), maxHeapMb: 512 });
     cleanups.push(() => analyzer.dispose());
     const watch = new HeapWatch(worker, analyzer, { intervalMs: 200, censusFromPauseMs: 0, watchRunaway: false });
     cleanups.push(() => watch.stop());
     await watch.start();
     const reason = await watch.ended();
-    assert.ok(watch.samples.length >= 1, 'samples of the worker were taken');
-    assert.ok(watch.samples[0].types.some((t) => t.name === 'BriefItem'), "the worker's heap, not the main thread's");
-    assert.match(reason, new RegExp(`worker thread ${brief!.workerInfo.workerId} exited`));
+    assert.ok(watch.samples.length >= 1, `samples of the worker were taken (${reason})`);
+    const last = watch.samples[watch.samples.length - 1];
+    assert.ok(last.types.some((t) => t.name === 'BriefItem'), "the worker's heap");
+    assert.ok(!last.types.some((t) => t.name === 'Job'), "not another worker's");
+    assert.match(reason, new RegExp(`worker thread ${threadId} exited`));
     assert.equal(connection.closed, false, "the process's own connection stays open");
   });
 });

@@ -7,10 +7,10 @@ import { ListenedTransport } from './transport';
 
 /** What `NodeWorker.attachedToWorker` says about a worker (Node's inspector). */
 export interface NodeWorkerInfo {
-  /** The worker's threadId, as a string. */
+  /** The inspector's own number for the worker, counted per session (not its threadId). */
   workerId: string;
   type: string;
-  /** `[worker 1]`, or `[worker 1] <name>` when the worker was given a name. */
+  /** `[worker <threadId>]`, or `[worker <threadId>] <name>` when the worker was given a name. */
   title: string;
   /** The worker's script (a file: URL), or `data:`… for an eval'd worker. */
   url: string;
@@ -37,7 +37,11 @@ export class NodeWorkerTransport extends ListenedTransport {
     this.unsubscribers.push(
       parent.onRaw('NodeWorker.receivedMessageFromWorker', (params) => {
         const p = params as { sessionId?: unknown; message?: unknown };
-        if (p?.sessionId === sessionId && typeof p.message === 'string' && this.closedReason === undefined) this.messageListener(p.message);
+        if (p?.sessionId !== sessionId || typeof p.message !== 'string' || this.closedReason !== undefined) return;
+        // A worker that is done waits for its sessions to go and answers nothing meanwhile (Node's
+        // NodeRuntime.notifyWhenWaitingForDisconnect): it has exited as far as a watch is concerned.
+        if (isWaitingForDisconnect(p.message)) this.detach(`${this.name} exited`);
+        else this.messageListener(p.message);
       }),
       parent.onRaw('NodeWorker.detachedFromWorker', (params) => {
         if ((params as { sessionId?: unknown })?.sessionId === sessionId) this.finish(`${this.name} exited`);
@@ -55,9 +59,13 @@ export class NodeWorkerTransport extends ListenedTransport {
 
   /** Detaches from the worker (it runs on). */
   close(): void {
+    this.detach('closed by Leak Watch');
+  }
+
+  private detach(reason: string): void {
     if (this.closedReason !== undefined) return;
     if (!this.parent.closed) this.parent.sendRaw('NodeWorker.detach', { sessionId: this.sessionId }, { timeoutMs: 5000 }).catch(() => {});
-    this.finish('closed by Leak Watch');
+    this.finish(reason);
   }
 
   protected override finish(reason: string): boolean {
@@ -67,8 +75,21 @@ export class NodeWorkerTransport extends ListenedTransport {
   }
 }
 
-/** The worker's thread id (`workerInfo.workerId`), or undefined when it is not a number. */
-export function workerThreadId(info: NodeWorkerInfo): number | undefined {
-  const n = Number(info.workerId);
+/** True for the worker's `NodeRuntime.waitingForDisconnect` event (parsed only when the text names it). */
+function isWaitingForDisconnect(message: string): boolean {
+  if (!message.includes('"NodeRuntime.waitingForDisconnect"')) return false;
+  try {
+    return (JSON.parse(message) as { method?: unknown }).method === 'NodeRuntime.waitingForDisconnect';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The worker's threadId, read from its title (`[worker 2] name`), or undefined when the title has none.
+ * Not `workerId`: the inspector numbers workers in the order this session saw them.
+ */
+export function workerThreadId(info: Pick<NodeWorkerInfo, 'title'>): number | undefined {
+  const n = Number(/^\[worker (\d+)\]/.exec(String(info.title ?? ''))?.[1]);
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
