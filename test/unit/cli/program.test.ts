@@ -3,41 +3,29 @@
 // named with where it lives; the npm wrapper is not watched; no process or inspector port is left.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Report } from '../../../src/core/report';
-import { assertNothingLeft, CLI, endLeftBehind, newMark, recorded, runCli } from './support';
+import { assertNothingLeft, markedRunHooks, recorded, runCli } from './support';
 
 const programs = path.join(__dirname, '../programs');
 
 describe('leak-watch run: the whole program', function () {
   this.timeout(180_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-watch-program-'));
-  let mark = '';
-  let record = '';
-
-  before(function () {
-    if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  });
-  beforeEach(() => {
-    mark = newMark();
-    record = path.join(dir, `${mark}.txt`);
-  });
-  afterEach(() => endLeftBehind(mark));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const runs = markedRunHooks('leak-watch-program-');
+  const { dir } = runs;
 
   it('a leak inside a worker_threads worker: found in its own section, named with its thread', async () => {
     const json = path.join(dir, 'workers.json');
     const r = await runCli(['run', '--samples', '3', '--interval', '0.3', '--json', json, '--', 'node', path.join(programs, 'workers/main.js')], {
-      mark,
-      env: { RECORD_TO: record },
+      mark: runs.mark,
+      env: { RECORD_TO: runs.record },
       timeoutMs: 170_000,
     });
-    await assertNothingLeft(mark, record);
+    await assertNothingLeft(runs.mark, runs.record);
     assert.equal(r.code, 0, r.stderr);
     const threadId = Number(/^worker jobs (\d+)$/m.exec(r.stderr + r.stdout)?.[1]);
     assert.ok(threadId > 0, `main.js printed the jobs worker's threadId: ${r.stderr}`);
-    const [program] = recorded(record);
+    const [program] = recorded(runs.record);
     const report = JSON.parse(fs.readFileSync(json, 'utf8')) as Report;
     const jobs = report.isolates?.find((s) => s.isolate.threadId === threadId);
     assert.ok(jobs, `a section for thread ${threadId}: ${report.isolates?.map((s) => s.isolate.title).join(', ')}`);
@@ -58,15 +46,15 @@ describe('leak-watch run: the whole program', function () {
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', scripts: { start: `node ${path.join(programs, 'cluster.js')}` } }));
     const json = path.join(dir, 'cluster.json');
     const r = await runCli(['run', '--samples', '4', '--interval', '0.3', '--json', json, '--', 'npm', 'run', 'start'], {
-      mark,
+      mark: runs.mark,
       cwd: app,
-      env: { RECORD_TO: record },
+      env: { RECORD_TO: runs.record },
       timeoutMs: 170_000,
     });
     // Both processes' inspector ports are closed and no process (npm, its shell, the cluster) runs.
-    await assertNothingLeft(mark, record);
+    await assertNothingLeft(runs.mark, runs.record);
     assert.equal(r.code, 0, r.stderr);
-    const processes = recorded(record);
+    const processes = recorded(runs.record);
     assert.equal(processes.length, 2, 'the primary and its worker recorded themselves');
     const report = JSON.parse(fs.readFileSync(json, 'utf8')) as Report;
     const sections = report.isolates ?? [];
