@@ -56,7 +56,7 @@ export const enum ToWebviewType {
   HeapUsage = 'heapUsage',
   Report = 'report',
   Status = 'status',
-  /** Select a type and scroll to its retainer paths (from a hover's "Show in panel" link). */
+  /** Select a cause (its card) or a type (its retainer paths) and scroll to it (from a hover's "Show in panel" link). */
   Reveal = 'reveal',
   /** The explanation of a type the user selected (retainers, sites), or why there is none. */
   Explained = 'explained',
@@ -67,7 +67,7 @@ export type ToWebview =
   | { type: ToWebviewType.HeapUsage; point: HeapPoint }
   | { type: ToWebviewType.Report; report: Report }
   | { type: ToWebviewType.Status; status: WatchStatus }
-  | { type: ToWebviewType.Reveal; typeName: string }
+  | { type: ToWebviewType.Reveal; typeName?: string; causeId?: string }
   | { type: ToWebviewType.Explained; typeName: string; leak?: Leak; message?: string };
 
 // ---------------------------------------------------------------------------------------------
@@ -78,6 +78,10 @@ export const enum FromWebviewType {
   Ready = 'ready',
   /** Open a source position from the report (allocation site, suspect edge, back-reference). */
   OpenSource = 'openSource',
+  /** Go to the line that adds to a cause's holder (the host finds it in its report). */
+  OpenCause = 'openCause',
+  /** Go to the `new` of a type (the host finds it in its report). */
+  OpenType = 'openType',
   /** The user selected a type; the host may explain it (retainers, sites) when the report has not. */
   SelectType = 'selectType',
   Stop = 'stop',
@@ -87,12 +91,16 @@ export const enum FromWebviewType {
 export type FromWebview =
   | { type: FromWebviewType.Ready }
   | { type: FromWebviewType.OpenSource; position: SourcePosition; preserveFocus?: boolean }
+  | { type: FromWebviewType.OpenCause; causeId: string; preserveFocus?: boolean }
+  | { type: FromWebviewType.OpenType; typeName: string; preserveFocus?: boolean }
   | { type: FromWebviewType.SelectType; typeName: string }
   | { type: FromWebviewType.Stop }
   | { type: FromWebviewType.SaveSnapshot };
 
 /** Longest type name the host accepts back from the webview (V8 names are short; heap strings are not). */
 export const MAX_NAME_LENGTH = 1024;
+/** Longest cause id the host accepts back (an id names the holder and its adding line's file). */
+export const MAX_CAUSE_ID_LENGTH = 8192;
 const MAX_PATH_LENGTH = 4096;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -105,6 +113,12 @@ function isPositiveInt(value: unknown): value is number {
 
 function isBoundedString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= max;
+}
+
+/** An opening message with `preserveFocus` when the webview asked for it (and only `true`). */
+function withFocus(opened: Extract<FromWebview, { preserveFocus?: boolean }>, message: Record<string, unknown>): FromWebview {
+  if (message.preserveFocus === true) opened.preserveFocus = true;
+  return opened;
 }
 
 /**
@@ -124,14 +138,20 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return isBoundedString(message.typeName, MAX_NAME_LENGTH)
         ? { type: FromWebviewType.SelectType, typeName: message.typeName }
         : undefined;
+    case FromWebviewType.OpenCause:
+      return isBoundedString(message.causeId, MAX_CAUSE_ID_LENGTH)
+        ? withFocus({ type: FromWebviewType.OpenCause, causeId: message.causeId }, message)
+        : undefined;
+    case FromWebviewType.OpenType:
+      return isBoundedString(message.typeName, MAX_NAME_LENGTH)
+        ? withFocus({ type: FromWebviewType.OpenType, typeName: message.typeName }, message)
+        : undefined;
     case FromWebviewType.OpenSource: {
       const p = message.position;
       if (!isRecord(p) || !isBoundedString(p.file, MAX_PATH_LENGTH) || !isPositiveInt(p.line) || !isPositiveInt(p.column)) {
         return undefined;
       }
-      const opened: FromWebview = { type: FromWebviewType.OpenSource, position: { file: p.file, line: p.line, column: p.column } };
-      if (message.preserveFocus === true) opened.preserveFocus = true;
-      return opened;
+      return withFocus({ type: FromWebviewType.OpenSource, position: { file: p.file, line: p.line, column: p.column } }, message);
     }
     default:
       return undefined;

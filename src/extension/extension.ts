@@ -16,7 +16,7 @@ import {
   type Attachment,
 } from './attach';
 import { LeakHints } from './hints';
-import { openSource } from './navigation';
+import { openSource, openTarget, type OpenTarget } from './navigation';
 import { LeakWatchPanel, PANEL_VIEW_TYPE, type PanelActions } from './panel';
 
 /** workspaceState key of the newest watch's results, for the panel VS Code restores after a reload. */
@@ -39,10 +39,12 @@ export interface LeakWatchApi {
   statusBarText(): string;
   /** Resolves when the newest watch's panel webview has loaded. */
   whenPanelReady(sessionId?: string): Promise<void>;
-  /** The editor hints currently shown (site, type, edge). */
-  hints(): { file: string; line: number; typeName: string; edge: string }[];
+  /** The editor hints currently shown: the line, what it is (a holder's line or a back-reference's), the cause. */
+  hints(): { file: string; line: number; kind: 'holder' | 'backReference'; causeId: string; title: string }[];
   /** Opens a report position the way the panel does (validated the same way). */
   openSource(position: SourcePosition, sessionId?: string): Promise<vscode.TextEditor | undefined>;
+  /** Opens what clicking a cause (its adding line) or a type (its `new`) in the panel opens. */
+  openTarget(target: OpenTarget, sessionId?: string): Promise<vscode.TextEditor | undefined>;
   /** Feeds a report to a watch as if the sampling loop had produced it (for tests of the UI parts). */
   injectReport(report: Report, sessionId?: string): void;
   /** What the workspace keeps of the newest watch for after a window reload. */
@@ -74,6 +76,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       vscode.commands.registerCommand('leakWatch.showPanel', () => this.showPanel()),
       vscode.commands.registerCommand('leakWatch.saveSnapshot', (target?: unknown) => this.saveSnapshotCommand(target)),
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
+      vscode.commands.registerCommand('leakWatch.revealCause', (causeId: unknown) => this.revealCause(causeId)),
       vscode.commands.registerCommand('leakWatch.openSnapshots', (uri?: unknown, selected?: unknown) => this.openSnapshots(selected ?? uri)),
       vscode.debug.onDidTerminateDebugSession((session) => this.sessionTerminated(session)),
       this.tracker.onDidStart((session) => this.sessionStarted(session)),
@@ -273,6 +276,12 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     if (entry) this.ensurePanel(entry).revealType(typeName);
   }
 
+  private revealCause(causeId: unknown): void {
+    if (typeof causeId !== 'string' || causeId.length > 8192) return;
+    const entry = [...this.entries.values()].reverse().find((e) => e.watch.report?.causes?.some((c) => c.id === causeId));
+    if (entry) this.ensurePanel(entry).revealCause(causeId);
+  }
+
   /** Save Heap Snapshot; a `vscode.Uri` argument (from a keybinding or automation) skips the dialog. */
   private async saveSnapshotCommand(target?: unknown): Promise<void> {
     const entry = this.newestEntry(true) ?? this.newestEntry();
@@ -342,8 +351,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   // ---- panel actions -----------------------------------------------------------------------------
 
-  async openSource(watch: SessionWatch, position: SourcePosition, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void> {
-    await openSource(position, watch.report, panel.webviewPanel.viewColumn, preserveFocus);
+  async openSource(watch: SessionWatch, target: OpenTarget, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void> {
+    await openTarget(target, watch.report, panel.webviewPanel.viewColumn, preserveFocus);
   }
 
   async saveSnapshot(watch: SessionWatch, target?: vscode.Uri): Promise<void> {
@@ -540,10 +549,14 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
         if (!entry) throw new Error('no watch');
         await this.ensurePanel(entry).whenReady();
       },
-      hints: () => this.hints.all.map((h) => ({ file: h.site.file, line: h.site.line, typeName: h.typeName, edge: h.edge })),
+      hints: () => this.hints.all.map((h) => ({ file: h.site.file, line: h.site.line, kind: h.kind, causeId: h.cause.id, title: h.cause.title })),
       openSource: async (position, sessionId) => {
         const entry = this.entryFor(sessionId);
         return openSource(position, entry?.watch.report, entry?.panel?.webviewPanel.viewColumn);
+      },
+      openTarget: async (target, sessionId) => {
+        const entry = this.entryFor(sessionId);
+        return openTarget(target, entry?.watch.report, entry?.panel?.webviewPanel.viewColumn);
       },
       injectReport: (report, sessionId) => {
         const entry = this.entryFor(sessionId);

@@ -19,6 +19,16 @@ describe('webview message validation', () => {
     assert.equal((parseFromWebview({ type: 'openSource', position: { file: '/w/a.js', line: 3, column: 7 }, preserveFocus: 'yes' }) as { preserveFocus?: boolean }).preserveFocus, undefined);
   });
 
+  it('a cause or a type to go to is named, never placed: the host finds its line in its own report', () => {
+    assert.deepEqual(parseFromWebview({ type: 'openCause', causeId: 'listener:e:reload@/w/a.js:4', file: '/etc/passwd' }), { type: FromWebviewType.OpenCause, causeId: 'listener:e:reload@/w/a.js:4' });
+    assert.deepEqual(parseFromWebview({ type: 'openCause', causeId: 'c', preserveFocus: true }), { type: FromWebviewType.OpenCause, causeId: 'c', preserveFocus: true });
+    assert.deepEqual(parseFromWebview({ type: 'openType', typeName: 'Session', position: { file: '/a.js', line: 1, column: 1 } }), { type: FromWebviewType.OpenType, typeName: 'Session' });
+    for (const bad of [{ type: 'openCause' }, { type: 'openCause', causeId: '' }, { type: 'openCause', causeId: 7 }, { type: 'openCause', causeId: 'x'.repeat(9000) },
+      { type: 'openType' }, { type: 'openType', typeName: ['Session'] }, { type: 'openType', typeName: 'x'.repeat(5000) }]) {
+      assert.equal(parseFromWebview(bad), undefined, JSON.stringify(bad).slice(0, 80));
+    }
+  });
+
   it('refuses unknown types and wrong shapes', () => {
     const bad: unknown[] = [
       null, undefined, 42, 'ready', [], {}, { type: 'eval', code: 'x' }, { type: 'READY' }, { type: 7 },

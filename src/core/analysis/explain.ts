@@ -6,11 +6,14 @@
  * Positions are in the running scripts; `mapLeakSources` (sources/sourceMaps) maps them to originals.
  */
 import type { HeapGraph } from '../heap/graph';
-import type { AllocationSite, BackReference, Leak, RetainerPath, SourcePosition } from '../report';
+import type { AllocationSite, BackReference, CauseStep, Leak, RetainerPath, SourcePosition } from '../report';
+import { codePath } from './codePath';
+import { holderFacts } from './holders';
 import { backReferences } from './backrefs';
 import { computeDistances, type Distances } from './distances';
 import { retainedByMarks, type Dominators } from './dominators';
 import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, joinDominatorsAhead } from '../worker/parallel';
+import { grouped } from './growth';
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
 import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findPropertyAssignment } from '../sources/references';
@@ -135,9 +138,9 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     const clusters = clusterPaths(pathCtx, nodes, context.maxClusters ?? 5);
     const { sites, raw: rawSites, foundNew: made } = reportSites(graph, type, nodes, resolve);
     const hintFiles = sites.map((s, i) => ({ file: s.file, near: rawSites[i].kind === 'allocation' ? { line: rawSites[i].line, column: rawSites[i].column } : undefined }));
-    const retainerPaths: RetainerPath[] = clusters.map((c) => {
+    const retainerPaths = foldedClusters(graph, clusters, resolve).map(({ cluster: c, steps, holderIndex }) => {
       const site = c.suspectEdgeIndex >= 0 ? suspectSite(graph, c.example, c.suspectEdgeIndex, resolve, hintFiles) : undefined;
-      return { count: c.count, bytes: c.bytes, edges: c.edges, suspectEdgeIndex: c.suspectEdgeIndex, ...(site ? { suspectSite: site } : {}) };
+      return { count: c.count, bytes: c.bytes, edges: c.edges, suspectEdgeIndex: c.suspectEdgeIndex, ...(site ? { suspectSite: site } : {}), steps, suspectStepIndex: holderIndex };
     });
     const backRefs: BackReference[] = backReferences(graph, a.distances, typeOf, clusters.map((c) => c.example), clusters.map((c) => c.suspectEdgeIndex)).map(({ candidate, ...b }) => {
       const site = propertySite(graph, candidate.holderNode, candidate.edge, resolve, hintFiles);
@@ -165,6 +168,26 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     });
   });
   return leaks;
+}
+
+/**
+ * Clusters in the code's words (see `codePath`), those that differ only inside a folded step of
+ * Node's plumbing merged into the larger: their objects and bytes added up.
+ */
+function foldedClusters(g: HeapGraph, clusters: PathCluster[], resolve: Resolve): { cluster: PathCluster; steps: CauseStep[]; holderIndex: number }[] {
+  const byKey = new Map<string, { cluster: PathCluster; steps: CauseStep[]; holderIndex: number }>();
+  for (const c of clusters) {
+    const kind = c.suspectEdgeIndex >= 0 ? holderFacts(c.example, c.suspectEdgeIndex).kind : 'other';
+    const { steps, holderIndex } = codePath(g, c.example, c.suspectEdgeIndex, { resolve, holderKind: kind });
+    const key = `${holderIndex}\u0002${steps.map((s) => (s.folded ? `${s.label}` : `${s.from}\u0000${s.edge}\u0000${s.edgeType}\u0000${s.to}`)).join('\u0001')}`;
+    const same = byKey.get(key);
+    if (!same) byKey.set(key, { cluster: { ...c }, steps, holderIndex });
+    else {
+      same.cluster.count += c.count;
+      same.cluster.bytes += c.bytes;
+    }
+  }
+  return [...byKey.values()].sort((a, b) => b.cluster.count - a.cluster.count || b.cluster.bytes - a.cluster.bytes);
 }
 
 /** The nodes marked `value`. */
@@ -234,7 +257,7 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
   const top = clusters[0];
   if (top && n > 0) {
     const pct = Math.round((top.count / n) * 100);
-    const what = `${top.count} of ${n} ${areNew ? 'new ' : ''}${type} objects (${pct} %)`;
+    const what = `${grouped(top.count)} of ${grouped(n)} ${areNew ? 'new ' : ''}${type} objects (${pct} %)`;
     if (top.suspectEdgeIndex >= 0) {
       const i = top.suspectEdgeIndex;
       const e = top.edges[i];
@@ -249,7 +272,7 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
     } else out.push(`${what} share one retainer path; no holder there predates the growth.`);
   }
   for (const b of backRefs.slice(0, 1)) {
-    if (b.bytes > 0) out.push(`${b.holder}.${b.edge} points back at its ${b.target} (${b.count} such edges); were it weak, ${b.bytes} bytes could be collected.`);
+    if (b.bytes > 0) out.push(`${b.holder}.${b.edge} points back at its ${b.target} (${grouped(b.count)} such edges); were it weak, ${grouped(b.bytes)} bytes could be collected.`);
   }
   return out;
 }

@@ -326,7 +326,7 @@ const NO_COHORTS: number[] = [];
 const GROUPED = new Intl.NumberFormat('en-US');
 
 /** An integer with thousands separators, `12,345`. */
-function grouped(n: number): string {
+export function grouped(n: number): string {
   return GROUPED.format(n);
 }
 

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { Cause, Leak, Sample } from '../report';
 import type { FromWorker, ToWorker } from './rpc';
 import { SnapshotError } from '../heap/parser';
+import type { RunningScript } from '../sources/runningSources';
 import type { CauseRequest, ExplainRequest, SampleInfoIn } from './session';
 
 export interface SnapshotAnalyzerOptions {
@@ -103,6 +104,11 @@ export class SnapshotAnalyzer {
   /** The causes of the growing types (one per holder) on the latest snapshot. */
   causes(types: CauseRequest['types'], options: Omit<CauseRequest, 'types'> = {}): Promise<Cause[]> {
     return this.request<Cause[]>((id) => ({ kind: 'causes', id, request: { ...options, types } }));
+  }
+
+  /** The program's scripts on the latest snapshot whose running code is not their file (transformed `.ts`). */
+  runningScripts(): Promise<RunningScript[]> {
+    return this.request<RunningScript[]>((id) => ({ kind: 'runningScripts', id }));
   }
 
   /** Retained bytes of each named type on the latest snapshot. */

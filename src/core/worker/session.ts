@@ -1,6 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import type { Cause, Leak, Sample, TypeStat } from '../report';
 import { findCauses, type TypeVerdict } from '../analysis/causes';
+import { runningCodeResolver, transformedScripts } from '../analysis/sites';
+import type { RunningScript } from '../sources/runningSources';
 import { aggregateTypes } from '../analysis/aggregate';
 import { explainTypes, retainedByType } from '../analysis/explain';
 import { cancelDominatorsAhead, startDominatorsAhead } from './parallel';
@@ -32,12 +34,16 @@ export interface ExplainRequest {
   scriptUrls?: Record<string, string>;
   /** Types whose retained sizes will be asked for next: summed in the same pass (see `ExplainContext`). */
   alsoRetained?: string[];
+  /** The running code of transformed scripts (see `runningScripts`), by script id. */
+  scriptSources?: Record<string, string>;
 }
 
 /** Asks for the causes of the growing types: each type's verdict and growth. */
 export interface CauseRequest {
   types: TypeVerdict[];
   scriptUrls?: Record<string, string>;
+  /** The running code of transformed scripts (see `runningScripts`), by script id. */
+  scriptSources?: Record<string, string>;
 }
 
 /**
@@ -50,6 +56,8 @@ export class SnapshotSession {
   private latest: HeapGraph | null = null;
   /** Largest node id of each earlier sample, in order (since the last id reset). */
   private watermarks: number[] = [];
+  /** The time of each of those samples (a cause's growth per minute). */
+  private times: number[] = [];
   private previousMaxId = 0;
   /** Ids of the root's direct heap-object children (the global objects) in the previous sample. */
   private previousRootIds: Set<number> | null = null;
@@ -80,6 +88,7 @@ export class SnapshotSession {
   /** Forgets earlier samples' id watermarks: the next snapshot starts a new baseline. */
   resetBaseline(): void {
     this.watermarks = [];
+    this.times = [];
     this.previousMaxId = 0;
     this.previousRootIds = null;
     this.previousFileIds = null;
@@ -129,6 +138,7 @@ export class SnapshotSession {
       watermarks: earlier,
       previousMaxId: earlier.length ? earlier[0] : 0,
       scriptUrls: request.scriptUrls ?? {},
+      resolveScript: runningCodeResolver(this.latest, request.scriptSources),
       alsoRetained: request.alsoRetained,
     });
     return mapLeakSources(leaks);
@@ -138,7 +148,13 @@ export class SnapshotSession {
   async causes(request: CauseRequest): Promise<Cause[]> {
     if (!this.latest) return [];
     const earlier = this.watermarks.slice(0, -1);
-    return mapCauseSources(findCauses(this.latest, request.types, { watermarks: earlier, scriptUrls: request.scriptUrls ?? {} }));
+    const resolveScript = runningCodeResolver(this.latest, request.scriptSources);
+    return mapCauseSources(findCauses(this.latest, request.types, { watermarks: earlier, sampleTimes: [...this.times], scriptUrls: request.scriptUrls ?? {}, resolveScript }));
+  }
+
+  /** The program's scripts on the latest graph whose running code is not their file (transformed `.ts`): the host fetches their code. */
+  runningScripts(): RunningScript[] {
+    return this.latest ? transformedScripts(this.latest) : [];
   }
 
   /** Retained bytes of each named type on the latest graph (DevTools' class retained size). */
@@ -164,12 +180,14 @@ export class SnapshotSession {
     if (idsReset) {
       // V8's ids were reset (HeapProfiler.disable, or another tool's snapshot): start a new baseline.
       this.watermarks = [];
+      this.times = [];
       this.previousMaxId = 0;
     }
     const types: TypeStat[] = aggregateTypes(graph, this.watermarks, this.previousMaxId);
     // The newest objects may have died since, so the live maximum can drop: keep the running maximum.
     const maxId = Math.max(liveMaxId, this.previousMaxId);
     this.watermarks.push(maxId);
+    this.times.push(info.time);
     this.previousMaxId = maxId;
     // The previous graph is dropped here: nothing reads it any more (requests are served one at a
     // time, and explanations keep no arrays), so its buffers go to the next parse.

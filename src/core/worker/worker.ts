@@ -28,7 +28,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
   const reply = (m: FromWorker) => port.postMessage(m);
   const fail = (id: number, e: unknown) => reply({ id, err: (e as Error)?.message ?? String(e), errName: (e as Error)?.name });
   /** Replies to request `id` with what `work` returns, or with its error. */
-  const answer = async (id: number, work: () => Sample | Leak[] | Record<string, number> | Promise<Sample | Leak[] | Cause[]>) => {
+  const answer = async (id: number, work: () => Extract<FromWorker, { ok: unknown }>['ok'] | Promise<Extract<FromWorker, { ok: unknown }>['ok']>) => {
     try {
       reply({ id, ok: await work() });
     } catch (e) {
@@ -69,6 +69,8 @@ function serve(port: NonNullable<typeof parentPort>): void {
         return answer(m.id, () => session.explain(m.request));
       case 'causes':
         return answer(m.id, () => session.causes(m.request));
+      case 'runningScripts':
+        return answer(m.id, () => session.runningScripts());
     }
   });
 }

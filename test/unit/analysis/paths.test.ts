@@ -239,4 +239,44 @@ describe('analysis: explainTypes on a hand-built heap', () => {
     assert.deepEqual([...retainedByType(withMore, ['Data', 'Nothing'])], [['Data', 400], ['Nothing', 0]], 'a type not kept: marked again');
     assert.deepEqual([...retainedByType(plain, ['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
   });
+
+  it('tells a path in the code\'s words: timer plumbing folded, clusters that differ only inside it merged', () => {
+    // Two timers (setTimeout and setImmediate), each calling a closure of the program that captures a `registry` Set.
+    const b = new GraphBuilder();
+    const global = b.node('object', 'global / ', 32, 3);
+    b.edge(0, 'shortcut', 'global', global);
+    const script = b.node('code', '/app/jobs.js', 16, 5);
+    const items: number[] = [];
+    const route = (starter: string, list: string, entry: string, callback: string, base: number) => {
+      const fn = b.node('closure', starter, 32, base);
+      const lists = b.obj(list, 32, base + 2);
+      const timer = b.obj(entry, 32, base + 4);
+      const user = b.node('closure', 'tick', 32, base + 6);
+      const shared = b.node('code', 'tick', 32, base + 8);
+      const ctx = b.node('object', 'system / Context', 32, base + 10);
+      const set = b.obj('Set', 32, base + 12);
+      const table = b.node('array', '', 64, base + 2001);
+      b.prop(global, starter, fn).prop(fn, list === 'Object' ? 'timerListMap' : 'immediateQueue', lists).edge(lists, 'element', 0, timer).prop(timer, callback, user);
+      b.edge(user, 'internal', 'shared', shared).edge(shared, 'internal', 'script_or_debug_info', script).edge(user, 'internal', 'context', ctx);
+      b.locations.push({ node: user, script: 7, line: 11, column: 2 });
+      b.edge(ctx, 'context', 'registry', set).edge(set, 'internal', 'table', table);
+      for (let i = 0; i < 3; i++) {
+        const x = b.obj('Item', 40, base + 3001 + 2 * i);
+        b.edge(table, 'internal', String(i + 1), x);
+        items.push(x);
+      }
+    };
+    route('setTimeout', 'Object', 'Timeout', '_onTimeout', 101);
+    route('setImmediate', 'ImmediateList', 'Immediate', '_onImmediate', 201);
+    const [leak] = explainTypes(b.build(), ['Item'], { watermarks: [1000], previousMaxId: 1000 });
+    assert.equal(leak.retainerPaths.length, 1, JSON.stringify(leak.retainerPaths.map((r) => r.edges.map((e) => e.edge))));
+    const [p] = leak.retainerPaths;
+    assert.equal(p.count, 6);
+    assert.deepEqual(
+      p.steps!.map((s) => s.label ?? `${s.from} .${s.edge}`),
+      ['kept alive by a timer', '(closure) .registry', 'Set .[]'],
+    );
+    assert.equal(p.steps![0].folded!.length, 5, 'the root, global, the starter, its list, the timer');
+    assert.equal(p.steps![p.suspectStepIndex!].from, 'Set');
+  });
 });

@@ -60,14 +60,6 @@ describe('panel formatting', () => {
         { text: ' c ` d', code: false },
       ]);
     });
-
-    it('group the whole numbers in the words, not positions, decimals or names', () => {
-      const text = (s: string) => sentencePieces(s).map((p) => p.text).join('|');
-      assert.equal(text('2329 of 2329 new Session objects (100 %)'), '2,329 of 2,329 new Session objects (100 %)');
-      assert.equal(text('(1200 such edges); were it weak, 156800 bytes could be collected.'), '(1,200 such edges); were it weak, 156,800 bytes could be collected.');
-      assert.equal(text('made at /w/server.js:1234 and sample-12345, 1234.5 s, 12,345 already'), 'made at /w/server.js:1234 and sample-12345, 1234.5 s, 12,345 already');
-      assert.equal(text('the Map `cache12345` holds 10000'), 'the Map |cache12345| holds 10,000');
-    });
   });
 
   describe('the panel tab title', () => {
