@@ -82,7 +82,7 @@ export const enum FromWebviewType {
   OpenCause = 'openCause',
   /** Go to the `new` of a type (the host finds it in its report). */
   OpenType = 'openType',
-  /** The user selected a type; the host may explain it (retainers, sites) when the report has not. */
+  /** The user selected a type (of the isolate shown, in a program of several); the host may explain it (retainers, sites) when the report has not. */
   SelectType = 'selectType',
   Stop = 'stop',
   SaveSnapshot = 'saveSnapshot',
@@ -93,7 +93,7 @@ export type FromWebview =
   | { type: FromWebviewType.OpenSource; position: SourcePosition; preserveFocus?: boolean }
   | { type: FromWebviewType.OpenCause; causeId: string; preserveFocus?: boolean }
   | { type: FromWebviewType.OpenType; typeName: string; preserveFocus?: boolean }
-  | { type: FromWebviewType.SelectType; typeName: string }
+  | { type: FromWebviewType.SelectType; typeName: string; isolate?: string }
   | { type: FromWebviewType.Stop }
   | { type: FromWebviewType.SaveSnapshot };
 
@@ -109,6 +109,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isPositiveInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value < 1e8;
+}
+
+/** An isolate's key: `<pid>` or `<pid>/<threadId>`. */
+function isIsolateKey(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{1,10}(\/\d{1,10})?$/.test(value);
 }
 
 function isBoundedString(value: unknown, max: number): value is string {
@@ -135,9 +140,9 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
     case FromWebviewType.SaveSnapshot:
       return { type: FromWebviewType.SaveSnapshot };
     case FromWebviewType.SelectType:
-      return isBoundedString(message.typeName, MAX_NAME_LENGTH)
-        ? { type: FromWebviewType.SelectType, typeName: message.typeName }
-        : undefined;
+      if (!isBoundedString(message.typeName, MAX_NAME_LENGTH)) return undefined;
+      if (message.isolate === undefined) return { type: FromWebviewType.SelectType, typeName: message.typeName };
+      return isIsolateKey(message.isolate) ? { type: FromWebviewType.SelectType, typeName: message.typeName, isolate: message.isolate } : undefined;
     case FromWebviewType.OpenCause:
       return isBoundedString(message.causeId, MAX_CAUSE_ID_LENGTH)
         ? withFocus({ type: FromWebviewType.OpenCause, causeId: message.causeId }, message)

@@ -1,7 +1,7 @@
 // The report of a program of several isolates: one section per isolate, and at the top level the
 // first isolate with samples, so that a reader of one heap's report (the panel, a CI script reading
 // `types`) reads the program's main heap as before and is told, in a note, where else a heap grows.
-import * as path from 'node:path';
+import { describeIsolate } from './isolateViews';
 import { REPORT_VERSION, type IsolateInfo, type IsolateReport, type Report, type ReportTarget } from './report';
 
 /** The start of the top-level note that names the other isolates with growing types. */
@@ -58,10 +58,4 @@ export function isolateKey(identity: Pick<IsolateInfo, 'pid' | 'threadId'>): str
   return identity.threadId ? `${identity.pid}/${identity.threadId}` : String(identity.pid);
 }
 
-/** Plain words for an isolate: `pid 4242 (server.js)`, `worker thread 1 "jobs" of pid 4242 (jobs.js)`. */
-export function describeIsolate(identity: Pick<IsolateInfo, 'pid' | 'threadId' | 'entry' | 'title'>): string {
-  const script = path.basename(identity.entry.replace(/\\/g, '/')) || identity.entry;
-  if (!identity.threadId) return `pid ${identity.pid} (${script})`;
-  const name = identity.title.replace(/^\[worker \d+\]\s*/, '');
-  return `worker thread ${identity.threadId}${name ? ` "${name}"` : ''} of pid ${identity.pid} (${script})`;
-}
+export { describeIsolate } from './isolateViews';

@@ -10,7 +10,7 @@ import type { HeapUsagePoint } from './heapLine';
 import { describeIsolate, isolateKey, programReport } from './programReport';
 import type { IsolateInfo, IsolateReport, Report, ReportTarget, Sample } from './report';
 import { SharedAnalysisMemory, SnapshotTurns } from './snapshotTurns';
-import { HeapWatch, type HeapWatchOptions, type SampleAnalyzer } from './watch';
+import { HeapWatch, type HeapWatchOptions, type SampleAnalyzer, type WatchSchedule } from './watch';
 
 /** An isolate's analyzer: the watch's, and disposed once the isolate's section is built. */
 export interface IsolateAnalyzer extends SampleAnalyzer {
@@ -43,6 +43,8 @@ export class WatchedIsolate {
   readonly finished: Promise<void>;
   private sectionBuilt: IsolateReport | undefined;
   private markFinished!: () => void;
+  /** Resolves once its watch has started sampling; rejects when it could not start (the watch has then ended). */
+  started: Promise<void> = Promise.resolve();
   /** Set when its process or thread is known to have ended, before or after its watch did. */
   exited: { exitCode?: number } | undefined;
 
@@ -77,6 +79,7 @@ export interface ProgramWatchEvents {
   isolate: [WatchedIsolate];
   sample: [WatchedIsolate, Sample];
   heapUsage: [WatchedIsolate, HeapUsagePoint];
+  schedule: [WatchedIsolate, WatchSchedule];
   /** A note of one isolate's watch, or of the program's (no isolate). */
   note: [string, WatchedIsolate | undefined];
   error: [Error, WatchedIsolate];
@@ -151,7 +154,7 @@ export class ProgramWatch extends EventEmitter<ProgramWatchEvents> {
     const analyzer = this.options.createAnalyzer();
     const first = this.watched.length === 0;
     const watchOptions = this.options.watch ?? {};
-    const saveSnapshotsDir = watchOptions.saveSnapshotsDir && !first ? path.join(watchOptions.saveSnapshotsDir, isolateFolder(info)) : watchOptions.saveSnapshotsDir;
+    const saveSnapshotsDir = watchOptions.saveSnapshotsDir && isolateSnapshotsDir(watchOptions.saveSnapshotsDir, info, first);
     // The isolate object is created below; the budget asks for it when the watch runs.
     let isolate: WatchedIsolate | undefined;
     const watch = new HeapWatch(connection, analyzer, {
@@ -168,13 +171,15 @@ export class ProgramWatch extends EventEmitter<ProgramWatchEvents> {
       this.emit('sample', joined, sample);
     });
     watch.on('heapUsage', (point) => this.emit('heapUsage', joined, point));
+    watch.on('schedule', (schedule) => this.emit('schedule', joined, schedule));
     watch.on('note', (text) => this.emit('note', text, joined));
     watch.on('error', (error) => {
       if (this.listenerCount('error') > 0) this.emit('error', error, joined);
     });
     watch.once('end', (reason) => void this.finish(joined, reason));
     this.emit('isolate', joined);
-    watch.start().catch(() => {}); // a failed start ends the watch, with the reason
+    joined.started = watch.start();
+    joined.started.catch(() => {}); // a failed start ends the watch, with the reason
     return joined;
   }
 
@@ -274,8 +279,8 @@ export class ProgramWatch extends EventEmitter<ProgramWatchEvents> {
   }
 }
 
-/** The folder an isolate other than the first saves its snapshots in. */
-function isolateFolder(info: IsolateInfo): string {
-  return info.threadId ? `pid-${info.pid}-thread-${info.threadId}` : `pid-${info.pid}`;
+/** The folder an isolate saves its snapshots in: `dir` for the first, a folder of its own inside it for the others. */
+export function isolateSnapshotsDir(dir: string, info: Pick<IsolateInfo, 'pid' | 'threadId'>, first: boolean): string {
+  return first ? dir : path.join(dir, info.threadId ? `pid-${info.pid}-thread-${info.threadId}` : `pid-${info.pid}`);
 }
 

@@ -2,6 +2,7 @@
 // bar and the editor hints. Thin: it adapts core's data to VS Code, it does not analyse.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { isolateViews } from '../core/isolateViews';
 import { analyzeSnapshotFiles } from '../core/analyzeFiles';
 import type { Leak, Report, SourcePosition } from '../core/report';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
@@ -278,7 +279,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   private revealCause(causeId: unknown): void {
     if (typeof causeId !== 'string' || causeId.length > 8192) return;
-    const entry = [...this.entries.values()].reverse().find((e) => e.watch.report?.causes?.some((c) => c.id === causeId));
+    const entry = [...this.entries.values()].reverse().find((e) => e.watch.report && isolateViews(e.watch.report).some((v) => v.causes?.some((c) => c.id === causeId)));
     if (entry) this.ensurePanel(entry).revealCause(causeId);
   }
 
@@ -375,8 +376,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     void vscode.window.showInformationMessage(`Leak Watch: saved ${vscode.workspace.asRelativePath(uri)}.`);
   }
 
-  async explain(watch: SessionWatch, typeName: string): Promise<{ leak?: Leak; message?: string }> {
-    return watch.explain(typeName);
+  async explain(watch: SessionWatch, typeName: string, isolate?: string): Promise<{ leak?: Leak; message?: string }> {
+    return watch.explain(typeName, isolate);
   }
 
   // ---- state -------------------------------------------------------------------------------------

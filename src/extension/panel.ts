@@ -15,7 +15,7 @@ export interface PanelActions {
   openSource(watch: SessionWatch, target: OpenTarget, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void>;
   stop(watch: SessionWatch): Promise<void>;
   saveSnapshot(watch: SessionWatch): Promise<void>;
-  explain(watch: SessionWatch, typeName: string): Promise<{ leak?: Leak; message?: string }>;
+  explain(watch: SessionWatch, typeName: string, isolate?: string): Promise<{ leak?: Leak; message?: string }>;
 }
 
 /** Scripts on; only the extension's dist/ and media/ may be loaded. */
@@ -154,7 +154,7 @@ export class LeakWatchPanel implements vscode.Disposable {
       case FromWebviewType.OpenType:
         return this.actions.openSource(this.watch, { typeName: message.typeName }, this, message.preserveFocus === true);
       case FromWebviewType.SelectType: {
-        const result = await this.actions.explain(this.watch, message.typeName);
+        const result = await this.actions.explain(this.watch, message.typeName, message.isolate);
         this.post({ type: ToWebviewType.Explained, typeName: message.typeName, ...result });
         return;
       }
