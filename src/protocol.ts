@@ -5,6 +5,7 @@
  * debuggee's heap and must be treated as untrusted.
  */
 import type { Leak, Report, SourcePosition } from './core/report';
+import type { ReplyMessage, RequestMessage } from './core/requests';
 
 /** A point of the cheap live heap line (Runtime.getHeapUsage). */
 export interface HeapPoint {
@@ -58,8 +59,6 @@ export const enum ToWebviewType {
   Status = 'status',
   /** Select a cause (its card) or a type (its retainer paths) and scroll to it (from a hover's "Show in panel" link). */
   Reveal = 'reveal',
-  /** The explanation of a type the user selected (retainers, sites), or why there is none. */
-  Explained = 'explained',
 }
 
 export type ToWebview =
@@ -68,7 +67,22 @@ export type ToWebview =
   | { type: ToWebviewType.Report; report: Report }
   | { type: ToWebviewType.Status; status: WatchStatus }
   | { type: ToWebviewType.Reveal; typeName?: string; causeId?: string }
-  | { type: ToWebviewType.Explained; typeName: string; leak?: Leak; message?: string };
+  | ReplyMessage;
+
+/** The explanation of a type (retainers, sites), or why there is none. */
+export interface ExplainedType {
+  leak?: Leak;
+  message?: string;
+}
+
+/** What the webview asks of the host, each with its reply (requests and replies: src/core/requests.ts). */
+export interface PanelMethods {
+  /**
+   * The user selected a type the report has not explained: explain it on the latest snapshot (of the
+   * isolate with key `isolate`, the one shown in a program of several).
+   */
+  explain(typeName: string, isolate?: string): Promise<ExplainedType>;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -82,8 +96,6 @@ export const enum FromWebviewType {
   OpenCause = 'openCause',
   /** Go to the `new` of a type (the host finds it in its report). */
   OpenType = 'openType',
-  /** The user selected a type (of the isolate shown, in a program of several); the host may explain it (retainers, sites) when the report has not. */
-  SelectType = 'selectType',
   Stop = 'stop',
   SaveSnapshot = 'saveSnapshot',
 }
@@ -93,7 +105,7 @@ export type FromWebview =
   | { type: FromWebviewType.OpenSource; position: SourcePosition; preserveFocus?: boolean }
   | { type: FromWebviewType.OpenCause; causeId: string; preserveFocus?: boolean }
   | { type: FromWebviewType.OpenType; typeName: string; preserveFocus?: boolean }
-  | { type: FromWebviewType.SelectType; typeName: string; isolate?: string }
+  | RequestMessage<PanelMethods>
   | { type: FromWebviewType.Stop }
   | { type: FromWebviewType.SaveSnapshot };
 
@@ -139,10 +151,6 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return { type: FromWebviewType.Stop };
     case FromWebviewType.SaveSnapshot:
       return { type: FromWebviewType.SaveSnapshot };
-    case FromWebviewType.SelectType:
-      if (!isBoundedString(message.typeName, MAX_NAME_LENGTH)) return undefined;
-      if (message.isolate === undefined) return { type: FromWebviewType.SelectType, typeName: message.typeName };
-      return isIsolateKey(message.isolate) ? { type: FromWebviewType.SelectType, typeName: message.typeName, isolate: message.isolate } : undefined;
     case FromWebviewType.OpenCause:
       return isBoundedString(message.causeId, MAX_CAUSE_ID_LENGTH)
         ? withFocus({ type: FromWebviewType.OpenCause, causeId: message.causeId }, message)
@@ -151,6 +159,12 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return isBoundedString(message.typeName, MAX_NAME_LENGTH)
         ? withFocus({ type: FromWebviewType.OpenType, typeName: message.typeName }, message)
         : undefined;
+    case 'request': {
+      const args = message.args;
+      if (!isPositiveInt(message.id) || message.method !== 'explain' || !Array.isArray(args) || args.length < 1 || args.length > 2 || !isBoundedString(args[0], MAX_NAME_LENGTH)) return undefined;
+      if (args.length === 1 || args[1] === undefined) return { type: 'request', id: message.id, method: 'explain', args: [args[0]] };
+      return isIsolateKey(args[1]) ? { type: 'request', id: message.id, method: 'explain', args: [args[0], args[1]] } : undefined;
+    }
     case FromWebviewType.OpenSource: {
       const p = message.position;
       if (!isRecord(p) || !isBoundedString(p.file, MAX_PATH_LENGTH) || !isPositiveInt(p.line) || !isPositiveInt(p.column)) {

@@ -1,14 +1,6 @@
+import { formatBytes } from '../core/format';
 import { ALSO_GROWING, describeIsolate } from '../core/programReport';
 import type { Cause, CauseStep, IsolateInfo, IsolateReport, Leak, Report, SourcePosition, TypeSeries } from '../core/report';
-
-/** Bytes as B, kB, MB, GB (powers of 1000, like DevTools). */
-export function formatBytes(n: number): string {
-  const a = Math.abs(n);
-  if (a < 1000) return `${n} B`;
-  if (a < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
-  if (a < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(2)} GB`;
-}
 
 /** A signed number with a thousands separator. */
 export function signed(n: number): string {

@@ -5,6 +5,7 @@ import { analyzeSnapshotFiles } from '../core/analyzeFiles';
 import type { Report } from '../core/report';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
+import { formatBytes } from '../core/format';
 import { attachTo } from './attach';
 import { formatReport, inert, inertJson, inertLines } from './format';
 import { Interrupts, signalExitCode } from './interrupts';

@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import { CdpClosedError, CdpTimeoutError, type CdpConnection } from './cdp/connection';
 import { HeapLine, type HeapUsagePoint } from './heapLine';
 import { IdResetProbe } from './idResetProbe';
-import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes, formatBytes, ProgramMemoryGuard } from './memoryGuard';
+import { formatBytes } from './format';
+import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes, ProgramMemoryGuard } from './memoryGuard';
 import { earliestSampleStart, nextSnapshotGap } from './pauseBudget';
 import { computeSeries, GROWTH_RULES, lastResetIndex, packSample } from './analysis/growth';
 import { isInternalType, typeTier } from './analysis/typeNames';
 import { assembleReport } from './assemble';
-import { RunningSources, type RunningScript } from './sources/runningSources';
+import { RunningSources } from './runningCode';
+import type { RunningScript } from './sources/runningSources';
 import { CensusTaker, type Census } from './census';
 import {
   addCensus, censusBaseline, combineVerdicts, judgeCensusState, judgeRunaway, snapshotConfirms, verdictsSettled,

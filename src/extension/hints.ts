@@ -7,8 +7,8 @@
 import * as vscode from 'vscode';
 import { isolateViews } from '../core/isolateViews';
 import type { Cause, Report, SourcePosition } from '../core/report';
-import { addSentence, fullFix, headline, keepsSentence, leadType, newSite, problemText, sitesOfType, stepText } from '../webview/causes';
-import { formatBytes, formatCount, sentencePieces, type TextPiece } from '../webview/format';
+import { addSentence, fullFix, headline, keepsSentence, leadType, newSite, problemText, sitesOfType, stepText } from '../display/causes';
+import { formatBytes, formatCount, sentencePieces, type TextPiece } from '../display/format';
 
 /** One line a cause names: where the program adds to its holder, or creates its strong back-reference. */
 export interface LineHint {

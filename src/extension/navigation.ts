@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { isolateViews } from '../core/isolateViews';
 import type { Report, SourcePosition } from '../core/report';
-import { causePositions, newSite, sitesOfType } from '../webview/causes';
+import { causePositions, newSite, sitesOfType } from '../display/causes';
 
 /** Every source position the analysis put into the report. */
 export function reportPositions(report: Report | undefined): SourcePosition[] {

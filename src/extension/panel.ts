@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Leak } from '../core/report';
-import { FromWebviewType, ToWebviewType, parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
-import { panelTitle } from '../webview/format';
+import { answer } from '../core/requests';
+import { FromWebviewType, ToWebviewType, parseFromWebview, type FromWebview, type PanelMethods, type ToWebview } from '../protocol';
+import { panelTitle } from '../display/format';
 import type { OpenTarget } from './navigation';
 import type { SessionWatch } from './sessionWatch';
 
@@ -36,6 +37,8 @@ export class LeakWatchPanel implements vscode.Disposable {
   /** Set once the webview's script has said it is ready. */
   ready = false;
   private readonly readyEmitter = new vscode.EventEmitter<void>();
+  /** What the webview may ask. */
+  private readonly methods: PanelMethods = { explain: (typeName, isolate) => this.actions.explain(this.watch, typeName, isolate) };
 
   static create(extensionUri: vscode.Uri, watch: SessionWatch, actions: PanelActions, chartedTypes: number): LeakWatchPanel {
     const panel = vscode.window.createWebviewPanel(
@@ -153,11 +156,8 @@ export class LeakWatchPanel implements vscode.Disposable {
         return this.actions.openSource(this.watch, { causeId: message.causeId }, this, message.preserveFocus === true);
       case FromWebviewType.OpenType:
         return this.actions.openSource(this.watch, { typeName: message.typeName }, this, message.preserveFocus === true);
-      case FromWebviewType.SelectType: {
-        const result = await this.actions.explain(this.watch, message.typeName, message.isolate);
-        this.post({ type: ToWebviewType.Explained, typeName: message.typeName, ...result });
-        return;
-      }
+      case 'request':
+        return answer(this.methods, message, (reply) => this.post(reply));
     }
   }
 

@@ -2,9 +2,9 @@
 // (the program's class first), where they are made, the evidence, the fix, and the path from a GC
 // root in the code's words, Node's plumbing folded into one labelled step that expands to its raw edges.
 import type { Cause, CauseStep, TypeSeries } from '../core/report';
-import { causeGrowth, fullFix, headline, leadType, mergeSites, stepText } from './causes';
+import { causeGrowth, fullFix, headline, leadType, mergeSites, stepText } from '../display/causes';
 import { el, icon, prose, shorten } from './dom';
-import { formatBytes, formatCount, formatRate, type TextPiece } from './format';
+import { formatBytes, formatCount, formatRate, type TextPiece } from '../display/format';
 import { backReferenceItem, openButton, siteItem, type OpenPosition } from './sourceLinks';
 import { HOLDER_ICON, verdictBadge } from './typesTable';
 

@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { HeapPoint } from '../protocol';
 import type { Report, TypeSeries } from '../core/report';
-import { formatByteTicks, formatBytes, formatCount, formatTime } from './format';
+import { formatByteTicks, formatBytes, formatCount, formatTime } from '../display/format';
 import { chartedTypeNames, growthValues, type GrowthScale } from './growthSeries';
 import { thinMarks } from './snapshotMarks';
 

@@ -3,9 +3,9 @@
 // back-references. Sites are buttons that ask the host to open the source.
 import type { Cause, Leak, RetainerPath, SourcePosition, TypeSeries } from '../core/report';
 import { renderCauseCard } from './causeCard';
-import { mergeSites } from './causes';
+import { mergeSites } from '../display/causes';
 import { clear, el, icon, prose, shorten } from './dom';
-import { baseName, formatBytes, formatCount, formatRate } from './format';
+import { baseName, formatBytes, formatCount, formatRate } from '../display/format';
 import { backReferenceItem, openButton, siteItem } from './sourceLinks';
 import { verdictBadge } from './typesTable';
 

@@ -1,7 +1,7 @@
 // What the growth chart plots (pure: no DOM): which types, and their values per sample as the change
 // since the first sample (objgraph's show_growth) or as absolute values.
 import type { Report } from '../core/report';
-import { leadType } from './causes';
+import { leadType } from '../display/causes';
 
 /** The change since the first sample, or the absolute values. */
 export type GrowthScale = 'change' | 'absolute';

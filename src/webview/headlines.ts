@@ -3,7 +3,7 @@
 // its file:line goes to the line that adds to the holder. Without causes, a sentence says why.
 import type { Report } from '../core/report';
 import { pieceNodes } from './causeCard';
-import { headline, headlineText } from './causes';
+import { headline, headlineText } from '../display/causes';
 import { clear, el, icon, shorten } from './dom';
 import { HOLDER_ICON } from './typesTable';
 

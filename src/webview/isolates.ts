@@ -3,7 +3,7 @@
 import { describeIsolate } from '../core/isolateViews';
 import type { IsolateReport, Report } from '../core/report';
 import { clear, el, icon, shorten } from './dom';
-import { formatBytes } from './format';
+import { formatBytes } from '../display/format';
 
 const END_WORDS: Record<NonNullable<IsolateReport['isolate']['end']>['how'], string> = {
   exited: 'exited',

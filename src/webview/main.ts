@@ -1,13 +1,14 @@
 // The Leak Watch panel (browser code). Talks to the extension host only through src/protocol.ts;
 // renders everything from the debuggee with textContent (see dom.ts).
-import { FromWebviewType, ToWebviewType, type FromWebview, type HeapPoint, type ToWebview, type WatchPlan, type WatchStatus } from '../protocol';
+import { FromWebviewType, ToWebviewType, type ExplainedType, type FromWebview, type HeapPoint, type PanelMethods, type ToWebview, type WatchPlan, type WatchStatus } from '../protocol';
 import { describeIsolate, isolateView } from '../core/isolateViews';
 import type { Cause, Leak, Report } from '../core/report';
+import { Requester } from '../core/requests';
 import { GrowthChart, HeapChart, themeColor, type GrowthMetric, type GrowthScale } from './charts';
-import { causeKeeping } from './causes';
+import { causeKeeping } from '../display/causes';
 import { Details } from './details';
 import { el, icon } from './dom';
-import { formatBytes, formatMs, formatTime, targetLabel } from './format';
+import { formatBytes, formatMs, formatTime, targetLabel } from '../display/format';
 import { Headlines } from './headlines';
 import { IsolatePicker } from './isolates';
 import { TypesTable, type TableView } from './typesTable';
@@ -33,6 +34,8 @@ interface PersistedState {
 }
 
 const vscode = acquireVsCodeApi();
+/** The host's answers to what the panel asks (explanations of types the report has not explained). */
+const host = new Requester<PanelMethods>((request) => vscode.postMessage(request));
 const persisted: PersistedState = vscode.getState() ?? {};
 // Having state marks the panel as one VS Code should bring back after a window reload.
 vscode.setState(persisted);
@@ -40,7 +43,7 @@ vscode.setState(persisted);
 /** The report as the host sent it (a program's: every isolate), and the view of the isolate shown. */
 let programReport: Report | undefined;
 let report: Report | undefined;
-const explained = new Map<string, { leak?: Leak; message?: string }>();
+const explained = new Map<string, ExplainedType>();
 
 // ---- layout ------------------------------------------------------------------------------------
 const statusIcon = icon('loading', 'codicon-modifier-spin');
@@ -198,7 +201,17 @@ function selectType(name: string): void {
   headlines.select(undefined);
   renderDetails();
   const leak = leakFor(name);
-  if (!leak && !explained.has(name)) post({ type: FromWebviewType.SelectType, typeName: name, ...(report?.isolates ? { isolate: report.isolate?.key } : {}) });
+  if (!leak && !explained.has(name)) {
+    // In a program of several isolates, the one shown (a view's isolate); else the watch's own.
+    const isolate = report?.isolates ? report.isolate?.key : undefined;
+    void host.request('explain', name, isolate).then(
+      (result) => {
+        explained.set(name, result);
+        if (name === persisted.selected) renderDetails();
+      },
+      () => undefined,
+    );
+  }
   // Choosing a growing type moves the editor to its `new` (focus stays in the table).
   if (leak && leak.verdict !== 'ok') post({ type: FromWebviewType.OpenType, typeName: name, preserveFocus: true });
 }
@@ -366,9 +379,8 @@ function handle(msg: ToWebview): void {
       renderDetails();
       detailsBox.scrollIntoView({ block: 'start' });
       break;
-    case ToWebviewType.Explained:
-      explained.set(msg.typeName, { leak: msg.leak, message: msg.message });
-      if (msg.typeName === persisted.selected) renderDetails();
+    case 'reply':
+      host.settle(msg);
       break;
   }
 }

@@ -1,9 +1,9 @@
 // Links from the panel into the code: a source position as a button that asks the host to open it,
 // allocation sites told once (the `new` line, its constructor beside it), strong back-references.
 import type { BackReference, SourcePosition } from '../core/report';
-import type { ShownSite } from './causes';
+import type { ShownSite } from '../display/causes';
 import { el, icon, prose, shorten } from './dom';
-import { baseName, formatBytes, formatCount } from './format';
+import { baseName, formatBytes, formatCount } from '../display/format';
 
 export type OpenPosition = (position: SourcePosition) => void;
 

@@ -3,8 +3,8 @@
 // kept types that match), sorted by a column within each level (causes among causes, kept types
 // within their cause, other types among themselves).
 import type { Cause, KeptType, Report, TypeSeries, Verdict } from '../core/report';
-import { headlineText } from './causes';
-import { formatCount } from './format';
+import { headlineText } from '../display/causes';
+import { formatCount } from '../display/format';
 
 export type SortKey = 'name' | 'count' | 'delta' | 'bytes' | 'retained' | 'rate' | 'verdict';
 

@@ -6,7 +6,7 @@
 // is the one scroller.
 import type { HolderKind, Report, Verdict } from '../core/report';
 import { clear, el, icon, shorten } from './dom';
-import { formatBytes, formatCount, formatDelta, formatGrowth } from './format';
+import { formatBytes, formatCount, formatDelta, formatGrowth } from '../display/format';
 import { tableRows, type SortKey, type TableRow, type TableView } from './tableRows';
 
 export type { SortKey, TableView } from './tableRows';

@@ -96,6 +96,22 @@ describe('Leak Watch panel beside the editor', function () {
     await frame.locator('#types-filter').fill('');
   });
 
+  it('a type the report did not explain is explained when selected (the panel asks the host, the reply answers it)', async () => {
+    const { page } = vscode;
+    const frame = webviewFrame(page);
+    const okRow = frame.locator('#types-table tbody tr', { has: frame.locator('[data-verdict=ok]') }).first();
+    await okRow.waitFor({ timeout: 120_000 });
+    const name = (await okRow.getAttribute('data-type'))!;
+    await okRow.click();
+    await frame.locator('#details-heading').waitFor({ timeout: 10_000 });
+    // Its retainer paths, or the host's word why there are none, replace "Looking for retainers…".
+    await frame.locator('p.hint', { hasText: 'Looking for retainers' }).waitFor({ state: 'detached', timeout: 60_000 });
+    const clusters = await frame.locator('ul.paths li.cluster').count();
+    const why = await frame.locator('p.hint', { hasText: /No objects|has stopped|No retainer/ }).count();
+    assert.ok(clusters > 0 || why > 0, `${name} was explained (${clusters} clusters)`);
+    await screenshot(page, 'panel-explained-on-request');
+  });
+
   it('a leak gets a leak badge; clicking it shows where its objects are made, and that moves the editor to the line', async () => {
     const { page } = vscode;
     const frame = webviewFrame(page);

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSnapshotFile } from '../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../src/core/heap/file';
 import * as vscode from 'vscode';
 import { debugProgram, leakWatchApi, stopAllDebugging, waitFor } from './helpers';
 

@@ -6,7 +6,8 @@
  * sample is one top object that holds all the rest.)
  */
 import type { CauseGrowth } from '../report';
-import { formatBytes, theilSenPerMinute } from './growth';
+import { formatBytes } from '../format';
+import { theilSenPerMinute } from './growth';
 
 /** The cumulative counts and retained bytes by birth, before the times give them a slope. */
 export type BirthSeries = Pick<CauseGrowth, 'objects' | 'retainedBytes'>;

@@ -10,11 +10,11 @@
 import type { HeapGraph } from '../heap/graph';
 import type { Cause, KeptType, TypeSeries } from '../report';
 import type { Dominators } from './dominators';
-import { edgeKinds } from './edges';
-import { analyzeGraph } from './explain';
+import { typeIndices } from './edges';
 import { BirthCounter, causeGrowth, growthEvidence, isOneBurst, type BirthSeries } from './causeGrowth';
 import { describeCause, type CauseGroup } from './holders';
 import { markTypes, type TypeNamer } from './naming';
+import { GraphAnalysis } from './pipeline';
 import { displayPath, type PathContext, type PathMemo } from './retainers';
 import { scriptResolver, type ScriptContext } from './sites';
 import { isInternalType } from './typeNames';
@@ -30,6 +30,8 @@ export interface CauseContext extends ScriptContext {
   maxCauses?: number;
   /** The times of the samples whose watermarks are given, then the latest's (one more): each cause's growth per minute. */
   sampleTimes?: number[];
+  /** The graph's analysis, whose steps are reused across calls; default: a new one on this thread. */
+  analysis?: GraphAnalysis;
 }
 
 /** A cause keeps at least this share of a `leak` type's new objects to be called a leak for it. */
@@ -68,29 +70,28 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
   if (context.watermarks[0] === undefined) return [];
   const wanted = types.filter((t) => t.verdict !== 'ok' && !isInternalType(t.name)).slice(0, 254);
   if (!wanted.some((t) => t.verdict === 'leak' || t.verdict === 'suspect')) return [];
-  const a = analyzeGraph(graph);
+  const a = context.analysis ?? new GraphAnalysis(graph);
   const member = markTypes(graph, wanted.map((t) => t.name), a.typeOf);
-  a.both();
+  a.distancesAndDominators();
   for (let baseline = 0; ; baseline++) {
-    const { causes, lateStart } = causesSince(graph, types, wanted, member, baseline, context);
+    const { causes, lateStart } = causesSince(graph, a, types, wanted, member, baseline, context);
     if (!lateStart || context.watermarks.length - baseline - 1 < 2) return causes;
   }
 }
 
 /** The causes with objects born after sample `baseline` as new; `lateStart`: the leading cause's holder looks new itself (see findCauses). */
-function causesSince(graph: HeapGraph, types: TypeVerdict[], wanted: TypeVerdict[], member: Uint8Array, baseline: number, context: CauseContext): { causes: Cause[]; lateStart: boolean } {
+function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], wanted: TypeVerdict[], member: Uint8Array, baseline: number, context: CauseContext): { causes: Cause[]; lateStart: boolean } {
   const oldId = context.watermarks[baseline];
-  const a = analyzeGraph(graph);
   const names = wanted.map((t) => t.name);
-  const dom = a.dominators;
+  const dom = a.dominators();
   const top = topNewObjects(graph, dom, oldId);
-  const { groups, groupOfTop } = groupByHolder(graph, member, top, a.distances.parentNode, oldId, names.length);
+  const { groups, groupOfTop } = groupByHolder(graph, member, top, a.distances().parentNode, oldId, names.length);
   if (!groups.length) return { causes: [], lateStart: false };
 
   // All new objects of each type, for each cause's share of them.
   const totals = new Float64Array(names.length + 1);
   for (const g of groups) for (let m = 1; m <= names.length; m++) totals[m] += g.count[m];
-  const pathCtx: PathContext = { graph, distances: a.distances, typeOf: a.typeOf, oldId };
+  const pathCtx: PathContext = { graph, kinds: a.edgeKinds(), distances: a.distances(), typeOf: a.typeOf, oldId };
   const memo: PathMemo = new Map();
   const resolve = scriptResolver(context);
   const origin = typeOrigin(graph);
@@ -174,7 +175,7 @@ function causesSince(graph: HeapGraph, types: TypeVerdict[], wanted: TypeVerdict
 
 /** V8's backing stores and internals (arrays, hidden objects, `system / …` but a closure's context): looked through, never a holder or a unit. */
 function isPlumbingNode(g: HeapGraph, v: number): boolean {
-  const k = edgeKinds(g);
+  const k = typeIndices(g);
   const t = g.nodeType[v];
   if (t === k.nodeArray || t === k.nodeHidden) return true;
   const s = g.strings[g.nodeName[v]] ?? '';
@@ -236,7 +237,7 @@ function unitType(g: HeapGraph, dom: Dominators, top: Int32Array, group: CauseGr
  * under them, their bytes and some of them.
  */
 function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parentNode: Int32Array, oldId: number, count: number): { groups: CauseGroup[]; groupOfTop: Map<number, CauseGroup | null> } {
-  const k = edgeKinds(g);
+  const k = typeIndices(g);
   const { nodeType, nodeName, nodeId, nodeSelfSize, strings } = g;
   const plumbingName = new Int8Array(strings.length); // 0 unknown, 1 plumbing, 2 not
   const isPlumbing = (w: number): boolean => {

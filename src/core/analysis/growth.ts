@@ -1,3 +1,4 @@
+import { formatBytes } from '../format';
 import type { Sample, TypeSeries, TypeStat, Verdict } from '../report';
 import { isInternalType, typeTier } from './typeNames';
 
@@ -328,16 +329,4 @@ const GROUPED = new Intl.NumberFormat('en-US');
 /** An integer with thousands separators, `12,345`. */
 export function grouped(n: number): string {
   return GROUPED.format(n);
-}
-
-/** Bytes in B / KB / MB / GB, one decimal. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let v = n;
-  let u = 0;
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }

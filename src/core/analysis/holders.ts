@@ -7,7 +7,7 @@ import type { HeapGraph } from '../heap/graph';
 import type { AddKind, AllocationSite, BackReference, Cause, CauseAddSite, CauseHolder, HolderKind, KeptType, SourcePosition, Verdict } from '../report';
 import { findCall, findCollectionAdd, findDeclarationScope, findEnclosingCall, findHandOver, findListenerAdd, findPackageCall, findPropertyAssignment, findVariableAssignment } from '../sources/references';
 import { backRefFix, measureBackRef, reachesBack, type BackRefCandidate } from './backrefs';
-import { edgeKinds } from './edges';
+import { typeIndices } from './edges';
 import type { TypeNamer } from './naming';
 import { isUserScript } from './allocation';
 import { codeAt, codePath, userClosureAt } from './codePath';
@@ -258,7 +258,7 @@ const REMOVERS = ['del', 'delete', 'remove', 'evict', 'unsubscribe', 'off', 'rem
 /** The first of `names` that an object has as a method, its own or along its prototype chain. */
 function methodNamed(g: HeapGraph, node: number, names: string[]): string | undefined {
   if (node <= 0) return undefined;
-  const k = edgeKinds(g);
+  const k = typeIndices(g);
   const have = new Set<string>();
   for (let w = node, depth = 0; w > 0 && depth < 5; depth++) {
     let proto = -1;
@@ -373,7 +373,7 @@ const COLLECTION_TYPES = new Set(['Array', 'Map', 'Set', 'Object', '(array)']);
 /** A property of `node` that points back at it (`child.parent` while the parent's `children` holds the child), not a collection of its own. */
 function backRefOut(g: HeapGraph, node: number, typeOf: TypeNamer): BackRefCandidate | undefined {
   if (node <= 0) return undefined;
-  const k = edgeKinds(g);
+  const k = typeIndices(g);
   for (let e = g.firstEdge[node], end = g.firstEdge[node + 1]; e < end; e++) {
     if (g.edgeType[e] !== k.property) continue;
     const w = g.edgeTo[e];

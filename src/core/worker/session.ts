@@ -4,13 +4,17 @@ import { findCauses, type TypeVerdict } from '../analysis/causes';
 import { runningCodeResolver, transformedScripts } from '../analysis/sites';
 import type { RunningScript } from '../sources/runningSources';
 import { aggregateTypes } from '../analysis/aggregate';
-import { explainTypes, retainedByType } from '../analysis/explain';
-import { cancelDominatorsAhead, startDominatorsAhead } from './parallel';
+import { singleThread, type AnalysisEngine } from '../analysis/engine';
+import { explainTypes } from '../analysis/explain';
+import { GraphAnalysis } from '../analysis/pipeline';
+import type { ThreadedEngine } from './threadedEngine';
 import { mapCauseSources, mapLeakSources } from '../sources/sourceMaps';
 import { ArrayRecycler } from '../heap/columns';
 import type { HeapGraph } from '../heap/graph';
 import { compareObjectIds, sampleObjectIds, type ObjectIdSample } from '../analysis/objectIds';
-import { SnapshotParser, parseSnapshotFile, SnapshotError } from '../heap/parser';
+import { SnapshotError } from '../heap/errors';
+import { SnapshotParser } from '../heap/parser';
+import { parseFileOnTwoThreads } from './edgeHelper';
 
 /** What the watch loop knows about a snapshot that the snapshot itself does not say. */
 export interface SampleInfoIn {
@@ -53,7 +57,8 @@ export interface CauseRequest {
  */
 export class SnapshotSession {
   private parser: SnapshotParser | null = null;
-  private latest: HeapGraph | null = null;
+  /** The latest graph and its analysis. */
+  private latest: GraphAnalysis | null = null;
   /** Largest node id of each earlier sample, in order (since the last id reset). */
   private watermarks: number[] = [];
   /** The time of each of those samples (a cause's growth per minute). */
@@ -71,8 +76,15 @@ export class SnapshotSession {
    */
   private readonly recycler = new ArrayRecycler();
 
-  /** `edgeWorker`: a script that can parse a file's "edges" beside this thread (see parseSnapshotFile). */
-  constructor(private readonly options: { edgeWorker?: string } = {}) {}
+  private readonly engine: AnalysisEngine & Partial<Pick<ThreadedEngine, 'startDominatorsAhead'>>;
+
+  /**
+   * `edgeWorker`: a script that can parse a file's "edges" beside this thread (see parseSnapshotFile).
+   * `engine`: how the graphs' costly steps run (default: on this thread).
+   */
+  constructor(private readonly options: { edgeWorker?: string; engine?: AnalysisEngine & Partial<Pick<ThreadedEngine, 'startDominatorsAhead'>> } = {}) {
+    this.engine = options.engine ?? singleThread;
+  }
 
   /** Starts a new snapshot; drops a half-streamed one. */
   begin(): void {
@@ -108,7 +120,7 @@ export class SnapshotSession {
     this.previousFileIds = null;
     const started = performance.now();
     const graph = parser.finish();
-    return this.sampleOf(graph, parser.bytes, info, started, false);
+    return this.sampleOf(new GraphAnalysis(graph, this.engine), parser.bytes, info, started, false);
   }
 
   /** Parses a `.heapsnapshot` file as a stream and turns it into a Sample. */
@@ -116,8 +128,9 @@ export class SnapshotSession {
     const started = performance.now();
     let idle: Worker | undefined;
     const keepHelper = info.retainedNext ? (thread: Worker) => (idle = thread) : undefined;
-    const graph = await parseSnapshotFile(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker, keepHelper });
-    if (idle) startDominatorsAhead(graph, idle);
+    const graph = await parseFileOnTwoThreads(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker, keepHelper });
+    const analysis = new GraphAnalysis(graph, this.engine);
+    if (idle && !this.engine.startDominatorsAhead?.(analysis, idle)) void idle.terminate();
     const otherProcess = !!this.previousFileIds && compareObjectIds(this.previousFileIds, graph).otherProcess;
     this.previousFileIds = sampleObjectIds(graph);
     let bytes = 0;
@@ -126,7 +139,7 @@ export class SnapshotSession {
     } catch {
       // The size is informative only.
     }
-    return this.sampleOf(graph, bytes, info, started, otherProcess);
+    return this.sampleOf(analysis, bytes, info, started, otherProcess);
   }
 
   /** Explains why the given types grow, on the latest graph; positions mapped to original sources. */
@@ -134,12 +147,13 @@ export class SnapshotSession {
     if (!this.latest) return [];
     // "New" objects are those born since the watch began (after the first sample); with one sample, all are.
     const earlier = this.watermarks.slice(0, -1);
-    const leaks = explainTypes(this.latest, request.types, {
+    const leaks = explainTypes(this.latest.graph, request.types, {
       watermarks: earlier,
       previousMaxId: earlier.length ? earlier[0] : 0,
       scriptUrls: request.scriptUrls ?? {},
-      resolveScript: runningCodeResolver(this.latest, request.scriptSources),
+      resolveScript: runningCodeResolver(this.latest.graph, request.scriptSources),
       alsoRetained: request.alsoRetained,
+      analysis: this.latest,
     });
     return mapLeakSources(leaks);
   }
@@ -148,28 +162,34 @@ export class SnapshotSession {
   async causes(request: CauseRequest): Promise<Cause[]> {
     if (!this.latest) return [];
     const earlier = this.watermarks.slice(0, -1);
-    const resolveScript = runningCodeResolver(this.latest, request.scriptSources);
-    return mapCauseSources(findCauses(this.latest, request.types, { watermarks: earlier, sampleTimes: [...this.times], scriptUrls: request.scriptUrls ?? {}, resolveScript }));
+    const resolveScript = runningCodeResolver(this.latest.graph, request.scriptSources);
+    return mapCauseSources(findCauses(this.latest.graph, request.types, { watermarks: earlier, sampleTimes: [...this.times], scriptUrls: request.scriptUrls ?? {}, resolveScript, analysis: this.latest }));
   }
 
   /** The program's scripts on the latest graph whose running code is not their file (transformed `.ts`): the host fetches their code. */
   runningScripts(): RunningScript[] {
-    return this.latest ? transformedScripts(this.latest) : [];
+    return this.latest ? transformedScripts(this.latest.graph) : [];
   }
 
   /** Retained bytes of each named type on the latest graph (DevTools' class retained size). */
   retainedSizes(types: string[]): Record<string, number> {
     if (!this.latest || !types.length) return {};
-    return Object.fromEntries(retainedByType(this.latest, types));
+    return Object.fromEntries(this.latest.retainedByType(types));
   }
 
   /** The latest graph (for in-process queries and tests). */
   get graph(): HeapGraph | null {
+    return this.latest?.graph ?? null;
+  }
+
+  /** The latest graph's analysis (for in-process queries and tests). */
+  get analysis(): GraphAnalysis | null {
     return this.latest;
   }
 
   /** `otherProcess`: the graph's object ids name other objects than the previous one's (another process, or reset ids: a new baseline). */
-  private sampleOf(graph: HeapGraph, snapshotBytes: number, info: SampleInfoIn, started: number, otherProcess: boolean): Sample {
+  private sampleOf(analysis: GraphAnalysis, snapshotBytes: number, info: SampleInfoIn, started: number, otherProcess: boolean): Sample {
+    const graph = analysis.graph;
     let liveMaxId = 0;
     const ids = graph.nodeId;
     for (let n = 0; n < graph.nodeCount; n++) if (ids[n] > liveMaxId && ids[n] & 1) liveMaxId = ids[n];
@@ -183,7 +203,7 @@ export class SnapshotSession {
       this.times = [];
       this.previousMaxId = 0;
     }
-    const types: TypeStat[] = aggregateTypes(graph, this.watermarks, this.previousMaxId);
+    const types: TypeStat[] = aggregateTypes(graph, this.watermarks, this.previousMaxId, analysis.shapes);
     // The newest objects may have died since, so the live maximum can drop: keep the running maximum.
     const maxId = Math.max(liveMaxId, this.previousMaxId);
     this.watermarks.push(maxId);
@@ -192,11 +212,11 @@ export class SnapshotSession {
     // The previous graph is dropped here: nothing reads it any more (requests are served one at a
     // time, and explanations keep no arrays), so its buffers go to the next parse.
     const previous = this.latest;
-    this.latest = graph;
+    this.latest = analysis;
     this.recycler.clear(); // what this parse did not take
-    if (previous && previous !== graph) {
-      cancelDominatorsAhead(previous);
-      this.recycler.give(graphArrays(previous));
+    if (previous && previous.graph !== graph) {
+      previous.release();
+      this.recycler.give(graphArrays(previous.graph));
     }
     const { retainedNext: _hint, ...echo } = info;
     return {

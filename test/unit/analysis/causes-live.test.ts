@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../../src/core/report';
 import { CAUSE_FIXTURES, CAUSE_FIXTURES_DIR } from '../../fixtures/causes/index';
+import { builtBundles } from '../helpers/bundles';
 
-const CLI = join(__dirname, '../../../dist/cli.js');
+const CLI = builtBundles().cli;
 
 /** Runs `leak-watch run --samples 5 --interval 0.6 --json FILE -- node [nodeArgs] <file>` and reads the report. */
 async function watchReport(file: string, nodeArgs: string[] = [], samples = 5): Promise<Report> {

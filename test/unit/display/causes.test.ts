@@ -1,13 +1,13 @@
-// The words the panel and the editor's hovers use for a cause (src/webview/causes.ts), the table's
+// The words the panel and the editor's hovers use for a cause (src/display/causes.ts), the table's
 // rows led by causes (tableRows.ts), and what the growth chart plots (growthSeries.ts).
 import * as assert from 'node:assert/strict';
 import type { Cause, HolderKind } from '../../../src/core/report';
 import {
   addSentence, causePositions, headlineText, holderPieces, keepsSentence, mergeSites, newSite, problemText, shortFix, sitesOfType,
-} from '../../../src/webview/causes';
+} from '../../../src/display/causes';
 import { chartedTypeNames, growthValues } from '../../../src/webview/growthSeries';
 import { tableRows } from '../../../src/webview/tableRows';
-import { listenerCause, listenerReport } from './causeReport';
+import { listenerCause, listenerReport } from '../webview/causeReport';
 
 const plain = (text: string) => text.replace(/\u00a0/g, ' ');
 

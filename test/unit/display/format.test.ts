@@ -1,7 +1,7 @@
-// The panel's and hovers' numbers and words (src/webview/format.ts): decimal byte units with round
+// The panel's and hovers' numbers and words (src/display/format.ts): decimal byte units with round
 // chart ticks, grouped numbers, code in the analysis's sentences, the tab title.
 import * as assert from 'node:assert/strict';
-import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces, targetLabel } from '../../../src/webview/format';
+import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces, targetLabel } from '../../../src/display/format';
 
 /** The text with U+00A0 shown as a plain space, for readable expectations. */
 const plain = (text: string) => text.replace(/\u00a0/g, ' ');
