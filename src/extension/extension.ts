@@ -155,6 +155,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     void this.watches.updateContext();
     this.firstSampleProgress(watch);
     await started;
+    // The processes and worker threads of its tree that js-debug attached already join it.
+    this.watches.joinTree(watch, this.tracker.all());
   }
 
   /** A progress notification until the first heap snapshot is analysed (or the watch ends). */
