@@ -56,7 +56,6 @@ async function tableLayout(frame: FrameLocator) {
     if (sideways.length) sideways.push(...outside);
     const names: PageElement[] = Array.from(table.querySelectorAll('tbody td.name'));
     // A type's tooltip is its full name; a cause's, its headline ("Leak: TreeNode — kept by …").
-    const tooltipOk = (td: PageElement) => (td.closest('tr').dataset.type !== undefined ? td.title === td.closest('tr').dataset.type : /^(Leak|Suspect): .+ — kept by /.test(td.title));
     return {
       shown,
       hidden,
@@ -66,7 +65,7 @@ async function tableLayout(frame: FrameLocator) {
       panelWidth: document.documentElement.clientWidth,
       tableRight: table.getBoundingClientRect().right,
       boxRight: box.getBoundingClientRect().right,
-      namesWithTooltips: names.every(tooltipOk),
+      namesWithTooltips: names.every((td: PageElement) => (td.closest('tr').dataset.type !== undefined ? td.title === td.closest('tr').dataset.type : /^(Leak|Suspect): .+ — kept by /.test(td.title))),
       nameEllipsis: names.length > 0 && getComputedStyle(names[0]).textOverflow === 'ellipsis',
     };
   });

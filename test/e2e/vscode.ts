@@ -49,6 +49,9 @@ export async function startVSCode(options: StartOptions): Promise<VSCodeSession>
   try {
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+    // Functions given to evaluate() are compiled by tsx, which names a function held in a const
+    // through an `__name` helper the page does not have: give every frame a no-op one.
+    await page.addInitScript('globalThis.__name ??= (f) => f;');
     const url = workbenchUrl(server, {
       folder,
       extensionDevelopmentPath: extensionDevelopment ? repoRoot : undefined,
