@@ -77,8 +77,11 @@ export interface ExplainedType {
 
 /** What the webview asks of the host, each with its reply (requests and replies: src/core/requests.ts). */
 export interface PanelMethods {
-  /** The user selected a type the report has not explained: explain it on the latest snapshot. */
-  explain(typeName: string): Promise<ExplainedType>;
+  /**
+   * The user selected a type the report has not explained: explain it on the latest snapshot (of the
+   * isolate with key `isolate`, the one shown in a program of several).
+   */
+  explain(typeName: string, isolate?: string): Promise<ExplainedType>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -120,6 +123,11 @@ function isPositiveInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value < 1e8;
 }
 
+/** An isolate's key: `<pid>` or `<pid>/<threadId>`. */
+function isIsolateKey(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{1,10}(\/\d{1,10})?$/.test(value);
+}
+
 function isBoundedString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= max;
 }
@@ -153,8 +161,9 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
         : undefined;
     case 'request': {
       const args = message.args;
-      if (!isPositiveInt(message.id) || message.method !== 'explain' || !Array.isArray(args) || args.length !== 1 || !isBoundedString(args[0], MAX_NAME_LENGTH)) return undefined;
-      return { type: 'request', id: message.id, method: 'explain', args: [args[0]] };
+      if (!isPositiveInt(message.id) || message.method !== 'explain' || !Array.isArray(args) || args.length < 1 || args.length > 2 || !isBoundedString(args[0], MAX_NAME_LENGTH)) return undefined;
+      if (args.length === 1 || args[1] === undefined) return { type: 'request', id: message.id, method: 'explain', args: [args[0]] };
+      return isIsolateKey(args[1]) ? { type: 'request', id: message.id, method: 'explain', args: [args[0], args[1]] } : undefined;
     }
     case FromWebviewType.OpenSource: {
       const p = message.position;

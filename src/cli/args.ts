@@ -7,12 +7,13 @@ export const HELP = `leak-watch — find memory leaks in a running Node.js progr
 
 Usage:
   leak-watch run [options] -- <command> [args…]
-      Start a command, watch the heap of the Node program it runs, print the report, then end
+      Start a command, watch the heaps of the Node program it runs, print the report, then end
       every process the command started. <command> is \`node …\`, a .js/.mjs/.cjs file, or any
       command that starts Node (\`npm run start\`, \`sh -c 'node app.js'\`): each of its Node
       processes opens its inspector on 127.0.0.1 (a free port) and reports it to leak-watch
-      (through NODE_OPTIONS); the first one that is not npm, npx, yarn, pnpm or corepack is
-      watched. The program's output goes to stderr.
+      (through NODE_OPTIONS). Every one that is not npm, npx, yarn, pnpm or corepack is watched,
+      with its worker threads, each isolate on its own (processes and workers that start later
+      join); the report has a section per isolate. The program's output goes to stderr.
   leak-watch attach <ws-url | host:port> [options]
       Watch a program that already runs with --inspect. Detaches cleanly and leaves it running.
   leak-watch analyze <a.heapsnapshot> [b.heapsnapshot …] [options]
@@ -39,6 +40,8 @@ Options:
   --snapshot-timeout S  give up on a snapshot after S seconds (default 120)
   --fail-on-leak        exit 3 when a leak is found
   --allow-remote        allow an inspector on a host other than this machine (attach)
+  --process P           run: watch only the Node processes whose pid is P or whose command line
+                        contains P, and their worker threads (repeat it for several)
   --top N               types to print (default 10)
   -q, --quiet           no progress line
   -h, --help            this help
@@ -71,6 +74,8 @@ export interface CliOptions {
   snapshotTimeoutS: number;
   failOnLeak: boolean;
   allowRemote: boolean;
+  /** `--process`: which of the command's Node processes to watch (pids or parts of command lines); empty: all but package managers. */
+  processes: string[];
   top: number;
   quiet: boolean;
 }
@@ -105,6 +110,7 @@ export function parseCli(argv: string[]): CliOptions {
         'snapshot-timeout': { type: 'string' },
         'fail-on-leak': { type: 'boolean' },
         'allow-remote': { type: 'boolean' },
+        process: { type: 'string', multiple: true },
         top: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -129,6 +135,10 @@ export function parseCli(argv: string[]): CliOptions {
     snapshotTimeoutS: number(v['snapshot-timeout'], '--snapshot-timeout', 1, 1e6) ?? 120,
     failOnLeak: !!v['fail-on-leak'],
     allowRemote: !!v['allow-remote'],
+    processes: (v.process ?? []).map((p) => {
+      if (!p.trim()) throw new UsageError('--process needs a pid or a part of a command line');
+      return p;
+    }),
     top: integer(v.top, '--top', 1) ?? 10,
     quiet: !!v.quiet,
   };
@@ -144,9 +154,11 @@ export function parseCli(argv: string[]): CliOptions {
       if (!after.length) throw new UsageError('missing program: leak-watch run [options] -- <command> [args…]');
       return { ...base, command, operands: after };
     case 'attach':
+      if (base.processes.length) throw new UsageError('--process chooses among the processes of run; attach watches the one it is given');
       if (rest.length !== 1 || after.length) throw new UsageError('attach takes one endpoint: leak-watch attach <ws-url | host:port>');
       return { ...base, command, operands: rest };
     case 'analyze':
+      if (base.processes.length) throw new UsageError('--process is for run: analyze reads files');
       if (!rest.length || after.length) throw new UsageError('missing snapshot files: leak-watch analyze <a.heapsnapshot> [b.heapsnapshot …]');
       return { ...base, command, operands: rest };
     default:

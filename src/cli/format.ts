@@ -1,5 +1,6 @@
 import { formatBytes } from '../core/format';
-import type { Cause, CauseStep, Leak, Report, SourcePosition, TypeSeries } from '../core/report';
+import { ALSO_GROWING, describeIsolate } from '../core/programReport';
+import type { Cause, CauseStep, IsolateInfo, IsolateReport, Leak, Report, SourcePosition, TypeSeries } from '../core/report';
 
 /** A signed number with a thousands separator. */
 export function signed(n: number): string {
@@ -131,10 +132,14 @@ function at(p: SourcePosition): string {
   return `${inert(p.file, 200)}:${p.line}:${p.column}`;
 }
 
-/** One cause: what holds the objects and where the program adds to it, the types it keeps, where they are made, the path in code words, the fix. */
-export function causeDetail(cause: Cause): string {
+/**
+ * One cause: what holds the objects and where the program adds to it, the types it keeps, where they
+ * are made, the path in code words, the fix; `where`: the isolate it lives in (a program's report).
+ */
+export function causeDetail(cause: Cause, where?: string): string {
   const out: string[] = [];
   out.push(`${VERDICT_MARK[cause.verdict]}: ${inert(cause.title, 200)}`);
+  if (where) out.push(`  lives in ${inert(where, 200)}`);
   if (cause.addedAt) out.push(`  added at ${at(cause.addedAt)} (${cause.addedAt.call ? `${cause.addedAt.how}: ${inert(cause.addedAt.call, 80)}(…)` : cause.addedAt.how})`);
   const h = cause.holder;
   const declared = h.declaredAt ? `, ${inert(h.declaredAt.scope ?? 'declared', 80)} at ${at(h.declaredAt)}` : '';
@@ -163,8 +168,17 @@ export function causeDetail(cause: Cause): string {
   return out.join('\n');
 }
 
-/** The whole human-readable report; `shownAlready`: notes printed while watching, not repeated. */
+/**
+ * The whole human-readable report; `shownAlready`: notes printed while watching, not repeated. A
+ * program of several isolates: a summary row per isolate, then each isolate's report.
+ */
 export function formatReport(report: Report, top: number, shownAlready: ReadonlySet<string> = new Set()): string {
+  if (report.isolates && report.isolates.length > 1) return formatProgram(report, report.isolates, top, shownAlready);
+  return formatHeap(report, top, shownAlready);
+}
+
+/** The report of one heap. */
+function formatHeap(report: Report, top: number, shownAlready: ReadonlySet<string>, where?: string): string {
   const parts: string[] = [];
   const lastSample = report.samples[report.samples.length - 1];
   const n = report.samplesTaken ?? report.samples.length;
@@ -175,12 +189,53 @@ export function formatReport(report: Report, top: number, shownAlready: Readonly
     );
   }
   parts.push('', typesTable(report, top));
-  if (report.causes?.length) for (const cause of report.causes) parts.push('', causeDetail(cause));
+  if (report.causes?.length) for (const cause of report.causes) parts.push('', causeDetail(cause, where));
   else if (report.leaks.length) for (const leak of report.leaks) parts.push('', leakDetail(leak));
   else if (report.tooEarly) parts.push('', inert(report.tooEarly, 400));
   else if (n > 1) parts.push('', 'No leak found.');
   for (const note of report.notes ?? []) if (!shownAlready.has(note)) parts.push(`note: ${inert(note, 300)}`);
   return parts.join('\n');
+}
+
+/** A program's report: a row per isolate (samples, heap, worst verdict, how it ended), then each isolate's report under a heading, then the program's notes. */
+function formatProgram(report: Report, sections: IsolateReport[], top: number, shownAlready: ReadonlySet<string>): string {
+  const began = Date.parse(report.startedAt);
+  const parts: string[] = [`${sections.length} isolates of ${inert(report.target.description, 200)}:`, ''];
+  const rows = sections.map((s) => {
+    const worst = s.types.some((t) => t.verdict === 'leak') ? 'leak' : s.types.some((t) => t.verdict === 'suspect') ? 'suspect' : 'ok';
+    const lastSample = s.samples[s.samples.length - 1];
+    return [
+      `  ${inert(describeIsolate(s.isolate), 80)}`,
+      String(s.samplesTaken ?? s.samples.length),
+      lastSample ? formatBytes(lastSample.heapUsed) : '',
+      s.samples.length > 1 ? VERDICT_MARK[worst] : '',
+      lifetime(s.isolate, began),
+    ];
+  });
+  parts.push(table([['  isolate', 'samples', 'heap', 'verdict', 'watched'], ...rows], ['l', 'r', 'r', 'l', 'l']));
+  for (const s of sections) {
+    const where = describeIsolate(s.isolate);
+    const heading = `== ${where}: ${s.isolate.title} ==`;
+    const body = s.samples.length
+      ? formatHeap({ ...report, ...s, target: { ...report.target, description: s.isolate.title }, isolates: undefined }, top, shownAlready, where)
+      : ['No snapshot was taken.', ...(s.notes ?? []).filter((n) => !shownAlready.has(n)).map((n) => `note: ${inert(n, 300)}`)].join('\n');
+    parts.push('', inert(heading, 300), body);
+  }
+  const own = new Set(sections[0].notes ?? []);
+  const programNotes = (report.notes ?? []).filter((n) => !own.has(n) && !n.startsWith(ALSO_GROWING) && !shownAlready.has(n));
+  if (programNotes.length) parts.push('', ...programNotes.map((n) => `note: ${inert(n, 300)}`));
+  return parts.join('\n');
+}
+
+/** "+0.0 s – +6.2 s, took its samples", "+1.5 s – +4.0 s, exited (code 0)", "+2.1 s –, watching". */
+function lifetime(isolate: IsolateInfo, began: number): string {
+  const at = (t: number) => `+${Math.max(0, (t - began) / 1000).toFixed(1)} s`;
+  const span = `${at(isolate.startedAt)} – ${isolate.endedAt !== undefined ? at(isolate.endedAt) : ''}`;
+  const end = isolate.end;
+  if (!end) return `${span}, watching`;
+  const how =
+    end.how === 'exited' ? `exited${end.exitCode !== undefined ? ` (code ${end.exitCode})` : ''}` : end.how === 'done' ? 'took its samples' : end.how === 'stopped' ? 'stopped' : `failed: ${inert(end.reason, 120)}`;
+  return `${span}, ${how}`;
 }
 
 function last(a: number[]): number {

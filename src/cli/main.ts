@@ -37,17 +37,25 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const interrupts = options.command === 'analyze' ? undefined : new Interrupts();
-  const analyzer = new SnapshotAnalyzer();
+  // One analyzer for a heap (attach, analyze), one per isolate of the program (run).
+  const analyzers: SnapshotAnalyzer[] = [];
+  const newAnalyzer = () => {
+    const created = new SnapshotAnalyzer();
+    analyzers.push(created);
+    return created;
+  };
   try {
     // What is written where is checked before anything starts.
     if (options.json && options.json !== '-') checkReportPath(options.json);
     const snapshots = options.saveSnapshots && options.command !== 'analyze' ? prepareSnapshotFolder(options.saveSnapshots) : undefined;
     let outcome: WatchOutcome;
-    if (options.command === 'analyze') outcome = { report: await analyzeFiles(options, analyzer), printed: new Set(), exitCode: EXIT.ok };
+    if (options.command === 'analyze') outcome = { report: await analyzeFiles(options, newAnalyzer()), printed: new Set(), exitCode: EXIT.ok };
     else {
       const progress = new Progress(options.quiet);
-      const watch = options.command === 'run' ? runCommand : attachTo;
-      outcome = await watch(options, analyzer, progress, interrupts!, snapshots);
+      outcome =
+        options.command === 'run'
+          ? await runCommand(options, newAnalyzer, progress, interrupts!, snapshots)
+          : await attachTo(options, newAnalyzer(), progress, interrupts!, snapshots);
     }
     return await finish(outcome, options);
   } catch (e) {
@@ -55,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     return e instanceof UsageError ? EXIT.usage : EXIT.failure;
   } finally {
     interrupts?.dispose();
-    await analyzer.dispose();
+    await Promise.all(analyzers.map((a) => a.dispose()));
   }
 }
 
@@ -67,13 +75,13 @@ async function finish(outcome: WatchOutcome, options: CliOptions): Promise<numbe
     await emit(report, options, outcome.printed);
   }
   if (outcome.error && !outcome.printed.has(outcome.error)) say(outcome.error);
-  if (report && options.failOnLeak && report.types.some((t) => t.verdict === 'leak')) return EXIT.leak;
+  if (report && options.failOnLeak && [report, ...(report.isolates ?? [])].some((r) => r.types.some((t) => t.verdict === 'leak'))) return EXIT.leak;
   return outcome.exitCode;
 }
 
 /** `--no-allocation-sites`: no sites, and no evidence that names one, in the leaks and the causes. */
 function leaveOutAllocationSites(report: Report): void {
-  for (const explained of [...report.leaks, ...(report.causes ?? [])]) {
+  for (const explained of [report, ...(report.isolates ?? [])].flatMap((r) => [...r.leaks, ...(r.causes ?? [])])) {
     const places = explained.allocationSites.map((s) => `${s.file}:${s.line}`);
     explained.evidence = explained.evidence.filter((e) => !places.some((p) => e.includes(p)));
     explained.allocationSites = [];

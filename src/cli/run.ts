@@ -1,31 +1,35 @@
-// `leak-watch run`: start a command, watch the Node program it runs (not a package manager that
-// starts it), report, and end every process the command started, on every path.
-import { connectWebSocket, type CdpConnection } from '../core/cdp/connection';
+// `leak-watch run`: start a command, watch the Node program it runs (every isolate of its processes
+// that are not package managers, or those --process names), report, and end every process the
+// command started, on every path.
 import { NodeProcessRegistry, type NodeProcess } from '../core/cdp/nodeProcesses';
 import { describeExit, NoNodeProgram, ProgramRun, type CommandExit } from '../core/cdp/programRun';
 import type { EndedProcesses } from '../core/cdp/processTree';
-import type { SnapshotAnalyzer } from '../core/worker/analyzer';
-import type { HeapWatch } from '../core/watch';
+import { joinCommandProcesses, processChooser } from '../core/processIsolates';
+import { describeIsolate } from '../core/programReport';
+import { ProgramWatch, type IsolateAnalyzer, type WatchedIsolate } from '../core/programWatch';
 import type { CliOptions } from './args';
 import { EXIT } from './args';
 import { Interrupted, signalExitCode, type Interrupts } from './interrupts';
 import type { Progress } from './progress';
-import { startWatch, stopWatch, watchReport, watchUntil, type WatchOutcome } from './watching';
+import { showWatch, untilEnd, watchOptions, type WatchOutcome } from './watching';
 
 /** How long a command may take to start its Node program. */
 const DISCOVERY_MS = 20_000;
 /** How long a program that finished by itself may take to exit once detached (its exit code and last words). */
 const OWN_EXIT_MS = 3000;
+/** How long stopping the watches may take before the CLI goes on without them. */
+const STOP_WAIT_MS = 5000;
 
 /** Runs the command of `options.operands`, watches its program, ends its processes; never leaves one behind. */
-export async function runCommand(options: CliOptions, analyzer: SnapshotAnalyzer, progress: Progress, interrupts: Interrupts, saveSnapshotsDir?: string): Promise<WatchOutcome> {
+export async function runCommand(options: CliOptions, newAnalyzer: () => IsolateAnalyzer, progress: Progress, interrupts: Interrupts, saveSnapshotsDir?: string): Promise<WatchOutcome> {
   const [command, ...args] = options.operands;
   const printed = new Set<string>();
+  const chosen = processChooser(options.processes);
   const registry = await NodeProcessRegistry.open();
   let run: ProgramRun | undefined;
   let program: NodeProcess | undefined;
-  let connection: CdpConnection | undefined;
-  let watch: HeapWatch | undefined;
+  let watch: ProgramWatch | undefined;
+  let stopJoining: (() => void) | undefined;
   let endedBy: string | undefined;
   let failure: unknown;
   let ended: EndedProcesses | undefined;
@@ -41,19 +45,20 @@ export async function runCommand(options: CliOptions, analyzer: SnapshotAnalyzer
       progress.note(`leak-watch: ${why}: killed the program's processes at once; no report.`);
       return started.exited; // reaped, not left a zombie
     };
-    program = await Promise.race([started.nodeProgram(DISCOVERY_MS), interrupts.rejection()]);
+    program = await Promise.race([started.nodeProgram(DISCOVERY_MS, chosen).catch((e: unknown) => Promise.reject(noneChosen(e, options, registry))), interrupts.rejection()]);
     if (program.pid !== started.child.pid) progress.update(`watching Node process ${program.pid} (${program.argv.join(' ')}), started by ${started.commandLine}`);
-    const gone = programGone(registry, program).then(() => 'program');
-    connection = await Promise.race([connectWebSocket(loopbackUrl(program.inspectorUrl!)), gone.then(() => Promise.reject(new Error('gone'))), interrupts.rejection()]);
-    watch = startWatch(connection, analyzer, options, progress, printed, saveSnapshotsDir);
-    endedBy = await watchUntil(watch, options, [interrupts.first, gone]);
+    const programWatch = new ProgramWatch({ watch: watchOptions(options, saveSnapshotsDir), createAnalyzer: newAnalyzer });
+    watch = programWatch;
+    showProgress(programWatch, options, progress, printed);
+    stopJoining = joinCommandProcesses(programWatch, registry, chosen);
+    endedBy = await untilEnd(options, [interrupts.first], () => programWatch.settled().then(() => 'watch'));
   } catch (error) {
     failure = error;
   } finally {
     interrupts.urgently();
     progress.done();
-    await stopWatch(watch);
-    connection?.close();
+    await stopProgram(watch);
+    stopJoining?.();
     if (run) {
       // A program that finished by itself exits once detached: wait for its exit code and last words.
       if (program && programEnding(program)) {
@@ -71,10 +76,14 @@ export async function runCommand(options: CliOptions, analyzer: SnapshotAnalyzer
   const because = cause ? `: ${cause}` : '.';
   const outcome = (fields: Partial<WatchOutcome>): WatchOutcome => ({ printed, exitCode: EXIT.failure, ...fields });
   if (ended?.survivors.length) failure = new Error(`Could not end processes ${ended.survivors.join(', ')} (still running after SIGKILL); end them yourself.`);
-  if (!watch?.samples.length) {
+  const isolates = watch?.isolates ?? [];
+  const taken = isolates.reduce((n, i) => n + i.watch.samples.length, 0);
+  // The program's main isolate: the first process's main thread.
+  const main = isolates.find((i) => i.info.pid === program?.pid && i.info.threadId === 0);
+  if (!taken) {
     if (failure instanceof Interrupted || (signal && !failure)) return outcome({ error: `Interrupted by ${signal} before the first snapshot.`, exitCode: signalExitCode(signal!) });
     if (exit) {
-      const before = watch ? 'a snapshot could be taken' : 'leak-watch could attach';
+      const before = main ? 'a snapshot could be taken' : 'leak-watch could attach';
       return outcome({ error: exit.code === 0 ? `The program (pid ${program!.pid}) exited (code 0) before ${before}; ${KEEPS_RUNNING}` : `The program (pid ${program!.pid}) ${exitWords(exit)} before ${before}${because}` });
     }
     if (failure instanceof NoNodeProgram && failure.why === 'exited') {
@@ -83,19 +92,63 @@ export async function runCommand(options: CliOptions, analyzer: SnapshotAnalyzer
         error: commandExit.code === 0 ? `"${run!.commandLine}" exited (code 0) before it ran a Node.js program that leak-watch could watch; ${KEEPS_RUNNING}` : `"${run!.commandLine}" ${exitWords(commandExit)} before leak-watch could watch its Node.js program${because}`,
       });
     }
-    const reason = failure instanceof Error ? failure.message : watch?.endedBecause && !/^Stopped/.test(watch.endedBecause) ? watch.endedBecause : 'No snapshot could be taken.';
+    const why = main?.watch.endedBecause ?? isolates.find((i) => i.watch.endedBecause)?.watch.endedBecause ?? watch?.notes[0];
+    const reason = failure instanceof Error ? failure.message : why && !/^Stopped/.test(why) ? why : 'No snapshot could be taken.';
     return outcome({ error: reason });
   }
-  const n = watch.samples.length;
-  const snapshots = `${n} snapshot${n === 1 ? '' : 's'}`;
+  const n = main?.watch.samples.length ?? 0;
+  const snapshots = (k: number) => `${k} snapshot${k === 1 ? '' : 's'}`;
+  const mainEnd = main?.watch.endedBecause;
   const note = exit
-    ? `The program (pid ${program!.pid}) ${exitWords(exit)} after ${snapshots}${exit.code === 0 ? '.' : because}`
+    ? `The program (pid ${program!.pid}) ${exitWords(exit)} after ${snapshots(n)}${exit.code === 0 ? '.' : because}`
     : endedBy === 'SIGINT' || endedBy === 'SIGTERM' || endedBy === 'SIGHUP'
-      ? `Stopped by ${endedBy} after ${snapshots}.`
-      : watch.endedBecause && !/^(Stopped;|Stopped before|Took)/i.test(watch.endedBecause) ? watch.endedBecause : undefined;
-  const report = await watchReport(watch, { kind: 'run', description: options.operands.join(' '), pid: program?.pid }, note);
+      ? `Stopped by ${endedBy} after ${snapshots(taken)}.`
+      : mainEnd && !/^(Stopped;|Stopped before|Took)/i.test(mainEnd) ? mainEnd : undefined;
+  const report = await watch!.buildReport({ kind: 'run', description: options.operands.join(' '), pid: program?.pid });
+  if (note) (report.notes ??= []).push(note);
   const failed = (!!exit && exit.code !== 0) || (failure !== undefined && !(failure instanceof Interrupted));
   return outcome({ report, error: failure instanceof Error && !(failure instanceof Interrupted) && !exit ? failure.message : undefined, exitCode: failed ? EXIT.failure : EXIT.ok });
+}
+
+/** The program's samples, isolates, notes and errors on `progress`: the first isolate's as before, the others' named. */
+function showProgress(watch: ProgramWatch, options: CliOptions, progress: Progress, printed: Set<string>): void {
+  const named = (isolate: WatchedIsolate | undefined) => (isolate && isolate !== watch.isolates[0] ? `${describeIsolate(isolate.info)}: ` : '');
+  const show = (text: string, isolate: WatchedIsolate | undefined) => {
+    printed.add(text);
+    progress.note(`leak-watch: ${named(isolate)}${text}`);
+  };
+  watch.on('isolate', (isolate) => {
+    if (isolate !== watch.isolates[0]) progress.update(`watching ${describeIsolate(isolate.info)}, ${isolate.info.title}`);
+    showWatch(isolate.watch, options, progress, named(isolate));
+  });
+  watch.on('note', (text, isolate) => show(text, isolate));
+  watch.on('error', (e, isolate) => show(e.message, isolate));
+  watch.on('isolateEnd', (isolate) => {
+    const end = isolate.info.end;
+    if (end?.how === 'exited' && isolate !== watch.isolates[0]) {
+      const k = isolate.watch.samples.length;
+      progress.update(`${describeIsolate(isolate.info)} ended after ${k} sample${k === 1 ? '' : 's'} (kept)`);
+    }
+  });
+}
+
+/** Stops every isolate's watch (cancelling snapshots in flight), waiting at most a few seconds. */
+async function stopProgram(watch: ProgramWatch | undefined): Promise<void> {
+  if (!watch) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([watch.stop().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+  clearTimeout(timer);
+}
+
+/** With --process, a command that started no chosen process within the time says which it did start. */
+function noneChosen(error: unknown, options: CliOptions, registry: NodeProcessRegistry): unknown {
+  if (!(error instanceof NoNodeProgram) || error.why !== 'timeout' || !options.processes.length) return error;
+  const seen = registry.processes.map((p) => `${p.pid} (${p.argv.join(' ')})`);
+  return new NoNodeProgram(
+    `No Node process of "${options.operands.join(' ')}" matched --process ${options.processes.join(', ')} within ${DISCOVERY_MS / 1000} s` +
+      `${seen.length ? `; it started ${seen.join(', ')}` : ''}. Give --process a pid or a part of the command line of one of them.`,
+    'timeout',
+  );
 }
 
 const KEEPS_RUNNING = 'leak-watch needs a program that keeps running (a server, a loop).';
@@ -112,19 +165,6 @@ export function causeIn(tail: string[]): string | undefined {
   const npmError = lines.find((l) => /^npm (error|ERR!) \S/.test(l));
   if (npmError) return npmError;
   return [...lines].reverse().find((l) => !/^at\s|^Node\.js v\d/.test(l));
-}
-
-/** Resolves once the watched process is gone. */
-function programGone(registry: NodeProcessRegistry, program: NodeProcess): Promise<void> {
-  if (program.ended) return Promise.resolve();
-  return new Promise((resolve) => {
-    const onEnded = (p: NodeProcess) => {
-      if (p !== program) return;
-      registry.off('ended', onEnded);
-      resolve();
-    };
-    registry.on('ended', onEnded);
-  });
 }
 
 /** Whether the program is finishing by itself: it said its exit code, or it is gone. */
@@ -158,11 +198,4 @@ async function settled(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
-}
-
-/** The inspector URL to connect to: one listening on every address is reached through 127.0.0.1. */
-function loopbackUrl(url: string): string {
-  const u = new URL(url);
-  if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = '127.0.0.1';
-  return u.toString();
 }

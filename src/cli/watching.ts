@@ -3,7 +3,7 @@
 import type { CdpConnection } from '../core/cdp/connection';
 import type { Report, ReportTarget } from '../core/report';
 import type { SnapshotAnalyzer } from '../core/worker/analyzer';
-import { HeapWatch, type WatchSchedule } from '../core/watch';
+import { HeapWatch, type HeapWatchOptions, type WatchSchedule } from '../core/watch';
 import type { CliOptions } from './args';
 import { formatBytes } from '../core/format';
 import type { Progress } from './progress';
@@ -23,12 +23,16 @@ export interface WatchOutcome {
 /** How long stopping a watch may take before the CLI goes on without it. */
 const STOP_WAIT_MS = 5000;
 
-/** A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`. */
-export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string): HeapWatch {
+/** How many samples the CLI's options ask for (none: --duration, or --until-verdict without --samples). */
+function samplesAsked(options: CliOptions): number | undefined {
   // --until-verdict takes as many samples as the verdicts need, unless --samples caps them.
-  const total = options.durationS === undefined && !(options.untilVerdict && options.samples === undefined) ? (options.samples ?? 6) : undefined;
-  const watch = new HeapWatch(connection, analyzer, {
-    maxSamples: total,
+  return options.durationS === undefined && !(options.untilVerdict && options.samples === undefined) ? (options.samples ?? 6) : undefined;
+}
+
+/** The HeapWatch options the CLI's options ask for. */
+export function watchOptions(options: CliOptions, saveSnapshotsDir?: string): HeapWatchOptions {
+  return {
+    maxSamples: samplesAsked(options),
     untilVerdict: options.untilVerdict,
     intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
     pauseBudget: options.pauseBudget,
@@ -36,10 +40,28 @@ export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer
     trackAllocations: options.allocationSites === 'precise',
     saveSnapshotsDir,
     snapshotTimeoutMs: options.snapshotTimeoutS * 1000,
-  });
+  };
+}
+
+/** A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`. */
+export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string): HeapWatch {
+  const watch = new HeapWatch(connection, analyzer, watchOptions(options, saveSnapshotsDir));
+  showWatch(watch, options, progress);
+  const show = (text: string) => {
+    printed.add(text);
+    progress.note(`leak-watch: ${text}`);
+  };
+  watch.on('note', show);
+  watch.on('error', (e) => show(e.message));
+  return watch;
+}
+
+/** Shows a watch's samples, censuses and plan on the progress line, after `prefix` (which isolate, in a program). */
+export function showWatch(watch: HeapWatch, options: CliOptions, progress: Progress, prefix = ''): void {
+  const total = samplesAsked(options);
   let last = '';
   let plan = '';
-  const update = () => progress.update(plan ? `${last} · ${plan}` : last);
+  const update = () => progress.update(`${prefix}${plan ? `${last} · ${plan}` : last}`);
   watch.on('sample', (s) => {
     last = `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`;
     update();
@@ -50,15 +72,8 @@ export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer
   });
   watch.on('schedule', (sch) => {
     plan = describeSchedule(sch);
-    update();
+    if (last) update();
   });
-  const show = (text: string) => {
-    printed.add(text);
-    progress.note(`leak-watch: ${text}`);
-  };
-  watch.on('note', show);
-  watch.on('error', (e) => show(e.message));
-  return watch;
 }
 
 /** The plan in a few words: the next sample and its pause, the expected verdict, the budget. */
@@ -77,12 +92,18 @@ export function describeSchedule(s: WatchSchedule, now = Date.now()): string {
  * resolves first (a signal, the program's end); resolves with what ended it. Does not stop it.
  */
 export async function watchUntil(watch: HeapWatch, options: CliOptions, ends: Array<Promise<string>>): Promise<string> {
+  return untilEnd(options, ends, async () => {
+    const early = await Promise.race([watch.start().then(() => undefined), ...ends]);
+    return early ?? watch.ended().then(() => 'watch');
+  });
+}
+
+/** Resolves with what came first: `watching()` ('watch' once the watch is over), one of `ends`, or the end of `--duration` ('duration'). */
+export async function untilEnd(options: CliOptions, ends: Array<Promise<string>>, watching: () => Promise<string>): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   const duration = options.durationS === undefined ? [] : [new Promise<string>((resolve) => (timer = setTimeout(() => resolve('duration'), options.durationS! * 1000)))];
   try {
-    const early = await Promise.race([watch.start().then(() => undefined), ...ends]);
-    if (early !== undefined) return early;
-    return await Promise.race([watch.ended().then(() => 'watch'), ...ends, ...duration]);
+    return await Promise.race([watching(), ...ends, ...duration]);
   } finally {
     clearTimeout(timer);
   }

@@ -286,6 +286,8 @@ export interface Cause {
   growth?: CauseGrowth;
   /** A strong back-reference that keeps most of the kept bytes, when there is one. */
   backReference?: BackReference;
+  /** Where it lives, in a report of several isolates: the `IsolateInfo.key` of its isolate. */
+  isolate?: string;
 }
 
 export interface ReportTarget {
@@ -295,6 +297,51 @@ export interface ReportTarget {
   pid?: number;
 }
 
+/**
+ * One isolate of a watched program: a Node process's main thread, or one of its `worker_threads`.
+ * Each has its own heap, so its own samples, types, causes and leaks.
+ */
+export interface IsolateInfo {
+  /** Unique in the report: `<pid>` for a main thread, `<pid>/<threadId>` for a worker. */
+  key: string;
+  pid: number;
+  /** 0 for a process's main thread; the worker's `threadId` otherwise. */
+  threadId: number;
+  /** The script it runs: the process's main script (`argv[1]`, `[eval]` when none), or the worker's file. */
+  entry: string;
+  /** The process's command line, or the worker's title (`[worker 1] jobs` for a worker named `jobs`). */
+  title: string;
+  /** The parent process of a main thread. */
+  parentPid?: number;
+  /** When it joined the watch (ms since the epoch); a process or worker that starts late joins late. */
+  startedAt: number;
+  /** When it stopped being watched (ms since the epoch), once it has. */
+  endedAt?: number;
+  /**
+   * How its watch ended, once it has: `exited` (the process or thread ended, or finished its work;
+   * `exitCode` when the process said it), `done` (the samples asked for were taken), `stopped` (the
+   * whole watch was stopped), `failed` (it could not be watched any longer: `reason` says why).
+   * Its samples are kept whatever the end.
+   */
+  end?: { how: 'exited' | 'done' | 'stopped' | 'failed'; reason: string; exitCode?: number };
+}
+
+/** What a report says about one isolate's heap. */
+export type IsolateFindings = Omit<Report, 'version' | 'target' | 'startedAt' | 'isolate' | 'isolates'>;
+
+/** One isolate's section of a program's report: who it is, and its own samples, types, causes and leaks. */
+export interface IsolateReport extends IsolateFindings {
+  isolate: IsolateInfo;
+}
+
+/**
+ * A report. Of one heap (`attach`, files, a debug session) its fields describe that heap. Of a
+ * program (`run`), whose processes and worker threads are several isolates, the top-level fields
+ * (samples, heapUsage, types, causes, leaks) describe the program's first isolate (the main thread of
+ * the first Node process that is not a package manager), which `isolate` names, so a reader of one
+ * heap reads it as before; `isolates` then has one section per isolate, that one first, when there
+ * are several, and the notes say which other isolates grow.
+ */
 export interface Report {
   version: number;
   target: ReportTarget;
@@ -317,4 +364,8 @@ export interface Report {
   verdictAt?: number;
   /** Set while there are too few samples for a verdict: what is known so far, in a sentence. */
   tooEarly?: string;
+  /** The isolate the top-level fields describe (a program's report). */
+  isolate?: IsolateInfo;
+  /** Every isolate of the program watched, in the order they joined, the top-level one first (when there were several). */
+  isolates?: IsolateReport[];
 }

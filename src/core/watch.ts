@@ -96,6 +96,11 @@ export interface HeapWatchOptions {
   confirmRisk?: (message: string) => Promise<boolean>;
   /** When the heap runs away: sample sooner, decide on fewer snapshots, stop before it has grown 3×. Default true. */
   watchRunaway?: boolean;
+  /**
+   * Waited for before each snapshot, and released once it is analysed: isolates of one program
+   * take turns (their snapshots share the memory headroom; see SnapshotTurns). The wait is not pause.
+   */
+  snapshotTurns?: { take(): Promise<() => void> };
 }
 
 /** Where the watch is in its plan: the next sample, the expected verdict, what each kind of sample costs. */
@@ -176,8 +181,8 @@ export interface HeapWatchEvents {
 
 /** Watches one debuggee's heap over a CDP connection; emits `sample`, `heapUsage`, `note`, `error`, `end`. */
 export class HeapWatch extends EventEmitter<HeapWatchEvents> {
-  private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes' | 'confirmRisk'>> &
-    Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes' | 'confirmRisk'>;
+  private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes' | 'confirmRisk' | 'snapshotTurns'>> &
+    Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes' | 'confirmRisk' | 'snapshotTurns'>;
   private readonly samplesTaken: Sample[] = [];
   private readonly heapLine: HeapLine;
   /** Transformed scripts' running code, fetched once each (see `runningCode`). */
@@ -258,6 +263,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       guardProgramMemory: options.guardProgramMemory ?? true,
       confirmRisk: options.confirmRisk,
       watchRunaway: options.watchRunaway ?? true,
+      snapshotTurns: options.snapshotTurns,
     };
     nextSnapshotGap(0, { budget: this.options.pauseBudget }); // validates the budget early
     this.idResetProbe = new IdResetProbe(connection, (step) => this.guard(step));
@@ -472,14 +478,14 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       }
       this.sampleNowAsked = false;
       if (kind === 'census') {
-        const outcome = await this.takeCensus();
+        const outcome = await this.inTurn(() => this.takeCensus());
         if (outcome.kind === 'ended') return outcome.reason;
         if (outcome.kind === 'failed') this.switchCensusOff(outcome.error.message);
       } else {
         const tooFar = this.runawayTooFar();
         if (tooFar) return tooFar;
         // Indices stay contiguous: a failed sample's index is taken by the next one.
-        const outcome = await this.takeSample(this.samplesTaken.length);
+        const outcome = await this.inTurn(() => this.takeSample(this.samplesTaken.length));
         if (outcome.kind === 'ended') return outcome.reason;
         if (outcome.kind === 'failed') {
           this.reportError(outcome.error);
@@ -776,6 +782,26 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     if (!this.runaway || !point || point.used < RUNAWAY_NO_SNAPSHOT_RATIO * this.runaway.firstHeap) return undefined;
     const { firstHeap, since } = this.runaway;
     return runawayTooFarReason(growthWords({ firstHeap, heapNow: point.used, seconds: (point.time - since) / 1000 }));
+  }
+
+  /** Runs a sample in this watch's turn, when isolates take turns; the wait is not counted as pause. */
+  private async inTurn(sample: () => Promise<SampleOutcome>): Promise<SampleOutcome> {
+    const turns = this.options.snapshotTurns;
+    if (!turns) return sample();
+    const turn = turns.take();
+    let release: () => void;
+    try {
+      release = await this.guard(turn);
+    } catch (error) {
+      void turn.then((r) => r(), () => {}); // given up waiting: hand the turn on once it comes
+      if (error instanceof Cancelled) return { kind: 'ended', reason: this.describeEnd(error.endCause, false) };
+      throw error;
+    }
+    try {
+      return await sample();
+    } finally {
+      release();
+    }
   }
 
   private async takeSample(index: number): Promise<SampleOutcome> {

@@ -64,13 +64,14 @@ export class SessionTracker implements vscode.Disposable {
   }
 
   /**
-   * The JS sessions that can be watched: children (the actual debuggees) in place of their parents,
-   * because js-debug's parent session never answers requestCDPProxy.
+   * The JS sessions that can be watched: children (the actual debuggees) in place of the launch's
+   * top session, because js-debug's top session never answers requestCDPProxy. A debuggee that is
+   * itself a parent (of the sessions of the processes or workers it started) is one.
    */
   candidates(): vscode.DebugSession[] {
     const js = this.all().filter(isJsSession);
     const parents = new Set(js.map((s) => s.parentSession?.id).filter((id): id is string => !!id));
-    return js.filter((s) => !parents.has(s.id));
+    return js.filter((s) => !parents.has(s.id) || !!s.parentSession);
   }
 
   /** Waits until `parent` has a JS child session (js-debug starts it a moment after the parent). */
@@ -195,7 +196,8 @@ export async function chooseSession(tracker: SessionTracker): Promise<{ session?
   const active = vscode.debug.activeDebugSession;
   if (active && isJsSession(active)) {
     const children = candidates.filter((s) => s.parentSession?.id === active.id);
-    if (children.length === 1) return { session: children[0] };
+    // Several: the program and the processes it started; a watch of the first (the launched program) watches them all.
+    if (children.length >= 1) return { session: children[0] };
     if (children.length === 0 && !candidates.some((s) => s.id === active.id) && !active.parentSession) {
       // A freshly started parent: its child comes a moment later.
       const child = await tracker.waitForChild(active, 5000);

@@ -2,6 +2,7 @@
 // open snapshot files. Thin: it adapts core's data to VS Code, it does not analyse. The watches and
 // their panels are in watches.ts, their results across a reload in reload.ts.
 import * as vscode from 'vscode';
+import { isolateViews } from '../core/isolateViews';
 import type { Leak, SourcePosition } from '../core/report';
 import { leakWatchApi, type LeakWatchApi } from './api';
 import {
@@ -154,6 +155,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     void this.watches.updateContext();
     this.firstSampleProgress(watch);
     await started;
+    // The processes and worker threads of its tree that js-debug attached already join it.
+    this.watches.joinTree(watch, this.tracker.all());
   }
 
   /** A progress notification until the first heap snapshot is analysed (or the watch ends). */
@@ -226,7 +229,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   private revealCause(causeId: unknown): void {
     if (typeof causeId !== 'string' || causeId.length > 8192) return;
-    const entry = [...this.watches.all].reverse().find((e) => e.watch.report?.causes?.some((c) => c.id === causeId));
+    const entry = [...this.watches.all].reverse().find((e) => e.watch.report && isolateViews(e.watch.report).some((v) => v.causes?.some((c) => c.id === causeId)));
     if (entry) this.watches.ensurePanel(entry).revealCause(causeId);
   }
 
@@ -266,8 +269,8 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     void vscode.window.showInformationMessage(`Leak Watch: saved ${vscode.workspace.asRelativePath(uri)}.`);
   }
 
-  async explain(watch: SessionWatch, typeName: string): Promise<{ leak?: Leak; message?: string }> {
-    return watch.explain(typeName);
+  async explain(watch: SessionWatch, typeName: string, isolate?: string): Promise<{ leak?: Leak; message?: string }> {
+    return watch.explain(typeName, isolate);
   }
 
   private showError(error: unknown): void {

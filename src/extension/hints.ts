@@ -5,6 +5,7 @@
 // The Problems entry is the short form (what piles up and what to change); the hover has the rest.
 // Heap strings are untrusted: every piece of them is escaped (escapeText) before it joins the Markdown.
 import * as vscode from 'vscode';
+import { isolateViews } from '../core/isolateViews';
 import type { Cause, Report, SourcePosition } from '../core/report';
 import { addSentence, fullFix, headline, keepsSentence, leadType, newSite, problemText, sitesOfType, stepText } from '../display/causes';
 import { formatBytes, formatCount, sentencePieces, type TextPiece } from '../display/format';
@@ -192,7 +193,8 @@ export class LeakHints implements vscode.HoverProvider, vscode.Disposable {
   }
 
   update(reports: Report[]): void {
-    this.hints = collectHints(reports);
+    // A program's report: each isolate's causes, in that isolate's words.
+    this.hints = collectHints(reports.flatMap(isolateViews));
     this.byFile.clear();
     for (const hint of this.hints) {
       const uri = fileUri(hint.site.file);

@@ -2,30 +2,37 @@
 // workspace (others open read-only with a note, built-in modules are refused with a reason), with
 // the cursor at the start of the `new` expression (or call) and the line's start in view.
 import * as vscode from 'vscode';
+import { isolateViews } from '../core/isolateViews';
 import type { Report, SourcePosition } from '../core/report';
 import { causePositions, newSite, sitesOfType } from '../display/causes';
 
 /** Every source position the analysis put into the report. */
 export function reportPositions(report: Report | undefined): SourcePosition[] {
   const out: SourcePosition[] = [];
-  for (const leak of report?.leaks ?? []) {
-    out.push(...leak.allocationSites);
-    for (const path of leak.retainerPaths) if (path.suspectSite) out.push(path.suspectSite);
-    for (const ref of leak.backReferences) if (ref.site) out.push(ref.site);
+  for (const view of report ? isolateViews(report) : []) {
+    for (const leak of view.leaks) {
+      out.push(...leak.allocationSites);
+      for (const path of leak.retainerPaths) if (path.suspectSite) out.push(path.suspectSite);
+      for (const ref of leak.backReferences) if (ref.site) out.push(ref.site);
+    }
+    for (const cause of view.causes ?? []) out.push(...causePositions(cause));
   }
-  for (const cause of report?.causes ?? []) out.push(...causePositions(cause));
   return out;
 }
 
 /** Where clicking a cause goes: the line that adds to its holder (else the holder's declaration); undefined for an unknown cause. */
 export function causeLine(report: Report | undefined, causeId: string): SourcePosition | undefined {
-  const cause = report?.causes?.find((c) => c.id === causeId);
+  const cause = (report ? isolateViews(report) : []).flatMap((v) => v.causes ?? []).find((c) => c.id === causeId);
   return cause?.addedAt ?? cause?.holder.declaredAt;
 }
 
 /** Where clicking a type goes: its `new` (an allocation or the `new` found in the source before the constructor). */
 export function typeNew(report: Report | undefined, typeName: string): SourcePosition | undefined {
-  return report ? newSite(sitesOfType(report, typeName)) : undefined;
+  for (const view of report ? isolateViews(report) : []) {
+    const site = newSite(sitesOfType(view, typeName));
+    if (site) return site;
+  }
+  return undefined;
 }
 
 function samePosition(a: SourcePosition, b: SourcePosition): boolean {

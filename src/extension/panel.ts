@@ -16,7 +16,7 @@ export interface PanelActions {
   openSource(watch: SessionWatch, target: OpenTarget, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void>;
   stop(watch: SessionWatch): Promise<void>;
   saveSnapshot(watch: SessionWatch): Promise<void>;
-  explain(watch: SessionWatch, typeName: string): Promise<{ leak?: Leak; message?: string }>;
+  explain(watch: SessionWatch, typeName: string, isolate?: string): Promise<{ leak?: Leak; message?: string }>;
 }
 
 /** Scripts on; only the extension's dist/ and media/ may be loaded. */
@@ -38,7 +38,7 @@ export class LeakWatchPanel implements vscode.Disposable {
   ready = false;
   private readonly readyEmitter = new vscode.EventEmitter<void>();
   /** What the webview may ask. */
-  private readonly methods: PanelMethods = { explain: (typeName) => this.actions.explain(this.watch, typeName) };
+  private readonly methods: PanelMethods = { explain: (typeName, isolate) => this.actions.explain(this.watch, typeName, isolate) };
 
   static create(extensionUri: vscode.Uri, watch: SessionWatch, actions: PanelActions, chartedTypes: number): LeakWatchPanel {
     const panel = vscode.window.createWebviewPanel(

@@ -1,6 +1,7 @@
-// One watch of one debuggee: the connection, core's HeapWatch (sampling loop + live heap line), the
-// report, and the watch's life (connecting → watching → stopped / ended / failed). The panel,
-// status bar and hints listen to it; it knows nothing about how they show it.
+// One watch of one debuggee and the processes and worker threads it starts (js-debug's child
+// sessions of its tree join as they start): core's ProgramWatch (one HeapWatch per isolate: sampling
+// loop + live heap line), the report, and the watch's life (connecting → watching → stopped / ended /
+// failed). The panel, status bar and hints listen to it; it knows nothing about how they show it.
 import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -9,10 +10,14 @@ import type { Leak, Report, ReportTarget } from '../core/report';
 import { CdpConnection } from '../core/cdp/connection';
 import type { Transport } from '../core/cdp/transport';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
-import { HeapWatch } from '../core/watch';
+import type { WatchSchedule } from '../core/watch';
+import { isolateSnapshotsDir, ProgramWatch, type IsolateIdentity, type WatchedIsolate } from '../core/programWatch';
+import { describeIsolate } from '../core/programReport';
+import { isolateView } from '../core/isolateViews';
 import type { HeapPoint, WatchPhase, WatchPlan, WatchStatus } from '../protocol';
 import type { Attachment } from './attach';
 import type { LeakWatchSettings } from './settings';
+import { inTree, sessionIsolate, treeRoot } from './sessionTree';
 
 /** A new debuggee of the same launch within this time of the old one's end is a restart. */
 const RESTART_WINDOW_MS = 15_000;
@@ -60,11 +65,14 @@ export class SessionWatch implements vscode.Disposable {
   private stopping = false;
   private lastPauseMs: number | undefined;
   private schedule: WatchPlan | undefined;
+  /** The analyzer of opened files (a program's isolates have their own, in `program`). */
   private analyzer: SnapshotAnalyzer | undefined;
-  private heapWatch: HeapWatch | undefined;
-  /** Where the watch streams each snapshot; only the latest is kept (for "Save Heap Snapshot"). */
+  private program: ProgramWatch | undefined;
+  /** The debug sessions of the tree that joined (or are joining) the watch, by id. */
+  private readonly joined = new Set<string>();
+  /** Where the watch streams each snapshot; only each isolate's latest is kept (the first isolate's for "Save Heap Snapshot"). */
   private snapshotDir: string | undefined;
-  private latestSnapshot: string | undefined;
+  private readonly latestSnapshots = new Map<string, string>();
   private building = false;
   private rebuild = false;
   private readonly unsubscribe: (() => void)[] = [];
@@ -160,61 +168,59 @@ export class SessionWatch implements vscode.Disposable {
     return { kind: this.attachment.kind === 'session' ? 'session' : 'attach', description: this.attachment.description };
   }
 
-  /** Starts the sampling loop (and with it the live heap line). Rejects when the debuggee refuses. */
+  /**
+   * Starts watching the attached debuggee (its sampling loop and live heap line); the other debuggees
+   * of its session's tree join with `join`. Rejects when the debuggee refuses.
+   */
   async start(): Promise<void> {
     const { connection } = this.attachment;
     this.snapshotDir = mkdtempSync(join(tmpdir(), 'leak-watch-'));
-    this.analyzer = new SnapshotAnalyzer();
     const s = this.settings;
-    const watch = new HeapWatch(connection, this.analyzer, {
-      intervalMs: s.interval * 1000,
-      pauseBudget: s.pauseBudget,
-      heapPollMs: s.heapUsagePollMs,
-      forceGc: s.forceGc,
-      untilVerdict: s.untilVerdict,
-      trackAllocations: s.allocationSites,
-      saveSnapshotsDir: this.snapshotDir,
-      // attach.ts has subscribed already (events must flow before the first request).
-      subscribeJsDebug: false,
+    const program = new ProgramWatch({
+      watch: {
+        intervalMs: s.interval * 1000,
+        pauseBudget: s.pauseBudget,
+        heapPollMs: s.heapUsagePollMs,
+        forceGc: s.forceGc,
+        untilVerdict: s.untilVerdict,
+        trackAllocations: s.allocationSites,
+        saveSnapshotsDir: this.snapshotDir,
+        // attach.ts has subscribed already (events must flow before the first request).
+        subscribeJsDebug: false,
+      },
+      createAnalyzer: () => new SnapshotAnalyzer(),
     });
-    this.heapWatch = watch;
-    watch.on('heapUsage', (point) => this.addHeapPoint(point));
-    watch.on('sample', (sample) => {
-      this.samples = watch.samples.length;
+    this.program = program;
+    const first = (isolate: WatchedIsolate) => program.isolates[0] === isolate;
+    // The heap line and the plan are the first isolate's (the program the session runs).
+    program.on('heapUsage', (isolate, point) => first(isolate) && this.addHeapPoint(point));
+    program.on('sample', (isolate, sample) => {
+      this.samples = program.isolates.reduce((n, i) => n + i.watch.samples.length, 0);
       this.lastPauseMs = sample.pauseMs;
-      void this.keepLatestSnapshot(sample.index);
+      void this.keepLatestSnapshot(isolate, sample.index);
       this.changeEmitter.fire('status');
       void this.buildReport();
     });
-    watch.on('note', () => void this.buildReport());
-    watch.on('schedule', (s) => {
-      this.schedule = {
-        nextKind: s.next?.kind,
-        nextAt: s.next?.at,
-        nextPauseMs: s.next?.expectedPauseMs,
-        verdictExpectedAt: s.verdictExpectedAt,
-        pauses: s.pauses,
-        budget: s.budget,
-        pausedShare: s.pausedShare,
-      };
+    program.on('note', () => void this.buildReport());
+    program.on('schedule', (isolate, schedule) => {
+      if (!first(isolate)) return;
+      this.schedule = planOf(schedule);
       this.changeEmitter.fire('status');
     });
-    watch.on('error', (error) => {
+    program.on('error', (error, isolate) => {
       // Once the watch has ended (the program went away, the session ended), the snapshot in flight
       // fails as a consequence: its error must not replace the message that says what happened.
       if (!this.live) return;
-      this.message = error.message;
+      this.message = program.isolates.length > 1 ? `${describeIsolate(isolate.info)}: ${error.message}` : error.message;
       this.changeEmitter.fire('status');
     });
-    watch.on('end', (reason) => {
-      // A stop asked for ends as 'stopped' (stop() finishes it); anything else that ends the watch, as 'ended'.
-      if (this.live && !this.stopping) this.finish('ended', reason);
+    program.on('isolateEnd', () => {
+      void this.buildReport();
+      // A stop asked for ends as 'stopped' (stop() finishes it); every isolate's end, as 'ended'.
+      if (!this.live || this.stopping || program.isolates.some((i) => !i.done)) return;
+      const reasons = program.isolates.map((i) => (program.isolates.length > 1 ? `${describeIsolate(i.info)}: ${i.info.end?.reason}` : i.info.end?.reason));
+      this.finish('ended', reasons.join(' '));
     });
-    this.unsubscribe.push(
-      connection.onClose((reason) => {
-        if (this.live) this.finish('ended', `The connection to the program closed (${reason}). The samples taken so far are kept.`);
-      }),
-    );
     this.setPhase('watching');
     // A first heap point at once, so the panel shows a figure before the first snapshot is in.
     void connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 5000 }).then(
@@ -222,21 +228,71 @@ export class SessionWatch implements vscode.Disposable {
       () => undefined,
     );
     try {
-      await watch.start();
+      this.joined.add(this.attachment.session?.id ?? '');
+      const isolate = program.watchIsolate(await this.identity(this.attachment), connection);
+      await isolate?.started;
     } catch (error) {
       this.fail(error);
       throw error;
     }
   }
 
+  /** Who the attached debuggee is: asked of it over a session, else the inspector URL's program. */
+  private async identity(attachment: Attachment): Promise<IsolateIdentity> {
+    if (attachment.session) return sessionIsolate(attachment.connection, attachment.session);
+    return { pid: 0, threadId: 0, entry: attachment.description, title: attachment.description };
+  }
+
+  /** Whether `session` is of this watch's tree and not watched yet: a process or worker js-debug attached after the watch started. */
+  wouldJoin(session: vscode.DebugSession): boolean {
+    const own = this.attachment.session;
+    return this.live && !!own && !this.joined.has(session.id) && session.id !== treeRoot(own).id && inTree(session, treeRoot(own));
+  }
+
+  /**
+   * Joins another debuggee of the session's tree as an isolate of its own when it is of the watched
+   * program: a process a watched process started (child_process, cluster) or a worker thread of one.
+   * Resolves false otherwise (a restarted program, a sibling launch), its connection then closed; a
+   * joined debuggee's connection closes when its watch ends.
+   */
+  async join(attachment: Attachment): Promise<boolean> {
+    const { program } = this;
+    if (attachment.session) this.joined.add(attachment.session.id);
+    if (!program || !this.live) {
+      attachment.connection.close();
+      return false;
+    }
+    const joined = program.joining();
+    try {
+      const identity = await this.identity(attachment);
+      const isolate = ofProgram(identity, program) ? program.watchIsolate(identity, attachment.connection) : undefined;
+      if (!isolate) {
+        attachment.connection.close();
+        return false;
+      }
+      void isolate.finished.then(() => attachment.connection.close());
+      return true;
+    } finally {
+      joined();
+    }
+  }
+
+  /** A debuggee of the tree could not be reached: said in the program's notes. */
+  couldNotJoin(session: vscode.DebugSession, error: unknown): void {
+    if (session.id) this.joined.add(session.id);
+    this.program?.note(`Could not watch "${session.name}": ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   /** Stops watching; the results stay. */
   async stop(message?: string): Promise<void> {
     if (!this.live) return;
-    const watch = this.heapWatch;
+    const { program } = this;
     this.setPhase('watching', 'Stopping…');
     this.stopping = true;
-    await watch?.stop();
-    this.finish('stopped', message ?? `${watch?.endedBecause ?? 'Stopped.'} The results stay on screen; start again to continue watching.`);
+    await program?.stop();
+    await this.buildReport();
+    const ended = program?.isolates[0]?.watch.endedBecause;
+    this.finish('stopped', message ?? `${ended ?? 'Stopped.'} The results stay on screen; start again to continue watching.`);
   }
 
   /** The debug session ended: stop with a note. */
@@ -279,7 +335,7 @@ export class SessionWatch implements vscode.Disposable {
     // Ended (the session, the connection or the program) just after a new debuggee of its launch started: a restart.
     const restarted = phase === 'ended' && this.successorAt !== undefined && this.endedAt - this.successorAt < RESTART_WINDOW_MS;
     this.message = restarted ? this.restartMessage() : message;
-    void this.heapWatch?.stop().catch(() => undefined);
+    void this.program?.stop().catch(() => undefined);
     this.attachment.connection.close();
     this.changeEmitter.fire('status');
   }
@@ -303,13 +359,13 @@ export class SessionWatch implements vscode.Disposable {
       this.rebuild = true;
       return;
     }
-    const watch = this.heapWatch;
-    if (!watch) return;
+    const { program } = this;
+    if (!program) return;
     this.building = true;
     try {
       do {
         this.rebuild = false;
-        const report = await watch.buildReport(this.target);
+        const report = await program.buildReport(this.target);
         this.setReport(report);
       } while (this.rebuild);
     } catch (error) {
@@ -332,16 +388,22 @@ export class SessionWatch implements vscode.Disposable {
     this.changeEmitter.fire('status');
   }
 
-  /** Retainer paths and allocation sites of one type, from the report or the latest snapshot. */
-  async explain(typeName: string): Promise<{ leak?: Leak; message?: string }> {
-    const leak = this.report?.leaks.find((l) => l.type === typeName);
+  /**
+   * Retainer paths and allocation sites of one type, from the report or the latest snapshot; of the
+   * isolate with key `isolate` in a program of several (default: the report's top-level one).
+   */
+  async explain(typeName: string, isolate?: string): Promise<{ leak?: Leak; message?: string }> {
+    const report = this.report && isolateView(this.report, isolate);
+    const leak = report?.leaks.find((l) => l.type === typeName);
     if (leak) return { leak };
-    if (!this.report || this.samples === 0) return { message: 'No heap snapshot has been analysed yet.' };
-    if ((!this.live && !this.openedFiles) || !this.analyzer) return { message: 'The watch has stopped; only the types it explained while running have retainer paths.' };
+    if (!report || this.samples === 0) return { message: 'No heap snapshot has been analysed yet.' };
+    const watched = this.program?.isolates.find((i) => i.info.key === (report.isolate?.key ?? this.program?.isolates[0]?.info.key));
+    const analyzer = this.openedFiles ? this.analyzer : watched && !watched.done ? watched.analyzer : undefined;
+    if (!analyzer || (!this.live && !this.openedFiles)) return { message: 'The watch has stopped; only the types it explained while running have retainer paths.' };
     try {
-      const [explained] = await this.analyzer.explain([typeName]);
+      const [explained] = await analyzer.explain([typeName]);
       if (!explained) return { message: 'No objects of this type were found in the latest snapshot.' };
-      const series = this.report.types.find((t) => t.name === typeName);
+      const series = report.types.find((t) => t.name === typeName);
       if (series) explained.verdict = series.verdict;
       return { leak: explained };
     } catch (error) {
@@ -349,12 +411,20 @@ export class SessionWatch implements vscode.Disposable {
     }
   }
 
-  /** Deletes the snapshot before `index`, so the folder holds only the latest one. */
-  private async keepLatestSnapshot(index: number): Promise<void> {
+  /** Deletes the isolate's snapshot before `index`, so its folder holds only the latest one. */
+  private async keepLatestSnapshot(isolate: WatchedIsolate, index: number): Promise<void> {
     if (!this.snapshotDir) return;
-    const previous = this.latestSnapshot;
-    this.latestSnapshot = join(this.snapshotDir, `sample-${index}.heapsnapshot`);
-    if (previous && previous !== this.latestSnapshot) await fs.rm(previous, { force: true }).catch(() => undefined);
+    const key = isolate.info.key;
+    const previous = this.latestSnapshots.get(key);
+    const latest = join(isolateSnapshotsDir(this.snapshotDir, isolate.info, this.program?.isolates[0] === isolate), `sample-${index}.heapsnapshot`);
+    this.latestSnapshots.set(key, latest);
+    if (previous && previous !== latest) await fs.rm(previous, { force: true }).catch(() => undefined);
+  }
+
+  /** The latest snapshot of the first isolate (the session's own program). */
+  private get latestSnapshot(): string | undefined {
+    const key = this.program?.isolates[0]?.info.key;
+    return key === undefined ? undefined : this.latestSnapshots.get(key);
   }
 
   /** Copies the latest snapshot the watch took into `uri`. */
@@ -371,12 +441,34 @@ export class SessionWatch implements vscode.Disposable {
 
   dispose(): void {
     if (this.live) this.finish('stopped', 'Stopped.');
+    void this.program?.dispose();
     void this.analyzer?.dispose();
     this.analyzer = undefined;
     if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
     this.changeEmitter.dispose();
     this.heapEmitter.dispose();
   }
+}
+
+/** Whether `identity` is a process a watched process started, or a worker thread of one, and not watched yet. */
+function ofProgram(identity: IsolateIdentity, program: ProgramWatch): boolean {
+  const watched = program.isolates.map((i) => i.info);
+  if (watched.some((i) => i.pid === identity.pid && i.threadId === identity.threadId)) return false;
+  const pids = new Set(watched.map((i) => i.pid));
+  return identity.threadId > 0 ? pids.has(identity.pid) : identity.parentPid !== undefined && pids.has(identity.parentPid);
+}
+
+/** The panel's words for the watch's plan (core's WatchSchedule). */
+function planOf(s: WatchSchedule): WatchPlan {
+  return {
+    nextKind: s.next?.kind,
+    nextAt: s.next?.at,
+    nextPauseMs: s.next?.expectedPauseMs,
+    verdictExpectedAt: s.verdictExpectedAt,
+    pauses: s.pauses,
+    budget: s.budget,
+    pausedShare: s.pausedShare,
+  };
 }
 
 /** The key of a watch: one watch per debuggee. */

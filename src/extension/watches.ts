@@ -3,11 +3,28 @@
 // step with them.
 import * as vscode from 'vscode';
 import type { Report } from '../core/report';
+import { attachToSession, isJsSession, type Attachment } from './attach';
 import { LeakHints } from './hints';
 import { LeakWatchPanel, type PanelActions } from './panel';
 import type { SessionWatch } from './sessionWatch';
 import { readSettings } from './settings';
 import { WatchStatusBar } from './statusBar';
+
+/** How long a debuggee js-debug has just attached may take to hand out its CDP proxy. */
+const JUST_STARTED_MS = 10_000;
+
+/** Attaches to a session js-debug has just started: it gives no CDP endpoint until its target is ready, so this tries again for a while. */
+async function attachWhenReady(session: vscode.DebugSession): Promise<Attachment> {
+  const deadline = Date.now() + JUST_STARTED_MS;
+  for (;;) {
+    try {
+      return await attachToSession(session);
+    } catch (error) {
+      if (Date.now() > deadline || !/gave no CDP endpoint/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
 
 /** A watch and its panel, when one is open. */
 export interface WatchEntry {
@@ -107,24 +124,45 @@ export class WatchRegistry implements vscode.Disposable {
   }
 
   /**
-   * A debuggee session started: when it replaces a watched one of the same launch (the debug
-   * toolbar's Restart, js-debug restarting its child), that watch ends saying the session restarted.
-   * It is not re-attached: the new program's heap is another heap, and earlier samples cannot be
-   * compared with it; "Start Leak Watch" watches it. `running`: the sessions that still run.
+   * A debuggee session started. One of a watched program's tree (a process it started, a worker
+   * thread) joins that watch. When it replaces a watched one of the same launch (the debug toolbar's
+   * Restart, js-debug restarting its child), that watch ends saying the session restarted. It is not
+   * re-attached: the new program's heap is another heap, and earlier samples cannot be compared with
+   * it; "Start Leak Watch" watches it. `running`: the sessions that still run.
    */
   sessionStarted(session: vscode.DebugSession, running: readonly vscode.DebugSession[]): void {
-    const parent = session.parentSession;
-    if (!parent) return;
+    if (!session.parentSession) return;
     for (const { watch } of this.entries.values()) {
-      const old = watch.session;
-      if (!old?.parentSession || old.id === session.id) continue;
-      // Under the same parent session, or a new parent of the same launch configuration that replaced the old one.
-      const sameLaunch =
-        old.parentSession.id === parent.id ||
-        (old.parentSession.configuration.name === parent.configuration.name && old.parentSession.type === parent.type && !running.some((s) => s.id === old.parentSession!.id));
-      if (sameLaunch) watch.sessionRestarted();
+      if (isJsSession(session) && watch.wouldJoin(session)) void this.join(watch, session, running);
+      else this.restartedFor(watch, session, running);
     }
     void this.updateContext();
+  }
+
+  /** The debuggees of `watch`'s tree that run already (js-debug attached them before the watch started) join it. */
+  joinTree(watch: SessionWatch, running: readonly vscode.DebugSession[]): void {
+    for (const session of running) if (isJsSession(session) && watch.wouldJoin(session)) void this.join(watch, session, running);
+  }
+
+  /** Attaches to `session` and joins it to `watch` when it is of the watched program; else it may be a restart. */
+  private async join(watch: SessionWatch, session: vscode.DebugSession, running: readonly vscode.DebugSession[]): Promise<void> {
+    try {
+      const joined = await watch.join(await attachWhenReady(session));
+      if (!joined) this.restartedFor(watch, session, running);
+    } catch (error) {
+      watch.couldNotJoin(session, error);
+    }
+  }
+
+  /** Tells `watch` when `session` replaces its debuggee: under the same parent session, or a new parent of the same launch configuration that replaced the old one. */
+  private restartedFor(watch: SessionWatch, session: vscode.DebugSession, running: readonly vscode.DebugSession[]): void {
+    const parent = session.parentSession;
+    const old = watch.session;
+    if (!parent || !old?.parentSession || old.id === session.id) return;
+    const sameLaunch =
+      old.parentSession.id === parent.id ||
+      (old.parentSession.configuration.name === parent.configuration.name && old.parentSession.type === parent.type && !running.some((s) => s.id === old.parentSession!.id));
+    if (sameLaunch) watch.sessionRestarted();
   }
 
   /** The context key and the status bar, after a watch started or ended. */

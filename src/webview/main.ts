@@ -1,6 +1,7 @@
 // The Leak Watch panel (browser code). Talks to the extension host only through src/protocol.ts;
 // renders everything from the debuggee with textContent (see dom.ts).
 import { FromWebviewType, ToWebviewType, type ExplainedType, type FromWebview, type HeapPoint, type PanelMethods, type ToWebview, type WatchPlan, type WatchStatus } from '../protocol';
+import { describeIsolate, isolateView } from '../core/isolateViews';
 import type { Cause, Leak, Report } from '../core/report';
 import { Requester } from '../core/requests';
 import { GrowthChart, HeapChart, themeColor, type GrowthMetric, type GrowthScale } from './charts';
@@ -9,6 +10,7 @@ import { Details } from './details';
 import { el, icon } from './dom';
 import { formatBytes, formatMs, formatTime, targetLabel } from '../display/format';
 import { Headlines } from './headlines';
+import { IsolatePicker } from './isolates';
 import { TypesTable, type TableView } from './typesTable';
 
 interface VsCodeApi {
@@ -27,6 +29,8 @@ interface PersistedState {
   scale?: GrowthScale;
   log?: boolean;
   view?: TableView;
+  /** The isolate shown, in a program of several (its key); the report's top-level one when unset. */
+  isolate?: string;
 }
 
 const vscode = acquireVsCodeApi();
@@ -36,6 +40,8 @@ const persisted: PersistedState = vscode.getState() ?? {};
 // Having state marks the panel as one VS Code should bring back after a window reload.
 vscode.setState(persisted);
 
+/** The report as the host sent it (a program's: every isolate), and the view of the isolate shown. */
+let programReport: Report | undefined;
 let report: Report | undefined;
 const explained = new Map<string, ExplainedType>();
 
@@ -83,6 +89,9 @@ const logBox = el('input', {
 const logLabel = el('label', { attrs: { for: 'log-scale' } }, logBox, ' Log scale');
 const growthChartBox = el('div', { class: 'chart', attrs: { id: 'growth-chart', role: 'img', 'aria-label': 'Change since the first sample, or count or bytes per sample, of the types the causes keep' } });
 const headlinesBox = el('section', { attrs: { id: 'causes', 'aria-label': 'Leaks, one line per cause' } });
+const isolatesBox = el('section', { attrs: { id: 'isolates', hidden: true } });
+const typesTitle = el('span', {}, ' Causes and types');
+const heapTitle = el('span', {}, ' Heap');
 const growthEmpty = el('p', { class: 'hint', attrs: { id: 'growth-empty' } }, 'The first heap snapshot is on its way…');
 const tableBox = el('div', { attrs: { id: 'types' } });
 const detailsBox = el('div', { class: 'details', attrs: { id: 'details', 'aria-labelledby': 'details-heading' } });
@@ -96,9 +105,10 @@ const header = el('header', { class: 'bar' },
 document.body.append(
   header,
   message,
+  isolatesBox,
   headlinesBox,
   el('section', { attrs: { 'aria-labelledby': 'heap-title' } },
-    el('h2', { attrs: { id: 'heap-title' } }, icon('pulse'), ' Heap'),
+    el('h2', { attrs: { id: 'heap-title' } }, icon('pulse'), heapTitle),
     el('div', { class: 'heap-line' }, heapFigure, heapDetail),
     heapChartBox),
   el('section', { attrs: { 'aria-labelledby': 'growth-title' } },
@@ -110,7 +120,7 @@ document.body.append(
     growthEmpty,
     growthChartBox),
   el('section', { attrs: { 'aria-labelledby': 'types-title' } },
-    el('h2', { attrs: { id: 'types-title' } }, icon('symbol-class'), ' Causes and types'),
+    el('h2', { attrs: { id: 'types-title' } }, icon('symbol-class'), typesTitle),
     tableBox),
   el('section', {}, detailsBox),
 );
@@ -147,6 +157,7 @@ const table = new TypesTable(tableBox, {
   view: (view) => save({ view }),
 });
 table.setView(persisted.view ?? 'causes');
+const isolates = new IsolatePicker(isolatesBox, { select: (key) => selectIsolate(key) });
 let chartedTypes = 5;
 setGrowthOptions({});
 
@@ -191,7 +202,9 @@ function selectType(name: string): void {
   renderDetails();
   const leak = leakFor(name);
   if (!leak && !explained.has(name)) {
-    void host.request('explain', name).then(
+    // In a program of several isolates, the one shown (a view's isolate); else the watch's own.
+    const isolate = report?.isolates ? report.isolate?.key : undefined;
+    void host.request('explain', name, isolate).then(
       (result) => {
         explained.set(name, result);
         if (name === persisted.selected) renderDetails();
@@ -288,8 +301,21 @@ function setHeap(point: HeapPoint): void {
   heapDetail.textContent = point.total > 0 ? ` used of ${formatBytes(point.total)} · ${formatTime(point.time)}` : ` · ${formatTime(point.time)}`;
 }
 
-function setReport(next: Report): void {
+/** Shows the isolate with `key` of a program of several: its samples, causes and types. */
+function selectIsolate(key: string): void {
+  if (key === (persisted.isolate ?? programReport?.isolate?.key)) return;
+  save({ isolate: key, cause: undefined, selected: undefined });
+  explained.clear();
+  if (programReport) setReport(programReport);
+}
+
+function setReport(full: Report): void {
+  programReport = full;
+  if (persisted.isolate !== undefined && !full.isolates?.some((s) => s.isolate.key === persisted.isolate)) save({ isolate: undefined });
+  isolates.render(full, persisted.isolate);
+  const next = isolateView(full, persisted.isolate);
   report = next;
+  typesTitle.textContent = full.isolates && next.isolate ? ` Causes and types · ${describeIsolate(next.isolate)}` : ' Causes and types';
   if (lastStatus) setStatus(lastStatus);
   // A cause no longer found gives way to the first one; with nothing chosen, the first cause's card shows.
   const causes = next.causes ?? [];
@@ -300,12 +326,22 @@ function setReport(next: Report): void {
   headlines.select(persisted.cause);
   growthChart.setReport(next);
   table.setReport(next);
-  heapChart.setSampleTimes(next.samples.map((s) => s.time));
+  // The live heap line is of the program's first isolate (the session's own process).
+  heapChart.setSampleTimes(full.samples.map((s) => s.time));
+  heapTitle.textContent = full.isolates && full.isolate ? ` Heap · ${describeIsolate(full.isolate)}` : ' Heap';
   // Leaks in the report supersede earlier ad-hoc explanations.
   for (const leak of next.leaks) explained.delete(leak.type);
   if (persisted.cause !== undefined) table.select({ cause: persisted.cause });
   else if (persisted.selected) table.select({ type: persisted.selected });
   renderDetails();
+}
+
+/** Shows the isolate that has the cause `causeId` (or else the type `typeName`) when the one shown has not. */
+function revealIsolateOf(causeId: string | undefined, typeName: string | undefined): void {
+  const has = (r: Report) => (causeId !== undefined ? !!r.causes?.some((c) => c.id === causeId) : typeName !== undefined && r.types.some((t) => t.name === typeName));
+  if (!programReport?.isolates || (report && has(report))) return;
+  const section = programReport.isolates.find((s) => has(isolateView(programReport!, s.isolate.key)));
+  if (section) selectIsolate(section.isolate.key);
 }
 
 function handle(msg: ToWebview): void {
@@ -329,6 +365,8 @@ function handle(msg: ToWebview): void {
       setStatus(msg.status);
       break;
     case ToWebviewType.Reveal:
+      // A cause or type of another isolate of the program: show that isolate first.
+      revealIsolateOf(msg.causeId, msg.typeName);
       if (msg.causeId !== undefined && causeFor(msg.causeId)) {
         save({ cause: msg.causeId, selected: undefined });
         table.select({ cause: msg.causeId }, true);

@@ -8,6 +8,9 @@ describe('webview message validation', () => {
     assert.deepEqual(parseFromWebview({ type: 'stop' }), { type: FromWebviewType.Stop });
     assert.deepEqual(parseFromWebview({ type: 'saveSnapshot' }), { type: FromWebviewType.SaveSnapshot });
     assert.deepEqual(parseFromWebview({ type: 'request', id: 7, method: 'explain', args: ['Session'], x: '<b>' }), { type: 'request', id: 7, method: 'explain', args: ['Session'] });
+    // Of one isolate of a program (its key: a pid, or pid/threadId).
+    assert.deepEqual(parseFromWebview({ type: 'request', id: 8, method: 'explain', args: ['Job', '4242/2'] }), { type: 'request', id: 8, method: 'explain', args: ['Job', '4242/2'] });
+    assert.deepEqual(parseFromWebview({ type: 'request', id: 9, method: 'explain', args: ['Job', '4242'] }), { type: 'request', id: 9, method: 'explain', args: ['Job', '4242'] });
     assert.deepEqual(
       parseFromWebview({ type: 'openSource', position: { file: '/w/a.js', line: 3, column: 7, evil: true } }),
       { type: FromWebviewType.OpenSource, position: { file: '/w/a.js', line: 3, column: 7 } },
@@ -35,6 +38,8 @@ describe('webview message validation', () => {
       { type: 'selectType', typeName: 'Session' }, { type: 'request', id: 1, method: 'explain' }, { type: 'request', id: 1, method: 'explain', args: [''] },
       { type: 'request', id: 1, method: 'explain', args: [5] }, { type: 'request', id: 1, method: 'explain', args: ['x'.repeat(5000)] },
       { type: 'request', id: 1, method: 'explain', args: ['A', 'B'] }, { type: 'request', id: 0, method: 'explain', args: ['A'] },
+      { type: 'request', id: 1, method: 'explain', args: ['A', '1/'] }, { type: 'request', id: 1, method: 'explain', args: ['A', 7] },
+      { type: 'request', id: 1, method: 'explain', args: ['A', '1/2/3'] }, { type: 'request', id: 1, method: 'explain', args: ['A', '1', 'x'] },
       { type: 'request', id: 1, method: 'constructor', args: ['A'] }, { type: 'request', id: 1, method: 'stop', args: [] },
       { type: 'openSource' }, { type: 'openSource', position: '/etc/passwd' },
       { type: 'openSource', position: { file: '/a.js', line: 0, column: 1 } },

@@ -4,32 +4,20 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Report } from '../../src/core/report';
-import { assertNothingLeft, CLI, endLeftBehind, newMark, recorded, runCli, type CliRun } from './cli/support';
+import { assertNothingLeft, markedRunHooks, newMark, recorded, runCli, type CliRun } from './cli/support';
 
 const recordedJs = path.join(__dirname, 'programs/recorded.js');
 
 describe('reliability: leak-watch run ends every process it started', function () {
   this.timeout(180_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-watch-run-'));
-  let mark = '';
-  let record = '';
-
-  before(function () {
-    if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  });
-  beforeEach(() => {
-    mark = newMark();
-    record = path.join(dir, `${mark}.txt`);
-  });
-  afterEach(() => endLeftBehind(mark));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const runs = markedRunHooks('leak-watch-run-');
+  const { dir } = runs;
 
   /** The CLI's run of `command`, with recorded.js recording into this test's file. */
   const run = (args: string[], command: string[], options: Parameters<typeof runCli>[1] = {}) =>
-    runCli(['run', ...args, '--', ...command], { mark, ...options, env: { RECORD_TO: record, ...options.env } });
+    runCli(['run', ...args, '--', ...command], { mark: runs.mark, ...options, env: { RECORD_TO: runs.record, ...options.env } });
   /** Sends `signal` to the CLI once `pattern` shows on its stderr (once). */
   const signalWhen = (pattern: RegExp, signal: NodeJS.Signals, then?: { signal: NodeJS.Signals; afterMs: number }) => {
     let sent = false;
@@ -44,9 +32,9 @@ describe('reliability: leak-watch run ends every process it started', function (
 
   it('a program under a shell wrapper: watched, then it and the shell are ended and said so', async () => {
     const r = await run(['--samples', '2', '--interval', '0.3'], ['sh', '-c', `node ${recordedJs}; echo done`]);
-    const [program] = recorded(record);
+    const [program] = recorded(runs.record);
     assert.ok(program?.port, 'the program opened its inspector');
-    await assertNothingLeft(mark, record);
+    await assertNothingLeft(runs.mark, runs.record);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(ended(r), r.stderr);
     assert.match(r.stdout, /^RecordedItem /m, "the program's heap was watched");
@@ -57,10 +45,10 @@ describe('reliability: leak-watch run ends every process it started', function (
     fs.mkdirSync(app, { recursive: true });
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', scripts: { start: `node ${recordedJs}` } }));
     const r = await run(['--samples', '2', '--interval', '0.3', '--json', '-'], ['npm', 'run', 'start'], { cwd: app });
-    await assertNothingLeft(mark, record);
+    await assertNothingLeft(runs.mark, runs.record);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as Report;
-    const [program] = recorded(record);
+    const [program] = recorded(runs.record);
     assert.equal(report.target.pid, program.pid, 'the report is of the program');
     assert.ok(report.types.some((t) => t.name === 'RecordedItem'), "RecordedItem: the program's heap, not npm's");
     assert.match(r.stderr, /^leak-watch: ended the [3-9] processes of "npm run start"/m);
@@ -72,7 +60,7 @@ describe('reliability: leak-watch run ends every process it started', function (
         env: { PRINT_TO_STDERR: 'recorded.js is running' },
         onStderr: signalWhen(/recorded\.js is running/, signal),
       });
-      await assertNothingLeft(mark, record);
+      await assertNothingLeft(runs.mark, runs.record);
       assert.equal(r.code, signal === 'SIGINT' ? 130 : 143, r.stderr);
       assert.match(r.stderr, new RegExp(`^leak-watch: Interrupted by ${signal} before the first snapshot\\.$`, 'm'));
       assert.ok(ended(r), r.stderr);
@@ -82,16 +70,16 @@ describe('reliability: leak-watch run ends every process it started', function (
 
   it('SIGINT while watching stops with the report of the snapshots taken; a second SIGINT while stopping kills at once', async () => {
     const first = await run(['--samples', '50', '--interval', '0.3'], ['node', recordedJs], { onStderr: signalWhen(/^sample 1 of 50/m, 'SIGINT') });
-    await assertNothingLeft(mark, record);
+    await assertNothingLeft(runs.mark, runs.record);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^note: Stopped by SIGINT after \d+ snapshots?\.$/m);
     assert.ok(ended(first), first.stderr);
 
-    mark = newMark();
+    runs.mark = newMark();
     const second = await run(['--samples', '50', '--interval', '0.3'], ['node', recordedJs], {
       onStderr: signalWhen(/^sample 1 of 50/m, 'SIGINT', { signal: 'SIGINT', afterMs: 20 }),
     });
-    await assertNothingLeft(mark, record);
+    await assertNothingLeft(runs.mark, runs.record);
     assert.equal(second.code, 130, second.stderr);
     assert.match(second.stderr, /^leak-watch: SIGINT again: killed the program's processes at once; no report\.$/m);
     assert.equal(second.stdout, '');
@@ -103,14 +91,14 @@ describe('reliability: leak-watch run ends every process it started', function (
     const r = await run(['--samples', '50', '--interval', '0.3'], ['node', recordedJs], {
       onStderr: (stderr, cli) => {
         // Where the registry's socket is (the CLI cannot remove its folder once killed; the test does).
-        const program = recorded(record)[0];
+        const program = recorded(runs.record)[0];
         if (program && !registry) registry = /LEAK_WATCH_REGISTRY=[0-9a-f]+@([^\0]+)/.exec(fs.readFileSync(`/proc/${program.pid}/environ`, 'latin1'))?.[1] ?? '';
         kill(stderr, cli);
       },
     });
     assert.equal(r.signal, 'SIGKILL');
-    assert.ok(recorded(record).length, 'the program ran');
-    await assertNothingLeft(mark, record, 5000);
+    assert.ok(recorded(runs.record).length, 'the program ran');
+    await assertNothingLeft(runs.mark, runs.record, 5000);
     if (registry) fs.rmSync(path.dirname(registry), { recursive: true, force: true });
   });
 
@@ -119,8 +107,8 @@ describe('reliability: leak-watch run ends every process it started', function (
     const bug = path.join(dir, 'cli-bug.cjs');
     fs.writeFileSync(bug, "const fs = require('fs'); const t = setInterval(() => { if (fs.existsSync(process.env.RECORD_TO)) { clearInterval(t); throw new Error('an injected CLI bug'); } }, 20);");
     const r = await run(['--samples', '50', '--interval', '0.3'], ['node', recordedJs], { nodeArgs: ['-r', bug] });
-    assert.ok(recorded(record).length, 'the program ran');
-    await assertNothingLeft(mark, record);
+    assert.ok(recorded(runs.record).length, 'the program ran');
+    await assertNothingLeft(runs.mark, runs.record);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^leak-watch: internal error: Error: an injected CLI bug$/m);
     assert.match(r.stderr, /^leak-watch: an internal error: killed the program's processes at once; no report\.$/m);
@@ -136,8 +124,8 @@ describe('reliability: leak-watch run ends every process it started', function (
       const r = await run(['--samples', '2', '--save-snapshots', target], ['node', recordedJs], { timeoutMs: 30_000 });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, new RegExp(`^leak-watch: Cannot save snapshots in ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: ${why}\\. Give --save-snapshots a folder you can write to\\.\\n$`));
-      assert.deepEqual(recorded(record), [], 'the program never started');
-      await assertNothingLeft(mark, record);
+      assert.deepEqual(recorded(runs.record), [], 'the program never started');
+      await assertNothingLeft(runs.mark, runs.record);
     }
   });
 
@@ -146,8 +134,8 @@ describe('reliability: leak-watch run ends every process it started', function (
       const r = await run(['--samples', '2', '--json', target], ['node', recordedJs], { timeoutMs: 30_000 });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, new RegExp(`^leak-watch: Cannot write the JSON report to ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: (no such file or folder \\(ENOENT\\)|is a folder \\(EISDIR\\))\\. Give --json a path in a folder you can write to\\.\\n$`));
-      assert.deepEqual(recorded(record), [], 'the program never started');
-      await assertNothingLeft(mark, record);
+      assert.deepEqual(recorded(runs.record), [], 'the program never started');
+      await assertNothingLeft(runs.mark, runs.record);
     }
   });
 
@@ -156,7 +144,7 @@ describe('reliability: leak-watch run ends every process it started', function (
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^Error: recorded\.js gave up after 3000 ms$/m, "the program's own stack trace is passed on");
     assert.match(r.stdout, /^note: The program \(pid \d+\) exited with code 1 after \d+ snapshots?: Error: recorded\.js gave up after 3000 ms$/m);
-    await assertNothingLeft(mark, record);
+    await assertNothingLeft(runs.mark, runs.record);
   });
 
   it('a program that cannot start (node missing.js): the reason, not a connection error', async () => {
@@ -164,7 +152,7 @@ describe('reliability: leak-watch run ends every process it started', function (
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^leak-watch: .*exited with code 1 before leak-watch could (watch its Node\.js program|attach): Error: Cannot find module '.*missing\.js'$/m);
     assert.doesNotMatch(r.stderr, /ECONNREFUSED/);
-    await assertNothingLeft(mark, record);
+    await assertNothingLeft(runs.mark, runs.record);
   });
 
   it('a program whose own --inspect port is taken is watched on a port of its own', async () => {
@@ -176,7 +164,7 @@ describe('reliability: leak-watch run ends every process it started', function (
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /Starting inspector on 127\.0\.0\.1:\d+ failed: address already in use/, "node's own word is passed on");
       assert.match(r.stdout, /^RecordedItem /m);
-      await assertNothingLeft(mark, record);
+      await assertNothingLeft(runs.mark, runs.record);
     } finally {
       busy.close();
     }
@@ -188,7 +176,7 @@ describe('reliability: leak-watch run ends every process it started', function (
       onStderr: (stderr) => {
         if (stopped || !/^sample 1 of 50/m.test(stderr)) return;
         stopped = true;
-        process.kill(recorded(record)[0].pid, 'SIGSTOP');
+        process.kill(recorded(runs.record)[0].pid, 'SIGSTOP');
       },
     });
     assert.equal(r.code, 0, r.stderr);
@@ -196,6 +184,6 @@ describe('reliability: leak-watch run ends every process it started', function (
     assert.equal(said.length, 1, `said once:\n${r.stderr}\n${r.stdout}`);
     assert.match(r.stdout, /^1 snapshot of /m);
     assert.ok(ended(r), r.stderr);
-    await assertNothingLeft(mark, record);
+    await assertNothingLeft(runs.mark, runs.record);
   });
 });

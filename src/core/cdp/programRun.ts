@@ -87,11 +87,11 @@ export class ProgramRun {
   }
 
   /**
-   * The first Node process of the command that is its program (not a package manager), once it
-   * has reported an open inspector. Rejects with NoNodeProgram when the command exits first, starts
-   * none within `timeoutMs`, or the program could not open its inspector.
+   * The first Node process of the command that is its program (not a package manager; `chosen`
+   * says which count), once it has reported an open inspector. Rejects with NoNodeProgram when the
+   * command exits first, starts none within `timeoutMs`, or the program could not open its inspector.
    */
-  nodeProgram(timeoutMs: number): Promise<NodeProcess> {
+  nodeProgram(timeoutMs: number, chosen: (p: NodeProcess) => boolean = (p) => !p.packageManager): Promise<NodeProcess> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let lateTimer: NodeJS.Timeout | undefined;
@@ -105,7 +105,7 @@ export class ProgramRun {
         reject(error);
       };
       function check(): boolean {
-        const p = registry.processes.find((q) => !q.packageManager && (q.inspectorUrl || q.inspectorError));
+        const p = registry.processes.find((q) => chosen(q) && (q.inspectorUrl || q.inspectorError));
         if (!p) return false;
         finish();
         if (p.inspectorUrl) resolve(p);

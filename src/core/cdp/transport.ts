@@ -12,3 +12,30 @@ export interface Transport {
   /** Closes the transport; the close listener still fires (once). */
   close(): void;
 }
+
+/** What every Transport keeps: its one message listener, and its close listener called once with the reason. */
+export abstract class ListenedTransport implements Transport {
+  protected messageListener: (message: string) => void = () => {};
+  private closeListener: (reason: string) => void = () => {};
+  protected closedReason: string | undefined;
+
+  abstract send(message: string): void;
+  abstract close(): void;
+
+  onMessage(listener: (message: string) => void): void {
+    this.messageListener = listener;
+  }
+
+  onClose(listener: (reason: string) => void): void {
+    this.closeListener = listener;
+    if (this.closedReason !== undefined) listener(this.closedReason);
+  }
+
+  /** Marks the transport closed and tells the close listener, once; false when it already was. */
+  protected finish(reason: string): boolean {
+    if (this.closedReason !== undefined) return false;
+    this.closedReason = reason;
+    this.closeListener(reason);
+    return true;
+  }
+}

@@ -1,7 +1,7 @@
 // A Transport over a WebSocket (`ws`), as served by `node --inspect` and js-debug's CDP proxy.
 import WebSocket from 'ws';
 import { checkLoopbackPeer, loopbackLookup } from './loopback';
-import type { Transport } from './transport';
+import { ListenedTransport } from './transport';
 
 /** Heap snapshots arrive in ~100 KB chunks, but other messages (e.g. large evaluate results) can be big. */
 const MAX_PAYLOAD_BYTES = 1024 * 1024 * 1024;
@@ -14,11 +14,7 @@ export interface WebSocketConnectOptions {
 }
 
 /** A Transport over an open WebSocket. */
-export class WebSocketTransport implements Transport {
-  private messageListener: (message: string) => void = () => {};
-  private closeListener: (reason: string) => void = () => {};
-  private closedReason: string | undefined;
-
+export class WebSocketTransport extends ListenedTransport {
   /** Opens a WebSocket to `url` and resolves once the handshake is done. */
   static connect(url: string, options: WebSocketConnectOptions = {}): Promise<WebSocketTransport> {
     const timeoutMs = options.timeoutMs ?? 10_000;
@@ -72,6 +68,7 @@ export class WebSocketTransport implements Transport {
   }
 
   private constructor(private readonly socket: WebSocket) {
+    super();
     socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       if (isBinary) return; // CDP is text only
       this.messageListener(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString());
@@ -87,15 +84,6 @@ export class WebSocketTransport implements Transport {
     this.socket.send(message);
   }
 
-  onMessage(listener: (message: string) => void): void {
-    this.messageListener = listener;
-  }
-
-  onClose(listener: (reason: string) => void): void {
-    this.closeListener = listener;
-    if (this.closedReason !== undefined) listener(this.closedReason);
-  }
-
   close(): void {
     if (this.closedReason !== undefined) return;
     this.socket.close();
@@ -103,11 +91,5 @@ export class WebSocketTransport implements Transport {
     const timer = setTimeout(() => this.socket.terminate(), 1000);
     timer.unref();
     this.finish('closed by Leak Watch');
-  }
-
-  private finish(reason: string): void {
-    if (this.closedReason !== undefined) return;
-    this.closedReason = reason;
-    this.closeListener(reason);
   }
 }

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import { join } from 'node:path';
 
 /** The CLI under test: the build in dist/, or another one (LEAK_WATCH_TEST_CLI, to see a test fail on an older build). */
@@ -129,4 +130,30 @@ export async function assertNothingLeft(mark: string, record?: string, withinMs 
   for (const { port } of record ? recorded(record) : []) {
     if (port !== undefined) assert.ok(await nothingListens(port), `nothing listens on the inspector port ${port}`);
   }
+}
+
+/** The current test's mark and the file its programs record themselves in (see `markedRunHooks`). */
+export interface MarkedRun {
+  /** A temporary folder for the suite, removed after it. */
+  readonly dir: string;
+  mark: string;
+  record: string;
+}
+
+/**
+ * Mocha hooks for suites that run the built CLI: a fresh mark and record file for each test, and
+ * whatever a test left running ended after it. Call inside a `describe`.
+ */
+export function markedRunHooks(prefix: string): MarkedRun {
+  const run: MarkedRun = { dir: fs.mkdtempSync(join(os.tmpdir(), prefix)), mark: '', record: '' };
+  before(function () {
+    if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  });
+  beforeEach(() => {
+    run.mark = newMark();
+    run.record = join(run.dir, `${run.mark}.txt`);
+  });
+  afterEach(() => endLeftBehind(run.mark));
+  after(() => fs.rmSync(run.dir, { recursive: true, force: true }));
+  return run;
 }
