@@ -95,7 +95,12 @@ export async function runCommand(options: CliOptions, analyzer: SnapshotAnalyzer
       : watch.endedBecause && !/^(Stopped|Took)/i.test(watch.endedBecause) ? watch.endedBecause : undefined;
   const report = await watchReport(watch, { kind: 'run', description: options.operands.join(' '), pid: program?.pid }, note);
   const failed = (!!exit && exit.code !== 0) || (failure !== undefined && !(failure instanceof Interrupted));
-  return outcome({ report, error: failure instanceof Error && !(failure instanceof Interrupted) && !exit ? failure.message : undefined, exitCode: failed ? EXIT.failure : EXIT.ok });
+  return outcome({
+    report,
+    error: failure instanceof Error && !(failure instanceof Interrupted) && !exit ? failure.message : undefined,
+    exitCode: failed ? EXIT.failure : EXIT.ok,
+    program: { argv: program?.argv, cwd: process.cwd() },
+  });
 }
 
 const KEEPS_RUNNING = 'leak-watch needs a program that keeps running (a server, a loop).';
