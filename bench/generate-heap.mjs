@@ -9,6 +9,7 @@
 // the heap (bench/run.mjs names the cached files by its hash).
 import { Session } from 'node:inspector';
 import { closeSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { prng } from './prng.mjs';
 
 const units = Number(process.argv[2]);
 const out = process.argv[3];
@@ -18,18 +19,6 @@ if (!(units > 0) || !out) {
 }
 
 // HEAP BEGIN
-/** mulberry32: a small seeded PRNG, so every run builds the same heap. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Customer {
   constructor(id, name, region) {
     this.id = id;

@@ -13,6 +13,8 @@
 //                      worker, three samples each (default: those of --sizes up to 150 MB; "none" skips it)
 //   --warm-memory GB   before each size, a child touches GB of fresh memory and exits, so that the
 //                      tools meet pages the VM's host already backs (see fresh-pages.mjs; default 0)
+//   --watch            instead: the whole watch of a server-like program, this design against the
+//                      previous one (watch-bench.mjs: --watch-heap-mb, --watch-runs, --previous, --watch-seconds)
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -38,8 +40,24 @@ const { values: opt } = parseArgs({
     timeout: { type: 'string', default: '900' },
     'stream-sizes': { type: 'string' },
     'warm-memory': { type: 'string', default: '0' },
+    watch: { type: 'boolean', default: false },
+    'watch-heap-mb': { type: 'string', default: '150' },
+    'watch-runs': { type: 'string', default: '1' },
+    'watch-seconds': { type: 'string', default: '900' },
+    previous: { type: 'string', default: 'f64b2b4' },
   },
 });
+if (opt.watch) {
+  const { watchBench } = await import('./watch-bench.mjs');
+  await watchBench({
+    heapMb: Number(opt['watch-heap-mb']),
+    runs: Number(opt['watch-runs']),
+    previous: opt.previous,
+    seconds: Number(opt['watch-seconds']),
+    resultsDir: join(new URL('..', import.meta.url).pathname, 'bench/results'),
+  });
+  process.exit(0);
+}
 const sizes = (opt.sizes ?? (opt.quick ? '30' : '30,150,600')).split(',').map(Number);
 const runs = Number(opt.runs ?? (opt.quick ? 1 : 3));
 const timeoutMs = Number(opt.timeout) * 1000;

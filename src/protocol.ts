@@ -27,6 +27,24 @@ export interface WatchStatus {
   lastPauseMs?: number;
   /** A heap snapshot of the program is there to save (none before the first sample, nor after a reload). */
   canSaveSnapshot?: boolean;
+  /** While watching: the next sample and when, the expected verdict, each kind of sample's pause, the budget. */
+  schedule?: WatchPlan;
+}
+
+/** What the watch will do next and what it costs the program (core's WatchSchedule, for the panel). */
+export interface WatchPlan {
+  /** The next sample: a heap snapshot or a census (the program's classes counted without one). */
+  nextKind?: 'snapshot' | 'census';
+  /** When it is due, ms since the epoch, and its expected pause (ms). */
+  nextAt?: number;
+  nextPauseMs?: number;
+  /** When a verdict is expected, ms since the epoch. */
+  verdictExpectedAt?: number;
+  /** The last pause of each kind of sample (ms). */
+  pauses: { snapshot?: number; census?: number };
+  /** The pause budget, and the share of wall time the program has been paused so far. */
+  budget: number;
+  pausedShare: number;
 }
 
 // ---------------------------------------------------------------------------------------------

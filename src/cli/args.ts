@@ -27,6 +27,9 @@ Usage:
 Options:
   --samples N           snapshots to take (default 6; run/attach)
   --duration S          watch for S seconds instead of a number of samples
+  --until-verdict       stop as soon as the verdicts are settled (every growing type of the
+                        program a leak or not), or at --duration; the report says when
+                        (verdictAt)
   --interval S          seconds between snapshots (default: adaptive, within the pause budget)
   --pause-budget P      largest share of wall time the program may spend paused for
                         snapshots, 0.01–0.9 (default 0.1)
@@ -71,6 +74,8 @@ export interface CliOptions {
   operands: string[];
   samples?: number;
   durationS?: number;
+  /** Stop once the verdicts are settled. */
+  untilVerdict: boolean;
   intervalS?: number;
   pauseBudget: number;
   json?: string;
@@ -108,6 +113,7 @@ export function parseCli(argv: string[]): CliOptions {
       options: {
         samples: { type: 'string' },
         duration: { type: 'string' },
+        'until-verdict': { type: 'boolean' },
         interval: { type: 'string' },
         'pause-budget': { type: 'string' },
         json: { type: 'string' },
@@ -135,6 +141,7 @@ export function parseCli(argv: string[]): CliOptions {
     pauseBudget: number(v['pause-budget'], '--pause-budget', 0.01, 0.9) ?? 0.1,
     samples: integer(v.samples, '--samples', 1),
     durationS: number(v.duration, '--duration', 0.1, 1e7),
+    untilVerdict: !!v['until-verdict'],
     intervalS: number(v.interval, '--interval', 0.05, 1e6),
     json: v.json,
     saveSnapshots: v['save-snapshots'],

@@ -43,6 +43,6 @@ export async function attachTo(options: CliOptions, analyzer: SnapshotAnalyzer, 
     return outcome({ error: watch?.endedBecause && !/^Stopped/.test(watch.endedBecause) ? watch.endedBecause : 'No snapshot could be taken.' });
   }
   const n = watch.samples.length;
-  const note = signal && endedBy === signal ? `Stopped by ${signal} after ${n} snapshot${n === 1 ? '' : 's'}.` : watch.endedBecause && !/^(Stopped|Took)/i.test(watch.endedBecause) ? watch.endedBecause : undefined;
+  const note = signal && endedBy === signal ? `Stopped by ${signal} after ${n} snapshot${n === 1 ? '' : 's'}.` : watch.endedBecause && !/^(Stopped;|Stopped before|Took)/i.test(watch.endedBecause) ? watch.endedBecause : undefined;
   return outcome({ report: await watchReport(watch, { kind: 'attach', description: options.operands[0] }, note), exitCode: EXIT.ok, program });
 }

@@ -182,6 +182,7 @@ export function formatReport(report: Report, top: number, shownAlready: Readonly
   parts.push('', typesTable(report, top));
   if (report.causes?.length) for (const cause of report.causes) parts.push('', causeDetail(cause));
   else if (report.leaks.length) for (const leak of report.leaks) parts.push('', leakDetail(leak));
+  else if (report.tooEarly) parts.push('', inert(report.tooEarly, 400));
   else if (n > 1) parts.push('', 'No leak found.');
   for (const note of report.notes ?? []) if (!shownAlready.has(note)) parts.push(`note: ${inert(note, 300)}`);
   return parts.join('\n');

@@ -92,7 +92,7 @@ export async function runCommand(options: CliOptions, analyzer: SnapshotAnalyzer
     ? `The program (pid ${program!.pid}) ${exitWords(exit)} after ${snapshots}${exit.code === 0 ? '.' : because}`
     : endedBy === 'SIGINT' || endedBy === 'SIGTERM' || endedBy === 'SIGHUP'
       ? `Stopped by ${endedBy} after ${snapshots}.`
-      : watch.endedBecause && !/^(Stopped|Took)/i.test(watch.endedBecause) ? watch.endedBecause : undefined;
+      : watch.endedBecause && !/^(Stopped;|Stopped before|Took)/i.test(watch.endedBecause) ? watch.endedBecause : undefined;
   const report = await watchReport(watch, { kind: 'run', description: options.operands.join(' '), pid: program?.pid }, note);
   const failed = (!!exit && exit.code !== 0) || (failure !== undefined && !(failure instanceof Interrupted));
   return outcome({

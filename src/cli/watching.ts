@@ -3,7 +3,7 @@
 import type { CdpConnection } from '../core/cdp/connection';
 import type { Report, ReportTarget } from '../core/report';
 import type { SnapshotAnalyzer } from '../core/worker/analyzer';
-import { HeapWatch } from '../core/watch';
+import { HeapWatch, type WatchSchedule } from '../core/watch';
 import type { CliOptions } from './args';
 import { formatBytes } from './format';
 import type { Progress } from './progress';
@@ -27,8 +27,11 @@ const STOP_WAIT_MS = 5000;
 
 /** A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`. */
 export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string): HeapWatch {
+  // --until-verdict takes as many samples as the verdicts need, unless --samples caps them.
+  const total = options.durationS === undefined && !(options.untilVerdict && options.samples === undefined) ? (options.samples ?? 6) : undefined;
   const watch = new HeapWatch(connection, analyzer, {
-    maxSamples: options.durationS === undefined ? (options.samples ?? 6) : undefined,
+    maxSamples: total,
+    untilVerdict: options.untilVerdict,
     intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
     pauseBudget: options.pauseBudget,
     forceGc: options.forceGc,
@@ -36,12 +39,21 @@ export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer
     saveSnapshotsDir,
     snapshotTimeoutMs: options.snapshotTimeoutS * 1000,
   });
-  const total = options.durationS === undefined ? (options.samples ?? 6) : undefined;
-  watch.on('sample', (s) =>
-    progress.update(
-      `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`,
-    ),
-  );
+  let last = '';
+  let plan = '';
+  const update = () => progress.update(plan ? `${last} · ${plan}` : last);
+  watch.on('sample', (s) => {
+    last = `sample ${s.index + 1}${total ? ` of ${total}` : ''}: heap ${formatBytes(s.heapUsed)}, ${s.nodes.toLocaleString('en-US')} objects, pause ${Math.round(s.pauseMs)} ms`;
+    update();
+  });
+  watch.on('census', (c) => {
+    last = `census ${c.index + 1}: ${c.objects.toLocaleString('en-US')} objects counted, pause ${Math.round(c.pauseMs)} ms`;
+    update();
+  });
+  watch.on('schedule', (sch) => {
+    plan = describeSchedule(sch);
+    update();
+  });
   const show = (text: string) => {
     printed.add(text);
     progress.note(`leak-watch: ${text}`);
@@ -49,6 +61,17 @@ export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer
   watch.on('note', show);
   watch.on('error', (e) => show(e.message));
   return watch;
+}
+
+/** The plan in a few words: the next sample and its pause, the expected verdict, the budget. */
+export function describeSchedule(s: WatchSchedule, now = Date.now()): string {
+  const inS = (at: number) => `${Math.max(0, Math.round((at - now) / 1000))} s`;
+  const parts: string[] = [];
+  if (s.next) parts.push(`next: ${s.next.kind} in ${inS(s.next.at)}${s.next.expectedPauseMs ? ` (pause ~${(s.next.expectedPauseMs / 1000).toFixed(1)} s)` : ''}`);
+  if (s.verdictExpectedAt !== undefined) parts.push(`verdict in ~${inS(s.verdictExpectedAt)}`);
+  parts.push(`paused ${(100 * s.pausedShare).toFixed(1)} % of ${Math.round(100 * s.budget)} %`);
+  if (s.runaway) parts.push('heap running away');
+  return parts.join(' · ');
 }
 
 /**

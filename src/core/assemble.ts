@@ -29,12 +29,18 @@ export interface ReportInput {
   causes?(types: Pick<TypeSeries, 'name' | 'verdict' | 'countPerMinute'>[]): Promise<Cause[]>;
   /** Retained bytes per type on the latest snapshot (the worker's `retainedSizes`); optional. */
   retainedSizes?(types: string[]): Promise<Record<string, number>>;
+  /** The verdicts, when the caller judged more than the samples (a watch's censuses); default `computeSeries(samples)`. */
+  series?: TypeSeries[];
+  /** Added to the report as they are (see `Report`). */
+  censuses?: Report['censuses'];
+  verdictAt?: number;
+  tooEarly?: string;
 }
 
 /** Builds the report from samples: per-type series and verdicts, then explanations of the leaks. */
 export async function assembleReport(input: ReportInput): Promise<Report> {
   const notes = [...(input.notes ?? [])];
-  const types = computeSeries([...input.samples]) // it starts from the last id reset itself;
+  const types = input.series ?? computeSeries([...input.samples]); // it starts from the last id reset itself
   const explained = types.filter((t) => t.verdict !== 'ok').slice(0, MAX_EXPLAINED_TYPES);
   const sizes = input.retainedSizes ? retainedWanted(types) : [];
   let leaks: Leak[] = [];
@@ -92,6 +98,9 @@ export async function assembleReport(input: ReportInput): Promise<Report> {
     ...(input.causes ? { causes: causes ?? [] } : {}),
     leaks,
     notes: notes.length ? notes : undefined,
+    censuses: input.censuses?.length ? input.censuses : undefined,
+    verdictAt: input.verdictAt,
+    tooEarly: input.tooEarly,
   };
 }
 

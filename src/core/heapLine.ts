@@ -19,7 +19,8 @@ export class HeapLine {
   /** `onPoint` hears every point, polled or recorded. */
   constructor(
     private readonly connection: CdpConnection,
-    private readonly pollMs: number,
+    /** How often to poll (ms); a change takes effect from the next poll. */
+    public pollMs: number,
     private readonly onPoint: (point: HeapUsagePoint) => void,
   ) {}
 

@@ -1,6 +1,7 @@
 // Before a snapshot: will parsing it fit in the memory the analysis may use? Say so before trying,
 // rather than letting the worker (or the machine) run out of memory half-way through.
 import * as os from 'node:os';
+import type { ProgramMemory } from './programMemory';
 
 /**
  * Bytes of snapshot JSON per byte of used JS heap. Measured on real snapshots (Node 20): 1.3–1.4 for
@@ -64,4 +65,64 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${Math.round(bytes / 1e6)} MB`;
   if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
   return `${Math.round(bytes)} B`;
+}
+
+/**
+ * The program's own extra memory while V8 builds and sends a heap snapshot, per byte of its used
+ * heap, before the watch has measured it on the program's first snapshot. Measured (VmData growth,
+ * bench/watch-signals.ts and a heap of 300,000 small records): 6.5× (Node 24), 7.0× (22), 8.3× (20),
+ * 8.0× (18) for the server-like program's 60 MB heap, but 22–24× (Node 20) for heaps of many small
+ * objects, whose JSON (queued in the program until the inspector's socket takes it) is large for
+ * their size. The first snapshot is judged by the worst case.
+ */
+const FIRST_SNAPSHOT_EXTRA_PER_HEAP_BYTE = 24;
+/** A census's walk of the heap (`queryObjects`): +1.3× the heap after a GC, +0.25× once memory was in use. */
+const CENSUS_EXTRA_PER_HEAP_BYTE = 1.4;
+/** Headroom asked over the prediction. */
+const PROGRAM_MARGIN = 1.15;
+
+/** What the guard says about one sample of the program. */
+export type ProgramVerdict = { fits: true; extraBytes: number } | { fits: false; extraBytes: number; message: string };
+
+/**
+ * Guards the watched program's memory across a watch. A snapshot makes V8 build the whole graph
+ * and its JSON in the program's memory; the allocator keeps most of that afterwards and the next
+ * snapshot reuses it. So the peak is predicted as the program's RSS before its first snapshot, plus
+ * its heap's growth since, plus the factor × its heap (the factor measured on that first snapshot
+ * once there is one), and only what the program does not have already must fit under each limit.
+ */
+export class ProgramMemoryGuard {
+  private baselineRss: number | undefined;
+  private baselineHeap = 0;
+  private measuredFactor: number | undefined;
+
+  /** Checks a sample of `kind` against every limit of the program's; says why not, with the numbers. */
+  check(kind: 'snapshot' | 'census', memory: ProgramMemory, what: string): ProgramVerdict {
+    const factor = kind === 'census' ? CENSUS_EXTRA_PER_HEAP_BYTE : (this.measuredFactor ?? FIRST_SNAPSHOT_EXTRA_PER_HEAP_BYTE);
+    const base = this.baselineRss !== undefined ? this.baselineRss + Math.max(0, memory.heapUsed - this.baselineHeap) : memory.rss;
+    const extraBytes = Math.max(0, Math.ceil(base + factor * memory.heapUsed - memory.rss));
+    for (const limit of memory.limits) {
+      if (limit.kind === 'heap') continue; // a snapshot's memory is outside the JS heap
+      const left = limit.limitBytes - limit.usedBytes;
+      if (extraBytes * PROGRAM_MARGIN <= left) continue;
+      const message =
+        `${what} was not taken: it would need about ${formatBytes(extraBytes)} more memory in the program ` +
+        `(${factor.toFixed(1)}× its ${formatBytes(memory.heapUsed)} heap${kind === 'census' ? '' : this.measuredFactor !== undefined ? ', as measured on its first snapshot' : ', the most a first snapshot has needed'}), ` +
+        `but only ${formatBytes(Math.max(0, left))} is left under ${limit.source} (${formatBytes(limit.limitBytes)}, ${formatBytes(limit.usedBytes)} in use). ` +
+        'Taking it could get the program killed for lack of memory. Give the program more memory, or watch it with a smaller workload.';
+      return { fits: false, extraBytes, message };
+    }
+    return { fits: true, extraBytes };
+  }
+
+  /** Learns from the first snapshot: the program's memory just before it, and its peak after. */
+  snapshotTaken(before: ProgramMemory, after: ProgramMemory): void {
+    if (this.baselineRss !== undefined) return;
+    this.baselineRss = before.rss;
+    this.baselineHeap = before.heapUsed;
+    // The peak RSS is a high-water mark: only a peak above the RSS before can be this snapshot's.
+    if (after.maxRss !== undefined && after.maxRss > before.rss && before.heapUsed > 0) {
+      this.measuredFactor = (after.maxRss - before.rss) / before.heapUsed;
+    }
+  }
 }

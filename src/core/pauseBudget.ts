@@ -15,3 +15,20 @@ export function nextSnapshotGap(pauseMs: number, options: PauseBudget = {}): num
   const pause = Number.isFinite(pauseMs) && pauseMs > 0 ? pauseMs : 0;
   return Math.max(floorMs, Math.ceil(pause * (1 / budget - 1)));
 }
+
+/** Where a watch stands against its budget: when it started (any clock, ms) and how long the program has been paused so far. */
+export interface PauseAccount {
+  startedAt: number;
+  pausedMs: number;
+}
+
+/**
+ * The earliest time (same clock as `startedAt`) a sample that will pause the program for
+ * `expectedPauseMs` may start, so that once it ends the program has spent at most `budget` of the
+ * watch's wall time paused: (paused + pause) / (elapsed + pause) ≤ budget.
+ */
+export function earliestSampleStart(account: PauseAccount, expectedPauseMs: number, budget = 0.1): number {
+  if (!(budget > 0 && budget < 1)) throw new RangeError(`The pause budget must be between 0 and 1 (exclusive); got ${budget}.`);
+  const pause = Number.isFinite(expectedPauseMs) && expectedPauseMs > 0 ? expectedPauseMs : 0;
+  return account.startedAt + (account.pausedMs + pause) / budget - pause;
+}

@@ -125,6 +125,8 @@ export interface TypeSeries {
   countPerMinute: number;
   bytesPerMinute: number;
   retainedBytes?: number;
+  /** When this type's verdict was first reached (ms since the epoch); a live watch sets it. */
+  verdictAt?: number;
 }
 
 export interface Leak {
@@ -272,4 +274,10 @@ export interface Report {
   leaks: Leak[];
   /** Notes for the user (ids reset, allocation sites unavailable, …). */
   notes?: string[];
+  /** Censuses taken between snapshots (per-type counts without a snapshot): when, and the pause each cost. */
+  censuses?: { time: number; pauseMs: number }[];
+  /** When every verdict was settled (ms since the epoch): what `--until-verdict` waits for. */
+  verdictAt?: number;
+  /** Set while there are too few samples for a verdict: what is known so far, in a sentence. */
+  tooEarly?: string;
 }

@@ -6,11 +6,18 @@ import * as path from 'node:path';
 import { CdpClosedError, CdpTimeoutError, type CdpConnection } from './cdp/connection';
 import { HeapLine, type HeapUsagePoint } from './heapLine';
 import { IdResetProbe } from './idResetProbe';
-import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes } from './memoryGuard';
-import { nextSnapshotGap } from './pauseBudget';
-import { packSample } from './analysis/growth';
+import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes, formatBytes, ProgramMemoryGuard } from './memoryGuard';
+import { earliestSampleStart, nextSnapshotGap } from './pauseBudget';
+import { computeSeries, GROWTH_RULES, lastResetIndex, packSample } from './analysis/growth';
+import { isInternalType, typeTier } from './analysis/typeNames';
 import { assembleReport } from './assemble';
-import type { Cause, Leak, Report, ReportTarget, Sample, SampleInfo, TypeSeries, TypeStat } from './report';
+import { CensusTaker, type Census } from './census';
+import {
+  addCensus, censusBaseline, combineVerdicts, judgeCensusState, judgeRunaway, snapshotConfirms, verdictsSettled,
+  type CensusState, type ConfirmedLeak, type Runaway,
+} from './evidence';
+import { readProgramMemory, type ProgramMemory } from './programMemory';
+import type { Cause, Leak, Report, ReportTarget, Sample, SampleInfo, TypeSeries, TypeStat, Verdict } from './report';
 
 /** What the watch loop tells the analyzer about a snapshot it has just streamed. */
 export type SnapshotFacts = Pick<SampleInfo, 'index' | 'time' | 'pauseMs' | 'heapUsed' | 'heapTotal'>;
@@ -70,7 +77,39 @@ export interface HeapWatchOptions {
    * would need more is not snapshotted: the watch ends with a message saying so (earlier samples kept).
    */
   memoryBudgetBytes?: number | (() => number);
+  /**
+   * Once a snapshot has paused the program this long (ms), count its classes by census between
+   * snapshots (a census pauses it for a fraction of a snapshot), and take snapshots only to start,
+   * to confirm what the censuses found and to find who holds it. 0 never. Default 1000.
+   */
+  censusFromPauseMs?: number;
+  /** End the watch as soon as the verdicts are settled (`verdictsSettled`). Default false. */
+  untilVerdict?: boolean;
+  /** Before each sample, predict the program's own memory need and refuse what would not fit its limits. Default true. */
+  guardProgramMemory?: boolean;
+  /** Asked, with the guard's message, before a sample that may not fit the program's memory; true takes it anyway. Default: refuse. */
+  confirmRisk?: (message: string) => Promise<boolean>;
+  /** When the heap runs away: sample sooner, decide on fewer snapshots, stop before it has grown 3×. Default true. */
+  watchRunaway?: boolean;
 }
+
+/** Where the watch is in its plan: the next sample, the expected verdict, what each kind of sample costs. */
+export interface WatchSchedule {
+  /** The next sample: its kind, when it is due (ms since the epoch), why, and its expected pause (ms). */
+  next?: { kind: SampleKind; at: number; reason: string; expectedPauseMs: number };
+  /** When a verdict is expected (ms since the epoch), if one can be foreseen. */
+  verdictExpectedAt?: number;
+  /** The last pause of each kind of sample (ms). */
+  pauses: Partial<Record<SampleKind, number>>;
+  /** The pause budget now, and the share of the watch's wall time the program has been paused so far. */
+  budget: number;
+  pausedShare: number;
+  /** While the heap runs away: what the heap line shows, in a sentence. */
+  runaway?: string;
+}
+
+/** A heap snapshot (everything, and the why), or a census (the program's classes counted, no snapshot). */
+export type SampleKind = 'snapshot' | 'census';
 
 /** The events js-debug's proxy must forward for a watch to work. */
 export const JS_DEBUG_EVENTS = ['HeapProfiler.*', 'Runtime.*'];
@@ -81,6 +120,21 @@ const MIN_HEAP_POLL_MS = 50;
 const STOP_TRACKING_WAIT_MS = 10_000;
 /** Consecutive failed samples after which the watch gives up. */
 const MAX_CONSECUTIVE_FAILURES = 3;
+/** Censuses between two snapshots at most (then a snapshot takes stock of every type again). */
+const MAX_CENSUSES_BETWEEN_SNAPSHOTS = 8;
+/** A census that pauses the program for more than this share of a snapshot's pause is not worth it. */
+const MAX_CENSUS_SHARE_OF_SNAPSHOT = 0.5;
+/** The heap line suggests a runaway when the used heap (garbage included) reaches this × the last snapshot's, and … */
+const RUNAWAY_SUSPECT_RATIO = 1.6;
+/** … at least this much more (bytes); a GC then confirms it when the live heap is this × the last snapshot's. */
+const RUNAWAY_MIN_GROWTH = 8 * 2 ** 20;
+const RUNAWAY_CONFIRM_RATIO = 1.4;
+/** Once the heap is known to run away: the next snapshot when the used heap is this × the last snapshot's (no GC first). */
+const RUNAWAY_NEXT_RATIO = 1.2;
+/** How often the heap line is polled while the heap runs away (ms). */
+const RUNAWAY_POLL_MS = 250;
+/** A runaway watch stops once the live heap is this × its size at the first sample. */
+const RUNAWAY_STOP_RATIO = 3;
 
 type EndCause =
   | { kind: 'stopped' }
@@ -103,6 +157,8 @@ class SampleEnded extends Error {}
 
 export interface HeapWatchEvents {
   sample: [Sample];
+  census: [Census];
+  schedule: [WatchSchedule];
   heapUsage: [HeapUsagePoint];
   note: [string];
   error: [Error];
@@ -111,8 +167,8 @@ export interface HeapWatchEvents {
 
 /** Watches one debuggee's heap over a CDP connection; emits `sample`, `heapUsage`, `note`, `error`, `end`. */
 export class HeapWatch extends EventEmitter<HeapWatchEvents> {
-  private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes'>> &
-    Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes'>;
+  private readonly options: Required<Omit<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes' | 'confirmRisk'>> &
+    Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes' | 'confirmRisk'>;
   private readonly samplesTaken: Sample[] = [];
   private readonly heapLine: HeapLine;
   private readonly notesList: string[] = [];
@@ -133,6 +189,34 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private trackingStarted = false;
   private readonly idResetProbe: IdResetProbe;
   private startedAt = new Date();
+  private readonly census: CensusTaker;
+  /** Censuses since the last snapshot, and the types they label; undefined before the first snapshot. */
+  private censusState: CensusState | undefined;
+  private readonly censuses: Census[] = [];
+  private censusMode = false;
+  private censusOff = false;
+  /** Census leaks a snapshot confirmed. */
+  private readonly confirmed = new Map<string, ConfirmedLeak>();
+  private readonly programGuard = new ProgramMemoryGuard();
+  /** performance.now() of the first sample; the program's pauses so far (ms); the end of the last sample. */
+  private watchStart: number | undefined;
+  private pausedMs = 0;
+  private lastSampleEnd = 0;
+  private readonly lastPause: Partial<Record<SampleKind, { ms: number; heap: number }>> = {};
+  private budgetBoost: { budget: number; until: number } | undefined;
+  private sampleNowAsked = false;
+  /** Set to end the current wait and plan again (a budget boost). */
+  private replan = false;
+  private runawaySuspected = false;
+  /** After a check that found garbage rather than growth, no other check until then (performance.now()). */
+  private noRunawayCheckUntil = 0;
+  /** The heap line's last points (used bytes), for the runaway check. */
+  private readonly recentUsed: number[] = [];
+  private runaway: { since: number; firstHeap: number } | undefined;
+  /** Each type's verdict and since when (ms since the epoch). */
+  private readonly verdictSince = new Map<string, { verdict: Verdict; at: number }>();
+  private latestSeries: TypeSeries[] = [];
+  private settledAt: number | undefined;
 
   constructor(
     private readonly connection: CdpConnection,
@@ -154,10 +238,38 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       detectProgramEnd: options.detectProgramEnd ?? true,
       discardConsoleEntries: options.discardConsoleEntries ?? !options.subscribeJsDebug,
       memoryBudgetBytes: options.memoryBudgetBytes,
+      censusFromPauseMs: Math.max(0, options.censusFromPauseMs ?? 1000),
+      untilVerdict: options.untilVerdict ?? false,
+      guardProgramMemory: options.guardProgramMemory ?? true,
+      confirmRisk: options.confirmRisk,
+      watchRunaway: options.watchRunaway ?? true,
     };
     nextSnapshotGap(0, { budget: this.options.pauseBudget }); // validates the budget early
     this.idResetProbe = new IdResetProbe(connection, (step) => this.guard(step));
-    this.heapLine = new HeapLine(connection, this.options.heapPollMs, (point) => this.publish('heapUsage', point));
+    this.census = new CensusTaker(connection, (step) => this.guard(step));
+    this.heapLine = new HeapLine(connection, this.options.heapPollMs, (point) => {
+      this.publish('heapUsage', point);
+      this.watchHeapLine(point);
+    });
+  }
+
+  /** The verdicts as of the last sample: snapshots, censuses and a runaway heap together. */
+  get verdicts(): readonly TypeSeries[] {
+    return this.latestSeries;
+  }
+
+  /** Takes a snapshot now, whatever the budget says (the user trades pause for speed). */
+  sampleNow(): void {
+    this.sampleNowAsked = true;
+    this.wakeSleeper?.();
+  }
+
+  /** Uses `budget` instead of the configured pause budget for the next `forMs`. */
+  boostBudget(budget: number, forMs: number): void {
+    nextSnapshotGap(0, { budget });
+    this.budgetBoost = { budget, until: performance.now() + forMs };
+    this.replan = true;
+    this.wakeSleeper?.();
   }
 
   /** The samples taken so far (per-type summaries only; graphs are not kept). */
@@ -248,12 +360,17 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   /** Builds the report: sample summaries, the heap line, per-type series and verdicts, and explained leaks. */
   buildReport(target: ReportTarget): Promise<Report> {
+    const series = this.samplesTaken.length ? this.judge(false) : [];
     return assembleReport({
       target,
       startedAt: this.startedAt,
       samples: this.samplesTaken,
       heapUsage: [...this.heapLine.points],
       notes: this.notesList,
+      series: series.map((t) => ({ ...t, counts: [...t.counts], bytes: [...t.bytes], evidence: [...t.evidence] })),
+      censuses: this.censuses.map((c) => ({ time: c.time, pauseMs: c.pauseMs })),
+      verdictAt: this.settledAt,
+      tooEarly: this.tooEarly(series),
       explain: (types, alsoRetained) => this.analyzer.explain(types, { alsoRetained }),
       causes: this.analyzer.causes ? (types) => this.analyzer.causes!(types) : undefined,
       retainedSizes: this.analyzer.retainedSizes ? (types) => this.analyzer.retainedSizes!(types) : undefined,
@@ -308,24 +425,300 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     for (;;) {
       if (this.endCause) return this.describeEnd(this.endCause, false);
       if (enough()) return `Took ${this.samplesTaken.length} sample${this.samplesTaken.length === 1 ? '' : 's'}, as asked.`;
-      // Indices stay contiguous: a failed sample's index is taken by the next one.
-      const outcome = await this.takeSample(this.samplesTaken.length);
-      if (outcome.kind === 'ended') return outcome.reason;
-      if (outcome.kind === 'failed') {
-        this.reportError(outcome.error);
-        if (++failures >= MAX_CONSECUTIVE_FAILURES) {
-          return `Gave up after ${failures} failed samples in a row (last: ${outcome.error.message}); the earlier samples are kept.`;
-        }
-      } else {
-        failures = 0;
+      const plan = this.planNext();
+      this.publishSchedule(plan);
+      if (this.watchStart !== undefined) await this.idle(plan.atPerf);
+      if (this.endCause) continue;
+      let kind = plan.kind;
+      if (this.runawaySuspected) {
+        this.runawaySuspected = false;
+        if (!(await this.confirmRunaway())) continue;
+        kind = 'snapshot';
+      } else if (this.sampleNowAsked) {
+        kind = 'snapshot';
+      } else if (performance.now() < plan.atPerf) {
+        continue; // woken for a new plan (a budget boost)
       }
-      if (enough()) continue; // no gap after the last sample
-      const gap =
-        this.options.intervalMs > 0
-          ? this.options.intervalMs
-          : nextSnapshotGap(outcome.pauseMs, { budget: this.options.pauseBudget, floorMs: this.options.minIntervalMs });
-      await this.idle(outcome.snapshotEnd + gap);
+      this.sampleNowAsked = false;
+      if (kind === 'census') {
+        const outcome = await this.takeCensus();
+        if (outcome.kind === 'ended') return outcome.reason;
+        if (outcome.kind === 'failed') this.switchCensusOff(outcome.error.message);
+      } else {
+        // Indices stay contiguous: a failed sample's index is taken by the next one.
+        const outcome = await this.takeSample(this.samplesTaken.length);
+        if (outcome.kind === 'ended') return outcome.reason;
+        if (outcome.kind === 'failed') {
+          this.reportError(outcome.error);
+          if (++failures >= MAX_CONSECUTIVE_FAILURES) {
+            return `Gave up after ${failures} failed samples in a row (last: ${outcome.error.message}); the earlier samples are kept.`;
+          }
+        } else {
+          failures = 0;
+        }
+      }
+      const series = this.judge(true);
+      const runawayEnd = this.runawayEnd(series);
+      if (runawayEnd) return runawayEnd;
+      if (this.options.untilVerdict && this.samplesTaken.length && verdictsSettled(series, this.samplesTaken)) {
+        this.settledAt = Date.now();
+        const leaks = series.filter((t) => t.verdict === 'leak').map((t) => t.name);
+        return `Verdicts settled after ${this.samplesTaken.length} snapshot${this.samplesTaken.length === 1 ? '' : 's'}${this.censuses.length ? ` and ${this.censuses.length} census${this.censuses.length === 1 ? '' : 'es'}` : ''} in ${seconds(performance.now() - (this.watchStart ?? 0))} s: ${leaks.length ? `leak${leaks.length === 1 ? '' : 's'} ${leaks.join(', ')}` : 'no leak'}.`;
+      }
     }
+  }
+
+  /** The pause budget in force now (a boost, or the configured one). */
+  private budgetNow(): number {
+    if (this.budgetBoost && performance.now() < this.budgetBoost.until) return this.budgetBoost.budget;
+    this.budgetBoost = undefined;
+    return this.options.pauseBudget;
+  }
+
+  /**
+   * The pause a sample of `kind` is expected to cost: the last one's, scaled by how the live heap
+   * (after GC, at the last snapshot) has grown since; a first census, a fifth of a snapshot's (as
+   * measured: bench/watch-signals.ts). Not by the heap line, whose garbage would inflate it.
+   */
+  private expectedPause(kind: SampleKind): number {
+    const last = this.lastPause[kind];
+    if (!last) return kind === 'census' ? (this.lastPause.snapshot?.ms ?? 0) * 0.2 : 0;
+    const live = this.samplesTaken[this.samplesTaken.length - 1]?.heapUsed ?? last.heap;
+    return last.ms * Math.min(4, Math.max(1, live / Math.max(1, last.heap)));
+  }
+
+  /** The next sample: census or snapshot, when (performance.now() clock) and why. */
+  private planNext(): { kind: SampleKind; atPerf: number; reason: string } {
+    const now = performance.now();
+    if (this.watchStart === undefined) return { kind: 'snapshot', atPerf: now, reason: 'the first snapshot: the baseline' };
+    let kind: SampleKind = 'snapshot';
+    let reason = 'the next snapshot';
+    if (this.runaway) {
+      reason = 'the heap is running away: the next snapshot as soon as it has grown half again';
+    } else if (this.censusMode && this.censusState) {
+      const pending = judgeCensusState(this.censusState).filter((t) => t.verdict === 'leak').map((t) => t.name);
+      if (pending.length) reason = `to confirm what the censuses found (${pending.join(', ')}) and find who holds it`;
+      else if (this.censusState.censuses.length >= MAX_CENSUSES_BETWEEN_SNAPSHOTS) reason = 'a snapshot to take stock of every type again';
+      else {
+        kind = 'census';
+        reason = 'counting the program’s classes without a snapshot';
+      }
+    }
+    const atPerf =
+      this.options.intervalMs > 0
+        ? this.lastSampleEnd + this.options.intervalMs
+        : Math.max(
+            this.lastSampleEnd + this.options.minIntervalMs,
+            earliestSampleStart({ startedAt: this.watchStart, pausedMs: this.pausedMs }, this.expectedPause(kind), this.budgetNow()),
+          );
+    return { kind, atPerf, reason };
+  }
+
+  /** Tells the schedule: the next sample, the expected verdict, each kind's pause, the budget. */
+  private publishSchedule(plan: { kind: SampleKind; atPerf: number; reason: string }): void {
+    const now = performance.now();
+    const toEpoch = (perf: number) => Date.now() + (perf - now);
+    const budget = this.budgetNow();
+    const elapsed = this.watchStart === undefined ? 0 : now - this.watchStart;
+    const expectedPauseMs = Math.round(this.expectedPause(plan.kind));
+    const schedule: WatchSchedule = {
+      next: { kind: plan.kind, at: Math.round(toEpoch(Math.max(now, plan.atPerf))), reason: plan.reason, expectedPauseMs },
+      pauses: Object.fromEntries(Object.entries(this.lastPause).map(([k, v]) => [k, Math.round(v!.ms)])),
+      budget,
+      pausedShare: elapsed > 0 ? this.pausedMs / elapsed : 0,
+    };
+    const verdictIn = this.verdictExpectedIn(plan);
+    if (verdictIn !== undefined) schedule.verdictExpectedAt = Math.round(toEpoch(verdictIn));
+    if (this.runaway) {
+      const heap = this.heapLine.points[this.heapLine.points.length - 1]?.used ?? 0;
+      schedule.runaway = `The heap is running away: ${formatBytes(this.runaway.firstHeap)} at the first sample, ${formatBytes(heap)} now.`;
+    }
+    this.publish('schedule', schedule);
+  }
+
+  /** When (performance.now() clock) the verdict should be in, if the watch goes on as planned; undefined once settled or unforeseeable. */
+  private verdictExpectedIn(plan: { kind: SampleKind; atPerf: number }): number | undefined {
+    if (this.watchStart === undefined) return undefined;
+    if (this.latestSeries.length && verdictsSettled(this.latestSeries, this.samplesTaken)) return undefined;
+    const budget = this.budgetNow();
+    const snapshot = this.expectedPause('snapshot');
+    const analysis = (this.samplesTaken[this.samplesTaken.length - 1]?.analysisMs ?? 0) + snapshot;
+    if (this.censusMode && this.censusState) {
+      // Censuses until one says leak (four of them, counting from the one that starts labelling), then a confirming snapshot.
+      const census = this.expectedPause('census');
+      const tracked = this.censusState.trackedFrom.size ? Math.min(...this.censusState.trackedFrom.values()) : this.censusState.censuses.length;
+      const censusesLeft = plan.kind === 'census' ? Math.max(1, tracked + GROWTH_RULES.minSamplesForLeak - this.censusState.censuses.length) : 0;
+      return plan.atPerf + censusesLeft * (census / budget) + snapshot / budget + analysis;
+    }
+    const snapshots = this.samplesTaken.length - lastResetIndex(this.samplesTaken);
+    const left = Math.max(1, GROWTH_RULES.minSamplesForLeak - snapshots);
+    const gap = this.options.intervalMs > 0 ? this.options.intervalMs + snapshot : snapshot / budget;
+    return plan.atPerf + (left - 1) * gap + analysis;
+  }
+
+  /** The verdicts now; `fresh` after a new sample, to mark when each verdict was reached. */
+  private judge(fresh: boolean): TypeSeries[] {
+    if (!fresh && this.latestSeries.length) return this.latestSeries;
+    const snapshotSeries = computeSeries([...this.samplesTaken]);
+    const censusSeries = this.censusState?.censuses.length ? judgeCensusState(this.censusState) : [];
+    const early = this.runaway ? judgeRunaway(this.samplesTaken, this.runawayFacts()) : new Map<string, string[]>();
+    const series = combineVerdicts(snapshotSeries, censusSeries, this.confirmed, early);
+    const now = Date.now();
+    for (const t of series) {
+      let since = this.verdictSince.get(t.name);
+      if (!since || since.verdict !== t.verdict) this.verdictSince.set(t.name, (since = { verdict: t.verdict, at: now }));
+      t.verdictAt = since.at;
+    }
+    this.latestSeries = series;
+    return series;
+  }
+
+  /** What is known while too few samples are in: a sentence, or undefined once a verdict can be told. */
+  private tooEarly(series: TypeSeries[]): string | undefined {
+    const snapshots = this.samplesTaken.length - lastResetIndex(this.samplesTaken);
+    if (series.some((t) => t.verdict === 'leak') || snapshots >= GROWTH_RULES.minSamplesForLeak || !this.samplesTaken.length) return undefined;
+    const points = this.heapLine.points;
+    const first = this.samplesTaken[0];
+    const lastPoint = points[points.length - 1];
+    const parts = [`Too early to tell: ${snapshots} snapshot${snapshots === 1 ? '' : 's'}${this.censuses.length ? ` and ${this.censuses.length} census${this.censuses.length === 1 ? '' : 'es'}` : ''}; a verdict needs ${GROWTH_RULES.minSamplesForLeak} snapshots (fewer when the heap runs away or censuses count the growth between them).`];
+    if (lastPoint && first.heapUsed > 0) {
+      const secs = Math.max(0, (lastPoint.time - first.time) / 1000);
+      parts.push(`So far the heap went ${formatBytes(first.heapUsed)} → ${formatBytes(lastPoint.used)} (×${(lastPoint.used / first.heapUsed).toFixed(1)}) in ${secs.toFixed(0)} s.`);
+    }
+    // The program's own classes first, then shapes, then the runtime's types; each by growth.
+    const grown = series
+      .filter((t) => !isInternalType(t.name) && t.counts.length > 1)
+      .map((t) => ({ name: t.name, by: t.counts[t.counts.length - 1] - t.counts[0], tier: typeTier(t.name) }))
+      .filter((g) => g.by >= GROWTH_RULES.minNetObjects)
+      .sort((a, b) => a.tier - b.tier || b.by - a.by)
+      .slice(0, 3);
+    if (grown.length) parts.push(`Growing most: ${grown.map((g) => `${g.name} +${g.by.toLocaleString('en-US')}`).join(', ')}.`);
+    return parts.join(' ');
+  }
+
+  /** A census between snapshots: counts, birth labels of the growing classes, their verdicts. */
+  private async takeCensus(): Promise<SampleOutcome> {
+    const state = this.censusState!;
+    const started = performance.now();
+    this.heapLine.stop();
+    try {
+      const timeoutMs = this.options.snapshotTimeoutMs;
+      if (this.options.guardProgramMemory) {
+        const memory = await this.guard(readProgramMemory(this.connection, 10_000));
+        const verdict = this.programGuard.check('census', memory, `Census ${this.censuses.length + 1}`);
+        const heap = memory.limits.find((l) => l.kind === 'heap');
+        // The census's list of every object lives in the program's JS heap (8 bytes an object, twice while it grows).
+        const objects = this.censuses[this.censuses.length - 1]?.objects ?? this.samplesTaken[this.samplesTaken.length - 1]?.nodes ?? 0;
+        if (!verdict.fits) return { kind: 'failed', error: new Error(verdict.message), pauseMs: 0, snapshotEnd: performance.now() };
+        if (heap && heap.limitBytes - heap.usedBytes < 16 * objects + 16 * 2 ** 20) {
+          return { kind: 'failed', error: new Error(`a census would list about ${objects.toLocaleString('en-US')} objects in a JavaScript heap that has ${formatBytes(heap.limitBytes - heap.usedBytes)} left`), pauseMs: 0, snapshotEnd: performance.now() };
+        }
+      }
+      const census = await this.census.take({ tracked: [...state.trackedFrom.keys()], baseline: censusBaseline(state) }, timeoutMs > 0 ? timeoutMs : 0);
+      addCensus(state, census);
+      this.censuses.push(census);
+      this.countPause('census', census.pauseMs, this.samplesTaken[this.samplesTaken.length - 1]?.heapUsed ?? 0);
+      this.publish('census', census);
+      const snapshotPause = this.lastPause.snapshot?.ms ?? 0;
+      if (snapshotPause > 0 && census.pauseMs > MAX_CENSUS_SHARE_OF_SNAPSHOT * snapshotPause) {
+        this.switchCensusOff(`a census paused the program for ${seconds(census.pauseMs)} s, too close to a snapshot's ${seconds(snapshotPause)} s to be worth it`);
+      }
+      return { kind: 'ok', pauseMs: census.pauseMs, snapshotEnd: performance.now() };
+    } catch (error) {
+      if (error instanceof Cancelled) return { kind: 'ended', reason: this.describeEnd(error.endCause, false) };
+      if (error instanceof CdpClosedError) return { kind: 'ended', reason: this.describeEnd({ kind: 'closed', reason: error.reason }, false) };
+      return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)), pauseMs: performance.now() - started, snapshotEnd: performance.now() };
+    } finally {
+      this.lastSampleEnd = performance.now();
+      this.heapLine.start();
+    }
+  }
+
+  /** Back to snapshots only, with a note saying why. */
+  private switchCensusOff(why: string): void {
+    if (this.censusOff) return;
+    this.censusOff = true;
+    this.censusMode = false;
+    void this.census.dropLabels();
+    this.note(`Counting by census between snapshots is off for this watch: ${why}. Snapshots only from here on.`);
+  }
+
+  /** Adds a sample's pause to the account. */
+  private countPause(kind: SampleKind, ms: number, heap: number): void {
+    this.pausedMs += ms;
+    this.lastPause[kind] = { ms, heap };
+  }
+
+  /** Watches the heap line between samples: a heap that doubles since the last snapshot may be running away. */
+  private watchHeapLine(point: HeapUsagePoint): void {
+    if (!this.options.watchRunaway || this.runawaySuspected || performance.now() < this.noRunawayCheckUntil) return;
+    const last = this.samplesTaken[this.samplesTaken.length - 1];
+    if (!last || last.heapUsed <= 0) return;
+    // The lower of the last two points: a heap that churns swings up between GCs, one that runs away stays up.
+    this.recentUsed.push(point.used);
+    if (this.recentUsed.length > 2) this.recentUsed.shift();
+    const used = this.runaway ? point.used : Math.min(...this.recentUsed);
+    const ratio = this.runaway ? RUNAWAY_NEXT_RATIO : RUNAWAY_SUSPECT_RATIO;
+    if (this.recentUsed.length >= (this.runaway ? 1 : 2) && used >= ratio * last.heapUsed && used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
+      this.runawaySuspected = true;
+      this.wakeSleeper?.();
+    }
+  }
+
+  /** Whether the heap runs away: a GC, then its live size against the last snapshot's. */
+  private async confirmRunaway(): Promise<boolean> {
+    const last = this.samplesTaken[this.samplesTaken.length - 1];
+    if (!last) return false;
+    if (this.runaway) return true; // known already: the snapshot's own GC is enough
+    const started = performance.now();
+    this.heapLine.stop();
+    try {
+      await this.guard(this.connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 }));
+      const usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 10_000 }));
+      this.pausedMs += performance.now() - started;
+      this.heapLine.record({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
+      if (usage.usedSize < RUNAWAY_CONFIRM_RATIO * last.heapUsed || usage.usedSize - last.heapUsed < RUNAWAY_MIN_GROWTH) {
+        // Garbage, not growth (a program that churns): no other check for a while, so that such GCs cost at most 2 % of the time.
+        this.noRunawayCheckUntil = performance.now() + Math.max(30_000, 50 * (performance.now() - started));
+        return false;
+      }
+      if (!this.runaway) {
+        this.runaway = { since: this.samplesTaken[0].time, firstHeap: this.samplesTaken[0].heapUsed };
+        this.heapLine.pollMs = Math.min(this.heapLine.pollMs, RUNAWAY_POLL_MS);
+        this.note(
+          `The heap is running away: ${formatBytes(last.heapUsed)} at the last snapshot, ${formatBytes(usage.usedSize)} live now; ` +
+            'sampling sooner, deciding on fewer snapshots, and stopping before it has grown much further.',
+        );
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof Cancelled || error instanceof CdpClosedError) throw error;
+      return false;
+    } finally {
+      this.heapLine.start();
+    }
+  }
+
+  private runawayFacts(): Runaway {
+    const first = this.samplesTaken[0];
+    const last = this.samplesTaken[this.samplesTaken.length - 1];
+    return { firstHeap: first?.heapUsed ?? 0, heapNow: last?.heapUsed ?? 0, seconds: first && last ? (last.time - first.time) / 1000 : 0 };
+  }
+
+  /** While the heap runs away: end once the verdict is in, or before the heap has grown 3× since the first sample. */
+  private runawayEnd(series: TypeSeries[]): string | undefined {
+    if (!this.runaway) return undefined;
+    const facts = this.runawayFacts();
+    const leaks = series.filter((t) => t.verdict === 'leak').map((t) => t.name);
+    const growth = `${formatBytes(facts.firstHeap)} → ${formatBytes(facts.heapNow)} (×${(facts.heapNow / Math.max(1, facts.firstHeap)).toFixed(1)}) in ${Math.round(facts.seconds)} s`;
+    if (leaks.length) {
+      this.settledAt ??= Date.now();
+      return `Stopped watching: the heap is running away (${growth}) and the verdict is in (leak: ${leaks.join(', ')}); further snapshots would pause the program longer and need more of its memory each time.`;
+    }
+    if (facts.heapNow >= RUNAWAY_STOP_RATIO * facts.firstHeap) {
+      return `Stopped watching before the heap runs away further (${growth}); too early to tell which type leaks: further snapshots would pause the program longer and need more of its memory each time.`;
+    }
+    return undefined;
   }
 
   private async takeSample(index: number): Promise<SampleOutcome> {
@@ -358,17 +751,32 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     let pauseMs = 0;
     let snapshotEnd = started;
     this.heapLine.stop(); // no polls queued behind the GC and snapshot
+    let memoryBefore: ProgramMemory | undefined;
     try {
-      if (this.options.discardConsoleEntries) await this.discardConsoleEntries(left());
-      if (this.options.forceGc) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
+      // The census labels live in the program: gone before the snapshot (its GC takes them).
+      await this.census.dropLabels();
+      // While the heap runs away, every round trip lets it grow: the snapshot's own GC is enough.
+      if (this.options.discardConsoleEntries && !this.runaway) await this.discardConsoleEntries(left());
+      if (this.options.forceGc && !this.runaway) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
       const usage = await this.guard(connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: left() }));
+      const kept = this.samplesTaken.length;
+      const keptNote = kept ? ` The earlier ${kept} sample${kept === 1 ? ' is' : 's are'} kept.` : '';
       const fits = checkSnapshotFits(usage.usedSize, this.memoryBudget());
       if (!fits.fits) {
-        const kept = this.samplesTaken.length;
-        const reason = `Before snapshot ${index + 1}: ${fits.message}${kept ? ` The earlier ${kept} sample${kept === 1 ? ' is' : 's are'} kept.` : ''}`;
+        const reason = `Before snapshot ${index + 1}: ${fits.message}${keptNote}`;
         this.heapLine.record({ time, used: usage.usedSize, total: usage.totalSize });
         this.reportError(new Error(reason));
         throw new SampleEnded(reason);
+      }
+      if (this.options.guardProgramMemory) {
+        memoryBefore = await this.guard(readProgramMemory(connection, Math.min(10_000, left())));
+        const program = this.programGuard.check('snapshot', memoryBefore, `Snapshot ${index + 1}`);
+        if (!program.fits && !(this.options.confirmRisk && (await this.guard(this.options.confirmRisk(program.message))))) {
+          const reason = `${program.message}${keptNote}`;
+          this.heapLine.record({ time, used: usage.usedSize, total: usage.totalSize });
+          this.reportError(new Error(reason));
+          throw new SampleEnded(reason);
+        }
       }
       const idsReset = await this.idResetProbe.beforeSnapshot(left());
       analyzer.begin();
@@ -376,6 +784,9 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       await this.guard(connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: left() }));
       snapshotEnd = performance.now();
       pauseMs = snapshotEnd - started;
+      this.watchStart ??= started;
+      this.lastSampleEnd = snapshotEnd;
+      this.countPause('snapshot', pauseMs, usage.usedSize);
       streaming = false;
       unsubscribe();
       this.heapLine.start(); // through the analysis and the gap, until the next GC
@@ -395,6 +806,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         analyzer.finish({ index, time, pauseMs: Math.round(pauseMs), heapUsed: usage.usedSize, heapTotal: usage.totalSize }),
       );
       this.accept(sample, idsReset);
+      if (memoryBefore && this.samplesTaken.length === 1) await this.learnSnapshotMemory(memoryBefore);
       return { kind: 'ok', pauseMs, snapshotEnd };
     } catch (error) {
       streaming = false;
@@ -418,6 +830,9 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         return { kind: 'ended', reason };
       }
       const failure = new Error(`Sample ${index + 1} failed: ${errorMessage(error)}`);
+      this.watchStart ??= started;
+      if (!pauseMs) this.pausedMs += performance.now() - started;
+      this.lastSampleEnd = snapshotEnd > started ? snapshotEnd : performance.now();
       return { kind: 'failed', error: failure, pauseMs: pauseMs || performance.now() - started, snapshotEnd: snapshotEnd || performance.now() };
     }
   }
@@ -443,12 +858,35 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     // Older samples share the stats of types that did not change (and one copy of each name).
     if (previous) this.samplesTaken[this.samplesTaken.length - 1] = packSample(previous, this.keptStats);
     this.samplesTaken.push(sample);
+    // What the censuses since the last snapshot found, this snapshot confirms or not; a new census state starts.
+    const state = this.censusState;
+    if (state?.censuses.length) {
+      for (const t of judgeCensusState(state)) {
+        if (t.verdict === 'leak' && snapshotConfirms(t.name, state, sample)) this.confirmed.set(t.name, { series: t, at: sample.time });
+      }
+    }
+    this.censusState = { after: sample, censuses: [], trackedFrom: new Map() };
+    this.recentUsed.length = 0; // the runaway check compares with this snapshot from now on
+    // Not with allocation stacks: a census's collections lose V8's traces of the objects they move (sites fall back to constructors).
+    if (!this.censusOff && !this.options.trackAllocations && this.options.censusFromPauseMs > 0 && sample.pauseMs >= this.options.censusFromPauseMs) {
+      this.censusMode = true;
+    }
     this.publish('sample', sample);
   }
 
-  /** Waits until `untilMs` (performance.now() clock); returns early on stop, close or program end. */
+  /** After the first snapshot: how much memory it took the program, for the guard's next predictions. */
+  private async learnSnapshotMemory(before: ProgramMemory): Promise<void> {
+    try {
+      this.programGuard.snapshotTaken(before, await this.guard(readProgramMemory(this.connection, 10_000)));
+    } catch {
+      // Best effort, after the sample is in: a stop or a closed connection ends the watch at the loop's top, between samples.
+    }
+  }
+
+  /** Waits until `untilMs` (performance.now() clock); returns early on stop, close, program end, a runaway heap or a new plan. */
   private async idle(untilMs: number): Promise<void> {
-    while (!this.endCause) {
+    this.replan = false;
+    while (!this.endCause && !this.runawaySuspected && !this.sampleNowAsked && !this.replan) {
       const left = untilMs - performance.now();
       if (left <= 0) return;
       await this.sleep(left);

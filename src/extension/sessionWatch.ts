@@ -10,7 +10,7 @@ import { CdpConnection } from '../core/cdp/connection';
 import type { Transport } from '../core/cdp/transport';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { HeapWatch } from '../core/watch';
-import type { HeapPoint, WatchPhase, WatchStatus } from '../protocol';
+import type { HeapPoint, WatchPhase, WatchPlan, WatchStatus } from '../protocol';
 import type { Attachment } from './attach';
 import type { LeakWatchSettings } from './settings';
 
@@ -59,6 +59,7 @@ export class SessionWatch implements vscode.Disposable {
   /** stop() was called: the HeapWatch's end is then told as 'stopped', with stop's message. */
   private stopping = false;
   private lastPauseMs: number | undefined;
+  private schedule: WatchPlan | undefined;
   private analyzer: SnapshotAnalyzer | undefined;
   private heapWatch: HeapWatch | undefined;
   /** Where the watch streams each snapshot; only the latest is kept (for "Save Heap Snapshot"). */
@@ -141,6 +142,7 @@ export class SessionWatch implements vscode.Disposable {
       samples: this.samples,
       lastPauseMs: this.lastPauseMs,
       canSaveSnapshot: this.hasSnapshot,
+      schedule: this.live ? this.schedule : undefined,
     };
   }
 
@@ -163,6 +165,7 @@ export class SessionWatch implements vscode.Disposable {
       pauseBudget: s.pauseBudget,
       heapPollMs: s.heapUsagePollMs,
       forceGc: s.forceGc,
+      untilVerdict: s.untilVerdict,
       trackAllocations: s.allocationSites,
       saveSnapshotsDir: this.snapshotDir,
       // attach.ts has subscribed already (events must flow before the first request).
@@ -178,6 +181,18 @@ export class SessionWatch implements vscode.Disposable {
       void this.buildReport();
     });
     watch.on('note', () => void this.buildReport());
+    watch.on('schedule', (s) => {
+      this.schedule = {
+        nextKind: s.next?.kind,
+        nextAt: s.next?.at,
+        nextPauseMs: s.next?.expectedPauseMs,
+        verdictExpectedAt: s.verdictExpectedAt,
+        pauses: s.pauses,
+        budget: s.budget,
+        pausedShare: s.pausedShare,
+      };
+      this.changeEmitter.fire('status');
+    });
     watch.on('error', (error) => {
       // Once the watch has ended (the program went away, the session ended), the snapshot in flight
       // fails as a consequence: its error must not replace the message that says what happened.

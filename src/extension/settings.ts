@@ -10,6 +10,8 @@ export interface LeakWatchSettings {
   ignoreTypes: string[];
   chartedTypes: number;
   forceGc: boolean;
+  /** End the watch as soon as the verdicts are settled. */
+  untilVerdict: boolean;
 }
 
 function clamp(value: number, min: number, max: number, fallback: number): number {
@@ -28,5 +30,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): LeakWatchSettin
     ignoreTypes: Array.isArray(ignore) ? ignore.filter((t): t is string => typeof t === 'string') : [],
     chartedTypes: Math.round(clamp(c.get<number>('chartedTypes', 5), 1, 20, 5)),
     forceGc: c.get<boolean>('forceGc', true) !== false,
+    untilVerdict: c.get<boolean>('untilVerdict', false) === true,
   };
 }

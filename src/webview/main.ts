@@ -1,6 +1,6 @@
 // The Leak Watch panel (browser code). Talks to the extension host only through src/protocol.ts;
 // renders everything from the debuggee with textContent (see dom.ts).
-import { FromWebviewType, ToWebviewType, type FromWebview, type HeapPoint, type ToWebview, type WatchStatus } from '../protocol';
+import { FromWebviewType, ToWebviewType, type FromWebview, type HeapPoint, type ToWebview, type WatchPlan, type WatchStatus } from '../protocol';
 import type { Leak, Report } from '../core/report';
 import { GrowthChart, HeapChart, themeColor, type GrowthMetric } from './charts';
 import { Details } from './details';
@@ -168,6 +168,16 @@ const PHASE_TEXT: Record<WatchStatus['phase'], string> = {
 
 let lastStatus: WatchStatus | undefined;
 
+/** The watch's plan in a few words: the next sample and its pause, the expected verdict, the budget. */
+function describePlan(plan: WatchPlan, now = Date.now()): string {
+  const inS = (at: number) => `${Math.max(0, Math.round((at - now) / 1000))} s`;
+  const parts: string[] = [];
+  if (plan.nextKind && plan.nextAt !== undefined) parts.push(`next ${plan.nextKind} in ${inS(plan.nextAt)}${plan.nextPauseMs ? ` (~${(plan.nextPauseMs / 1000).toFixed(1)} s pause)` : ''}`);
+  if (plan.verdictExpectedAt !== undefined) parts.push(`verdict in ~${inS(plan.verdictExpectedAt)}`);
+  parts.push(`paused ${(100 * plan.pausedShare).toFixed(1)} % of ${Math.round(100 * plan.budget)} %`);
+  return parts.join(' · ');
+}
+
 function setStatus(status: WatchStatus): void {
   lastStatus = status;
   // Heap snapshot files opened in the panel: no program, nothing to stop or save.
@@ -188,9 +198,10 @@ function setStatus(status: WatchStatus): void {
   statusIcon.className = `codicon codicon-${files ? 'file' : PHASE_ICON[status.phase].join(' ')}`;
   document.body.dataset.phase = status.phase;
   const pause = status.lastPauseMs !== undefined ? ` · last pause ${formatMs(status.lastPauseMs)}` : '';
+  const plan = status.schedule ? ` · ${describePlan(status.schedule)}` : '';
   statusText.textContent = files
     ? `Heap snapshot files · ${status.samples} snapshot${status.samples === 1 ? '' : 's'}`
-    : `${PHASE_TEXT[status.phase]} · ${status.samples} sample${status.samples === 1 ? '' : 's'}${pause}`;
+    : `${PHASE_TEXT[status.phase]} · ${status.samples} sample${status.samples === 1 ? '' : 's'}${pause}${plan}`;
   targetText.textContent = targetLabel(status.target);
   targetText.title = status.target;
   stopButton.disabled = !live;

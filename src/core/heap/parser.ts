@@ -1,3 +1,4 @@
+import { freemem } from 'node:os';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
@@ -77,9 +78,17 @@ export class SnapshotParser {
    * `inputBytes`: the size of `readBuffer` (default 256 kB, about two of the inspector's chunks).
    * `totalBytes`: the size of the whole input, when known (a file): a header that claims more rows
    * than that can hold is refused.
+   * `maxGraphBytes`: the most the graph may need; a header that declares more nodes and edges is
+   * refused before anything is allocated (default: the machine's free memory when the header is read).
    */
   constructor(
-    private readonly options: { recycler?: ArrayRecycler; edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined; inputBytes?: number; totalBytes?: number } = {},
+    private readonly options: {
+      recycler?: ArrayRecycler;
+      edgeHelper?: (header: SnapshotHeader) => EdgeHelper | undefined;
+      inputBytes?: number;
+      totalBytes?: number;
+      maxGraphBytes?: number;
+    } = {},
   ) {
     this.scanner = DigitScanner.take(Math.max(1 << 16, options.inputBytes ?? 1 << 18), STAGE_SIZE);
     this.stage = this.scanner.stage;
@@ -511,6 +520,18 @@ export class SnapshotParser {
     this.meta = meta;
     this.nodeCountHint = countHint(header.node_count, 'nodes', meta.node_fields.length, this.options.totalBytes);
     this.edgeCountHint = countHint(header.edge_count, 'edges', meta.edge_fields.length, this.options.totalBytes);
+    // The columns are sized from these hints up front: check that against the memory there is before allocating.
+    const nodes = Number(header.node_count) > 0 ? Number(header.node_count) : 0;
+    const edges = Number(header.edge_count) > 0 ? Number(header.edge_count) : 0;
+    const need = graphBytesFor(this.nodeCountHint, meta.node_fields.length, this.edgeCountHint, meta.edge_fields.length);
+    const room = this.options.maxGraphBytes ?? freemem();
+    if (need > room) {
+      throw new SnapshotError(
+        `the snapshot declares ${nodes.toLocaleString('en-US')} nodes and ${edges.toLocaleString('en-US')} edges: ` +
+          `its graph would need about ${(need / 1e9).toFixed(1)} GB, more than the ${(room / 1e9).toFixed(1)} GB free for the analysis. ` +
+          'Free some memory, or analyse it on a machine with more.',
+      );
+    }
     if (this.options.edgeHelper && this.nodeCountHint > 0 && this.edgeCountHint > 0) {
       this.edgeHelper = this.options.edgeHelper({ meta, nodeCount: this.nodeCountHint, edgeCount: this.edgeCountHint });
     }
@@ -1023,6 +1044,11 @@ export function withFile(e: unknown, path: string): Error {
 }
 
 /** A snapshot that cannot be read, with a message saying why. */
+/** Bytes a graph of that many nodes and edges needs: its columns (4 bytes a field) and the CSR offsets and targets. */
+export function graphBytesFor(nodes: number, nodeFields: number, edges: number, edgeFields: number): number {
+  return nodes * (nodeFields * 4 + 8) + edges * (edgeFields * 4 + 4);
+}
+
 export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }

@@ -1,0 +1,13 @@
+// The seeded generator of the bench's deterministic programs and heaps.
+
+/** mulberry32: a small seeded PRNG, so every run builds the same heap. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

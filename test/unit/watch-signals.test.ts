@@ -1,0 +1,155 @@
+// The watch's cheap signals and guards on real programs: censuses between snapshots (same verdicts
+// on the fixtures, no control flagged), a runaway heap decided fast and stopped in time, "too early
+// to tell" for a run stopped early, --until-verdict, and a program under a memory limit that is
+// refused a snapshot and lives on.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { formatReport } from '../../src/cli/format';
+import { connectWebSocket, type CdpConnection } from '../../src/core/cdp/connection';
+import { spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
+import type { Sample } from '../../src/core/report';
+import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
+import { HeapWatch, type HeapWatchOptions, type WatchSchedule } from '../../src/core/watch';
+import { fixture, FIXTURES_DIR } from '../fixtures/index';
+import { realProcessHooks } from './cdp-support';
+
+const programs = path.join(__dirname, 'programs');
+
+describe('watch: censuses, runaway heaps, verdict times and the program’s memory (real programs)', function () {
+  this.timeout(240_000);
+  const { cleanups, workerPath } = realProcessHooks();
+
+  /** Starts `command args` under the inspector, connects, and builds a watch with the real analyzer. */
+  async function watch(command: string, args: string[], options: HeapWatchOptions, ready?: string) {
+    const inspected: InspectedProcess = await spawnInspected(command, args, { timeoutMs: 30_000 });
+    inspected.stdout.resume();
+    inspected.stderr.resume();
+    cleanups.push(() => {
+      if (inspected.child.exitCode === null && inspected.child.signalCode === null) inspected.child.kill('SIGKILL');
+    });
+    const connection: CdpConnection = await connectWebSocket(inspected.wsUrl, { timeoutMs: 10_000 });
+    cleanups.push(() => connection.close());
+    // Until the program has built what the test is about (a watch of a program still starting would see less).
+    for (let k = 0; ready && k < 300; k++) {
+      const { result } = await connection.send('Runtime.evaluate', { expression: ready, returnByValue: true }, { timeoutMs: 30_000 });
+      if (result.value === true) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const analyzer = new SnapshotAnalyzer({ workerPath: workerPath(), maxHeapMb: 1024 });
+    cleanups.push(() => analyzer.dispose());
+    const heapWatch = new HeapWatch(connection, analyzer, options);
+    cleanups.push(() => heapWatch.stop());
+    const seen = { samples: [] as Sample[], errors: [] as Error[], censuses: 0, schedules: [] as WatchSchedule[] };
+    heapWatch.on('sample', (s) => seen.samples.push(s));
+    heapWatch.on('census', () => seen.censuses++);
+    heapWatch.on('error', (e) => seen.errors.push(e));
+    heapWatch.on('schedule', (s) => seen.schedules.push(s));
+    return { inspected, connection, watch: heapWatch, seen };
+  }
+
+  it('refuses a snapshot that would not fit the program’s memory limit (ulimit -d), and the program lives on', async () => {
+    // 300,000 objects (~30 MB of heap) under a 400 MB data limit: a snapshot would need ~250 MB more,
+    // which killed this program ("Out of memory: HashMap::Initialize") when taken unguarded.
+    const program = `ulimit -d 409600 && BIGHEAP_OBJECTS=300000 exec "${process.execPath}" "${path.join(programs, 'bigheap.js')}"`;
+    const { watch: w, seen, connection } = await watch('sh', ['-c', program], { intervalMs: 100 }, 'globalThis.held?.length === 300000');
+    await w.start();
+    const reason = await w.ended();
+    assert.match(reason, /^Snapshot 1 was not taken: it would need about \d+ MB more memory in the program \([\d.]+× its \d+ MB heap[^)]*\), but only \d+ MB is left under its data size limit \(ulimit -d\) \(419 MB, \d+ MB in use\)\. Taking it could get the program killed/);
+    assert.equal(seen.samples.length, 0);
+    assert.deepEqual(seen.errors.map((e) => e.message), [reason]);
+    const { result } = await connection.send('Runtime.evaluate', { expression: 'held.length' }, { timeoutMs: 30_000 });
+    assert.equal(result.value, 300_000, 'the program is alive and whole');
+  });
+
+  it('decides a runaway heap within 30 s on fewer snapshots and stops before it has grown 4×', async () => {
+    const { watch: w, seen, connection } = await watch(process.execPath, [path.join(FIXTURES_DIR, 'leak-runaway.js')], {});
+    const started = Date.now();
+    await w.start();
+    const reason = await w.ended();
+    const tookMs = Date.now() - started;
+    assert.match(reason, /^Stopped watching: the heap is running away \(.*\) and the verdict is in \(leak: .*PageNode/, reason);
+    assert.ok(seen.samples.length >= 3 && seen.samples.length < 4, `${seen.samples.length} snapshots`);
+    const first = seen.samples[0].heapUsed;
+    for (const s of seen.samples) assert.ok(s.heapUsed < 4 * first, `heap ${s.heapUsed} at sample ${s.index}, first ${first}`);
+    const report = await w.buildReport({ kind: 'run', description: 'leak-runaway.js' });
+    const pageNode = report.types.find((t) => t.name === 'PageNode')!;
+    assert.equal(pageNode.verdict, 'leak');
+    assert.match(pageNode.evidence.join('\n'), /running away: .* decided on 3 snapshots/);
+    assert.ok(report.verdictAt && report.verdictAt - started <= 30_000);
+    assert.ok(report.leaks.some((l) => l.type === 'PageNode' && l.retainerPaths.length > 0), 'the why is in');
+    // The program's live heap when the watch let go: still under 4× the first sample.
+    await connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 });
+    const usage = await connection.send('Runtime.getHeapUsage');
+    assert.ok(usage.usedSize < 4 * first, `live heap ${usage.usedSize} at the end, first sample ${first}`);
+    // Last, so that on a loaded machine (each snapshot paused 15-35 s at load 12-19) only the time fails.
+    assert.ok(tookMs <= 30_000, `verdict after ${tookMs} ms, snapshot pauses ${seen.samples.map((s) => s.pauseMs).join(', ')} ms`);
+  });
+
+  it('does not take a churning heap for a runaway one over and over: one GC to check, then a while without', async () => {
+    const { watch: w, seen, connection } = await watch(process.execPath, [path.join(programs, 'churn.js')], { intervalMs: 60_000, heapPollMs: 100 }, 'globalThis.kept?.length === 100000');
+    let collections = 0;
+    const send = connection.send.bind(connection);
+    connection.send = ((method: string, ...rest: unknown[]) => {
+      if (method === 'HeapProfiler.collectGarbage') collections++;
+      return (send as (m: string, ...r: unknown[]) => Promise<unknown>)(method, ...rest);
+    }) as typeof connection.send;
+    await w.start();
+    await new Promise<void>((resolve) => w.once('sample', () => resolve()));
+    const after = collections;
+    await new Promise((r) => setTimeout(r, 4000));
+    await w.stop();
+    assert.equal(seen.samples.length, 1);
+    assert.ok(collections - after <= 1, `${collections - after} GCs forced in 4 s after the first sample`);
+  });
+
+  it('says "too early to tell" with what is known, never "No leak found", when stopped after two samples', async () => {
+    const { watch: w } = await watch(process.execPath, [path.join(programs, 'leaky.js')], { intervalMs: 300, maxSamples: 2, watchRunaway: false, censusFromPauseMs: 0 });
+    await w.start();
+    await w.ended();
+    const report = await w.buildReport({ kind: 'run', description: 'leaky.js' });
+    assert.match(report.tooEarly ?? '', /^Too early to tell: 2 snapshots; a verdict needs 4 snapshots .* So far the heap went .* Growing most: LeakyRecord \+[\d,]+/);
+    const text = formatReport(report, 10);
+    assert.match(text, /Too early to tell/);
+    assert.doesNotMatch(text, /No leak found/);
+  });
+
+  it('ends at the verdict with --until-verdict and says when each verdict was reached', async () => {
+    const { watch: w, seen } = await watch(process.execPath, [path.join(programs, 'leaky.js')], { intervalMs: 200, untilVerdict: true });
+    const started = Date.now();
+    await w.start();
+    const reason = await w.ended();
+    // Four snapshots; or, where a snapshot pauses the program 1 s or more (a loaded machine), fewer with censuses between.
+    assert.match(reason, /^Verdicts settled after (4 snapshots|[2-4] snapshots and \d+ census(es)?) in [\d.]+ s: leaks? .*LeakyRecord/);
+    const report = await w.buildReport({ kind: 'run', description: 'leaky.js' });
+    const leaky = report.types.find((t) => t.name === 'LeakyRecord')!;
+    assert.equal(leaky.verdict, 'leak');
+    assert.ok(leaky.verdictAt! >= started && leaky.verdictAt! <= report.verdictAt!, JSON.stringify({ started, at: leaky.verdictAt, settled: report.verdictAt }));
+    assert.ok(seen.samples.length === 4 || seen.censuses > 0, `${seen.samples.length} snapshots, ${seen.censuses} censuses`);
+    // The schedule said what comes next, its pause, and when the verdict was due.
+    const last = seen.schedules[seen.schedules.length - 1];
+    assert.ok(last.pauses.snapshot! > 0 && last.budget === 0.1 && last.pausedShare > 0, JSON.stringify(last));
+    assert.ok(seen.schedules.some((s) => s.verdictExpectedAt !== undefined));
+  });
+
+  // Censuses forced after every snapshot (a census from any pause): the same verdicts as snapshots give.
+  const censusFixtures = ['leak-array', 'leak-map-cache', 'leak-closures', 'ok-bounded', 'ok-lru', 'ok-weak', 'ok-cycles'];
+  for (const name of censusFixtures) {
+    const f = fixture(name);
+    it(`${name}: with censuses between snapshots, ${f.leakType ? `${f.leakType} is a leak` : 'no type is a leak'}`, async () => {
+      const { watch: w, seen } = await watch(process.execPath, [f.file], { intervalMs: 250, censusFromPauseMs: 1, untilVerdict: true, watchRunaway: false });
+      const stop = setTimeout(() => void w.stop(), 120_000);
+      await w.start();
+      const reason = await w.ended();
+      clearTimeout(stop);
+      const report = await w.buildReport({ kind: 'run', description: name });
+      assert.ok(seen.censuses >= 3, `${seen.censuses} censuses (${reason})`);
+      const leaks = report.types.filter((t) => t.verdict === 'leak').map((t) => t.name);
+      if (f.leakType) {
+        assert.ok(leaks.includes(f.leakType), `${reason}\n${report.types.slice(0, 4).map((t) => `${t.verdict} ${t.name}: ${t.evidence.join(' ')}`).join('\n')}`);
+        assert.ok(report.leaks.some((l) => l.type === f.leakType && l.retainerPaths.length > 0), 'explained');
+      } else {
+        assert.deepEqual(leaks, [], report.types.filter((t) => t.verdict === 'leak').map((t) => `${t.name}: ${t.evidence.join(' ')}`).join('\n'));
+      }
+    });
+  }
+});
