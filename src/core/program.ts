@@ -4,20 +4,9 @@
 // relative to that folder, so a baseline watched in another clone still compares.
 import { execFile } from 'node:child_process';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
+import type { WatchedProgram } from './watchedProgram';
 
-/** What a saved watch records of the program it watched. */
-export interface WatchedProgram {
-  /** The command as given (`node app.js`, `npm run start`), the endpoint attached to, or the session's name. */
-  command: string[];
-  /** The script the watched Node process ran (its `process.argv[1]`), absolute; absent when unknown. */
-  entry?: string;
-  /** The folder the program was started in. */
-  cwd?: string;
-  /** The folder that file paths are compared from: the git work tree holding the script, else `cwd`. */
-  root?: string;
-  /** The commit of that work tree, and whether it had changes not committed, when it is a git repository. */
-  git?: { commit: string; dirty?: boolean };
-}
+export type { WatchedProgram };
 
 /** How long a git command may take before the commit is left out. */
 const GIT_TIMEOUT_MS = 5000;

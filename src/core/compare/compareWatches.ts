@@ -46,8 +46,9 @@ export function compareWatches(before: SavedWatch, after: SavedWatch): Compariso
     notes.push(`Baseline at commit ${words(commits[0])}; after run at ${words(commits[1])}.`);
   }
 
-  for (const [side, run] of [['baseline', b], ['after run', a]] as const) {
-    if (run.samples < enough.samples) {
+  // A run with fewer samples has no verdict yet, unless it found a leak early (censuses, a runaway heap).
+  for (const [side, run, w] of [['baseline', b, before], ['after run', a, after]] as const) {
+    if (run.samples < enough.samples && !w.types.some((t) => t.verdict === 'leak')) {
       return {
         ...base, enough, outcome: 'too-short',
         statement:
@@ -64,6 +65,14 @@ export function compareWatches(before: SavedWatch, after: SavedWatch): Compariso
   // A baseline cause gone from the after run is fixed only if the after run lasted long enough for
   // its old rate to have added the least growth a verdict counts.
   const gone = pairs.filter((p) => p.before && !p.after);
+  if (gone.length && a.samples < enough.samples) {
+    return {
+      ...base, enough, outcome: 'too-short',
+      statement:
+        `The after run is too short to tell whether ${gone[0].before!.title} is fixed: ${a.samples} sample${a.samples === 1 ? '' : 's'}; ` +
+        `no growth can be told from fewer than ${enough.samples}. Watch it again with more samples.`,
+    };
+  }
   const rateOf = (c: Cause) => Math.max(0, c.kept[0]?.countPerMinute ?? 0);
   const slowest = gone.map((p) => p.before!).filter((c) => rateOf(c) > 0).sort((x, y) => rateOf(x) - rateOf(y))[0];
   if (slowest) enough.seconds = Math.ceil((60 * GROWTH_RULES.minNetObjects) / rateOf(slowest));
@@ -107,7 +116,8 @@ function causeChange(
   const main = (after ?? before)!;
   const type = main.kept[0]?.type ?? '';
   const beforeType = before?.kept[0]?.type ?? type;
-  const series = { ...(before ? { before: runSeries(beforeRun, beforeType) } : {}), ...(after ? { after: runSeries(afterRun, type) } : {}) };
+  // Each run that has samples charts the counted type: a fixed cause's after run too (at 0 when none are left), so the chart shows both.
+  const series = { before: runSeries(beforeRun, before ? beforeType : type), after: runSeries(afterRun, after ? type : beforeType) };
   const common = { id: main.id, title: main.title, ...(matchedBy ? { matchedBy } : {}), ...(before ? { before } : {}), ...(after ? { after } : {}), series: dropEmpty(series) };
   if (before && after) {
     const rate = rateChange(before.kept[0]?.countPerMinute ?? 0, after.kept[0]?.countPerMinute ?? 0);
@@ -140,7 +150,7 @@ function causeChange(
 
 function typeChange(name: string, before: TypeSeries | undefined, after: TypeSeries | undefined, beforeRun: SavedWatch, afterRun: SavedWatch, keptByCause: boolean): TypeChange {
   const side = (t: TypeSeries) => ({ verdict: t.verdict, countPerMinute: t.countPerMinute, bytesPerMinute: t.bytesPerMinute, evidence: t.evidence });
-  const series = dropEmpty({ before: before ? runSeries(beforeRun, name) : undefined, after: after ? runSeries(afterRun, name) : undefined });
+  const series = dropEmpty({ before: runSeries(beforeRun, name), after: runSeries(afterRun, name) });
   const common = { name, keptByCause, leaksNow: after?.verdict === 'leak', ...(before ? { before: side(before) } : {}), ...(after ? { after: side(after) } : {}), series };
   const grewBefore = before?.verdict === 'leak' || before?.verdict === 'suspect';
   if (after && after.verdict !== 'ok' && grewBefore) {
@@ -193,13 +203,19 @@ function summarize(w: SavedWatch): RunSummary {
   };
 }
 
-/** A type's series in one run, with seconds from the run's first sample. */
+/**
+ * A type's series in one run, with seconds from the run's first sample. A type no sample counted
+ * (the report lists every type any sample had) is a series of zeros: none of it was alive.
+ */
 function runSeries(w: SavedWatch, type: string): RunSeries | undefined {
-  const t = w.types.find((x) => x.name === type);
-  if (!t || !w.samples.length) return undefined;
+  if (!type || !w.samples.length) return undefined;
   const t0 = w.samples[0].time;
-  const n = Math.min(w.samples.length, t.counts.length, t.bytes.length);
-  return { type, seconds: w.samples.slice(0, n).map((s) => (s.time - t0) / 1000), counts: t.counts.slice(0, n), bytes: t.bytes.slice(0, n) };
+  const seconds = w.samples.map((s) => (s.time - t0) / 1000);
+  const t = w.types.find((x) => x.name === type);
+  if (!t) return { type, seconds, counts: seconds.map(() => 0), bytes: seconds.map(() => 0) };
+  // A type seen by censuses alone has no point per sample.
+  if (t.counts.length !== w.samples.length || t.bytes.length !== w.samples.length) return undefined;
+  return { type, seconds, counts: t.counts, bytes: t.bytes };
 }
 
 function dropEmpty<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -5,7 +5,7 @@
  * the panel renders it.
  */
 import type { Cause, TypeSeries } from '../report';
-import type { WatchedProgram } from '../program';
+import type { WatchedProgram } from '../watchedProgram';
 
 export const COMPARISON_VERSION = 1;
 
@@ -50,7 +50,7 @@ export interface CauseChange {
   rate?: RateChange;
   /** Sentences that back the verdict. */
   evidence: string[];
-  /** The counted type's series in each run that has it. */
+  /** The counted type's series in each run that has samples (zeros in a run that had none of it, as a fixed cause's after run). */
   series: { before?: RunSeries; after?: RunSeries };
 }
 

@@ -111,9 +111,12 @@ describe('leak-watch compare and run --baseline, on a program whose leak a switc
     const sessionType = c.types.find((t) => t.name === 'Session');
     assert.equal(sessionType?.verdict, 'fixed');
     assert.equal(sessionType?.before?.verdict, 'leak');
-    // The after run keeps no sessions, so it has no Session series; a type it has is charted from 0 s.
-    const strings = c.types.find((t) => t.name === '(string)');
-    if (strings?.series.after) assert.equal(strings.series.after.seconds[0], 0);
+    // The after run keeps no sessions: its Session series is there for the chart, at 0 all along, from 0 s.
+    const after = fixed.series.after!;
+    assert.equal(after.type, 'Session');
+    assert.equal(after.seconds[0], 0);
+    assert.equal(after.seconds.length, after.counts.length);
+    assert.ok(after.counts.length >= 4 && after.counts.every((n) => n === 0), `${after.counts}`);
     // The text on stderr when the JSON goes to stdout.
     assert.match(json.stderr, /^FIXED/m);
   });
