@@ -4,6 +4,7 @@
  * is validated with `parseFromWebview` before the host acts on it: the webview renders data from the
  * debuggee's heap and must be treated as untrusted.
  */
+import type { Comparison } from './core/compare/comparison';
 import type { Leak, Report, SourcePosition } from './core/report';
 
 /** A point of the cheap live heap line (Runtime.getHeapUsage). */
@@ -47,6 +48,13 @@ export interface WatchPlan {
   pausedShare: number;
 }
 
+/** The watch compared with an earlier run of its program (the last one by default, or one the user chose). */
+export interface PanelComparison {
+  comparison: Comparison;
+  /** The earlier run in a few words: what it watched and when. */
+  baseline: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host → webview
 
@@ -60,15 +68,18 @@ export const enum ToWebviewType {
   Reveal = 'reveal',
   /** The explanation of a type the user selected (retainers, sites), or why there is none. */
   Explained = 'explained',
+  /** The comparison with an earlier run changed (or there is none any more). */
+  Comparison = 'comparison',
 }
 
 export type ToWebview =
-  | { type: ToWebviewType.State; status: WatchStatus; heapUsage: HeapPoint[]; report?: Report; chartedTypes: number }
+  | { type: ToWebviewType.State; status: WatchStatus; heapUsage: HeapPoint[]; report?: Report; chartedTypes: number; comparison?: PanelComparison }
   | { type: ToWebviewType.HeapUsage; point: HeapPoint }
   | { type: ToWebviewType.Report; report: Report }
   | { type: ToWebviewType.Status; status: WatchStatus }
   | { type: ToWebviewType.Reveal; typeName: string }
-  | { type: ToWebviewType.Explained; typeName: string; leak?: Leak; message?: string };
+  | { type: ToWebviewType.Explained; typeName: string; leak?: Leak; message?: string }
+  | { type: ToWebviewType.Comparison; comparison?: PanelComparison };
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -82,6 +93,8 @@ export const enum FromWebviewType {
   SelectType = 'selectType',
   Stop = 'stop',
   SaveSnapshot = 'saveSnapshot',
+  /** Compare with another saved watch: the host asks which. */
+  PickBaseline = 'pickBaseline',
 }
 
 export type FromWebview =
@@ -89,7 +102,8 @@ export type FromWebview =
   | { type: FromWebviewType.OpenSource; position: SourcePosition; preserveFocus?: boolean }
   | { type: FromWebviewType.SelectType; typeName: string }
   | { type: FromWebviewType.Stop }
-  | { type: FromWebviewType.SaveSnapshot };
+  | { type: FromWebviewType.SaveSnapshot }
+  | { type: FromWebviewType.PickBaseline };
 
 /** Longest type name the host accepts back from the webview (V8 names are short; heap strings are not). */
 export const MAX_NAME_LENGTH = 1024;
@@ -120,6 +134,8 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return { type: FromWebviewType.Stop };
     case FromWebviewType.SaveSnapshot:
       return { type: FromWebviewType.SaveSnapshot };
+    case FromWebviewType.PickBaseline:
+      return { type: FromWebviewType.PickBaseline };
     case FromWebviewType.SelectType:
       return isBoundedString(message.typeName, MAX_NAME_LENGTH)
         ? { type: FromWebviewType.SelectType, typeName: message.typeName }

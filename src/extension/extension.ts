@@ -10,6 +10,7 @@ import {
   NothingToAttachError,
   SessionTracker,
   attachToInspector,
+  attachToNewSession,
   attachToSession,
   chooseSession,
   launchActiveFile,
@@ -18,12 +19,14 @@ import {
 import { LeakHints } from './hints';
 import { openSource } from './navigation';
 import { LeakWatchPanel, PANEL_VIEW_TYPE, type PanelActions } from './panel';
+import type { SavedWatch as SavedReport } from '../core/savedWatch';
+import { WatchHistory } from './watchHistory';
 
 /** workspaceState key of the newest watch's results, for the panel VS Code restores after a reload. */
 const SAVED_KEY = 'leakWatch.savedWatch';
 /** How long after activation a panel VS Code restores itself may take to show up (see reopenAfterReload). */
 const REOPEN_DELAY_MS = 2000;
-import { SessionWatch, watchKey, type SavedWatch } from './sessionWatch';
+import { SessionWatch, watchKey, type Baseline, type SavedWatch } from './sessionWatch';
 import { readSettings } from './settings';
 import { WatchStatusBar } from './statusBar';
 
@@ -52,7 +55,12 @@ export interface LeakWatchApi {
 interface Entry {
   watch: SessionWatch;
   panel?: LeakWatchPanel;
+  /** A watch of the restarted program has taken over from this one (see followRestart). */
+  followed?: boolean;
 }
+
+/** A new debuggee of the same launch within this time of the watched one's end is a restart to follow. */
+const FOLLOW_WINDOW_MS = 15_000;
 
 let controller: LeakWatchController | undefined;
 
@@ -61,11 +69,17 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
   private readonly tracker = new SessionTracker();
   private readonly statusBar = new WatchStatusBar();
   private readonly hints = new LeakHints();
+  private readonly history: WatchHistory;
   private readonly disposables: vscode.Disposable[] = [];
   private disposing = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
+    this.history = new WatchHistory(context, { open: (watch, label) => this.openKept(watch, label), current: () => this.currentWatch() });
     this.disposables.push(
+      this.history,
+      vscode.commands.registerCommand('leakWatch.watches', () => this.history.listCommand()),
+      vscode.commands.registerCommand('leakWatch.compareWith', () => this.history.pickBaseline()),
+      vscode.commands.registerCommand('leakWatch.openWatchFile', (uri?: unknown) => this.history.openFileCommand(uri)),
       this.tracker,
       this.statusBar,
       this.hints,
@@ -164,15 +178,25 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     await this.watch(() => attachToInspector(input), input.trim());
   }
 
-  /** Attaches, opens the panel and starts the watch, with a progress notification until the first sample. */
-  private async watch(attach: () => Promise<Attachment>, description: string, session?: vscode.DebugSession): Promise<void> {
+  /**
+   * Attaches, opens the panel and starts the watch, with a progress notification until the first
+   * sample. A restart followed hands over its panel and the run before as the baseline.
+   */
+  private async watch(attach: () => Promise<Attachment>, description: string, session?: vscode.DebugSession, followed?: { panel?: LeakWatchPanel; baseline: Baseline }): Promise<void> {
     const attachment = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Leak Watch: attaching to ${description}…` },
       () => attach(),
     );
     const settings = readSettings(session?.workspaceFolder?.uri);
     const watch = new SessionWatch(attachment, settings);
+    if (followed) watch.compareWith(followed.baseline);
+    this.disposables.push(this.history.track(watch));
     const entry = this.addEntry(watch);
+    if (followed?.panel && !followed.panel.closed) {
+      entry.panel = followed.panel;
+      followed.panel.follow(watch);
+      this.watchPanel(entry, followed.panel);
+    }
     this.disposables.push(watch.onDidChange((change) => {
       if (change === 'status') {
         void this.updateContext();
@@ -370,6 +394,31 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     return watch.explain(typeName);
   }
 
+  async pickBaseline(watch: SessionWatch): Promise<void> {
+    await this.history.pickBaseline(watch);
+  }
+
+  /** The watch of the Leak Watch panel in front, else the newest. */
+  private currentWatch(): SessionWatch | undefined {
+    return [...this.entries.values()].find((e) => e.panel?.webviewPanel.active)?.watch ?? this.newestEntry()?.watch;
+  }
+
+  /** Shows a kept watch's results in a panel, as a watch that has stopped. */
+  private openKept(saved: SavedReport, label: string): void {
+    const n = saved.samplesTaken ?? saved.samples.length;
+    const heapUsage = saved.heapUsage ?? saved.samples.map((s) => ({ time: s.time, used: s.heapUsed, total: s.heapTotal }));
+    const watch = SessionWatch.restored({
+      description: `${label} (kept)`,
+      status: { phase: 'stopped', target: `${label} (kept)`, samples: n, message: `A kept watch of ${saved.target.description}, started ${new Date(saved.startedAt).toLocaleString()}: ${n} sample${n === 1 ? '' : 's'}.` },
+      heapUsage,
+      report: saved,
+    }, readSettings());
+    watch.program = saved.watch?.program;
+    const entry = this.addEntry(watch);
+    this.ensurePanel(entry).reveal(false);
+    this.updateHints();
+  }
+
   // ---- state -------------------------------------------------------------------------------------
 
   /** Keeps the newest watch's results in workspace state, so a reloaded window can show them. */
@@ -500,9 +549,50 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       const sameLaunch = old.parentSession.id === parent.id ||
         (old.parentSession.configuration.name === parent.configuration.name && old.parentSession.type === parent.type &&
           !this.tracker.all().some((s) => s.id === old.parentSession!.id));
-      if (sameLaunch) watch.sessionRestarted();
+      if (sameLaunch) {
+        watch.sessionRestarted();
+        this.followRestart(watch, session);
+      }
     }
     void this.updateContext();
+  }
+
+  /**
+   * Follows a restart (leakWatch.followRestarts): once the watch of the program before has ended
+   * (at once, or within a few seconds: a new debuggee while it runs may be a subprocess instead),
+   * the new debuggee is watched in the same panel, compared with the run before, whose hints go.
+   * A watch the user stopped is not followed.
+   */
+  private followRestart(old: SessionWatch, session: vscode.DebugSession): void {
+    const entry = this.entries.get(old.key);
+    if (!entry || entry.watch !== old || entry.followed || !readSettings(session.workspaceFolder?.uri).followRestarts) return;
+    if (this.entryFor(session.id)) return;
+    const go = () => {
+      if (entry.followed || old.status.phase !== 'ended' || Date.now() - (old.endedTime ?? 0) > FOLLOW_WINDOW_MS) return;
+      const before = old.savedReport();
+      if (!before?.samples.length) return;
+      entry.followed = true;
+      const panel = entry.panel;
+      entry.panel = undefined;
+      this.entries.delete(old.key);
+      this.updateHints();
+      const started = new Date(before.startedAt).toLocaleTimeString();
+      void this.watch(() => attachToNewSession(session, this.tracker), session.name, session, { panel, baseline: { label: `the run before the restart (started ${started}, ${before.samplesTaken ?? before.samples.length} samples)`, watch: before } })
+        .catch((error) => this.showError(error))
+        .finally(() => old.dispose());
+    };
+    if (!old.live) {
+      go();
+      return;
+    }
+    const listener = old.onDidChange((change) => {
+      if (change !== 'status' || old.live) return;
+      listener.dispose();
+      clearTimeout(timer);
+      go();
+    });
+    const timer = setTimeout(() => listener.dispose(), FOLLOW_WINDOW_MS);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
   }
 
   private async updateContext(): Promise<void> {
@@ -512,8 +602,9 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     this.statusBar.show(newestLive?.watch);
   }
 
+  /** The editor hints of every watch's report, but those a followed restart has taken over from (their program is gone). */
   updateHints(): void {
-    this.hints.update([...this.entries.values()].map((e) => e.watch.report).filter((r): r is Report => !!r));
+    this.hints.update([...this.entries.values()].filter((e) => !e.followed).map((e) => e.watch.report).filter((r): r is Report => !!r));
   }
 
   private showError(error: unknown): void {

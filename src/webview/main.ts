@@ -3,6 +3,7 @@
 import { FromWebviewType, ToWebviewType, type FromWebview, type HeapPoint, type ToWebview, type WatchPlan, type WatchStatus } from '../protocol';
 import type { Leak, Report } from '../core/report';
 import { GrowthChart, HeapChart, themeColor, type GrowthMetric } from './charts';
+import { ComparisonView } from './comparison';
 import { Details } from './details';
 import { el, icon } from './dom';
 import { formatBytes, formatMs, formatTime, targetLabel } from './format';
@@ -66,6 +67,7 @@ const growthChartBox = el('div', { class: 'chart', attrs: { id: 'growth-chart', 
 const growthEmpty = el('p', { class: 'hint', attrs: { id: 'growth-empty' } }, 'The first heap snapshot is on its way…');
 const tableBox = el('div', { attrs: { id: 'types' } });
 const detailsBox = el('div', { class: 'details', attrs: { id: 'details', 'aria-labelledby': 'details-heading' } });
+const comparisonBox = el('section', { class: 'comparison', attrs: { id: 'comparison', 'aria-labelledby': 'comparison-title' } });
 
 const header = el('header', { class: 'bar' },
     el('span', { class: 'status', attrs: { id: 'status' } }, statusIcon, ' ', statusText),
@@ -76,6 +78,7 @@ const header = el('header', { class: 'bar' },
 document.body.append(
   header,
   message,
+  comparisonBox,
   el('section', { attrs: { 'aria-labelledby': 'heap-title' } },
     el('h2', { attrs: { id: 'heap-title' } }, icon('pulse'), ' Heap'),
     el('div', { class: 'heap-line' }, heapFigure, heapDetail),
@@ -97,6 +100,10 @@ document.body.append(
 new ResizeObserver(() => document.body.style.setProperty('--sticky-top', `${header.offsetHeight}px`)).observe(header);
 
 const heapChart = new HeapChart(heapChartBox);
+const comparison = new ComparisonView(comparisonBox, {
+  pickBaseline: () => vscode.postMessage({ type: FromWebviewType.PickBaseline }),
+  open: (position) => vscode.postMessage({ type: FromWebviewType.OpenSource, position }),
+});
 const growthChart = new GrowthChart(growthChartBox);
 growthChart.setOptions(persisted.metric ?? 'count', persisted.log ?? false, chartedTypes);
 const details = new Details(detailsBox, {
@@ -241,6 +248,10 @@ function handle(msg: ToWebview): void {
       heapChart.setPoints(msg.heapUsage);
       if (msg.heapUsage.length) setHeap(msg.heapUsage[msg.heapUsage.length - 1]);
       if (msg.report) setReport(msg.report);
+      comparison.show(msg.comparison);
+      break;
+    case ToWebviewType.Comparison:
+      comparison.show(msg.comparison);
       break;
     case ToWebviewType.HeapUsage:
       setHeap(msg.point);
@@ -274,6 +285,7 @@ const themeWatch = new MutationObserver(() => {
   drawnTheme = themeKey();
   heapChart.retheme();
   growthChart.retheme();
+  comparison.retheme();
 });
 themeWatch.observe(document.body, { attributes: true, attributeFilter: ['class'] });
 themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
