@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { analyzeSnapshotFiles } from '../core/analyzeFiles';
 import type { Leak, Report, SourcePosition } from '../core/report';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
-import type { HeapPoint, WatchStatus } from '../protocol';
+import type { HeapPoint, PanelComparison, WatchStatus } from '../protocol';
 import {
   NothingToAttachError,
   SessionTracker,
@@ -50,6 +50,8 @@ export interface LeakWatchApi {
   injectReport(report: Report, sessionId?: string): void;
   /** What the workspace keeps of the newest watch for after a window reload. */
   savedWatch(): SavedWatch | undefined;
+  /** The newest watch's (or a session's watch's) comparison with an earlier run, when it has one. */
+  comparison(sessionId?: string): PanelComparison | undefined;
 }
 
 interface Entry {
@@ -642,6 +644,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
         entry.watch.setReport(report);
       },
       savedWatch: () => this.savedWatch(),
+      comparison: (sessionId) => this.entryFor(sessionId)?.watch.comparison,
     };
   }
 
