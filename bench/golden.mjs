@@ -13,7 +13,8 @@
 // Exit code 0 when every case matches, 1 when one differs (its diff is printed) or fails.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
@@ -24,6 +25,11 @@ const home = join(cache, 'golden');
 const build = join(home, 'build');
 const expectedDir = join(home, 'expected');
 const actualDir = join(home, 'actual');
+/**
+ * The inputs are named through this link to bench/cache, the same in every checkout, so that the
+ * reports (which name their files, and cut long descriptions) compare across checkouts.
+ */
+const inputs = join(tmpdir(), 'leak-watch-golden-inputs');
 
 const { values: opt } = parseArgs({
   options: { sizes: { type: 'string', default: '30,150' }, save: { type: 'boolean', default: false }, only: { type: 'string' } },
@@ -44,6 +50,8 @@ async function buildAll() {
     entryPoints: { cli: 'src/cli/main.ts', 'golden-driver': 'bench/golden-driver.ts', snapshotWorker: worker, ...(helper ? { snapshotHelper: helper } : {}) },
     outdir: build,
   });
+  // As scripts/build.mjs does: source-map reads its WebAssembly beside the bundle.
+  copyFileSync(join(root, 'node_modules/source-map/lib/mappings.wasm'), join(build, 'mappings.wasm'));
 }
 
 function node(args, options = {}) {
@@ -108,15 +116,18 @@ function stripTiming(value) {
   return value;
 }
 
+/** A cached input as the reports name it (through `inputs`). */
+const named = (files) => files.map((f) => f.split(cache).join(inputs));
+
 /** The CLI's `analyze`: its JSON report (timing left out) and its text (the timing line's figures left out). */
 function cliAnalyze(files) {
-  const r = node([join(build, 'cli.js'), 'analyze', ...files, '--json', '-', '-q', '--top', '40']);
+  const r = node([join(build, 'cli.js'), 'analyze', ...named(files), '--json', '-', '-q', '--top', '40']);
   const text = r.stderr.replace(/last pause \d+ ms, analysis [\d.]+ ms/g, 'last pause … ms, analysis … ms').replace(/analysis [\d.]+ ms/g, 'analysis … ms');
   return { report: stripTiming(JSON.parse(r.stdout)), text };
 }
 
 function driver(mode, files) {
-  return stripTiming(JSON.parse(node([join(build, 'golden-driver.js'), mode, ...files]).stdout));
+  return stripTiming(JSON.parse(node([join(build, 'golden-driver.js'), mode, ...named(files)]).stdout));
 }
 
 /** A case's inputs are part of its key: goldens of other snapshots are never compared. */
@@ -158,6 +169,8 @@ function firstDifference(expected, actual) {
 }
 
 await buildAll();
+rmSync(inputs, { force: true });
+symlinkSync(cache, inputs);
 mkdirSync(expectedDir, { recursive: true });
 mkdirSync(actualDir, { recursive: true });
 let failed = 0;
@@ -170,7 +183,8 @@ for (const c of cases()) {
   try {
     const files = c.files();
     key = inputKey(files);
-    text = `${JSON.stringify(c.run(files), null, 1)}\n`;
+    // The inputs' own folder is named as such, so that goldens compare across checkouts.
+    text = `${JSON.stringify(c.run(files), null, 1)}\n`.split(inputs).join('<cache>');
   } catch (e) {
     failed++;
     console.log(`FAIL   ${c.name}: ${e.message}`);

@@ -13,11 +13,10 @@ const cache = join(root, 'bench/cache');
 
 /** Modules of the analysis, in pipeline order; the parser is required, the rest optional. */
 const MODULES = [
-  ['src/core/heap/parser.ts', ['parseSnapshotFile'], true],
-  ['src/core/analysis/distances.ts', ['computeDistances'], false],
-  ['src/core/analysis/edges.ts', ['buildRetainers'], false],
-  ['src/core/analysis/dominators.ts', ['computeDominators'], false],
-  ['src/core/worker/parallel.ts', ['distancesAndDominators', 'useAnalysisHelper'], false],
+  ['src/core/heap/file.ts', ['parseSnapshotFile'], true],
+  ['src/core/worker/edgeHelper.ts', ['parseFileOnTwoThreads'], false],
+  ['src/core/analysis/pipeline.ts', ['GraphAnalysis'], false],
+  ['src/core/worker/threadedEngine.ts', ['ThreadedEngine'], false],
   ['src/core/analysis/aggregate.ts', ['aggregateTypes'], false],
 ];
 
@@ -29,12 +28,7 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20'
  */
 export async function buildLeakWatchBundle() {
   let modules = MODULES.filter(([path]) => existsSync(join(root, path)));
-  // dominators import their edge facts from edges.ts
   for (;;) {
-    const names = modules.map(([p]) => p);
-    if (names.includes('src/core/analysis/dominators.ts') && !names.includes('src/core/analysis/edges.ts')) {
-      modules = modules.filter(([p]) => p !== 'src/core/analysis/dominators.ts');
-    }
     const contents =
       modules.map(([path, names]) => `export { ${names.join(', ')} } from './${path}';`).join('\n') +
       `\nexport const modules = ${JSON.stringify(modules.map(([p]) => p))};\n`;

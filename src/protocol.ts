@@ -6,6 +6,7 @@
  */
 import type { Comparison } from './core/compare/comparison';
 import type { Leak, Report, SourcePosition } from './core/report';
+import type { ReplyMessage, RequestMessage } from './core/requests';
 
 /** A point of the cheap live heap line (Runtime.getHeapUsage). */
 export interface HeapPoint {
@@ -64,10 +65,8 @@ export const enum ToWebviewType {
   HeapUsage = 'heapUsage',
   Report = 'report',
   Status = 'status',
-  /** Select a type and scroll to its retainer paths (from a hover's "Show in panel" link). */
+  /** Select a cause (its card) or a type (its retainer paths) and scroll to it (from a hover's "Show in panel" link). */
   Reveal = 'reveal',
-  /** The explanation of a type the user selected (retainers, sites), or why there is none. */
-  Explained = 'explained',
   /** The comparison with an earlier run changed (or there is none any more). */
   Comparison = 'comparison',
 }
@@ -77,9 +76,21 @@ export type ToWebview =
   | { type: ToWebviewType.HeapUsage; point: HeapPoint }
   | { type: ToWebviewType.Report; report: Report }
   | { type: ToWebviewType.Status; status: WatchStatus }
-  | { type: ToWebviewType.Reveal; typeName: string }
-  | { type: ToWebviewType.Explained; typeName: string; leak?: Leak; message?: string }
-  | { type: ToWebviewType.Comparison; comparison?: PanelComparison };
+  | { type: ToWebviewType.Reveal; typeName?: string; causeId?: string }
+  | { type: ToWebviewType.Comparison; comparison?: PanelComparison }
+  | ReplyMessage;
+
+/** The explanation of a type (retainers, sites), or why there is none. */
+export interface ExplainedType {
+  leak?: Leak;
+  message?: string;
+}
+
+/** What the webview asks of the host, each with its reply (requests and replies: src/core/requests.ts). */
+export interface PanelMethods {
+  /** The user selected a type the report has not explained: explain it on the latest snapshot. */
+  explain(typeName: string): Promise<ExplainedType>;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -89,8 +100,10 @@ export const enum FromWebviewType {
   Ready = 'ready',
   /** Open a source position from the report (allocation site, suspect edge, back-reference). */
   OpenSource = 'openSource',
-  /** The user selected a type; the host may explain it (retainers, sites) when the report has not. */
-  SelectType = 'selectType',
+  /** Go to the line that adds to a cause's holder (the host finds it in its report). */
+  OpenCause = 'openCause',
+  /** Go to the `new` of a type (the host finds it in its report). */
+  OpenType = 'openType',
   Stop = 'stop',
   SaveSnapshot = 'saveSnapshot',
   /** Compare with another saved watch: the host asks which. */
@@ -100,13 +113,17 @@ export const enum FromWebviewType {
 export type FromWebview =
   | { type: FromWebviewType.Ready }
   | { type: FromWebviewType.OpenSource; position: SourcePosition; preserveFocus?: boolean }
-  | { type: FromWebviewType.SelectType; typeName: string }
+  | { type: FromWebviewType.OpenCause; causeId: string; preserveFocus?: boolean }
+  | { type: FromWebviewType.OpenType; typeName: string; preserveFocus?: boolean }
+  | RequestMessage<PanelMethods>
   | { type: FromWebviewType.Stop }
   | { type: FromWebviewType.SaveSnapshot }
   | { type: FromWebviewType.PickBaseline };
 
 /** Longest type name the host accepts back from the webview (V8 names are short; heap strings are not). */
 export const MAX_NAME_LENGTH = 1024;
+/** Longest cause id the host accepts back (an id names the holder and its adding line's file). */
+export const MAX_CAUSE_ID_LENGTH = 8192;
 const MAX_PATH_LENGTH = 4096;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -119,6 +136,12 @@ function isPositiveInt(value: unknown): value is number {
 
 function isBoundedString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= max;
+}
+
+/** An opening message with `preserveFocus` when the webview asked for it (and only `true`). */
+function withFocus(opened: Extract<FromWebview, { preserveFocus?: boolean }>, message: Record<string, unknown>): FromWebview {
+  if (message.preserveFocus === true) opened.preserveFocus = true;
+  return opened;
 }
 
 /**
@@ -136,18 +159,25 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return { type: FromWebviewType.SaveSnapshot };
     case FromWebviewType.PickBaseline:
       return { type: FromWebviewType.PickBaseline };
-    case FromWebviewType.SelectType:
-      return isBoundedString(message.typeName, MAX_NAME_LENGTH)
-        ? { type: FromWebviewType.SelectType, typeName: message.typeName }
+    case FromWebviewType.OpenCause:
+      return isBoundedString(message.causeId, MAX_CAUSE_ID_LENGTH)
+        ? withFocus({ type: FromWebviewType.OpenCause, causeId: message.causeId }, message)
         : undefined;
+    case FromWebviewType.OpenType:
+      return isBoundedString(message.typeName, MAX_NAME_LENGTH)
+        ? withFocus({ type: FromWebviewType.OpenType, typeName: message.typeName }, message)
+        : undefined;
+    case 'request': {
+      const args = message.args;
+      if (!isPositiveInt(message.id) || message.method !== 'explain' || !Array.isArray(args) || args.length !== 1 || !isBoundedString(args[0], MAX_NAME_LENGTH)) return undefined;
+      return { type: 'request', id: message.id, method: 'explain', args: [args[0]] };
+    }
     case FromWebviewType.OpenSource: {
       const p = message.position;
       if (!isRecord(p) || !isBoundedString(p.file, MAX_PATH_LENGTH) || !isPositiveInt(p.line) || !isPositiveInt(p.column)) {
         return undefined;
       }
-      const opened: FromWebview = { type: FromWebviewType.OpenSource, position: { file: p.file, line: p.line, column: p.column } };
-      if (message.preserveFocus === true) opened.preserveFocus = true;
-      return opened;
+      return withFocus({ type: FromWebviewType.OpenSource, position: { file: p.file, line: p.line, column: p.column } }, message);
     }
     default:
       return undefined;

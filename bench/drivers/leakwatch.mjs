@@ -3,8 +3,7 @@
 // the worker computes for a sample and its explanations: parse, distances from the roots,
 // dominators and retained sizes (which build their own reverse edges, over the essential edges
 // only), and the per-type aggregation, when those modules exist; on two threads, as the worker does
-// them, when the snapshot worker script is built beside the CLI. `buildRetainers` (the reverse of
-// every edge) is not part of it: nothing in the analysis calls it.
+// them (its ThreadedEngine), when the snapshot worker script is built beside the CLI.
 //   node bench/drivers/leakwatch.mjs <file.heapsnapshot> parse|full
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,27 +30,15 @@ const lap = (name) => {
 // builds with the CLI (when it builds).
 const helperBundle = new URL('../cache/cli/snapshotHelper.js', import.meta.url).pathname;
 const edgeWorker = existsSync(helperBundle) ? helperBundle : new URL('../cache/cli/snapshotWorker.js', import.meta.url).pathname;
-const graph = await lw.parseSnapshotFile(file, existsSync(edgeWorker) ? { edgeWorker } : {});
+const graph = await (lw.parseFileOnTwoThreads ?? lw.parseSnapshotFile)(file, existsSync(edgeWorker) ? { edgeWorker } : {});
 lap('parse');
 const out = { tool: `leakwatch-${mode}`, nodes: graph.nodeCount, edges: graph.edgeCount, strings: graph.strings.length, modules: lw.modules };
-if (mode === 'full' && lw.distancesAndDominators && existsSync(edgeWorker)) {
-  // As the snapshot worker explains a graph: distances on a helper thread beside the dominators.
-  lw.useAnalysisHelper(edgeWorker);
-  const { dominators } = lw.distancesAndDominators(graph);
+if (mode === 'full' && lw.GraphAnalysis) {
+  // As the snapshot worker explains a graph: on its engine (distances on a helper thread beside the dominators).
+  const analysis = new lw.GraphAnalysis(graph, lw.ThreadedEngine && existsSync(edgeWorker) ? new lw.ThreadedEngine(edgeWorker) : undefined);
+  analysis.distancesAndDominators();
   lap('distances+dominators');
-  out.rootRetained = dominators.retained[0];
-  out.types = lw.aggregateTypes(graph, [], 0).length;
-  lap('aggregate');
-} else if (mode === 'full') {
-  if (lw.computeDistances) {
-    lw.computeDistances(graph);
-    lap('distances');
-  }
-  if (lw.computeDominators) {
-    const dom = lw.computeDominators(graph);
-    lap('dominators');
-    out.rootRetained = dom.retained[0];
-  }
+  out.rootRetained = analysis.dominators().retained[0];
   if (lw.aggregateTypes) {
     out.types = lw.aggregateTypes(graph, [], 0).length;
     lap('aggregate');

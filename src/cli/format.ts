@@ -1,13 +1,5 @@
-import type { Cause, Leak, Report, SourcePosition, TypeSeries } from '../core/report';
-
-/** Bytes as B, kB, MB, GB (powers of 1000, like DevTools). */
-export function formatBytes(n: number): string {
-  const a = Math.abs(n);
-  if (a < 1000) return `${n} B`;
-  if (a < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
-  if (a < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(2)} GB`;
-}
+import { formatBytes } from '../core/format';
+import type { Cause, CauseStep, Leak, Report, SourcePosition, TypeSeries } from '../core/report';
 
 /** A signed number with a thousands separator. */
 export function signed(n: number): string {
@@ -95,6 +87,11 @@ export function typesTable(report: Report, top: number): string {
   );
 }
 
+/** A path in the code's words, one step a line (a folded step as its label), the step at `marked` marked. */
+function stepLines(steps: CauseStep[], marked: number, mark: string): string[] {
+  return steps.map((s, k) => `    ${k === 0 ? '' : '→ '}${inert(s.label ?? `${s.from} .${s.edge}`, 160)}${k === marked ? `  ◀ ${mark}` : ''}`);
+}
+
 /** One leak: evidence, allocation sites, top retainer path with the suspect edge marked, back-references. */
 export function leakDetail(leak: Leak): string {
   const out: string[] = [];
@@ -110,10 +107,13 @@ export function leakDetail(leak: Leak): string {
   const path = leak.retainerPaths[0];
   if (path) {
     out.push(`  retained by (${path.count.toLocaleString('en-US')} objects, ${formatBytes(path.bytes)}):`);
-    path.edges.forEach((e, k) => {
-      const mark = k === path.suspectEdgeIndex ? '  ◀ suspect: an old holder keeps the new objects' : '';
-      out.push(`    ${k === 0 ? '' : '→ '}${inert(e.from, 50)} .${inert(e.edge, 50)}${mark}`);
-    });
+    if (path.steps) out.push(...stepLines(path.steps, path.suspectStepIndex ?? -1, 'suspect: an old holder keeps the new objects'));
+    else {
+      path.edges.forEach((e, k) => {
+        const mark = k === path.suspectEdgeIndex ? '  ◀ suspect: an old holder keeps the new objects' : '';
+        out.push(`    ${k === 0 ? '' : '→ '}${inert(e.from, 50)} .${inert(e.edge, 50)}${mark}`);
+      });
+    }
     out.push(`    → ${inert(leak.type, 50)}`);
     if (path.suspectSite) out.push(`    suspect edge created at ${at(path.suspectSite)}`);
   }
@@ -136,7 +136,7 @@ function at(p: SourcePosition): string {
 export function causeDetail(cause: Cause): string {
   const out: string[] = [];
   out.push(`${VERDICT_MARK[cause.verdict]}: ${inert(cause.title, 200)}`);
-  if (cause.addedAt) out.push(`  added at ${at(cause.addedAt)} (${cause.addedAt.how})`);
+  if (cause.addedAt) out.push(`  added at ${at(cause.addedAt)} (${cause.addedAt.call ? `${cause.addedAt.how}: ${inert(cause.addedAt.call, 80)}(…)` : cause.addedAt.how})`);
   const h = cause.holder;
   const declared = h.declaredAt ? `, ${inert(h.declaredAt.scope ?? 'declared', 80)} at ${at(h.declaredAt)}` : '';
   out.push(`  holder: ${h.kind}${h.variable ? ` \`${inert(h.variable, 60)}\`` : ''}${h.event ? ` event '${inert(h.event, 60)}'` : ''} (${inert(h.type, 40)}${h.inLibrary ? ', in a library or Node' : ''}${declared})`);
@@ -156,11 +156,7 @@ export function causeDetail(cause: Cause): string {
     out.push(`  ${inert(cause.kept[0]?.type ?? '', 50)} made at ${at(s)}  ${inert(s.functionName || '(anonymous)', 60)}${how}`);
   }
   out.push('  path:');
-  cause.path.steps.forEach((s, k) => {
-    const mark = k === cause.path.holderIndex ? '  ◀ holder' : '';
-    const words = s.label ?? `${s.from} .${s.edge}`;
-    out.push(`    ${k === 0 ? '' : '→ '}${inert(words, 160)}${mark}`);
-  });
+  out.push(...stepLines(cause.path.steps, cause.path.holderIndex, 'holder'));
   const last = cause.path.steps[cause.path.steps.length - 1];
   if (last) out.push(`    → ${inert(last.to, 50)}`);
   for (const e of cause.evidence.slice(1)) out.push(`  · ${inert(e, 240)}`);

@@ -8,6 +8,7 @@ import type { Report } from '../core/report';
 import { savedWatch, type SavedWatch } from '../core/savedWatch';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
+import { formatBytes } from '../core/format';
 import { attachTo } from './attach';
 import { compareCommand, comparisonExitCode, readSavedWatchFile } from './compare';
 import { formatReport, inert, inertJson, inertLines } from './format';

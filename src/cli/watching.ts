@@ -5,7 +5,7 @@ import type { Report, ReportTarget } from '../core/report';
 import type { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { HeapWatch, type WatchSchedule } from '../core/watch';
 import type { CliOptions } from './args';
-import { formatBytes } from './format';
+import { formatBytes } from '../core/format';
 import type { Progress } from './progress';
 
 /** What a watch came to, for the CLI to print and exit with. */

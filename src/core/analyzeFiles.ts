@@ -3,7 +3,8 @@
 import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import { assembleReport } from './assemble';
 import { describeFileError } from './fileProblems';
-import { analysisMemoryBudget, formatBytes, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
+import { formatBytes } from './format';
+import { analysisMemoryBudget, PARSE_BYTES_PER_JSON_BYTE } from './memoryGuard';
 import type { Report, Sample } from './report';
 import type { SnapshotAnalyzer } from './worker/analyzer';
 

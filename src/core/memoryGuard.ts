@@ -2,6 +2,7 @@
 // rather than letting the worker (or the machine) run out of memory half-way through.
 import * as os from 'node:os';
 import type { ProgramMemory } from './programMemory';
+import { formatBytes } from './format';
 
 /**
  * Bytes of snapshot JSON per byte of used JS heap. Measured on real snapshots (Node 20): 1.3–1.4 for
@@ -59,13 +60,6 @@ export function checkSnapshotFits(heapUsedBytes: number, budgetBytes: number): M
   return { fits: false, estimate, budgetBytes, message };
 }
 
-/** "1.5 GB", "730 MB", "12 kB". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${Math.round(bytes / 1e6)} MB`;
-  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
-  return `${Math.round(bytes)} B`;
-}
 
 /**
  * The program's own extra memory while V8 builds and sends a heap snapshot, per byte of its used

@@ -82,6 +82,14 @@ export interface RetainerPath {
   suspectEdgeIndex: number;
   /** The source line that creates the suspect edge, when found. */
   suspectSite?: SourcePosition;
+  /**
+   * The same path in the code's words, as a cause's (`CausePath.steps`): Node's plumbing before the
+   * program's first step folded into one labelled step, closure variables named. Clusters whose
+   * paths differ only inside a folded step are one cluster (their counts added).
+   */
+  steps?: CauseStep[];
+  /** Index into `steps` of the suspect edge; -1 when none. */
+  suspectStepIndex?: number;
 }
 
 /** Where objects are made. */
@@ -172,6 +180,8 @@ export type AddKind = 'push' | 'set' | 'add' | 'on' | 'assign' | 'call';
 /** The line of the program that adds to a cause's holder (for a holder inside a library or Node: the user's line that hands objects to it). */
 export interface CauseAddSite extends SourcePosition {
   how: AddKind;
+  /** The callee as written at that line, when it is a call (`sessions.set`, `configEmitter.on`, `new JSDOM`). */
+  call?: string;
 }
 
 /** One type a cause keeps: its new objects under the holder, and the type's own growth and verdict. */
@@ -216,14 +226,39 @@ export interface CausePath {
 }
 
 /**
+ * A cause's own growth: the new objects of its first kept type (`type`) that are still alive at the
+ * last sample, counted by when they were born (V8's object ids grow, so each sample's largest id
+ * dates them). A cause that keeps accumulating climbs steadily; comparing two runs' `objectsPerMinute`
+ * for one `Cause.id` says whether a fix slowed it ("still leaking, 3× slower") or ended it.
+ */
+export interface CauseGrowth {
+  /** The kept type counted: the cause's first (the program's class, or the unit). */
+  type: string;
+  /** Sample times (ms since the epoch), from the baseline sample (the first, or a later one after a slow start) to the last; empty when unknown. */
+  times: number[];
+  /** Per sample: the objects born by then that are still alive at the last sample (the first is 0: all are newer). */
+  objects: number[];
+  /** Per sample: the bytes those objects retain at the last sample. */
+  retainedBytes: number[];
+  /** Theil–Sen slopes of `objects` and `retainedBytes` over `times`, per minute (0 without times). */
+  objectsPerMinute: number;
+  retainedBytesPerMinute: number;
+  /** Intervals between samples, and how many of them added objects that are still alive. */
+  intervals: number;
+  intervalsGrowing: number;
+}
+
+/**
  * One leak, told as its cause: a long-lived holder that keeps accumulating new objects, the line
  * that adds to it, and what it keeps. The unit is the topmost new object in the dominator tree;
  * every leaking type whose new objects sit under the holder's top objects is kept by this cause.
  */
 export interface Cause {
   /**
-   * Stable across runs of the same program (built from the holder and its adding line, never from
-   * counts), so two reports can be compared cause by cause.
+   * Stable across runs of the same program, and across edits above or at the holder: built from the
+   * holder's kind, variable and event, and the adding line's file and code text (whitespace and
+   * comments left out; `#2` for its second such line in the file), never from line numbers or counts,
+   * so two reports can be compared cause by cause. Without an adding line: the holder's type and path.
    */
   id: string;
   verdict: Verdict;
@@ -247,6 +282,8 @@ export interface Cause {
   fix: string;
   /** The main retainer path, Node's plumbing folded. */
   path: CausePath;
+  /** How fast this cause accumulates: its first kept type's objects and their retained bytes over the samples. */
+  growth?: CauseGrowth;
   /** A strong back-reference that keeps most of the kept bytes, when there is one. */
   backReference?: BackReference;
 }

@@ -6,11 +6,14 @@ import * as path from 'node:path';
 import { CdpClosedError, CdpTimeoutError, type CdpConnection } from './cdp/connection';
 import { HeapLine, type HeapUsagePoint } from './heapLine';
 import { IdResetProbe } from './idResetProbe';
-import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes, formatBytes, ProgramMemoryGuard } from './memoryGuard';
+import { formatBytes } from './format';
+import { analysisMemoryBudget, checkSnapshotFits, defaultWorkerLimitBytes, ProgramMemoryGuard } from './memoryGuard';
 import { earliestSampleStart, nextSnapshotGap } from './pauseBudget';
 import { computeSeries, GROWTH_RULES, lastResetIndex, packSample } from './analysis/growth';
 import { isInternalType, typeTier } from './analysis/typeNames';
 import { assembleReport } from './assemble';
+import { RunningSources } from './runningCode';
+import type { RunningScript } from './sources/runningSources';
 import { CensusTaker, type Census } from './census';
 import {
   addCensus, censusBaseline, combineVerdicts, judgeCensusState, judgeRunaway, snapshotConfirms, verdictsSettled,
@@ -28,14 +31,16 @@ export interface SampleAnalyzer {
   push(chunk: string): void;
   finish(facts: SnapshotFacts): Promise<Sample>;
   abort(): void;
-  /** `alsoRetained`: the types `retainedSizes` is asked for next (summed in the same pass). */
-  explain(types: string[], options?: { alsoRetained?: string[] }): Promise<Leak[]>;
+  /** `alsoRetained`: the types `retainedSizes` is asked for next (summed in the same pass); `scriptSources`: see `runningScripts`. */
+  explain(types: string[], options?: { alsoRetained?: string[]; scriptSources?: Record<string, string> }): Promise<Leak[]>;
   /** Forget earlier samples' id watermarks: V8's ids restarted, so the next snapshot starts a new baseline. */
   resetBaseline?(): void;
   /** Retained bytes per type on the latest snapshot. */
   retainedSizes?(types: string[]): Promise<Record<string, number>>;
   /** The causes of the growing types (one per holder) on the latest snapshot. */
-  causes?(types: Pick<TypeSeries, 'name' | 'verdict' | 'countPerMinute'>[]): Promise<Cause[]>;
+  causes?(types: Pick<TypeSeries, 'name' | 'verdict' | 'countPerMinute'>[], options?: { scriptSources?: Record<string, string> }): Promise<Cause[]>;
+  /** The program's scripts whose running code is not their file (tsx's `.ts`): their code, by id, goes with explain and causes as `scriptSources`. */
+  runningScripts?(): Promise<RunningScript[]>;
   /** The analysis worker's heap limit (bytes), when known; the memory guard never counts on more. */
   readonly memoryLimitBytes?: number;
 }
@@ -171,6 +176,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     Pick<HeapWatchOptions, 'maxSamples' | 'saveSnapshotsDir' | 'memoryBudgetBytes' | 'confirmRisk'>;
   private readonly samplesTaken: Sample[] = [];
   private readonly heapLine: HeapLine;
+  /** Transformed scripts' running code, fetched once each (see `runningCode`). */
+  private runningSources?: RunningSources;
   private readonly notesList: string[] = [];
   /** Each type's latest stats as kept in the older samples (packSample shares them while unchanged). */
   private readonly keptStats = new Map<string, TypeStat>();
@@ -359,8 +366,9 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   }
 
   /** Builds the report: sample summaries, the heap line, per-type series and verdicts, and explained leaks. */
-  buildReport(target: ReportTarget): Promise<Report> {
+  async buildReport(target: ReportTarget): Promise<Report> {
     const series = this.samplesTaken.length ? this.judge(false) : [];
+    const scriptSources = await this.runningCode();
     return assembleReport({
       target,
       startedAt: this.startedAt,
@@ -371,10 +379,21 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       censuses: this.censuses.map((c) => ({ time: c.time, pauseMs: c.pauseMs })),
       verdictAt: this.settledAt,
       tooEarly: this.tooEarly(series),
-      explain: (types, alsoRetained) => this.analyzer.explain(types, { alsoRetained }),
-      causes: this.analyzer.causes ? (types) => this.analyzer.causes!(types) : undefined,
+      explain: (types, alsoRetained) => this.analyzer.explain(types, { alsoRetained, scriptSources }),
+      causes: this.analyzer.causes ? (types) => this.analyzer.causes!(types, { scriptSources }) : undefined,
       retainedSizes: this.analyzer.retainedSizes ? (types) => this.analyzer.retainedSizes!(types) : undefined,
     });
+  }
+
+  /** The running code of transformed scripts (tsx), fetched over the inspector once each, so sites land on the `.ts` line. */
+  private async runningCode(): Promise<Record<string, string> | undefined> {
+    if (!this.analyzer.runningScripts || this.connection.closed) return undefined;
+    try {
+      const scripts = await this.analyzer.runningScripts();
+      return scripts.length ? await (this.runningSources ??= new RunningSources(this.connection)).fetch(scripts) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private cancel(cause: EndCause): void {

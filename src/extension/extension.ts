@@ -1,11 +1,9 @@
-// Activation: the Leak Watch commands, the watches (one per debuggee), their panels, the status
-// bar and the editor hints. Thin: it adapts core's data to VS Code, it does not analyse.
-import { basename } from 'node:path';
+// Activation and the Leak Watch commands: start and stop a watch, show its panel, save a snapshot,
+// open snapshot files. Thin: it adapts core's data to VS Code, it does not analyse. The watches and
+// their panels are in watches.ts, their results across a reload in reload.ts.
 import * as vscode from 'vscode';
-import { analyzeSnapshotFiles } from '../core/analyzeFiles';
-import type { Leak, Report, SourcePosition } from '../core/report';
-import { SnapshotAnalyzer } from '../core/worker/analyzer';
-import type { HeapPoint, PanelComparison, WatchStatus } from '../protocol';
+import type { Leak, SourcePosition } from '../core/report';
+import { leakWatchApi, type LeakWatchApi } from './api';
 import {
   NothingToAttachError,
   SessionTracker,
@@ -16,89 +14,59 @@ import {
   launchActiveFile,
   type Attachment,
 } from './attach';
-import { LeakHints } from './hints';
-import { openSource } from './navigation';
-import { LeakWatchPanel, PANEL_VIEW_TYPE, type PanelActions } from './panel';
+import { openTarget, type OpenTarget } from './navigation';
+import { openSnapshots } from './openSnapshots';
+import { PANEL_VIEW_TYPE, type LeakWatchPanel, type PanelActions } from './panel';
+import { ReloadedResults } from './reload';
 import type { SavedWatch as SavedReport } from '../core/savedWatch';
-import { WatchHistory } from './watchHistory';
-
-/** workspaceState key of the newest watch's results, for the panel VS Code restores after a reload. */
-const SAVED_KEY = 'leakWatch.savedWatch';
-/** How long after activation a panel VS Code restores itself may take to show up (see reopenAfterReload). */
-const REOPEN_DELAY_MS = 2000;
-import { SessionWatch, watchKey, type Baseline, type SavedWatch } from './sessionWatch';
+import { SessionWatch, watchKey, type Baseline } from './sessionWatch';
 import { readSettings } from './settings';
-import { WatchStatusBar } from './statusBar';
+import { WatchHistory } from './watchHistory';
+import { WatchRegistry } from './watches';
 
-/** What the extension exports from activate(), for tests and other extensions. */
-export interface LeakWatchApi {
-  /** The watches of this window, newest last. */
-  watches(): { key: string; sessionId?: string; status: WatchStatus; heapPoints: number; panelVisible: boolean; panelReady: boolean }[];
-  /** The last point of the live heap line of the newest watch (or of a session's watch). */
-  lastHeapUsage(sessionId?: string): HeapPoint | undefined;
-  /** The current report of the newest watch (or of a session's watch). */
-  report(sessionId?: string): Report | undefined;
-  /** The status bar text ('' when hidden). */
-  statusBarText(): string;
-  /** Resolves when the newest watch's panel webview has loaded. */
-  whenPanelReady(sessionId?: string): Promise<void>;
-  /** The editor hints currently shown (site, type, edge). */
-  hints(): { file: string; line: number; typeName: string; edge: string }[];
-  /** Opens a report position the way the panel does (validated the same way). */
-  openSource(position: SourcePosition, sessionId?: string): Promise<vscode.TextEditor | undefined>;
-  /** Feeds a report to a watch as if the sampling loop had produced it (for tests of the UI parts). */
-  injectReport(report: Report, sessionId?: string): void;
-  /** What the workspace keeps of the newest watch for after a window reload. */
-  savedWatch(): SavedWatch | undefined;
-  /** The newest watch's (or a session's watch's) comparison with an earlier run, when it has one. */
-  comparison(sessionId?: string): PanelComparison | undefined;
-}
+export type { LeakWatchApi } from './api';
 
-interface Entry {
-  watch: SessionWatch;
-  panel?: LeakWatchPanel;
-  /** A watch of the restarted program has taken over from this one (see followRestart). */
-  followed?: boolean;
-}
+let controller: LeakWatchController | undefined;
 
 /** A new debuggee of the same launch within this time of the watched one's end is a restart to follow. */
 const FOLLOW_WINDOW_MS = 15_000;
 
-let controller: LeakWatchController | undefined;
-
 class LeakWatchController implements vscode.Disposable, PanelActions {
-  private readonly entries = new Map<string, Entry>();
   private readonly tracker = new SessionTracker();
-  private readonly statusBar = new WatchStatusBar();
-  private readonly hints = new LeakHints();
+  private readonly watches: WatchRegistry;
+  private readonly reloaded: ReloadedResults;
   private readonly history: WatchHistory;
   private readonly disposables: vscode.Disposable[] = [];
-  private disposing = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
+    this.watches = new WatchRegistry(context.extensionUri, this);
+    this.reloaded = new ReloadedResults(context.workspaceState, this.watches);
     this.history = new WatchHistory(context, { open: (watch, label) => this.openKept(watch, label), current: () => this.currentWatch() });
     this.disposables.push(
+      this.tracker,
+      this.watches,
+      this.reloaded,
       this.history,
       vscode.commands.registerCommand('leakWatch.watches', () => this.history.listCommand()),
       vscode.commands.registerCommand('leakWatch.compareWith', () => this.history.pickBaseline()),
       vscode.commands.registerCommand('leakWatch.openWatchFile', (uri?: unknown) => this.history.openFileCommand(uri)),
-      this.tracker,
-      this.statusBar,
-      this.hints,
       vscode.commands.registerCommand('leakWatch.start', (arg?: unknown) => this.start(arg)),
       vscode.commands.registerCommand('leakWatch.stop', (arg?: unknown) => this.stopCommand(arg)),
       vscode.commands.registerCommand('leakWatch.showPanel', () => this.showPanel()),
       vscode.commands.registerCommand('leakWatch.saveSnapshot', (target?: unknown) => this.saveSnapshotCommand(target)),
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
-      vscode.commands.registerCommand('leakWatch.openSnapshots', (uri?: unknown, selected?: unknown) => this.openSnapshots(selected ?? uri)),
-      vscode.debug.onDidTerminateDebugSession((session) => this.sessionTerminated(session)),
-      this.tracker.onDidStart((session) => this.sessionStarted(session)),
+      vscode.commands.registerCommand('leakWatch.revealCause', (causeId: unknown) => this.revealCause(causeId)),
+      vscode.commands.registerCommand('leakWatch.openSnapshots', (uri?: unknown, selected?: unknown) => openSnapshots(selected ?? uri, this.watches)),
+      vscode.debug.onDidTerminateDebugSession((session) => this.watches.sessionEnded(session)),
+      this.tracker.onDidStart((session) => {
+        for (const restarted of this.watches.sessionStarted(session, this.tracker.all())) this.followRestart(restarted, session);
+      }),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-        deserializeWebviewPanel: async (webviewPanel) => this.restorePanel(webviewPanel),
+        deserializeWebviewPanel: async (webviewPanel) => this.reloaded.restorePanel(webviewPanel),
       }),
     );
-    void this.updateContext();
-    this.reopenAfterReload();
+    void this.watches.updateContext();
+    this.reloaded.reopenAfterReload();
   }
 
   // ---- commands ----------------------------------------------------------------------------------
@@ -117,9 +85,9 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
         session = (await this.tracker.waitForChild(session, 5000)) ?? session;
       }
       if (session) {
-        const existing = this.entries.get(watchKey({ session, description: session.name }));
+        const existing = this.watches.get(watchKey({ session, description: session.name }));
         if (existing?.watch.live) {
-          this.ensurePanel(existing).reveal(false);
+          this.watches.ensurePanel(existing).reveal(false);
           void vscode.window.showInformationMessage(`Leak Watch is already watching "${session.name}".`);
           return;
         }
@@ -172,9 +140,9 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     });
     if (!input) return;
     const key = `url:${input.trim()}`;
-    const existing = [...this.entries.values()].find((e) => e.watch.live && (e.watch.key === key || e.watch.attachment.description === input.trim()));
+    const existing = this.watches.live.find((e) => e.watch.key === key || e.watch.attachment.description === input.trim());
     if (existing) {
-      this.ensurePanel(existing).reveal(false);
+      this.watches.ensurePanel(existing).reveal(false);
       return;
     }
     await this.watch(() => attachToInspector(input), input.trim());
@@ -193,39 +161,19 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     const watch = new SessionWatch(attachment, settings);
     if (followed) watch.compareWith(followed.baseline);
     this.disposables.push(this.history.track(watch));
-    const entry = this.addEntry(watch);
-    if (followed?.panel && !followed.panel.closed) {
-      entry.panel = followed.panel;
-      followed.panel.follow(watch);
-      this.watchPanel(entry, followed.panel);
-    }
+    const entry = this.watches.add(watch);
+    if (followed?.panel && !followed.panel.closed) this.watches.adopt(entry, followed.panel);
     this.disposables.push(watch.onDidChange((change) => {
-      if (change === 'status') {
-        void this.updateContext();
-        this.persist(watch);
-      }
-      if (change === 'report') {
-        this.updateHints();
-        this.persist(watch);
-      }
+      if (change === 'status') void this.watches.updateContext();
+      if (change === 'report') this.watches.updateHints();
+      this.reloaded.persist(watch);
     }));
-    this.ensurePanel(entry);
-    this.statusBar.show(watch);
+    this.watches.ensurePanel(entry);
+    this.watches.statusBar.show(watch);
     const started = watch.start();
-    void this.updateContext();
+    void this.watches.updateContext();
     this.firstSampleProgress(watch);
     await started;
-  }
-
-  /** Makes `watch` the newest entry, replacing (and disposing) an earlier one of the same debuggee or files. */
-  private addEntry(watch: SessionWatch): Entry {
-    const old = this.entries.get(watch.key);
-    old?.panel?.dispose();
-    old?.watch.dispose();
-    const entry: Entry = { watch };
-    this.entries.delete(watch.key);
-    this.entries.set(watch.key, entry);
-    return entry;
   }
 
   /** A progress notification until the first heap snapshot is analysed (or the watch ends). */
@@ -254,18 +202,15 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   /** Stops the watch of the session given (its id, or `{ sessionId }`), else the only or the active one, else asks which. */
   private async stopCommand(arg?: unknown): Promise<void> {
-    const live = [...this.entries.values()].filter((e) => e.watch.live);
+    const live = this.watches.live;
     if (live.length === 0) {
       void vscode.window.showInformationMessage('Leak Watch is not watching anything.');
       return;
     }
-    // The live watch of a session, or of its child (a watch is of the child session that runs the program).
-    const liveOf = (session: vscode.DebugSession | undefined) =>
-      session && live.find((e) => e.watch.session && [e.watch.session.id, e.watch.session.parentSession?.id].includes(session.id));
-    const ofGiven = liveOf(this.sessionFromArgument(arg));
+    const ofGiven = this.watches.liveOf(this.sessionFromArgument(arg));
     let target = ofGiven ?? live[live.length - 1];
     if (!ofGiven && live.length > 1) {
-      const byActive = liveOf(vscode.debug.activeDebugSession);
+      const byActive = this.watches.liveOf(vscode.debug.activeDebugSession);
       if (byActive) target = byActive;
       else {
         const pick = await vscode.window.showQuickPick(
@@ -281,27 +226,33 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
 
   async stop(watch: SessionWatch): Promise<void> {
     await watch.stop();
-    void this.updateContext();
+    void this.watches.updateContext();
   }
 
   private showPanel(): void {
-    const entry = this.newestEntry() ?? this.restoreSaved();
+    const entry = this.watches.newest() ?? this.reloaded.restore();
     if (!entry) {
       void vscode.window.showInformationMessage('Leak Watch has no results yet. Run "Leak Watch: Start Leak Watch" while debugging.');
       return;
     }
-    this.ensurePanel(entry).reveal(false);
+    this.watches.ensurePanel(entry).reveal(false);
   }
 
   private revealType(typeName: unknown): void {
     if (typeof typeName !== 'string' || typeName.length > 1024) return;
-    const entry = [...this.entries.values()].reverse().find((e) => e.watch.report?.types.some((t) => t.name === typeName)) ?? this.newestEntry();
-    if (entry) this.ensurePanel(entry).revealType(typeName);
+    const entry = [...this.watches.all].reverse().find((e) => e.watch.report?.types.some((t) => t.name === typeName)) ?? this.watches.newest();
+    if (entry) this.watches.ensurePanel(entry).revealType(typeName);
+  }
+
+  private revealCause(causeId: unknown): void {
+    if (typeof causeId !== 'string' || causeId.length > 8192) return;
+    const entry = [...this.watches.all].reverse().find((e) => e.watch.report?.causes?.some((c) => c.id === causeId));
+    if (entry) this.watches.ensurePanel(entry).revealCause(causeId);
   }
 
   /** Save Heap Snapshot; a `vscode.Uri` argument (from a keybinding or automation) skips the dialog. */
   private async saveSnapshotCommand(target?: unknown): Promise<void> {
-    const entry = this.newestEntry(true) ?? this.newestEntry();
+    const entry = this.watches.newest(true) ?? this.watches.newest();
     if (!entry) {
       void vscode.window.showInformationMessage('Leak Watch: start a watch first; the snapshot is taken from the watched program.');
       return;
@@ -309,67 +260,10 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     await this.saveSnapshot(entry.watch, target instanceof vscode.Uri ? target : undefined);
   }
 
-  /**
-   * Open Heap Snapshots…: `.heapsnapshot` files (DevTools', the CLI's, Save Heap Snapshot's) analysed
-   * in a worker and shown in a panel; several files of one process give growth and verdicts. A
-   * `vscode.Uri` or `Uri[]` argument (the Explorer's selection, automation) skips the dialog. Files
-   * are taken oldest first (by modification time: the order a process's snapshots were saved in),
-   * whatever order they were selected in. Resolves with what happened.
-   */
-  async openSnapshots(arg?: unknown): Promise<{ opened?: string; error?: string }> {
-    let uris = (Array.isArray(arg) ? arg : [arg]).filter((u): u is vscode.Uri => u instanceof vscode.Uri);
-    if (uris.length === 0) {
-      const picked = await vscode.window.showOpenDialog({
-        title: 'Leak Watch: open heap snapshots (one, or several of one process)',
-        openLabel: 'Analyse',
-        canSelectMany: true,
-        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-        filters: { 'Heap snapshots': ['heapsnapshot'], 'All files': ['*'] },
-      });
-      if (!picked?.length) return {};
-      uris = picked;
-    }
-    const times = new Map(await Promise.all(uris.map(async (u) => [u.toString(), await vscode.workspace.fs.stat(u).then((st) => st.mtime, () => 0)] as const)));
-    uris = [...uris].sort((a, b) => (times.get(a.toString()) ?? 0) - (times.get(b.toString()) ?? 0));
-    const remote = uris.find((u) => u.scheme !== 'file');
-    if (remote) return this.openFailed(`${remote.toString()}: only files on this machine can be analysed.`);
-    const files = uris.map((u) => u.fsPath);
-    const analyzer = new SnapshotAnalyzer();
-    let cancelled = false;
-    try {
-      const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Leak Watch', cancellable: true },
-        (progress, token) => {
-          token.onCancellationRequested(() => {
-            cancelled = true;
-            void analyzer.dispose();
-          });
-          return analyzeSnapshotFiles(files, analyzer, {
-            onFile: (index, file) => progress.report({ message: `reading heap snapshot ${index + 1} of ${files.length}: ${basename(file)}…` }),
-            cancelled: () => cancelled,
-          });
-        },
-      );
-      const entry = this.addEntry(SessionWatch.opened(files, report, analyzer, readSettings()));
-      this.ensurePanel(entry).reveal(false);
-      this.updateHints();
-      return { opened: entry.watch.key };
-    } catch (error) {
-      void analyzer.dispose();
-      if (cancelled) return { error: 'Cancelled.' };
-      return this.openFailed(error instanceof Error ? error.message : String(error));
-    }
-  }
-
-  private openFailed(text: string): { error: string } {
-    void vscode.window.showErrorMessage(`Leak Watch could not open the heap snapshot: ${text}`);
-    return { error: text };
-  }
-
   // ---- panel actions -----------------------------------------------------------------------------
 
-  async openSource(watch: SessionWatch, position: SourcePosition, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void> {
-    await openSource(position, watch.report, panel.webviewPanel.viewColumn, preserveFocus);
+  async openSource(watch: SessionWatch, target: OpenTarget, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void> {
+    await openTarget(target, watch.report, panel.webviewPanel.viewColumn, preserveFocus);
   }
 
   async saveSnapshot(watch: SessionWatch, target?: vscode.Uri): Promise<void> {
@@ -400,9 +294,11 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     await this.history.pickBaseline(watch);
   }
 
+  // ---- verifying a fix ---------------------------------------------------------------------------
+
   /** The watch of the Leak Watch panel in front, else the newest. */
   private currentWatch(): SessionWatch | undefined {
-    return [...this.entries.values()].find((e) => e.panel?.webviewPanel.active)?.watch ?? this.newestEntry()?.watch;
+    return this.watches.all.find((e) => e.panel?.webviewPanel.active)?.watch ?? this.watches.newest()?.watch;
   }
 
   /** Shows a kept watch's results in a panel, as a watch that has stopped. */
@@ -416,147 +312,9 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       report: saved,
     }, readSettings());
     watch.program = saved.watch?.program;
-    const entry = this.addEntry(watch);
-    this.ensurePanel(entry).reveal(false);
-    this.updateHints();
-  }
-
-  // ---- state -------------------------------------------------------------------------------------
-
-  /** Keeps the newest watch's results in workspace state, so a reloaded window can show them. */
-  private persist(watch: SessionWatch): void {
-    // Closing the window stops every watch: what was running must stay saved as running.
-    if (this.disposing || this.newestEntry()?.watch !== watch) return;
-    void this.context.workspaceState.update(SAVED_KEY, watch.save());
-  }
-
-  /** The saved results of the newest watch (workspace state), if they look whole. */
-  private savedWatch(): SavedWatch | undefined {
-    const saved = this.context.workspaceState.get<SavedWatch>(SAVED_KEY);
-    if (!saved || typeof saved.description !== 'string' || !Array.isArray(saved.heapUsage) || !saved.status) return undefined;
-    return saved;
-  }
-
-  /**
-   * The saved results as a watch that ended with the window reload (no connection), added to the
-   * watches; undefined when nothing is saved. An entry already showing them is reused.
-   */
-  private restoreSaved(): Entry | undefined {
-    const saved = this.savedWatch();
-    if (!saved) return undefined;
-    const watch = SessionWatch.restored(saved, readSettings());
-    const existing = this.entries.get(watch.key);
-    if (existing && !existing.watch.live) {
-      watch.dispose();
-      return existing;
-    }
-    const entry: Entry = { watch };
-    this.entries.set(watch.key, entry);
-    this.updateHints();
-    // Saved as ended from now on: a later reload brings them back only through a restored panel.
-    void this.context.workspaceState.update(SAVED_KEY, watch.save());
-    return entry;
-  }
-
-  /** A Leak Watch panel VS Code brings back after a reload: the saved results, marked as ended. */
-  private restorePanel(webviewPanel: vscode.WebviewPanel): void {
-    const entry = this.restoreSaved();
-    if (!entry || entry.panel) {
-      // Nothing saved, or the panel was opened already (see reopenAfterReload).
-      webviewPanel.dispose();
-      return;
-    }
-    const settings = readSettings();
-    entry.panel = LeakWatchPanel.revive(webviewPanel, this.context.extensionUri, entry.watch, this, settings.chartedTypes);
-    this.watchPanel(entry, entry.panel);
-  }
-
-  /**
-   * After a window reload that ended a running watch, opens its panel again beside the editor with
-   * the saved results, marked as ended by the reload. VS Code brings the panel back itself, through
-   * the serializer (restorePanel), only when it restores the editors: code-server's page reload of a
-   * URL that opens a file does not (the workbench's shouldRestoreEditors). So this waits for the
-   * restored editors to reach the extension host, then opens a panel unless restorePanel has run or
-   * a Leak Watch panel tab is there (restored, perhaps not yet resolved).
-   */
-  private reopenAfterReload(): void {
-    const running = (saved: SavedWatch | undefined) => saved?.status.phase === 'watching' || saved?.status.phase === 'connecting';
-    if (!running(this.savedWatch())) return;
-    const timer = setTimeout(() => {
-      // restorePanel saves the results as ended.
-      if (this.disposing || !running(this.savedWatch())) return;
-      const restoredTab = vscode.window.tabGroups.all.some((group) =>
-        group.tabs.some((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PANEL_VIEW_TYPE)),
-      );
-      if (restoredTab) return;
-      const entry = this.restoreSaved();
-      if (entry) this.ensurePanel(entry);
-    }, REOPEN_DELAY_MS);
-    this.disposables.push({ dispose: () => clearTimeout(timer) });
-  }
-
-  private ensurePanel(entry: Entry): LeakWatchPanel {
-    if (entry.panel) return entry.panel;
-    const panel = LeakWatchPanel.create(this.context.extensionUri, entry.watch, this, readSettings().chartedTypes);
-    entry.panel = panel;
-    this.watchPanel(entry, panel);
-    return panel;
-  }
-
-  private watchPanel(entry: Entry, panel: LeakWatchPanel): void {
-    panel.onDidDispose(() => {
-      if (entry.panel === panel) entry.panel = undefined;
-      // A stopped watch lives on only in its panel: closing the panel drops its results and hints.
-      if (!entry.watch.live && this.entries.get(entry.watch.key) === entry) {
-        this.entries.delete(entry.watch.key);
-        entry.watch.dispose();
-        this.updateHints();
-        void this.updateContext();
-      }
-    });
-  }
-
-  private newestEntry(liveOnly = false): Entry | undefined {
-    const all = [...this.entries.values()].filter((e) => !liveOnly || e.watch.live);
-    return all[all.length - 1];
-  }
-
-  entryFor(sessionId?: string): Entry | undefined {
-    if (!sessionId) return this.newestEntry();
-    return [...this.entries.values()].find((e) => e.watch.session?.id === sessionId || e.watch.session?.parentSession?.id === sessionId);
-  }
-
-  private sessionTerminated(session: vscode.DebugSession): void {
-    for (const { watch } of this.entries.values()) {
-      if (watch.live && watch.session && (watch.session.id === session.id || watch.session.parentSession?.id === session.id)) {
-        watch.sessionEnded();
-      }
-    }
-    void this.updateContext();
-  }
-
-  /**
-   * A debuggee session started: when it replaces a watched one of the same launch (the debug
-   * toolbar's Restart, js-debug restarting its child), that watch ends saying the session restarted.
-   * It is not re-attached: the new program's heap is another heap, and earlier samples cannot be
-   * compared with it; "Start Leak Watch" watches it.
-   */
-  private sessionStarted(session: vscode.DebugSession): void {
-    const parent = session.parentSession;
-    if (!parent) return;
-    for (const { watch } of this.entries.values()) {
-      const old = watch.session;
-      if (!old?.parentSession || old.id === session.id) continue;
-      // Under the same parent session, or a new parent of the same launch configuration that replaced the old one.
-      const sameLaunch = old.parentSession.id === parent.id ||
-        (old.parentSession.configuration.name === parent.configuration.name && old.parentSession.type === parent.type &&
-          !this.tracker.all().some((s) => s.id === old.parentSession!.id));
-      if (sameLaunch) {
-        watch.sessionRestarted();
-        this.followRestart(watch, session);
-      }
-    }
-    void this.updateContext();
+    const entry = this.watches.add(watch);
+    this.watches.ensurePanel(entry).reveal(false);
+    this.watches.updateHints();
   }
 
   /**
@@ -566,20 +324,17 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
    * A watch the user stopped is not followed.
    */
   private followRestart(old: SessionWatch, session: vscode.DebugSession): void {
-    const entry = this.entries.get(old.key);
+    const entry = this.watches.get(old.key);
     if (!entry || entry.watch !== old || entry.followed || !readSettings(session.workspaceFolder?.uri).followRestarts) return;
-    if (this.entryFor(session.id)) return;
+    if (this.watches.of(session.id)?.watch.session?.id === session.id) return;
     const go = () => {
       if (entry.followed || old.status.phase !== 'ended' || Date.now() - (old.endedTime ?? 0) > FOLLOW_WINDOW_MS) return;
       const before = old.savedReport();
       if (!before?.samples.length) return;
-      entry.followed = true;
-      const panel = entry.panel;
-      entry.panel = undefined;
-      this.entries.delete(old.key);
-      this.updateHints();
+      const panel = this.watches.forget(entry);
       const started = new Date(before.startedAt).toLocaleTimeString();
-      void this.watch(() => attachToNewSession(session, this.tracker), session.name, session, { panel, baseline: { label: `the run before the restart (started ${started}, ${before.samplesTaken ?? before.samples.length} samples)`, watch: before } })
+      const baseline = { label: `the run before the restart (started ${started}, ${before.samplesTaken ?? before.samples.length} samples)`, watch: before };
+      void this.watch(() => attachToNewSession(session, this.tracker), session.name, session, { panel, baseline })
         .catch((error) => this.showError(error))
         .finally(() => old.dispose());
     };
@@ -597,18 +352,6 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     this.disposables.push({ dispose: () => clearTimeout(timer) });
   }
 
-  private async updateContext(): Promise<void> {
-    const live = [...this.entries.values()].filter((e) => e.watch.live);
-    await vscode.commands.executeCommand('setContext', 'leakWatch.watching', live.length > 0);
-    const newestLive = live[live.length - 1];
-    this.statusBar.show(newestLive?.watch);
-  }
-
-  /** The editor hints of every watch's report, but those a followed restart has taken over from (their program is gone). */
-  updateHints(): void {
-    this.hints.update([...this.entries.values()].filter((e) => !e.followed).map((e) => e.watch.report).filter((r): r is Report => !!r));
-  }
-
   private showError(error: unknown): void {
     const text = error instanceof Error ? error.message : String(error);
     if (error instanceof NothingToAttachError) void vscode.window.showWarningMessage(`Leak Watch: ${text}`);
@@ -616,45 +359,12 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
   }
 
   api(): LeakWatchApi {
-    return {
-      watches: () => [...this.entries.values()].map((e) => ({
-        key: e.watch.key,
-        sessionId: e.watch.session?.id,
-        status: e.watch.status,
-        heapPoints: e.watch.heapUsage.length,
-        panelVisible: !!e.panel?.visible,
-        panelReady: !!e.panel?.ready,
-      })),
-      lastHeapUsage: (sessionId) => this.entryFor(sessionId)?.watch.lastHeapUsage,
-      report: (sessionId) => this.entryFor(sessionId)?.watch.report,
-      statusBarText: () => this.statusBar.text,
-      whenPanelReady: async (sessionId) => {
-        const entry = this.entryFor(sessionId);
-        if (!entry) throw new Error('no watch');
-        await this.ensurePanel(entry).whenReady();
-      },
-      hints: () => this.hints.all.map((h) => ({ file: h.site.file, line: h.site.line, typeName: h.typeName, edge: h.edge })),
-      openSource: async (position, sessionId) => {
-        const entry = this.entryFor(sessionId);
-        return openSource(position, entry?.watch.report, entry?.panel?.webviewPanel.viewColumn);
-      },
-      injectReport: (report, sessionId) => {
-        const entry = this.entryFor(sessionId);
-        if (!entry) throw new Error('no watch to inject a report into');
-        entry.watch.setReport(report);
-      },
-      savedWatch: () => this.savedWatch(),
-      comparison: (sessionId) => this.entryFor(sessionId)?.watch.comparison,
-    };
+    return leakWatchApi(this.watches, this.reloaded);
   }
 
   dispose(): void {
-    this.disposing = true;
-    for (const entry of this.entries.values()) {
-      entry.panel?.dispose();
-      entry.watch.dispose();
-    }
-    this.entries.clear();
+    // Closing the window stops every watch: what was running must stay saved as running.
+    this.reloaded.closing = true;
     for (const d of this.disposables) d.dispose();
     void vscode.commands.executeCommand('setContext', 'leakWatch.watching', false);
   }

@@ -1,66 +1,40 @@
-// Hints in the editor for the lines that create suspect edges and strong back-references: a hover
-// (what it keeps alive, why it is suspect, the fix to consider, a link to the panel), a subtle
-// decoration, and Problems entries (source "Leak Watch"). Heap strings are untrusted: every piece of
-// them is escaped (escapeText) before it joins the Markdown. Numbers read as in the panel.
+// Hints in the editor on the lines the causes name: the line that adds to a holder (and the line
+// that creates a strong back-reference). One hover and one Problems entry (source "Leak Watch") per
+// line, in plain words: what the line does, what it keeps (objects, bytes, growth), the fix chosen
+// from the holder's kind, the path with Node's plumbing folded, a link to the cause in the panel.
+// The Problems entry is the short form (what piles up and what to change); the hover has the rest.
+// Heap strings are untrusted: every piece of them is escaped (escapeText) before it joins the Markdown.
 import * as vscode from 'vscode';
-import type { Leak, Report, RetainerPath, SourcePosition, TypeSeries } from '../core/report';
-import { formatBytes, formatCount, formatPerMinute, sentencePieces } from '../webview/format';
+import type { Cause, Report, SourcePosition } from '../core/report';
+import { addSentence, fullFix, headline, keepsSentence, leadType, newSite, problemText, sitesOfType, stepText } from '../display/causes';
+import { formatBytes, formatCount, sentencePieces, type TextPiece } from '../display/format';
 
-/** One line the analysis blames. */
+/** One line a cause names: where the program adds to its holder, or creates its strong back-reference. */
 export interface LineHint {
   site: SourcePosition;
-  typeName: string;
-  kind: 'suspectEdge' | 'backReference';
-  /** holder.edge → target */
-  holder: string;
-  edge: string;
-  target: string;
-  bytes: number;
-  objects: number;
-  leak: Leak;
-  series?: TypeSeries;
-  path?: RetainerPath;
-  fix: string;
+  kind: 'holder' | 'backReference';
+  cause: Cause;
+  /** The report that names the cause (its types' growth, their sites). */
+  report: Report;
 }
 
-/** The fix to consider for an edge, from the holder's shape. */
-export function suggestFix(holder: string, edge: string): string {
-  if (holder.startsWith('Map') || edge === '<key>') return 'Evict entries (delete / a size or age limit), or key a WeakMap by the owner object so entries die with it.';
-  if (holder.startsWith('Set')) return 'Delete entries when done, or use a WeakSet / WeakRef entries so the set does not keep them alive.';
-  if (/listener|handler|^on[A-Z]|_events/i.test(edge) || /EventEmitter|EventTarget/.test(holder)) return 'Remove the listener when done (removeListener / off), or register it with an AbortSignal and abort.';
-  if (/parent|owner|back|prev/i.test(edge)) return 'Make the back-reference weak: store a WeakRef and deref() it, or look the owner up in a WeakMap.';
-  if (holder.startsWith('Array') || edge === '[]') return 'Remove elements when done, or cap the array (a ring buffer).';
-  return 'Break the reference when the object is done (delete / null it), or hold it through a WeakRef or WeakMap; clean up with a FinalizationRegistry if needed.';
-}
-
-/** The hints from a set of reports: only leaks and suspects with a source line. */
+/** The hints of a set of reports: each cause's holder line (else its holder's declaration), and its back-reference's line. */
 export function collectHints(reports: Report[]): LineHint[] {
   const hints: LineHint[] = [];
   for (const report of reports) {
-    for (const leak of report.leaks) {
-      if (leak.verdict === 'ok') continue;
-      const series = report.types.find((t) => t.name === leak.type);
-      for (const path of leak.retainerPaths) {
-        const edge = path.edges[path.suspectEdgeIndex];
-        if (!edge || !path.suspectSite) continue;
-        hints.push({
-          site: path.suspectSite, typeName: leak.type, kind: 'suspectEdge',
-          holder: edge.from, edge: edge.edge, target: edge.to,
-          bytes: path.bytes, objects: path.count, leak, series, path,
-          fix: suggestFix(edge.from, edge.edge),
-        });
-      }
-      for (const ref of leak.backReferences) {
-        if (!ref.site) continue;
-        hints.push({
-          site: ref.site, typeName: leak.type, kind: 'backReference',
-          holder: ref.holder, edge: ref.edge, target: ref.target,
-          bytes: ref.bytes, objects: ref.count, leak, series, fix: ref.fix || suggestFix(ref.holder, ref.edge),
-        });
-      }
+    for (const cause of report.causes ?? []) {
+      if (cause.verdict === 'ok') continue;
+      const holderLine = cause.addedAt ?? cause.holder.declaredAt;
+      if (holderLine) hints.push({ site: holderLine, kind: 'holder', cause, report });
+      const back = cause.backReference?.site;
+      if (back && !(holderLine && sameLine(back, holderLine))) hints.push({ site: back, kind: 'backReference', cause, report });
     }
   }
   return hints;
+}
+
+function sameLine(a: SourcePosition, b: SourcePosition): boolean {
+  return a.file === b.file && a.line === b.line;
 }
 
 function fileUri(file: string): vscode.Uri | undefined {
@@ -87,15 +61,17 @@ function appendUntrusted(md: vscode.MarkdownString, text: string): void {
   md.appendMarkdown(escapeText(text));
 }
 
-/**
- * An analysis sentence (the fix) with its `backticked` code as code spans. A piece that a code span
- * cannot hold as plain text (HTML, an icon, a line break) is escaped as text instead.
- */
-function appendProse(md: vscode.MarkdownString, sentence: string): void {
-  for (const piece of sentencePieces(sentence)) {
-    if (piece.code && !/[<>&\n\r]|\$\(/.test(piece.text) && piece.text.trim()) md.appendMarkdown(`\`${piece.text}\``);
+/** Pieces of text with code as code spans; a piece a code span cannot hold as plain text (HTML, an icon, a line break, a backtick) is escaped as text. */
+function appendPieces(md: vscode.MarkdownString, pieces: TextPiece[]): void {
+  for (const piece of pieces) {
+    if (piece.code && !/[<>&\n\r`]|\$\(/.test(piece.text) && piece.text.trim()) md.appendMarkdown(`\`${piece.text}\``);
     else appendUntrusted(md, piece.text);
   }
+}
+
+/** An analysis sentence (the fix) with its `backticked` code as code spans. */
+function appendProse(md: vscode.MarkdownString, sentence: string): void {
+  appendPieces(md, sentencePieces(sentence));
 }
 
 /** A command link whose argument survives Markdown: parentheses encoded too. */
@@ -104,48 +80,87 @@ function commandLink(command: string, args: unknown[]): string {
   return `command:${command}?${encoded}`;
 }
 
+/** The path in one line: each step in words, the folded plumbing as its label, the holder marked. */
+function pathLine(cause: Cause): string {
+  const steps = cause.path.steps;
+  if (!steps.length) return '';
+  const words = steps.map((s, i) => `${stepText(s)}${i === cause.path.holderIndex ? ' (the holder)' : ''}`);
+  return [...words, steps[steps.length - 1].to].join(' → ');
+}
+
+/** One cause's section of a hover: the title in plain words, what the line does and keeps, the fix, the path, the link. */
+function appendHolderHint(md: vscode.MarkdownString, hint: LineHint): void {
+  const { cause } = hint;
+  const h = headline(cause);
+  md.appendMarkdown(cause.verdict === 'leak' ? '$(flame) **Leak Watch — leak:** ' : '$(warning) **Leak Watch — suspect:** ');
+  appendUntrusted(md, `${h.type} kept by `);
+  appendPieces(md, h.holder);
+  md.appendMarkdown('\n\n');
+  appendUntrusted(md, `${addSentence(cause)} ${keepsSentence(cause, hint.report.types)}`);
+  md.appendMarkdown('\n\n**Fix:** ');
+  appendProse(md, fullFix(cause));
+  const path = pathLine(cause);
+  if (path) {
+    md.appendMarkdown('\n\n**Kept alive through:** ');
+    appendUntrusted(md, path);
+  }
+}
+
+/** The section of a back-reference's line: what it points at, what it keeps, the WeakRef fix. */
+function appendBackReferenceHint(md: vscode.MarkdownString, hint: LineHint): void {
+  const b = hint.cause.backReference!;
+  md.appendMarkdown(hint.cause.verdict === 'leak' ? '$(flame) **Leak Watch — leak:** ' : '$(warning) **Leak Watch — suspect:** ');
+  appendUntrusted(md, `a strong back-reference keeps whole ${b.target} structures alive`);
+  md.appendMarkdown('\n\n');
+  appendPieces(md, [{ text: `${b.holder}.${b.edge}`, code: true }]);
+  appendUntrusted(md, ` points back at its ${b.target} (${formatCount(b.count)} such references): one ${b.holder} still held by ${hint.cause.holder.label} keeps the ${b.target} objects around it alive, ${formatBytes(b.bytes)} in all.`);
+  md.appendMarkdown('\n\n**Fix:** ');
+  appendProse(md, b.fix || fullFix(hint.cause));
+}
+
 /** The hover text for the hints of one line. */
 export function hoverMarkdown(hints: LineHint[]): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: ['leakWatch.revealType'] };
+  md.isTrusted = { enabledCommands: ['leakWatch.revealCause'] };
   md.supportThemeIcons = true;
   hints.forEach((hint, i) => {
     if (i > 0) md.appendMarkdown('\n\n---\n\n');
-    md.appendMarkdown(hint.leak.verdict === 'leak' ? '$(flame) **Leak Watch — leak:** ' : '$(warning) **Leak Watch — suspect:** ');
-    appendUntrusted(md, `${hint.holder}.${hint.edge} → ${hint.target}`);
-    md.appendMarkdown('\n\n');
-    appendUntrusted(md, 
-      `${hint.kind === 'backReference' ? 'This strong back-reference' : 'This reference'} keeps ${formatCount(hint.objects)} ${hint.typeName} object(s) alive (${formatBytes(hint.bytes)}).`,
-    );
-    if (hint.series) {
-      appendUntrusted(md, ` They grow by ${formatPerMinute(hint.series.countPerMinute)}\u00a0objects/min (${formatBytes(hint.series.bytesPerMinute)}/min).`);
-    }
-    md.appendMarkdown('\n\n');
-    const why = hint.kind === 'backReference'
-      ? 'Why suspect: the target also reaches the holder, so the pair keeps itself and everything below it alive while either is reachable.'
-      : 'Why suspect: an old, long-lived holder keeps pointing at newly made objects, sample after sample.';
-    appendUntrusted(md, why);
-    if (hint.path && hint.path.edges.length) {
-      md.appendMarkdown('\n\nPath from a GC root: ');
-      appendUntrusted(md, hint.path.edges.map((e) => `${e.from}.${e.edge}`).concat(hint.path.edges[hint.path.edges.length - 1].to).join(' → '));
-    }
-    md.appendMarkdown('\n\n**Fix to consider:** ');
-    appendProse(md, hint.fix);
-    md.appendMarkdown(`\n\n[$(type-hierarchy) Show the path in the Leak Watch panel](${commandLink('leakWatch.revealType', [hint.typeName])})`);
+    if (hint.kind === 'backReference') appendBackReferenceHint(md, hint);
+    else appendHolderHint(md, hint);
+    md.appendMarkdown(`\n\n[$(type-hierarchy) Show the cause in the Leak Watch panel](${commandLink('leakWatch.revealCause', [hint.cause.id])})`);
   });
   return md;
 }
 
-/** One hint per (type, edge) on a line: several retainer clusters through one edge add up. */
-export function mergeHints(hints: LineHint[]): LineHint[] {
+/** One hint per cause and kind on a line (a cause named by two reports shows once). */
+function distinct(hints: LineHint[]): LineHint[] {
   const byKey = new Map<string, LineHint>();
   for (const hint of hints) {
-    const key = JSON.stringify([hint.site.line, hint.kind, hint.typeName, hint.holder, hint.edge, hint.target]);
-    const seen = byKey.get(key);
-    if (seen) byKey.set(key, { ...seen, objects: seen.objects + hint.objects, bytes: seen.bytes + hint.bytes });
-    else byKey.set(key, hint);
+    const key = `${hint.kind}\u0000${hint.cause.id}`;
+    if (!byKey.has(key)) byKey.set(key, hint);
   }
   return [...byKey.values()];
+}
+
+/** The Problems entry's message for one hint: what piles up where, and the change to make, in short. */
+function problemMessage(hint: LineHint): string {
+  if (hint.kind === 'holder') return problemText(hint.cause, hint.report.types);
+  const b = hint.cause.backReference!;
+  return `${b.holder}.${b.edge} points back at its ${b.target}, so one kept ${b.holder} keeps ${formatBytes(b.bytes)} alive. Make it a WeakRef (read it with deref()).`;
+}
+
+/** Where else to look, beside the Problems entry: the holder's declaration, the kept objects' `new`, the line that adds to the holder. */
+function related(hint: LineHint): vscode.DiagnosticRelatedInformation[] {
+  const out: vscode.DiagnosticRelatedInformation[] = [];
+  const add = (p: SourcePosition | undefined, text: string) => {
+    const uri = p && fileUri(p.file);
+    if (uri && !sameLine(p!, hint.site)) out.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, new vscode.Position(Math.max(0, p!.line - 1), Math.max(0, p!.column - 1))), text));
+  };
+  const { cause } = hint;
+  if (hint.kind === 'backReference') add(cause.addedAt, `Where the program adds to ${cause.holder.label}`);
+  if (cause.holder.declaredAt) add(cause.holder.declaredAt, `${cause.holder.variable ?? cause.holder.type} is declared here`);
+  add(newSite(sitesOfType(hint.report, leadType(cause))), `${leadType(cause)} objects are made here`);
+  return out;
 }
 
 /** Hover provider, decoration and diagnostics, fed with the current reports. */
@@ -189,15 +204,22 @@ export class LeakHints implements vscode.HoverProvider, vscode.Disposable {
     }
     this.diagnostics.clear();
     for (const [key, hints] of this.byFile) {
-      const diagnostics = mergeHints(hints).map((hint) => {
-        const line = Math.max(0, hint.site.line - 1);
-        const column = Math.max(0, hint.site.column - 1);
+      const byLine = new Map<number, LineHint[]>();
+      for (const hint of distinct(hints)) byLine.set(hint.site.line, [...(byLine.get(hint.site.line) ?? []), hint]);
+      const diagnostics = [...byLine.values()].map((line) => {
+        const first = line[0];
+        const row = Math.max(0, first.site.line - 1);
+        const column = Math.max(0, first.site.column - 1);
+        // Under the holder's name where the call starts with it (`liveTrees.add(…)`), else the word
+        // there (`setInterval`): past it, the hover is Leak Watch's alone.
+        const width = first.kind === 'holder' && first.cause.holder.variable ? first.cause.holder.variable.length : 0;
         const d = new vscode.Diagnostic(
-          new vscode.Range(line, column, line, column + Math.max(1, hint.edge.length)),
-          `${hint.holder}.${hint.edge} keeps ${formatCount(hint.objects)} ${hint.typeName} object(s) alive (${formatBytes(hint.bytes)}). ${hint.fix}`,
-          hint.leak.verdict === 'leak' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
+          new vscode.Range(row, column, row, column + width),
+          line.map(problemMessage).join(' — '),
+          line.some((h) => h.cause.verdict === 'leak') ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
         );
         d.source = 'Leak Watch';
+        d.relatedInformation = line.flatMap(related);
         return d;
       });
       this.diagnostics.set(vscode.Uri.parse(key), diagnostics);
@@ -217,7 +239,7 @@ export class LeakHints implements vscode.HoverProvider, vscode.Disposable {
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const hints = mergeHints((this.byFile.get(document.uri.toString()) ?? []).filter((h) => h.site.line - 1 === position.line));
+    const hints = distinct((this.byFile.get(document.uri.toString()) ?? []).filter((h) => h.site.line - 1 === position.line));
     if (!hints.length) return undefined;
     return new vscode.Hover(hoverMarkdown(hints), document.lineAt(position.line).range);
   }

@@ -3,6 +3,7 @@
 // the cursor at the start of the `new` expression (or call) and the line's start in view.
 import * as vscode from 'vscode';
 import type { Report, SourcePosition } from '../core/report';
+import { causePositions, newSite, sitesOfType } from '../display/causes';
 
 /** Every source position the analysis put into the report. */
 export function reportPositions(report: Report | undefined): SourcePosition[] {
@@ -12,7 +13,19 @@ export function reportPositions(report: Report | undefined): SourcePosition[] {
     for (const path of leak.retainerPaths) if (path.suspectSite) out.push(path.suspectSite);
     for (const ref of leak.backReferences) if (ref.site) out.push(ref.site);
   }
+  for (const cause of report?.causes ?? []) out.push(...causePositions(cause));
   return out;
+}
+
+/** Where clicking a cause goes: the line that adds to its holder (else the holder's declaration); undefined for an unknown cause. */
+export function causeLine(report: Report | undefined, causeId: string): SourcePosition | undefined {
+  const cause = report?.causes?.find((c) => c.id === causeId);
+  return cause?.addedAt ?? cause?.holder.declaredAt;
+}
+
+/** Where clicking a type goes: its `new` (an allocation or the `new` found in the source before the constructor). */
+export function typeNew(report: Report | undefined, typeName: string): SourcePosition | undefined {
+  return report ? newSite(sitesOfType(report, typeName)) : undefined;
 }
 
 function samePosition(a: SourcePosition, b: SourcePosition): boolean {
@@ -81,4 +94,34 @@ export async function openSource(
     if (decision.note) void vscode.window.showInformationMessage(`Leak Watch: ${decision.note}`);
   }
   return editor;
+}
+
+/** What the panel or a hover asks to open: a position of the report, a cause's adding line, or a type's `new`. */
+export type OpenTarget = { position: SourcePosition } | { causeId: string } | { typeName: string };
+
+/**
+ * Opens `target` beside the panel. A cause or type without a line says so when the user asked
+ * (not when a selection moved the editor along, `preserveFocus`).
+ */
+export async function openTarget(
+  target: OpenTarget,
+  report: Report | undefined,
+  panelColumn: vscode.ViewColumn | undefined,
+  preserveFocus = false,
+): Promise<vscode.TextEditor | undefined> {
+  let position: SourcePosition | undefined;
+  let missing = '';
+  if ('position' in target) position = target.position;
+  else if ('causeId' in target) {
+    position = causeLine(report, target.causeId);
+    missing = 'the line that adds to this holder was not found.';
+  } else {
+    position = typeNew(report, target.typeName);
+    missing = `no allocation site of ${target.typeName.slice(0, 200)} is known (turn on leakWatch.allocationSites to record them).`;
+  }
+  if (!position) {
+    if (!preserveFocus) void vscode.window.showInformationMessage(`Leak Watch: ${missing}`);
+    return undefined;
+  }
+  return openSource(position, report, panelColumn, preserveFocus);
 }

@@ -2,16 +2,18 @@
 // strict CSP with a nonce. Everything the webview sends is validated (parseFromWebview) before use.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { Leak, SourcePosition } from '../core/report';
-import { FromWebviewType, ToWebviewType, parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
-import { panelTitle } from '../webview/format';
+import type { Leak } from '../core/report';
+import { answer } from '../core/requests';
+import { FromWebviewType, ToWebviewType, parseFromWebview, type FromWebview, type PanelMethods, type ToWebview } from '../protocol';
+import { panelTitle } from '../display/format';
+import type { OpenTarget } from './navigation';
 import type { SessionWatch } from './sessionWatch';
 
 export const PANEL_VIEW_TYPE = 'leakWatch.panel';
 
 /** What the panel asks of the rest of the extension. */
 export interface PanelActions {
-  openSource(watch: SessionWatch, position: SourcePosition, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void>;
+  openSource(watch: SessionWatch, target: OpenTarget, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void>;
   stop(watch: SessionWatch): Promise<void>;
   saveSnapshot(watch: SessionWatch): Promise<void>;
   explain(watch: SessionWatch, typeName: string): Promise<{ leak?: Leak; message?: string }>;
@@ -37,6 +39,8 @@ export class LeakWatchPanel implements vscode.Disposable {
   /** Set once the webview's script has said it is ready. */
   ready = false;
   private readonly readyEmitter = new vscode.EventEmitter<void>();
+  /** What the webview may ask. */
+  private readonly methods: PanelMethods = { explain: (typeName) => this.actions.explain(this.watch, typeName) };
   /** The listeners to the watch shown (it changes when the panel follows a restarted program). */
   private watchListeners: vscode.Disposable[] = [];
 
@@ -130,6 +134,12 @@ export class LeakWatchPanel implements vscode.Disposable {
     this.post({ type: ToWebviewType.Reveal, typeName });
   }
 
+  /** Selects a cause in the panel and shows its card. */
+  revealCause(causeId: string): void {
+    this.reveal(false);
+    this.post({ type: ToWebviewType.Reveal, causeId });
+  }
+
   post(message: ToWebview): void {
     if (this.disposed) return;
     void this.webviewPanel.webview.postMessage(message);
@@ -174,12 +184,13 @@ export class LeakWatchPanel implements vscode.Disposable {
       case FromWebviewType.PickBaseline:
         return this.actions.pickBaseline(this.watch);
       case FromWebviewType.OpenSource:
-        return this.actions.openSource(this.watch, message.position, this, message.preserveFocus === true);
-      case FromWebviewType.SelectType: {
-        const result = await this.actions.explain(this.watch, message.typeName);
-        this.post({ type: ToWebviewType.Explained, typeName: message.typeName, ...result });
-        return;
-      }
+        return this.actions.openSource(this.watch, { position: message.position }, this, message.preserveFocus === true);
+      case FromWebviewType.OpenCause:
+        return this.actions.openSource(this.watch, { causeId: message.causeId }, this, message.preserveFocus === true);
+      case FromWebviewType.OpenType:
+        return this.actions.openSource(this.watch, { typeName: message.typeName }, this, message.preserveFocus === true);
+      case 'request':
+        return answer(this.methods, message, (reply) => this.post(reply));
     }
   }
 

@@ -157,6 +157,12 @@ export class SessionWatch implements vscode.Disposable {
     return this.attachment.session;
   }
 
+  /** Whether this watches the debug session with this id, or its child (a watch is of the child session that runs the program). */
+  watchesSession(id: string | undefined): boolean {
+    const session = this.attachment.session;
+    return !!id && !!session && (session.id === id || session.parentSession?.id === id);
+  }
+
   get live(): boolean {
     return this.phase === 'connecting' || this.phase === 'watching';
   }

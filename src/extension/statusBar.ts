@@ -1,6 +1,6 @@
 // The status bar item while a watch runs: samples, heap, last pause; a click focuses the panel.
 import * as vscode from 'vscode';
-import { formatBytes, formatMs } from '../webview/format';
+import { formatBytes, formatMs } from '../display/format';
 import type { SessionWatch } from './sessionWatch';
 
 export class WatchStatusBar implements vscode.Disposable {

@@ -3,7 +3,8 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { HeapPoint } from '../protocol';
 import type { Report, TypeSeries } from '../core/report';
-import { formatByteTicks, formatBytes, formatCount, formatTime } from './format';
+import { formatByteTicks, formatBytes, formatCount, formatTime } from '../display/format';
+import { chartedTypeNames, growthValues, type GrowthScale } from './growthSeries';
 import { thinMarks } from './snapshotMarks';
 
 /** Reads a theme colour; VS Code sets these on <html> and updates them when the theme changes. */
@@ -158,24 +159,32 @@ export class HeapChart {
 
 export type GrowthMetric = 'count' | 'bytes';
 
-/** Count or bytes per sample for the top growing types; legend entries toggle series. */
+export type { GrowthScale } from './growthSeries';
+
+/** Options of the growth chart. */
+export interface GrowthOptions {
+  metric: GrowthMetric;
+  scale: GrowthScale;
+  /** Log scale (absolute values only: a change can be zero or negative). */
+  log: boolean;
+  /** How many types it charts. */
+  top: number;
+}
+
+/** Count or bytes per sample of the causes' types (change since the first sample, or absolute); legend entries toggle series. */
 export class GrowthChart {
   private plot: uPlot | undefined;
   private key = '';
-  private metric: GrowthMetric = 'count';
-  private log = false;
+  private options: GrowthOptions = { metric: 'count', scale: 'change', log: false, top: 5 };
   private report: Report | undefined;
-  private top = 5;
 
   constructor(private readonly container: HTMLElement) {
     new ResizeObserver(() => this.plot?.setSize({ width: widthOf(container), height: 200 })).observe(container);
   }
 
-  setOptions(metric: GrowthMetric, log: boolean, top: number): void {
-    const changed = metric !== this.metric || log !== this.log || top !== this.top;
-    this.metric = metric;
-    this.log = log;
-    this.top = top;
+  setOptions(options: GrowthOptions): void {
+    const changed = (Object.keys(options) as (keyof GrowthOptions)[]).some((k) => options[k] !== this.options[k]);
+    this.options = { ...options };
     if (changed) {
       this.key = '';
       this.render();
@@ -195,25 +204,28 @@ export class GrowthChart {
     this.render();
   }
 
-  /** The types charted: the first `top` in the report's order, the order the table and the details use too. */
+  /** The types charted: the causes' types (each cause's first), else the report's first types; the order the legend reads. */
   static chartedTypes(report: Report, top: number): TypeSeries[] {
-    return report.types.filter((t) => t.counts.length > 0).slice(0, top);
+    return chartedTypeNames(report, top).map((name) => report.types.find((t) => t.name === name)!);
   }
 
   private render(): void {
     const report = this.report;
     if (!report || report.samples.length === 0) return;
-    const types = GrowthChart.chartedTypes(report, this.top);
+    const { metric, scale, top } = this.options;
+    const log = this.options.log && scale === 'absolute';
+    const types = GrowthChart.chartedTypes(report, top);
     const n = report.samples.length;
     const x = report.samples.map((s) => s.time / 1000);
-    const ys = types.map((t) => {
-      const values = this.metric === 'count' ? t.counts : t.bytes;
-      // Align to the samples (a type first seen later has no earlier values).
-      const padded: (number | null)[] = new Array(Math.max(0, n - values.length)).fill(null);
-      return padded.concat(values.slice(-n)).map((v) => (v == null ? null : this.log ? Math.max(v, 1) : v));
-    });
+    const ys = types.map((t) =>
+      growthValues(metric === 'count' ? t.counts : t.bytes, n, scale).map((v) => (v == null ? null : log ? Math.max(v, 1) : v)),
+    );
     const data = [x, ...ys] as uPlot.AlignedData;
-    const key = `${this.metric}|${this.log}|${types.map((t) => t.name).join('\u0000')}`;
+    // What it shows, in words (screen readers, and the tests that read the chart).
+    const measure = metric === 'count' ? 'count' : 'bytes';
+    const what = scale === 'change' ? `Change in ${measure} since the first sample` : `${measure === 'count' ? 'Count' : 'Bytes'} per sample${log ? ', log scale' : ''}`;
+    this.container.setAttribute('aria-label', `${what}: ${types.map((t) => t.name).join(', ')}`);
+    const key = `${metric}|${scale}|${log}|${types.map((t) => t.name).join('\u0000')}`;
     if (this.plot && key === this.key) {
       this.plot.setData(data);
       return;
@@ -223,15 +235,16 @@ export class GrowthChart {
     const fg = themeColor('--vscode-charts-foreground', '#ccc');
     const lines = themeColor('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
     const colours = palette();
-    const fmt = this.metric === 'count' ? formatCount : formatBytes;
+    const signed = (text: string, v: number) => (scale === 'change' && v > 0 ? `+${text}` : text);
+    const fmt = (v: number) => signed(metric === 'count' ? formatCount(v) : formatBytes(v), v);
     this.plot = new uPlot(
       {
         width: widthOf(this.container),
         height: 200,
         cursor: { drag: { x: false, y: false } },
         legend: { show: true, live: true },
-        scales: { x: timeScale, y: this.log ? { distr: 3, log: 10 } : {} },
-        axes: [timeAxis(fg, lines), { ...axis(fg, lines, (_u, splits) => (this.metric === 'bytes' ? formatByteTicks(splits) : splits.map((v) => formatCount(v)))), size: 70 }],
+        scales: { x: timeScale, y: log ? { distr: 3, log: 10 } : {} },
+        axes: [timeAxis(fg, lines), { ...axis(fg, lines, (_u, splits) => (metric === 'bytes' ? formatByteTicks(splits) : splits.map((v) => formatCount(v)))), size: 70 }],
         series: [
           {},
           ...types.map((t, i) => ({

@@ -7,7 +7,7 @@ import type { PanelComparison } from '../protocol';
 import type { SourcePosition } from '../core/report';
 import { palette, themeColor } from './charts';
 import { clear, el, icon, shorten } from './dom';
-import { baseName, formatCount } from './format';
+import { baseName, formatCount } from '../display/format';
 
 export interface ComparisonEvents {
   /** Compare with another saved watch. */

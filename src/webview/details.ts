@@ -1,16 +1,20 @@
-// The selected type: its evidence, retainer path clusters (suspect edge highlighted), allocation
-// sites and strong back-references. Sites are buttons that ask the host to open the source.
-import type { AllocationSite, BackReference, Leak, RetainerPath, SourcePosition, TypeSeries } from '../core/report';
+// The details of what is selected: a cause's card (causeCard.ts), or a type: its evidence, the cause
+// that keeps it, retainer path clusters (suspect edge highlighted), allocation sites and strong
+// back-references. Sites are buttons that ask the host to open the source.
+import type { Cause, Leak, RetainerPath, SourcePosition, TypeSeries } from '../core/report';
+import { renderCauseCard } from './causeCard';
+import { mergeSites } from '../display/causes';
 import { clear, el, icon, prose, shorten } from './dom';
-import { baseName, formatBytes, formatCount, formatRate } from './format';
+import { baseName, formatBytes, formatCount, formatRate } from '../display/format';
+import { backReferenceItem, openButton, siteItem } from './sourceLinks';
 import { verdictBadge } from './typesTable';
 
 export interface DetailsEvents {
   open(position: SourcePosition): void;
-}
-
-function positionLabel(p: SourcePosition): string {
-  return `${baseName(p.file)}:${p.line}:${p.column}`;
+  /** Go to the `new` of a type. */
+  openType(name: string): void;
+  /** Show the card of the cause that keeps a type. */
+  selectCause(id: string): void;
 }
 
 export class Details {
@@ -18,15 +22,27 @@ export class Details {
     this.showEmpty();
   }
 
-  showEmpty(text = 'Select a type to see what keeps it alive and where it is allocated.'): void {
+  showEmpty(text = 'Select a cause or a type to see what keeps it alive and where it is made.'): void {
     clear(this.container);
     this.container.append(el('p', { class: 'hint' }, text));
   }
 
-  show(series: TypeSeries | undefined, name: string, leak: Leak | undefined, pending?: string): void {
+  /** The card of a cause. */
+  showCause(cause: Cause, types: readonly TypeSeries[]): void {
+    clear(this.container);
+    renderCauseCard(this.container, cause, types, { open: this.events.open, selectType: this.events.openType });
+  }
+
+  /** A type: its verdict and evidence, the cause that keeps it, its retainer paths, allocation sites and back-references. */
+  show(series: TypeSeries | undefined, name: string, leak: Leak | undefined, pending?: string, keptBy?: Cause): void {
     clear(this.container);
     const heading = el('h3', { attrs: { id: 'details-heading' } }, 'What keeps ', el('code', { class: 'type-name' }, shorten(name, 200)), ' alive');
     this.container.append(heading);
+    if (keptBy) {
+      this.container.append(el('p', { class: 'kept-by' }, 'Kept by ',
+        el('button', { class: 'link', attrs: { type: 'button' }, on: { click: () => this.events.selectCause(keptBy.id) } }, shorten(keptBy.holder.label, 200)),
+        keptBy.addedAt ? ` (added at ${baseName(keptBy.addedAt.file)}:${keptBy.addedAt.line})` : ''));
+    }
     const verdict = leak?.verdict ?? series?.verdict;
     if (verdict || series) {
       this.container.append(
@@ -55,13 +71,13 @@ export class Details {
     }
     this.container.append(el('h4', {}, icon('symbol-constructor'), ' Allocation sites'));
     if (leak.allocationSites.length) {
-      this.container.append(el('ul', { class: 'sites' }, ...leak.allocationSites.map((s) => el('li', {}, this.siteButton(s)))));
+      this.container.append(el('ul', { class: 'sites' }, ...mergeSites(leak.allocationSites).map((s) => el('li', {}, siteItem(s, this.events.open)))));
     } else {
       this.container.append(el('p', { class: 'hint' }, 'No allocation sites known (turn on leakWatch.allocationSites to record them).'));
     }
     if (leak.backReferences.length) {
       this.container.append(el('h4', {}, icon('references'), ' Strong back-references'));
-      this.container.append(el('ul', { class: 'backrefs' }, ...leak.backReferences.map((b) => this.backReference(b))));
+      this.container.append(el('ul', { class: 'backrefs' }, ...leak.backReferences.map((b) => backReferenceItem(b, this.events.open))));
     }
   }
 
@@ -76,7 +92,7 @@ export class Details {
           icon('arrow-right'),
           el('span', { class: 'target' }, ` ${shorten(edge.to, 80)}`),
           suspect ? el('span', { class: 'suspect-tag' }, icon('warning'), ' suspect edge') : null,
-          suspect && path.suspectSite ? this.openButton(path.suspectSite, 'Open the line that creates this edge') : null),
+          suspect && path.suspectSite ? openButton(path.suspectSite, 'Open the line that creates this edge', this.events.open) : null),
       );
     });
     return el('li', { class: 'cluster', attrs: { role: 'treeitem', tabindex: index === 0 ? 0 : -1, 'aria-expanded': 'true' } },
@@ -100,30 +116,5 @@ export class Details {
     items.forEach((item) => (item.tabIndex = -1));
     items[next].tabIndex = 0;
     items[next].focus();
-  }
-
-  private openButton(position: SourcePosition, label: string): HTMLElement {
-    return el('button', {
-      class: 'link',
-      attrs: { type: 'button', 'aria-label': `${label}: ${positionLabel(position)}` },
-      title: position.file,
-      on: { click: () => this.events.open(position) },
-    }, icon('go-to-file'), ` ${positionLabel(position)}`);
-  }
-
-  private siteButton(site: AllocationSite): HTMLElement {
-    return el('span', { class: 'site' },
-      this.openButton(site, 'Open allocation site'),
-      el('span', { class: 'site-fn' }, ` ${shorten(site.functionName || '(anonymous)', 80)}`),
-      el('span', { class: 'muted' }, ` · ${formatCount(site.count)} objects · ${formatBytes(site.bytes)}${site.kind === 'constructor' ? ' · constructor only' : ''}`));
-  }
-
-  private backReference(b: BackReference): HTMLElement {
-    return el('li', {},
-      el('code', {}, `${shorten(b.holder, 60)}.${shorten(b.edge, 60)} → ${shorten(b.target, 60)}`),
-      ` keeps ${formatBytes(b.bytes)} alive (${formatCount(b.count)}×). `,
-      el('span', { class: 'fix' }, ...prose(b.fix)),
-      b.site ? ' ' : null,
-      b.site ? this.openButton(b.site, 'Open the line that creates this reference') : null);
   }
 }

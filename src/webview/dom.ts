@@ -1,7 +1,7 @@
 // Tiny DOM builder. All text goes through textContent: type names, property names and strings come
 // from the debuggee's heap and are untrusted. There is deliberately no way to set innerHTML here.
 
-import { sentencePieces } from './format';
+import { sentencePieces } from '../display/format';
 
 export type Child = Node | string | null | undefined | false;
 

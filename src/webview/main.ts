@@ -1,13 +1,16 @@
 // The Leak Watch panel (browser code). Talks to the extension host only through src/protocol.ts;
 // renders everything from the debuggee with textContent (see dom.ts).
-import { FromWebviewType, ToWebviewType, type FromWebview, type HeapPoint, type ToWebview, type WatchPlan, type WatchStatus } from '../protocol';
-import type { Leak, Report } from '../core/report';
-import { GrowthChart, HeapChart, themeColor, type GrowthMetric } from './charts';
+import { FromWebviewType, ToWebviewType, type ExplainedType, type FromWebview, type HeapPoint, type PanelMethods, type ToWebview, type WatchPlan, type WatchStatus } from '../protocol';
+import type { Cause, Leak, Report } from '../core/report';
+import { Requester } from '../core/requests';
+import { GrowthChart, HeapChart, themeColor, type GrowthMetric, type GrowthScale } from './charts';
+import { causeKeeping } from '../display/causes';
 import { ComparisonView } from './comparison';
 import { Details } from './details';
 import { el, icon } from './dom';
-import { formatBytes, formatMs, formatTime, targetLabel } from './format';
-import { TypesTable } from './typesTable';
+import { formatBytes, formatMs, formatTime, targetLabel } from '../display/format';
+import { Headlines } from './headlines';
+import { TypesTable, type TableView } from './typesTable';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -18,19 +21,24 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 /** What survives the webview being rebuilt (UI choices only; the data comes from the host). */
 interface PersistedState {
+  /** The selected type, or cause (by id): one of them. */
   selected?: string;
+  cause?: string;
   metric?: GrowthMetric;
+  scale?: GrowthScale;
   log?: boolean;
+  view?: TableView;
 }
 
 const vscode = acquireVsCodeApi();
+/** The host's answers to what the panel asks (explanations of types the report has not explained). */
+const host = new Requester<PanelMethods>((request) => vscode.postMessage(request));
 const persisted: PersistedState = vscode.getState() ?? {};
 // Having state marks the panel as one VS Code should bring back after a window reload.
 vscode.setState(persisted);
 
 let report: Report | undefined;
-let chartedTypes = 5;
-const explained = new Map<string, { leak?: Leak; message?: string }>();
+const explained = new Map<string, ExplainedType>();
 
 // ---- layout ------------------------------------------------------------------------------------
 const statusIcon = icon('loading', 'codicon-modifier-spin');
@@ -52,18 +60,30 @@ const heapFigure = el('span', { class: 'figure', attrs: { id: 'heap-used', 'aria
 const heapDetail = el('span', { class: 'muted', attrs: { id: 'heap-detail' } });
 const heapChartBox = el('div', { class: 'chart', attrs: { id: 'heap-chart', 'aria-label': 'Heap used over time; ticks on the time axis mark the snapshots', role: 'img' } });
 
+const scaleButtons = (['change', 'absolute'] as GrowthScale[]).map((scale) =>
+  el('button', {
+    class: 'toggle',
+    attrs: {
+      type: 'button', 'data-scale': scale, 'aria-pressed': String((persisted.scale ?? 'change') === scale),
+      title: scale === 'change' ? 'Change since the first sample (objgraph\'s show_growth)' : 'Absolute values per sample',
+    },
+    on: { click: () => setGrowthOptions({ scale }) },
+  }, scale === 'change' ? 'Change' : 'Absolute'),
+);
 const metricButtons = (['count', 'bytes'] as GrowthMetric[]).map((metric) =>
   el('button', {
     class: 'toggle',
     attrs: { type: 'button', 'data-metric': metric, 'aria-pressed': String((persisted.metric ?? 'count') === metric) },
-    on: { click: () => setGrowthOptions(metric, persisted.log ?? false) },
+    on: { click: () => setGrowthOptions({ metric }) },
   }, metric === 'count' ? 'Count' : 'Bytes'),
 );
 const logBox = el('input', {
   attrs: { type: 'checkbox', id: 'log-scale', checked: persisted.log ?? false },
-  on: { change: () => setGrowthOptions(persisted.metric ?? 'count', logBox.checked) },
+  on: { change: () => setGrowthOptions({ log: logBox.checked }) },
 });
-const growthChartBox = el('div', { class: 'chart', attrs: { id: 'growth-chart', role: 'img', 'aria-label': 'Count or bytes per sample of the top growing types' } });
+const logLabel = el('label', { attrs: { for: 'log-scale' } }, logBox, ' Log scale');
+const growthChartBox = el('div', { class: 'chart', attrs: { id: 'growth-chart', role: 'img', 'aria-label': 'Change since the first sample, or count or bytes per sample, of the types the causes keep' } });
+const headlinesBox = el('section', { attrs: { id: 'causes', 'aria-label': 'Leaks, one line per cause' } });
 const growthEmpty = el('p', { class: 'hint', attrs: { id: 'growth-empty' } }, 'The first heap snapshot is on its way…');
 const tableBox = el('div', { attrs: { id: 'types' } });
 const detailsBox = el('div', { class: 'details', attrs: { id: 'details', 'aria-labelledby': 'details-heading' } });
@@ -79,6 +99,7 @@ document.body.append(
   header,
   message,
   comparisonBox,
+  headlinesBox,
   el('section', { attrs: { 'aria-labelledby': 'heap-title' } },
     el('h2', { attrs: { id: 'heap-title' } }, icon('pulse'), ' Heap'),
     el('div', { class: 'heap-line' }, heapFigure, heapDetail),
@@ -86,12 +107,13 @@ document.body.append(
   el('section', { attrs: { 'aria-labelledby': 'growth-title' } },
     el('h2', { attrs: { id: 'growth-title' } }, icon('graph-line'), ' Growth by type'),
     el('div', { class: 'toolbar' },
+      el('span', { class: 'segmented', attrs: { role: 'group', 'aria-label': 'Scale', id: 'growth-scale' } }, ...scaleButtons),
       el('span', { class: 'segmented', attrs: { role: 'group', 'aria-label': 'Measure' } }, ...metricButtons),
-      el('label', { attrs: { for: 'log-scale' } }, logBox, ' Log scale')),
+      logLabel),
     growthEmpty,
     growthChartBox),
   el('section', { attrs: { 'aria-labelledby': 'types-title' } },
-    el('h2', { attrs: { id: 'types-title' } }, icon('symbol-class'), ' Types'),
+    el('h2', { attrs: { id: 'types-title' } }, icon('symbol-class'), ' Causes and types'),
     tableBox),
   el('section', {}, detailsBox),
 );
@@ -105,48 +127,95 @@ const comparison = new ComparisonView(comparisonBox, {
   open: (position) => vscode.postMessage({ type: FromWebviewType.OpenSource, position }),
 });
 const growthChart = new GrowthChart(growthChartBox);
-growthChart.setOptions(persisted.metric ?? 'count', persisted.log ?? false, chartedTypes);
+const post = (message: FromWebview) => vscode.postMessage(message);
 const details = new Details(detailsBox, {
-  open: (position) => vscode.postMessage({ type: FromWebviewType.OpenSource, position }),
+  open: (position) => post({ type: FromWebviewType.OpenSource, position }),
+  openType: (name) => post({ type: FromWebviewType.OpenType, typeName: name }),
+  selectCause: (id) => selectCause(id, true),
+});
+const headlines = new Headlines(headlinesBox, {
+  show: (id) => {
+    selectCause(id, false);
+    detailsBox.scrollIntoView({ block: 'start' });
+  },
+  open: (id) => post({ type: FromWebviewType.OpenCause, causeId: id }),
 });
 const table = new TypesTable(tableBox, {
   select: (name) => selectType(name),
+  selectCause: (id) => selectCause(id, true),
   open: (name) => {
     selectType(name);
-    const site = leakFor(name)?.allocationSites[0];
-    if (site) vscode.postMessage({ type: FromWebviewType.OpenSource, position: { file: site.file, line: site.line, column: site.column } });
+    post({ type: FromWebviewType.OpenType, typeName: name });
   },
+  openCause: (id) => {
+    selectCause(id, false);
+    post({ type: FromWebviewType.OpenCause, causeId: id });
+  },
+  view: (view) => save({ view }),
 });
+table.setView(persisted.view ?? 'causes');
+let chartedTypes = 5;
+setGrowthOptions({});
 
 function save(patch: Partial<PersistedState>): void {
   Object.assign(persisted, patch);
   vscode.setState(persisted);
 }
 
-function setGrowthOptions(metric: GrowthMetric, log: boolean): void {
-  save({ metric, log });
+/** Applies and keeps the growth chart's options; the log scale is for absolute values only. */
+function setGrowthOptions(patch: Pick<Partial<PersistedState>, 'metric' | 'scale' | 'log'>): void {
+  save(patch);
+  const metric = persisted.metric ?? 'count';
+  const scale = persisted.scale ?? 'change';
   for (const b of metricButtons) b.setAttribute('aria-pressed', String(b.dataset.metric === metric));
-  growthChart.setOptions(metric, log, chartedTypes);
+  for (const b of scaleButtons) b.setAttribute('aria-pressed', String(b.dataset.scale === scale));
+  logBox.disabled = scale === 'change';
+  logLabel.title = scale === 'change' ? 'A log scale needs absolute values (a change can be zero or negative)' : '';
+  growthChart.setOptions({ metric, scale, log: persisted.log ?? false, top: chartedTypes });
 }
 
 function leakFor(name: string): Leak | undefined {
   return report?.leaks.find((l) => l.type === name) ?? explained.get(name)?.leak;
 }
 
+function causeFor(id: string | undefined): Cause | undefined {
+  return id === undefined ? undefined : report?.causes?.find((c) => c.id === id);
+}
+
+/** Shows a cause's card; `jump` also puts the editor on the line that adds to its holder (focus stays here). */
+function selectCause(id: string, jump: boolean): void {
+  save({ cause: id, selected: undefined });
+  table.select({ cause: id });
+  headlines.select(id);
+  renderDetails();
+  if (jump && causeFor(id)?.addedAt) post({ type: FromWebviewType.OpenCause, causeId: id, preserveFocus: true });
+}
+
 function selectType(name: string): void {
-  save({ selected: name });
-  table.select(name);
+  save({ selected: name, cause: undefined });
+  table.select({ type: name });
+  headlines.select(undefined);
   renderDetails();
   const leak = leakFor(name);
-  if (!leak && !explained.has(name)) vscode.postMessage({ type: FromWebviewType.SelectType, typeName: name });
-  // Choosing a growing type with a known site moves the editor there (focus stays in the table).
-  if (leak?.allocationSites[0] && leak.verdict !== 'ok') {
-    const s = leak.allocationSites[0];
-    vscode.postMessage({ type: FromWebviewType.OpenSource, position: { file: s.file, line: s.line, column: s.column }, preserveFocus: true });
+  if (!leak && !explained.has(name)) {
+    void host.request('explain', name).then(
+      (result) => {
+        explained.set(name, result);
+        if (name === persisted.selected) renderDetails();
+      },
+      () => undefined,
+    );
   }
+  // Choosing a growing type moves the editor to its `new` (focus stays in the table).
+  if (leak && leak.verdict !== 'ok') post({ type: FromWebviewType.OpenType, typeName: name, preserveFocus: true });
 }
 
 function renderDetails(): void {
+  const cause = causeFor(persisted.cause);
+  if (cause && report) {
+    details.showCause(cause, report.types);
+    return;
+  }
   const name = persisted.selected;
   if (!name || !report) {
     details.showEmpty();
@@ -154,7 +223,7 @@ function renderDetails(): void {
   }
   const series = report.types.find((t) => t.name === name);
   const known = explained.get(name);
-  details.show(series, name, leakFor(name), known?.message ?? (known ? undefined : 'Looking for retainers…'));
+  details.show(series, name, leakFor(name), known?.message ?? (known ? undefined : 'Looking for retainers…'), causeKeeping(report, name));
 }
 
 // ---- state from the host ----------------------------------------------------------------------
@@ -229,13 +298,20 @@ function setHeap(point: HeapPoint): void {
 function setReport(next: Report): void {
   report = next;
   if (lastStatus) setStatus(lastStatus);
+  // A cause no longer found gives way to the first one; with nothing chosen, the first cause's card shows.
+  const causes = next.causes ?? [];
+  if (persisted.cause !== undefined && !causeFor(persisted.cause)) save({ cause: undefined });
+  if (persisted.cause === undefined && persisted.selected === undefined && causes.length) save({ cause: causes[0].id });
   growthEmpty.hidden = next.samples.length > 0;
+  headlines.render(next);
+  headlines.select(persisted.cause);
   growthChart.setReport(next);
   table.setReport(next);
   heapChart.setSampleTimes(next.samples.map((s) => s.time));
   // Leaks in the report supersede earlier ad-hoc explanations.
   for (const leak of next.leaks) explained.delete(leak.type);
-  if (persisted.selected) table.select(persisted.selected);
+  if (persisted.cause !== undefined) table.select({ cause: persisted.cause });
+  else if (persisted.selected) table.select({ type: persisted.selected });
   renderDetails();
 }
 
@@ -243,7 +319,7 @@ function handle(msg: ToWebview): void {
   switch (msg.type) {
     case ToWebviewType.State:
       chartedTypes = msg.chartedTypes;
-      growthChart.setOptions(persisted.metric ?? 'count', persisted.log ?? false, chartedTypes);
+      setGrowthOptions({});
       setStatus(msg.status);
       heapChart.setPoints(msg.heapUsage);
       if (msg.heapUsage.length) setHeap(msg.heapUsage[msg.heapUsage.length - 1]);
@@ -264,14 +340,20 @@ function handle(msg: ToWebview): void {
       setStatus(msg.status);
       break;
     case ToWebviewType.Reveal:
-      save({ selected: msg.typeName });
-      table.select(msg.typeName, true);
+      if (msg.causeId !== undefined && causeFor(msg.causeId)) {
+        save({ cause: msg.causeId, selected: undefined });
+        table.select({ cause: msg.causeId }, true);
+        headlines.select(msg.causeId);
+      } else if (msg.typeName !== undefined) {
+        save({ selected: msg.typeName, cause: undefined });
+        table.select({ type: msg.typeName }, true);
+        headlines.select(undefined);
+      }
       renderDetails();
       detailsBox.scrollIntoView({ block: 'start' });
       break;
-    case ToWebviewType.Explained:
-      explained.set(msg.typeName, { leak: msg.leak, message: msg.message });
-      if (msg.typeName === persisted.selected) renderDetails();
+    case 'reply':
+      host.settle(msg);
       break;
   }
 }

@@ -1,12 +1,15 @@
-// The table of types: objgraph's most-common-types and growth in one. Sortable (header buttons),
-// filterable, keyboard navigable (arrow keys, Home/End, Enter), verdict as codicon + text. It fits
-// the panel's width: the Type column takes what is left (ellipsis, full name in the tooltip) and the
-// least telling columns drop out, in DROP_ORDER, until the rest fit; the page is the one scroller.
-import type { Report, TypeSeries, Verdict } from '../core/report';
+// The table of types: objgraph's most-common-types and growth in one, led by the causes (each cause,
+// the types it keeps indented beneath, then the other types; "By type" lists every type flat).
+// Sortable (header buttons), filterable, keyboard navigable (arrow keys, Home/End, Enter), verdict as
+// codicon + text. It fits the panel's width: the Type column takes what is left (ellipsis, full name
+// in the tooltip) and the least telling columns drop out, in DROP_ORDER, until the rest fit; the page
+// is the one scroller.
+import type { HolderKind, Report, Verdict } from '../core/report';
 import { clear, el, icon, shorten } from './dom';
-import { formatBytes, formatCount, formatDelta, formatGrowth } from './format';
+import { formatBytes, formatCount, formatDelta, formatGrowth } from '../display/format';
+import { tableRows, type SortKey, type TableRow, type TableView } from './tableRows';
 
-export type SortKey = 'name' | 'count' | 'delta' | 'bytes' | 'retained' | 'rate' | 'verdict';
+export type { SortKey, TableView } from './tableRows';
 
 export type ColumnKey = SortKey | 'trend';
 
@@ -18,12 +21,12 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { key: 'name', label: 'Type', numeric: false, title: 'Constructor name, or V8 category' },
+  { key: 'name', label: 'Type', numeric: false, title: 'A cause (what keeps the objects), or a type: constructor name, or V8 category' },
   { key: 'verdict', label: 'Verdict', numeric: false, title: 'leak, suspect or ok, with the evidence in the details' },
-  { key: 'count', label: 'Count', numeric: true, title: 'Objects alive at the last sample' },
+  { key: 'count', label: 'Count', numeric: true, title: 'Objects alive at the last sample (for a cause: the new objects it keeps)' },
   { key: 'delta', label: 'Δ', numeric: true, title: 'Change in count since the first sample' },
   { key: 'rate', label: 'Rate/min', numeric: true, title: 'Growth in objects per minute over recent samples' },
-  { key: 'bytes', label: 'Bytes', numeric: true, title: 'Shallow size at the last sample' },
+  { key: 'bytes', label: 'Bytes', numeric: true, title: 'Shallow size at the last sample (for a cause: of the new objects it keeps)' },
   { key: 'retained', label: 'Retained', numeric: true, title: 'Bytes kept alive by these objects' },
   { key: 'trend', label: 'Trend', numeric: false, title: 'Count per sample' },
 ];
@@ -35,18 +38,31 @@ export const DROP_ORDER: readonly ColumnKey[] = ['bytes', 'trend', 'count', 'ret
 const MIN_NAME_CH = 12;
 const MIN_NAME_SHARE = 0.3;
 
-/** Rows listed before "Show all": the ranked top (leaks and suspects first) without a long page. */
+/** Type rows listed before "Show all": the ranked top (leaks and suspects first) without a long page. */
 const FIRST_ROWS = 25;
-/** Rows listed at most, also with "Show all" (the filter finds the rest). */
+/** Type rows listed at most, also with "Show all" (the filter finds the rest). */
 const MAX_ROWS = 500;
 
-const VERDICT_RANK: Record<Verdict, number> = { leak: 0, suspect: 1, ok: 2 };
 const VERDICT_ICON: Record<Verdict, string> = { leak: 'flame', suspect: 'warning', ok: 'pass' };
+
+/** The codicon of a holder's kind, beside a cause's name. */
+export const HOLDER_ICON: Record<HolderKind, string> = {
+  listener: 'symbol-event',
+  container: 'symbol-array',
+  timer: 'watch',
+  promise: 'clock',
+  variable: 'symbol-variable',
+  'back-reference': 'references',
+  other: 'link',
+};
 
 /** A verdict badge: icon and word, so that meaning is not carried by colour alone. */
 export function verdictBadge(verdict: Verdict): HTMLElement {
   return el('span', { class: `badge badge-${verdict}`, attrs: { 'data-verdict': verdict } }, icon(VERDICT_ICON[verdict]), verdict);
 }
+
+/** What is selected in the panel: a cause (its card) or a type (its retainers and sites). */
+export type Selection = { cause: string } | { type: string };
 
 /** The width of a `0` in the font of `box`, px. */
 function chWidth(box: HTMLElement): number {
@@ -55,26 +71,6 @@ function chWidth(box: HTMLElement): number {
   const width = probe.getBoundingClientRect().width / 10;
   probe.remove();
   return width || 7;
-}
-
-function last(values: number[]): number {
-  return values.length ? values[values.length - 1] : 0;
-}
-
-function delta(t: TypeSeries): number {
-  return t.counts.length ? last(t.counts) - t.counts[0] : 0;
-}
-
-function sortValue(t: TypeSeries, key: SortKey): number | string {
-  switch (key) {
-    case 'name': return t.name.toLowerCase();
-    case 'count': return last(t.counts);
-    case 'delta': return delta(t);
-    case 'bytes': return last(t.bytes);
-    case 'retained': return t.retainedBytes ?? -1;
-    case 'rate': return t.countPerMinute;
-    case 'verdict': return VERDICT_RANK[t.verdict];
-  }
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -104,10 +100,21 @@ function sparkline(values: number[]): SVGSVGElement {
 }
 
 export interface TypesTableEvents {
-  /** A row was chosen (click, Enter or Space). */
+  /** A type row was chosen (click, Enter or Space). */
   select(name: string): void;
-  /** Open the first allocation site of a type (double click / Alt+Enter). */
+  /** A cause row was chosen. */
+  selectCause(id: string): void;
+  /** Open the `new` of a type (double click / Alt+Enter). */
   open(name: string): void;
+  /** Open the line that adds to a cause's holder (double click / Alt+Enter). */
+  openCause(id: string): void;
+  /** The user switched between "By cause" and "By type". */
+  view(view: TableView): void;
+}
+
+function isSelected(row: TableRow, selection: Selection | undefined): boolean {
+  if (!selection) return false;
+  return 'cause' in selection ? row.kind === 'cause' && row.causeId === selection.cause : row.kind !== 'cause' && row.type === selection.type;
 }
 
 export class TypesTable {
@@ -115,20 +122,28 @@ export class TypesTable {
   private sortKey: SortKey = 'verdict';
   private ascending = true;
   private filter = '';
-  private selected: string | undefined;
+  private selected: Selection | undefined;
+  /** The row chosen for the selection, when it was chosen in the table. */
+  private selectedKey: string | undefined;
   private showAll = false;
+  private view: TableView = 'causes';
   private readonly box: HTMLElement;
   private readonly table: HTMLTableElement;
   private readonly body: HTMLTableSectionElement;
   private readonly headRow: HTMLTableRowElement;
   private readonly summary: HTMLElement;
   private readonly more: HTMLButtonElement;
-  private rows: TypeSeries[] = [];
+  private readonly viewButtons: HTMLButtonElement[];
+  private readonly viewGroup: HTMLElement;
+  /** The type rows the current filter and view list (before the "Show all" limit). */
+  private typeRows: TableRow[] = [];
+  /** The model of each listed row, by its key. */
+  private readonly rowModels = new Map<string, TableRow>();
 
   constructor(container: HTMLElement, private readonly events: TypesTableEvents) {
     const filterInput = el('input', {
       class: 'filter',
-      attrs: { type: 'search', placeholder: 'Filter types', 'aria-label': 'Filter types by name', id: 'types-filter' },
+      attrs: { type: 'search', placeholder: 'Filter types', 'aria-label': 'Filter causes and types by name', id: 'types-filter' },
       on: {
         input: () => {
           this.filter = filterInput.value.trim().toLowerCase();
@@ -136,6 +151,19 @@ export class TypesTable {
         },
       },
     });
+    this.viewButtons = (['causes', 'types'] as TableView[]).map((view) =>
+      el('button', {
+        class: 'toggle',
+        attrs: { type: 'button', 'data-view': view, 'aria-pressed': String(view === this.view), title: view === 'causes' ? 'Each cause, the types it keeps beneath it, then the other types' : 'Every type, one row each' },
+        on: {
+          click: () => {
+            this.setView(view);
+            this.events.view(view);
+          },
+        },
+      }, view === 'causes' ? 'By cause' : 'By type'),
+    );
+    this.viewGroup = el('span', { class: 'segmented', attrs: { role: 'group', 'aria-label': 'Group the table', id: 'table-view' } }, ...this.viewButtons);
     this.summary = el('span', { class: 'summary', attrs: { 'aria-live': 'polite' } });
     this.more = el('button', {
       class: 'link',
@@ -149,12 +177,12 @@ export class TypesTable {
     });
     this.headRow = el('tr');
     this.body = el('tbody');
-    this.table = el('table', { class: 'types', attrs: { id: 'types-table', 'aria-label': 'Types on the heap', role: 'grid' } },
+    this.table = el('table', { class: 'types', attrs: { id: 'types-table', 'aria-label': 'Causes and types on the heap', role: 'grid' } },
       el('thead', {}, this.headRow), this.body);
     this.table.addEventListener('keydown', (e) => this.onKey(e));
     this.table.dataset.dropOrder = DROP_ORDER.join(' ');
     this.box = el('div', { class: 'table-box' }, this.table);
-    container.append(el('div', { class: 'toolbar' }, filterInput, this.summary, this.more), this.box);
+    container.append(el('div', { class: 'toolbar' }, this.viewGroup, filterInput, this.summary, this.more), this.box);
     this.renderHead();
     new ResizeObserver(() => this.fit()).observe(this.box);
   }
@@ -164,24 +192,48 @@ export class TypesTable {
     this.render();
   }
 
-  get selection(): string | undefined {
+  /** Groups the rows by cause or lists every type. */
+  setView(view: TableView): void {
+    if (view === this.view) return;
+    this.view = view;
+    for (const b of this.viewButtons) b.setAttribute('aria-pressed', String(b.dataset.view === view));
+    this.render();
+  }
+
+  get selection(): Selection | undefined {
     return this.selected;
   }
 
-  /** Selects a row by type name (and focuses it when asked). */
-  select(name: string, focus = false): void {
-    this.selected = name;
+  /**
+   * Selects a cause or a type (and focuses its row when asked). One row is selected: the one chosen
+   * (`key`), else the first that stands for it (a type kept by two causes has two rows).
+   */
+  select(selection: Selection, focus = false, key?: string): void {
+    this.selected = selection;
+    // Selecting again what was chosen in the table keeps the row chosen.
+    const previous = this.selectedKey ? this.rowModels.get(this.selectedKey) : undefined;
+    this.selectedKey = key ?? (previous && isSelected(previous, selection) ? previous.key : undefined);
     // A type below the rows listed: list down to it.
-    if (!Array.from(this.body.rows).some((r) => r.dataset.type === name) && this.rows.some((t) => t.name === name)) this.render();
-    for (const row of Array.from(this.body.rows)) {
-      const on = row.dataset.type === name;
-      row.setAttribute('aria-selected', String(on));
-      row.tabIndex = on ? 0 : -1;
-      if (on && focus) {
-        row.focus();
-        row.scrollIntoView({ block: 'nearest' });
-      }
+    const listed = this.rows().some((r) => isSelected(this.rowOf(r)!, selection));
+    if (!listed && 'type' in selection && this.typeRows.some((r) => r.type === selection.type)) this.render();
+    const row = this.markSelection();
+    if (row && focus) {
+      row.focus();
+      row.scrollIntoView({ block: 'nearest' });
     }
+  }
+
+  /** Marks the selected row (aria-selected, the one in the tab order) and returns it. */
+  private markSelection(): HTMLTableRowElement | undefined {
+    const rows = this.rows();
+    const matching = rows.filter((r) => isSelected(this.rowOf(r)!, this.selected));
+    const chosen = matching.find((r) => r.dataset.key === this.selectedKey) ?? matching[0];
+    for (const row of rows) {
+      row.setAttribute('aria-selected', String(row === chosen));
+      row.tabIndex = row === chosen ? 0 : -1;
+    }
+    if (!chosen && rows.length) rows[0].tabIndex = 0;
+    return chosen;
   }
 
   setSort(key: SortKey, ascending?: boolean): void {
@@ -190,6 +242,15 @@ export class TypesTable {
     this.ascending = ascending;
     this.renderHead();
     this.render();
+  }
+
+  /** The table rows that stand for a cause or a type (not the group headings). */
+  private rows(): HTMLTableRowElement[] {
+    return Array.from(this.body.rows).filter((r) => r.dataset.key);
+  }
+
+  private rowOf(tr: HTMLTableRowElement): TableRow | undefined {
+    return this.rowModels.get(tr.dataset.key ?? '');
   }
 
   private renderHead(): void {
@@ -214,67 +275,74 @@ export class TypesTable {
 
   private render(): void {
     const report = this.report;
-    // A new report re-renders the rows; keep the keyboard focus on the same type.
-    const focusedType = (document.activeElement as HTMLElement | null)?.closest?.('tr')?.dataset.type;
-    const hadFocus = focusedType !== undefined && this.body.contains(document.activeElement);
+    // A new report re-renders the rows; keep the keyboard focus on the same row.
+    const focusedKey = (document.activeElement as HTMLElement | null)?.closest?.('tr')?.dataset.key;
+    const hadFocus = focusedKey !== undefined && this.body.contains(document.activeElement);
     clear(this.body);
+    this.rowModels.clear();
     if (!report) return;
-    const dir = this.ascending ? 1 : -1;
-    const key = this.sortKey;
-    // The report's own order ranks within a verdict: the program's classes before runtime types.
-    const rank = new Map(report.types.map((t, i) => [t.name, i]));
-    this.rows = report.types
-      .filter((t) => !this.filter || t.name.toLowerCase().includes(this.filter))
-      .slice()
-      .sort((a, b) => {
-        const va = sortValue(a, key);
-        const vb = sortValue(b, key);
-        const primary = va < vb ? -dir : va > vb ? dir : 0;
-        if (key === 'verdict') return primary || rank.get(a.name)! - rank.get(b.name)!;
-        // Ties: faster growth first, then by bytes.
-        return primary || b.countPerMinute - a.countPerMinute || last(b.bytes) - last(a.bytes);
-      });
+    const hasCauses = !!report.causes?.length;
+    this.viewGroup.hidden = !hasCauses;
+    const view: TableView = hasCauses ? this.view : 'types';
+    this.table.dataset.view = view;
+    const { causes, types } = tableRows(report, view, this.filter, this.sortKey, this.ascending);
+    this.typeRows = types;
     // The selected type stays listed (a hover's link may reveal one below the first rows).
-    const selectedAt = this.rows.findIndex((t) => t.name === this.selected);
+    const selectedAt = types.findIndex((r) => isSelected(r, this.selected));
     const limit = this.showAll ? MAX_ROWS : Math.max(FIRST_ROWS, selectedAt + 1);
-    const shown = this.rows.slice(0, Math.min(limit, MAX_ROWS));
-    const total = this.rows.length;
-    this.summary.textContent = `${shown.length < total ? `${formatCount(shown.length)} of ` : ''}${formatCount(total)} type${total === 1 ? '' : 's'}`;
+    const shown = types.slice(0, Math.min(limit, MAX_ROWS));
+    const total = types.length;
+    const typeCount = `${shown.length < total ? `${formatCount(shown.length)} of ` : ''}${formatCount(total)} ${view === 'causes' ? 'other ' : ''}type${total === 1 ? '' : 's'}`;
+    this.summary.textContent = view === 'causes' ? `${formatCount(causes.length)} cause${causes.length === 1 ? '' : 's'} · ${typeCount}` : typeCount;
     this.more.hidden = total <= FIRST_ROWS;
     this.more.textContent = this.showAll ? `Show the first ${FIRST_ROWS}` : `Show all${total > MAX_ROWS ? ` (first ${formatCount(MAX_ROWS)})` : ''}`;
-    let selectedShown = false;
-    for (const t of shown) {
-      const isSelected = t.name === this.selected;
-      selectedShown ||= isSelected;
-      const row = el('tr', {
-        class: `verdict-${t.verdict}`,
-        attrs: { 'aria-selected': String(isSelected), tabindex: isSelected ? 0 : -1 },
-        on: {
-          click: () => this.choose(t.name),
-          dblclick: () => this.events.open(t.name),
-        },
-      },
-        el('td', { class: 'col-name name', title: shorten(t.name, 2000) }, shorten(t.name, 80)),
-        el('td', { class: 'col-verdict' }, verdictBadge(t.verdict)),
-        el('td', { class: 'col-count num' }, formatCount(last(t.counts))),
-        el('td', { class: 'col-delta num' }, formatDelta(delta(t))),
-        el('td', { class: 'col-rate num' }, formatGrowth(t.countPerMinute)),
-        el('td', { class: 'col-bytes num' }, formatBytes(last(t.bytes))),
-        el('td', { class: 'col-retained num' }, t.retainedBytes === undefined ? '–' : formatBytes(t.retainedBytes)),
-        el('td', { class: 'col-trend trend' }, sparkline(t.counts)),
-      );
-      row.dataset.type = t.name;
-      this.body.append(row);
+    for (const group of causes) {
+      this.body.append(this.rowElement(group.row));
+      for (const kept of group.kept) this.body.append(this.rowElement(kept));
     }
-    if (!selectedShown && this.body.rows.length) this.body.rows[0].tabIndex = 0;
+    if (view === 'causes' && shown.length) {
+      this.body.append(el('tr', { class: 'group-row' }, el('td', { attrs: { colspan: COLUMNS.length } }, 'Types no cause keeps')));
+    }
+    for (const row of shown) this.body.append(this.rowElement(row));
+    const rows = this.rows();
+    this.markSelection();
     if (hadFocus) {
-      const row = Array.from(this.body.rows).find((r) => r.dataset.type === focusedType);
+      const row = rows.find((r) => r.dataset.key === focusedKey);
       if (row) {
-        for (const r of Array.from(this.body.rows)) r.tabIndex = r === row ? 0 : -1;
+        for (const r of rows) r.tabIndex = r === row ? 0 : -1;
         row.focus({ preventScroll: true });
       }
     }
     this.fit();
+  }
+
+  private rowElement(r: TableRow): HTMLTableRowElement {
+    this.rowModels.set(r.key, r);
+    const cause = r.kind === 'cause' ? this.report?.causes?.find((c) => c.id === r.causeId) : undefined;
+    const row = el('tr', {
+      class: `row-${r.kind} verdict-${r.verdict}`,
+      attrs: { 'aria-selected': 'false', tabindex: -1, 'aria-level': r.kind === 'kept' ? 2 : 1 },
+      on: {
+        click: () => this.choose(r),
+        dblclick: () => this.open(r),
+      },
+    },
+      el('td', { class: 'col-name name', title: shorten(r.title, 2000) },
+        cause ? icon(HOLDER_ICON[cause.holder.kind] ?? 'link') : null,
+        cause ? ' ' : null,
+        shorten(r.name, r.kind === 'cause' ? 200 : 80)),
+      el('td', { class: 'col-verdict' }, verdictBadge(r.verdict)),
+      el('td', { class: 'col-count num' }, formatCount(r.count)),
+      el('td', { class: 'col-delta num' }, formatDelta(r.delta)),
+      el('td', { class: 'col-rate num' }, formatGrowth(r.rate)),
+      el('td', { class: 'col-bytes num' }, formatBytes(r.bytes)),
+      el('td', { class: 'col-retained num' }, r.retained === undefined ? '–' : formatBytes(r.retained)),
+      el('td', { class: 'col-trend trend' }, sparkline(r.trend)),
+    );
+    row.dataset.key = r.key;
+    if (r.type !== undefined) row.dataset.type = r.type;
+    if (r.causeId !== undefined) row.dataset.cause = r.causeId;
+    return row;
   }
 
   /** Shows every column that fits beside a readable Type column; drops the rest in DROP_ORDER. */
@@ -298,13 +366,23 @@ export class TypesTable {
     this.table.dataset.hidden = keys.join(' ');
   }
 
-  private choose(name: string): void {
-    this.select(name, true);
-    this.events.select(name);
+  private choose(r: TableRow): void {
+    if (r.kind === 'cause') {
+      this.select({ cause: r.causeId! }, true, r.key);
+      this.events.selectCause(r.causeId!);
+    } else {
+      this.select({ type: r.type! }, true, r.key);
+      this.events.select(r.type!);
+    }
+  }
+
+  private open(r: TableRow): void {
+    if (r.kind === 'cause') this.events.openCause(r.causeId!);
+    else this.events.open(r.type!);
   }
 
   private onKey(e: KeyboardEvent): void {
-    const rows = Array.from(this.body.rows);
+    const rows = this.rows();
     if (!rows.length) return;
     const current = rows.findIndex((r) => r === document.activeElement);
     let next = -1;
@@ -319,9 +397,9 @@ export class TypesTable {
       case ' ':
         if (current >= 0) {
           e.preventDefault();
-          const name = rows[current].dataset.type!;
-          if (e.key === 'Enter' && e.altKey) this.events.open(name);
-          else this.choose(name);
+          const r = this.rowOf(rows[current])!;
+          if (e.key === 'Enter' && e.altKey) this.open(r);
+          else this.choose(r);
         }
         return;
       default:

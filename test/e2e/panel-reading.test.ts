@@ -6,7 +6,7 @@
 // says it saves the last snapshot once the program is gone. Screenshots: test-results/reading-*.png.
 import * as assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
-import { examplesDir, hoverCursorLine, runCommand, screenshot, screenshotIfFailed, startVSCode, webviewFrame, type VSCodeSession } from './vscode';
+import { hoverCursorLine, runCommand, screenshot, screenshotIfFailed, setColorTheme, watchLeakyServer, type VSCodeSession } from './vscode';
 
 // The functions passed to evaluate() run in the page; this project's Node tsconfig has no DOM types.
 declare const document: any;
@@ -25,18 +25,6 @@ const WIDTHS = [
   { name: 'default', viewport: { width: 1400, height: 900 } },
   { name: 'narrow', viewport: { width: 1000, height: 900 } },
 ] as const;
-
-/** Picks a colour theme by its label in "Preferences: Color Theme". */
-async function setColorTheme(page: Page, label: string, bodyClass: string, frame: FrameLocator): Promise<void> {
-  await runCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(label);
-  const exact = new RegExp(`^${label.replace(/[+]/g, '\\+')}$`);
-  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
-  await frame.locator(`body.${bodyClass}`).waitFor({ timeout: 10_000 });
-}
 
 /** What the table shows and how it sits in the panel (read inside the webview). */
 async function tableLayout(frame: FrameLocator) {
@@ -67,6 +55,8 @@ async function tableLayout(frame: FrameLocator) {
       .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent ?? '').slice(0, 60)}`);
     if (sideways.length) sideways.push(...outside);
     const names: PageElement[] = Array.from(table.querySelectorAll('tbody td.name'));
+    // A type's tooltip is its full name; a cause's, its headline ("Leak: TreeNode — kept by …").
+    const tooltipOk = (td: PageElement) => (td.closest('tr').dataset.type !== undefined ? td.title === td.closest('tr').dataset.type : /^(Leak|Suspect): .+ — kept by /.test(td.title));
     return {
       shown,
       hidden,
@@ -76,7 +66,7 @@ async function tableLayout(frame: FrameLocator) {
       panelWidth: document.documentElement.clientWidth,
       tableRight: table.getBoundingClientRect().right,
       boxRight: box.getBoundingClientRect().right,
-      namesWithTooltips: names.every((td) => td.title === td.closest('tr').dataset.type),
+      namesWithTooltips: names.every(tooltipOk),
       nameEllipsis: names.length > 0 && getComputedStyle(names[0]).textOverflow === 'ellipsis',
     };
   });
@@ -109,17 +99,7 @@ describe('The panel as a user reads it: three themes, two widths', function () {
 
   before(async function () {
     this.timeout(360_000);
-    vscode = await startVSCode({
-      folder: examplesDir,
-      openFile: 'leaky-server.js',
-      settings: { 'leakWatch.interval': 3, 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
-    });
-    const { page } = vscode;
-    await page.locator('.tabs-container .tab', { hasText: 'leaky-server.js' }).waitFor({ timeout: 30_000 });
-    await runCommand(page, 'Debug: Start Debugging');
-    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
-    await runCommand(page, 'Leak Watch: Start Leak Watch');
-    frame = webviewFrame(page);
+    ({ vscode, frame } = await watchLeakyServer());
     await frame.locator('#types-table tbody tr [data-verdict=leak]').first().waitFor({ timeout: 180_000 });
     // The first leak explained (its sites and paths are in the report).
     await frame.locator('#types-table tbody tr', { has: frame.locator('[data-verdict=leak]') }).first().click();
@@ -139,11 +119,18 @@ describe('The panel as a user reads it: three themes, two widths', function () {
     assert.match((await tab.innerText()).trim(), /^Leak Watch · Leaky server \(pid \d+\)$/);
   });
 
-  it('one order everywhere: the growth chart\'s legend lists the table\'s first rows, in order', async () => {
+  it('one order everywhere: the growth chart\'s legend reads each cause\'s first type in the table\'s order, then their other kept types', async () => {
     const legend = (await frame.locator('#growth-chart .u-legend .u-series:not(:first-child) .u-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
-    const rows = await frame.locator('#types-table tbody tr').evaluateAll((trs: PageElement[]) => trs.map((tr) => tr.dataset.type as string));
+    // The table by cause: each cause row, then its kept types' rows.
+    const groups = await frame.locator('#types-table tbody tr.row-cause').evaluateAll((trs: PageElement[]) => trs.map((tr) => {
+      const kept: string[] = [];
+      for (let next = tr.nextElementSibling; next && next.classList.contains('row-kept'); next = next.nextElementSibling) kept.push(next.dataset.type);
+      return kept;
+    }));
+    const expected: string[] = [];
+    for (const name of [...groups.map((g: string[]) => g[0]), ...groups.flat()]) if (name && !expected.includes(name)) expected.push(name);
     assert.ok(legend.length >= 3, legend.join(', '));
-    assert.deepEqual(legend, rows.slice(0, legend.length));
+    assert.deepEqual(legend, expected.slice(0, legend.length));
   });
 
   for (const theme of THEMES) {
@@ -204,10 +191,10 @@ describe('The panel as a user reads it: three themes, two widths', function () {
     }
   }
 
-  it('README screenshot: Light+, default width, the panel beside the code', async () => {
+  it('README screenshot: Light+, default width, the panel beside the code, its headlines first', async () => {
     const { page } = vscode;
     await page.setViewportSize(WIDTHS[0].viewport);
-    await frame.locator('#heap-title').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await frame.locator('body').evaluate((body: PageElement) => body.ownerDocument.scrollingElement.scrollTo(0, 0));
     await page.waitForTimeout(300);
     await screenshot(page, 'readme-screenshot');
   });
@@ -238,18 +225,18 @@ describe('The panel as a user reads it: three themes, two widths', function () {
   }
 
   for (const width of WIDTHS) {
-    it(`${width.name} width: a hover's "Show the path" link lands on the details heading below the sticky header; its numbers stay whole`, async () => {
+    it(`${width.name} width: a hover's "Show the cause" link lands on the details heading below the sticky header; its numbers stay whole`, async () => {
       const { page } = vscode;
       await page.setViewportSize(width.viewport);
       await page.mouse.move(1, 1);
       await frame.locator('#types-table tbody tr', { has: frame.locator('[data-verdict=leak]') }).first().click();
-      const suspectSite = frame.locator('li.suspect button.link').first();
-      await suspectSite.waitFor({ timeout: 60_000 });
-      await suspectSite.click();
+      const addedAt = frame.locator('#cause-added button.link').first();
+      await addedAt.waitFor({ timeout: 60_000 });
+      await addedAt.click();
       // The panel scrolled away from the details, as after reading the charts.
       await frame.locator('#heap-title').evaluate((e) => e.scrollIntoView({ block: 'start' }));
-      assert.ok(await hoverCursorLine(page, 'Fix to consider'), 'the Leak Watch hover shows');
-      const hover = page.locator('.monaco-hover', { hasText: 'Fix to consider' }).first();
+      assert.ok(await hoverCursorLine(page, 'Fix:'), 'the Leak Watch hover shows');
+      const hover = page.locator('.monaco-hover', { hasText: 'Fix:' }).first();
       // Every number with its unit sits on one line (a hover broke "479.3" as "47" / "9.3 KB/min").
       const broken = await hover.evaluate((root: PageElement) => {
         const out: string[] = [];
@@ -270,7 +257,7 @@ describe('The panel as a user reads it: three themes, two widths', function () {
       await page.waitForTimeout(400); // past the hover's fade-in
       await screenshot(page, width.name === 'default' ? 'readme-hover' : `reading-hover-${width.name}`);
 
-      await hover.locator('a', { hasText: 'Show the path in the Leak Watch panel' }).first().click();
+      await hover.locator('a', { hasText: 'Show the cause in the Leak Watch panel' }).first().click();
       const heading = frame.locator('#details-heading');
       await heading.waitFor({ timeout: 10_000 });
       await page.mouse.move(1, 1); // the hover closes
@@ -282,15 +269,15 @@ describe('The panel as a user reads it: three themes, two widths', function () {
       expect(box.y >= header.y + header.height - 1, `the heading (top ${box.y}) is under the sticky header (bottom ${header.y + header.height})`);
       expect(box.y < header.y + header.height + 120, `the heading is not at the top of the view (top ${box.y})`);
       expect(broken.length === 0, `numbers broken across lines in the hover: ${broken.join(', ')}`);
-      expect(/grow by [\d,.]+\sobjects\/min \([\d.]+\s(B|kB|MB)\/min\)/.test(hoverText), `the growth in the hover: ${/grow by[^\n]*/.exec(hoverText)?.[0]}`);
+      expect(/grows by \+[\d,.]+\/min \([\d.]+\s(B|kB|MB)\/min\)/.test(hoverText), `the growth in the hover: ${/grows by[^\n]*/.exec(hoverText)?.[0]}`);
       assert.deepEqual(problems, []);
     });
   }
 
   it('sentences of the analysis show code as code and numbers grouped', async () => {
-    const evidence = frame.locator('#details ul.evidence');
-    await evidence.waitFor({ timeout: 10_000 });
-    const text = await evidence.innerText();
+    const evidence = frame.locator('#details ul.evidence, #details .fix-line');
+    await evidence.first().waitFor({ timeout: 10_000 });
+    const text = (await evidence.allInnerTexts()).join('\n');
     assert.doesNotMatch(text, /`/, 'no literal backticks');
     assert.ok((await evidence.locator('code').count()) > 0, 'code in the sentences is shown as code');
     assert.doesNotMatch(text, /(^|[\s(])\d{4,}(?![\d,.:])/m, `numbers of four digits and more are grouped: ${text}`);

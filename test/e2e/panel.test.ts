@@ -84,10 +84,10 @@ describe('Leak Watch panel beside the editor', function () {
     await frame.locator('#types-table tbody tr').first().press('ArrowDown');
     const focused = frame.locator('#types-table tbody tr:focus');
     assert.equal(await focused.count(), 1, 'a row has focus after ArrowDown');
-    const name = (await focused.getAttribute('data-type'))!;
-    assert.equal(await frame.locator('#types-table tbody tr').nth(1).getAttribute('data-type'), name, 'ArrowDown moved to the second row');
+    const key = (await focused.getAttribute('data-key'))!;
+    assert.equal(await frame.locator('#types-table tbody tr').nth(1).getAttribute('data-key'), key, 'ArrowDown moved to the second row');
     await focused.press('Enter');
-    assert.equal(await frame.locator('#types-table tbody tr[aria-selected=true]').getAttribute('data-type'), name);
+    assert.equal(await frame.locator('#types-table tbody tr[aria-selected=true]').getAttribute('data-key'), key);
     await frame.locator('#details-heading').waitFor({ timeout: 10_000 });
     await frame.locator('#types-filter').fill('Session');
     const names = await frame.locator('#types-table tbody tr td.name').allInnerTexts();
@@ -96,14 +96,30 @@ describe('Leak Watch panel beside the editor', function () {
     await frame.locator('#types-filter').fill('');
   });
 
-  it('a growing type gets a leak badge; clicking it moves the editor to its allocation line', async () => {
+  it('a type the report did not explain is explained when selected (the panel asks the host, the reply answers it)', async () => {
+    const { page } = vscode;
+    const frame = webviewFrame(page);
+    const okRow = frame.locator('#types-table tbody tr', { has: frame.locator('[data-verdict=ok]') }).first();
+    await okRow.waitFor({ timeout: 120_000 });
+    const name = (await okRow.getAttribute('data-type'))!;
+    await okRow.click();
+    await frame.locator('#details-heading').waitFor({ timeout: 10_000 });
+    // Its retainer paths, or the host's word why there are none, replace "Looking for retainers…".
+    await frame.locator('p.hint', { hasText: 'Looking for retainers' }).waitFor({ state: 'detached', timeout: 60_000 });
+    const clusters = await frame.locator('ul.paths li.cluster').count();
+    const why = await frame.locator('p.hint', { hasText: /No objects|has stopped|No retainer/ }).count();
+    assert.ok(clusters > 0 || why > 0, `${name} was explained (${clusters} clusters)`);
+    await screenshot(page, 'panel-explained-on-request');
+  });
+
+  it('a leak gets a leak badge; clicking it shows where its objects are made, and that moves the editor to the line', async () => {
     const { page } = vscode;
     const frame = webviewFrame(page);
     const leakRow = frame.locator('#types-table tbody tr', { has: frame.locator('[data-verdict=leak]') }).first();
     await leakRow.waitFor({ timeout: 180_000 });
     // The table sorts leaks first.
     assert.equal(await frame.locator('#types-table tbody tr').first().locator('[data-verdict=leak]').count(), 1, 'a leak is at the top');
-    const name = (await leakRow.getAttribute('data-type'))!;
+    const name = (await leakRow.getAttribute('data-type')) ?? (await leakRow.getAttribute('data-cause'))!;
     await frame.locator('#types-title').scrollIntoViewIfNeeded();
     await screenshot(page, 'panel-leak-badge');
     await leakRow.click();
@@ -122,8 +138,8 @@ describe('Leak Watch panel beside the editor', function () {
   it('hovering a blamed line shows the Leak Watch hint', async () => {
     const { page } = vscode;
     const frame = webviewFrame(page);
-    // The suspect edge's "open" button moves the editor to the line that creates the edge.
-    const suspectSite = frame.locator('li.suspect button.link').first();
+    // The cause card's "Added at" button moves the editor to the line that adds to the holder.
+    const suspectSite = frame.locator('#cause-added button.link').first();
     await suspectSite.waitFor({ timeout: 60_000 });
     const label = await suspectSite.innerText();
     await suspectSite.click();
@@ -131,10 +147,10 @@ describe('Leak Watch panel beside the editor', function () {
     if (!shown) await screenshot(page, 'hover-hint');
     assert.ok(shown, `hovering the line of ${label} shows a Leak Watch hover`);
     const text = await page.locator('.monaco-hover', { hasText: 'Leak Watch' }).first().innerText();
-    await page.locator('.monaco-hover', { hasText: 'Fix to consider' }).first().waitFor({ state: 'visible', timeout: 2_000 }).catch(() => undefined);
+    await page.locator('.monaco-hover', { hasText: 'Fix:' }).first().waitFor({ state: 'visible', timeout: 2_000 }).catch(() => undefined);
     await screenshot(page, 'hover-hint');
     assert.match(text, /keeps[\s\S]*alive/);
-    assert.match(text, /Fix to consider/);
+    assert.match(text, /Fix:/);
   });
 
   // code-server's page reload does not bring webview panels back through their serializer, so the
@@ -144,7 +160,7 @@ describe('Leak Watch panel beside the editor', function () {
     const { page } = vscode;
     let frame = webviewFrame(page);
     await frame.locator('#status-text').filter({ hasText: /^Watching/ }).waitFor({ timeout: 10_000 });
-    const leakType = (await frame.locator('#types-table tbody tr', { has: frame.locator('[data-verdict=leak]') }).first().getAttribute('data-type'))!;
+    const leakType = (await frame.locator('#types-table tbody tr[data-type]', { has: frame.locator('[data-verdict=leak]') }).first().getAttribute('data-type'))!;
     const samplesBefore = Number(/(\d+) samples?/.exec(await frame.locator('#status-text').innerText())![1]);
     await page.reload({ waitUntil: 'domcontentloaded' });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -159,7 +175,7 @@ describe('Leak Watch panel beside the editor', function () {
     assert.ok(samplesAfter >= Math.max(1, samplesBefore - 1), `the samples are kept: ${samplesBefore} before the reload, "${status}" after`);
     assert.match(await frame.locator('#message').innerText(), /^Ended by the window reload; the \d+ samples? taken before it are kept\./);
     assert.ok((await frame.locator('#types-table tbody tr').count()) > 5, 'the types are still listed');
-    assert.equal(await frame.locator(`#types-table tbody tr[data-type="${leakType}"] [data-verdict=leak]`).count(), 1, `${leakType} is still a leak`);
+    assert.ok((await frame.locator(`#types-table tbody tr[data-type="${leakType}"] [data-verdict=leak]`).count()) >= 1, `${leakType} is still a leak`);
     assert.match(await frame.locator('#heap-used').innerText(), /^\d+(\.\d+)?\s(kB|MB|GB)$/);
     assert.equal(await frame.locator('#heap-chart .uplot').count(), 1, 'the heap line is drawn');
     assert.equal(await frame.locator('#stop').isDisabled(), true, 'nothing to stop');

@@ -245,3 +245,46 @@ export async function hoverCursorLine(page: Page, text: string): Promise<boolean
 export async function screenshotIfFailed(context: Mocha.Context, vscode: VSCodeSession | undefined): Promise<void> {
   if (context.currentTest?.state === 'failed' && vscode) await screenshot(vscode.page, `failed-${context.currentTest.title}`).catch(() => undefined);
 }
+
+/** Picks a colour theme by its label in "Preferences: Color Theme". */
+export async function setColorTheme(page: Page, label: string, bodyClass: string, frame: FrameLocator): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(label);
+  const exact = new RegExp(`^${label.replace(/[+]/g, '\\+')}$`);
+  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
+  await frame.locator(`body.${bodyClass}`).waitFor({ timeout: 10_000 });
+}
+
+/** The focused editor's cursor as the status bar shows it ("Ln 46, Col 3"), once it shows one. */
+export async function cursorPosition(page: Page): Promise<{ line: number; column: number }> {
+  const item = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+  await item.waitFor({ timeout: 15_000 });
+  const m = /Ln (\d+), Col (\d+)/.exec(await item.innerText())!;
+  return { line: Number(m[1]), column: Number(m[2]) };
+}
+
+/**
+ * A VS Code on examples/ with leaky-server.js open, debugged from the palette and watched by Leak
+ * Watch (a snapshot every 3 s); resolves with it and the panel's content once the panel is up.
+ */
+export async function watchLeakyServer(): Promise<{ vscode: VSCodeSession; frame: FrameLocator }> {
+  const vscode = await startVSCode({
+    folder: examplesDir,
+    openFile: 'leaky-server.js',
+    settings: { 'leakWatch.interval': 3, 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
+  });
+  try {
+    const { page } = vscode;
+    await page.locator('.tabs-container .tab', { hasText: 'leaky-server.js' }).waitFor({ timeout: 30_000 });
+    await runCommand(page, 'Debug: Start Debugging');
+    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+    await runCommand(page, 'Leak Watch: Start Leak Watch');
+    return { vscode, frame: webviewFrame(page) };
+  } catch (error) {
+    await vscode.close();
+    throw error;
+  }
+}

@@ -1,5 +1,6 @@
-// Editor hints and navigation from a report: hovers on the suspect / back-reference lines (heap
-// strings escaped), Problems entries, and opening only positions the analysis produced.
+// Editor hints and navigation from an injected report: hovers on the causes' holder lines (heap
+// strings escaped), Problems entries, and opening only positions the analysis produced. The same on
+// a real leaky program's report: causes.test.ts.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Report } from '../../src/core/report';
@@ -19,6 +20,30 @@ async function fixtureReport(): Promise<Report> {
     types: [
       { name: 'Session', counts: [10, 20, 30], bytes: [1000, 2000, 3000], verdict: 'leak', evidence: ['grows every sample'], countPerMinute: 600, bytesPerMinute: 60000 },
       { name: EVIL, counts: [1, 2, 3], bytes: [10, 20, 30], verdict: 'suspect', evidence: [EVIL], countPerMinute: 60, bytesPerMinute: 600 },
+    ],
+    causes: [
+      {
+        id: 'container:sessions', verdict: 'leak', title: 'Session kept by the Map sessions',
+        holder: { kind: 'container', label: 'the Map sessions', type: 'Map', variable: 'sessions', inLibrary: false },
+        addedAt: { file: setCall.path, line: setCall.line, column: setCall.column, how: 'set' },
+        kept: [{ type: 'Session', newObjects: 20, newBytes: 2000, share: 1, countPerMinute: 600, verdict: 'leak', origin: 'user' }],
+        topObjects: 20, newObjects: 20, newBytes: 2000, retainedBytes: 5000,
+        allocationSites: [{ file: allocation.path, line: allocation.line, column: allocation.column, functionName: 'handle', count: 30, bytes: 3000, kind: 'allocation' }],
+        evidence: ['20 new Session objects are kept by the Map sessions.'],
+        fix: 'Delete entries from the Map `sessions` when they are done (or evict: bound it as an LRU), or key a WeakMap by the object whose lifetime they follow.',
+        path: { count: 20, bytes: 5000, holderIndex: 1, steps: [
+          { from: '(GC roots)', edge: 'sessions', edgeType: 'context', to: 'Map', label: 'sessions (module scope of leaky-server.js)' },
+          { from: 'Map', edge: '<key>', edgeType: 'internal', to: 'Session' },
+        ] },
+      },
+      {
+        id: 'evil', verdict: 'suspect', title: `${EVIL} kept by ${EVIL}`,
+        holder: { kind: 'back-reference', label: EVIL, type: EVIL, variable: EVIL, inLibrary: false },
+        addedAt: { file: backRef.path, line: backRef.line, column: backRef.column, how: 'assign' },
+        kept: [{ type: EVIL, newObjects: 2, newBytes: 20, share: 1, countPerMinute: 60, verdict: 'suspect', origin: 'user' }],
+        topObjects: 2, newObjects: 2, newBytes: 20, retainedBytes: 50, allocationSites: [], evidence: [EVIL], fix: EVIL,
+        path: { count: 2, bytes: 50, holderIndex: 0, steps: [{ from: EVIL, edge: EVIL, edgeType: 'property', to: EVIL, label: EVIL }] },
+      },
     ],
     leaks: [
       {
@@ -66,19 +91,19 @@ describe('hints and navigation from a report', function () {
     await stopAllDebugging();
   });
 
-  it('hovering the suspect line says what it keeps alive, why, and the fix', async () => {
-    const site = report.leaks[0].retainerPaths[0].suspectSite!;
+  it('hovering the holder line says what it keeps alive, how fast, and the fix', async () => {
+    const site = report.causes![0].addedAt!;
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', vscode.Uri.file(site.file), new vscode.Position(site.line - 1, site.column));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /Leak Watch/);
-    assert.match(text, /Session/);
-    assert.match(text, /grow by 600\u00a0objects\/min/, 'the rate as the panel shows it (600, not 600.0), words apart by spaces, the number held to its unit');
-    assert.match(text, /Evict entries|WeakMap/);
-    assert.match(text, /command:leakWatch\.revealType/);
+    assert.match(text, /Session kept by the Map `sessions`/);
+    assert.match(text.replace(/\\([+.()])/g, '$1'), /Session grows by \+600\/min \(60\.0\u00a0kB\/min\)/, 'the rate as the panel shows it (600, not 600.0), words apart by spaces, the number held to its unit');
+    assert.match(text, /Delete entries|WeakMap/);
+    assert.match(text, /command:leakWatch\.revealCause/);
   });
 
   it('heap strings in hovers are escaped: no HTML, no links, no icons from the debuggee', async () => {
-    const site = report.leaks[1].backReferences[0].site!;
+    const site = report.causes![1].addedAt!;
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', vscode.Uri.file(site.file), new vscode.Position(site.line - 1, site.column));
     const md = hovers.flatMap((h) => h.contents).find((c) => typeof c !== 'string' && /Leak Watch/.test(c.value)) as vscode.MarkdownString;
     assert.ok(md, 'a Leak Watch hover');
@@ -89,7 +114,7 @@ describe('hints and navigation from a report', function () {
   });
 
   it('puts Problems entries with source "Leak Watch" on those lines', async () => {
-    const site = report.leaks[0].retainerPaths[0].suspectSite!;
+    const site = report.causes![0].addedAt!;
     const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(site.file)).filter((d) => d.source === 'Leak Watch');
     assert.ok(diagnostics.some((d) => d.range.start.line === site.line - 1 && d.severity === vscode.DiagnosticSeverity.Warning));
   });
@@ -116,9 +141,9 @@ describe('hints and navigation from a report', function () {
   it('the hints go away when the evidence does', async () => {
     const api = await leakWatchApi();
     assert.ok(api.hints().length >= 2);
-    api.injectReport({ ...report, leaks: [] });
+    api.injectReport({ ...report, causes: [] });
     assert.equal(api.hints().length, 0);
-    const site = report.leaks[0].retainerPaths[0].suspectSite!;
+    const site = report.causes![0].addedAt!;
     assert.equal(vscode.languages.getDiagnostics(vscode.Uri.file(site.file)).filter((d) => d.source === 'Leak Watch').length, 0);
   });
 });

@@ -62,7 +62,7 @@ describe('a leaky program under the debugger', function () {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', vscode.Uri.file(hint.file), new vscode.Position(hint.line - 1, 0));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /Leak Watch/);
-    assert.match(text, /Fix to consider/);
+    assert.match(text, /\*\*Fix:\*\*/);
   });
 
   it('the steady program (control) gets no leak verdict', async () => {

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSnapshotFile } from '../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../src/core/heap/file';
 import * as vscode from 'vscode';
 import { debugProgram, leakWatchApi, stopAllDebugging, waitFor } from './helpers';
 
@@ -19,7 +19,7 @@ describe('Start Leak Watch on a debug session', function () {
   it('contributes its commands and the leakWatch.* settings', async () => {
     await leakWatchApi();
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['leakWatch.start', 'leakWatch.stop', 'leakWatch.saveSnapshot', 'leakWatch.showPanel', 'leakWatch.revealType']) {
+    for (const id of ['leakWatch.start', 'leakWatch.stop', 'leakWatch.saveSnapshot', 'leakWatch.showPanel', 'leakWatch.revealType', 'leakWatch.revealCause']) {
       assert.ok(commands.includes(id), `${id} is registered`);
     }
     const config = vscode.workspace.getConfiguration('leakWatch');

@@ -1,9 +1,6 @@
 // Shared by the cdp, watch and reliability tests.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as esbuild from 'esbuild';
+import { builtBundles } from './helpers/bundles';
 
 /** Runs `body` with uncaught exceptions captured instead of failing the test; returns what was thrown. */
 export async function captureUncaught(body: () => Promise<void>): Promise<unknown[]> {
@@ -23,8 +20,8 @@ export async function captureUncaught(body: () => Promise<void>): Promise<unknow
 }
 
 /**
- * Mocha hooks for suites over real processes: a fresh analysis worker bundle built from the sources
- * (so the test does not depend on an earlier build), cleanups run after each test (newest first), and
+ * Mocha hooks for suites over real processes: the analysis worker bundle built from the sources
+ * (helpers/bundles.ts), cleanups run after each test (newest first), and
  * no unhandled rejection allowed. Call inside a `describe`.
  */
 export function realProcessHooks(): { cleanups: Array<() => unknown>; workerPath(): string } {
@@ -33,10 +30,7 @@ export function realProcessHooks(): { cleanups: Array<() => unknown>; workerPath
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   before(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leak-watch-worker-'));
-    workerPath = path.join(dir, 'snapshotWorker.js');
-    const root = path.join(__dirname, '..', '..');
-    await esbuild.build({ entryPoints: [path.join(root, 'src/core/worker/worker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: workerPath, logLevel: 'error' });
+    workerPath = builtBundles().worker;
     process.on('unhandledRejection', onUnhandled);
   });
   after(() => process.off('unhandledRejection', onUnhandled));

@@ -7,7 +7,7 @@ describe('webview message validation', () => {
     assert.deepEqual(parseFromWebview({ type: 'ready', extra: 1 }), { type: FromWebviewType.Ready });
     assert.deepEqual(parseFromWebview({ type: 'stop' }), { type: FromWebviewType.Stop });
     assert.deepEqual(parseFromWebview({ type: 'saveSnapshot' }), { type: FromWebviewType.SaveSnapshot });
-    assert.deepEqual(parseFromWebview({ type: 'selectType', typeName: 'Session', x: '<b>' }), { type: FromWebviewType.SelectType, typeName: 'Session' });
+    assert.deepEqual(parseFromWebview({ type: 'request', id: 7, method: 'explain', args: ['Session'], x: '<b>' }), { type: 'request', id: 7, method: 'explain', args: ['Session'] });
     assert.deepEqual(
       parseFromWebview({ type: 'openSource', position: { file: '/w/a.js', line: 3, column: 7, evil: true } }),
       { type: FromWebviewType.OpenSource, position: { file: '/w/a.js', line: 3, column: 7 } },
@@ -19,11 +19,23 @@ describe('webview message validation', () => {
     assert.equal((parseFromWebview({ type: 'openSource', position: { file: '/w/a.js', line: 3, column: 7 }, preserveFocus: 'yes' }) as { preserveFocus?: boolean }).preserveFocus, undefined);
   });
 
+  it('a cause or a type to go to is named, never placed: the host finds its line in its own report', () => {
+    assert.deepEqual(parseFromWebview({ type: 'openCause', causeId: 'listener:e:reload@/w/a.js:4', file: '/etc/passwd' }), { type: FromWebviewType.OpenCause, causeId: 'listener:e:reload@/w/a.js:4' });
+    assert.deepEqual(parseFromWebview({ type: 'openCause', causeId: 'c', preserveFocus: true }), { type: FromWebviewType.OpenCause, causeId: 'c', preserveFocus: true });
+    assert.deepEqual(parseFromWebview({ type: 'openType', typeName: 'Session', position: { file: '/a.js', line: 1, column: 1 } }), { type: FromWebviewType.OpenType, typeName: 'Session' });
+    for (const bad of [{ type: 'openCause' }, { type: 'openCause', causeId: '' }, { type: 'openCause', causeId: 7 }, { type: 'openCause', causeId: 'x'.repeat(9000) },
+      { type: 'openType' }, { type: 'openType', typeName: ['Session'] }, { type: 'openType', typeName: 'x'.repeat(5000) }]) {
+      assert.equal(parseFromWebview(bad), undefined, JSON.stringify(bad).slice(0, 80));
+    }
+  });
+
   it('refuses unknown types and wrong shapes', () => {
     const bad: unknown[] = [
       null, undefined, 42, 'ready', [], {}, { type: 'eval', code: 'x' }, { type: 'READY' }, { type: 7 },
-      { type: 'selectType' }, { type: 'selectType', typeName: '' }, { type: 'selectType', typeName: 5 },
-      { type: 'selectType', typeName: 'x'.repeat(5000) },
+      { type: 'selectType', typeName: 'Session' }, { type: 'request', id: 1, method: 'explain' }, { type: 'request', id: 1, method: 'explain', args: [''] },
+      { type: 'request', id: 1, method: 'explain', args: [5] }, { type: 'request', id: 1, method: 'explain', args: ['x'.repeat(5000)] },
+      { type: 'request', id: 1, method: 'explain', args: ['A', 'B'] }, { type: 'request', id: 0, method: 'explain', args: ['A'] },
+      { type: 'request', id: 1, method: 'constructor', args: ['A'] }, { type: 'request', id: 1, method: 'stop', args: [] },
       { type: 'openSource' }, { type: 'openSource', position: '/etc/passwd' },
       { type: 'openSource', position: { file: '/a.js', line: 0, column: 1 } },
       { type: 'openSource', position: { file: '/a.js', line: 1.5, column: 1 } },

@@ -7,7 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeSnapshotFiles } from '../../src/core/analyzeFiles';
 import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
-import { MAX_STRING_CHARS, parseSnapshotFile, SnapshotParser } from '../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../src/core/heap/file';
+import { SnapshotParser } from '../../src/core/heap/parser';
+import { MAX_STRING_CHARS } from '../../src/core/heap/strings';
 import { realProcessHooks } from './cdp-support';
 
 /** The fewest fields a snapshot needs. */

@@ -2,11 +2,11 @@
 // program it started or was pointed at). Sockets are read from /proc while it runs (Linux only).
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { isLoopbackAddress, tcpSocketsOf, type TcpSocket } from './reliability-sockets';
+import { builtBundles } from './helpers/bundles';
 
-const CLI = path.join(__dirname, '../../dist/cli.js');
+const CLI = builtBundles().cli;
 const programs = path.join(__dirname, 'programs');
 
 describe('reliability: network (CLI)', function () {
@@ -14,7 +14,6 @@ describe('reliability: network (CLI)', function () {
 
   before(function () {
     if (process.platform !== 'linux') this.skip();
-    if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
   });
 
   /** Runs the CLI, reading its TCP sockets every 100 ms until it exits. */

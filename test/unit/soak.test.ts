@@ -6,6 +6,7 @@ import { spawnInspected } from '../../src/core/cdp/endpoints';
 import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { HeapWatch } from '../../src/core/watch';
 import { fixture } from '../fixtures';
+import { builtBundles } from './helpers/bundles';
 
 /**
  * A bounded soak: a leaky fixture watched for many samples at a fast interval. The watching side's
@@ -27,7 +28,7 @@ describe('soak: many samples of a leaking program', function () {
     const program = await spawnInspected(process.execPath, [f.file]);
     program.stdout.resume();
     program.stderr.resume();
-    const analyzer = new SnapshotAnalyzer();
+    const analyzer = new SnapshotAnalyzer({ workerPath: builtBundles().worker });
     const connection = await connectWebSocket(program.wsUrl);
     const errors: string[] = [];
     const heap: number[] = [];

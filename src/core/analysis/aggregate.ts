@@ -1,6 +1,6 @@
 import type { HeapGraph } from '../heap/graph';
 import type { TypeStat } from '../report';
-import { nodeTypeRule, plainObjectName } from './typeNames';
+import { nodeTypeRule, ShapeNames } from './typeNames';
 
 /**
  * Per-type totals of one snapshot (DevTools' Summary), in one pass over the graph's typed arrays.
@@ -16,9 +16,8 @@ import { nodeTypeRule, plainObjectName } from './typeNames';
  * made from addresses, neither ordered nor stable, so they count in `count`/`bytes` but are never
  * `new` and belong to no cohort. `watermarks` must be increasing (restart them after an id reset).
  */
-export function aggregateTypes(graph: HeapGraph, watermarks: number[], previousMaxId: number): TypeStat[] {
+export function aggregateTypes(graph: HeapGraph, watermarks: number[], previousMaxId: number, shapes: ShapeNames = new ShapeNames(graph)): TypeStat[] {
   const rules = graph.nodeTypeNames.map(nodeTypeRule);
-  const propertyEdge = graph.edgeTypeNames.indexOf('property');
   const w = watermarks.length;
   const cohortWidth = w + 1;
   const marks = Float64Array.from(watermarks);
@@ -71,7 +70,7 @@ export function aggregateTypes(graph: HeapGraph, watermarks: number[], previousM
         c = name === 'Object' ? -2 : classFor(name);
         nameClass[nameIndex] = c;
       }
-      if (c === -2) c = classFor(plainObjectName(graph, i, propertyEdge));
+      if (c === -2) c = classFor(shapes.nameOf(i));
     }
     if (c >= capacity) grow(c);
     const size = nodeSelfSize[i];

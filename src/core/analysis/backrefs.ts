@@ -8,15 +8,14 @@ import type { HeapGraph } from '../heap/graph';
 import type { BackReference } from '../report';
 import type { Distances } from './distances';
 import { NO_DISTANCE } from './distances';
-import { edgeKinds } from './edges';
+import { typeIndices, type TypeIndices } from './edges';
 import { isContainer, markTypes, type TypeNamer } from './naming';
 import type { DisplayPath } from './retainers';
 
 const COLLECTIONS = new Set(['Array', 'Set', 'Map', 'Object']);
 
 /** Whether B reaches A in one edge, or through at most two hops of B's own containers/collections. */
-export function reachesBack(g: HeapGraph, b: number, a: number): boolean {
-  const k = edgeKinds(g);
+export function reachesBack(g: HeapGraph, b: number, a: number, k: TypeIndices = typeIndices(g)): boolean {
   let frontier = [b];
   for (let hop = 0; hop < 3 && frontier.length; hop++) {
     const next: number[] = [];
@@ -46,7 +45,7 @@ export interface BackRefCandidate {
 
 /** Back-reference kinds on the given display paths from index `from[i]` on (property edges only, each kind once). */
 export function findBackRefCandidates(g: HeapGraph, paths: DisplayPath[], from: number[] = []): BackRefCandidate[] {
-  const k = edgeKinds(g);
+  const k = typeIndices(g);
   const seen = new Set<string>();
   const out: BackRefCandidate[] = [];
   paths.forEach((p, pi) => {
@@ -59,7 +58,7 @@ export function findBackRefCandidates(g: HeapGraph, paths: DisplayPath[], from: 
       if (a === 0 || a === b) continue;
       const key = `${p.edges[i].from}\u0000${g.edgeNameOrIndex[e]}\u0000${p.edges[i].to}`;
       if (seen.has(key)) continue;
-      if (!reachesBack(g, b, a)) continue;
+      if (!reachesBack(g, b, a, k)) continue;
       seen.add(key);
       out.push({ holder: p.edges[i].from, edge: g.strings[g.edgeNameOrIndex[e]], edgeNameIndex: g.edgeNameOrIndex[e], target: p.edges[i].to, holderNode: a, rawEdge: e });
     }
@@ -72,7 +71,7 @@ export function findBackRefCandidates(g: HeapGraph, paths: DisplayPath[], from: 
  * back, and the bytes reachable now that would not be were all of them weak.
  */
 export function measureBackRef(g: HeapGraph, d: Distances, typeOf: TypeNamer, c: BackRefCandidate): { count: number; bytes: number } {
-  const k = edgeKinds(g);
+  const k = typeIndices(g);
   const n = g.nodeCount;
   const holders = markTypes(g, [c.holder], typeOf);
   const fe = g.firstEdge;
@@ -83,7 +82,7 @@ export function measureBackRef(g: HeapGraph, d: Distances, typeOf: TypeNamer, c:
   for (let v = 1; v < n; v++) {
     if (!holders[v]) continue;
     for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
-      if (etype[e] === k.property && ename[e] === c.edgeNameIndex && reachesBack(g, to[e], v)) count++;
+      if (etype[e] === k.property && ename[e] === c.edgeNameIndex && reachesBack(g, to[e], v, k)) count++;
     }
   }
   // Reachability without those edges.

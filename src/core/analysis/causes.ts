@@ -10,10 +10,11 @@
 import type { HeapGraph } from '../heap/graph';
 import type { Cause, KeptType, TypeSeries } from '../report';
 import type { Dominators } from './dominators';
-import { edgeKinds } from './edges';
-import { analyzeGraph } from './explain';
+import { typeIndices } from './edges';
+import { BirthCounter, causeGrowth, growthEvidence, isOneBurst, type BirthSeries } from './causeGrowth';
 import { describeCause, type CauseGroup } from './holders';
-import { markTypes } from './naming';
+import { markTypes, type TypeNamer } from './naming';
+import { GraphAnalysis } from './pipeline';
 import { displayPath, type PathContext, type PathMemo } from './retainers';
 import { scriptResolver, type ScriptContext } from './sites';
 import { isInternalType } from './typeNames';
@@ -27,6 +28,10 @@ export interface CauseContext extends ScriptContext {
   watermarks: number[];
   /** At most this many causes (default 5). */
   maxCauses?: number;
+  /** The times of the samples whose watermarks are given, then the latest's (one more): each cause's growth per minute. */
+  sampleTimes?: number[];
+  /** The graph's analysis, whose steps are reused across calls; default: a new one on this thread. */
+  analysis?: GraphAnalysis;
 }
 
 /** A cause keeps at least this share of a `leak` type's new objects to be called a leak for it. */
@@ -54,32 +59,45 @@ export function topNewObjects(g: HeapGraph, dom: Dominators, oldId: number): Int
   return top;
 }
 
-/** The causes of the growing types of a graph, leaks first (none when there is no earlier sample). */
+/**
+ * The causes of the growing types of a graph, leaks first (none when there is no earlier sample).
+ * "Old" is born before the first sample; a program whose long-lived objects were made after it (a
+ * slow start: tsx compiling, a server still booting) has its holder among the new objects, and one
+ * top object (not a backing store) retains most of the leading cause, whose objects were born over
+ * several intervals: then the next sample is the baseline, while two intervals at least remain.
+ */
 export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: CauseContext): Cause[] {
-  const oldId = context.watermarks[0];
-  if (oldId === undefined) return [];
+  if (context.watermarks[0] === undefined) return [];
   const wanted = types.filter((t) => t.verdict !== 'ok' && !isInternalType(t.name)).slice(0, 254);
   if (!wanted.some((t) => t.verdict === 'leak' || t.verdict === 'suspect')) return [];
-  const a = analyzeGraph(graph);
+  const a = context.analysis ?? new GraphAnalysis(graph);
+  const member = markTypes(graph, wanted.map((t) => t.name), a.typeOf);
+  a.distancesAndDominators();
+  for (let baseline = 0; ; baseline++) {
+    const { causes, lateStart } = causesSince(graph, a, types, wanted, member, baseline, context);
+    if (!lateStart || context.watermarks.length - baseline - 1 < 2) return causes;
+  }
+}
+
+/** The causes with objects born after sample `baseline` as new; `lateStart`: the leading cause's holder looks new itself (see findCauses). */
+function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], wanted: TypeVerdict[], member: Uint8Array, baseline: number, context: CauseContext): { causes: Cause[]; lateStart: boolean } {
+  const oldId = context.watermarks[baseline];
   const names = wanted.map((t) => t.name);
-  const member = markTypes(graph, names, a.typeOf);
-  a.both();
-  const dom = a.dominators;
+  const dom = a.dominators();
   const top = topNewObjects(graph, dom, oldId);
-  const groups = groupByHolder(graph, member, top, a.distances.parentNode, oldId, names.length);
-  if (!groups.length) return [];
+  const { groups, groupOfTop } = groupByHolder(graph, member, top, a.distances().parentNode, oldId, names.length);
+  if (!groups.length) return { causes: [], lateStart: false };
 
   // All new objects of each type, for each cause's share of them.
   const totals = new Float64Array(names.length + 1);
   for (const g of groups) for (let m = 1; m <= names.length; m++) totals[m] += g.count[m];
-  const pathCtx: PathContext = { graph, distances: a.distances, typeOf: a.typeOf, oldId };
+  const pathCtx: PathContext = { graph, kinds: a.edgeKinds(), distances: a.distances(), typeOf: a.typeOf, oldId };
   const memo: PathMemo = new Map();
   const resolve = scriptResolver(context);
   const origin = typeOrigin(graph);
-  const causes: Cause[] = [];
   // The largest holders first; small ones (a few objects of a type that mostly lives elsewhere) are noise.
   groups.sort((x, y) => y.kept - x.kept);
-  for (const group of groups.slice(0, 64)) {
+  const considered = groups.slice(0, 64).map((group) => {
     const kept: KeptType[] = [];
     for (let m = 1; m <= names.length; m++) {
       if (!group.count[m]) continue;
@@ -94,24 +112,74 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
         origin: origin(t.name, group.samples[m][0]),
       });
     }
+    // The unit: the program's own class, else the topmost new object of a library's class (jsdom's Window, not its parts).
+    const unit = kept.some((k) => k.origin === 'user') ? undefined : unitType(graph, dom, top, group, a.typeOf, origin);
+    return { group, kept, unit };
+  });
+  // A unit that is not among the marked types (past the first 254 growing ones) is counted here.
+  const units = countUnits(graph, top, groupOfTop, considered.filter((c) => c.unit && !names.includes(c.unit)).map((c) => c.unit!), a.typeOf);
+  const byName = new Map(types.map((t) => [t.name, t]));
+  const causes: Cause[] = [];
+  const groupsOf = new Map<Cause, CauseGroup[]>();
+  for (const { group, kept, unit } of considered) {
+    const counted = unit ? units.get(unit)?.get(group) : undefined;
+    if (unit && counted) {
+      const t = byName.get(unit);
+      kept.push({
+        type: unit,
+        newObjects: counted.count,
+        newBytes: counted.bytes,
+        share: counted.count / units.get(unit)!.total,
+        countPerMinute: t?.countPerMinute ?? 0,
+        verdict: t?.verdict ?? 'ok',
+        origin: origin(unit, counted.samples[0]),
+      });
+    }
     const verdict = kept.some((k) => k.verdict === 'leak' && k.share >= MIN_LEAK_SHARE)
       ? 'leak'
       : kept.some((k) => k.verdict !== 'ok' && (k.origin === 'user' || k.origin === 'shape') && k.share >= MIN_LEAK_SHARE)
         ? 'suspect'
         : undefined;
     if (!verdict) continue;
-    // The unit: the program's own class, else the topmost new object of a library's class (jsdom's Window, not its parts).
-    const unit = kept.some((k) => k.origin === 'user') ? undefined : unitType(graph, dom, top, group, a.typeOf, origin);
     kept.sort((x, y) => (unit ? Number(y.type === unit) - Number(x.type === unit) : 0) || compareKept(x, y));
     const first = names.indexOf(kept[0].type) + 1;
+    const sampleNodes = first > 0 ? group.samples[first] : (counted?.samples ?? []);
     let retained = 0;
     for (const t of group.tops) retained += dom.retained[t];
-    const path = displayPath(pathCtx, group.samples[first][0], memo);
-    causes.push(describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes: group.samples[first], resolve, tops: group.tops }));
+    const path = displayPath(pathCtx, sampleNodes[0], memo);
+    const cause = describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes, resolve, tops: group.tops, memo });
+    groupsOf.set(cause, [group]);
+    causes.push(cause);
   }
-  return mergeSameCauses(causes)
-    .sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects)
-    .slice(0, context.maxCauses ?? 5);
+  const merged = mergeSameCauses(causes, groupsOf);
+  const births = keptBirths(graph, member, names, top, groupOfTop, merged.map((c) => ({ groups: groupsOf.get(c)!, type: c.kept[0].type })), { typeOf: a.typeOf, retained: dom.retained, watermarks: context.watermarks });
+  merged.forEach((c, k) => {
+    // From the baseline sample on: nothing before it counts as new.
+    const series = { objects: births[k].objects.slice(baseline), retainedBytes: births[k].retainedBytes.slice(baseline) };
+    c.growth = causeGrowth(series, c.kept[0].type, context.sampleTimes?.slice(baseline));
+    c.evidence.splice(1, 0, growthEvidence(c.growth));
+    if (baseline > 0) c.evidence.push(`The program's long-lived objects were made after the first sample, so objects born after sample ${baseline + 1} count as new.`);
+    // All of it born in one interval: a burst (a warm-up, a batch), not an accumulation.
+    if (c.verdict === 'leak' && isOneBurst(c.growth)) c.verdict = 'suspect';
+  });
+  const ranked = merged.sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects).slice(0, context.maxCauses ?? 5);
+  const lead = ranked[0];
+  const leadTops = lead ? groupsOf.get(lead)!.flatMap((g) => g.tops) : [];
+  // One top object of the program's (not a backing store) retains most of a cause whose objects were born over several intervals.
+  let largest = -1;
+  for (const t of leadTops) if (largest < 0 || dom.retained[t] > dom.retained[largest]) largest = t;
+  const lateStart =
+    !!lead && largest >= 0 && lead.newObjects >= 20 && lead.growth!.intervalsGrowing >= 2 && !isPlumbingNode(graph, largest) && dom.retained[largest] >= 0.8 * lead.retainedBytes;
+  return { causes: ranked, lateStart };
+}
+
+/** V8's backing stores and internals (arrays, hidden objects, `system / …` but a closure's context): looked through, never a holder or a unit. */
+function isPlumbingNode(g: HeapGraph, v: number): boolean {
+  const k = typeIndices(g);
+  const t = g.nodeType[v];
+  if (t === k.nodeArray || t === k.nodeHidden) return true;
+  const s = g.strings[g.nodeName[v]] ?? '';
+  return s.startsWith('system / ') && s !== 'system / Context';
 }
 
 function rank(c: Cause): number {
@@ -126,28 +194,41 @@ function compareKept(x: KeptType, y: KeptType): number {
 }
 
 /**
- * The most common topmost new object of a library's class above some kept objects: walking up the
- * dominator tree from each, the last such object before the top.
+ * The unit of a cause without a class of the program's: the library class whose topmost objects
+ * retain the most. Candidates are the tops of a library's class, and, under tops of the runtime's
+ * (a `Timeout`, an `Array`), the topmost library object above some kept objects.
  */
 function unitType(g: HeapGraph, dom: Dominators, top: Int32Array, group: CauseGroup, typeOf: (v: number) => string, origin: (type: string, sample?: number) => KeptType['origin']): string | undefined {
-  const votes = new Map<string, number>();
+  const retained = new Map<string, number>();
+  const seen = new Set<number>();
+  const vote = (w: number, name: string) => {
+    if (seen.has(w)) return;
+    seen.add(w);
+    retained.set(name, (retained.get(name) ?? 0) + dom.retained[w]);
+  };
+  const isClass = (name: string, w: number) => {
+    const o = origin(name, w);
+    return o === 'library' || o === 'user';
+  };
+  for (const t of group.tops) {
+    const name = typeOf(t);
+    if (isClass(name, t)) vote(t, name);
+  }
   for (const samples of group.samples) {
     for (const v of samples.slice(0, 4)) {
-      let unit: string | undefined;
+      let unit = -1;
       for (let w = v, guard = 0; w >= 0 && guard < 10_000; guard++) {
-        const name = typeOf(w);
-        const o = origin(name, w);
-        if (o === 'library' || o === 'user') unit = name;
+        if (isClass(typeOf(w), w)) unit = w;
         if (w === top[v]) break;
         const up = dom.dominator[w];
         if (up === w) break;
         w = up;
       }
-      if (unit) votes.set(unit, (votes.get(unit) ?? 0) + 1);
+      if (unit >= 0) vote(unit, typeOf(unit));
     }
   }
   let best: string | undefined;
-  for (const [t, n] of votes) if (!best || n > votes.get(best)!) best = t;
+  for (const [t, bytes] of retained) if (!best || bytes > retained.get(best)! || (bytes === retained.get(best)! && t < best)) best = t;
   return best;
 }
 
@@ -155,8 +236,8 @@ function unitType(g: HeapGraph, dom: Dominators, top: Int32Array, group: CauseGr
  * Tops grouped by holder: per group the tops, and per marked type (k = 1..count) the new objects
  * under them, their bytes and some of them.
  */
-function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parentNode: Int32Array, oldId: number, count: number): CauseGroup[] {
-  const k = edgeKinds(g);
+function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parentNode: Int32Array, oldId: number, count: number): { groups: CauseGroup[]; groupOfTop: Map<number, CauseGroup | null> } {
+  const k = typeIndices(g);
   const { nodeType, nodeName, nodeId, nodeSelfSize, strings } = g;
   const plumbingName = new Int8Array(strings.length); // 0 unknown, 1 plumbing, 2 not
   const isPlumbing = (w: number): boolean => {
@@ -214,11 +295,79 @@ function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parent
     const group = groupOfTop.get(top[v]);
     if (group && (group.closures ??= []).length < SAMPLE_NODES) group.closures.push(v);
   }
-  return groups;
+  return { groups, groupOfTop };
 }
 
-/** Causes that name the same thing in the code (same id) made one: their objects and bytes added up, kept types merged. */
-function mergeSameCauses(causes: Cause[]): Cause[] {
+/** New objects of one type under some group's tops: how many, their bytes, some of them. */
+interface UnitCount {
+  count: number;
+  bytes: number;
+  samples: number[];
+}
+
+/** Per unit type: its new objects under each group's tops, and under any top (`total`); one pass over the nodes. */
+function countUnits(g: HeapGraph, top: Int32Array, groupOfTop: Map<number, CauseGroup | null>, units: string[], typeOf: TypeNamer): Map<string, Map<CauseGroup, UnitCount> & { total: number }> {
+  const out = new Map<string, Map<CauseGroup, UnitCount> & { total: number }>();
+  if (!units.length) return out;
+  for (const u of units) out.set(u, Object.assign(new Map<CauseGroup, UnitCount>(), { total: 0 }));
+  // Class names only: compare the node's name first, then its type name.
+  const byName = new Int8Array(g.strings.length);
+  for (let v = 1; v < g.nodeCount; v++) {
+    const t = top[v];
+    if (t < 0) continue;
+    const ni = g.nodeName[v];
+    if (byName[ni] === 0) byName[ni] = out.has(g.strings[ni] ?? '') ? 1 : 2;
+    if (byName[ni] !== 1) continue;
+    const counts = out.get(typeOf(v));
+    if (!counts) continue;
+    counts.total++;
+    const group = groupOfTop.get(t);
+    if (!group) continue;
+    let c = counts.get(group);
+    if (!c) counts.set(group, (c = { count: 0, bytes: 0, samples: [] }));
+    c.count++;
+    c.bytes += g.nodeSelfSize[v];
+    if (c.samples.length < SAMPLE_NODES) c.samples.push(v);
+  }
+  return out;
+}
+
+/**
+ * Per cause: its first kept type's new objects under its groups' tops, by birth (see `birthSeries`);
+ * one pass over the new nodes, a marked type compared by its mark, another by its name.
+ */
+function keptBirths(g: HeapGraph, member: Uint8Array, names: string[], top: Int32Array, groupOfTop: Map<number, CauseGroup | null>, wanted: { groups: CauseGroup[]; type: string }[], ctx: { typeOf: TypeNamer; retained: Float64Array; watermarks: number[] }): BirthSeries[] {
+  const births = wanted.map(() => new BirthCounter(ctx.watermarks));
+  const byGroup = new Map<CauseGroup, { k: number; mark: number; type: string }>();
+  const marks = new Uint8Array(256);
+  const unitNames = new Set<string>();
+  wanted.forEach((w, k) => {
+    const mark = names.indexOf(w.type) + 1;
+    if (mark) marks[mark] = 1;
+    else unitNames.add(w.type);
+    for (const group of w.groups) byGroup.set(group, { k, mark, type: w.type });
+  });
+  const byName = new Int8Array(g.strings.length); // 0 unknown, 1 a unit's name, 2 not
+  for (let v = 1; v < g.nodeCount; v++) {
+    const t = top[v];
+    if (t < 0) continue;
+    const m = member[v];
+    if (!marks[m]) {
+      if (!unitNames.size) continue;
+      const ni = g.nodeName[v];
+      if (byName[ni] === 0) byName[ni] = unitNames.has(g.strings[ni] ?? '') ? 1 : 2;
+      if (byName[ni] !== 1) continue;
+    }
+    const group = groupOfTop.get(t);
+    const w = group ? byGroup.get(group) : undefined;
+    if (!w || (w.mark ? m !== w.mark : ctx.typeOf(v) !== w.type)) continue;
+    births[w.k].add(g.nodeId[v], ctx.retained[v]);
+  }
+  return births.map((b) => b.series());
+}
+
+/** Causes that name the same thing in the code (same id) made one: their objects and bytes added up, kept types and groups merged. */
+function mergeSameCauses(causes: Cause[], groupsOf: Map<Cause, CauseGroup[]>): Cause[] {
   const byId = new Map<string, Cause>();
   for (const c of causes) {
     const same = byId.get(c.id);
@@ -226,6 +375,7 @@ function mergeSameCauses(causes: Cause[]): Cause[] {
       byId.set(c.id, c);
       continue;
     }
+    groupsOf.get(same)!.push(...groupsOf.get(c)!);
     same.topObjects += c.topObjects;
     same.newObjects += c.newObjects;
     same.newBytes += c.newBytes;

@@ -6,7 +6,7 @@
  * key and its table have been reached). The BFS parent edge of each node gives its shortest retainer path.
  */
 import type { HeapGraph } from '../heap/graph';
-import { edgeKinds, ephemeronPair, isEphemeron, isEphemeronName, giveSpareWords, type EdgeKinds } from './edges';
+import { ephemeronPair, isEphemeron, isEphemeronName, type EdgeKinds } from './edges';
 
 /** Nodes first reached from the root itself rather than from a user root sit this far away (as in DevTools). */
 export const BASE_SYSTEM_DISTANCE = 100_000_000;
@@ -27,17 +27,24 @@ export interface DistanceArrays {
   distance: Int32Array;
   parentEdge: Int32Array;
   parentNode: Int32Array;
+  /** The BFS queue: free once the distances are done. */
   queue: Uint32Array;
 }
 
-/** BFS distances from the root and the BFS parent edge of every node (into `into` when given). */
-export function computeDistances(g: HeapGraph, into?: DistanceArrays): Distances {
-  const n = g.nodeCount;
-  const k = edgeKinds(g);
-  const distance = (into?.distance ?? new Int32Array(n)).fill(NO_DISTANCE);
-  const parentEdge = (into?.parentEdge ?? new Int32Array(n)).fill(-1);
-  const parentNode = (into?.parentNode ?? new Int32Array(n)).fill(-1);
-  const queue = into?.queue ?? new Uint32Array(n);
+/** What the distances read of a graph; `strings` need only hold the names of the edges DevTools' filter looks at. */
+export type DistanceGraph = Pick<HeapGraph, 'nodeCount' | 'firstEdge' | 'edgeTo' | 'edgeType' | 'edgeNameOrIndex' | 'nodeType' | 'nodeName' | 'strings'>;
+
+/** Fresh arrays for `computeDistances`. */
+export function distanceArrays(n: number): DistanceArrays {
+  return { distance: new Int32Array(n), parentEdge: new Int32Array(n), parentNode: new Int32Array(n), queue: new Uint32Array(n) };
+}
+
+/** BFS distances from the root and the BFS parent edge of every node, into `into`. */
+export function computeDistances(g: DistanceGraph, k: EdgeKinds, into: DistanceArrays = distanceArrays(g.nodeCount)): Distances {
+  const distance = into.distance.fill(NO_DISTANCE);
+  const parentEdge = into.parentEdge.fill(-1);
+  const parentNode = into.parentNode.fill(-1);
+  const queue = into.queue;
   const fe = g.firstEdge;
   const to = g.edgeTo;
   const etype = g.edgeType;
@@ -62,13 +69,12 @@ export function computeDistances(g: HeapGraph, into?: DistanceArrays): Distances
   queue[userTail] = 0;
   bfs(filter, out, queue, userTail, userTail + 1);
   distance[0] = 0;
-  giveSpareWords(g, queue);
   return out;
 }
 
 /** What DevTools' distance filter needs to know beyond the edge itself. */
 interface BfsFilter {
-  readonly g: HeapGraph;
+  readonly g: DistanceGraph;
   readonly k: EdgeKinds;
   /** WeakMap entries (by their shared name part) one half of which has been reached. */
   readonly pendingEphemerons: Set<string>;

@@ -4,8 +4,12 @@
  * immediate dominators by walking up the DFS tree. No recursion, so a chain of millions of nodes is fine.
  * Nodes the root cannot reach through essential edges hang off the root, as DevTools does with them.
  */
+import { sharedArray } from '../heap/columns';
 import type { HeapGraph } from '../heap/graph';
-import { nonEssentialEdges, takeSpareWords } from './edges';
+import { edgeSource } from './edges';
+
+/** What the dominators read of a graph (besides its non-essential edge bits). */
+export type DominatorGraph = Pick<HeapGraph, 'nodeCount' | 'edgeCount' | 'firstEdge' | 'edgeTo' | 'nodeSelfSize'>;
 
 export interface Dominators {
   /** Per node: its immediate dominator (the root's is itself, 0). */
@@ -26,10 +30,11 @@ export interface Dominators {
 }
 
 /**
- * A second thread for half of the predecessor lists (see parallel.ts): the arrays are in shared
- * memory, and the nodes from `mid` on are its half (their edges' predecessor entries).
+ * Half of the predecessor lists for a second thread: the arrays, in shared memory, and the nodes
+ * from `mid` on (about half of the edges), whose edges' entries are its half
+ * (`fillSecondPredecessors`).
  */
-export interface PredecessorHelper {
+export interface PredecessorShare {
   /** 2n words (see `NodeSlots`). */
   readonly slots: Int32Array;
   /** n + 1 words each, zeroed: the predecessor offsets by number, and the second half's counts (then cursors) by number. */
@@ -38,9 +43,25 @@ export interface PredecessorHelper {
   /** Room for every edge. */
   readonly pred: Uint32Array;
   readonly mid: number;
-  /** The counts are offsets now: the helper may fill its half. */
+}
+
+/** The arrays of a `PredecessorShare` for this graph. */
+export function predecessorShare(g: DominatorGraph): PredecessorShare {
+  const n = g.nodeCount;
+  return {
+    slots: sharedArray<Int32Array>(Int32Array, 2 * n),
+    firstPred: sharedArray<Uint32Array>(Uint32Array, n + 1),
+    second: sharedArray<Uint32Array>(Uint32Array, n + 1),
+    pred: sharedArray<Uint32Array>(Uint32Array, g.edgeCount),
+    mid: g.edgeCount > 0 ? edgeSource(g, g.edgeCount >>> 1) : n,
+  };
+}
+
+/** A `PredecessorShare` with the hand-offs to the thread that fills the second half. */
+export interface PredecessorHelper extends PredecessorShare {
+  /** The counts are offsets now: the other thread may fill its half. */
   begin(): void;
-  /** Once this thread's half is in: true when the helper filled its half (or there was none to fill); false if it failed. */
+  /** Once this thread's half is in: true when the other thread filled its half (or there was none to fill); false if it failed. */
   end(): boolean;
 }
 
@@ -54,10 +75,11 @@ export interface PredecessorHelper {
 type NodeSlots = Int32Array;
 
 /**
- * Arrays for the dominators to fill instead of fresh ones (see `dominatorsAlone`): 2n zeroed words
- * for the slots, n words for the preorder, n + 1 zeroed words for the predecessor offsets, room for
- * every edge's predecessor entry and for n retained sizes (max(edges, 2n) words), 2n words for
- * the DFS's stack and then the retained sizes by DFS number.
+ * Arrays for the dominators to fill instead of fresh ones (`dominatorRoom`; another thread may
+ * compute into them, or read them): 2n zeroed words for the slots, n words for the preorder, n + 1
+ * zeroed words for the predecessor offsets, room for every edge's predecessor entry and for n
+ * retained sizes (max(edges, 2n) words), 2n words for the DFS's stack and then the retained sizes
+ * by DFS number.
  */
 export interface DominatorRoom {
   readonly slots: Int32Array;
@@ -70,6 +92,36 @@ export interface DominatorRoom {
   readonly stack: Int32Array;
 }
 
+/**
+ * A room in shared memory for the dominators of a graph of `n` nodes and `edgeCount` edges: another
+ * thread may compute into it, or read its results (`dominatorsInRoom`). `parent`: n words to use
+ * for the DFS parents when they are shared.
+ */
+export function dominatorRoom(n: number, edgeCount: number, parent?: Int32Array): DominatorRoom {
+  return {
+    slots: sharedArray<Int32Array>(Int32Array, 2 * n),
+    vertex: sharedArray(Uint32Array, n),
+    firstPred: sharedArray(Uint32Array, n + 1),
+    pred: sharedArray(Uint32Array, Math.max(edgeCount, 2 * n)),
+    parent: parent && parent.length === n && parent.buffer instanceof SharedArrayBuffer ? parent : sharedArray<Int32Array>(Int32Array, n),
+    stack: sharedArray<Int32Array>(Int32Array, 2 * n),
+  };
+}
+
+/** The arrays of a room in the order they are first written (a thread that touches them ahead goes in this order). */
+export function roomArrays(room: DominatorRoom): { written: Int32Array[]; last: Int32Array[] } {
+  const words = (a: ArrayBufferView) => new Int32Array(a.buffer, a.byteOffset, a.byteLength >>> 2);
+  return { written: [room.slots, room.parent, room.vertex, room.pred, room.firstPred].map(words), last: [words(room.stack)] };
+}
+
+/** How `computeDominators` may compute: into a room, with a helper, telling its steps; the DFS parents in `parent` (n words). */
+export interface DominatorOptions {
+  room?: DominatorRoom;
+  helper?: PredecessorHelper;
+  steps?: DominatorSteps;
+  parent?: Int32Array;
+}
+
 /** Told as `computeDominators` goes (another thread may time its own work by them). */
 export interface DominatorSteps {
   /** The DFS is done: the preorder is final, the random reads all over the slots are over. */
@@ -79,21 +131,22 @@ export interface DominatorSteps {
 }
 
 /**
- * The dominator tree and retained size of every node (half of the predecessor lists on another
- * thread when `helper` is given; the arrays of `room` filled when given, without a helper).
+ * The dominator tree and retained size of every node, over the edges whose bit is clear in
+ * `nonEssential` (half of the predecessor lists on another thread when `helper` is given; the
+ * arrays of `room` filled when given, without a helper).
  */
-export function computeDominators(g: HeapGraph, helper?: PredecessorHelper, room?: DominatorRoom, steps?: DominatorSteps): Dominators {
+export function computeDominators(g: DominatorGraph, nonEssential: Uint32Array, options: DominatorOptions = {}): Dominators {
+  const { room, helper, steps } = options;
   // Each phase is a function of its own over typed arrays: V8 optimises each hot loop once (one
   // big function deoptimised at every new phase), and no loop reads variables through a closure.
   // Arrays a phase is done with are reused by the next one: a fresh page costs far more than the
   // work done on it (the kernel zeroes it; in a VM the host may have to back it too).
   const n = g.nodeCount;
-  const nonEssential = nonEssentialEdges(g);
   const slots = helper?.slots ?? room?.slots ?? new Int32Array(2 * n);
   for (let i = 0; i < 2 * n; i += 2) slots[i] = -1; // the counts start at 0 (a fresh or zeroed array)
   const firstPred = helper?.firstPred ?? room?.firstPred ?? new Uint32Array(n + 1);
   const mid = helper ? helper.mid : n;
-  const { vertex, parent, stack } = preorder(g, nonEssential, slots, helper?.second ?? firstPred, mid, room);
+  const { vertex, parent, stack } = preorder(g, nonEssential, slots, helper?.second ?? firstPred, mid, room, options.parent);
   steps?.preordered?.();
   const pred = helper ? predecessorsOnTwo(g, nonEssential, slots, vertex, helper) : predecessors(g, nonEssential, slots, vertex, firstPred, room?.pred);
   // The slots are done with: they become the forest's links and `best`. The semidominators go in
@@ -151,10 +204,10 @@ interface Preorder {
  * it left unvisited. It sees each essential edge once, so it also counts the predecessors of each
  * node: edges from nodes below `mid` in the node's slot, the others by number in `count2`.
  */
-function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, count2: Uint32Array, mid: number, room?: DominatorRoom): Preorder {
+function preorder(g: DominatorGraph, nonEssential: Uint32Array, slots: NodeSlots, count2: Uint32Array, mid: number, room?: DominatorRoom, spare?: Int32Array): Preorder {
   const n = g.nodeCount;
   const vertex = room?.vertex ?? new Uint32Array(n);
-  const parent = room?.parent ?? takeSpareWords(g); // else the distances' queue when they ran first
+  const parent = room?.parent ?? (spare?.length === n ? spare : new Int32Array(n));
   // The stack only grows as deep as the DFS goes; pages never reached are never touched.
   const shared = room && room.stack.length >= 2 * n ? room.stack : undefined;
   const stackNode = shared ? new Uint32Array(shared.buffer, shared.byteOffset, n) : new Uint32Array(n);
@@ -171,7 +224,7 @@ function preorder(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, cou
 
 /** Numbers the nodes `start` reaches (not yet numbered) from `next` on; returns the next number. */
 function dfsFrom(
-  g: HeapGraph,
+  g: DominatorGraph,
   nonEssential: Uint32Array,
   start: number,
   next: number,
@@ -230,7 +283,7 @@ function dfsFrom(
  * the numbers pred[firstPred[d] .. firstPred[d + 1] - 1]. The offsets are summed in number order
  * from the counts in the slots, whose cursors then start at each range's end and move down.
  */
-function predecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, vertex: Uint32Array, firstPred: Uint32Array, room?: Uint32Array): Uint32Array {
+function predecessors(g: DominatorGraph, nonEssential: Uint32Array, slots: NodeSlots, vertex: Uint32Array, firstPred: Uint32Array, room?: Uint32Array): Uint32Array {
   const n = g.nodeCount;
   let sum = 0;
   for (let d = 0; d < n; d++) {
@@ -249,7 +302,7 @@ function predecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots,
  * The predecessor entries of the edges out of nodes [from, to), each written just below its
  * target's cursor (in its slot). In node order, so the edge columns are read straight through.
  */
-function fillPredecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, pred: Uint32Array, from: number, to: number): void {
+function fillPredecessors(g: DominatorGraph, nonEssential: Uint32Array, slots: NodeSlots, pred: Uint32Array, from: number, to: number): void {
   const fe = g.firstEdge;
   const target = g.edgeTo;
   for (let v = from; v < to; v++) {
@@ -261,13 +314,15 @@ function fillPredecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSl
 }
 
 /**
- * `fillPredecessors` for the second half, on the helper thread: through cursors by number
- * (`cursor[number]` moves down), so that no write is shared with the first half's.
+ * `fillPredecessors` for the second half of a `PredecessorShare`, on the other thread once told to
+ * (`PredecessorHelper.begin`): through cursors by number (`second[number]` moves down), so that no
+ * write is shared with the first half's.
  */
-export function fillSecondPredecessors(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, cursor: Uint32Array, pred: Uint32Array, from: number, to: number): void {
+export function fillSecondPredecessors(g: DominatorGraph, nonEssential: Uint32Array, share: PredecessorShare): void {
   const fe = g.firstEdge;
   const target = g.edgeTo;
-  for (let v = from; v < to; v++) {
+  const { slots, second: cursor, pred } = share;
+  for (let v = share.mid, to = g.nodeCount; v < to; v++) {
     const dv = slots[2 * v];
     for (let e = fe[v], end = fe[v + 1]; e < end; e++) {
       if (essential(nonEssential, e)) pred[--cursor[slots[2 * target[e]]]] = dv;
@@ -281,7 +336,7 @@ export function fillSecondPredecessors(g: HeapGraph, nonEssential: Uint32Array, 
  * fills the first half while the helper fills the second, each through its own cursors, so no
  * write is shared. Returns the entries; `firstPred` ends as the offsets, as with one thread.
  */
-function predecessorsOnTwo(g: HeapGraph, nonEssential: Uint32Array, slots: NodeSlots, vertex: Uint32Array, helper: PredecessorHelper): Uint32Array {
+function predecessorsOnTwo(g: DominatorGraph, nonEssential: Uint32Array, slots: NodeSlots, vertex: Uint32Array, helper: PredecessorHelper): Uint32Array {
   const n = g.nodeCount;
   const { firstPred, second, mid } = helper;
   let sum = 0;
@@ -301,7 +356,7 @@ function predecessorsOnTwo(g: HeapGraph, nonEssential: Uint32Array, slots: NodeS
   return pred;
 }
 
-/** isEssentialEdge for edge e, from the graph's bits (see nonEssentialEdges): small enough for V8 to inline into the two loops that call it for every edge. */
+/** isEssentialEdge for edge e, from the graph's bits (markNonEssentialEdges): small enough for V8 to inline into the two loops that call it for every edge. */
 function essential(nonEssential: Uint32Array, e: number): boolean {
   return ((nonEssential[e >>> 5] >>> (e & 31)) & 1) === 0;
 }
@@ -429,7 +484,7 @@ export function retainedByMarks(dom: Dominators, marks: Uint8Array, count: numbe
  * `head[i] === i` at the DFS numbers i of the members that count (`head` and `next`: n words each,
  * overwritten).
  */
-export function markedTops(order: Uint32Array, idom: Int32Array, marks: Uint8Array, count: number, head: Uint32Array, next: Uint32Array): void {
+function markedTops(order: Uint32Array, idom: Int32Array, marks: Uint8Array, count: number, head: Uint32Array, next: Uint32Array): void {
   const n = order.length;
   if (n === 0) return;
   head[0] = NONE; // the root (number 0) is its own dominator: nothing above it
@@ -451,8 +506,22 @@ export function markedTops(order: Uint32Array, idom: Int32Array, marks: Uint8Arr
   }
 }
 
+/**
+ * `retainedByMarks` in two parts for dominators computed into a room on another thread: the walk,
+ * once that thread has the tree (`DominatorSteps.tree`), in the room's free scratch beside its
+ * last step; then, once the dominators are done, the sums.
+ */
+export function markedTopsInRoom(n: number, room: DominatorRoom, marks: Uint8Array, count: number): void {
+  markedTops(room.vertex.subarray(0, n), room.parent.subarray(0, n), marks, count, room.firstPred, new Uint32Array(room.slots.buffer, room.slots.byteOffset, n));
+}
+
+/** The second part of `markedTopsInRoom`: the sums, from the room's dominators. */
+export function sumMarkedTopsInRoom(dom: Dominators, room: DominatorRoom, marks: Uint8Array, count: number): Float64Array {
+  return sumMarkedTops(dom, marks, count, room.firstPred);
+}
+
 /** The sums of `retainedByMarks` once `markedTops` has left `head`: out[k], the retained bytes of the members marked k that count. */
-export function sumMarkedTops(dom: Dominators, marks: Uint8Array, count: number, head: Uint32Array): Float64Array {
+function sumMarkedTops(dom: Dominators, marks: Uint8Array, count: number, head: Uint32Array): Float64Array {
   const out = new Float64Array(count + 1);
   const { order, retained, retainedInOrder } = dom;
   const n = order.length;

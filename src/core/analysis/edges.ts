@@ -8,8 +8,8 @@ import type { HeapGraph } from '../heap/graph';
 /** V8 names both halves of a WeakMap entry `N / part of key (K @k) -> value (V @v) pair in WeakMap (table @t)`. */
 const EPHEMERON = /^\d+( \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$/;
 
-/** Type indices and per-string caches, built once per graph. */
-export interface EdgeKinds {
+/** The indices of the edge and node types the analysis tells apart (cheap: read from the type names). */
+export interface TypeIndices {
   readonly weak: number;
   readonly shortcut: number;
   readonly internal: number;
@@ -22,6 +22,30 @@ export interface EdgeKinds {
   readonly nodeSynthetic: number;
   readonly nodeObject: number;
   readonly nodeClosure: number;
+}
+
+/** The type indices of a graph. */
+export function typeIndices(g: Pick<HeapGraph, 'edgeTypeNames' | 'nodeTypeNames'>): TypeIndices {
+  const et = (n: string) => g.edgeTypeNames.indexOf(n);
+  const nt = (n: string) => g.nodeTypeNames.indexOf(n);
+  return {
+    weak: et('weak'),
+    shortcut: et('shortcut'),
+    internal: et('internal'),
+    element: et('element'),
+    hidden: et('hidden'),
+    property: et('property'),
+    context: et('context'),
+    nodeHidden: nt('hidden'),
+    nodeArray: nt('array'),
+    nodeSynthetic: nt('synthetic'),
+    nodeObject: nt('object'),
+    nodeClosure: nt('closure'),
+  };
+}
+
+/** The type indices and the few strings whose edges the analysis treats apart (a pass over the string table). */
+export interface EdgeKinds extends TypeIndices {
   /** String index of `sloppy_function_map`, `system / NativeContext`, `(map descriptors)` (-1 when absent). */
   readonly sloppyFunctionMap: number;
   readonly nativeContext: number;
@@ -35,14 +59,8 @@ export interface EdgeKinds {
   readonly ephemeronTables: Map<number, number>;
 }
 
-const cache = new WeakMap<HeapGraph, EdgeKinds>();
-
-/** The edge and node type indices of a graph, and lazily filled caches over its string table. */
-export function edgeKinds(g: HeapGraph): EdgeKinds {
-  let k = cache.get(g);
-  if (k) return k;
-  const et = (n: string) => g.edgeTypeNames.indexOf(n);
-  const nt = (n: string) => g.nodeTypeNames.indexOf(n);
+/** The edge kinds of a graph: one pass over its string table, so once per graph (`GraphAnalysis.edgeKinds`). */
+export function readEdgeKinds(g: Pick<HeapGraph, 'edgeTypeNames' | 'nodeTypeNames' | 'strings'>): EdgeKinds {
   let sloppyFunctionMap = -1;
   let nativeContext = -1;
   let mapDescriptors = -1;
@@ -51,7 +69,6 @@ export function edgeKinds(g: HeapGraph): EdgeKinds {
   const ephemeronTables = new Map<number, number>();
   for (let i = 0; i < strings.length; i++) {
     const s = strings[i];
-    if (s === undefined) continue; // a helper thread's table holds only the strings it reads
     if (s.length === 19 && s === 'sloppy_function_map') sloppyFunctionMap = i;
     else if (s.length === 22 && s === 'system / NativeContext') nativeContext = i;
     else if (s.length === 17 && s === '(map descriptors)') mapDescriptors = i;
@@ -62,35 +79,7 @@ export function edgeKinds(g: HeapGraph): EdgeKinds {
       ephemeronTables.set(i, Number(m[2]));
     }
   }
-  k = {
-    weak: et('weak'),
-    shortcut: et('shortcut'),
-    internal: et('internal'),
-    element: et('element'),
-    hidden: et('hidden'),
-    property: et('property'),
-    context: et('context'),
-    nodeHidden: nt('hidden'),
-    nodeArray: nt('array'),
-    nodeSynthetic: nt('synthetic'),
-    nodeObject: nt('object'),
-    nodeClosure: nt('closure'),
-    sloppyFunctionMap,
-    nativeContext,
-    mapDescriptors,
-    ephemeronNames,
-    ephemeronTables,
-  };
-  cache.set(g, k);
-  return k;
-}
-
-/**
- * Edge kinds another thread computed for the same graph (they are plain data: numbers, bits, a
- * map), for a helper whose graph has no string table: `edgeKinds(g)` returns them.
- */
-export function adoptEdgeKinds(g: HeapGraph, kinds: EdgeKinds): void {
-  if (!cache.has(g)) cache.set(g, kinds);
+  return { ...typeIndices(g), sloppyFunctionMap, nativeContext, mapDescriptors, ephemeronNames, ephemeronTables };
 }
 
 /** Whether a string could name an ephemeron edge (the cheap test before `EPHEMERON`). */
@@ -114,7 +103,7 @@ export function ephemeronTableId(k: EdgeKinds, nameIndex: number): number {
 }
 
 /** The part of an ephemeron edge name that both halves share (identifies the key/value pair). */
-export function ephemeronPair(g: HeapGraph, nameIndex: number): string {
+export function ephemeronPair(g: Pick<HeapGraph, 'strings'>, nameIndex: number): string {
   const s = g.strings[nameIndex] ?? '';
   return s.slice(s.indexOf(' / '));
 }
@@ -133,49 +122,32 @@ export function isEssentialEdge(g: HeapGraph, k: EdgeKinds, from: number, e: num
   return true;
 }
 
-const nonEssential = new WeakMap<HeapGraph, Uint32Array>();
+/** The columns an edge's essentialness is decided from. */
+export type EssentialGraph = Pick<HeapGraph, 'nodeCount' | 'edgeCount' | 'firstEdge' | 'edgeTo' | 'edgeType' | 'edgeNameOrIndex' | 'nodeId'>;
 
 /**
  * One bit per edge, set where `isEssentialEdge` is false (weak, self, shortcut but from the root,
  * the table half of a WeakMap entry): the dominators' DFS and predecessor lists test a bit of this
  * array, a few hundred kB that stay in cache, instead of reading the edge's type, and name and
- * source id for internal edges, at every edge. Computed once per graph, in one pass in edge order,
- * in shared memory (another thread may read it).
+ * source id for internal edges, at every edge. One pass in edge order, into zeroed `bits`
+ * (`nonEssentialArray`).
  */
-export function nonEssentialEdges(g: HeapGraph, into?: Uint32Array): Uint32Array {
-  let bits = nonEssential.get(g);
-  if (bits) return bits;
-  bits = markNonEssential(g, edgeKinds(g), into?.fill(0) ?? nonEssentialArray(g));
-  nonEssential.set(g, bits);
-  return bits;
-}
-
-/** Bits another thread computed for this graph (`nonEssentialEdges` over its columns): kept unless some are known already. */
-export function adoptNonEssentialEdges(g: HeapGraph, bits: Uint32Array): void {
-  if (!nonEssential.has(g) && bits.length === (g.edgeCount >>> 5) + 1) nonEssential.set(g, bits);
-}
-
-/** The graph's bits if they are computed already; otherwise undefined. */
-export function knownNonEssentialEdges(g: HeapGraph): Uint32Array | undefined {
-  return nonEssential.get(g);
-}
-
-/** A zeroed array, in shared memory, of the size `nonEssentialEdges` fills. */
-export function nonEssentialArray(g: HeapGraph): Uint32Array {
-  return sharedArray<Uint32Array>(Uint32Array, (g.edgeCount >>> 5) + 1);
-}
-
-function markNonEssential(g: HeapGraph, k: EdgeKinds, bits: Uint32Array): Uint32Array {
+export function markNonEssentialEdges(g: EssentialGraph, k: EdgeKinds, bits: Uint32Array): Uint32Array {
   markNonEssentialRange(g, k, bits, 0, g.edgeCount);
   return bits;
 }
 
+/** A zeroed array, in shared memory (another thread may fill or read it), of the size `markNonEssentialEdges` fills. */
+export function nonEssentialArray(edgeCount: number): Uint32Array {
+  return sharedArray<Uint32Array>(Uint32Array, (edgeCount >>> 5) + 1);
+}
+
 /**
- * The bits of `nonEssentialEdges` for the edges [from, to), into zeroed `bits`. Threads may fill
+ * The bits of `markNonEssentialEdges` for the edges [from, to), into zeroed `bits`. Threads may fill
  * ranges of one array at once when every range but the last starts and ends at a multiple of 32
  * (no word is shared).
  */
-export function markNonEssentialRange(g: HeapGraph, k: EdgeKinds, bits: Uint32Array, from: number, to: number): void {
+export function markNonEssentialRange(g: EssentialGraph, k: EdgeKinds, bits: Uint32Array, from: number, to: number): void {
   const fe = g.firstEdge;
   const target = g.edgeTo;
   const type = g.edgeType;
@@ -198,34 +170,6 @@ export function markNonEssentialRange(g: HeapGraph, k: EdgeKinds, bits: Uint32Ar
       if (skip) bits[e >>> 5] |= 1 << (e & 31);
     }
   }
-}
-
-const spareWords = new WeakMap<HeapGraph, Int32Array>();
-
-/**
- * Hands an array of nodeCount words that its owner is done with (the distances' BFS queue) to the
- * next analysis of the same graph (the dominators), which would otherwise fault in fresh pages for
- * one: the costliest part of allocating big arrays on the machines measured.
- */
-export function giveSpareWords(g: HeapGraph, words: Int32Array | Uint32Array): void {
-  if (words.length === g.nodeCount) spareWords.set(g, new Int32Array(words.buffer, words.byteOffset, words.length));
-}
-
-/** The array `giveSpareWords` kept for this graph (contents undefined), once; else a new one. */
-export function takeSpareWords(g: HeapGraph): Int32Array {
-  const words = spareWords.get(g);
-  spareWords.delete(g);
-  return words ?? new Int32Array(g.nodeCount);
-}
-
-/** The array `giveSpareWords` kept for this graph when it is in shared memory (taken once), else a fresh shared one. */
-export function takeSharedSpareWords(g: HeapGraph): Int32Array {
-  const words = spareWords.get(g);
-  if (words && words.buffer instanceof SharedArrayBuffer) {
-    spareWords.delete(g);
-    return words;
-  }
-  return sharedArray<Int32Array>(Int32Array, g.nodeCount);
 }
 
 /** Retainers of every node, CSR over the reversed edges: source node and edge index per slot. */
@@ -259,7 +203,7 @@ export function buildRetainers(g: HeapGraph): Retainers {
 }
 
 /** The node an edge leaves from (binary search over the CSR offsets). */
-export function edgeSource(g: HeapGraph, e: number): number {
+export function edgeSource(g: Pick<HeapGraph, 'nodeCount' | 'firstEdge'>, e: number): number {
   const fe = g.firstEdge;
   let lo = 0;
   let hi = g.nodeCount - 1;

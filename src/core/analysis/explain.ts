@@ -6,12 +6,13 @@
  * Positions are in the running scripts; `mapLeakSources` (sources/sourceMaps) maps them to originals.
  */
 import type { HeapGraph } from '../heap/graph';
-import type { AllocationSite, BackReference, Leak, RetainerPath, SourcePosition } from '../report';
+import type { AllocationSite, BackReference, CauseStep, Leak, RetainerPath, SourcePosition } from '../report';
+import { codePath } from './codePath';
+import { holderFacts } from './holders';
 import { backReferences } from './backrefs';
-import { computeDistances, type Distances } from './distances';
-import { retainedByMarks, type Dominators } from './dominators';
-import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, joinDominatorsAhead } from '../worker/parallel';
+import { grouped } from './growth';
 import { makeTypeNamer, markTypes, type TypeNamer } from './naming';
+import { GraphAnalysis } from './pipeline';
 import { clusterPaths, type DisplayPath, type PathCluster, type PathContext } from './retainers';
 import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findPropertyAssignment } from '../sources/references';
 import { candidateFiles, firstHit, lastName, reportSites, scriptResolver, type Hint, type Resolve } from './sites';
@@ -34,87 +35,22 @@ export interface ExplainContext {
    * the same pass as the explained ones, so that call finds them done.
    */
   alsoRetained?: string[];
-}
-
-/** The per-graph analysis explainTypes reuses across calls; each part is computed on first use. */
-export interface GraphAnalysis {
-  readonly distances: Distances;
-  readonly dominators: Dominators;
-  readonly typeOf: TypeNamer;
-  /**
-   * Computes distances and dominators together (on two threads when it can), unless done already;
-   * dominators on their way on another thread (`startDominatorsAhead`) are left to their join.
-   */
-  both(): void;
-  /** `retainedByMarks` over the dominators: the walk beside the last step of dominators computed ahead, when they are on their way. */
-  retainedOf(marks: Uint8Array, count: number): Float64Array;
-  /** The last marking of named types (type k marked k + 1) and its retained sums, for `retainedByType` to reuse. */
-  marked?: MarkedTypes;
-}
-
-/** Types marked with the default namer, and the retained bytes of each mark (`retainedByMarks`). */
-interface MarkedTypes {
-  names: string[];
-  sums: Float64Array;
-}
-
-const analyses = new WeakMap<HeapGraph, GraphAnalysis>();
-
-/**
- * Distances, dominators and a type namer for a graph, each computed once per graph and only when
- * asked for: retained sizes alone (one snapshot) need no distances.
- */
-export function analyzeGraph(g: HeapGraph): GraphAnalysis {
-  let a = analyses.get(g);
-  if (!a) {
-    let distances: Distances | undefined;
-    let dominators: Dominators | undefined;
-    let typeOf: TypeNamer | undefined;
-    const known = () => (dominators ??= joinDominatorsAhead(g)?.dominators ?? dominatorsAlone(g));
-    a = {
-      get distances() {
-        return (distances ??= computeDistances(g));
-      },
-      get dominators() {
-        return known();
-      },
-      get typeOf() {
-        return (typeOf ??= makeTypeNamer(g));
-      },
-      both() {
-        if (distances || dominators) return;
-        // Started on a helper already: the distances here meanwhile.
-        if (dominatorsAheadPending(g)) distances = computeDistances(g);
-        else ({ distances, dominators } = distancesAndDominators(g));
-      },
-      retainedOf(marks, count) {
-        if (!dominators && dominatorsAheadPending(g)) {
-          const joined = joinDominatorsAhead(g, { marks, count });
-          if (joined) {
-            dominators = joined.dominators;
-            if (joined.sums) return joined.sums;
-          }
-        }
-        return retainedByMarks(known(), marks, count);
-      },
-    };
-    analyses.set(g, a);
-  }
-  return a;
+  /** The graph's analysis, whose steps are reused across calls; default: a new one on this thread. */
+  analysis?: GraphAnalysis;
 }
 
 /** Explains each named type on this graph (types with no objects are left out). */
 export function explainTypes(graph: HeapGraph, typeNames: string[], context: ExplainContext): Leak[] {
   if (!typeNames.length) return [];
-  const a = analyzeGraph(graph);
+  const a = context.analysis ?? new GraphAnalysis(graph);
   const typeOf = context.typeOf ?? a.typeOf;
   const explained = typeNames.slice(0, 254);
   const extra = context.typeOf ? [] : (context.alsoRetained ?? []).filter((t) => !explained.includes(t));
   const marked = [...explained, ...extra].slice(0, 254);
-  const member = markTypes(graph, marked, typeOf); // before the dominators, which may be on their way on another thread
-  a.both();
+  const member = markTypes(graph, marked, typeOf);
+  a.distancesAndDominators();
   const retained = a.retainedOf(member, marked.length);
-  if (extra.length) a.marked = { names: marked, sums: retained };
+  if (extra.length) a.keepRetained(marked, retained);
   const total = new Float64Array(typeNames.length);
   const fresh: number[][] = typeNames.map(() => []);
   const ids = graph.nodeId;
@@ -125,7 +61,7 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     if (ids[v] & 1 && ids[v] > context.previousMaxId) fresh[m - 1].push(v);
   }
   const oldId = context.watermarks.length ? context.watermarks[0] : context.previousMaxId;
-  const pathCtx: PathContext = { graph, distances: a.distances, typeOf, oldId };
+  const pathCtx: PathContext = { graph, kinds: a.edgeKinds(), distances: a.distances(), typeOf, oldId };
   const resolve = scriptResolver(context);
   const leaks: Leak[] = [];
   typeNames.forEach((type, t) => {
@@ -135,11 +71,11 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     const clusters = clusterPaths(pathCtx, nodes, context.maxClusters ?? 5);
     const { sites, raw: rawSites, foundNew: made } = reportSites(graph, type, nodes, resolve);
     const hintFiles = sites.map((s, i) => ({ file: s.file, near: rawSites[i].kind === 'allocation' ? { line: rawSites[i].line, column: rawSites[i].column } : undefined }));
-    const retainerPaths: RetainerPath[] = clusters.map((c) => {
+    const retainerPaths = foldedClusters(graph, clusters, resolve).map(({ cluster: c, steps, holderIndex }) => {
       const site = c.suspectEdgeIndex >= 0 ? suspectSite(graph, c.example, c.suspectEdgeIndex, resolve, hintFiles) : undefined;
-      return { count: c.count, bytes: c.bytes, edges: c.edges, suspectEdgeIndex: c.suspectEdgeIndex, ...(site ? { suspectSite: site } : {}) };
+      return { count: c.count, bytes: c.bytes, edges: c.edges, suspectEdgeIndex: c.suspectEdgeIndex, ...(site ? { suspectSite: site } : {}), steps, suspectStepIndex: holderIndex };
     });
-    const backRefs: BackReference[] = backReferences(graph, a.distances, typeOf, clusters.map((c) => c.example), clusters.map((c) => c.suspectEdgeIndex)).map(({ candidate, ...b }) => {
+    const backRefs: BackReference[] = backReferences(graph, a.distances(), typeOf, clusters.map((c) => c.example), clusters.map((c) => c.suspectEdgeIndex)).map(({ candidate, ...b }) => {
       const site = propertySite(graph, candidate.holderNode, candidate.edge, resolve, hintFiles);
       return site ? { ...b, site } : b;
     });
@@ -165,6 +101,26 @@ export function explainTypes(graph: HeapGraph, typeNames: string[], context: Exp
     });
   });
   return leaks;
+}
+
+/**
+ * Clusters in the code's words (see `codePath`), those that differ only inside a folded step of
+ * Node's plumbing merged into the larger: their objects and bytes added up.
+ */
+function foldedClusters(g: HeapGraph, clusters: PathCluster[], resolve: Resolve): { cluster: PathCluster; steps: CauseStep[]; holderIndex: number }[] {
+  const byKey = new Map<string, { cluster: PathCluster; steps: CauseStep[]; holderIndex: number }>();
+  for (const c of clusters) {
+    const kind = c.suspectEdgeIndex >= 0 ? holderFacts(c.example, c.suspectEdgeIndex).kind : 'other';
+    const { steps, holderIndex } = codePath(g, c.example, c.suspectEdgeIndex, { resolve, holderKind: kind });
+    const key = `${holderIndex}\u0002${steps.map((s) => (s.folded ? `${s.label}` : `${s.from}\u0000${s.edge}\u0000${s.edgeType}\u0000${s.to}`)).join('\u0001')}`;
+    const same = byKey.get(key);
+    if (!same) byKey.set(key, { cluster: { ...c }, steps, holderIndex });
+    else {
+      same.cluster.count += c.count;
+      same.cluster.bytes += c.bytes;
+    }
+  }
+  return [...byKey.values()].sort((a, b) => b.cluster.count - a.cluster.count || b.cluster.bytes - a.cluster.bytes);
 }
 
 /** The nodes marked `value`. */
@@ -234,7 +190,7 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
   const top = clusters[0];
   if (top && n > 0) {
     const pct = Math.round((top.count / n) * 100);
-    const what = `${top.count} of ${n} ${areNew ? 'new ' : ''}${type} objects (${pct} %)`;
+    const what = `${grouped(top.count)} of ${grouped(n)} ${areNew ? 'new ' : ''}${type} objects (${pct} %)`;
     if (top.suspectEdgeIndex >= 0) {
       const i = top.suspectEdgeIndex;
       const e = top.edges[i];
@@ -249,28 +205,7 @@ function evidenceFor(type: string, n: number, areNew: boolean, clusters: PathClu
     } else out.push(`${what} share one retainer path; no holder there predates the growth.`);
   }
   for (const b of backRefs.slice(0, 1)) {
-    if (b.bytes > 0) out.push(`${b.holder}.${b.edge} points back at its ${b.target} (${b.count} such edges); were it weak, ${b.bytes} bytes could be collected.`);
+    if (b.bytes > 0) out.push(`${b.holder}.${b.edge} points back at its ${b.target} (${grouped(b.count)} such edges); were it weak, ${grouped(b.bytes)} bytes could be collected.`);
   }
   return out;
-}
-
-/**
- * Retained bytes of each named type (members nested under another member counted once), for
- * `TypeSeries.retainedBytes`: one marking for all the types (type k is marked k + 1; markTypes keeps
- * 254), one walk of the dominator tree for all the sums.
- */
-export function retainedByType(graph: HeapGraph, typeNames: string[]): Map<string, number> {
-  const a = analyzeGraph(graph);
-  const names = typeNames.slice(0, 254);
-  const done = a.marked;
-  if (done && names.every((t) => done.names.includes(t))) {
-    // explainTypes marked these already (its `alsoRetained`): a type's sum is the same in any marking.
-    const at = new Map(done.names.map((t, i) => [t, i + 1]));
-    return new Map(names.map((type) => [type, done.sums[at.get(type)!]]));
-  }
-  // Marked first: dominators computed ahead on another thread may still be on their way.
-  const marks = markTypes(graph, names, a.typeOf);
-  const sums = a.retainedOf(marks, names.length);
-  a.marked = { names, sums };
-  return new Map(names.map((type, t) => [type, sums[t + 1]]));
 }

@@ -1,3 +1,4 @@
+import { formatBytes } from '../format';
 import type { Sample, SampleInfo, TypeSeries, TypeStat, Verdict } from '../report';
 import { isInternalType, typeTier } from './typeNames';
 
@@ -326,18 +327,6 @@ const NO_COHORTS: number[] = [];
 const GROUPED = new Intl.NumberFormat('en-US');
 
 /** An integer with thousands separators, `12,345`. */
-function grouped(n: number): string {
+export function grouped(n: number): string {
   return GROUPED.format(n);
-}
-
-/** Bytes in B / KB / MB / GB, one decimal. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let v = n;
-  let u = 0;
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }

@@ -5,15 +5,15 @@
  */
 import type { HeapGraph } from '../heap/graph';
 import type { AddKind, AllocationSite, BackReference, Cause, CauseAddSite, CauseHolder, HolderKind, KeptType, SourcePosition, Verdict } from '../report';
-import { findCall, findCollectionAdd, findDeclarationScope, findEnclosingCall, findListenerAdd, findPropertyAssignment, findVariableAssignment } from '../sources/references';
+import { findCall, findCollectionAdd, findDeclarationScope, findEnclosingCall, findHandOver, findListenerAdd, findPackageCall, findPropertyAssignment, findVariableAssignment } from '../sources/references';
 import { backRefFix, measureBackRef, reachesBack, type BackRefCandidate } from './backrefs';
-import { edgeKinds } from './edges';
+import { typeIndices } from './edges';
 import type { TypeNamer } from './naming';
 import { isUserScript } from './allocation';
 import { codeAt, codePath, userClosureAt } from './codePath';
-import { codeOrigin } from './origin';
-import { suspectEdge, type DisplayPath, type PathContext } from './retainers';
-import { candidateFiles, firstHit, lastName, reportSites, type Hint, type Resolve } from './sites';
+import { classScript, codeOrigin, packagesOf } from './origin';
+import { displayPath, suspectEdge, type DisplayPath, type PathContext, type PathMemo } from './retainers';
+import { candidateFiles, firstHit, lastName, reportSites, userScriptFiles, type Hint, type Resolve } from './sites';
 
 /** The tops that share one holder node, and what they keep (per marked type k = 1..n). */
 export interface CauseGroup {
@@ -41,6 +41,8 @@ export interface CauseInput {
   sampleNodes: number[];
   resolve: Resolve;
   tops: number[];
+  /** Folded path steps shared between the paths of one graph. */
+  memo?: PathMemo;
 }
 
 const TIMER_TYPES = new Set(['TimersList', 'Timeout', 'Immediate']);
@@ -49,6 +51,8 @@ const CONTAINERS = new Set(['Array', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Object
 const ADD_HOW: Record<string, AddKind> = { Map: 'set', WeakMap: 'set', Set: 'add', WeakSet: 'add', Array: 'push', Object: 'assign' };
 const LISTEN = new Set(['on', 'addListener', 'once', 'prependListener', 'prependOnceListener', 'addEventListener']);
 const COLLECTION_CALLS: Record<string, AddKind> = { push: 'push', unshift: 'push', set: 'set', add: 'add' };
+/** At most this many of the program's scripts are searched for its call into a library. */
+const MAX_SEARCHED_FILES = 200;
 
 /** Holder facts read off the path at the holder's step `i`. */
 interface HolderFacts {
@@ -60,6 +64,8 @@ interface HolderFacts {
   namedAt?: number;
   /** For a library's container: the type that owns it (`Subject` of `observers`). */
   owner?: string;
+  /** For a holder inside a library: the package whose code keeps the objects (`jsdom`, `node-cache`). */
+  library?: string;
 }
 
 /** The kind, variable and event of the holder at step `i` of a path. */
@@ -102,7 +108,7 @@ function holderLabel(f: HolderFacts, addedAt?: CauseAddSite): string {
     case 'listener':
       return `the ${f.event ? `'${f.event}' ` : ''}listeners of${v || ` an ${f.type}`}`;
     case 'timer':
-      return `timers started${at} and never cleared`;
+      return f.library ? `timers that ${f.library} started and never cleared` : `timers started${at} and never cleared`;
     case 'promise':
       return `the callbacks of a promise${v} that never settles`;
     case 'container':
@@ -163,9 +169,17 @@ export function describeCause(input: CauseInput): Cause {
   const inLibrary = i >= 0 && holderInLibrary(g, path, i, facts);
   // A holder inside a library or Node: the program's line that hands objects to it, never the library's own.
   const addedAt = inLibrary
-    ? (handedTo(closure) ?? addingLine(facts, files.filter((f) => isUserScript(f.file)), hints.filter((h) => isUserScript(h.file)), closure))
+    ? (handedTo(closure) ??
+      handOver(sites, main) ??
+      addingLine(facts, files.filter((f) => isUserScript(f.file)), hints.filter((h) => isUserScript(h.file)), closure) ??
+      packageCall(g, [input.sampleNodes[0], ...path.holders.slice(Math.max(0, i)), ...path.targets.slice(Math.max(0, i))], resolve, hints))
     : addingLine(facts, files, hints, closure);
   if (inLibrary && facts.kind === 'container' && i > 0) facts.owner = path.edges[i - 1].from;
+  if (facts.kind === 'timer') facts.type = path.edges.some((e) => e.from === 'Immediate') ? 'Immediate' : 'Timeout';
+  // The library whose code keeps the objects: a timer's callback, the container's owner, the holder.
+  const callback = path.edges.findIndex((e) => /^_on(Timeout|Immediate)$/.test(lastName(e.edge)));
+  const libraryNodes = inLibrary ? [callback >= 0 ? path.targets[callback] : -1, i > 0 ? path.holders[i - 1] : -1, i >= 0 ? path.holders[i] : -1] : [];
+  facts.library = libraryNodes.map((v) => (v > 0 ? packagesOf(classScript(g, v) ?? '')[0] : undefined)).find(Boolean);
 
   // The holder's variable, declared where: a closure's context variable is looked up from that closure's own code.
   let declaredAt: CauseHolder['declaredAt'];
@@ -185,7 +199,7 @@ export function describeCause(input: CauseInput): Cause {
       const b: BackReference = { holder: candidate.holder, edge: candidate.edge, target: candidate.target, bytes: m.bytes, count: m.count, fix: backRefFix(candidate) };
       const site = firstHit(candidateFiles(g, [candidate.holderNode], resolve, hints), (f, near) => findPropertyAssignment(f, b.edge, near));
       backReference = site ? { ...b, site } : b;
-      if (m.bytes >= 0.5 * input.retained) kind = 'back-reference';
+      if (throughEdge(input, candidate.edge) >= 0.5) kind = 'back-reference';
     }
   }
 
@@ -201,11 +215,12 @@ export function describeCause(input: CauseInput): Cause {
     inLibrary,
   };
   const cpath = codePath(g, path, i, { resolve, closure, holderKind: facts.kind });
-  const fix = fixFor(kind, facts, main.type, backReference);
+  const fix = (inLibrary && kind !== 'back-reference' && libraryFix(g, facts, main, input.sampleNodes[0], i > 0 ? path.holders[i - 1] : -1, addedAt)) || fixFor(kind, facts, main.type, backReference);
   const title = `${main.type} kept by ${holder.label}`;
   // The holder's object type is left out where the adding line is known: a timer list per duration, or a listener array made anew, is the same cause.
   const where = addedAt ? `@${addedAt.file}:${addedAt.line}` : `:${facts.type}${facts.variable ? '' : `@${path.edges.map((e) => e.edge).join('/')}`}`;
-  const id = `${kind}:${facts.variable ?? ''}:${facts.event ?? ''}${where}`;
+  // The holder's own kind: whether a back-reference keeps most of the bytes may differ from run to run.
+  const id = `${facts.kind}:${facts.variable ?? ''}:${facts.event ?? ''}${where}`;
   const newObjects = kept.reduce((s, k) => s + k.newObjects, 0);
   const newBytes = kept.reduce((s, k) => s + k.newBytes, 0);
   const others = kept.length - 1;
@@ -235,12 +250,105 @@ export function describeCause(input: CauseInput): Cause {
   };
 }
 
+/** Methods that end an object's life in a library (its timers, listeners and subscriptions with it). */
+const DISPOSERS = ['close', 'dispose', 'destroy', 'unsubscribe', 'disconnect', 'stop', 'abort'];
+/** Methods that take an entry out of a library's collection. */
+const REMOVERS = ['del', 'delete', 'remove', 'evict', 'unsubscribe', 'off', 'removeListener'];
+
+/** The first of `names` that an object has as a method, its own or along its prototype chain. */
+function methodNamed(g: HeapGraph, node: number, names: string[]): string | undefined {
+  if (node <= 0) return undefined;
+  const k = typeIndices(g);
+  const have = new Set<string>();
+  for (let w = node, depth = 0; w > 0 && depth < 5; depth++) {
+    let proto = -1;
+    for (let e = g.firstEdge[w], end = g.firstEdge[w + 1]; e < end; e++) {
+      if (g.edgeType[e] !== k.property) continue;
+      const name = g.strings[g.edgeNameOrIndex[e]];
+      if (name === '__proto__') proto = g.edgeTo[e];
+      else if (g.nodeType[g.edgeTo[e]] === k.nodeClosure) have.add(name);
+    }
+    w = proto;
+  }
+  return names.find((n) => have.has(n));
+}
+
+/**
+ * The fix when a library keeps the objects: end the library's object the program made (jsdom's
+ * `window.close()`), or take each entry out with the library's own call (`sessions.del(…)`).
+ */
+function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: number, ownerNode: number, addedAt?: CauseAddSite): string | undefined {
+  const lib = f.library ?? 'the library';
+  const where = addedAt ? ` at ${baseName(addedAt.file)}:${addedAt.line}` : '';
+  const dispose = main.origin === 'library' ? methodNamed(g, unitNode, DISPOSERS) : undefined;
+  if (dispose) {
+    const made = addedAt?.call ? ` (made through \`${addedAt.call}(…)\`${where})` : '';
+    return `Call ${dispose}() on each ${main.type}${made} once it is done: until then ${lib}'s ${f.kind === 'timer' ? 'timers keep' : 'holder keeps'} it and all it holds alive.`;
+  }
+  const receiver = addedAt?.call && !addedAt.call.startsWith('new ') ? addedAt.call.split('.').slice(0, -1).join('.') : '';
+  const remove = methodNamed(g, ownerNode, REMOVERS);
+  if (receiver && remove) {
+    return `Take each ${main.type} out with \`${receiver}.${remove}(…)\` once it is done, or bound ${receiver} (a time to live, a maximum size): what \`${addedAt!.call}(…)\`${where} adds stays for ever.`;
+  }
+  return undefined;
+}
+
+/**
+ * The share of some kept objects whose shortest path, below the holder, runs through an edge of
+ * this name (`parent`): most of them, and the back-reference is what keeps them. Read off the
+ * paths themselves, so a cause's kind does not hang on byte sums that vary from run to run.
+ */
+function throughEdge(input: CauseInput, edge: string): number {
+  const nodes = input.sampleNodes.slice(0, 64);
+  if (!nodes.length) return 0;
+  let through = 0;
+  for (const v of nodes) {
+    const p = displayPath(input.pathCtx, v, input.memo);
+    const at = p.holders.lastIndexOf(input.group.holder);
+    if (at >= 0 && p.edges.slice(at + 1).some((e) => e.edge === edge || e.edge === `${edge}+`)) through++;
+  }
+  return through / nodes.length;
+}
+
 /** The call that a kept closure of the program was handed to (`bus.on('x', () => …)`, `subject.subscribe(…)`). */
 function handedTo(closure?: SourcePosition): CauseAddSite | undefined {
   if (!closure) return undefined;
   const call = findEnclosingCall(closure.file, closure);
   if (!call) return undefined;
-  return { ...call.at, how: LISTEN.has(call.callee) ? 'on' : (COLLECTION_CALLS[call.callee] ?? 'call') };
+  return { ...call.at, how: howOf(call.callee), call: call.call };
+}
+
+/** How a call of this name adds: `on` for listeners, `push`/`set`/`add` for collections, else a `call`. */
+function howOf(callee: string): AddKind {
+  return LISTEN.has(callee) ? 'on' : (COLLECTION_CALLS[callee] ?? 'call');
+}
+
+/** The call that the kept objects of the program's class are handed to right after their `new` (`cache.set(s.id, s)`). */
+function handOver(sites: AllocationSite[], main: KeptType): CauseAddSite | undefined {
+  if (main.origin !== 'user') return undefined;
+  const made = sites.find((s) => s.kind !== 'constructor' && isUserScript(s.file));
+  const call = made ? findHandOver(made.file, made) : undefined;
+  return call ? { ...call.at, how: howOf(call.callee), call: call.call } : undefined;
+}
+
+/**
+ * The program's call into the library whose class or code keeps the objects (`new JSDOM(…)` for
+ * jsdom's Window): found among the program's scripts that import that package.
+ */
+function packageCall(g: HeapGraph, nodes: number[], resolve: Resolve, hints: Hint[]): CauseAddSite | undefined {
+  const packages = new Set<string>();
+  for (const v of nodes) {
+    if (v <= 0) continue;
+    const script = classScript(g, v);
+    if (script) for (const p of packagesOf(script)) packages.add(p);
+  }
+  if (!packages.size) return undefined;
+  const names = [...packages];
+  for (const file of userScriptFiles(g, resolve, hints.map((h) => h.file)).slice(0, MAX_SEARCHED_FILES)) {
+    const call = findPackageCall(file, names);
+    if (call) return { ...call.at, how: 'call', call: call.call };
+  }
+  return undefined;
 }
 
 /** The line that adds to the holder, by its kind; else the call that the kept closure of the program was handed to. */
@@ -265,7 +373,7 @@ const COLLECTION_TYPES = new Set(['Array', 'Map', 'Set', 'Object', '(array)']);
 /** A property of `node` that points back at it (`child.parent` while the parent's `children` holds the child), not a collection of its own. */
 function backRefOut(g: HeapGraph, node: number, typeOf: TypeNamer): BackRefCandidate | undefined {
   if (node <= 0) return undefined;
-  const k = edgeKinds(g);
+  const k = typeIndices(g);
   for (let e = g.firstEdge[node], end = g.firstEdge[node + 1]; e < end; e++) {
     if (g.edgeType[e] !== k.property) continue;
     const w = g.edgeTo[e];

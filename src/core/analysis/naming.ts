@@ -3,21 +3,20 @@
  * Summary mean the same objects), and short node labels for retainer paths.
  */
 import type { HeapGraph } from '../heap/graph';
-import { nodeTypeRule, plainObjectName } from './typeNames';
+import { nodeTypeRule, ShapeNames } from './typeNames';
 
 /** The type name of one node: `(closure)`, `Session`, `{a, b}`, `(system)`, … (synthetic nodes: their own name). */
 export type TypeNamer = (node: number) => string;
 
-/** A type namer for a graph, with per-name caches (no per-node objects). */
-export function makeTypeNamer(g: HeapGraph): TypeNamer {
+/** A type namer for a graph, with per-name caches (no per-node objects); `shapes`: the graph's plain-object names. */
+export function makeTypeNamer(g: HeapGraph, shapes: ShapeNames = new ShapeNames(g)): TypeNamer {
   const rules = g.nodeTypeNames.map(nodeTypeRule);
-  const property = g.edgeTypeNames.indexOf('property');
   return (v: number) => {
     const rule = rules[g.nodeType[v]];
     if (rule.kind === 'fixed') return rule.name;
     const name = g.strings[g.nodeName[v]] ?? '';
     if (rule.kind === 'skip' || name !== 'Object') return name;
-    return plainObjectName(g, v, property);
+    return shapes.nameOf(v);
   };
 }
 

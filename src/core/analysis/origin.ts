@@ -18,16 +18,37 @@ export function codeOrigin(g: HeapGraph, node: number): 'user' | 'library' | 'no
   return /[\\/]node_modules[\\/]/.test(name) ? 'library' : 'node';
 }
 
-/** An object's class code: its own location, else its prototype's `constructor` (objects made by `Object.create(proto)`). */
-function classOrigin(g: HeapGraph, node: number): ReturnType<typeof codeOrigin> {
-  const own = codeOrigin(g, node);
-  if (own !== 'unknown') return own;
-  // A prototype object names its class by its own `constructor`.
+/** The node whose location names an object's class: the object itself, its own `constructor` (a prototype), or its prototype's. */
+function classNode(g: HeapGraph, node: number): number {
+  if (nodeLocation(g, node)) return node;
   const mine = propertyTarget(g, node, 'constructor');
-  if (mine >= 0 && codeOrigin(g, mine) !== 'unknown') return codeOrigin(g, mine);
+  if (mine >= 0 && nodeLocation(g, mine)) return mine;
   const proto = propertyTarget(g, node, '__proto__');
   const ctor = proto >= 0 ? propertyTarget(g, proto, 'constructor') : -1;
-  return ctor >= 0 ? codeOrigin(g, ctor) : 'unknown';
+  return ctor >= 0 ? ctor : node;
+}
+
+/** An object's class code: its own location, else its prototype's `constructor` (objects made by `Object.create(proto)`). */
+function classOrigin(g: HeapGraph, node: number): ReturnType<typeof codeOrigin> {
+  return codeOrigin(g, classNode(g, node));
+}
+
+/** The script (path or URL) that defines an object's class, or a function's code, when known. */
+export function classScript(g: HeapGraph, node: number): string | undefined {
+  const loc = nodeLocation(g, classNode(g, node));
+  return loc ? scriptNames(g).get(loc.scriptId) : undefined;
+}
+
+/** The packages a script in `node_modules` belongs to, the outermost first (`a/node_modules/b` → a, b; pnpm's `.pnpm` left out). */
+export function packagesOf(script: string): string[] {
+  const parts = script.split(/[\\/]node_modules[\\/]/).slice(1);
+  const out: string[] = [];
+  for (const part of parts) {
+    const [first, second] = part.split(/[\\/]/);
+    if (!first || first.startsWith('.')) continue;
+    out.push(first.startsWith('@') && second ? `${first}/${second}` : first);
+  }
+  return out;
 }
 
 function propertyTarget(g: HeapGraph, node: number, name: string): number {

@@ -10,7 +10,7 @@
 import type { HeapGraph } from '../heap/graph';
 import type { PathEdge, RetainerPath } from '../report';
 import type { Distances } from './distances';
-import { edgeKinds, isEphemeronName } from './edges';
+import { isEphemeronName, type EdgeKinds } from './edges';
 import { isContainer, type TypeNamer } from './naming';
 
 /** One retainer path in display form, with the nodes behind each edge. */
@@ -25,6 +25,8 @@ export interface DisplayPath {
 
 export interface PathContext {
   graph: HeapGraph;
+  /** The graph's edge kinds (`GraphAnalysis.edgeKinds`). */
+  kinds: EdgeKinds;
   distances: Distances;
   typeOf: TypeNamer;
   /** Holders with an id at most this were alive before the growth began (long-lived). */
@@ -77,7 +79,7 @@ export function displayPath(ctx: PathContext, node: number, memo: PathMemo = new
 /** The step that ends at `node`: the raw edges from its nearest ancestor that is not V8 plumbing. */
 function stepTo(ctx: PathContext, node: number, memo: PathMemo): Step | null {
   const g = ctx.graph;
-  const k = edgeKinds(g);
+  const k = ctx.kinds;
   const lookThrough = (w: number) => isContainer(g, w, k.nodeArray, k.nodeHidden) || g.strings[g.nodeName[w]] === 'system / Context';
   const pending: { node: number; raw: number[]; from: number }[] = [];
   let base: Step | null = null;
@@ -164,7 +166,7 @@ function holderName(ctx: PathContext, v: number): string {
 }
 
 /** One label for a run of raw edges: indexes → `[]`, map entries → `<key>`, plumbing names dropped. */
-function foldedLabel(g: HeapGraph, k: ReturnType<typeof edgeKinds>, fromName: string, edges: number[]): string {
+function foldedLabel(g: HeapGraph, k: EdgeKinds, fromName: string, edges: number[]): string {
   const parts = edges.map((e) => {
     const t = g.edgeType[e];
     if (t === k.element || t === k.hidden) return '[]';
@@ -205,7 +207,7 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
   // Path shapes form a trie: a node's shape is its holder's shape plus the folded run of edges from
   // that holder (indexes folded) plus its own type. Shapes are numbered once per holder node, so each
   // member costs a look-up, and a display path is folded once per distinct shape.
-  const k = edgeKinds(g);
+  const k = ctx.kinds;
   const { parentEdge, parentNode } = ctx.distances;
   const { edgeType, edgeNameOrIndex, nodeType, nodeName, strings } = g;
   const plumbing = new Int8Array(strings.length); // per node name: 0 unknown, 1 looked through, 2 not

@@ -4,9 +4,10 @@
  */
 import type { HeapGraph } from '../heap/graph';
 import type { AllocationSite, SourcePosition } from '../report';
-import { allocationSites, nodeLocation, scriptNames, type RawAllocationSite } from './allocation';
+import { allocationSites, isUserScript, nodeLocation, scriptNames, type RawAllocationSite } from './allocation';
 import { toLocalPath } from '../sources/scripts';
-import { findNewExpression } from '../sources/references';
+import { findNewExpression, setSourceText } from '../sources/references';
+import { asRunName, TRANSFORMED_FILE, type RunningScript } from '../sources/runningSources';
 
 /** How scripts are resolved to files (see `ExplainContext`). */
 export interface ScriptContext {
@@ -98,4 +99,45 @@ export function reportSites(graph: HeapGraph, type: string, nodes: ArrayLike<num
   const sites = raw.map((s) => siteOf(s, type, resolve));
   const made = sites.length && sites.every((x) => x.kind === 'constructor') ? staticNewSite(type, sites[0].file) : undefined;
   return { sites, raw, foundNew: made };
+}
+
+/** The program's own scripts (not Node's, not node_modules) that resolve to local files, `first` ones first. */
+export function userScriptFiles(g: HeapGraph, resolve: Resolve, first: string[] = []): string[] {
+  const files = new Set(first.filter((f) => isUserScript(f) && toLocalPath(f)));
+  for (const [id, name] of scriptNames(g)) {
+    if (!isUserScript(name)) continue;
+    const file = resolve(id, name);
+    if (file && toLocalPath(file)) files.add(file);
+  }
+  return [...files];
+}
+
+/** The program's scripts whose running code is not their file (a `.ts` that a loader such as tsx transformed in memory). */
+export function transformedScripts(g: HeapGraph): RunningScript[] {
+  const out: RunningScript[] = [];
+  for (const [scriptId, name] of scriptNames(g)) {
+    const file = isUserScript(name) ? toLocalPath(name) : undefined;
+    if (file && TRANSFORMED_FILE.test(file)) out.push({ scriptId, file });
+  }
+  return out;
+}
+
+/**
+ * A script resolver for fetched running code (script id → text): such a script resolves to its
+ * "as run" name, whose text is that code and whose source map leads back to the file.
+ */
+export function runningCodeResolver(g: HeapGraph, sources: Record<string, string> | undefined): ((scriptIdOrUrl: string | number) => string | undefined) | undefined {
+  if (!sources || !Object.keys(sources).length) return undefined;
+  const byKey = new Map<string, string>();
+  const names = scriptNames(g);
+  for (const [id, text] of Object.entries(sources)) {
+    const name = names.get(Number(id));
+    const file = name ? toLocalPath(name) : undefined;
+    if (!name || !file) continue;
+    const asRun = asRunName(file);
+    setSourceText(asRun, text);
+    byKey.set(id, asRun);
+    byKey.set(name, asRun);
+  }
+  return (key) => byKey.get(String(key));
 }

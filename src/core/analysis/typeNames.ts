@@ -35,18 +35,6 @@ export function nodeTypeRule(nodeType: string): NodeTypeRule {
 /** Plain objects with at most this many named properties are named by them (`{a, b}`); more make a dictionary, named `Object`. */
 export const MAX_SHAPE_PROPERTIES = 8;
 
-/**
- * A plain object's name from its own named properties in V8's order, `{a, b, c}` (as DevTools names
- * them), or `Object` when it has none or more than `MAX_SHAPE_PROPERTIES`. `propertyEdge` is the
- * index of "property" in `graph.edgeTypeNames`.
- */
-export function plainObjectName(graph: HeapGraph, node: number, propertyEdge: number): string {
-  let table = shapeTables.get(graph);
-  if (!table || table.propertyEdge !== propertyEdge) shapeTables.set(graph, (table = new ShapeNames(graph, propertyEdge)));
-  return table.nameOf(node);
-}
-
-const shapeTables = new WeakMap<HeapGraph, ShapeNames>();
 
 const UNSEEN = 0;
 const KEY = 1;
@@ -56,8 +44,9 @@ const NOT_KEY = 2;
  * The names of one graph's plain objects, each distinct shape's built once: a trie over the string
  * indices of the property names ends at the shape's name, so naming an object walks its edges and
  * allocates nothing (a heap of a million parsed records has a few shapes, not a million strings).
+ * One per graph, shared by the aggregation and the type namer (`GraphAnalysis.shapes`).
  */
-class ShapeNames {
+export class ShapeNames {
   /** Per string index: whether it names a property that counts (not `__proto__`, not a symbol). */
   private readonly keyKind: Uint8Array;
   /** Per trie node: its children by string index (made when the first one is). */
@@ -68,13 +57,17 @@ class ShapeNames {
   /** Per trie node: the shape's name, once asked for. */
   private readonly names: (string | undefined)[] = [undefined];
 
-  constructor(
-    private readonly graph: HeapGraph,
-    readonly propertyEdge: number,
-  ) {
+  private readonly propertyEdge: number;
+
+  constructor(private readonly graph: HeapGraph) {
+    this.propertyEdge = graph.edgeTypeNames.indexOf('property');
     this.keyKind = new Uint8Array(graph.strings.length);
   }
 
+  /**
+   * A plain object's name from its own named properties in V8's order, `{a, b, c}` (as DevTools
+   * names them), or `Object` when it has none or more than `MAX_SHAPE_PROPERTIES`.
+   */
   nameOf(node: number): string {
     const { edgeType, edgeNameOrIndex, firstEdge, strings } = this.graph;
     const keyKind = this.keyKind;

@@ -139,7 +139,7 @@ export const sharedAlloc: ColumnAllocator = (T, length) => sharedArray(T as Recy
 /**
  * Buffers of a graph that is no longer needed, for the next parse to fill again. On the machines
  * measured a fresh page costs far more than the numbers written into it (the kernel zeroes it, a
- * VM's host may have to back it: ~4 ms per MB), and a parse writes ~100 MB of columns per 150 MB
+ * VM's host may have to back it), and a parse writes ~100 MB of columns per 150 MB
  * of snapshot. Whoever gives a buffer must never read or write its arrays again.
  */
 export class ArrayRecycler {

@@ -1,10 +1,13 @@
 import { freemem } from 'node:os';
-import { open, type FileHandle } from 'node:fs/promises';
-import type { Worker } from 'node:worker_threads';
-import type { AllocationTraces, HeapGraph, SnapshotLocations, SnapshotMeta } from './graph';
-import { ArrayRecycler, GrowableColumns, sharedAlloc, sharedArray } from './columns';
+import { assembleGraph, summarizeNodes, type NodeSummary } from './build';
+import { ArrayRecycler, GrowableColumns, sharedAlloc } from './columns';
 import { DigitScanner, type DigitRun } from './digits';
-import { EdgeHelperThread } from '../worker/edgeHelper';
+import { corrupt, describeByte, notASnapshot, SnapshotError, truncated } from './errors';
+import type { HeapGraph, SnapshotMeta } from './graph';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, DOT, isNumberTail, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipWhitespace } from './jsonBytes';
+import { convertEdgeRows, EDGE_COLUMN_TYPES, flushStage, indexedEdgeTypes, NODE_COLUMN_TYPES, STAGE_SIZE, type ColumnCtor } from './numberTables';
+import { isHighSurrogate, StringTable } from './strings';
+import { TraceTree } from './traceTree';
 
 /**
  * A streaming `.heapsnapshot` parser. Bytes (or string chunks, as `HeapProfiler.addHeapSnapshotChunk`
@@ -32,17 +35,8 @@ export class SnapshotParser {
   /** Numbers in file order, before `flushStage` moves whole rows into the columns (a multiple of 3 and 7 fields). */
   private readonly stage: Uint32Array;
   private fraction = false;
-  // Strings.
-  private strPieces: Buffer[] = [];
-  private strEscaped = false;
-  private strHasEscape = false;
-  private inString = false;
-  private readonly strings: string[] = [];
-  // trace_tree.
-  private traceDepth = 0;
-  private traceStackParent: number[] = [];
-  private traceStackPos: number[] = [];
-  private traceCurrent = -1;
+  private readonly strings = new StringTable();
+  private trace: TraceTree | null = null;
 
   private meta: SnapshotMeta | null = null;
   private nodeCountHint = 0;
@@ -51,7 +45,6 @@ export class SnapshotParser {
   private edges: GrowableColumns | null = null;
   private locations: GrowableColumns | null = null;
   private functionInfos: GrowableColumns | null = null;
-  private trace: GrowableColumns | null = null; // id, functionInfo, parent
   private bytesSeen = 0;
   /** Set when "nodes" ends (see nodesDone). */
   private nodeSummary: NodeSummary | null = null;
@@ -332,10 +325,12 @@ export class SnapshotParser {
           break;
         }
         case State.Strings:
-          i = this.scanStrings(buf, i, end);
+          i = this.strings.scan(buf, i, end);
+          if (this.strings.ended) this.state = State.TopKey;
           break;
         case State.TraceTree:
-          i = this.scanTraceTree(buf, i, end);
+          i = this.trace!.scan(buf, i, end);
+          if (this.trace!.ended) this.state = State.TopKey;
           break;
         case State.Skip:
           i = this.scanSkip(buf, i, end);
@@ -410,14 +405,11 @@ export class SnapshotParser {
         this.state = State.Numbers;
         break;
       case 'trace_tree':
-        this.trace = new GrowableColumns(['id', 'function_info_index', 'parent'], [Uint32Array, Uint32Array, Int32Array], 1024);
-        this.traceDepth = 1;
-        this.traceStackParent = [-1];
-        this.traceStackPos = [0];
-        this.traceCurrent = -1;
+        this.trace = new TraceTree(this.meta?.trace_node_fields?.length ?? 5);
         this.state = State.TraceTree;
         break;
       case 'strings':
+        this.strings.ended = false;
         this.state = State.Strings;
         break;
       default:
@@ -596,213 +588,10 @@ export class SnapshotParser {
     if (sink === this.edges && this.nodeRows >= 0 && this.edgesConverted === from) this.convertEdges(from, sink.length);
   }
 
-  /** The string table: JSON strings, escapes decoded, UTF-8 and chunk boundaries handled. */
-  private scanStrings(buf: Buffer, i: number, end: number): number {
-    while (i < end) {
-      if (!this.inString) {
-        // Fast path: decode everything up to the chunk's last quote in one call and cut the
-        // strings out of that text (a quote is ASCII, so the cut never splits a UTF-8 sequence).
-        const last = buf.lastIndexOf(QUOTE, end - 1);
-        if (last > i) {
-          const next = this.scanStringsText(buf, i, last + 1);
-          if (next > i) {
-            i = next;
-            if (this.state !== State.Strings) return i;
-            continue;
-          }
-        }
-        const c = buf[i];
-        if (c === QUOTE) {
-          this.inString = true;
-          this.strHasEscape = false;
-          this.strEscaped = false;
-          this.strPieces = [];
-          i++;
-          continue;
-        }
-        if (c === COMMA || c === SPACE || c === NEWLINE || c === CR || c === TAB) {
-          i++;
-          continue;
-        }
-        if (c === CLOSE_BRACKET) {
-          this.state = State.TopKey;
-          return i + 1;
-        }
-        throw corrupt(`unexpected ${describeByte(c)} in the "strings" table`);
-      }
-      // Inside a string: find the closing quote that is not escaped.
-      const start = i;
-      let escaped = this.strEscaped;
-      let closed = -1;
-      for (; i < end; i++) {
-        const c = buf[i];
-        if (escaped) {
-          escaped = false;
-        } else if (c === BACKSLASH) {
-          escaped = true;
-          this.strHasEscape = true;
-        } else if (c === QUOTE) {
-          closed = i;
-          break;
-        }
-      }
-      this.strEscaped = escaped;
-      if (closed < 0) {
-        this.strPieces.push(Buffer.from(buf.subarray(start, end))); // copy: the caller may reuse its buffer
-        return end;
-      }
-      let text: string;
-      if (this.strPieces.length === 0) text = buf.toString('utf8', start, closed);
-      else {
-        this.strPieces.push(buf.subarray(start, closed));
-        text = Buffer.concat(this.strPieces).toString('utf8');
-        this.strPieces = [];
-      }
-      this.strings.push(tableString(this.strHasEscape ? decodeEscaped(text) : text));
-      this.inString = false;
-      i = closed + 1;
-    }
-    return i;
-  }
-
-  /**
-   * The strings of buf[i, stop), where stop - 1 is a quote and i is outside any string. Returns the
-   * byte offset reached: after the section's `]`, after the last string closed before stop, or
-   * at an opening quote whose string goes on past stop (the byte loop then takes it).
-   */
-  private scanStringsText(buf: Buffer, i: number, stop: number): number {
-    const text = buf.toString('utf8', i, stop);
-    const n = text.length;
-    const strings = this.strings;
-    let j = 0;
-    let done = 0; // chars fully consumed
-    let backslash = text.indexOf('\\');
-    if (backslash < 0) backslash = n;
-    while (j < n) {
-      const c = text.charCodeAt(j);
-      if (c === QUOTE) {
-        let q = text.indexOf('"', j + 1);
-        if (q < 0) break;
-        if (backslash < q) {
-          // An escape inside (or before) this string: find the real closing quote.
-          let escaped = false;
-          q = -1;
-          for (let x = j + 1; x < n; x++) {
-            const d = text.charCodeAt(x);
-            if (escaped) escaped = false;
-            else if (d === BACKSLASH) escaped = true;
-            else if (d === QUOTE) {
-              q = x;
-              break;
-            }
-          }
-          if (q < 0) break;
-          const raw = text.slice(j + 1, q);
-          strings.push(tableString(raw.indexOf('\\') >= 0 ? decodeEscaped(raw) : raw));
-          backslash = text.indexOf('\\', q + 1);
-          if (backslash < 0) backslash = n;
-        } else {
-          strings.push(tableString(text.slice(j + 1, q)));
-        }
-        j = q + 1;
-        done = j;
-        continue;
-      }
-      if (c === COMMA || c === SPACE || c === NEWLINE || c === CR || c === TAB) {
-        j++;
-        done = j;
-        continue;
-      }
-      if (c === CLOSE_BRACKET) {
-        this.state = State.TopKey;
-        return i + Buffer.byteLength(text.slice(0, j + 1), 'utf8');
-      }
-      throw corrupt(`unexpected ${describeByte(c)} in the "strings" table`);
-    }
-    if (done === n) return stop;
-    return i + (done === 0 ? 0 : Buffer.byteLength(text.slice(0, done), 'utf8'));
-  }
-
-  /** `trace_tree`: nested `[id, function_info_index, count, size, [children…], …]`, flattened in pre-order. */
-  private scanTraceTree(buf: Buffer, i: number, end: number): number {
-    const trace = this.trace!;
-    const width = this.meta?.trace_node_fields?.length ?? 5; // the last field is the children array
-    const run = this.run;
-    let num = run.num;
-    let inNum = run.inNum;
-    for (; i < end; i++) {
-      const c = buf[i];
-      const d = c - 48;
-      if (d >= 0 && d <= 9) {
-        num = num * 10 + d;
-        inNum = true;
-        continue;
-      }
-      if (inNum) {
-        const depth = this.traceDepth - 1;
-        const pos = this.traceStackPos[depth]++ % width;
-        if (pos === 0) {
-          this.traceCurrent = trace.length;
-          trace.pushRow3(num, 0, this.traceStackParent[depth]);
-        } else if (pos === 1) {
-          trace.set(1, this.traceCurrent, num);
-        }
-        num = 0;
-        inNum = false;
-      }
-      if (c === OPEN_BRACKET) {
-        // A children array of the current node.
-        this.traceStackPos[this.traceDepth - 1]++;
-        this.traceStackParent.push(this.traceCurrent);
-        this.traceStackPos.push(0);
-        this.traceDepth++;
-      } else if (c === CLOSE_BRACKET) {
-        this.traceDepth--;
-        this.traceStackParent.pop();
-        this.traceStackPos.pop();
-        if (this.traceDepth === 0) {
-          i++;
-          this.state = State.TopKey;
-          break;
-        }
-      } else if (c !== COMMA && c !== SPACE && c !== NEWLINE && c !== CR && c !== TAB) {
-        throw corrupt(`unexpected ${describeByte(c)} in "trace_tree"`);
-      }
-    }
-    run.num = num;
-    run.inNum = inNum;
-    return i;
-  }
-
-  /**
-   * Once "nodes" has ended (while the stream goes on): the CSR offsets, the total size and the
-   * largest string index a node names (checked against the strings at the end). Also at finish when
-   * the sections came in another order.
-   */
+  /** Once "nodes" has ended (while the stream goes on; at finish when the sections came in another order). */
   private nodesDone(): NodeSummary {
-    const nodes = this.nodes!;
-    const n = nodes.length;
-    const counts = nodes.column('edge_count') as Uint32Array;
-    const names = nodes.column('name') as Uint32Array;
-    const self = nodes.column('self_size') as Uint32Array;
-    // The offsets overwrite the counts in place when the column has room for one more row (it is
-    // sized so): no fresh n + 1 words. edge_count is read nowhere else.
-    const raw = nodes.words[nodes.indexOf('edge_count')];
-    const firstEdge =
-      raw.length > n ? raw.subarray(0, n + 1) : this.options.recycler ? this.options.recycler.take<Uint32Array>(Uint32Array, n + 1) : sharedArray<Uint32Array>(Uint32Array, n + 1);
-    let sum = 0;
-    let maxName = -1;
-    let totalSize = 0;
-    for (let i = 0; i < n; i++) {
-      const count = counts[i];
-      firstEdge[i] = sum;
-      sum += count;
-      if (names[i] > maxName) maxName = names[i];
-      totalSize += self[i];
-    }
-    firstEdge[n] = sum;
-    this.nodeRows = n;
-    this.nodeSummary = { firstEdge, maxName, totalSize };
+    this.nodeSummary = summarizeNodes(this.nodes!, this.options.recycler);
+    this.nodeRows = this.nodes!.length;
     return this.nodeSummary;
   }
 
@@ -825,248 +614,31 @@ export class SnapshotParser {
     const nodes = this.nodes;
     const edges = this.edges;
     if (!nodes || !edges) throw notASnapshot('"nodes" or "edges" is not an array');
-    if (nodes.col !== 0) throw corrupt(`"nodes" holds ${nodes.total} numbers, not a multiple of ${meta.node_fields.length} fields`);
-    if (edges.col !== 0) throw corrupt(`"edges" holds ${edges.total} numbers, not a multiple of ${meta.edge_fields.length} fields`);
-    const nodeCount = nodes.length;
-    const edgeCount = edges.length;
-    const nodeFieldCount = meta.node_fields.length;
-    const strings = this.strings;
-    const stringCount = strings.length;
-
-    const { firstEdge, maxName, totalSize } = this.nodeSummary ?? this.nodesDone();
-    if (firstEdge[nodeCount] !== edgeCount) throw corrupt(`the nodes declare ${firstEdge[nodeCount]} edges but "edges" holds ${edgeCount}`);
-    const nodeName = nodes.column('name') as Uint32Array;
-    if (maxName >= stringCount) {
-      const n = nodeName.findIndex((name) => name >= stringCount);
-      throw corrupt(`node ${n} names string ${nodeName[n]}, but there are ${stringCount} strings`);
-    }
-    // Edges not converted while streaming ("edges" before "nodes"): all of them now.
-    if (this.edgesConverted < edgeCount) {
-      this.nodeRows = nodeCount;
-      this.convertEdges(this.edgesConverted, edgeCount);
-    }
-    const edgeTo = edges.column('to_node') as Uint32Array;
-    const edgeType = edges.column('type') as Uint8Array;
-    const edgeNameOrIndex = edges.column('name_or_index') as Uint32Array;
-    if (this.maxEdgeName >= stringCount) {
-      const indexed = this.indexedEdgeTypes();
-      const e = edgeNameOrIndex.findIndex((name, k) => indexed[edgeType[k]] === 0 && name >= stringCount);
-      throw corrupt(`edge ${e} names string ${edgeNameOrIndex[e]}, but there are ${stringCount} strings`);
-    }
-
-    const detachedness = nodes.columnOrNull('detachedness');
-    const graph: HeapGraph = {
-      nodeCount,
-      edgeCount,
-      nodeType: nodes.column('type') as Uint8Array,
-      nodeName,
-      nodeId: nodes.column('id') as Uint32Array,
-      nodeSelfSize: nodes.column('self_size') as Uint32Array,
-      nodeTraceId: (nodes.columnOrNull('trace_node_id') as Uint32Array | null) ?? new Uint32Array(nodeCount),
-      nodeDetachedness: (detachedness as Uint8Array | null) ?? new Uint8Array(nodeCount),
-      firstEdge,
-      edgeType,
-      edgeNameOrIndex,
-      edgeTo,
-      strings,
-      nodeTypeNames: (meta.node_types[0] as string[]) ?? [],
-      edgeTypeNames: (meta.edge_types[0] as string[]) ?? [],
-      locations: this.buildLocations(nodeFieldCount, nodeCount),
-      traces: this.buildTraces(),
-      totalSize,
-    };
-    return graph;
-  }
-
-  private buildLocations(nodeFieldCount: number, nodeCount: number): SnapshotLocations {
-    const loc = this.locations;
-    if (!loc) {
-      const empty = new Uint32Array(0);
-      return { count: 0, node: empty, scriptId: empty, line: empty, column: empty };
-    }
-    const node = loc.column('object_index') as Uint32Array;
-    for (let k = 0; k < loc.length; k++) {
-      node[k] = node[k] / nodeFieldCount;
-      if (node[k] >= nodeCount) throw corrupt(`location ${k} points outside "nodes"`);
-    }
-    return {
-      count: loc.length,
-      node,
-      scriptId: loc.column('script_id') as Uint32Array,
-      line: loc.column('line') as Uint32Array,
-      column: loc.column('column') as Uint32Array,
-    };
-  }
-
-  private buildTraces(): AllocationTraces | undefined {
-    const fi = this.functionInfos;
-    const tr = this.trace;
-    if (!fi || !tr || fi.length === 0 || tr.length === 0) return undefined;
-    return {
-      functionCount: fi.length,
-      functionName: fi.column('name') as Uint32Array,
-      functionScriptName: fi.column('script_name') as Uint32Array,
-      functionScriptId: fi.column('script_id') as Uint32Array,
-      functionLine: fi.column('line') as Uint32Array,
-      functionColumn: fi.column('column') as Uint32Array,
-      traceCount: tr.length,
-      traceId: tr.column('id') as Uint32Array,
-      traceFunction: tr.column('function_info_index') as Uint32Array,
-      traceParent: tr.column('parent') as Int32Array,
-    };
-  }
-}
-
-export interface ParseFileOptions {
-  highWaterMark?: number;
-  recycler?: ArrayRecycler;
-  /**
-   * A worker script that runs `runEdgeScan` for `workerData.edgeScan` (the snapshot worker does):
-   * with it, files of at least `parallelMinBytes` (default 16 MB) have their "edges" parsed by a
-   * second thread while this one parses the rest (edgeHelper.ts).
-   */
-  edgeWorker?: string;
-  parallelMinBytes?: number;
-  /** How long the parser waits at "edges" for a helper still looking for them (default 100 ms; it wakes at the helper's claim). */
-  helperWaitMs?: number;
-  /** The blocks the two threads share "edges" out in (default 1 MB; see edgeHelper.ts). */
-  blockBytes?: number;
-  /** Tests: the helper waits for this thread's first block after this many of its own, so that both take part. */
-  meetAfterBlocks?: number;
-  /**
-   * Told who parsed "edges" in the end: the helper thread alone, the helper and then this thread
-   * from the end ("both"; `tail` numbers of `total` here), or this one alone.
-   */
-  onEdges?: (by: 'helper' | 'both' | 'parser', tail?: { numbers: number; total: number }) => void;
-  /**
-   * Given the helper thread once the file is parsed, when it parsed "edges": it is idle and may
-   * take one more job (`startDominatorsAhead`); the receiver ends it. Without this option the
-   * thread is ended at once.
-   */
-  keepHelper?: (thread: Worker) => void;
-}
-
-/** Parses a `.heapsnapshot` file as a stream, through one reused read buffer (and on two threads, see `edgeWorker`). */
-export async function parseSnapshotFile(path: string, options: ParseFileOptions = {}): Promise<HeapGraph> {
-  try {
-    // null: the helper could not give the edges (the header's counts were off, or its thread failed): parse again, on this thread alone.
-    return (await parseFile(path, options)) ?? (await parseFile(path, { ...options, edgeWorker: undefined }))!;
-  } catch (e) {
-    throw withFile(e, path);
-  }
-}
-
-async function parseFile(path: string, options: ParseFileOptions): Promise<HeapGraph | null> {
-  let file: FileHandle | undefined;
-  let helper: EdgeHelperThread | undefined;
-  try {
-    file = await open(path, 'r');
-    const script = options.edgeWorker;
-    const size = (await file.stat()).size;
-    const parallel = !!script && size >= (options.parallelMinBytes ?? 16 << 20);
-    const parser = new SnapshotParser({
-      recycler: options.recycler,
-      inputBytes: options.highWaterMark ?? 4 << 20,
-      totalBytes: size,
-      edgeHelper: parallel
-        ? (header) => (helper = new EdgeHelperThread(script, path, header, options.helperWaitMs, options.recycler, { blockBytes: options.blockBytes, meetAfterBlocks: options.meetAfterBlocks }))
-        : undefined,
+    return assembleGraph({
+      meta,
+      nodes,
+      edges,
+      strings: this.strings.strings,
+      summary: () => this.nodeSummary ?? this.nodesDone(),
+      convertedEdges: () => {
+        // Edges not converted while streaming ("edges" before "nodes"): all of them now.
+        if (this.edgesConverted < edges.length) {
+          this.nodeRows = nodes.length;
+          this.convertEdges(this.edgesConverted, edges.length);
+        }
+        return { maxEdgeName: this.maxEdgeName, indexed: this.indexedEdgeTypes() };
+      },
+      locations: this.locations,
+      functionInfos: this.functionInfos,
+      trace: this.trace?.columns ?? null,
     });
-    const buf = parser.readBuffer;
-    for (;;) {
-      const { bytesRead } = await file.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      parser.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
-    }
-    if (helper && parser.awaitingEdges) {
-      parser.checkEnded(); // a truncated file is reported as without the helper
-      // The helper converted edge targets for the header's node count: were it wrong, its errors would be too.
-      if (parser.nodeRowCount !== parser.headerNodeCount) return null;
-      const declared = parser.declaredEdgeCount;
-      // While the helper goes on from the front, this thread parses "edges" from the back.
-      const tail = declared === undefined ? { numbers: 0, maxEdgeName: -1 } : await helper.parseTail(file, parser.edgesCloseOffset, declared);
-      if (!tail) return null;
-      const edges = await helper.result();
-      if (!edges) return null;
-      const merged = tail.numbers > 0 || edges.met ? parser.mergeTail(edges, tail, declared!) : edges;
-      if (!merged || !parser.adoptEdges(merged.columns, merged.maxEdgeName, parser.headerNodeCount)) return null;
-      options.onEdges?.(tail.numbers > 0 ? 'both' : 'helper', { numbers: tail.numbers, total: edges.numbers + tail.numbers });
-    } else options.onEdges?.('parser');
-    const graph = parser.finish();
-    const idle = options.keepHelper && helper?.handOver();
-    if (idle) options.keepHelper!(idle);
-    return graph;
-  } finally {
-    helper?.stop();
-    await file?.close();
   }
 }
 
-/** Per edge type: 1 when its name_or_index is an index (element, hidden, and types the meta does not name), 0 for a string. */
-export function indexedEdgeTypes(meta: SnapshotMeta): Uint8Array {
-  const indexed = new Uint8Array(256).fill(1);
-  ((meta.edge_types[0] as string[]) ?? []).forEach((t, k) => (indexed[k] = t === 'element' || t === 'hidden' ? 1 : 0));
-  return indexed;
-}
-
-/**
- * Edge rows [from, to) of `edges`: each target turns from a node index into a node ordinal
- * (checked against the `nodeRows` there are). Returns the largest string index a named edge
- * holds (`maxName` or more).
- */
-export function convertEdgeRows(edges: GrowableColumns, nodeFieldCount: number, nodeRows: number, indexed: Uint8Array, from: number, to: number, maxName: number): number {
-  const limit = nodeRows * nodeFieldCount;
-  const edgeTo = edges.words[edges.indexOf('to_node')];
-  const names = edges.words[edges.indexOf('name_or_index')];
-  const types = edges.bytes[edges.indexOf('type')];
-  for (let e = from; e < to; e++) {
-    const target = edgeTo[e];
-    const ordinal = (target / nodeFieldCount) >>> 0;
-    if (target >= limit || ordinal * nodeFieldCount !== target) throw corrupt(`edge ${e} points at node index ${target}, outside "nodes"`);
-    edgeTo[e] = ordinal;
-    if (indexed[types[e]] === 0 && names[e] > maxName) maxName = names[e];
-  }
-  return maxName;
-}
-
-/** The column types of the "edges" table: bytes for the edge type, words for the rest. */
-export function edgeColumnTypes(meta: SnapshotMeta): (typeof Uint8Array | typeof Uint32Array)[] {
-  return meta.edge_fields.map((f) => (EDGE_COLUMN_TYPES[f] ?? Uint32Array) as typeof Uint8Array | typeof Uint32Array);
-}
-
-/** Prefixes a parse error with the file it came from. */
-export function withFile(e: unknown, path: string): Error {
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return new SnapshotError(`${path}: no such file`);
-  if (err?.code === 'EISDIR') return new SnapshotError(`${path}: is a directory, not a .heapsnapshot file`);
-  if (e instanceof SnapshotError) return new SnapshotError(`${path}: ${e.message}`);
-  return new SnapshotError(`${path}: ${err?.message ?? String(e)}`);
-}
-
-/** A snapshot that cannot be read, with a message saying why. */
 /** Bytes a graph of that many nodes and edges needs: its columns (4 bytes a field) and the CSR offsets and targets. */
 export function graphBytesFor(nodes: number, nodeFields: number, edges: number, edgeFields: number): number {
   return nodes * (nodeFields * 4 + 8) + edges * (edgeFields * 4 + 4);
 }
-
-export class SnapshotError extends Error {
-  override name = 'SnapshotError';
-}
-
-function notASnapshot(why: string): SnapshotError {
-  return new SnapshotError(`not a V8 heap snapshot: ${why}`);
-}
-function corrupt(why: string): SnapshotError {
-  return new SnapshotError(`corrupt heap snapshot: ${why}`);
-}
-function truncated(why: string): SnapshotError {
-  return new SnapshotError(`truncated heap snapshot: ${why}`);
-}
-
-function describeByte(c: number): string {
-  return c >= 32 && c < 127 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
-}
-
 /** What the `snapshot` header says, for an edge helper. */
 export interface SnapshotHeader {
   meta: SnapshotMeta;
@@ -1078,67 +650,6 @@ export interface SnapshotHeader {
 export interface EdgeHelper {
   /** At the `[` of "edges" (`offset` in the whole input): true when the helper parses the array, and the parser skips it. */
   claim(offset: number): boolean;
-}
-
-/** What `nodesDone` learns from the nodes. */
-interface NodeSummary {
-  firstEdge: Uint32Array;
-  maxName: number;
-  totalSize: number;
-}
-
-const STAGE_SIZE = 3 * 7 * 8192;
-
-/** Moves the whole rows of `stage[0, count)` into the table's columns; returns how many numbers are left (the start of a row). */
-function flushStage(stage: Uint32Array, count: number, table: GrowableColumns): number {
-  const width = table.width;
-  const rows = (count / width) | 0;
-  while (table.length + rows > table.capacity) table.grow();
-  spreadRows(stage, 0, rows, table, table.length);
-  table.length += rows;
-  const used = rows * width;
-  stage.copyWithin(0, used, count);
-  return count - used;
-}
-
-/** `rows` whole rows of a flat table, from `stage[from]` on, into the table's columns from row `row0` on (zeros not written). */
-export function spreadRows(stage: Uint32Array, from: number, rows: number, table: GrowableColumns, row0: number): void {
-  const width = table.width;
-  for (let c = 0; c < width; c++) {
-    if (table.isByte[c] === 1) spreadBytes(stage, from + c, width, rows, table.bytes[c], row0);
-    else spreadWords(stage, from + c, width, rows, table.words[c], row0);
-  }
-}
-
-// Zeros are not stored: new typed arrays are zeroed already, and a page only ever written zeros is
-// never touched, so all-zero columns (trace_node_id without allocation tracking, detachedness) cost
-// no memory. Every column is fresh (`GrowableColumns` copies into new arrays when it grows).
-function spreadBytes(stage: Uint32Array, first: number, width: number, rows: number, column: Uint8Array, row0: number): void {
-  for (let r = 0, x = first; r < rows; r++, x += width) {
-    const v = stage[x];
-    if (v !== 0) column[row0 + r] = v;
-  }
-}
-
-function spreadWords(stage: Uint32Array, first: number, width: number, rows: number, column: Uint32Array, row0: number): void {
-  for (let r = 0, x = first; r < rows; r++, x += width) {
-    const v = stage[x];
-    if (v !== 0) column[row0 + r] = v;
-  }
-}
-
-/** Characters that may follow the integer part of a JSON number. */
-function isNumberTail(c: number): boolean {
-  return (c >= 48 && c <= 57) || c === DOT || c === 101 || c === 69 || c === 43 || c === MINUS;
-}
-
-function skipWhitespace(buf: Buffer, i: number, end: number): number {
-  while (i < end) {
-    const c = buf[i];
-    if (c !== SPACE && c !== NEWLINE && c !== CR && c !== TAB) break;
-    i++;
-  }
-  return i;
 }
 
 /** The most rows a header's count may make the parser allocate at once (more are grown into as they come). */
@@ -1158,48 +669,6 @@ function countHint(value: unknown, rows: string, fields: number, totalBytes: num
   return Math.min(n, MAX_COUNT_HINT);
 }
 
-/**
- * The longest string the table keeps whole. V8 cuts the names it writes at 1024 characters (its
- * `heap_snapshot_string_limit`) and builds few longer ones (WeakMap entries name two of them), so
- * only a crafted file has longer ones; what the analysis builds from names (plain-object shapes,
- * paths, the report) then stays proportional to the file.
- */
-export const MAX_STRING_CHARS = 4096;
-
-/** A string as the table keeps it: one longer than MAX_STRING_CHARS loses its middle (marked `…`), never half a surrogate pair. */
-function tableString(s: string): string {
-  if (s.length <= MAX_STRING_CHARS) return s;
-  let head = (MAX_STRING_CHARS >> 1) - 1;
-  let tail = s.length - (MAX_STRING_CHARS >> 1);
-  if (isHighSurrogate(s.charCodeAt(head - 1))) head--;
-  if (isLowSurrogate(s.charCodeAt(tail))) tail++;
-  // A copy of its own: a slice would keep the whole string alive.
-  return Buffer.from(`${s.slice(0, head)}…${s.slice(tail)}`, 'utf16le').toString('utf16le');
-}
-
-function isHighSurrogate(c: number): boolean {
-  return c >= 0xd800 && c <= 0xdbff;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
-
-function decodeEscaped(raw: string): string {
-  try {
-    return JSON.parse(`"${raw}"`) as string;
-  } catch {
-    throw corrupt(`a string in the "strings" table has an invalid escape`);
-  }
-}
-
-type ColumnCtor = typeof Uint8Array | typeof Uint32Array | typeof Int32Array;
-
-// The small columns are bytes from the start (no wide copy to narrow later, fewer fresh pages to
-// fault in); the rest are Uint32Array. The hot loop stores through `bytes`/`words`, one kind each.
-const NODE_COLUMN_TYPES: Record<string, ColumnCtor> = { type: Uint8Array, detachedness: Uint8Array };
-const EDGE_COLUMN_TYPES: Record<string, ColumnCtor> = { type: Uint8Array };
-
 const enum State {
   BeforeTop,
   TopKey,
@@ -1214,18 +683,3 @@ const enum State {
   Skip,
   Done,
 }
-
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const SPACE = 0x20;
-const NEWLINE = 0x0a;
-const CR = 0x0d;
-const TAB = 0x09;
-const MINUS = 0x2d;
-const DOT = 0x2e;

@@ -5,21 +5,55 @@
  * declared (`const registry = new Set()`), or an object is made (`new Session(…)`).
  * Positions are 1-based; `near` (a function's position) prefers matches inside that function.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 import type { SourcePosition } from '../report';
 
 type AnyNode = acorn.Node & Record<string, any>;
 
-const programs = new Map<string, { ast: AnyNode; lineStarts: number[] } | null>();
+type Program = { ast: AnyNode; lineStarts: number[]; text: string };
 
-/** Parses a script once (script, then module, goal); null when it cannot be read or parsed. */
-function parse(file: string): { ast: AnyNode; lineStarts: number[] } | null {
-  if (programs.has(file)) return programs.get(file)!;
-  let result: { ast: AnyNode; lineStarts: number[] } | null = null;
+const programs = new Map<string, { text: string | null; program: Program | null }>();
+const texts = new Map<string, { text: string | null; stamp: string }>();
+const given = new Map<string, string>();
+
+/** Makes `name` read as `text` (the code a script runs, fetched from the inspector: see `runningSources`). */
+export function setSourceText(name: string, text: string): void {
+  given.set(name, text);
+}
+
+/** A script's text (given, or read again only when its modification time or size changed); null when it cannot be read. */
+export function sourceText(file: string): string | null {
+  const fetched = given.get(file);
+  if (fetched !== undefined) return fetched;
+  let stamp = '';
   try {
-    const text = readFileSync(file, 'utf8');
+    const st = statSync(file);
+    stamp = `${st.mtimeMs}:${st.size}`;
+  } catch {
+    stamp = 'missing';
+  }
+  const known = texts.get(file);
+  if (known && known.stamp === stamp) return known.text;
+  let text: string | null = null;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = null;
+  }
+  texts.set(file, { text, stamp });
+  return text;
+}
+
+/** Parses a script once per text (script, then module, goal); null when it cannot be read or parsed. */
+function parse(file: string): Program | null {
+  const text = sourceText(file);
+  const known = programs.get(file);
+  if (known && known.text === text) return known.program;
+  let result: Program | null = null;
+  try {
+    if (text === null) throw new Error('unreadable');
     const options = {
       ecmaVersion: 'latest' as const,
       locations: true,
@@ -36,17 +70,18 @@ function parse(file: string): { ast: AnyNode; lineStarts: number[] } | null {
     }
     const lineStarts = [0];
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-    result = { ast, lineStarts };
+    result = { ast, lineStarts, text };
   } catch {
     result = null;
   }
-  programs.set(file, result);
+  programs.set(file, { text, program: result });
   return result;
 }
 
 /** Forgets parsed files (after edits). */
 export function clearParsedSources(): void {
   programs.clear();
+  texts.clear();
 }
 
 function position(file: string, node: AnyNode): SourcePosition {
@@ -184,6 +219,11 @@ function functionAround(p: { ast: AnyNode }, at: number, exclude?: AnyNode): Any
   return best;
 }
 
+/** A function called at once as a whole statement of the program (`(() => { … })()`): a module wrapper such as tsx writes. */
+function isModuleWrapper(p: Program, fn: AnyNode): boolean {
+  return p.ast.body.some((st: AnyNode) => st.type === 'ExpressionStatement' && st.expression.type === 'CallExpression' && st.expression.callee === fn);
+}
+
 /** A function's name for people: `handleConnection`, `Session.open`, or "the arrow function at line 15". */
 function functionLabel(p: { ast: AnyNode }, fn: AnyNode): string {
   if (fn.id?.name) return `function ${fn.id.name}`;
@@ -220,7 +260,8 @@ export function findDeclarationScope(file: string, name: string, near?: { line: 
   const visible = at >= 0 ? hits.filter(around).sort((a, b) => (b.fn?.start ?? -1) - (a.fn?.start ?? -1)) : [];
   const hit = visible[0] ?? hits.find((h) => !h.fn) ?? hits[0];
   const base = file.split(/[\\/]/).pop() ?? file;
-  return { at: position(file, hit.node), scope: hit.fn ? functionLabel(p, hit.fn) : `module scope of ${base}` };
+  const moduleScope = !hit.fn || isModuleWrapper(p, hit.fn);
+  return { at: position(file, hit.node), scope: moduleScope ? `module scope of ${base}` : functionLabel(p, hit.fn!) };
 }
 
 /** `name = …` or `name ??= …` (a variable assigned, not declared), preferring one inside the function at `near`. */
@@ -233,7 +274,7 @@ export function findVariableAssignment(file: string, name: string, near?: { line
  * `subject.subscribe(v => …)`, `setInterval(() => …)`): the innermost call with an argument that
  * contains that position, the called name (`on`, `subscribe`, `setInterval`) and its first argument when a string (an event name).
  */
-export function findEnclosingCall(file: string, at: { line: number; column: number }): { at: SourcePosition; callee: string; event?: string } | undefined {
+export function findEnclosingCall(file: string, at: { line: number; column: number }): (HandOver & { event?: string }) | undefined {
   const p = parse(file);
   if (!p) return undefined;
   const offset = offsetOf(p, at.line, at.column);
@@ -244,8 +285,147 @@ export function findEnclosingCall(file: string, at: { line: number; column: numb
     if (!best || n.start >= best.start) best = n;
   });
   if (!best) return undefined;
-  const callee = best.callee.type === 'Identifier' ? best.callee.name : (propertyName(best.callee) ?? '');
   const first = best.arguments[0];
   const event = first?.type === 'Literal' && typeof first.value === 'string' ? first.value : undefined;
-  return { at: position(file, best), callee, ...(event ? { event } : {}) };
+  return { ...handOverAt(file, p, best), ...(event ? { event } : {}) };
+}
+
+/** A call that hands objects over: where it is, the called name (`set`, `JSDOM`) and the callee as written (`sessions.set`, `new JSDOM`). */
+export interface HandOver {
+  at: SourcePosition;
+  callee: string;
+  call: string;
+}
+
+function handOverAt(file: string, p: Program, call: AnyNode): HandOver {
+  return { at: position(file, call), callee: call.callee.type === 'Identifier' ? call.callee.name : (propertyName(call.callee) ?? ''), call: calleeText(p, call) };
+}
+
+/** Whether a module specifier names one of these packages (`jsdom`, `jsdom/lib/x`, `@scope/pkg`). */
+function fromPackage(source: unknown, packages: string[]): boolean {
+  return typeof source === 'string' && packages.some((p) => source === p || source.startsWith(`${p}/`));
+}
+
+/** The module a `require('x')` call (or `require('x').y`) names, when it is one. */
+function requiredModule(expr: AnyNode | null | undefined): string | undefined {
+  let e = expr;
+  while (e?.type === 'MemberExpression') e = e.object;
+  if (e?.type === 'CallExpression' && e.callee.type === 'Identifier' && e.callee.name === 'require' && e.arguments[0]?.type === 'Literal') {
+    return typeof e.arguments[0].value === 'string' ? e.arguments[0].value : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The program's call into one of these packages, preferring `new X(…)` and calls inside a function
+ * (a call made per request or tick) near `near`: `new JSDOM(html)` after `const { JSDOM } = require('jsdom')`,
+ * `new jsdom.JSDOM(…)`, `import { JSDOM } from 'jsdom'`. The callee's name comes back with it.
+ */
+export function findPackageCall(file: string, packages: string[], near?: { line: number; column: number }): HandOver | undefined {
+  const text = sourceText(file);
+  if (!text || !packages.some((name) => text.includes(`'${name}`) || text.includes(`"${name}`) || text.includes(`\`${name}`))) return undefined;
+  const p = parse(file);
+  if (!p) return undefined;
+  const bound = new Set<string>();
+  walk.full(p.ast, (n: AnyNode) => {
+    if (n.type === 'ImportDeclaration' && fromPackage(n.source.value, packages)) {
+      for (const s of n.specifiers) bound.add(s.local.name);
+    } else if (n.type === 'VariableDeclarator' && fromPackage(requiredModule(n.init), packages)) {
+      if (n.id.type === 'Identifier') bound.add(n.id.name);
+      else if (n.id.type === 'ObjectPattern') for (const prop of n.id.properties) if (prop.value?.type === 'Identifier') bound.add(prop.value.name);
+    }
+  });
+  if (!bound.size) return undefined;
+  const root = (e: AnyNode): AnyNode => (e.type === 'MemberExpression' ? root(e.object) : e);
+  const calls: AnyNode[] = [];
+  walk.full(p.ast, (n: AnyNode) => {
+    if (n.type !== 'NewExpression' && n.type !== 'CallExpression') return;
+    const r = root(n.callee);
+    if (r.type === 'Identifier' && bound.has(r.name)) calls.push(n);
+  });
+  if (!calls.length) return undefined;
+  const scope = enclosing(p, near);
+  const score = (n: AnyNode) =>
+    (n.type === 'NewExpression' ? 4 : 0) + (functionAround(p, n.start) ? 2 : 0) + (scope && n.start >= scope.start && n.end <= scope.end ? 1 : 0);
+  calls.sort((a, b) => score(b) - score(a) || a.start - b.start);
+  return handOverAt(file, p, calls[0]);
+}
+
+/** A call's callee as written (`sessions.set`, `new JSDOM`), shortened. */
+function calleeText(p: Program, call: AnyNode): string {
+  const text = p.text.slice(call.callee.start, call.callee.end).replace(/\s+/g, ' ');
+  const short = text.length > 60 ? `…${text.slice(-59)}` : text;
+  return call.type === 'NewExpression' ? `new ${short}` : short;
+}
+
+/** Whether an argument is `name`, or holds it (`{ session }`, `[session]`, `{ value: session }`). */
+function passes(arg: AnyNode, name: string): boolean {
+  if (arg.type === 'Identifier') return arg.name === name;
+  if (arg.type === 'ObjectExpression') return arg.properties.some((p: AnyNode) => p.type === 'Property' && passes(p.value, name));
+  if (arg.type === 'ArrayExpression') return arg.elements.some((e: AnyNode | null) => !!e && passes(e, name));
+  return false;
+}
+
+/**
+ * The call that an object made at `at` (its `new X(…)`) is handed to: the call it is an argument of,
+ * or, for `const s = new X(…)`, the first later call in the same function that passes `s`
+ * (`cache.set(s.id, s)`, `registry.register(s)`), calls on `s` itself left out.
+ */
+export function findHandOver(file: string, at: { line: number; column: number }): HandOver | undefined {
+  const p = parse(file);
+  if (!p) return undefined;
+  const offset = offsetOf(p, at.line, at.column);
+  let made: AnyNode | undefined;
+  let ancestors: AnyNode[] = [];
+  walk.fullAncestor(p.ast, (n: AnyNode, _state: unknown, path: AnyNode[]) => {
+    if (!made && n.type === 'NewExpression' && n.start === offset) {
+      made = n;
+      ancestors = [...path];
+    }
+  });
+  if (!made) return undefined;
+  const named = (call: AnyNode) => handOverAt(file, p, call);
+  // `f(new X())`, `f({ x: new X() })`
+  for (let i = ancestors.length - 2; i >= 0; i--) {
+    const a = ancestors[i];
+    if ((a.type === 'CallExpression' || a.type === 'NewExpression') && a.callee !== ancestors[i + 1]) return named(a);
+    if (!/^(ObjectExpression|ArrayExpression|Property|SpreadElement)$/.test(a.type)) break;
+  }
+  const holder = ancestors[ancestors.length - 2];
+  const name = holder?.type === 'VariableDeclarator' && holder.id.type === 'Identifier' ? holder.id.name : holder?.type === 'AssignmentExpression' && holder.left.type === 'Identifier' ? holder.left.name : undefined;
+  if (!name) return undefined;
+  const fn = functionAround(p, made.start);
+  const within = fn ?? p.ast;
+  let found: AnyNode | undefined;
+  walk.full(within, (n: AnyNode) => {
+    if (n.type !== 'CallExpression' || n.start < made!.end || (found && found.start < n.start)) return;
+    if (n.callee.type === 'MemberExpression' && n.callee.object.type === 'Identifier' && n.callee.object.name === name) return;
+    if (n.arguments.some((a: AnyNode) => passes(a, name))) found = n;
+  });
+  return found ? named(found) : undefined;
+}
+
+/** A line's code with its comments and spacing left out (`cache.set(id, s)` for `  cache.set(id,  s); // adds`). */
+function normalisedLine(text: string): string {
+  return text
+    .replace(/\/\*.*?\*\//g, ' ')
+    .replace(/(^|\s)\/\/.*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/;$/, '');
+}
+
+/**
+ * A line named by its code rather than its number, so an edit above it does not change the name:
+ * its normalised text, and `#n` when it is the n-th line of that text in the file; the number
+ * itself when the file cannot be read.
+ */
+export function codeLineKey(file: string, line: number): string {
+  const text = sourceText(file);
+  const lines = text?.split(/\r?\n/);
+  const code = lines && line >= 1 && line <= lines.length ? normalisedLine(lines[line - 1]) : '';
+  if (!code) return String(line);
+  let nth = 1;
+  for (let k = 0; k < line - 1; k++) if (normalisedLine(lines![k]) === code) nth++;
+  return nth > 1 ? `${code}#${nth}` : code;
 }

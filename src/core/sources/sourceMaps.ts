@@ -6,19 +6,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map';
-import type { Cause, Leak, SourcePosition } from '../report';
+import type { Cause, CauseStep, Leak, SourcePosition } from '../report';
+import { codeLineKey, sourceText } from './references';
+import { originalName } from './runningSources';
 import { toLocalPath } from './scripts';
 
 const MAPPING_URL = /\/\/[#@]\s*sourceMappingURL=(\S+)\s*$/gm;
 
 /** Reads a script's source map (inline or file); undefined when it has none or it cannot be read. */
 export function readSourceMap(file: string): { map: RawSourceMap; mapUrl: string } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = sourceText(file);
+  if (text === null) return undefined;
+  // The code a script ran as (see runningSources) sits beside its original: the same folder.
+  file = originalName(file);
   let url: string | undefined;
   for (const m of text.matchAll(MAPPING_URL)) url = m[1];
   try {
@@ -57,11 +57,11 @@ export class SourceMaps {
   /** The original position of a 1-based generated position, or the position itself when unmapped. */
   async original(pos: SourcePosition): Promise<SourcePosition> {
     const c = await this.consumer(pos.file);
-    if (!c) return pos;
+    if (!c) return { ...pos, file: originalName(pos.file) };
     const query = { line: pos.line, column: Math.max(0, pos.column - 1) };
     let o = c.originalPositionFor({ ...query, bias: SourceMapConsumer.GREATEST_LOWER_BOUND });
     if (o.source === null || o.line === null) o = c.originalPositionFor({ ...query, bias: SourceMapConsumer.LEAST_UPPER_BOUND });
-    if (o.source === null || o.line === null) return pos;
+    if (o.source === null || o.line === null) return { ...pos, file: originalName(pos.file) };
     const file = toLocalPath(o.source) ?? path.resolve(path.dirname(pos.file), o.source);
     return { file, line: o.line, column: (o.column ?? 0) + 1 };
   }
@@ -81,7 +81,11 @@ export async function mapLeakSources(leaks: Leak[], maps: SourceMaps = new Sourc
       ...leak,
       allocationSites: await Promise.all(leak.allocationSites.map(map)),
       retainerPaths: await Promise.all(
-        leak.retainerPaths.map(async (r) => (r.suspectSite ? { ...r, suspectSite: await map(r.suspectSite) } : r)),
+        leak.retainerPaths.map(async (r) => ({
+          ...r,
+          ...(r.suspectSite ? { suspectSite: await map(r.suspectSite) } : {}),
+          ...(r.steps ? { steps: await mapSteps(r.steps, map) } : {}),
+        })),
       ),
       backReferences: await Promise.all(leak.backReferences.map(async (b) => (b.site ? { ...b, site: await map(b.site) } : b))),
     })),
@@ -94,52 +98,62 @@ export async function mapLeakSources(leaks: Leak[], maps: SourceMaps = new Sourc
  * named by in the causes' words to the original's `file.ts:7`.
  */
 export async function mapCauseSources(causes: Cause[], maps: SourceMaps = new SourceMaps()): Promise<Cause[]> {
-  const renamed = new Map<string, string>();
-  const map = async <T extends SourcePosition>(p: T): Promise<T> => {
-    const o = await maps.original(p);
-    if (o.file !== p.file || o.line !== p.line) renamed.set(`${baseName(p.file)}:${p.line}`, `${baseName(o.file)}:${o.line}`);
-    return { ...p, ...o };
-  };
-  const mapped = await Promise.all(
-    causes.map(async (c) => ({
-      ...c,
-      holder: c.holder.declaredAt ? { ...c.holder, declaredAt: await map(c.holder.declaredAt) } : c.holder,
-      ...(c.addedAt ? { addedAt: await map(c.addedAt) } : {}),
-      // The id names the original line too, so a rebuild does not change it.
-      id: c.addedAt ? c.id.replace(`@${c.addedAt.file}:${c.addedAt.line}`, await maps.original(c.addedAt).then((o) => `@${o.file}:${o.line}`)) : c.id,
-      allocationSites: await Promise.all(c.allocationSites.map(map)),
-      path: {
-        ...c.path,
-        steps: await Promise.all(
-          c.path.steps.map(async (s) => ({
-            ...s,
-            ...(s.site ? { site: await map(s.site) } : {}),
-            ...(s.variable?.declaredAt ? { variable: { ...s.variable, declaredAt: await map(s.variable.declaredAt) } } : {}),
-          })),
-        ),
-      },
-      ...(c.backReference?.site ? { backReference: { ...c.backReference, site: await map(c.backReference.site) } } : {}),
-    })),
+  const map = async <T extends SourcePosition>(p: T): Promise<T> => ({ ...p, ...(await maps.original(p)) });
+  return Promise.all(
+    causes.map(async (c) => {
+      const addedAt = c.addedAt ? await map(c.addedAt) : undefined;
+      // Each text names its own position: minified code puts many on one generated line.
+      const words = (text: string) => (c.addedAt && addedAt ? renameAt(text, c.addedAt, addedAt) : text);
+      const declaredAt = c.holder.declaredAt ? await map(c.holder.declaredAt) : undefined;
+      const steps = await mapSteps(c.path.steps, map);
+      return {
+        ...c,
+        // The id names the original line by its code, so neither a rebuild nor an edit above it changes it.
+        id: c.addedAt && addedAt ? c.id.replace(`@${c.addedAt.file}:${c.addedAt.line}`, `@${addedAt.file}:${codeLineKey(addedAt.file, addedAt.line)}`) : c.id,
+        title: words(c.title),
+        holder: {
+          ...c.holder,
+          label: words(c.holder.label),
+          ...(declaredAt ? { declaredAt: { ...declaredAt, ...(declaredAt.scope?.startsWith('module scope of ') ? { scope: `module scope of ${baseName(declaredAt.file)}` } : {}) } } : {}),
+        },
+        ...(addedAt ? { addedAt } : {}),
+        allocationSites: await Promise.all(c.allocationSites.map(map)),
+        evidence: c.evidence.map(words),
+        fix: words(c.fix),
+        path: { ...c.path, steps },
+        ...(c.backReference?.site ? { backReference: { ...c.backReference, site: await map(c.backReference.site) } } : {}),
+      };
+    }),
   );
-  if (!renamed.size) return mapped;
-  const pattern = new RegExp(`(${[...renamed.keys()].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!\\d)`, 'g');
-  const words = (text: string) => text.replace(pattern, (m) => renamed.get(m) ?? m);
-  for (const c of mapped) {
-    c.title = words(c.title);
-    c.holder.label = words(c.holder.label);
-    const d = c.holder.declaredAt;
-    if (d?.scope?.startsWith('module scope of ')) d.scope = `module scope of ${baseName(d.file)}`;
-    c.evidence = c.evidence.map(words);
-    for (const s of c.path.steps) {
+}
+
+/** A path's steps with their positions (a folded step's line, a variable's declaration) and the words that name them mapped. */
+async function mapSteps(steps: CauseStep[], map: <T extends SourcePosition>(p: T) => Promise<T>): Promise<CauseStep[]> {
+  return Promise.all(
+    steps.map(async (s) => {
+      const step = { ...s };
+      if (s.site) {
+        step.site = await map(s.site);
+        if (s.label) step.label = renameAt(s.label, s.site, step.site);
+        step.edge = renameAt(s.edge, s.site, step.site);
+      }
       const v = s.variable;
-      if (v?.declaredAt && v.scope) {
-        v.scope = words(v.scope.replace(/^module scope of (.*)$/, (_, f: string) => `module scope of ${baseName(v.declaredAt!.file)}`));
-        s.label = `${v.name} (${v.scope}, declared at line ${v.declaredAt.line})`;
-      } else if (s.label) s.label = words(s.label);
-      if (s.edgeType === 'folded') s.edge = words(s.edge);
-    }
-  }
-  return mapped;
+      if (v?.declaredAt) {
+        const at = await map(v.declaredAt);
+        const scope = v.scope?.startsWith('module scope of ') ? `module scope of ${baseName(at.file)}` : v.scope;
+        step.variable = { ...v, declaredAt: at, ...(scope ? { scope } : {}) };
+        if (scope) step.label = `${v.name} (${scope}, declared at line ${at.line})`;
+      }
+      return step;
+    }),
+  );
+}
+
+/** `text` with `file.js:12` (the generated position's words) said as the original's `file.ts:7`. */
+function renameAt(text: string, from: SourcePosition, to: SourcePosition): string {
+  if (from.file === to.file && from.line === to.line) return text;
+  const name = `${baseName(from.file)}:${from.line}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`${name}(?!\\d)`, 'g'), `${baseName(to.file)}:${to.line}`);
 }
 
 function baseName(file: string): string {

@@ -3,8 +3,10 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Cause, Leak, Sample } from '../report';
-import type { FromWorker, ToWorker } from './rpc';
-import { SnapshotError } from '../heap/parser';
+import { Requester, type Args, type Reply } from '../requests';
+import type { FromWorker, ToWorker, WorkerMethods, WorkerNotice } from './rpc';
+import { SnapshotError } from '../heap/errors';
+import type { RunningScript } from '../sources/runningSources';
 import type { CauseRequest, ExplainRequest, SampleInfoIn } from './session';
 
 export interface SnapshotAnalyzerOptions {
@@ -13,12 +15,9 @@ export interface SnapshotAnalyzerOptions {
   /** Old-generation limit of the worker (MB); default three quarters of the machine's memory, at most 16 GB. */
   maxHeapMb?: number;
   /**
-   * Young-generation size of the worker (MB), default 6 (2 MB semi-spaces). Nearly everything a
-   * parse allocates on the JS heap is the string table, which lives as long as the graph: by
-   * default V8 grows the new space to 32 MB and copies those strings through ever more fresh pages
-   * (a 150 MB file: 9 scavenges, 146 ms). At 6 MB the new space stays at 4 MB, its pages reused: 18
-   * scavenges, ~100 ms, 13 MB less peak RSS (CLI `analyze`, A/B median of 7: 1.66 -> 1.57 s; 600 MB,
-   * of 3: 4.96 -> 4.89 s).
+   * Young-generation size of the worker (MB), default 6: nearly everything a parse allocates on the
+   * JS heap is the string table, which lives as long as the graph, so a small new space whose pages
+   * are reused beats V8's default, which grows it and copies the strings through fresh pages.
    */
   maxYoungGenerationMb?: number;
 }
@@ -30,8 +29,7 @@ export interface SnapshotAnalyzerOptions {
  */
 export class SnapshotAnalyzer {
   private readonly worker: Worker;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly requests: Requester<WorkerMethods>;
   private dead: Error | null = null;
   /** The worker's old-generation limit in bytes (what a snapshot's parse may use at most). */
   readonly memoryLimitBytes: number;
@@ -42,17 +40,19 @@ export class SnapshotAnalyzer {
     this.memoryLimitBytes = maxHeapMb * 2 ** 20;
     this.worker = new Worker(path, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: options.maxYoungGenerationMb ?? 6 } });
     this.worker.unref();
+    this.requests = new Requester<WorkerMethods>(
+      (request) => this.worker.postMessage(request satisfies ToWorker),
+      (message, name) => (name === 'SnapshotError' ? new SnapshotError(message) : new Error(message)),
+    );
     this.worker.on('message', (m: FromWorker) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if ('ok' in m) p.resolve(m.ok);
-      else p.reject(m.errName === 'SnapshotError' ? new SnapshotError(m.err) : new Error(m.err));
+      this.requests.settle(m);
+      // While a request is pending the worker keeps the process alive; otherwise it does not.
+      if (this.requests.waiting === 0) this.worker.unref();
     });
     const die = (e: Error) => {
       this.dead = e;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
+      this.requests.failAll(e);
+      this.worker.unref();
     };
     this.worker.on('error', (e) =>
       die(
@@ -66,84 +66,72 @@ export class SnapshotAnalyzer {
 
   /** Starts streaming a new snapshot. */
   begin(): void {
-    this.post({ kind: 'begin' });
+    this.post({ type: 'begin' });
   }
 
   /** Streams one chunk (as `HeapProfiler.addHeapSnapshotChunk` delivers it). */
   push(chunk: string | Uint8Array): void {
-    this.post({ kind: 'chunk', data: chunk });
+    this.post({ type: 'chunk', data: chunk });
   }
 
   /** Drops the snapshot being streamed. */
   abort(): void {
-    if (!this.dead) this.post({ kind: 'abort' });
+    if (!this.dead) this.post({ type: 'abort' });
   }
 
   /** Forgets earlier id watermarks (V8's ids restarted): the next snapshot starts a new baseline. */
   resetBaseline(): void {
-    if (!this.dead) this.post({ kind: 'resetBaseline' });
+    if (!this.dead) this.post({ type: 'resetBaseline' });
   }
 
   /** Ends the streamed snapshot; resolves with its Sample. */
   finish(info: SampleInfoIn): Promise<Sample> {
-    return this.request<Sample>((id) => ({ kind: 'finish', id, info }));
+    return this.request('finish', info);
   }
 
   /** Parses and summarises a `.heapsnapshot` file in the worker. */
   analyzeFile(path: string, info?: Partial<SampleInfoIn>): Promise<Sample> {
     const full: SampleInfoIn = { index: 0, time: Date.now(), pauseMs: 0, heapUsed: 0, heapTotal: 0, ...info };
-    return this.request<Sample>((id) => ({ kind: 'analyzeFile', id, path, info: full }));
+    return this.request('analyzeFile', path, full);
   }
 
   /** Explains why the given types grow (retainer clusters, sites, back-references) on the latest snapshot. */
   explain(types: string[], options: Omit<ExplainRequest, 'types'> = {}): Promise<Leak[]> {
-    return this.request<Leak[]>((id) => ({ kind: 'explain', id, request: { ...options, types } }));
+    return this.request('explain', { ...options, types });
   }
 
   /** The causes of the growing types (one per holder) on the latest snapshot. */
   causes(types: CauseRequest['types'], options: Omit<CauseRequest, 'types'> = {}): Promise<Cause[]> {
-    return this.request<Cause[]>((id) => ({ kind: 'causes', id, request: { ...options, types } }));
+    return this.request('causes', { ...options, types });
+  }
+
+  /** The program's scripts on the latest snapshot whose running code is not their file (transformed `.ts`). */
+  runningScripts(): Promise<RunningScript[]> {
+    return this.request('runningScripts');
   }
 
   /** Retained bytes of each named type on the latest snapshot. */
   retainedSizes(types: string[]): Promise<Record<string, number>> {
-    return this.request<Record<string, number>>((id) => ({ kind: 'retained', id, types }));
+    return this.request('retainedSizes', types);
   }
 
   /** Stops the worker; pending requests fail. */
   async dispose(): Promise<void> {
     if (this.dead) return;
     this.dead = new Error('The snapshot analyzer was disposed.');
-    for (const p of this.pending.values()) p.reject(this.dead);
-    this.pending.clear();
+    this.requests.failAll(this.dead);
     // terminate() can wait on a worker busy in native code; never let it hold up the caller.
     await Promise.race([this.worker.terminate(), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
-  private request<T>(make: (id: number) => ToWorker): Promise<T> {
+  /** One request to the worker, which keeps the process alive until it is answered. */
+  private request<K extends keyof WorkerMethods & string>(method: K, ...args: Args<WorkerMethods, K>): Promise<Reply<WorkerMethods, K>> {
     if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      // While a request is pending the worker keeps the process alive; otherwise it does not.
-      const settle = () => {
-        if (this.pending.size === 0) this.worker.unref();
-      };
-      this.pending.set(id, {
-        resolve: (v) => {
-          settle();
-          resolve(v as T);
-        },
-        reject: (e) => {
-          settle();
-          reject(e);
-        },
-      });
-      this.worker.ref();
-      this.worker.postMessage(make(id));
-    });
+    this.worker.ref();
+    return this.requests.request(method, ...args);
   }
 
-  private post(m: ToWorker): void {
+  private post(m: WorkerNotice): void {
     if (this.dead) throw this.dead;
     this.worker.postMessage(m);
   }

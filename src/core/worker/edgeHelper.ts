@@ -18,19 +18,30 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { ColumnsFullError, GrowableColumns, sharedAlloc, type ArrayRecycler } from '../heap/columns';
 import { DigitScanner } from '../heap/digits';
-import type { SnapshotMeta } from '../heap/graph';
-import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes, SnapshotError, SnapshotParser, spreadRows, type EdgeHelper, type SnapshotHeader } from '../heap/parser';
+import { SnapshotError } from '../heap/errors';
+import type { HeapGraph, SnapshotMeta } from '../heap/graph';
+import { parseSnapshotFile, type FileEdgeHelper, type ParseFileOptions } from '../heap/file';
+import { blockNumbers, findEdges, finishNumber, NUMBER_SLACK, placeNumbers } from '../heap/edgeBlocks';
+import { convertEdgeRows, edgeColumnTypes, indexedEdgeTypes } from '../heap/numberTables';
+import { sharedWords, type SharedWord } from './sharedState';
+import { SnapshotParser, type SnapshotHeader } from '../heap/parser';
 
 /** How long the parser waits at "edges" for the helper to claim them, by default (see EdgeHelperThread). */
 const DEFAULT_WAIT_MS = 100;
-/** The blocks "edges" is shared out in, by default: ~3 ms of parsing each, so neither thread waits long for the other at the meeting. */
+/** The blocks "edges" is shared out in, by default: a few ms of parsing each, so neither thread waits long for the other at the meeting. */
 const DEFAULT_BLOCK_BYTES = 1 << 20;
 /** The blocks word: the helper's next block in the low 16 bits, the parser's lowest in the high ones; NO_TAIL until the parser claims one. */
 const NO_TAIL = 0xffff;
 
-const SEARCHING = 0;
-const HELPER = 1;
-const PARSER = 2;
+/** Who parses "edges" (the `owner` word): settled once, by whichever thread moves it from `searching`. */
+const OWNER = { searching: 0, helper: 1, parser: 2 } as const;
+/** The words of the hand-offs: the owner, and the blocks word (see NO_TAIL). */
+const WORDS = ['owner', 'blocks'] as const;
+
+/** The control memory's words, and the offset of the `[` the helper claimed (a Float64 after them). */
+function controlOf(control: SharedArrayBuffer): { words: ReturnType<typeof sharedWords<(typeof WORDS)[number]>>; offset: Float64Array } {
+  return { words: sharedWords(WORDS, new Int32Array(control, 0, 2)), offset: new Float64Array(control, 8, 1) };
+}
 
 /** What the helper thread is given (`workerData.edgeScan`). */
 export interface EdgeScanRequest {
@@ -39,7 +50,7 @@ export interface EdgeScanRequest {
   nodeCount: number;
   /** The edge table's columns, in field order, in shared memory, sized for the header's edge count. */
   columns: EdgeColumn[];
-  /** Int32 [0]: SEARCHING, HELPER or PARSER; Int32 [1]: the blocks word; Float64 [1]: the offset of the `[` the helper claimed. */
+  /** The owner and blocks words, and the offset of the `[` the helper claimed (`controlOf`). */
   control: SharedArrayBuffer;
   /** The size of the blocks "edges" is shared out in. */
   blockBytes: number;
@@ -67,10 +78,44 @@ function edgeColumns(meta: SnapshotMeta, capacity: number, given?: EdgeColumn[],
   return columns;
 }
 
+/** How a file is parsed on two threads. */
+export interface TwoThreadParseOptions extends Omit<ParseFileOptions, 'edgeHelper' | 'keepHelper'> {
+  /** A worker script that runs `runEdgeScan` for `workerData.edgeScan` (helperRoles.ts); without one, one thread. */
+  edgeWorker?: string;
+  /** How long the parser waits at "edges" for a helper still looking for them (default 100 ms; it wakes at the helper's claim). */
+  helperWaitMs?: number;
+  /** The blocks the two threads share "edges" out in (default 1 MB). */
+  blockBytes?: number;
+  /** Tests: the helper waits for this thread's first block after this many of its own, so that both take part. */
+  meetAfterBlocks?: number;
+  /**
+   * Given the helper thread once the file is parsed, when it parsed "edges": it is idle and may
+   * take one more job (dominatorsAhead.ts); the receiver ends it. Without this option the thread
+   * is ended at once.
+   */
+  keepHelper?: (thread: Worker) => void;
+}
+
+/** Parses a `.heapsnapshot` file with its "edges" parsed by a helper thread too (files of 16 MB or more). */
+export function parseFileOnTwoThreads(path: string, options: TwoThreadParseOptions = {}): Promise<HeapGraph> {
+  const { edgeWorker: script, helperWaitMs, blockBytes, meetAfterBlocks, keepHelper, ...rest } = options;
+  return parseSnapshotFile<EdgeHelperThread>(path, {
+    ...rest,
+    edgeHelper: script ? (header) => new EdgeHelperThread(script, path, header, helperWaitMs, rest.recycler, { blockBytes, meetAfterBlocks }) : undefined,
+    keepHelper: keepHelper
+      ? (helper) => {
+          const idle = helper.handOver();
+          if (idle) keepHelper(idle);
+          else helper.stop();
+        }
+      : undefined,
+  });
+}
+
 /** The parser's side: starts the helper thread and answers the parser's claim. */
-export class EdgeHelperThread implements EdgeHelper {
-  private readonly state: Int32Array;
-  private readonly blocks: Int32Array;
+export class EdgeHelperThread implements FileEdgeHelper {
+  private readonly owner: SharedWord;
+  private readonly blocks: SharedWord;
   private readonly offset: Float64Array;
   private readonly blockBytes: number;
   private readonly worker: Worker;
@@ -81,8 +126,8 @@ export class EdgeHelperThread implements EdgeHelper {
 
   /**
    * `waitMs`: how long the parser, at "edges", waits for a helper that has not claimed them yet (it
-   * wakes as soon as the helper does). A helper thread takes ~60 ms to start, and a parser that is
-   * already warm (a later file in the same process) can reach "edges" of a 150 MB file first.
+   * wakes as soon as the helper does): a parser that is already warm (a later file in the same
+   * process) can reach "edges" before a helper thread has started.
    * `recycler`: where the edge table's shared buffers may come from, and go back to if the helper
    * never claims them.
    */
@@ -95,12 +140,10 @@ export class EdgeHelperThread implements EdgeHelper {
     options: { blockBytes?: number; meetAfterBlocks?: number } = {},
   ) {
     const control = new SharedArrayBuffer(16);
-    this.state = new Int32Array(control, 0, 1);
-    this.blocks = new Int32Array(control, 4, 1);
-    this.blocks[0] = NO_TAIL << 16;
-    this.offset = new Float64Array(control, 8, 1);
+    ({ words: { owner: this.owner, blocks: this.blocks }, offset: this.offset } = controlOf(control));
+    this.blocks.set(NO_TAIL << 16);
     this.blockBytes = Math.max(64, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
-    // Fresh memory is dear on first touch (0.4-2.8 ms per MB measured): the edge table of a 150 MB file is ~55 MB.
+    // Fresh memory is dear on first touch, and the edge table is a third of the file's size.
     this.columns = edgeColumns(header.meta, header.edgeCount, undefined, recycler);
     const request: EdgeScanRequest = {
       path,
@@ -120,11 +163,11 @@ export class EdgeHelperThread implements EdgeHelper {
   }
 
   claim(offset: number): boolean {
-    if (this.waitMs > 0) Atomics.wait(this.state, 0, SEARCHING, this.waitMs);
-    const was = Atomics.compareExchange(this.state, 0, SEARCHING, PARSER);
-    if (was === HELPER && this.offset[0] === offset) return true;
+    if (this.waitMs > 0) this.owner.waitWhile(OWNER.searching, this.waitMs);
+    const was = this.owner.move(OWNER.searching, OWNER.parser);
+    if (was === OWNER.helper && this.offset[0] === offset) return true;
     // A helper that never claimed never wrote: its columns can hold the parser's own edge table.
-    if (was === SEARCHING) this.recycler?.give(this.columns.columns);
+    if (was === OWNER.searching) this.recycler?.give(this.columns.columns);
     this.stop(); // not claimed, or claimed somewhere else: the parser reads "edges" itself
     return false;
   }
@@ -209,14 +252,11 @@ export class EdgeHelperThread implements EdgeHelper {
   /** Claims the highest block not taken yet, below `count`; -1 once the helper has reached the parser's blocks. */
   private claimBack(count: number): number {
     for (;;) {
-      const word = Atomics.load(this.blocks, 0);
+      const word = this.blocks.value;
       const lo = word & 0xffff;
       const hi = Math.min(word >>> 16, count);
       if (hi - 1 < lo) return -1;
-      if (Atomics.compareExchange(this.blocks, 0, word, lo | ((hi - 1) << 16)) === word) {
-        Atomics.notify(this.blocks, 0);
-        return hi - 1;
-      }
+      if (this.blocks.move(word, lo | ((hi - 1) << 16)) === word) return hi - 1;
     }
   }
 
@@ -234,17 +274,16 @@ export class EdgeHelperThread implements EdgeHelper {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    Atomics.store(this.state, 0, PARSER);
+    this.owner.set(OWNER.parser);
     void this.worker.terminate();
   }
 }
 
 /** The helper thread's side: find "edges" in the file, claim it, parse it into the shared columns, block by block from the front. */
 export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeScanReply) => void): Promise<void> {
-  const state = new Int32Array(request.control, 0, 1);
-  const blocks = new Int32Array(request.control, 4, 1);
-  const offset = new Float64Array(request.control, 8, 1);
-  const parserTookIt = () => Atomics.load(state, 0) === PARSER;
+  const { words, offset } = controlOf(request.control);
+  const { owner, blocks } = words;
+  const parserTookIt = () => owner.value === OWNER.parser;
   let file: FileHandle | undefined;
   try {
     file = await open(request.path, 'r');
@@ -255,8 +294,7 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
     const at = await findEdges(file, input, parserTookIt);
     if (at < 0) return post({ kind: 'stopped' });
     offset[0] = at;
-    if (Atomics.compareExchange(state, 0, SEARCHING, HELPER) !== SEARCHING) return post({ kind: 'stopped' });
-    Atomics.notify(state, 0);
+    if (owner.move(OWNER.searching, OWNER.helper) !== OWNER.searching) return post({ kind: 'stopped' });
     const first = at + 1;
     const size = request.blockBytes;
     let pos = first;
@@ -269,8 +307,8 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
       while (i < bytesRead) {
         if (pos + i === first + next * size) {
           if (next === request.meetAfterBlocks) {
-            const word = Atomics.load(blocks, 0);
-            if (word >>> 16 === NO_TAIL) Atomics.wait(blocks, 0, word, 10_000);
+            const word = blocks.value;
+            if (word >>> 16 === NO_TAIL) blocks.waitWhile(word, 10_000);
           }
           if (!claimFront(blocks, next)) {
             met = true;
@@ -298,97 +336,10 @@ export async function runEdgeScan(request: EdgeScanRequest, post: (reply: EdgeSc
 }
 
 /** Claims block `j` for the helper (the next from the front); false when the parser holds it already. */
-function claimFront(blocks: Int32Array, j: number): boolean {
+function claimFront(blocks: SharedWord, j: number): boolean {
   for (;;) {
-    const word = Atomics.load(blocks, 0);
+    const word = blocks.value;
     if (j >= word >>> 16) return false;
-    if (Atomics.compareExchange(blocks, 0, word, ((word >>> 16) << 16) | (j + 1)) === word) return true;
+    if (blocks.move(word, ((word >>> 16) << 16) | (j + 1)) === word) return true;
   }
-}
-
-/** Bytes past a block's end that its last number may need (a number in V8's tables has at most 10 digits). */
-const NUMBER_SLACK = 24;
-
-/** The helper met the parser at `at`: a number it was reading when its last block ended goes on there. */
-async function finishNumber(file: FileHandle, parser: SnapshotParser, at: number): Promise<void> {
-  const bytes = await readAt(file, at - 1, NUMBER_SLACK + 1);
-  if (!isDigit(bytes[0])) return; // the block ended between numbers
-  let d = 1;
-  while (d < bytes.length && isDigit(bytes[d])) d++;
-  if (d === bytes.length) throw new SnapshotError(`corrupt heap snapshot: a number of ${NUMBER_SLACK} digits or more in "edges"`);
-  parser.pushEdges(bytes.subarray(1, d));
-}
-
-/**
- * The numbers whose first digit is in one block of "edges", into the scanner's stage: its input
- * holds the byte before the block, then the block up to `blockEnd`, then up to `length` bytes (a
- * number that begins before `blockEnd` may end after it; `complete`: the bytes end where the array
- * does). Returns how many, or -1 at a byte V8 never writes there (a sign, a fraction, anything but
- * digits and separators; the one-thread parse words it).
- */
-function blockNumbers(scanner: DigitScanner, length: number, blockEnd: number, complete: boolean): number {
-  const bytes = scanner.input;
-  let i = 1;
-  // A number that began in the block before belongs to it.
-  if (isDigit(bytes[0])) while (i < length && isDigit(bytes[i])) i++;
-  const run = { count: 0, num: 0, inNum: false, negative: false };
-  i = scanner.scan(bytes, i, blockEnd, run);
-  if (i < blockEnd) return -1;
-  if (run.inNum) {
-    // The block's last number goes on past its end.
-    let num = run.num;
-    while (i < length && isDigit(bytes[i])) num = (num * 10 + (bytes[i++] - 0x30)) >>> 0;
-    if (i === length && !complete) return -1; // ran out of slack: no V8 number is that long
-    scanner.stage[run.count++] = num;
-  }
-  return run.count;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** Writes `count` numbers of the flat table, from number `p0` on, into the columns (rows and fields counted from p0). */
-function placeNumbers(stage: Uint32Array, count: number, table: GrowableColumns, p0: number): void {
-  const width = table.width;
-  let k = 0;
-  // The fields of a row begun in the block before.
-  for (let p = p0; k < count && p % width !== 0; p++, k++) table.set(p % width, (p / width) | 0, stage[k]);
-  // Whole rows, as the parser spreads its stage (the columns are zeroed: zeros need no write).
-  const rows = ((count - k) / width) | 0;
-  spreadRows(stage, k, rows, table, (p0 + k) / width);
-  k += rows * width;
-  // The first fields of a row that ends in the block after.
-  for (let p = p0 + k; k < count; p++, k++) table.set(p % width, (p / width) | 0, stage[k]);
-}
-
-const KEY = Buffer.from('"edges"');
-
-/**
- * The offset of the `[` that opens the top-level "edges" array, or -1. Looks for the key itself,
- * preceded by what may precede a key; the parser checks the offset against its own anyway.
- */
-async function findEdges(file: FileHandle, buf: Buffer, stop: () => boolean): Promise<number> {
-  let pos = 0;
-  for (;;) {
-    const { bytesRead } = await file.read(buf, 0, buf.length, pos);
-    if (bytesRead < KEY.length) return -1;
-    const chunk = buf.subarray(0, bytesRead);
-    for (let j = chunk.indexOf(KEY); j >= 0; j = chunk.indexOf(KEY, j + 1)) {
-      const before = j > 0 ? chunk[j - 1] : (await readAt(file, pos - 1, 1))[0];
-      if (!(before === 0x2c || before === 0x7b || before === 0x20 || before === 0x0a || before === 0x0d || before === 0x09)) continue;
-      const after = (await readAt(file, pos + j + KEY.length, 64)).toString('latin1');
-      const m = /^\s*:\s*\[/.exec(after);
-      if (m) return pos + j + KEY.length + m[0].length - 1;
-    }
-    if (bytesRead < buf.length || stop()) return -1;
-    pos += bytesRead - (KEY.length - 1);
-  }
-}
-
-async function readAt(file: FileHandle, pos: number, length: number): Promise<Buffer> {
-  if (pos < 0) return Buffer.alloc(0);
-  const b = Buffer.alloc(length);
-  const { bytesRead } = await file.read(b, 0, length, pos);
-  return b.subarray(0, bytesRead);
 }

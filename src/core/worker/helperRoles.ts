@@ -2,8 +2,8 @@
 // graph's dominators), or a graph's distances. Served by the helper bundle (helperThread.ts) and,
 // where that bundle is missing, by the snapshot worker's own script.
 import type { MessagePort } from 'node:worker_threads';
-import type { EdgeKinds } from '../analysis/edges';
-import { runDistanceHelper, runDominatorsAhead, type DistanceRequest, type DistanceStrings, type DominatorsAheadRequest } from './parallel';
+import { runDistanceHelper, type DistanceRequest, type DistanceStrings } from './distanceHelper';
+import { runDominatorsAhead, type DominatorsAheadRequest } from './dominatorsAhead';
 import { runEdgeScan, type EdgeScanRequest } from './edgeHelper';
 
 /** Starts the job `workerData` names on this thread; false when it names none. */
@@ -12,8 +12,8 @@ export function serveHelperRole(port: MessagePort, workerData: unknown): boolean
   if (role?.edgeScan) {
     // Done with "edges", the thread may be kept for one more job: a graph's dominators (see startDominatorsAhead).
     void runEdgeScan(role.edgeScan, (m) => port.postMessage(m)).then(() =>
-      port.once('message', (m: { dominatorsAhead?: DominatorsAheadRequest; kinds: EdgeKinds }) => {
-        if (m.dominatorsAhead) runDominatorsAhead(m.dominatorsAhead, m.kinds);
+      port.once('message', (m: { dominatorsAhead?: DominatorsAheadRequest }) => {
+        if (m.dominatorsAhead) runDominatorsAhead(m.dominatorsAhead);
         port.close();
       }),
     );

@@ -1,21 +1,26 @@
+// What the host asks of the snapshot worker, declared once for both sides (src/core/requests.ts).
+import type { ReplyMessage, RequestMessage } from '../requests';
 import type { Cause, Leak, Sample } from '../report';
+import type { RunningScript } from '../sources/runningSources';
 import type { CauseRequest, ExplainRequest, SampleInfoIn } from './session';
 
-/** Messages from the host to the snapshot worker. Requests carry an id; chunks do not (no reply). */
-export type ToWorker =
-  | { kind: 'begin' }
-  | { kind: 'chunk'; data: string | Uint8Array }
-  | { kind: 'abort' }
-  | { kind: 'resetBaseline' }
-  | { kind: 'finish'; id: number; info: SampleInfoIn }
-  | { kind: 'analyzeFile'; id: number; path: string; info: SampleInfoIn }
-  | { kind: 'explain'; id: number; request: ExplainRequest }
-  | { kind: 'retained'; id: number; types: string[] }
-  | { kind: 'causes'; id: number; request: CauseRequest };
+/** The worker's methods, each with its reply. */
+export interface WorkerMethods {
+  /** Ends the streamed snapshot: its Sample. */
+  finish(info: SampleInfoIn): Sample;
+  analyzeFile(path: string, info: SampleInfoIn): Promise<Sample>;
+  explain(request: ExplainRequest): Promise<Leak[]>;
+  causes(request: CauseRequest): Promise<Cause[]>;
+  retainedSizes(types: string[]): Record<string, number>;
+  /** The program's scripts whose running code is not their file (transformed `.ts`). */
+  runningScripts(): RunningScript[];
+}
 
-/** Replies from the worker: a result or an error message for one request id. */
-export type FromWorker =
-  | { id: number; ok: Sample | Leak[] | Cause[] | Record<string, number> }
-  | { id: number; err: string; errName?: string }
-  /** An error outside any request (a bad chunk); reported with the next finish too. */
-  | { id: -1; err: string; errName?: string };
+/** Messages that want no reply: a snapshot streamed in, and baseline resets. */
+export type WorkerNotice = { type: 'begin' } | { type: 'chunk'; data: string | Uint8Array } | { type: 'abort' } | { type: 'resetBaseline' };
+
+/** Messages from the host to the snapshot worker. */
+export type ToWorker = WorkerNotice | RequestMessage<WorkerMethods>;
+
+/** Messages from the worker: replies. */
+export type FromWorker = ReplyMessage;

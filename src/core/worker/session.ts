@@ -1,14 +1,20 @@
 import type { Worker } from 'node:worker_threads';
 import type { Cause, Leak, Sample, TypeStat } from '../report';
 import { findCauses, type TypeVerdict } from '../analysis/causes';
+import { runningCodeResolver, transformedScripts } from '../analysis/sites';
+import type { RunningScript } from '../sources/runningSources';
 import { aggregateTypes } from '../analysis/aggregate';
-import { explainTypes, retainedByType } from '../analysis/explain';
-import { cancelDominatorsAhead, startDominatorsAhead } from './parallel';
+import { singleThread, type AnalysisEngine } from '../analysis/engine';
+import { explainTypes } from '../analysis/explain';
+import { GraphAnalysis } from '../analysis/pipeline';
+import type { ThreadedEngine } from './threadedEngine';
 import { mapCauseSources, mapLeakSources } from '../sources/sourceMaps';
 import { ArrayRecycler } from '../heap/columns';
 import type { HeapGraph } from '../heap/graph';
 import { compareObjectIds, sampleObjectIds, type ObjectIdSample } from '../analysis/objectIds';
-import { SnapshotParser, parseSnapshotFile, SnapshotError } from '../heap/parser';
+import { SnapshotError } from '../heap/errors';
+import { SnapshotParser } from '../heap/parser';
+import { parseFileOnTwoThreads } from './edgeHelper';
 
 /** What the watch loop knows about a snapshot that the snapshot itself does not say. */
 export interface SampleInfoIn {
@@ -32,12 +38,16 @@ export interface ExplainRequest {
   scriptUrls?: Record<string, string>;
   /** Types whose retained sizes will be asked for next: summed in the same pass (see `ExplainContext`). */
   alsoRetained?: string[];
+  /** The running code of transformed scripts (see `runningScripts`), by script id. */
+  scriptSources?: Record<string, string>;
 }
 
 /** Asks for the causes of the growing types: each type's verdict and growth. */
 export interface CauseRequest {
   types: TypeVerdict[];
   scriptUrls?: Record<string, string>;
+  /** The running code of transformed scripts (see `runningScripts`), by script id. */
+  scriptSources?: Record<string, string>;
 }
 
 /**
@@ -47,9 +57,12 @@ export interface CauseRequest {
  */
 export class SnapshotSession {
   private parser: SnapshotParser | null = null;
-  private latest: HeapGraph | null = null;
+  /** The latest graph and its analysis. */
+  private latest: GraphAnalysis | null = null;
   /** Largest node id of each earlier sample, in order (since the last id reset). */
   private watermarks: number[] = [];
+  /** The time of each of those samples (a cause's growth per minute). */
+  private times: number[] = [];
   private previousMaxId = 0;
   /** Ids of the root's direct heap-object children (the global objects) in the previous sample. */
   private previousRootIds: Set<number> | null = null;
@@ -63,8 +76,15 @@ export class SnapshotSession {
    */
   private readonly recycler = new ArrayRecycler();
 
-  /** `edgeWorker`: a script that can parse a file's "edges" beside this thread (see parseSnapshotFile). */
-  constructor(private readonly options: { edgeWorker?: string } = {}) {}
+  private readonly engine: AnalysisEngine & Partial<Pick<ThreadedEngine, 'startDominatorsAhead'>>;
+
+  /**
+   * `edgeWorker`: a script that can parse a file's "edges" beside this thread (see parseSnapshotFile).
+   * `engine`: how the graphs' costly steps run (default: on this thread).
+   */
+  constructor(private readonly options: { edgeWorker?: string; engine?: AnalysisEngine & Partial<Pick<ThreadedEngine, 'startDominatorsAhead'>> } = {}) {
+    this.engine = options.engine ?? singleThread;
+  }
 
   /** Starts a new snapshot; drops a half-streamed one. */
   begin(): void {
@@ -80,6 +100,7 @@ export class SnapshotSession {
   /** Forgets earlier samples' id watermarks: the next snapshot starts a new baseline. */
   resetBaseline(): void {
     this.watermarks = [];
+    this.times = [];
     this.previousMaxId = 0;
     this.previousRootIds = null;
     this.previousFileIds = null;
@@ -99,7 +120,7 @@ export class SnapshotSession {
     this.previousFileIds = null;
     const started = performance.now();
     const graph = parser.finish();
-    return this.sampleOf(graph, parser.bytes, info, started, false);
+    return this.sampleOf(new GraphAnalysis(graph, this.engine), parser.bytes, info, started, false);
   }
 
   /** Parses a `.heapsnapshot` file as a stream and turns it into a Sample. */
@@ -107,8 +128,9 @@ export class SnapshotSession {
     const started = performance.now();
     let idle: Worker | undefined;
     const keepHelper = info.retainedNext ? (thread: Worker) => (idle = thread) : undefined;
-    const graph = await parseSnapshotFile(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker, keepHelper });
-    if (idle) startDominatorsAhead(graph, idle);
+    const graph = await parseFileOnTwoThreads(path, { recycler: this.recycler, edgeWorker: this.options.edgeWorker, keepHelper });
+    const analysis = new GraphAnalysis(graph, this.engine);
+    if (idle && !this.engine.startDominatorsAhead?.(analysis, idle)) void idle.terminate();
     const otherProcess = !!this.previousFileIds && compareObjectIds(this.previousFileIds, graph).otherProcess;
     this.previousFileIds = sampleObjectIds(graph);
     let bytes = 0;
@@ -117,7 +139,7 @@ export class SnapshotSession {
     } catch {
       // The size is informative only.
     }
-    return this.sampleOf(graph, bytes, info, started, otherProcess);
+    return this.sampleOf(analysis, bytes, info, started, otherProcess);
   }
 
   /** Explains why the given types grow, on the latest graph; positions mapped to original sources. */
@@ -125,11 +147,13 @@ export class SnapshotSession {
     if (!this.latest) return [];
     // "New" objects are those born since the watch began (after the first sample); with one sample, all are.
     const earlier = this.watermarks.slice(0, -1);
-    const leaks = explainTypes(this.latest, request.types, {
+    const leaks = explainTypes(this.latest.graph, request.types, {
       watermarks: earlier,
       previousMaxId: earlier.length ? earlier[0] : 0,
       scriptUrls: request.scriptUrls ?? {},
+      resolveScript: runningCodeResolver(this.latest.graph, request.scriptSources),
       alsoRetained: request.alsoRetained,
+      analysis: this.latest,
     });
     return mapLeakSources(leaks);
   }
@@ -138,22 +162,34 @@ export class SnapshotSession {
   async causes(request: CauseRequest): Promise<Cause[]> {
     if (!this.latest) return [];
     const earlier = this.watermarks.slice(0, -1);
-    return mapCauseSources(findCauses(this.latest, request.types, { watermarks: earlier, scriptUrls: request.scriptUrls ?? {} }));
+    const resolveScript = runningCodeResolver(this.latest.graph, request.scriptSources);
+    return mapCauseSources(findCauses(this.latest.graph, request.types, { watermarks: earlier, sampleTimes: [...this.times], scriptUrls: request.scriptUrls ?? {}, resolveScript, analysis: this.latest }));
+  }
+
+  /** The program's scripts on the latest graph whose running code is not their file (transformed `.ts`): the host fetches their code. */
+  runningScripts(): RunningScript[] {
+    return this.latest ? transformedScripts(this.latest.graph) : [];
   }
 
   /** Retained bytes of each named type on the latest graph (DevTools' class retained size). */
   retainedSizes(types: string[]): Record<string, number> {
     if (!this.latest || !types.length) return {};
-    return Object.fromEntries(retainedByType(this.latest, types));
+    return Object.fromEntries(this.latest.retainedByType(types));
   }
 
   /** The latest graph (for in-process queries and tests). */
   get graph(): HeapGraph | null {
+    return this.latest?.graph ?? null;
+  }
+
+  /** The latest graph's analysis (for in-process queries and tests). */
+  get analysis(): GraphAnalysis | null {
     return this.latest;
   }
 
   /** `otherProcess`: the graph's object ids name other objects than the previous one's (another process, or reset ids: a new baseline). */
-  private sampleOf(graph: HeapGraph, snapshotBytes: number, info: SampleInfoIn, started: number, otherProcess: boolean): Sample {
+  private sampleOf(analysis: GraphAnalysis, snapshotBytes: number, info: SampleInfoIn, started: number, otherProcess: boolean): Sample {
+    const graph = analysis.graph;
     let liveMaxId = 0;
     const ids = graph.nodeId;
     for (let n = 0; n < graph.nodeCount; n++) if (ids[n] > liveMaxId && ids[n] & 1) liveMaxId = ids[n];
@@ -164,21 +200,23 @@ export class SnapshotSession {
     if (idsReset) {
       // V8's ids were reset (HeapProfiler.disable, or another tool's snapshot): start a new baseline.
       this.watermarks = [];
+      this.times = [];
       this.previousMaxId = 0;
     }
-    const types: TypeStat[] = aggregateTypes(graph, this.watermarks, this.previousMaxId);
+    const types: TypeStat[] = aggregateTypes(graph, this.watermarks, this.previousMaxId, analysis.shapes);
     // The newest objects may have died since, so the live maximum can drop: keep the running maximum.
     const maxId = Math.max(liveMaxId, this.previousMaxId);
     this.watermarks.push(maxId);
+    this.times.push(info.time);
     this.previousMaxId = maxId;
     // The previous graph is dropped here: nothing reads it any more (requests are served one at a
     // time, and explanations keep no arrays), so its buffers go to the next parse.
     const previous = this.latest;
-    this.latest = graph;
+    this.latest = analysis;
     this.recycler.clear(); // what this parse did not take
-    if (previous && previous !== graph) {
-      cancelDominatorsAhead(previous);
-      this.recycler.give(graphArrays(previous));
+    if (previous && previous.graph !== graph) {
+      previous.release();
+      this.recycler.give(graphArrays(previous.graph));
     }
     const { retainedNext: _hint, ...echo } = info;
     return {

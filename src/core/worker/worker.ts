@@ -4,11 +4,11 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Cause, Leak, Sample } from '../report';
-import { useAnalysisHelper } from './parallel';
+import { answer } from '../requests';
 import { serveHelperRole } from './helperRoles';
-import type { FromWorker, ToWorker } from './rpc';
+import type { FromWorker, ToWorker, WorkerMethods } from './rpc';
 import { SnapshotSession } from './session';
+import { ThreadedEngine } from './threadedEngine';
 
 const port = parentPort;
 if (!port) throw new Error('snapshotWorker must run as a worker thread');
@@ -20,24 +20,23 @@ function serve(port: NonNullable<typeof parentPort>): void {
   // beside this one (this script where it is missing).
   const helper = join(__dirname, 'snapshotHelper.js');
   const helperScript = existsSync(helper) ? helper : __filename;
-  const session = new SnapshotSession({ edgeWorker: helperScript });
-  useAnalysisHelper(helperScript);
+  const session = new SnapshotSession({ edgeWorker: helperScript, engine: new ThreadedEngine(helperScript) });
   /** The first error met while streaming the current snapshot; reported by its finish. */
   let streamError: Error | null = null;
-
-  const reply = (m: FromWorker) => port.postMessage(m);
-  const fail = (id: number, e: unknown) => reply({ id, err: (e as Error)?.message ?? String(e), errName: (e as Error)?.name });
-  /** Replies to request `id` with what `work` returns, or with its error. */
-  const answer = async (id: number, work: () => Sample | Leak[] | Record<string, number> | Promise<Sample | Leak[] | Cause[]>) => {
-    try {
-      reply({ id, ok: await work() });
-    } catch (e) {
-      fail(id, e);
-    }
+  const methods: WorkerMethods = {
+    finish(info) {
+      if (streamError) throw streamError;
+      return session.finish(info);
+    },
+    analyzeFile: (path, info) => session.analyzeFile(path, info),
+    explain: (request) => session.explain(request),
+    causes: (request) => session.causes(request),
+    retainedSizes: (types) => session.retainedSizes(types),
+    runningScripts: () => session.runningScripts(),
   };
 
-  port.on('message', async (m: ToWorker) => {
-    switch (m.kind) {
+  port.on('message', (m: ToWorker) => {
+    switch (m.type) {
       case 'begin':
         streamError = null;
         session.begin();
@@ -58,17 +57,9 @@ function serve(port: NonNullable<typeof parentPort>): void {
       case 'resetBaseline':
         session.resetBaseline();
         return;
-      case 'finish':
-        if (streamError) return fail(m.id, streamError);
-        return answer(m.id, () => session.finish(m.info));
-      case 'analyzeFile':
-        return answer(m.id, () => session.analyzeFile(m.path, m.info));
-      case 'retained':
-        return answer(m.id, () => session.retainedSizes(m.types));
-      case 'explain':
-        return answer(m.id, () => session.explain(m.request));
-      case 'causes':
-        return answer(m.id, () => session.causes(m.request));
+      case 'request':
+        void answer(methods, m, (reply: FromWorker) => port.postMessage(reply));
+        return;
     }
   });
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aggregateTypes, cohortOf, maxObjectId } from '../../../src/core/analysis/aggregate';
 import type { HeapGraph } from '../../../src/core/heap/graph';
-import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../../src/core/heap/file';
 import type { TypeStat } from '../../../src/core/report';
 import { fixture } from '../../fixtures/index';
 import { snapshotFile, startInspected } from '../../fixtures/harness';

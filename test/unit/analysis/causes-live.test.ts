@@ -7,24 +7,25 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../../src/core/report';
-import { CAUSE_FIXTURES } from '../../fixtures/causes/index';
+import { CAUSE_FIXTURES, CAUSE_FIXTURES_DIR } from '../../fixtures/causes/index';
+import { builtBundles } from '../helpers/bundles';
 
-const CLI = join(__dirname, '../../../dist/cli.js');
+const CLI = builtBundles().cli;
 
-/** Runs `leak-watch run --samples 5 --interval 0.6 --json FILE -- node <file>` and reads the report. */
-async function watchReport(file: string): Promise<Report> {
+/** Runs `leak-watch run --samples 5 --interval 0.6 --json FILE -- node [nodeArgs] <file>` and reads the report. */
+async function watchReport(file: string, nodeArgs: string[] = [], samples = 5): Promise<Report> {
   const dir = mkdtempSync(join(tmpdir(), 'leak-watch-causes-'));
   const json = join(dir, 'report.json');
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'run', '--samples', '5', '--interval', '0.6', '--json', json, '-q', '--', process.execPath, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'run', '--samples', String(samples), '--interval', '0.6', '--json', json, '-q', '--', process.execPath, ...nodeArgs, file], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 360_000);
       child.on('exit', (code) => {
         clearTimeout(timer);
         if (code === 0) resolve();
@@ -40,7 +41,7 @@ async function watchReport(file: string): Promise<Report> {
 const measured: { name: string; causes: number; types: number }[] = [];
 
 describe('causes on real programs', function () {
-  this.timeout(200_000);
+  this.timeout(400_000);
 
   after(() => {
     if (!measured.length) return;
@@ -59,7 +60,7 @@ describe('causes on real programs', function () {
     const x = f.expect!;
     it(`${f.name}: one leak cause, ${x.holder}${x.variable ? ` ${x.variable}` : ''}${x.event ? ` '${x.event}'` : ''}, added at line ${x.addsLine}, keeps ${x.keeps} first`, async () => {
       await f.build?.();
-      const report = await watchReport(f.file);
+      const report = await watchReport(f.file, f.nodeArgs, f.samples);
       const leaks = (report.causes ?? []).filter((c) => c.verdict === 'leak');
       measured.push({ name: f.name, causes: leaks.length, types: report.types.filter((t) => t.verdict === 'leak').length });
       const summary = JSON.stringify((report.causes ?? []).map((c) => ({ v: c.verdict, title: c.title, at: c.addedAt, kept: c.kept.map((k) => k.type) })), null, 1);
@@ -72,6 +73,7 @@ describe('causes on real programs', function () {
       assert.equal(cause.kept[0].type, x.keeps, summary);
       assert.equal(cause.kept[0].origin, x.inLibrary && x.keeps === 'Window' ? 'library' : 'user');
       assert.deepEqual([cause.addedAt?.file, cause.addedAt?.line], [x.source, x.addsLine], summary);
+      if (x.call) assert.equal(cause.addedAt?.call, x.call, summary);
       if (x.allocLine) assert.deepEqual([cause.allocationSites[0]?.file, cause.allocationSites[0]?.line], [x.source, x.allocLine], JSON.stringify(cause.allocationSites));
       if (x.declaresLine && cause.holder.declaredAt) assert.deepEqual([cause.holder.declaredAt.file, cause.holder.declaredAt.line], [x.source, x.declaresLine]);
       assert.ok(!/→|\[\]|\(closure\)/.test(cause.title), `plain words: ${cause.title}`);
@@ -81,6 +83,29 @@ describe('causes on real programs', function () {
       const folded = cause.path.steps.filter((s) => s.folded);
       assert.ok(folded.length <= 1 && (folded.length === 0 || cause.path.steps[0].folded), JSON.stringify(cause.path.steps.map((s) => s.label ?? s.edge)));
       assert.ok(cause.path.holderIndex >= 0);
+      // The cause's own growth: its first kept type's objects born in every interval, at a rate.
+      assert.ok(cause.growth && cause.growth.intervalsGrowing >= cause.growth.intervals - 1 && cause.growth.objectsPerMinute > 0 && cause.growth.type === cause.kept[0].type, JSON.stringify(cause.growth));
     });
   }
+
+  it('a cause keeps its id when a line is inserted above the line that adds to its holder (a fix)', async () => {
+    const source = readFileSync(join(CAUSE_FIXTURES_DIR, 'http-listeners.js'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'leak-watch-cause-id-'));
+    try {
+      const plain = join(dir, 'server.js');
+      const edited = join(dir, 'server-edited.js');
+      writeFileSync(plain, source);
+      // Both files are named alike in the id only through their own path: compare the rest.
+      writeFileSync(edited, source.replace(/^(\s*)(configEmitter\.on\('reload')/m, "$1res.setHeader('x-served-by', 'leak-watch');\n$1$2"));
+      const [a, b] = await Promise.all([watchReport(plain), watchReport(edited)]);
+      const leakOf = (r: Report) => (r.causes ?? []).find((c) => c.verdict === 'leak');
+      const [x, y] = [leakOf(a), leakOf(b)];
+      assert.ok(x && y, JSON.stringify([a.causes, b.causes]));
+      assert.equal(y.addedAt!.line, x.addedAt!.line + 1);
+      assert.equal(y.id.replace(edited, plain), x.id);
+      assert.ok(!/:\d+$/.test(x.id) && x.id.includes("configEmitter.on('reload'"), x.id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

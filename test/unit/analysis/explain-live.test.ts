@@ -79,6 +79,17 @@ describe('analysis: why it leaks, on live fixtures', function () {
     const g = w.graphs[1];
     assert.ok(b.count > 100, `count ${b.count}`);
     assert.ok(b.bytes > leak.newBytes * 0.5 && b.bytes < g.totalSize, `bytes ${b.bytes} vs new ${leak.newBytes}`);
+    // The per-type path speaks as a cause's: Node's timer plumbing is one labelled step before the program's `registry`.
+    const top = leak.retainerPaths[0];
+    assert.ok(top.steps?.[0].folded && /^kept alive by a timer/.test(top.steps[0].label ?? ''), JSON.stringify(top.steps));
+    assert.ok(top.steps.some((s) => s.variable?.name === 'registry'), JSON.stringify(top.steps.map((s) => s.label ?? s.edge)));
+    assert.ok(top.suspectStepIndex! >= 0 && top.steps[top.suspectStepIndex!].from === 'Set', JSON.stringify(top));
+    const shapes = leak.retainerPaths.map((r) => JSON.stringify(r.steps!.map((s) => (s.folded ? s.label : [s.from, s.edge, s.to]))));
+    assert.equal(new Set(shapes).size, shapes.length, 'clusters that differ only inside folded plumbing are one');
+    // The evidence's numbers are grouped where the sentences are made (the CLI printed "were it weak, 156800 bytes").
+    const backRefSentence = leak.evidence.find((e) => e.includes('points back at'));
+    assert.match(backRefSentence ?? '', /were it weak, \d{1,3}(,\d{3})+ bytes/, `${backRefSentence}`);
+    for (const e of leak.evidence) assert.doesNotMatch(e.replace(/\/\S+:\d+/g, ''), /(^|[\s(])\d{4,}(?![\d:])/, e);
     // no back-reference on the fixtures without one
     const { leak: map } = await explainFixture('leak-map-cache');
     assert.deepEqual(map.backReferences, []);

@@ -1,14 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { computeDistances, pathFromRoot, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../../src/core/analysis/distances';
-import { computeDominators, retainedByMarks, retainedBySet } from '../../../src/core/analysis/dominators';
-import { buildRetainers, edgeSource, edgeKinds, isEssentialEdge, markNonEssentialRange, nonEssentialEdges } from '../../../src/core/analysis/edges';
+import { pathFromRoot, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../../src/core/analysis/distances';
+import { retainedByMarks, retainedBySet } from '../../../src/core/analysis/dominators';
+import { buildRetainers, edgeSource, isEssentialEdge, markNonEssentialRange, readEdgeKinds } from '../../../src/core/analysis/edges';
 import type { HeapGraph } from '../../../src/core/heap/graph';
+import { distancesOf, dominatorsOf, nonEssentialOf } from '../helpers/steps';
 import { GraphBuilder } from '../why-programs/builder';
 
 /** Reference dominators by the textbook data-flow fixpoint over sets (small graphs only). */
 function naiveDominators(g: HeapGraph): number[] {
   const n = g.nodeCount;
-  const k = edgeKinds(g);
+  const k = readEdgeKinds(g);
   const preds: number[][] = Array.from({ length: n }, () => []);
   for (let v = 0; v < n; v++)
     for (let e = g.firstEdge[v]; e < g.firstEdge[v + 1]; e++) if (isEssentialEdge(g, k, v, e)) preds[g.edgeTo[e]].push(v);
@@ -89,7 +90,7 @@ describe('analysis: distances', () => {
     b.edge(gcRoots, 'element', 0, c); // system path to C is shorter, but user roots go first
     b.prop(global, 'a', a).prop(a, 'c', c).edge(a, 'weak', 'w', weakOnly);
     const g = b.build();
-    const d = computeDistances(g);
+    const d = distancesOf(g);
     assert.equal(d.distance[global], 1);
     assert.equal(d.distance[a], 2);
     assert.equal(d.distance[c], 3, 'C reached from the user root');
@@ -115,7 +116,7 @@ describe('analysis: distances', () => {
     b.prop(b.nodes.length - 1, 'key', key);
     b.edge(key, 'internal', name(2), value);
     const g = b.build();
-    const d = computeDistances(g);
+    const d = distancesOf(g);
     // table reached at 3, key at 3; the value needs both halves: only the second one leads to it
     assert.equal(d.distance[value], 4);
     const parent = edgeSource(g, d.parentEdge[value]);
@@ -135,7 +136,7 @@ describe('analysis: dominators', () => {
     b.edge(0, 'shortcut', 'r', r).prop(r, 'x', x).prop(r, 'y', y).prop(x, 'z', z).prop(y, 'z', z).prop(z, 'w', w);
     b.edge(w, 'weak', 'back', r).prop(w, 'self', w);
     const g = b.build();
-    const dom = computeDominators(g);
+    const dom = dominatorsOf(g);
     assert.equal(dom.dominator[z], r);
     assert.equal(dom.dominator[w], z);
     assert.equal(dom.dominator[x], r);
@@ -160,7 +161,7 @@ describe('analysis: dominators', () => {
   it('skips the table half of a WeakMap entry: the key dominates the value', () => {
     const { b, key, table, value } = weakMapEntry();
     const g = b.build();
-    const dom = computeDominators(g);
+    const dom = dominatorsOf(g);
     assert.equal(dom.dominator[value], key);
     assert.equal(dom.retained[key], 510);
     assert.equal(dom.retained[table], 10);
@@ -171,16 +172,15 @@ describe('analysis: dominators', () => {
     b.edge(key, 'shortcut', 's', value).edge(value, 'property', 'self', value).edge(wm, 'weak', 'w', value);
     const graphs = [b.build(), ...Array.from({ length: 30 }, (_, i) => randomGraph(100 + i, 10 + i, 40 + 5 * i))];
     for (const g of graphs) {
-      const bits = nonEssentialEdges(g);
+      const bits = nonEssentialOf(g);
       assert.ok(bits.buffer instanceof SharedArrayBuffer, 'in shared memory');
-      assert.equal(nonEssentialEdges(g), bits, 'once per graph');
-      const k = edgeKinds(g);
+      const k = readEdgeKinds(g);
       for (let v = 0; v < g.nodeCount; v++) {
         for (let e = g.firstEdge[v]; e < g.firstEdge[v + 1]; e++) assert.equal(((bits[e >>> 5] >>> (e & 31)) & 1) === 1, !isEssentialEdge(g, k, v, e), `edge ${e}`);
       }
     }
     const first = graphs[0];
-    const marked = Array.from({ length: first.edgeCount }, (_, e) => (nonEssentialEdges(first)[e >>> 5] >>> (e & 31)) & 1).reduce((a, x) => a + x, 0);
+    const marked = Array.from({ length: first.edgeCount }, (_, e) => (nonEssentialOf(first)[e >>> 5] >>> (e & 31)) & 1).reduce((a, x) => a + x, 0);
     assert.equal(marked, 4, 'the table half, the shortcut from Key, the self edge and the weak edge');
   });
 
@@ -190,8 +190,8 @@ describe('analysis: dominators', () => {
     const dense = Array.from({ length: 20 }, (_, i) => randomGraph(300 + i, 10 + 3 * i, 60 + 17 * i));
     const sparse = Array.from({ length: 10 }, (_, i) => randomGraph(400 + i, 150, 40 + 9 * i)); // most nodes without edges
     for (const g of [b.build(), ...dense, ...sparse]) {
-      const whole = Buffer.from(nonEssentialEdges(g).buffer);
-      const k = edgeKinds(g);
+      const whole = Buffer.from(nonEssentialOf(g).buffer);
+      const k = readEdgeKinds(g);
       for (const step of [32, 64, 96]) {
         const bits = new Uint32Array((g.edgeCount >>> 5) + 1);
         for (let from = 0; from < g.edgeCount; from += step) {
@@ -213,7 +213,7 @@ describe('analysis: dominators', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const g = randomGraph(seed, 12 + (seed % 20), 20 + seed * 2);
       const naive = naiveDominators(g);
-      const dom = computeDominators(g);
+      const dom = dominatorsOf(g);
       for (let v = 1; v < g.nodeCount; v++) {
         assert.equal(dom.dominator[v], naive[v], `seed ${seed}, node ${v}`);
       }
@@ -249,17 +249,17 @@ describe('analysis: dominators', () => {
       edgeTo,
       totalSize: n * 8,
     };
-    const dom = computeDominators(g);
+    const dom = dominatorsOf(g);
     assert.equal(dom.dominator[n - 1], n - 2);
     assert.equal(dom.retained[0], n * 8);
     assert.equal(dom.retained[n / 2], (n / 2) * 8);
-    const d = computeDistances(g);
+    const d = distancesOf(g);
     assert.equal(d.distance[n - 1], n - 1);
   });
 
   it('sums a set without counting nested members twice', () => {
     const { g, a, a2, t3 } = nestedMembers();
-    const dom = computeDominators(g);
+    const dom = dominatorsOf(g);
     const member = new Uint8Array(g.nodeCount);
     member[a] = member[a2] = member[t3] = 1;
     assert.equal(retainedBySet(dom, member), 37);
@@ -268,7 +268,7 @@ describe('analysis: dominators', () => {
   it('sums many sets in one walk exactly as one set at a time', () => {
     for (let seed = 1; seed <= 30; seed++) {
       const g = randomGraph(seed, 20 + seed, 40 + seed * 3);
-      const dom = computeDominators(g);
+      const dom = dominatorsOf(g);
       // Marks 0..4 (0: no set), one more than asked for (marks above `count` belong to none).
       const marks = Uint8Array.from({ length: g.nodeCount }, (_, v) => (v * 7 + seed) % 5);
       const sums = retainedByMarks(dom, marks, 3);
@@ -279,7 +279,7 @@ describe('analysis: dominators', () => {
     const marks = new Uint8Array(g.nodeCount);
     marks[a] = marks[a2] = marks[t3] = 1;
     marks[o] = 2;
-    assert.deepEqual([...retainedByMarks(computeDominators(g), marks, 2)], [0, 37, 12]);
+    assert.deepEqual([...retainedByMarks(dominatorsOf(g), marks, 2)], [0, 37, 12]);
   });
 
   it('sums many sets in linear time under a deep chain of members of other marks', function () {
@@ -317,7 +317,7 @@ describe('analysis: dominators', () => {
       edgeTo: Uint32Array.from(edgeTo),
       totalSize: 0,
     };
-    const dom = computeDominators(g);
+    const dom = dominatorsOf(g);
     const marks = Uint8Array.from({ length: n }, (_, v) => (v === 0 ? 0 : v % 2 === 0 ? 3 : 1 + (((v - 1) / 2) % 2)));
     const started = performance.now();
     const sums = retainedByMarks(dom, marks, 3);

@@ -5,8 +5,8 @@
  * purpose (a WeakMap value is dominated by its key, not by the table).
  */
 import * as assert from 'node:assert/strict';
-import { parseSnapshotFile } from '../../../src/core/heap/parser';
-import { computeDominators } from '../../../src/core/analysis/dominators';
+import { parseSnapshotFile } from '../../../src/core/heap/file';
+import { dominatorsOf } from '../helpers/steps';
 import { makeTypeNamer } from '../../../src/core/analysis/naming';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
 
@@ -27,7 +27,7 @@ describe('analysis: retained sizes match MemLab', function () {
   it('on the program objects of a real snapshot', async () => {
     const file = takeSnapshotOf(PROGRAM);
     const g = await parseSnapshotFile(file);
-    const dom = computeDominators(g);
+    const dom = dominatorsOf(g);
     const typeOf = makeTypeNamer(g);
     const { getFullHeapFromFile } = await import('@memlab/heap-analysis');
     const heap = await getFullHeapFromFile(file);

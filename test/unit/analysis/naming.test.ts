@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { aggregateTypes } from '../../../src/core/analysis/aggregate';
 import { makeTypeNamer, markTypes } from '../../../src/core/analysis/naming';
-import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../../src/core/heap/file';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
 
 describe('analysis: type names agree with the Summary', function () {

@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { computeDistances } from '../../../src/core/analysis/distances';
+import { readEdgeKinds } from '../../../src/core/analysis/edges';
+import { distancesOf } from '../helpers/steps';
 import { makeTypeNamer, markTypes } from '../../../src/core/analysis/naming';
 import { clusterPaths, displayPath, type PathContext } from '../../../src/core/analysis/retainers';
 import { backReferences, reachesBack } from '../../../src/core/analysis/backrefs';
 import { allocationSites, isUserScript } from '../../../src/core/analysis/allocation';
-import { analyzeGraph, explainTypes, retainedByType } from '../../../src/core/analysis/explain';
+import { explainTypes } from '../../../src/core/analysis/explain';
+import { GraphAnalysis } from '../../../src/core/analysis/pipeline';
 import { GraphBuilder } from '../why-programs/builder';
 
 /** A heap like V8's: global → closure → context → Map → table → sessions, and an old/new id split at 1000. */
@@ -30,7 +32,7 @@ function mapCacheHeap(sessions: number) {
 describe('analysis: retainer paths', () => {
   it('folds a Map table into `<key>`, a closure context into the variable, and marks the old holder', () => {
     const { g, made } = mapCacheHeap(5);
-    const ctx: PathContext = { graph: g, distances: computeDistances(g), typeOf: makeTypeNamer(g), oldId: 1000 };
+    const ctx: PathContext = { graph: g, kinds: readEdgeKinds(g), distances: distancesOf(g), typeOf: makeTypeNamer(g), oldId: 1000 };
     const p = displayPath(ctx, made[2]);
     assert.deepEqual(
       p.edges.map((e) => `${e.from} -${e.edge}-> ${e.to}`),
@@ -56,7 +58,7 @@ describe('analysis: retainer paths', () => {
       items.push(x);
     }
     const g = b.build();
-    const ctx: PathContext = { graph: g, distances: computeDistances(g), typeOf: makeTypeNamer(g), oldId: 1000 };
+    const ctx: PathContext = { graph: g, kinds: readEdgeKinds(g), distances: distancesOf(g), typeOf: makeTypeNamer(g), oldId: 1000 };
     const clusters = clusterPaths(ctx, items);
     assert.deepEqual(clusters.map((c) => [c.count, c.edges.at(-1)!.from, c.edges.at(-1)!.edge]), [[4, 'Array', '[]'], [3, 'Set', '[]']]);
     assert.deepEqual(clusters.map((c) => c.suspectEdgeIndex), [1, 1]);
@@ -79,7 +81,7 @@ describe('analysis: retainer paths', () => {
       ends.push(prev);
     }
     const g = b.build();
-    const ctx: PathContext = { graph: g, distances: computeDistances(g), typeOf: makeTypeNamer(g), oldId: 1000 };
+    const ctx: PathContext = { graph: g, kinds: readEdgeKinds(g), distances: distancesOf(g), typeOf: makeTypeNamer(g), oldId: 1000 };
     const clusters = clusterPaths(ctx, ends);
     assert.equal(clusters.length, 1, JSON.stringify(clusters.map((c) => c.edges)));
     assert.equal(clusters[0].edges.at(-1)!.edge, 'next+');
@@ -129,9 +131,9 @@ describe('analysis: back-references', () => {
 
   it('finds child.parent beside parent.children and measures what it keeps alive', () => {
     const { g, all } = treeHeap(3);
-    const d = computeDistances(g);
+    const d = distancesOf(g);
     const typeOf = makeTypeNamer(g);
-    const ctx: PathContext = { graph: g, distances: d, typeOf, oldId: 1000 };
+    const ctx: PathContext = { graph: g, kinds: readEdgeKinds(g), distances: d, typeOf, oldId: 1000 };
     const clusters = clusterPaths(ctx, all);
     const refs = backReferences(g, d, typeOf, clusters.map((c) => c.example), clusters.map((c) => c.suspectEdgeIndex));
     assert.equal(refs.length, 1, JSON.stringify(refs));
@@ -221,22 +223,62 @@ describe('analysis: explainTypes on a hand-built heap', () => {
     const p = leak.retainerPaths[0];
     assert.deepEqual(p.edges[p.suspectEdgeIndex], { from: 'Map', edge: '<key>', edgeType: 'internal', to: 'Session' });
     assert.match(leak.evidence[0], /Map cache → <key>/);
-    assert.deepEqual([...retainedByType(g, ['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
+    assert.deepEqual([...new GraphAnalysis(g).retainedByType(['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
   });
 
   it('sums the retained sizes asked for next in the same pass (alsoRetained), with the same answers', () => {
     const context = { watermarks: [1000], previousMaxId: 1000 };
-    const plain = sessionCache();
-    const withMore = sessionCache();
-    const alone = explainTypes(plain, ['Session'], context);
-    const together = explainTypes(withMore, ['Session'], { ...context, alsoRetained: ['Map', 'Data', 'Session'] });
+    const plain = new GraphAnalysis(sessionCache());
+    const withMore = new GraphAnalysis(sessionCache());
+    const alone = explainTypes(plain.graph, ['Session'], { ...context, analysis: plain });
+    const together = explainTypes(withMore.graph, ['Session'], { ...context, alsoRetained: ['Map', 'Data', 'Session'], analysis: withMore });
     assert.deepEqual(together, alone, 'the explanation does not change');
-    assert.deepEqual(analyzeGraph(withMore).marked?.names, ['Session', 'Map', 'Data']);
-    assert.equal(analyzeGraph(plain).marked, undefined, 'nothing kept when nothing more was asked for');
-    const sums = analyzeGraph(withMore).marked!.sums;
+    assert.deepEqual(withMore.keptRetained?.names, ['Session', 'Map', 'Data']);
+    assert.equal(plain.keptRetained, undefined, 'nothing kept when nothing more was asked for');
+    const sums = withMore.keptRetained!.sums;
     sums[2] = -1; // a Map sum only the kept marking could give
-    assert.deepEqual([...retainedByType(withMore, ['Data', 'Map'])], [['Data', 400], ['Map', -1]], 'the kept sums are reused');
-    assert.deepEqual([...retainedByType(withMore, ['Data', 'Nothing'])], [['Data', 400], ['Nothing', 0]], 'a type not kept: marked again');
-    assert.deepEqual([...retainedByType(plain, ['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
+    assert.deepEqual([...withMore.retainedByType(['Data', 'Map'])], [['Data', 400], ['Map', -1]], 'the kept sums are reused');
+    assert.deepEqual([...withMore.retainedByType(['Data', 'Nothing'])], [['Data', 400], ['Nothing', 0]], 'a type not kept: marked again');
+    assert.deepEqual([...plain.retainedByType(['Session', 'Map', 'Data'])], [['Session', 592], ['Map', 32 + 64 + 592], ['Data', 400]]);
+  });
+
+  it('tells a path in the code\'s words: timer plumbing folded, clusters that differ only inside it merged', () => {
+    // Two timers (setTimeout and setImmediate), each calling a closure of the program that captures a `registry` Set.
+    const b = new GraphBuilder();
+    const global = b.node('object', 'global / ', 32, 3);
+    b.edge(0, 'shortcut', 'global', global);
+    const script = b.node('code', '/app/jobs.js', 16, 5);
+    const items: number[] = [];
+    const route = (starter: string, list: string, entry: string, callback: string, base: number) => {
+      const fn = b.node('closure', starter, 32, base);
+      const lists = b.obj(list, 32, base + 2);
+      const timer = b.obj(entry, 32, base + 4);
+      const user = b.node('closure', 'tick', 32, base + 6);
+      const shared = b.node('code', 'tick', 32, base + 8);
+      const ctx = b.node('object', 'system / Context', 32, base + 10);
+      const set = b.obj('Set', 32, base + 12);
+      const table = b.node('array', '', 64, base + 2001);
+      b.prop(global, starter, fn).prop(fn, list === 'Object' ? 'timerListMap' : 'immediateQueue', lists).edge(lists, 'element', 0, timer).prop(timer, callback, user);
+      b.edge(user, 'internal', 'shared', shared).edge(shared, 'internal', 'script_or_debug_info', script).edge(user, 'internal', 'context', ctx);
+      b.locations.push({ node: user, script: 7, line: 11, column: 2 });
+      b.edge(ctx, 'context', 'registry', set).edge(set, 'internal', 'table', table);
+      for (let i = 0; i < 3; i++) {
+        const x = b.obj('Item', 40, base + 3001 + 2 * i);
+        b.edge(table, 'internal', String(i + 1), x);
+        items.push(x);
+      }
+    };
+    route('setTimeout', 'Object', 'Timeout', '_onTimeout', 101);
+    route('setImmediate', 'ImmediateList', 'Immediate', '_onImmediate', 201);
+    const [leak] = explainTypes(b.build(), ['Item'], { watermarks: [1000], previousMaxId: 1000 });
+    assert.equal(leak.retainerPaths.length, 1, JSON.stringify(leak.retainerPaths.map((r) => r.edges.map((e) => e.edge))));
+    const [p] = leak.retainerPaths;
+    assert.equal(p.count, 6);
+    assert.deepEqual(
+      p.steps!.map((s) => s.label ?? `${s.from} .${s.edge}`),
+      ['kept alive by a timer', '(closure) .registry', 'Set .[]'],
+    );
+    assert.equal(p.steps![0].folded!.length, 5, 'the root, global, the starter, its list, the timer');
+    assert.equal(p.steps![p.suspectStepIndex!].from, 'Set');
   });
 });

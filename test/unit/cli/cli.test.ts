@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../../src/core/report';
 import { fixture } from '../../fixtures';
+import { builtBundles } from '../helpers/bundles';
 
-const CLI = join(__dirname, '../../../dist/cli.js');
+const CLI = builtBundles().cli;
 
 interface Run {
   code: number | null;
@@ -38,7 +39,6 @@ describe('leak-watch CLI', function () {
   const dir = mkdtempSync(join(tmpdir(), 'leak-watch-cli-'));
 
   before(function () {
-    if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
   });
 
   it('--help documents every command, option and exit code', async () => {

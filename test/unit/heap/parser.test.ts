@@ -2,10 +2,13 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SnapshotParser, parseSnapshotFile } from '../../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../../src/core/heap/file';
+import { SnapshotParser } from '../../../src/core/heap/parser';
+import { parseFileOnTwoThreads } from '../../../src/core/worker/edgeHelper';
 import { ArrayRecycler } from '../../../src/core/heap/columns';
 import { edgeName, nodeTypeName, type HeapGraph } from '../../../src/core/heap/graph';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
+import { builtBundles } from '../helpers/bundles';
 
 /** Parses text fed in pieces of `size` bytes (to put chunk boundaries everywhere). */
 function parseInPieces(text: string, size: number, asString = false): HeapGraph {
@@ -178,14 +181,14 @@ describe('streaming snapshot parser', () => {
   });
 
   describe('on two threads ("edges" parsed by the edge helper)', () => {
-    const worker = join(__dirname, '../../../dist/snapshotWorker.js');
+    const worker = builtBundles().worker;
     // The helper must win its race with the parser for these small files: the parser waits for its claim.
     const two = { edgeWorker: worker, parallelMinBytes: 0, helperWaitMs: 10_000 };
     /** Parses on two threads; says who parsed "edges" in the end. */
     const parseTwo = async (file: string, extra: { highWaterMark?: number; blockBytes?: number; meetAfterBlocks?: number } = {}) => {
       let by = '';
       let tail = { numbers: 0, total: 0 };
-      const graph = await parseSnapshotFile(file, { ...two, ...extra, onEdges: (who, t) => ((by = who), (tail = t ?? tail)) });
+      const graph = await parseFileOnTwoThreads(file, { ...two, ...extra, onEdges: (who, t) => ((by = who), (tail = t ?? tail)) });
       return { graph, by, tail };
     };
     const arrays = (g: HeapGraph) => [g.nodeType, g.nodeName, g.nodeId, g.nodeSelfSize, g.nodeTraceId, g.firstEdge, g.edgeType, g.edgeNameOrIndex, g.edgeTo];
@@ -249,7 +252,7 @@ describe('streaming snapshot parser', () => {
       ];
       for (const f of cases) {
         const serial = await parseSnapshotFile(f).then(() => 'parsed', (e: Error) => e.message);
-        const parallel = await parseSnapshotFile(f, { ...two, blockBytes: 4096, meetAfterBlocks: 2 }).then(() => 'parsed', (e: Error) => e.message);
+        const parallel = await parseFileOnTwoThreads(f, { ...two, blockBytes: 4096, meetAfterBlocks: 2 }).then(() => 'parsed', (e: Error) => e.message);
         assert.match(serial, /corrupt/, f);
         assert.equal(parallel, serial, f);
       }
@@ -292,7 +295,7 @@ describe('streaming snapshot parser', () => {
       ];
       for (const f of cases) {
         const serial = await parseSnapshotFile(f).then(() => 'parsed', (e: Error) => e.message);
-        const parallel = await parseSnapshotFile(f, two).then(() => 'parsed', (e: Error) => e.message);
+        const parallel = await parseFileOnTwoThreads(f, two).then(() => 'parsed', (e: Error) => e.message);
         assert.match(serial, /truncated|corrupt/, f);
         assert.equal(parallel, serial, f);
       }
@@ -307,7 +310,7 @@ describe('streaming snapshot parser', () => {
       const idle = join(dir, 'idle-helper.js');
       writeFileSync(idle, 'setInterval(() => {}, 1000);');
       let by = '';
-      const graph = await parseSnapshotFile(real, { edgeWorker: idle, parallelMinBytes: 0, helperWaitMs: 0, recycler, onEdges: (who) => (by = who) });
+      const graph = await parseFileOnTwoThreads(real, { edgeWorker: idle, parallelMinBytes: 0, helperWaitMs: 0, recycler, onEdges: (who) => (by = who) });
       assert.equal(by, 'parser');
       sameGraph(graph, await parseSnapshotFile(real));
       // The helper's edge columns came from the earlier graph and went back for the parser's own table.

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Writes a real heap snapshot of a fresh Node process that first runs `setup` (JavaScript source),
- * taken through the process's own inspector session. Returns the file path.
+ * Runs a fresh Node process whose `body` (JavaScript source, inside an async function) calls
+ * `await snap(k)` to write its k-th real heap snapshot, taken through its own inspector session.
+ * Returns the directory and the snapshot files, in order.
  */
-export function takeSnapshotOf(setup: string, options: { trackAllocations?: boolean } = {}): string {
+export function takeSnapshotsOf(body: string, count: number): { dir: string; files: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'leak-watch-snap-'));
-  const file = join(dir, 'test.heapsnapshot');
+  const files = Array.from({ length: count }, (_, k) => join(dir, count === 1 ? 'test.heapsnapshot' : `sample-${k}.heapsnapshot`));
   const script = join(dir, 'program.js');
   writeFileSync(
     script,
@@ -18,18 +19,31 @@ const fs = require('node:fs');
 const session = new inspector.Session();
 session.connect();
 const post = (m, p) => new Promise((res, rej) => session.post(m, p || {}, (e, r) => (e ? rej(e) : res(r))));
-(async () => {
-  ${options.trackAllocations ? "await post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });" : ''}
-  ${setup}
-  const out = fs.openSync(${JSON.stringify(file)}, 'w');
-  session.on('HeapProfiler.addHeapSnapshotChunk', (m) => fs.writeSync(out, m.params.chunk));
+const files = ${JSON.stringify(files)};
+async function snap(k) {
+  const out = fs.openSync(files[k], 'w');
+  const write = (m) => fs.writeSync(out, m.params.chunk);
+  session.on('HeapProfiler.addHeapSnapshotChunk', write);
   await post('HeapProfiler.collectGarbage');
   await post('HeapProfiler.takeHeapSnapshot');
+  session.off('HeapProfiler.addHeapSnapshotChunk', write);
   fs.closeSync(out);
+}
+(async () => {
+  ${body}
   session.disconnect();
 })();
 `,
   );
   execFileSync(process.execPath, [script], { stdio: 'inherit' });
-  return file;
+  return { dir, files };
+}
+
+/**
+ * Writes a real heap snapshot of a fresh Node process that first runs `setup` (JavaScript source),
+ * taken through the process's own inspector session. Returns the file path.
+ */
+export function takeSnapshotOf(setup: string, options: { trackAllocations?: boolean } = {}): string {
+  const track = options.trackAllocations ? "await post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });" : '';
+  return takeSnapshotsOf(`${track}\n  ${setup}\n  await snap(0);`, 1).files[0];
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectWebSocket } from '../../../src/core/cdp/connection';
 import { spawnInspected } from '../../../src/core/cdp/endpoints';
-import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../../src/core/heap/file';
 import { maxObjectId } from '../../../src/core/analysis/aggregate';
 import type { HeapGraph } from '../../../src/core/heap/graph';
 

@@ -7,10 +7,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { analyzeSnapshotFiles } from '../../../src/core/analyzeFiles';
 import { SnapshotAnalyzer } from '../../../src/core/worker/analyzer';
 import { SnapshotSession } from '../../../src/core/worker/session';
-import { analyzeGraph } from '../../../src/core/analysis/explain';
 import { retainedBySet } from '../../../src/core/analysis/dominators';
 import { markTypes } from '../../../src/core/analysis/naming';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
+import { builtBundles } from '../helpers/bundles';
 
 /** Streams a file to the analyzer as ~100 kB string chunks, as HeapProfiler.addHeapSnapshotChunk does. */
 async function streamFile(analyzer: SnapshotAnalyzer, file: string): Promise<void> {
@@ -51,7 +51,7 @@ describe('snapshot analyzer (worker)', function () {
       globalThis.big = []; let p = null;
       for (let i = 0; i < 740000; i++) { const b = new Big(i, p); globalThis.big.push(b); if (i % 10 === 0) p = b; }`);
   });
-  beforeEach(() => (analyzer = new SnapshotAnalyzer()));
+  beforeEach(() => (analyzer = new SnapshotAnalyzer({ workerPath: builtBundles().worker })));
   afterEach(() => analyzer.dispose());
 
   it('turns streamed chunks into the same Sample as an in-process reading', async () => {
@@ -150,12 +150,11 @@ describe('snapshot session: retained sizes', () => {
     const types = ['Holder', 'Item', '(string)', 'Array'];
     const sizes = session.retainedSizes(types);
     // Reference: one member array per type, as the sizes were computed before they shared one marking.
-    const g = session.graph!;
-    const a = analyzeGraph(g);
-    const marks = markTypes(g, types, a.typeOf);
+    const a = session.analysis!;
+    const marks = markTypes(a.graph, types, a.typeOf);
     for (const [k, name] of types.entries()) {
       const member = Uint8Array.from(marks, (m) => (m === k + 1 ? 1 : 0));
-      assert.equal(sizes[name], retainedBySet(a.dominators, member), name);
+      assert.equal(sizes[name], retainedBySet(a.dominators(), member), name);
     }
     assert.ok(sizes.Holder > sizes.Item && sizes.Item > 20 * 50 * 100, JSON.stringify(sizes));
   });

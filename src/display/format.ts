@@ -92,9 +92,8 @@ export interface TextPiece {
 }
 
 /**
- * A sentence of the analysis as pieces to render: `backticked` parts become code, and whole numbers
- * of four digits or more in the words get thousands separators ("2329 of 2329" → "2,329 of 2,329";
- * file:line positions, decimals and names with digits are left alone). An unpaired backtick stays text.
+ * A sentence of the analysis as pieces to render: `backticked` parts become code (the analysis groups
+ * its numbers itself). An unpaired backtick stays text.
  */
 export function sentencePieces(sentence: string): TextPiece[] {
   const parts = sentence.split('`');
@@ -103,15 +102,9 @@ export function sentencePieces(sentence: string): TextPiece[] {
   const pieces: TextPiece[] = [];
   parts.forEach((text, i) => {
     if (!text) return;
-    const code = i % 2 === 1;
-    pieces.push({ text: code ? text : groupNumbers(text), code });
+    pieces.push({ text, code: i % 2 === 1 });
   });
   return pieces;
-}
-
-/** Thousands separators for the bare whole numbers in prose. */
-function groupNumbers(text: string): string {
-  return text.replace(/(^|[\s(])(\d{4,})(?![\w.,:]\d|\w)/g, (_m, before: string, digits: string) => `${before}${GROUPED.format(Number(digits))}`);
 }
 
 /**

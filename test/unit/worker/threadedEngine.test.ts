@@ -2,24 +2,36 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeDistances } from '../../../src/core/analysis/distances';
-import { computeDominators, retainedByMarks } from '../../../src/core/analysis/dominators';
 import { Worker } from 'node:worker_threads';
-import { nonEssentialEdges, knownNonEssentialEdges } from '../../../src/core/analysis/edges';
-import { analyzeGraph } from '../../../src/core/analysis/explain';
-import { distancesAndDominators, dominatorsAheadPending, dominatorsAlone, startDominatorsAhead, startPageToucher, useAnalysisHelper } from '../../../src/core/worker/parallel';
+import { retainedByMarks } from '../../../src/core/analysis/dominators';
+import { GraphAnalysis } from '../../../src/core/analysis/pipeline';
+import { parseFileOnTwoThreads } from '../../../src/core/worker/edgeHelper';
+import { startPageToucher } from '../../../src/core/worker/pageToucher';
+import { ThreadedEngine, type ThreadedEngineOptions } from '../../../src/core/worker/threadedEngine';
 import { ArrayRecycler } from '../../../src/core/heap/columns';
 import type { HeapGraph } from '../../../src/core/heap/graph';
-import { parseSnapshotFile } from '../../../src/core/heap/parser';
+import { parseSnapshotFile } from '../../../src/core/heap/file';
+import { distancesOf, dominatorsOf, nonEssentialOf } from '../helpers/steps';
 import { takeSnapshotOf } from '../helpers/takeSnapshot';
+import { builtBundles } from '../helpers/bundles';
 
-const WORKER = join(__dirname, '../../../dist/snapshotWorker.js');
+const WORKER = builtBundles().worker;
 /** The helpers' own smaller bundle, which the worker starts its helper threads from. */
-const HELPER = join(__dirname, '../../../dist/snapshotHelper.js');
+const HELPER = builtBundles().helper;
 
 const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-describe('distances and dominators on two threads', function () {
+/** Distances and dominators of a graph through the threaded engine, both asked for (as explanations do). */
+function both(graph: HeapGraph, script: string | undefined, options: ThreadedEngineOptions) {
+  const a = new GraphAnalysis(graph, new ThreadedEngine(script, options));
+  a.distancesAndDominators();
+  return { distances: a.distances(), dominators: a.dominators() };
+}
+
+/** The dominators alone through the threaded engine (retained sizes of one snapshot). */
+const dominatorsAlone = (graph: HeapGraph, script: string | undefined, options: ThreadedEngineOptions = {}) => new GraphAnalysis(graph, new ThreadedEngine(script, options)).dominators();
+
+describe('the threaded engine: the steps on helper threads, as one thread computes them', function () {
   this.timeout(120_000);
   let file = '';
   let g: HeapGraph;
@@ -42,25 +54,21 @@ describe('distances and dominators on two threads', function () {
     g = await parseSnapshotFile(file);
   });
 
-  after(() => useAnalysisHelper(undefined));
-
   it('gives what one thread gives, with the distances and half the predecessor lists from the helper', () => {
-    const distances = computeDistances(g);
-    const dominators = computeDominators(g);
+    const distances = distancesOf(g);
+    const dominators = dominatorsOf(g);
     let predecessorsBy = '';
-    useAnalysisHelper(WORKER, { minNodes: 0, startWaitMs: 20_000, onPredecessors: (by) => (predecessorsBy = by) });
-    const both = distancesAndDominators(g);
-    assert.ok(both.distances.distance.buffer instanceof SharedArrayBuffer, 'the helper computed the distances');
+    const threaded = both(g, WORKER, { minNodes: 0, startWaitMs: 20_000, onPredecessors: (by) => (predecessorsBy = by) });
+    assert.ok(threaded.distances.distance.buffer instanceof SharedArrayBuffer, 'the helper computed the distances');
     assert.equal(predecessorsBy, 'helper', 'the helper filled half of the predecessor lists');
-    for (const k of ['distance', 'parentEdge', 'parentNode'] as const) assert.ok(bytesOf(both.distances[k]).equals(bytesOf(distances[k])), k);
-    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(both.dominators[k]).equals(bytesOf(dominators[k])), k);
+    for (const k of ['distance', 'parentEdge', 'parentNode'] as const) assert.ok(bytesOf(threaded.distances[k]).equals(bytesOf(distances[k])), k);
+    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(threaded.dominators[k]).equals(bytesOf(dominators[k])), k);
   });
 
   it('gives what one thread gives for the dominators alone, their arrays first touched by another thread', () => {
-    const dominators = computeDominators(g);
-    useAnalysisHelper(WORKER, { minNodes: 0 });
+    const dominators = dominatorsOf(g);
     for (let run = 0; run < 3; run++) {
-      const alone = dominatorsAlone(g);
+      const alone = dominatorsAlone(g, WORKER, { minNodes: 0 });
       assert.ok(alone.order.buffer instanceof SharedArrayBuffer, 'the preorder is the shared array the toucher was given');
       assert.ok(alone.dominator.buffer instanceof SharedArrayBuffer, 'so is the dominator array (the slots)');
       for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(alone[k]).equals(bytesOf(dominators[k])), k);
@@ -68,52 +76,53 @@ describe('distances and dominators on two threads', function () {
       assert.ok(alone.retainedInOrder.every((size, i) => size === dominators.retained[dominators.order[i]]), 'retainedInOrder[i] is the retained size of order[i]');
     }
     // Without a helper script (in-process callers that never asked for threads), or below the size where a thread pays: plain arrays.
-    useAnalysisHelper(undefined, { minNodes: 0 });
-    assert.ok(!(dominatorsAlone(g).order.buffer instanceof SharedArrayBuffer));
-    useAnalysisHelper(WORKER);
-    assert.ok(!(dominatorsAlone(g).order.buffer instanceof SharedArrayBuffer));
+    assert.ok(!(dominatorsAlone(g, undefined, { minNodes: 0 }).order.buffer instanceof SharedArrayBuffer));
+    assert.ok(!(dominatorsAlone(g, WORKER).order.buffer instanceof SharedArrayBuffer));
   });
 
   /** The file parsed on two threads, and the edge helper's thread, idle, kept for one more job. */
   async function parseKeepingHelper(script = WORKER): Promise<{ graph: HeapGraph; thread: Worker }> {
     let thread: Worker | undefined;
     let by = '';
-    const graph = await parseSnapshotFile(file, { edgeWorker: script, parallelMinBytes: 0, helperWaitMs: 10_000, keepHelper: (t) => (thread = t), onEdges: (who) => (by = who) });
+    const graph = await parseFileOnTwoThreads(file, { edgeWorker: script, parallelMinBytes: 0, helperWaitMs: 10_000, keepHelper: (t) => (thread = t), onEdges: (who) => (by = who) });
     assert.notEqual(by, 'parser', 'the helper parsed "edges"');
     assert.ok(thread instanceof Worker, 'the helper thread is handed over');
     return { graph, thread };
   }
 
   it('computes the dominators ahead on the parse\'s helper thread, joined here, as one thread does', async () => {
-    const dominators = computeDominators(g);
-    const bits = Buffer.from(bytesOf(nonEssentialEdges(g)));
-    useAnalysisHelper(WORKER, { minNodes: 0 });
+    const dominators = dominatorsOf(g);
+    const bits = Buffer.from(bytesOf(nonEssentialOf(g)));
+    const engine = new ThreadedEngine(WORKER, { minNodes: 0 });
     // Joined at once: this thread touches the pages the helper writes last, then waits.
     const a = await parseKeepingHelper();
-    assert.ok(startDominatorsAhead(a.graph, a.thread));
-    assert.ok(dominatorsAheadPending(a.graph));
-    const joined = analyzeGraph(a.graph).dominators;
-    assert.ok(!dominatorsAheadPending(a.graph));
+    const aa = new GraphAnalysis(a.graph, engine);
+    assert.ok(engine.startDominatorsAhead(aa, a.thread));
+    assert.ok(aa.dominatorsPending);
+    const joined = aa.dominators();
+    assert.ok(!aa.dominatorsPending);
     assert.ok(joined.order.buffer instanceof SharedArrayBuffer, 'the helper\'s arrays');
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(joined[k]).equals(bytesOf(dominators[k])), k);
-    assert.ok(bytesOf(knownNonEssentialEdges(a.graph)!).equals(bits), 'the helper\'s non-essential bits are the graph\'s');
+    assert.ok(aa.nonEssentialKnown && bytesOf(aa.nonEssentialEdges()).equals(bits), 'the helper\'s non-essential bits are the graph\'s');
     // Joined late: the helper is done.
     const b = await parseKeepingHelper();
-    assert.ok(startDominatorsAhead(b.graph, b.thread));
+    const bb = new GraphAnalysis(b.graph, engine);
+    assert.ok(engine.startDominatorsAhead(bb, b.thread));
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const late = analyzeGraph(b.graph).dominators;
+    const late = bb.dominators();
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(late[k]).equals(bytesOf(dominators[k])), k);
     // With the distances (explanations): those here meanwhile, the same as on one thread.
     const c = await parseKeepingHelper();
-    assert.ok(startDominatorsAhead(c.graph, c.thread));
-    analyzeGraph(c.graph).both();
-    const distances = computeDistances(g);
-    assert.ok(bytesOf(analyzeGraph(c.graph).distances.distance).equals(bytesOf(distances.distance)));
-    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(analyzeGraph(c.graph).dominators[k]).equals(bytesOf(dominators[k])), k);
+    const cc = new GraphAnalysis(c.graph, engine);
+    assert.ok(engine.startDominatorsAhead(cc, c.thread));
+    cc.distancesAndDominators();
+    const distances = distancesOf(g);
+    assert.ok(bytesOf(cc.distances().distance).equals(bytesOf(distances.distance)));
+    for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(cc.dominators()[k]).equals(bytesOf(dominators[k])), k);
   });
 
   it('sums marked nodes\' retained sizes beside the helper\'s last step, as one thread does (the helper bundle)', async () => {
-    const dominators = computeDominators(g);
+    const dominators = dominatorsOf(g);
     // Marks 1..5 on about half of the nodes, nested in each other anywhere in the tree.
     const marks = new Uint8Array(g.nodeCount);
     for (let v = 0, x = 7; v < g.nodeCount; v++) {
@@ -122,43 +131,45 @@ describe('distances and dominators on two threads', function () {
     }
     const expected = retainedByMarks(dominators, marks, 5);
     assert.ok(expected[1] > 0 && expected[5] > 0);
-    useAnalysisHelper(HELPER, { minNodes: 0 });
+    const engine = new ThreadedEngine(HELPER, { minNodes: 0 });
     for (const wait of [0, 1500]) {
       const a = await parseKeepingHelper(HELPER);
-      assert.ok(startDominatorsAhead(a.graph, a.thread));
+      const aa = new GraphAnalysis(a.graph, engine);
+      assert.ok(engine.startDominatorsAhead(aa, a.thread));
       if (wait) await new Promise((resolve) => setTimeout(resolve, wait)); // joined once the helper is done
-      const sums = analyzeGraph(a.graph).retainedOf(marks, 5);
-      assert.ok(!dominatorsAheadPending(a.graph));
+      const sums = aa.retainedOf(marks, 5);
+      assert.ok(!aa.dominatorsPending);
       assert.deepEqual([...sums], [...expected], `joined after ${wait} ms`);
-      const joined = analyzeGraph(a.graph).dominators;
+      const joined = aa.dominators();
       assert.ok(joined.order.buffer instanceof SharedArrayBuffer, 'the helper\'s arrays');
       assert.ok(joined.retainedInOrder?.every((size, i) => size === dominators.retained[dominators.order[i]]), 'by DFS number, from the helper');
       for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(joined[k]).equals(bytesOf(dominators[k])), k);
       // Asked again, the sums come from the joined dominators: the same.
-      assert.deepEqual([...analyzeGraph(a.graph).retainedOf(marks, 5)], [...expected]);
+      assert.deepEqual([...aa.retainedOf(marks, 5)], [...expected]);
     }
   });
 
   it('computes the dominators here when the kept thread cannot, and hands no thread over without the option', async () => {
-    const dominators = computeDominators(g);
-    useAnalysisHelper(undefined, { minNodes: 0 }); // so that the dominators done here are in plain arrays
+    const dominators = dominatorsOf(g);
+    // No helper script: the dominators done here are in plain arrays.
+    const engine = new ThreadedEngine(undefined, { minNodes: 0 });
     // A thread that takes the job and is gone without a word.
     const mute = new Worker(`require('node:worker_threads').parentPort.once('message', () => process.exit(0));`, { eval: true });
-    const a = await parseSnapshotFile(file);
-    assert.ok(startDominatorsAhead(a, mute));
+    const a = new GraphAnalysis(await parseSnapshotFile(file), engine);
+    assert.ok(engine.startDominatorsAhead(a, mute));
     const started = performance.now();
-    const here = analyzeGraph(a).dominators;
+    const here = a.dominators();
     assert.ok(performance.now() - started >= 4_000, 'it waited for the thread to start, a while');
     assert.ok(!(here.order.buffer instanceof SharedArrayBuffer), 'computed here');
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(here[k]).equals(bytesOf(dominators[k])), k);
     // Below the helper's size the thread is let go at once.
-    useAnalysisHelper(WORKER);
+    const sized = new ThreadedEngine(WORKER);
     const small = await parseKeepingHelper();
-    assert.equal(startDominatorsAhead(small.graph, small.thread), false);
+    assert.equal(sized.startDominatorsAhead(new GraphAnalysis(small.graph, sized), small.thread), false);
     assert.equal(await new Promise((resolve) => small.thread.once('exit', resolve)), 1, 'terminated');
     // Parsed on one thread: nothing to keep.
     let kept = false;
-    await parseSnapshotFile(file, { keepHelper: () => (kept = true) });
+    await parseFileOnTwoThreads(file, { keepHelper: () => (kept = true) });
     assert.equal(kept, false);
   });
 
@@ -166,7 +177,7 @@ describe('distances and dominators on two threads', function () {
     // 64 MB written from the start up here while the toucher comes from the end down: they cross.
     const a = new Int32Array(new SharedArrayBuffer(64 << 20));
     const first = new Int32Array(new SharedArrayBuffer(4 << 20));
-    const toucher = startPageToucher([first, a], [1]);
+    const toucher = startPageToucher([first, a], [false, true]);
     for (let i = 0; i < a.length; i++) a[i] = i + 1;
     await toucher.exited;
     let wrong = 0;
@@ -176,31 +187,28 @@ describe('distances and dominators on two threads', function () {
   });
 
   it('computes the distances itself when the helper cannot run or the graph is not shared', async () => {
-    const distances = computeDistances(g);
+    const distances = distancesOf(g);
     // A script that never starts the helper.
     const idle = join(mkdtempSync(join(tmpdir(), 'leak-watch-idle-')), 'idle.js');
     writeFileSync(idle, '// does nothing\n');
     let predecessorsBy = '';
-    useAnalysisHelper(idle, { minNodes: 0, startWaitMs: 200, onPredecessors: (by) => (predecessorsBy = by) });
-    const a = distancesAndDominators(g);
+    const a = both(g, idle, { minNodes: 0, startWaitMs: 200, onPredecessors: (by) => (predecessorsBy = by) });
     assert.ok(!(a.distances.distance.buffer instanceof SharedArrayBuffer));
     assert.ok(bytesOf(a.distances.distance).equals(bytesOf(distances.distance)));
     // The second half of the predecessor lists was filled here, through the helper's cursors: the same tree.
     assert.equal(predecessorsBy, 'here');
-    const dominators = computeDominators(g);
+    const dominators = dominatorsOf(g);
     for (const k of ['dominator', 'retained', 'order'] as const) assert.ok(bytesOf(a.dominators[k]).equals(bytesOf(dominators[k])), k);
     // A graph in ordinary memory (a recycler of plain buffers): no helper is started.
-    useAnalysisHelper(WORKER, { minNodes: 0, startWaitMs: 20_000 });
     const recycler = new ArrayRecycler(0);
     recycler.give([new Uint32Array(g.edgeCount), new Uint32Array(g.edgeCount), new Uint8Array(g.edgeCount)]);
     const plain = await parseSnapshotFile(file, { recycler });
     assert.ok(!(plain.edgeTo.buffer instanceof SharedArrayBuffer), 'the edges are in a recycled plain buffer');
-    const b = distancesAndDominators(plain);
+    const b = both(plain, WORKER, { minNodes: 0, startWaitMs: 20_000 });
     assert.ok(!(b.distances.distance.buffer instanceof SharedArrayBuffer));
     assert.ok(bytesOf(b.distances.parentEdge).equals(bytesOf(distances.parentEdge)));
     // Below the size where a thread pays: one thread.
-    useAnalysisHelper(WORKER);
     assert.ok(g.nodeCount < 200_000);
-    assert.ok(!(distancesAndDominators(g).distances.distance.buffer instanceof SharedArrayBuffer));
+    assert.ok(!(both(g, WORKER, {}).distances.distance.buffer instanceof SharedArrayBuffer));
   });
 });

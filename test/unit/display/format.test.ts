@@ -1,7 +1,7 @@
-// The panel's and hovers' numbers and words (src/webview/format.ts): decimal byte units with round
+// The panel's and hovers' numbers and words (src/display/format.ts): decimal byte units with round
 // chart ticks, grouped numbers, code in the analysis's sentences, the tab title.
 import * as assert from 'node:assert/strict';
-import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces, targetLabel } from '../../../src/webview/format';
+import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces, targetLabel } from '../../../src/display/format';
 
 /** The text with U+00A0 shown as a plain space, for readable expectations. */
 const plain = (text: string) => text.replace(/\u00a0/g, ' ');
@@ -59,14 +59,6 @@ describe('panel formatting', () => {
         { text: 'b', code: true },
         { text: ' c ` d', code: false },
       ]);
-    });
-
-    it('group the whole numbers in the words, not positions, decimals or names', () => {
-      const text = (s: string) => sentencePieces(s).map((p) => p.text).join('|');
-      assert.equal(text('2329 of 2329 new Session objects (100 %)'), '2,329 of 2,329 new Session objects (100 %)');
-      assert.equal(text('(1200 such edges); were it weak, 156800 bytes could be collected.'), '(1,200 such edges); were it weak, 156,800 bytes could be collected.');
-      assert.equal(text('made at /w/server.js:1234 and sample-12345, 1234.5 s, 12,345 already'), 'made at /w/server.js:1234 and sample-12345, 1234.5 s, 12,345 already');
-      assert.equal(text('the Map `cache12345` holds 10000'), 'the Map |cache12345| holds 10,000');
     });
   });
 
