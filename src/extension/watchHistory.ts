@@ -3,6 +3,7 @@
 // deletes or exports any of them. Thin: the comparison itself is core's compareWatches.
 import * as vscode from 'vscode';
 import { programKey } from '../core/program';
+import { targetLabel } from '../display/format';
 import type { SavedWatch as SavedReport } from '../core/savedWatch';
 import { KeptWatches, type KeptWatch } from './keptWatches';
 import type { SessionWatch } from './sessionWatch';
@@ -41,7 +42,7 @@ export class WatchHistory implements vscode.Disposable {
       const saved = watch.savedReport();
       if (!saved?.samples.length) return;
       this.keptOnce.add(watch);
-      void this.kept.keep(saved, watch.attachment.description).catch((error) => {
+      void this.kept.keep(saved, targetLabel(watch.attachment.description)).catch((error) => {
         void vscode.window.showWarningMessage(`Leak Watch could not keep the finished watch for later comparison: ${error instanceof Error ? error.message : String(error)}`);
       });
     });

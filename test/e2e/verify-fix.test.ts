@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { repoRoot, screenshot, screenshotIfFailed, startVSCode, watchFromPalette, webviewFrame, type VSCodeSession } from './vscode';
+import { closePalette, repoRoot, runCommand, screenshot, screenshotIfFailed, startVSCode, watchFromPalette, webviewFrame, type VSCodeSession } from './vscode';
 
 /** The line of the fixture that adds to the Map of sessions. */
 const addingLine = readFileSync(join(repoRoot, 'test/fixtures/fixable-leak.js'), 'utf8').split('\n').findIndex((l) => l.includes('// leak-watch: adds Session')) + 1;
@@ -104,6 +104,16 @@ describe('Verify a fix: restart from the debug toolbar, and the panel says fixed
     await frame.locator('#comparison').scrollIntoViewIfNeeded();
     // Away from the debug toolbar, whose Restart tooltip would cover the editor.
     await page.mouse.move(600, 600);
+    await page.locator('.monaco-hover, .workbench-hover', { hasText: 'Restart' }).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
     await screenshot(page, 'verify-fix-fixed');
+
+    // The run before was kept: Leak Watch: Watches… lists it, its program, samples and cause.
+    await runCommand(page, 'Leak Watch: Watches…');
+    const kept = page.locator('.quick-input-list .monaco-list-row', { hasText: 'fixable leak (pid' }).first();
+    await kept.waitFor({ timeout: 15_000 });
+    const keptText = await kept.innerText();
+    assert.match(keptText, /fixable-leak\.js · .* · \d+ samples/);
+    assert.match(keptText, /1 cause: Session kept by the Map sessions/);
+    await closePalette(page);
   });
 });
