@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Report, SourcePosition } from '../core/report';
 import type { HeapPoint, PanelComparison, WatchStatus } from '../protocol';
 import { openSource, openTarget, type OpenTarget } from './navigation';
+import type { KeptWatch, KeptWatches } from './keptWatches';
 import type { ReloadedResults } from './reload';
 import type { SavedWatch } from './sessionWatch';
 import type { WatchRegistry } from './watches';
@@ -30,10 +31,12 @@ export interface LeakWatchApi {
   savedWatch(): SavedWatch | undefined;
   /** The newest watch's (or a session's watch's) comparison with an earlier run, when it has one. */
   comparison(sessionId?: string): PanelComparison | undefined;
+  /** The kept watches of this workspace, newest first. */
+  keptWatches(): KeptWatch[];
 }
 
 /** The API over this window's watches. */
-export function leakWatchApi(watches: WatchRegistry, reloaded: ReloadedResults): LeakWatchApi {
+export function leakWatchApi(watches: WatchRegistry, reloaded: ReloadedResults, kept: KeptWatches): LeakWatchApi {
   return {
     watches: () =>
       watches.all.map((e) => ({
@@ -68,5 +71,6 @@ export function leakWatchApi(watches: WatchRegistry, reloaded: ReloadedResults):
     },
     savedWatch: () => reloaded.saved(),
     comparison: (sessionId) => watches.of(sessionId)?.watch.comparison,
+    keptWatches: () => kept.list(),
   };
 }

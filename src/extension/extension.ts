@@ -56,7 +56,12 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       vscode.commands.registerCommand('leakWatch.saveSnapshot', (target?: unknown) => this.saveSnapshotCommand(target)),
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
       vscode.commands.registerCommand('leakWatch.revealCause', (causeId: unknown) => this.revealCause(causeId)),
-      vscode.commands.registerCommand('leakWatch.openSnapshots', (uri?: unknown, selected?: unknown) => openSnapshots(selected ?? uri, this.watches)),
+      vscode.commands.registerCommand('leakWatch.openSnapshots', async (uri?: unknown, selected?: unknown) => {
+        const result = await openSnapshots(selected ?? uri, this.watches);
+        const opened = result.opened ? this.watches.get(result.opened)?.watch : undefined;
+        if (opened) this.history.keepFinished(opened);
+        return result;
+      }),
       vscode.debug.onDidTerminateDebugSession((session) => this.watches.sessionEnded(session)),
       this.tracker.onDidStart((session) => {
         for (const restarted of this.watches.sessionStarted(session, this.tracker.all())) this.followRestart(restarted, session);
@@ -359,7 +364,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
   }
 
   api(): LeakWatchApi {
-    return leakWatchApi(this.watches, this.reloaded);
+    return leakWatchApi(this.watches, this.reloaded, this.history.kept);
   }
 
   dispose(): void {

@@ -38,13 +38,18 @@ export class WatchHistory implements vscode.Disposable {
       if (saved && !watch.baselineLabel) watch.compareWith({ label: baselineLabel(last), watch: saved });
     });
     return watch.onDidChange((change) => {
-      if (change !== 'status' || watch.live || this.keptOnce.has(watch)) return;
-      const saved = watch.savedReport();
-      if (!saved?.samples.length) return;
-      this.keptOnce.add(watch);
-      void this.kept.keep(saved, targetLabel(watch.attachment.description)).catch((error) => {
-        void vscode.window.showWarningMessage(`Leak Watch could not keep the finished watch for later comparison: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      if (change === 'status' && !watch.live) this.keepFinished(watch);
+    });
+  }
+
+  /** Keeps a finished watch with samples (once): a watch that ended, or heap snapshot files opened. */
+  keepFinished(watch: SessionWatch): void {
+    if (watch.live || this.keptOnce.has(watch)) return;
+    const saved = watch.savedReport();
+    if (!saved?.samples.length) return;
+    this.keptOnce.add(watch);
+    void this.kept.keep(saved, targetLabel(watch.attachment.description)).catch((error) => {
+      void vscode.window.showWarningMessage(`Leak Watch could not keep the finished watch for later comparison: ${error instanceof Error ? error.message : String(error)}`);
     });
   }
 

@@ -34,10 +34,14 @@ describe('kept watches', function () {
 
   it('a stopped watch is kept, and the next watch of the same program is compared with it', async () => {
     const api = await leakWatchApi();
+    const started = Date.now();
     const first = await debugProgram(NAMED, { RECORD_CLASS: 'KeptRecord' });
     await vscode.commands.executeCommand('leakWatch.start', first.id);
     await waitFor(() => (api.report(first.id)?.samples.length ?? 0) >= 2 || undefined, 120_000, 'a report of two samples');
     await vscode.commands.executeCommand('leakWatch.stop', first.id);
+    const kept = await waitFor(() => api.keptWatches().find((k) => k.programKey === 'test/unit/programs/named.js' && Date.parse(k.savedAt) >= started), 10_000, 'the stopped watch kept');
+    assert.ok(kept.samples >= 2, `kept with its samples: ${kept.samples}`);
+    assert.match(kept.label, /\(pid \d+\)$/);
     await stopAllDebugging();
 
     const second = await debugProgram(NAMED, { RECORD_CLASS: 'KeptRecord' });
