@@ -385,9 +385,13 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     });
   }
 
-  /** The running code of transformed scripts (tsx), fetched over the inspector once each, so sites land on the `.ts` line. */
+  /**
+   * The running code of transformed scripts (tsx), fetched over the inspector once each (after every
+   * snapshot, for scripts loaded since), so sites land on the `.ts` line; once the program has gone,
+   * what was fetched.
+   */
   private async runningCode(): Promise<Record<string, string> | undefined> {
-    if (!this.analyzer.runningScripts || this.connection.closed) return undefined;
+    if (!this.analyzer.runningScripts || (this.connection.closed && !this.runningSources)) return undefined;
     try {
       const scripts = await this.analyzer.runningScripts();
       return scripts.length ? await (this.runningSources ??= new RunningSources(this.connection)).fetch(scripts) : undefined;
@@ -826,6 +830,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       );
       this.accept(sample, idsReset);
       if (memoryBefore && this.samplesTaken.length === 1) await this.learnSnapshotMemory(memoryBefore);
+      // Fetched while the program is there: the report is often built after it has gone.
+      await this.runningCode();
       return { kind: 'ok', pauseMs, snapshotEnd };
     } catch (error) {
       streaming = false;

@@ -9,8 +9,9 @@ describe('formatBytes', () => {
     assert.equal(formatBytes(1000), '1.0 kB');
     assert.equal(formatBytes(12_345), '12.3 kB');
     assert.equal(formatBytes(1_536), '1.5 kB', 'not 1.5 KB of 1024');
-    assert.equal(formatBytes(730e6), '730.0 MB');
-    assert.equal(formatBytes(1.75e9), '1.75 GB');
+    assert.equal(formatBytes(730e6), '730 MB', 'whole from 100 on');
+    assert.equal(formatBytes(99_960), '100 kB');
+    assert.equal(formatBytes(1.75e9), '1.8 GB');
   });
 
   it('keeps the sign, rounds stray fractions of a byte, and says "–" for what is not a number', () => {

@@ -25,7 +25,7 @@ describe('watch: memory guards', () => {
     // 20 MB heap, 400 MB limit, 100 MB in use: 24 × 20 = 480 MB would not fit.
     const refused = guard.check('snapshot', program(80, 20, 400, 100), 'Snapshot 1');
     assert.equal(refused.fits, false);
-    assert.match((refused as { message: string }).message, /^Snapshot 1 was not taken: it would need about 480 MB more memory in the program \(24\.0× its 20 MB heap, the most a first snapshot has needed\), but only 300 MB is left under its data size limit \(ulimit -d\) \(400 MB, 100 MB in use\)/);
+    assert.match((refused as { message: string }).message, /^Snapshot 1 was not taken: it would need about 480 MB more memory in the program \(24\.0× its 20\.0 MB heap, the most a first snapshot has needed\), but only 300 MB is left under its data size limit \(ulimit -d\) \(400 MB, 100 MB in use\)/);
     // With room, it is taken; its peak RSS was 80 + 160 MB: a factor of 8.
     const before = program(80, 20, 2000, 100);
     assert.equal(guard.check('snapshot', before, 'Snapshot 1').fits, true);

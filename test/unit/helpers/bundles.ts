@@ -1,5 +1,5 @@
-// The bundles unit tests run as processes or threads of their own (the CLI, the snapshot worker, its
-// helper threads), built from the current sources once per test run as scripts/build.mjs builds
+// The bundles unit tests run as processes or threads of their own (the CLI and the inspector preload
+// it loads into each program's process, the snapshot worker, its helper threads), built from the current sources once per test run as scripts/build.mjs builds
 // them, so that no unit test depends on an earlier `npm run build`.
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ export function builtBundles(): { cli: string; worker: string; helper: string } 
   const outdir = mkdtempSync(join(tmpdir(), 'leak-watch-bundles-'));
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   esbuild.buildSync({
-    entryPoints: { cli: 'src/cli/main.ts', snapshotWorker: 'src/core/worker/worker.ts', snapshotHelper: 'src/core/worker/helperThread.ts' },
+    entryPoints: { cli: 'src/cli/main.ts', inspectorPreload: 'src/core/cdp/inspectorPreload.ts', snapshotWorker: 'src/core/worker/worker.ts', snapshotHelper: 'src/core/worker/helperThread.ts' },
     bundle: true,
     platform: 'node',
     format: 'cjs',
