@@ -7,7 +7,7 @@
 import { format } from 'node:util';
 import { launchChromium, startCodeServer, workbenchUrl } from './code-server.mjs';
 
-const timeoutMs = Number(process.env.LEAK_WATCH_TEST_TIMEOUT_MS || 10 * 60_000);
+const timeoutMs = Number(process.env.LEAK_WATCH_TEST_TIMEOUT_MS || 20 * 60_000);
 const verbose = !!process.env.LEAK_WATCH_VERBOSE;
 
 /** The options runTests passes, in either `--name=value` or `--name value` form. */

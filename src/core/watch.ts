@@ -136,10 +136,14 @@ const RUNAWAY_MIN_GROWTH = 8 * 2 ** 20;
 const RUNAWAY_CONFIRM_RATIO = 1.4;
 /** Once the heap is known to run away: the next snapshot when the used heap is this × the last snapshot's (no GC first). */
 const RUNAWAY_NEXT_RATIO = 1.2;
-/** How often the heap line is polled while the heap runs away (ms). */
+/** How often the heap line is polled while the heap runs away, and for a while after each sample (ms). */
 const RUNAWAY_POLL_MS = 250;
-/** A runaway watch stops once the live heap is this × its size at the first sample. */
+/** For this long after each sample the heap line is polled fast: a heap already running away shows in a second, not after two 1 s polls. */
+const RUNAWAY_WATCH_MS = 5000;
+/** A runaway watch takes its last snapshot when the heap reaches this × its size at the first sample, and stops after it. */
 const RUNAWAY_STOP_RATIO = 3;
+/** … and takes none once the heap line shows this × (the heap outran the polls): a snapshot's analysis would let it pass 4×. */
+const RUNAWAY_NO_SNAPSHOT_RATIO = 3.5;
 
 type EndCause =
   | { kind: 'stopped' }
@@ -220,9 +224,13 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   /** The heap line's last points (used bytes), for the runaway check. */
   private readonly recentUsed: number[] = [];
   private runaway: { since: number; firstHeap: number } | undefined;
+  /** Until then (performance.now()) the heap line is polled fast after a sample; 0 when it is not. */
+  private fastPollUntil = 0;
   /** Each type's verdict and since when (ms since the epoch). */
   private readonly verdictSince = new Map<string, { verdict: Verdict; at: number }>();
   private latestSeries: TypeSeries[] = [];
+  /** What `latestSeries` was judged on: samples, censuses and runaway state (see `judge`). */
+  private judgedFor = '';
   private settledAt: number | undefined;
 
   constructor(
@@ -262,7 +270,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   /** The verdicts as of the last sample: snapshots, censuses and a runaway heap together. */
   get verdicts(): readonly TypeSeries[] {
-    return this.latestSeries;
+    return this.samplesTaken.length ? this.judge() : this.latestSeries;
   }
 
   /** Takes a snapshot now, whatever the budget says (the user trades pause for speed). */
@@ -367,7 +375,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   /** Builds the report: sample summaries, the heap line, per-type series and verdicts, and explained leaks. */
   async buildReport(target: ReportTarget): Promise<Report> {
-    const series = this.samplesTaken.length ? this.judge(false) : [];
+    const series = this.samplesTaken.length ? this.judge() : [];
     const scriptSources = await this.runningCode();
     return assembleReport({
       target,
@@ -468,6 +476,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         if (outcome.kind === 'ended') return outcome.reason;
         if (outcome.kind === 'failed') this.switchCensusOff(outcome.error.message);
       } else {
+        const tooFar = this.runawayTooFar();
+        if (tooFar) return tooFar;
         // Indices stay contiguous: a failed sample's index is taken by the next one.
         const outcome = await this.takeSample(this.samplesTaken.length);
         if (outcome.kind === 'ended') return outcome.reason;
@@ -480,7 +490,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
           failures = 0;
         }
       }
-      const series = this.judge(true);
+      const series = this.judge();
       const runawayEnd = this.runawayEnd(series);
       if (runawayEnd) return runawayEnd;
       if (this.options.untilVerdict && this.samplesTaken.length && verdictsSettled(series, this.samplesTaken)) {
@@ -579,9 +589,14 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     return plan.atPerf + (left - 1) * gap + analysis;
   }
 
-  /** The verdicts now; `fresh` after a new sample, to mark when each verdict was reached. */
-  private judge(fresh: boolean): TypeSeries[] {
-    if (!fresh && this.latestSeries.length) return this.latestSeries;
+  /**
+   * The verdicts over every sample and census taken so far, each marked with when it was reached;
+   * judged again only when a sample, a census or the runaway state came since the last time.
+   */
+  private judge(): TypeSeries[] {
+    const key = `${this.samplesTaken.length}/${this.censuses.length}/${this.runaway ? 'runaway' : ''}`;
+    if (key === this.judgedFor) return this.latestSeries;
+    this.judgedFor = key;
     const snapshotSeries = computeSeries([...this.samplesTaken]);
     const censusSeries = this.censusState?.censuses.length ? judgeCensusState(this.censusState) : [];
     const early = this.runaway ? judgeRunaway(this.samplesTaken, this.runawayFacts()) : new Map<string, string[]>();
@@ -653,6 +668,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)), pauseMs: performance.now() - started, snapshotEnd: performance.now() };
     } finally {
       this.lastSampleEnd = performance.now();
+      this.pollFast();
       this.heapLine.start();
     }
   }
@@ -672,8 +688,19 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     this.lastPause[kind] = { ms, heap };
   }
 
+  /** After a sample: the heap line polled fast for a while, when runaway heaps are watched. */
+  private pollFast(): void {
+    if (!this.options.watchRunaway) return;
+    this.heapLine.pollMs = Math.min(this.options.heapPollMs, RUNAWAY_POLL_MS);
+    this.fastPollUntil = performance.now() + RUNAWAY_WATCH_MS;
+  }
+
   /** Watches the heap line between samples: a heap that doubles since the last snapshot may be running away. */
   private watchHeapLine(point: HeapUsagePoint): void {
+    if (this.fastPollUntil && !this.runaway && performance.now() >= this.fastPollUntil) {
+      this.fastPollUntil = 0;
+      this.heapLine.pollMs = this.options.heapPollMs;
+    }
     if (!this.options.watchRunaway || this.runawaySuspected || performance.now() < this.noRunawayCheckUntil) return;
     const last = this.samplesTaken[this.samplesTaken.length - 1];
     if (!last || last.heapUsed <= 0) return;
@@ -681,8 +708,10 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     this.recentUsed.push(point.used);
     if (this.recentUsed.length > 2) this.recentUsed.shift();
     const used = this.runaway ? point.used : Math.min(...this.recentUsed);
-    const ratio = this.runaway ? RUNAWAY_NEXT_RATIO : RUNAWAY_SUSPECT_RATIO;
-    if (this.recentUsed.length >= (this.runaway ? 1 : 2) && used >= ratio * last.heapUsed && used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
+    const next = this.runaway
+      ? Math.min(RUNAWAY_NEXT_RATIO * last.heapUsed, RUNAWAY_STOP_RATIO * this.runaway.firstHeap)
+      : RUNAWAY_SUSPECT_RATIO * last.heapUsed;
+    if (this.recentUsed.length >= (this.runaway ? 1 : 2) && used >= next && used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
       this.runawaySuspected = true;
       this.wakeSleeper?.();
     }
@@ -733,15 +762,20 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     if (!this.runaway) return undefined;
     const facts = this.runawayFacts();
     const leaks = series.filter((t) => t.verdict === 'leak').map((t) => t.name);
-    const growth = `${formatBytes(facts.firstHeap)} → ${formatBytes(facts.heapNow)} (×${(facts.heapNow / Math.max(1, facts.firstHeap)).toFixed(1)}) in ${Math.round(facts.seconds)} s`;
+    const growth = growthWords(facts);
     if (leaks.length) {
       this.settledAt ??= Date.now();
       return `Stopped watching: the heap is running away (${growth}) and the verdict is in (leak: ${leaks.join(', ')}); further snapshots would pause the program longer and need more of its memory each time.`;
     }
-    if (facts.heapNow >= RUNAWAY_STOP_RATIO * facts.firstHeap) {
-      return `Stopped watching before the heap runs away further (${growth}); too early to tell which type leaks: further snapshots would pause the program longer and need more of its memory each time.`;
-    }
-    return undefined;
+    return facts.heapNow >= RUNAWAY_STOP_RATIO * facts.firstHeap ? runawayTooFarReason(growth) : undefined;
+  }
+
+  /** While the heap runs away: the end reason when the heap line shows it already past the last snapshot's size, so that no snapshot of it is taken. */
+  private runawayTooFar(): string | undefined {
+    const point = this.heapLine.points[this.heapLine.points.length - 1];
+    if (!this.runaway || !point || point.used < RUNAWAY_NO_SNAPSHOT_RATIO * this.runaway.firstHeap) return undefined;
+    const { firstHeap, since } = this.runaway;
+    return runawayTooFarReason(growthWords({ firstHeap, heapNow: point.used, seconds: (point.time - since) / 1000 }));
   }
 
   private async takeSample(index: number): Promise<SampleOutcome> {
@@ -812,6 +846,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       this.countPause('snapshot', pauseMs, usage.usedSize);
       streaming = false;
       unsubscribe();
+      this.pollFast();
       this.heapLine.start(); // through the analysis and the gap, until the next GC
       await this.idResetProbe.afterSnapshot(10_000); // its own time: the snapshot may have used up the deadline
       if (chunks === 0) {
@@ -1027,6 +1062,15 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     // An 'error' event without a listener would throw; the end reason and notes still carry it.
     if (this.listenerCount('error') > 0) this.publish('error', error);
   }
+}
+
+/** '25 MB → 95 MB (×3.7) in 30 s' */
+function growthWords({ firstHeap, heapNow, seconds: secs }: Runaway): string {
+  return `${formatBytes(firstHeap)} → ${formatBytes(heapNow)} (×${(heapNow / Math.max(1, firstHeap)).toFixed(1)}) in ${Math.round(secs)} s`;
+}
+
+function runawayTooFarReason(growth: string): string {
+  return `Stopped watching before the heap runs away further (${growth}); too early to tell which type leaks: further snapshots would pause the program longer and need more of its memory each time.`;
 }
 
 function seconds(ms: number): string {

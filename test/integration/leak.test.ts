@@ -36,7 +36,9 @@ describe('a leaky program under the debugger', function () {
     );
     const leaking = report.types.filter((t) => t.verdict === 'leak').map((t) => t.name);
     assert.ok(leaking.some((n) => LEAKING.includes(n)), leaking.join(', '));
-    assert.ok(report.samples.length >= 4, `${report.samples.length} samples`);
+    // Four snapshots; fewer where censuses counted the growth between them (snapshots pausing 1 s or more).
+    const censuses = report.censuses?.length ?? 0;
+    assert.ok(report.samples.length >= 4 || (report.samples.length >= 2 && censuses > 0), `${report.samples.length} samples, ${censuses} censuses`);
   });
 
   it('explains a leaking type: retainer paths and an allocation site that opens at the `new` expression', async () => {

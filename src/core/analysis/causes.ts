@@ -391,7 +391,9 @@ function mergeSameCauses(causes: Cause[], groupsOf: Map<Cause, CauseGroup[]>): C
         mine.share += k.share;
       }
     }
-    same.kept.sort(compareKept);
+    // The lead type (the program's class, or the library's unit: jsdom's Window) stays first.
+    const lead = same.kept[0].type;
+    same.kept.sort((x, y) => Number(y.type === lead) - Number(x.type === lead) || compareKept(x, y));
   }
   return [...byId.values()];
 }
