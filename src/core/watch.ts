@@ -865,8 +865,9 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       );
       this.accept(sample, idsReset);
       if (memoryBefore && this.samplesTaken.length === 1) await this.learnSnapshotMemory(memoryBefore);
-      // Fetched while the program is there: the report is often built after it has gone.
-      await this.runningCode();
+      // Fetched while the program is there (the report is often built after it has gone), beside
+      // the loop: the worker answers after the explanations queued before, and a stop waits for no one.
+      void this.runningCode();
       return { kind: 'ok', pauseMs, snapshotEnd };
     } catch (error) {
       streaming = false;
