@@ -34,7 +34,7 @@ function tsFiles(dir) {
 }
 
 const configs = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'], define: { LEAK_WATCH_VERSION: JSON.stringify(pkg.version) } },
   { ...node, entryPoints: { snapshotWorker: 'src/core/worker/worker.ts', snapshotHelper: 'src/core/worker/helperThread.ts' }, outdir: 'dist' },
   {
     ...node,

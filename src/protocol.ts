@@ -4,6 +4,7 @@
  * is validated with `parseFromWebview` before the host acts on it: the webview renders data from the
  * debuggee's heap and must be treated as untrusted.
  */
+import type { Comparison } from './core/compare/comparison';
 import type { Leak, Report, SourcePosition } from './core/report';
 import type { ReplyMessage, RequestMessage } from './core/requests';
 
@@ -48,6 +49,13 @@ export interface WatchPlan {
   pausedShare: number;
 }
 
+/** The watch compared with an earlier run of its program (the last one by default, or one the user chose). */
+export interface PanelComparison {
+  comparison: Comparison;
+  /** The earlier run in a few words: what it watched and when. */
+  baseline: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host → webview
 
@@ -59,14 +67,17 @@ export const enum ToWebviewType {
   Status = 'status',
   /** Select a cause (its card) or a type (its retainer paths) and scroll to it (from a hover's "Show in panel" link). */
   Reveal = 'reveal',
+  /** The comparison with an earlier run changed (or there is none any more). */
+  Comparison = 'comparison',
 }
 
 export type ToWebview =
-  | { type: ToWebviewType.State; status: WatchStatus; heapUsage: HeapPoint[]; report?: Report; chartedTypes: number }
+  | { type: ToWebviewType.State; status: WatchStatus; heapUsage: HeapPoint[]; report?: Report; chartedTypes: number; comparison?: PanelComparison }
   | { type: ToWebviewType.HeapUsage; point: HeapPoint }
   | { type: ToWebviewType.Report; report: Report }
   | { type: ToWebviewType.Status; status: WatchStatus }
   | { type: ToWebviewType.Reveal; typeName?: string; causeId?: string }
+  | { type: ToWebviewType.Comparison; comparison?: PanelComparison }
   | ReplyMessage;
 
 /** The explanation of a type (retainers, sites), or why there is none. */
@@ -98,6 +109,8 @@ export const enum FromWebviewType {
   OpenType = 'openType',
   Stop = 'stop',
   SaveSnapshot = 'saveSnapshot',
+  /** Compare with another saved watch: the host asks which. */
+  PickBaseline = 'pickBaseline',
 }
 
 export type FromWebview =
@@ -107,7 +120,8 @@ export type FromWebview =
   | { type: FromWebviewType.OpenType; typeName: string; preserveFocus?: boolean }
   | RequestMessage<PanelMethods>
   | { type: FromWebviewType.Stop }
-  | { type: FromWebviewType.SaveSnapshot };
+  | { type: FromWebviewType.SaveSnapshot }
+  | { type: FromWebviewType.PickBaseline };
 
 /** Longest type name the host accepts back from the webview (V8 names are short; heap strings are not). */
 export const MAX_NAME_LENGTH = 1024;
@@ -151,6 +165,8 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return { type: FromWebviewType.Stop };
     case FromWebviewType.SaveSnapshot:
       return { type: FromWebviewType.SaveSnapshot };
+    case FromWebviewType.PickBaseline:
+      return { type: FromWebviewType.PickBaseline };
     case FromWebviewType.OpenCause:
       return isBoundedString(message.causeId, MAX_CAUSE_ID_LENGTH)
         ? withFocus({ type: FromWebviewType.OpenCause, causeId: message.causeId }, message)

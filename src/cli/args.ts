@@ -19,6 +19,11 @@ Usage:
   leak-watch analyze <a.heapsnapshot> [b.heapsnapshot …] [options]
       One file: the top types by size, with retained sizes. Several files of one process, in
       the order they were taken: growth, verdicts and retainer paths between them.
+  leak-watch compare <before.leakwatch.json> <after.leakwatch.json> [--fail-on new] [--json FILE|-]
+      Compare two saved watches (--json) of one program, a baseline and a run after a change:
+      per cause, fixed (it leaked; the later run, long enough to judge, shows no growth),
+      still leaking (and how much slower or faster) or new, with the evidence; then per type.
+      Runs of different programs, or a run too short to judge, get a statement, no verdicts.
 
 Options:
   --samples N           snapshots to take (default 6; run/attach)
@@ -29,7 +34,14 @@ Options:
   --interval S          seconds between snapshots (default: adaptive, within the pause budget)
   --pause-budget P      largest share of wall time the program may spend paused for
                         snapshots, 0.01–0.9 (default 0.1)
-  --json FILE|-         write the JSON report to FILE, or to stdout with -
+  --json FILE|-         write the saved watch (.leakwatch.json: the JSON report, the program,
+                        its git commit, the time) to FILE, or to stdout with -; for compare,
+                        the comparison
+  --baseline FILE       run/attach: compare the run with this saved watch when it ends, as
+                        compare does (same exit codes)
+  --fail-on any|new     compare, --baseline: exit 3 when a cause is still leaking or new
+                        (any, the default), or only when one is new: a leak the baseline
+                        did not have (new)
   --save-snapshots DIR  save each snapshot as DIR/sample-<k>.heapsnapshot (DevTools opens them)
   --precise-sites       record allocation stacks (V8 allocation tracking) so each leak's site
                         is the exact \`new\` that made its objects; this slows an allocation-heavy
@@ -50,15 +62,18 @@ Options:
 SIGINT, SIGTERM or SIGHUP stops the watch, ends the program's processes and prints the report
 of the snapshots taken; a second one ends them at once, with no report.
 
-Exit codes: 0 done (no leak, or leaks without --fail-on-leak); 1 failure (the program could
-not be started or watched, it exited with an error or was killed, a file is not a heap
-snapshot, a path cannot be written); 2 usage error; 3 a leak was found and --fail-on-leak was
-given; 128 + the signal's number (130 SIGINT, 143 SIGTERM) when a signal ended leak-watch
-before the first snapshot, or a second signal ended it.`;
+Exit codes: 0 done (no leak, or leaks without --fail-on-leak; compare: every cause of the
+baseline fixed and none new); 1 failure (the program could not be started or watched, it
+exited with an error or was killed, a file is not a heap snapshot or saved watch, a path
+cannot be written; compare: runs of different programs, or a run too short to judge); 2 usage
+error; 3 a leak was found and --fail-on-leak was given, or compare (--baseline) found a cause
+still leaking or new (with --fail-on new: a new one); 128 + the signal's number (130 SIGINT,
+143 SIGTERM) when a signal ended leak-watch before the first snapshot, or a second signal
+ended it.`;
 
 export interface CliOptions {
-  command: 'run' | 'attach' | 'analyze' | 'help' | 'version';
-  /** The program and its arguments (run), the endpoint (attach), the files (analyze). */
+  command: 'run' | 'attach' | 'analyze' | 'compare' | 'help' | 'version';
+  /** The program and its arguments (run), the endpoint (attach), the files (analyze, compare). */
   operands: string[];
   samples?: number;
   durationS?: number;
@@ -73,6 +88,10 @@ export interface CliOptions {
   forceGc: boolean;
   snapshotTimeoutS: number;
   failOnLeak: boolean;
+  /** A saved watch to compare the run with (run, attach). */
+  baseline?: string;
+  /** Which causes of a comparison fail it (exit 3): still leaking or new, or new only. */
+  failOn: 'any' | 'new';
   allowRemote: boolean;
   /** `--process`: which of the command's Node processes to watch (pids or parts of command lines); empty: all but package managers. */
   processes: string[];
@@ -109,6 +128,8 @@ export function parseCli(argv: string[]): CliOptions {
         'no-gc': { type: 'boolean' },
         'snapshot-timeout': { type: 'string' },
         'fail-on-leak': { type: 'boolean' },
+        baseline: { type: 'string' },
+        'fail-on': { type: 'string' },
         'allow-remote': { type: 'boolean' },
         process: { type: 'string', multiple: true },
         top: { type: 'string' },
@@ -134,6 +155,8 @@ export function parseCli(argv: string[]): CliOptions {
     forceGc: !v['no-gc'],
     snapshotTimeoutS: number(v['snapshot-timeout'], '--snapshot-timeout', 1, 1e6) ?? 120,
     failOnLeak: !!v['fail-on-leak'],
+    baseline: v.baseline,
+    failOn: failOn(v['fail-on']),
     allowRemote: !!v['allow-remote'],
     processes: (v.process ?? []).map((p) => {
       if (!p.trim()) throw new UsageError('--process needs a pid or a part of a command line');
@@ -146,9 +169,11 @@ export function parseCli(argv: string[]): CliOptions {
   if (v.version) return { ...base, command: 'version', operands: [] };
   if (base.samples !== undefined && base.durationS !== undefined) throw new UsageError('give --samples or --duration, not both');
   if (v['no-allocation-sites'] && v['precise-sites']) throw new UsageError('give --precise-sites or --no-allocation-sites, not both');
+  if (base.baseline !== undefined && command !== 'run' && command !== 'attach') throw new UsageError('--baseline goes with run or attach; to compare two saved watches: leak-watch compare <before> <after>');
+  if (v['fail-on'] !== undefined && command !== 'compare' && base.baseline === undefined) throw new UsageError('--fail-on goes with compare or --baseline');
   switch (command) {
     case undefined:
-      throw new UsageError('missing command: run, attach or analyze');
+      throw new UsageError('missing command: run, attach, analyze or compare');
     case 'run':
       if (rest.length) throw new UsageError(`put the program after --: leak-watch run [options] -- ${rest.join(' ')}`);
       if (!after.length) throw new UsageError('missing program: leak-watch run [options] -- <command> [args…]');
@@ -161,9 +186,17 @@ export function parseCli(argv: string[]): CliOptions {
       if (base.processes.length) throw new UsageError('--process is for run: analyze reads files');
       if (!rest.length || after.length) throw new UsageError('missing snapshot files: leak-watch analyze <a.heapsnapshot> [b.heapsnapshot …]');
       return { ...base, command, operands: rest };
+    case 'compare':
+      if (rest.length !== 2 || after.length) throw new UsageError('compare takes two saved watches: leak-watch compare <before.leakwatch.json> <after.leakwatch.json>');
+      return { ...base, command, operands: rest };
     default:
-      throw new UsageError(`unknown command "${command}": use run, attach or analyze`);
+      throw new UsageError(`unknown command "${command}": use run, attach, analyze or compare`);
   }
+}
+
+function failOn(value: string | undefined): 'any' | 'new' {
+  if (value === undefined || value === 'any' || value === 'new') return value ?? 'any';
+  throw new UsageError(`--fail-on must be any or new, not "${value}"`);
 }
 
 function number(value: string | undefined, flag: string, min: number, max: number): number | undefined {

@@ -1,6 +1,7 @@
 // `leak-watch attach`: watch a program that already runs with its inspector open, and leave it running.
 import { connectWebSocket, type CdpConnection } from '../core/cdp/connection';
 import { resolveEndpoint } from '../core/cdp/endpoints';
+import { readProgramArgs } from '../core/cdp/programArgs';
 import type { SnapshotAnalyzer } from '../core/worker/analyzer';
 import type { HeapWatch } from '../core/watch';
 import { EXIT, type CliOptions } from './args';
@@ -15,6 +16,7 @@ export async function attachTo(options: CliOptions, analyzer: SnapshotAnalyzer, 
   let connection: CdpConnection | undefined;
   let watch: HeapWatch | undefined;
   let endedBy: string | undefined;
+  let program: WatchOutcome['program'];
   try {
     const wsUrl = await Promise.race([
       resolveEndpoint(options.operands[0], { allowRemote: options.allowRemote }).catch((e: Error) => {
@@ -24,6 +26,7 @@ export async function attachTo(options: CliOptions, analyzer: SnapshotAnalyzer, 
     ]);
     connection = await Promise.race([connectWebSocket(wsUrl, { loopbackOnly: !options.allowRemote }), interrupts.rejection()]);
     interrupts.beforeExitNow = (why) => progress.note(`leak-watch: ${why}: detached at once; no report.`);
+    program = await Promise.race([readProgramArgs(connection), interrupts.rejection()]);
     watch = startWatch(connection, analyzer, options, progress, printed, saveSnapshotsDir);
     endedBy = await watchUntil(watch, options, [interrupts.first]);
   } catch (error) {
@@ -41,5 +44,5 @@ export async function attachTo(options: CliOptions, analyzer: SnapshotAnalyzer, 
   }
   const n = watch.samples.length;
   const note = signal && endedBy === signal ? `Stopped by ${signal} after ${n} snapshot${n === 1 ? '' : 's'}.` : watch.endedBecause && !/^(Stopped;|Stopped before|Took)/i.test(watch.endedBecause) ? watch.endedBecause : undefined;
-  return outcome({ report: await watchReport(watch, { kind: 'attach', description: options.operands[0] }, note), exitCode: EXIT.ok });
+  return outcome({ report: await watchReport(watch, { kind: 'attach', description: options.operands[0] }, note), exitCode: EXIT.ok, program });
 }

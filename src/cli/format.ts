@@ -51,7 +51,8 @@ function escapeChar(c: string): string {
   return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
-function table(rows: string[][], align: ('l' | 'r')[]): string {
+/** Rows as aligned columns, two spaces apart. */
+export function table(rows: string[][], align: ('l' | 'r')[]): string {
   const widths = align.map((_, k) => Math.max(...rows.map((r) => [...r[k]].length)));
   return rows
     .map((r) => r.map((cell, k) => (align[k] === 'r' ? cell.padStart(widths[k]) : cell.padEnd(widths[k]))).join('  ').trimEnd())

@@ -2,12 +2,17 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { analyzeSnapshotFiles } from '../core/analyzeFiles';
+import { compareWatches } from '../core/compare/compareWatches';
+import { describeProgram } from '../core/program';
 import type { Report } from '../core/report';
+import { savedWatch, type SavedWatch } from '../core/savedWatch';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { EXIT, HELP, parseCli, UsageError, type CliOptions } from './args';
 import { formatBytes } from '../core/format';
 import { attachTo } from './attach';
+import { compareCommand, comparisonExitCode, readSavedWatchFile } from './compare';
 import { formatReport, inert, inertJson, inertLines } from './format';
+import { formatComparison } from './formatComparison';
 import { Interrupts, signalExitCode } from './interrupts';
 import { checkReportPath, prepareSnapshotFolder, writeReportFile } from './outputs';
 import { Progress } from './progress';
@@ -33,8 +38,17 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (options.command === 'version') {
-    process.stdout.write(`${typeof LEAK_WATCH_VERSION === 'string' ? LEAK_WATCH_VERSION : 'dev'}\n`);
+    process.stdout.write(`${leakWatchVersion()}\n`);
     return EXIT.ok;
+  }
+  if (options.command === 'compare') {
+    try {
+      if (options.json && options.json !== '-') checkReportPath(options.json);
+      return await compareCommand(options);
+    } catch (e) {
+      say((e as Error)?.message ?? String(e));
+      return EXIT.failure;
+    }
   }
   const interrupts = options.command === 'analyze' ? undefined : new Interrupts();
   // One analyzer for a heap (attach, analyze), one per isolate of the program (run).
@@ -47,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // What is written where is checked before anything starts.
     if (options.json && options.json !== '-') checkReportPath(options.json);
+    const baseline = options.baseline ? readSavedWatchFile(options.baseline) : undefined;
     const snapshots = options.saveSnapshots && options.command !== 'analyze' ? prepareSnapshotFolder(options.saveSnapshots) : undefined;
     let outcome: WatchOutcome;
     if (options.command === 'analyze') outcome = { report: await analyzeFiles(options, newAnalyzer()), printed: new Set(), exitCode: EXIT.ok };
@@ -57,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
           ? await runCommand(options, newAnalyzer, progress, interrupts!, snapshots)
           : await attachTo(options, newAnalyzer(), progress, interrupts!, snapshots);
     }
-    return await finish(outcome, options);
+    return await finish(outcome, options, baseline);
   } catch (e) {
     say((e as Error)?.message ?? String(e));
     return e instanceof UsageError ? EXIT.usage : EXIT.failure;
@@ -67,16 +82,35 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Prints the report (or the error), writes the JSON, and says which exit code the outcome deserves. */
-async function finish(outcome: WatchOutcome, options: CliOptions): Promise<number> {
+/**
+ * Prints the report (or the error), writes the saved watch, compares it with the baseline when one
+ * was given, and says which exit code the outcome deserves: 3 for a leak (--fail-on-leak) or a
+ * comparison that fails, else the run's own code, else the comparison's.
+ */
+async function finish(outcome: WatchOutcome, options: CliOptions, baseline?: SavedWatch): Promise<number> {
   const { report } = outcome;
+  let compared: number | undefined;
   if (report) {
     if (options.allocationSites === 'off') leaveOutAllocationSites(report);
-    await emit(report, options, outcome.printed);
+    const program = options.command === 'analyze' ? undefined : await describeProgram(options.operands, outcome.program?.argv, outcome.program?.cwd);
+    const saved = savedWatch(report, program, leakWatchVersion());
+    await emit(saved, options, outcome.printed);
+    if (baseline) {
+      const comparison = compareWatches(baseline, saved);
+      const text = `\n${formatComparison(comparison, { before: resolve(options.baseline!), after: 'this run', failOn: options.failOn })}\n`;
+      (options.json === '-' ? process.stderr : process.stdout).write(text);
+      compared = comparisonExitCode(comparison, options.failOn);
+    }
   }
   if (outcome.error && !outcome.printed.has(outcome.error)) say(outcome.error);
   if (report && options.failOnLeak && [report, ...(report.isolates ?? [])].some((r) => r.types.some((t) => t.verdict === 'leak'))) return EXIT.leak;
-  return outcome.exitCode;
+  if (compared === EXIT.leak) return EXIT.leak;
+  return outcome.exitCode !== EXIT.ok ? outcome.exitCode : (compared ?? EXIT.ok);
+}
+
+/** This build's version (`dev` when run from source). */
+function leakWatchVersion(): string {
+  return typeof LEAK_WATCH_VERSION === 'string' ? LEAK_WATCH_VERSION : 'dev';
 }
 
 /** `--no-allocation-sites`: no sites, and no evidence that names one, in the leaks and the causes. */
@@ -101,8 +135,8 @@ async function analyzeFiles(options: CliOptions, analyzer: SnapshotAnalyzer): Pr
   }
 }
 
-/** Prints the report and writes the JSON where asked (its strings escaped as a terminal needs; the same JSON). */
-async function emit(report: Report, options: CliOptions, printed: Set<string>): Promise<void> {
+/** Prints the report and writes the saved watch's JSON where asked (its strings escaped as a terminal needs; the same JSON). */
+async function emit(report: SavedWatch, options: CliOptions, printed: Set<string>): Promise<void> {
   const json = inertJson(`${JSON.stringify(report, null, 2)}\n`);
   const text = `${formatReport(report, options.top, printed)}\n`;
   if (options.json === '-') {

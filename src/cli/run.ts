@@ -107,7 +107,12 @@ export async function runCommand(options: CliOptions, newAnalyzer: () => Isolate
   const report = await watch!.buildReport({ kind: 'run', description: options.operands.join(' '), pid: program?.pid });
   if (note) (report.notes ??= []).push(note);
   const failed = (!!exit && exit.code !== 0) || (failure !== undefined && !(failure instanceof Interrupted));
-  return outcome({ report, error: failure instanceof Error && !(failure instanceof Interrupted) && !exit ? failure.message : undefined, exitCode: failed ? EXIT.failure : EXIT.ok });
+  return outcome({
+    report,
+    error: failure instanceof Error && !(failure instanceof Interrupted) && !exit ? failure.message : undefined,
+    exitCode: failed ? EXIT.failure : EXIT.ok,
+    program: { argv: program?.argv, cwd: process.cwd() },
+  });
 }
 
 /** The program's samples, isolates, notes and errors on `progress`: the first isolate's as before, the others' named. */

@@ -18,6 +18,8 @@ export interface WatchOutcome {
   printed: Set<string>;
   /** The exit code when no leak decides it (0, 1, or 128 + a signal's number). */
   exitCode: number;
+  /** The watched Node process's `process.argv` and folder, when known (for the saved watch). */
+  program?: { argv?: readonly string[]; cwd?: string };
 }
 
 /** How long stopping a watch may take before the CLI goes on without it. */

@@ -1,8 +1,9 @@
 // What the extension exports from activate(), for tests and other extensions.
 import * as vscode from 'vscode';
 import type { Report, SourcePosition } from '../core/report';
-import type { HeapPoint, WatchStatus } from '../protocol';
+import type { HeapPoint, PanelComparison, WatchStatus } from '../protocol';
 import { openSource, openTarget, type OpenTarget } from './navigation';
+import type { KeptWatch, KeptWatches } from './keptWatches';
 import type { ReloadedResults } from './reload';
 import type { SavedWatch } from './sessionWatch';
 import type { WatchRegistry } from './watches';
@@ -28,10 +29,14 @@ export interface LeakWatchApi {
   injectReport(report: Report, sessionId?: string): void;
   /** What the workspace keeps of the newest watch for after a window reload. */
   savedWatch(): SavedWatch | undefined;
+  /** The newest watch's (or a session's watch's) comparison with an earlier run, when it has one. */
+  comparison(sessionId?: string): PanelComparison | undefined;
+  /** The kept watches of this workspace, newest first. */
+  keptWatches(): KeptWatch[];
 }
 
 /** The API over this window's watches. */
-export function leakWatchApi(watches: WatchRegistry, reloaded: ReloadedResults): LeakWatchApi {
+export function leakWatchApi(watches: WatchRegistry, reloaded: ReloadedResults, kept: KeptWatches): LeakWatchApi {
   return {
     watches: () =>
       watches.all.map((e) => ({
@@ -65,5 +70,7 @@ export function leakWatchApi(watches: WatchRegistry, reloaded: ReloadedResults):
       entry.watch.setReport(report);
     },
     savedWatch: () => reloaded.saved(),
+    comparison: (sessionId) => watches.of(sessionId)?.watch.comparison,
+    keptWatches: () => kept.list(),
   };
 }

@@ -163,6 +163,23 @@ export async function attachToSession(session: vscode.DebugSession): Promise<Att
   return { connection, session, kind: 'session', description: session.name };
 }
 
+/**
+ * attachToSession for a debuggee session that has just started (a restart followed): js-debug hands
+ * out its proxy only once the program's target is set up, a moment after the session starts, so a
+ * refusal is tried again every half second for a few seconds while the session runs.
+ */
+export async function attachToNewSession(session: vscode.DebugSession, tracker: SessionTracker, waitMs = 10_000): Promise<Attachment> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await attachToSession(session);
+    } catch (error) {
+      if (Date.now() > deadline || !tracker.all().some((s) => s.id === session.id)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 /** Connects to an inspector the user named (`ws://…`, `host:port` or a port). */
 export async function attachToInspector(input: string): Promise<Attachment> {
   const url = await resolveEndpoint(input, {});

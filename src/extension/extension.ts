@@ -9,6 +9,7 @@ import {
   NothingToAttachError,
   SessionTracker,
   attachToInspector,
+  attachToNewSession,
   attachToSession,
   chooseSession,
   launchActiveFile,
@@ -18,36 +19,54 @@ import { openTarget, type OpenTarget } from './navigation';
 import { openSnapshots } from './openSnapshots';
 import { PANEL_VIEW_TYPE, type LeakWatchPanel, type PanelActions } from './panel';
 import { ReloadedResults } from './reload';
-import { SessionWatch, watchKey } from './sessionWatch';
+import type { SavedWatch as SavedReport } from '../core/savedWatch';
+import { SessionWatch, watchKey, type Baseline } from './sessionWatch';
 import { readSettings } from './settings';
+import { WatchHistory } from './watchHistory';
 import { WatchRegistry } from './watches';
 
 export type { LeakWatchApi } from './api';
 
 let controller: LeakWatchController | undefined;
 
+/** A new debuggee of the same launch within this time of the watched one's end is a restart to follow. */
+const FOLLOW_WINDOW_MS = 15_000;
+
 class LeakWatchController implements vscode.Disposable, PanelActions {
   private readonly tracker = new SessionTracker();
   private readonly watches: WatchRegistry;
   private readonly reloaded: ReloadedResults;
+  private readonly history: WatchHistory;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.watches = new WatchRegistry(context.extensionUri, this);
     this.reloaded = new ReloadedResults(context.workspaceState, this.watches);
+    this.history = new WatchHistory(context, { open: (watch, label) => this.openKept(watch, label), current: () => this.currentWatch() });
     this.disposables.push(
       this.tracker,
       this.watches,
       this.reloaded,
+      this.history,
+      vscode.commands.registerCommand('leakWatch.watches', () => this.history.listCommand()),
+      vscode.commands.registerCommand('leakWatch.compareWith', () => this.history.pickBaseline()),
+      vscode.commands.registerCommand('leakWatch.openWatchFile', (uri?: unknown) => this.history.openFileCommand(uri)),
       vscode.commands.registerCommand('leakWatch.start', (arg?: unknown) => this.start(arg)),
       vscode.commands.registerCommand('leakWatch.stop', (arg?: unknown) => this.stopCommand(arg)),
       vscode.commands.registerCommand('leakWatch.showPanel', () => this.showPanel()),
       vscode.commands.registerCommand('leakWatch.saveSnapshot', (target?: unknown) => this.saveSnapshotCommand(target)),
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
       vscode.commands.registerCommand('leakWatch.revealCause', (causeId: unknown) => this.revealCause(causeId)),
-      vscode.commands.registerCommand('leakWatch.openSnapshots', (uri?: unknown, selected?: unknown) => openSnapshots(selected ?? uri, this.watches)),
+      vscode.commands.registerCommand('leakWatch.openSnapshots', async (uri?: unknown, selected?: unknown) => {
+        const result = await openSnapshots(selected ?? uri, this.watches);
+        const opened = result.opened ? this.watches.get(result.opened)?.watch : undefined;
+        if (opened) this.history.keepFinished(opened);
+        return result;
+      }),
       vscode.debug.onDidTerminateDebugSession((session) => this.watches.sessionEnded(session)),
-      this.tracker.onDidStart((session) => this.watches.sessionStarted(session, this.tracker.all())),
+      this.tracker.onDidStart((session) => {
+        for (const restarted of this.watches.sessionStarted(session, this.tracker.all())) this.followRestart(restarted, session);
+      }),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (webviewPanel) => this.reloaded.restorePanel(webviewPanel),
       }),
@@ -135,15 +154,21 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     await this.watch(() => attachToInspector(input), input.trim());
   }
 
-  /** Attaches, opens the panel and starts the watch, with a progress notification until the first sample. */
-  private async watch(attach: () => Promise<Attachment>, description: string, session?: vscode.DebugSession): Promise<void> {
+  /**
+   * Attaches, opens the panel and starts the watch, with a progress notification until the first
+   * sample. A restart followed hands over its panel and the run before as the baseline.
+   */
+  private async watch(attach: () => Promise<Attachment>, description: string, session?: vscode.DebugSession, followed?: { panel?: LeakWatchPanel; baseline: Baseline }): Promise<void> {
     const attachment = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Leak Watch: attaching to ${description}…` },
       () => attach(),
     );
     const settings = readSettings(session?.workspaceFolder?.uri);
     const watch = new SessionWatch(attachment, settings);
+    if (followed) watch.compareWith(followed.baseline);
+    this.disposables.push(this.history.track(watch));
     const entry = this.watches.add(watch);
+    if (followed?.panel && !followed.panel.closed) this.watches.adopt(entry, followed.panel);
     this.disposables.push(watch.onDidChange((change) => {
       if (change === 'status') void this.watches.updateContext();
       if (change === 'report') this.watches.updateHints();
@@ -273,6 +298,68 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     return watch.explain(typeName, isolate);
   }
 
+  async pickBaseline(watch: SessionWatch): Promise<void> {
+    await this.history.pickBaseline(watch);
+  }
+
+  // ---- verifying a fix ---------------------------------------------------------------------------
+
+  /** The watch of the Leak Watch panel in front, else the newest. */
+  private currentWatch(): SessionWatch | undefined {
+    return this.watches.all.find((e) => e.panel?.webviewPanel.active)?.watch ?? this.watches.newest()?.watch;
+  }
+
+  /** Shows a kept watch's results in a panel, as a watch that has stopped. */
+  private openKept(saved: SavedReport, label: string): void {
+    const n = saved.samplesTaken ?? saved.samples.length;
+    const heapUsage = saved.heapUsage ?? saved.samples.map((s) => ({ time: s.time, used: s.heapUsed, total: s.heapTotal }));
+    const watch = SessionWatch.restored({
+      description: `${label} (kept)`,
+      status: { phase: 'stopped', target: `${label} (kept)`, samples: n, message: `A kept watch of ${saved.target.description}, started ${new Date(saved.startedAt).toLocaleString()}: ${n} sample${n === 1 ? '' : 's'}.` },
+      heapUsage,
+      report: saved,
+    }, readSettings());
+    watch.watchedProgram = saved.watch?.program;
+    const entry = this.watches.add(watch);
+    this.watches.ensurePanel(entry).reveal(false);
+    this.watches.updateHints();
+  }
+
+  /**
+   * Follows a restart (leakWatch.followRestarts): once the watch of the program before has ended
+   * (at once, or within a few seconds: a new debuggee while it runs may be a subprocess instead),
+   * the new debuggee is watched in the same panel, compared with the run before, whose hints go.
+   * A watch the user stopped is not followed.
+   */
+  private followRestart(old: SessionWatch, session: vscode.DebugSession): void {
+    const entry = this.watches.get(old.key);
+    if (!entry || entry.watch !== old || entry.followed || !readSettings(session.workspaceFolder?.uri).followRestarts) return;
+    if (this.watches.of(session.id)?.watch.session?.id === session.id) return;
+    const go = () => {
+      if (entry.followed || old.status.phase !== 'ended' || Date.now() - (old.endedTime ?? 0) > FOLLOW_WINDOW_MS) return;
+      const before = old.savedReport();
+      if (!before?.samples.length) return;
+      const panel = this.watches.forget(entry);
+      const started = new Date(before.startedAt).toLocaleTimeString();
+      const baseline = { label: `the run before the restart (started ${started}, ${before.samplesTaken ?? before.samples.length} samples)`, watch: before };
+      void this.watch(() => attachToNewSession(session, this.tracker), session.name, session, { panel, baseline })
+        .catch((error) => this.showError(error))
+        .finally(() => old.dispose());
+    };
+    if (!old.live) {
+      go();
+      return;
+    }
+    const listener = old.onDidChange((change) => {
+      if (change !== 'status' || old.live) return;
+      listener.dispose();
+      clearTimeout(timer);
+      go();
+    });
+    const timer = setTimeout(() => listener.dispose(), FOLLOW_WINDOW_MS);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
+  }
+
   private showError(error: unknown): void {
     const text = error instanceof Error ? error.message : String(error);
     if (error instanceof NothingToAttachError) void vscode.window.showWarningMessage(`Leak Watch: ${text}`);
@@ -280,7 +367,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
   }
 
   api(): LeakWatchApi {
-    return leakWatchApi(this.watches, this.reloaded);
+    return leakWatchApi(this.watches, this.reloaded, this.history.kept);
   }
 
   dispose(): void {

@@ -17,6 +17,8 @@ export interface PanelActions {
   stop(watch: SessionWatch): Promise<void>;
   saveSnapshot(watch: SessionWatch): Promise<void>;
   explain(watch: SessionWatch, typeName: string, isolate?: string): Promise<{ leak?: Leak; message?: string }>;
+  /** Asks which kept watch to compare `watch` with. */
+  pickBaseline(watch: SessionWatch): Promise<void>;
 }
 
 /** Scripts on; only the extension's dist/ and media/ may be loaded. */
@@ -39,6 +41,8 @@ export class LeakWatchPanel implements vscode.Disposable {
   private readonly readyEmitter = new vscode.EventEmitter<void>();
   /** What the webview may ask. */
   private readonly methods: PanelMethods = { explain: (typeName, isolate) => this.actions.explain(this.watch, typeName, isolate) };
+  /** The listeners to the watch shown (it changes when the panel follows a restarted program). */
+  private watchListeners: vscode.Disposable[] = [];
 
   static create(extensionUri: vscode.Uri, watch: SessionWatch, actions: PanelActions, chartedTypes: number): LeakWatchPanel {
     const panel = vscode.window.createWebviewPanel(
@@ -59,22 +63,43 @@ export class LeakWatchPanel implements vscode.Disposable {
   private constructor(
     readonly webviewPanel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
-    readonly watch: SessionWatch,
+    private shown: SessionWatch,
     private readonly actions: PanelActions,
     private readonly chartedTypes: number,
   ) {
-    webviewPanel.title = panelTitle(watch.attachment.description);
     webviewPanel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'panel-icon.svg');
     webviewPanel.webview.html = this.html();
     this.disposables.push(
       webviewPanel.onDidDispose(() => this.dispose()),
       webviewPanel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      this.readyEmitter,
+    );
+    this.listenTo(shown);
+  }
+
+  /** The watch the panel shows. */
+  get watch(): SessionWatch {
+    return this.shown;
+  }
+
+  /** Shows another watch from now on (the restarted program's, compared with the one shown so far). */
+  follow(watch: SessionWatch): void {
+    if (this.disposed || watch === this.shown) return;
+    this.shown = watch;
+    this.listenTo(watch);
+    if (this.ready) this.sendState();
+  }
+
+  private listenTo(watch: SessionWatch): void {
+    for (const d of this.watchListeners.splice(0)) d.dispose();
+    this.webviewPanel.title = panelTitle(watch.attachment.description);
+    this.watchListeners.push(
       watch.onHeapUsage((point) => this.post({ type: ToWebviewType.HeapUsage, point })),
       watch.onDidChange((change) => {
         if (change === 'status') this.post({ type: ToWebviewType.Status, status: watch.status });
         else if (change === 'report' && watch.report) this.post({ type: ToWebviewType.Report, report: watch.report });
+        else if (change === 'comparison') this.post({ type: ToWebviewType.Comparison, comparison: watch.comparison });
       }),
-      this.readyEmitter,
     );
   }
 
@@ -87,6 +112,11 @@ export class LeakWatchPanel implements vscode.Disposable {
         resolve();
       });
     });
+  }
+
+  /** True once the panel is closed. */
+  get closed(): boolean {
+    return this.disposed;
   }
 
   get visible(): boolean {
@@ -122,6 +152,7 @@ export class LeakWatchPanel implements vscode.Disposable {
       heapUsage: this.watch.heapUsage,
       report: this.watch.report,
       chartedTypes: this.chartedTypes,
+      comparison: this.watch.comparison,
     });
   }
 
@@ -150,6 +181,8 @@ export class LeakWatchPanel implements vscode.Disposable {
         return this.actions.stop(this.watch);
       case FromWebviewType.SaveSnapshot:
         return this.actions.saveSnapshot(this.watch);
+      case FromWebviewType.PickBaseline:
+        return this.actions.pickBaseline(this.watch);
       case FromWebviewType.OpenSource:
         return this.actions.openSource(this.watch, { position: message.position }, this, message.preserveFocus === true);
       case FromWebviewType.OpenCause:
@@ -193,7 +226,7 @@ export class LeakWatchPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.webviewPanel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    for (const d of [...this.watchListeners.splice(0), ...this.disposables.splice(0)]) d.dispose();
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();
   }

@@ -6,15 +6,20 @@ import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import { compareWatches } from '../core/compare/compareWatches';
+import { describeProgram } from '../core/program';
 import type { Leak, Report, ReportTarget } from '../core/report';
+import { savedWatch as savedReport, type SavedWatch as SavedReport } from '../core/savedWatch';
+import type { WatchedProgram } from '../core/watchedProgram';
 import { CdpConnection } from '../core/cdp/connection';
+import { readProgramArgs } from '../core/cdp/programArgs';
 import type { Transport } from '../core/cdp/transport';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import type { WatchSchedule } from '../core/watch';
 import { isolateSnapshotsDir, ProgramWatch, type IsolateIdentity, type WatchedIsolate } from '../core/programWatch';
 import { describeIsolate } from '../core/programReport';
 import { isolateView } from '../core/isolateViews';
-import type { HeapPoint, WatchPhase, WatchPlan, WatchStatus } from '../protocol';
+import type { HeapPoint, PanelComparison, WatchPhase, WatchPlan, WatchStatus } from '../protocol';
 import type { Attachment } from './attach';
 import type { LeakWatchSettings } from './settings';
 import { inTree, sessionIsolate, treeRoot } from './sessionTree';
@@ -25,7 +30,21 @@ const RESTART_WINDOW_MS = 15_000;
 /** Most heap points kept for the panel (an hour at 1 s). */
 const MAX_HEAP_POINTS = 3600;
 
-export type WatchChange = 'status' | 'heapUsage' | 'report';
+export type WatchChange = 'status' | 'heapUsage' | 'report' | 'comparison';
+
+/** The Leak Watch that saves a watch (set by the build). */
+declare const LEAK_WATCH_VERSION: string | undefined;
+const VERSION = typeof LEAK_WATCH_VERSION === 'string' ? LEAK_WATCH_VERSION : 'dev';
+
+/** How long the debuggee may take to say which script it runs. */
+const PROGRAM_QUERY_MS = 5000;
+
+/** The earlier run a watch is compared with. */
+export interface Baseline {
+  /** What it watched and when, in a few words. */
+  label: string;
+  watch: SavedReport;
+}
 
 /** What is kept of a watch across a window reload (workspace state). */
 export interface SavedWatch {
@@ -82,6 +101,14 @@ export class SessionWatch implements vscode.Disposable {
   private successorAt: number | undefined;
   /** Results of heap snapshot files opened in the panel (no program): the worker keeps the last file's graph. */
   private openedFiles: readonly string[] | undefined;
+  /** The program watched (its script, folder and git commit), once the debuggee has said which it runs. */
+  watchedProgram: WatchedProgram | undefined;
+  private programKnown: (() => void) | undefined;
+  /** Resolves once the program is known (or could not be), after start(). */
+  readonly whenProgramKnown = new Promise<void>((resolve) => (this.programKnown = resolve));
+  private baseline: Baseline | undefined;
+  /** This watch compared with its baseline, when it has one. */
+  comparison: PanelComparison | undefined;
 
   constructor(readonly attachment: Attachment, readonly settings: LeakWatchSettings) {}
 
@@ -222,6 +249,7 @@ export class SessionWatch implements vscode.Disposable {
       this.finish('ended', reasons.join(' '));
     });
     this.setPhase('watching');
+    void this.learnProgram();
     // A first heap point at once, so the panel shows a figure before the first snapshot is in.
     void connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 5000 }).then(
       (usage) => this.live && this.addHeapPoint({ time: Date.now(), used: usage.usedSize, total: usage.totalSize }),
@@ -281,6 +309,49 @@ export class SessionWatch implements vscode.Disposable {
   couldNotJoin(session: vscode.DebugSession, error: unknown): void {
     if (session.id) this.joined.add(session.id);
     this.program?.note(`Could not watch "${session.name}": ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  /**
+   * Asks the debuggee which script it runs and where (process.argv, process.cwd()), else takes the
+   * launch configuration's program and cwd, then the git commit of its folder.
+   */
+  private async learnProgram(): Promise<void> {
+    const said = await readProgramArgs(this.attachment.connection, PROGRAM_QUERY_MS);
+    let argv = said?.argv;
+    let cwd = said?.cwd;
+    const config = this.session?.configuration;
+    if (!argv && typeof config?.program === 'string') argv = [process.execPath, config.program];
+    if (!cwd && typeof config?.cwd === 'string') cwd = config.cwd;
+    this.watchedProgram = await describeProgram([this.attachment.description], argv, cwd);
+    this.programKnown?.();
+    if (this.baseline) this.updateComparison();
+  }
+
+  /** The report as a saved watch (with its program, the time and Leak Watch's version), once there is one. */
+  savedReport(): SavedReport | undefined {
+    return this.report && savedReport(this.report, this.watchedProgram, VERSION);
+  }
+
+  /** Compares this watch with an earlier run from now on (none: no comparison). */
+  compareWith(baseline: Baseline | undefined): void {
+    this.baseline = baseline;
+    this.updateComparison();
+  }
+
+  /** When the watch stopped, ended or failed (ms since the epoch). */
+  get endedTime(): number | undefined {
+    return this.endedAt;
+  }
+
+  /** The baseline's label, when the watch has one. */
+  get baselineLabel(): string | undefined {
+    return this.baseline?.label;
+  }
+
+  private updateComparison(): void {
+    const now = this.baseline ? this.savedReport() : undefined;
+    this.comparison = this.baseline && now ? { comparison: compareWatches(this.baseline.watch, now), baseline: this.baseline.label } : undefined;
+    this.changeEmitter.fire('comparison');
   }
 
   /** Stops watching; the results stay. */
@@ -386,6 +457,7 @@ export class SessionWatch implements vscode.Disposable {
     this.lastPauseMs = report.samples[report.samples.length - 1]?.pauseMs ?? this.lastPauseMs;
     this.changeEmitter.fire('report');
     this.changeEmitter.fire('status');
+    if (this.baseline) this.updateComparison();
   }
 
   /**

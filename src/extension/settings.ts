@@ -12,6 +12,8 @@ export interface LeakWatchSettings {
   forceGc: boolean;
   /** End the watch as soon as the verdicts are settled. */
   untilVerdict: boolean;
+  /** Watch the restarted program when a watched debug session restarts, compared with the run before. */
+  followRestarts: boolean;
 }
 
 function clamp(value: number, min: number, max: number, fallback: number): number {
@@ -31,5 +33,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): LeakWatchSettin
     chartedTypes: Math.round(clamp(c.get<number>('chartedTypes', 5), 1, 20, 5)),
     forceGc: c.get<boolean>('forceGc', true) !== false,
     untilVerdict: c.get<boolean>('untilVerdict', false) === true,
+    followRestarts: c.get<boolean>('followRestarts', true) !== false,
   };
 }

@@ -30,6 +30,8 @@ async function attachWhenReady(session: vscode.DebugSession): Promise<Attachment
 export interface WatchEntry {
   watch: SessionWatch;
   panel?: LeakWatchPanel;
+  /** A watch of the restarted program has taken over from this one (its program is gone). */
+  followed?: boolean;
 }
 
 export class WatchRegistry implements vscode.Disposable {
@@ -65,6 +67,25 @@ export class WatchRegistry implements vscode.Disposable {
     this.entries.delete(watch.key);
     this.entries.set(watch.key, entry);
     return entry;
+  }
+
+  /**
+   * Takes a followed watch out of the list (it is no longer shown, nor are its hints) and returns
+   * its panel for the watch that follows it. The watch itself is left to the caller.
+   */
+  forget(entry: WatchEntry): LeakWatchPanel | undefined {
+    entry.followed = true;
+    const panel = entry.panel;
+    entry.panel = undefined;
+    if (this.entries.get(entry.watch.key) === entry) this.entries.delete(entry.watch.key);
+    this.updateHints();
+    return panel;
+  }
+
+  /** Gives the entry a panel that showed another watch (a followed restart's), now showing this one. */
+  adopt(entry: WatchEntry, panel: LeakWatchPanel): LeakWatchPanel {
+    panel.follow(entry.watch);
+    return this.attach(entry, panel);
   }
 
   /** Adds a watch as it is (results brought back after a reload), as the newest. */
@@ -126,17 +147,19 @@ export class WatchRegistry implements vscode.Disposable {
   /**
    * A debuggee session started. One of a watched program's tree (a process it started, a worker
    * thread) joins that watch. When it replaces a watched one of the same launch (the debug toolbar's
-   * Restart, js-debug restarting its child), that watch ends saying the session restarted. It is not
-   * re-attached: the new program's heap is another heap, and earlier samples cannot be compared with
-   * it; "Start Leak Watch" watches it. `running`: the sessions that still run.
+   * Restart, js-debug restarting its child), that watch ends saying the session restarted. Its
+   * samples are not continued with the new program's (another heap); the watches restarted are
+   * returned, for the caller to follow (see followRestarts). `running`: the sessions that still run.
    */
-  sessionStarted(session: vscode.DebugSession, running: readonly vscode.DebugSession[]): void {
-    if (!session.parentSession) return;
+  sessionStarted(session: vscode.DebugSession, running: readonly vscode.DebugSession[]): SessionWatch[] {
+    const restarted: SessionWatch[] = [];
+    if (!session.parentSession) return restarted;
     for (const { watch } of this.entries.values()) {
       if (isJsSession(session) && watch.wouldJoin(session)) void this.join(watch, session, running);
-      else this.restartedFor(watch, session, running);
+      else if (this.restartedFor(watch, session, running)) restarted.push(watch);
     }
     void this.updateContext();
+    return restarted;
   }
 
   /** The debuggees of `watch`'s tree that run already (js-debug attached them before the watch started) join it. */
@@ -155,14 +178,15 @@ export class WatchRegistry implements vscode.Disposable {
   }
 
   /** Tells `watch` when `session` replaces its debuggee: under the same parent session, or a new parent of the same launch configuration that replaced the old one. */
-  private restartedFor(watch: SessionWatch, session: vscode.DebugSession, running: readonly vscode.DebugSession[]): void {
+  private restartedFor(watch: SessionWatch, session: vscode.DebugSession, running: readonly vscode.DebugSession[]): boolean {
     const parent = session.parentSession;
     const old = watch.session;
-    if (!parent || !old?.parentSession || old.id === session.id) return;
+    if (!parent || !old?.parentSession || old.id === session.id) return false;
     const sameLaunch =
       old.parentSession.id === parent.id ||
       (old.parentSession.configuration.name === parent.configuration.name && old.parentSession.type === parent.type && !running.some((s) => s.id === old.parentSession!.id));
     if (sameLaunch) watch.sessionRestarted();
+    return sameLaunch;
   }
 
   /** The context key and the status bar, after a watch started or ended. */
@@ -174,7 +198,7 @@ export class WatchRegistry implements vscode.Disposable {
 
   /** The editor hints, after a report changed. */
   updateHints(): void {
-    this.hints.update(this.all.map((e) => e.watch.report).filter((r): r is Report => !!r));
+    this.hints.update(this.all.filter((e) => !e.followed).map((e) => e.watch.report).filter((r): r is Report => !!r));
   }
 
   dispose(): void {

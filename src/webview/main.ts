@@ -6,6 +6,7 @@ import type { Cause, Leak, Report } from '../core/report';
 import { Requester } from '../core/requests';
 import { GrowthChart, HeapChart, themeColor, type GrowthMetric, type GrowthScale } from './charts';
 import { causeKeeping } from '../display/causes';
+import { ComparisonView } from './comparison';
 import { Details } from './details';
 import { el, icon } from './dom';
 import { formatBytes, formatMs, formatTime, targetLabel } from '../display/format';
@@ -95,6 +96,7 @@ const heapTitle = el('span', {}, ' Heap');
 const growthEmpty = el('p', { class: 'hint', attrs: { id: 'growth-empty' } }, 'The first heap snapshot is on its way…');
 const tableBox = el('div', { attrs: { id: 'types' } });
 const detailsBox = el('div', { class: 'details', attrs: { id: 'details', 'aria-labelledby': 'details-heading' } });
+const comparisonBox = el('section', { class: 'comparison', attrs: { id: 'comparison', 'aria-labelledby': 'comparison-title' } });
 
 const header = el('header', { class: 'bar' },
     el('span', { class: 'status', attrs: { id: 'status' } }, statusIcon, ' ', statusText),
@@ -106,6 +108,7 @@ document.body.append(
   header,
   message,
   isolatesBox,
+  comparisonBox,
   headlinesBox,
   el('section', { attrs: { 'aria-labelledby': 'heap-title' } },
     el('h2', { attrs: { id: 'heap-title' } }, icon('pulse'), heapTitle),
@@ -129,6 +132,10 @@ document.body.append(
 new ResizeObserver(() => document.body.style.setProperty('--sticky-top', `${header.offsetHeight}px`)).observe(header);
 
 const heapChart = new HeapChart(heapChartBox);
+const comparison = new ComparisonView(comparisonBox, {
+  pickBaseline: () => vscode.postMessage({ type: FromWebviewType.PickBaseline }),
+  open: (position) => vscode.postMessage({ type: FromWebviewType.OpenSource, position }),
+});
 const growthChart = new GrowthChart(growthChartBox);
 const post = (message: FromWebview) => vscode.postMessage(message);
 const details = new Details(detailsBox, {
@@ -353,6 +360,10 @@ function handle(msg: ToWebview): void {
       heapChart.setPoints(msg.heapUsage);
       if (msg.heapUsage.length) setHeap(msg.heapUsage[msg.heapUsage.length - 1]);
       if (msg.report) setReport(msg.report);
+      comparison.show(msg.comparison);
+      break;
+    case ToWebviewType.Comparison:
+      comparison.show(msg.comparison);
       break;
     case ToWebviewType.HeapUsage:
       setHeap(msg.point);
@@ -394,6 +405,7 @@ const themeWatch = new MutationObserver(() => {
   drawnTheme = themeKey();
   heapChart.retheme();
   growthChart.retheme();
+  comparison.retheme();
 });
 themeWatch.observe(document.body, { attributes: true, attributeFilter: ['class'] });
 themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });

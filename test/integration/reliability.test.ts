@@ -102,7 +102,38 @@ describe('reliability in the extension host', function () {
     assert.equal(api.watches().filter((w) => w.sessionId === session.id && w.status.phase === 'watching').length, 1);
   });
 
-  it('the debug session restarted while watched (the toolbar\'s Restart): the watch ends saying so, samples, panel and saved report kept, no error', async () => {
+  it('the debug session restarted while watched (the toolbar\'s Restart), followed: the restarted program is watched in the same panel, compared with the run before, no error', async () => {
+    const api = await leakWatchApi();
+    const session = await debugProgram(NAMED, { RECORD_CLASS: 'FollowRecord' });
+    await vscode.commands.executeCommand('leakWatch.start', session.id);
+    await waitFor(() => (api.report(session.id)?.samples.length ?? 0) >= 2 || undefined, 120_000, 'a report of two samples');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const started: vscode.DebugSession[] = [];
+    const listener = vscode.debug.onDidStartDebugSession((s) => started.push(s));
+    try {
+      await vscode.commands.executeCommand('workbench.action.debug.restart');
+      const restarted = await waitFor(() => started.find((s) => s.parentSession && s.id !== session.id), 60_000, 'the restarted program\'s session');
+      const w = await waitFor(() => {
+        const x = watchOf(api, restarted);
+        return x?.status.phase === 'watching' && x.status.samples >= 1 ? x : undefined;
+      }, 120_000, 'a watch of the restarted program');
+      assert.ok(w.panelVisible || w.panelReady, 'in a panel');
+      assert.equal(api.watches().filter((x) => x.sessionId === session.id).length, 0, 'the run before is no longer a watch of its own (its hints went with it)');
+      const compared = await waitFor(() => api.comparison(restarted.id), 60_000, 'a comparison');
+      assert.match(compared.baseline, /^the run before the restart/);
+      assert.equal(compared.comparison.before.programKey, compared.comparison.after.programKey);
+      assert.match(compared.comparison.before.programKey ?? '', /named\.js$/);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      listener.dispose();
+    }
+  });
+
+  it('the debug session restarted while watched, with leakWatch.followRestarts off: the watch ends saying so, samples, panel and saved report kept, no error', async () => {
+    await setSetting('followRestarts', false);
     const api = await leakWatchApi();
     const session = await debugProgram(NAMED, { RECORD_CLASS: 'RestartRecord' });
     await vscode.commands.executeCommand('leakWatch.start', session.id);
@@ -149,6 +180,7 @@ describe('reliability in the extension host', function () {
       console.error = original;
       process.off('unhandledRejection', onUnhandled);
       for (const l of listeners) l.dispose();
+      await setSetting('followRestarts', undefined);
     }
   });
 

@@ -57,6 +57,10 @@ describe('Open Heap Snapshots', function () {
     assert.equal(watch.status.phase, 'stopped');
     assert.match(watch.status.message ?? '', /Analysed 4 heap snapshot files/);
     assert.equal(watch.heapPoints, 4, 'a heap point per file');
+    // Kept with the workspace's watches, as a watch of the files (their program is not known).
+    const kept = await waitFor(() => api.keptWatches().find((k) => k.label.endsWith('(4 files)')), 10_000, 'the opened files kept');
+    assert.equal(kept.samples, 4);
+    assert.equal(kept.programKey, undefined);
   });
 
   it('a truncated, corrupt, empty or non-snapshot file: a one-line error naming the file; the open panel keeps its results', async () => {

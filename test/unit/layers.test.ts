@@ -47,7 +47,10 @@ const LAYERS: { name: string; rank: number; test: RegExp }[] = [
   { name: 'analysis', rank: 2, test: /^src\/core\/analysis\// },
   { name: 'worker', rank: 3, test: /^src\/core\/worker\// },
   { name: 'watch', rank: 4, test: /^src\/core\/[^/]+\.ts$/ },
-  { name: 'protocol', rank: 4, test: /^src\/protocol\.ts$/ },
+  // Two runs compared: reads the saved watches and programs of the files beside watch.ts.
+  { name: 'compare', rank: 4.5, test: /^src\/core\/compare\// },
+  // The panel's messages carry comparisons.
+  { name: 'protocol', rank: 4.75, test: /^src\/protocol\.ts$/ },
   { name: 'display', rank: 4, test: /^src\/display\// },
   { name: 'cli', rank: 5, test: /^src\/cli\// },
   { name: 'extension', rank: 5, test: /^src\/extension\// },

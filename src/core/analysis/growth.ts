@@ -1,5 +1,5 @@
 import { formatBytes } from '../format';
-import type { Sample, TypeSeries, TypeStat, Verdict } from '../report';
+import type { Sample, SampleInfo, TypeSeries, TypeStat, Verdict } from '../report';
 import { isInternalType, typeTier } from './typeNames';
 
 /**
@@ -97,7 +97,7 @@ export function computeSeries(samples: Sample[]): TypeSeries[] {
 }
 
 /** Index of the sample that starts the last baseline: marked `idsReset`, or whose `maxId` fell below the one before (0 when none). */
-export function lastResetIndex(samples: Sample[]): number {
+export function lastResetIndex(samples: readonly Pick<SampleInfo, 'idsReset' | 'maxId'>[]): number {
   let start = 0;
   for (let i = 1; i < samples.length; i++) if (samples[i].idsReset || samples[i].maxId < samples[i - 1].maxId) start = i;
   return start;

@@ -44,7 +44,7 @@ describe('leak-watch CLI', function () {
   it('--help documents every command, option and exit code', async () => {
     const r = await cli(['--help']);
     assert.equal(r.code, 0);
-    for (const word of ['run', 'attach', 'analyze', '--samples', '--duration', '--interval', '--pause-budget', '--json', '--save-snapshots', '--no-allocation-sites', '--precise-sites', '--fail-on-leak', 'Exit codes']) {
+    for (const word of ['run', 'attach', 'analyze', '--samples', '--duration', '--interval', '--pause-budget', '--json', '--save-snapshots', '--no-allocation-sites', '--precise-sites', '--fail-on-leak', 'compare', '--baseline', '--fail-on any|new', '.leakwatch.json', 'Exit codes']) {
       assert.ok(r.stdout.includes(word), `--help mentions ${word}`);
     }
   });
