@@ -55,7 +55,7 @@ async function tableLayout(frame: FrameLocator) {
       .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent ?? '').slice(0, 60)}`);
     if (sideways.length) sideways.push(...outside);
     const names: PageElement[] = Array.from(table.querySelectorAll('tbody td.name'));
-    // A type's tooltip is its full name; a cause's, its headline ("Leak: TreeNode — kept by …").
+    // A type's tooltip is its full name (a kept type's, then what the cause keeps of it); a cause's, its headline ("Leak: TreeNode — kept by …").
     return {
       shown,
       hidden,
@@ -65,7 +65,7 @@ async function tableLayout(frame: FrameLocator) {
       panelWidth: document.documentElement.clientWidth,
       tableRight: table.getBoundingClientRect().right,
       boxRight: box.getBoundingClientRect().right,
-      namesWithTooltips: names.every((td: PageElement) => (td.closest('tr').dataset.type !== undefined ? td.title === td.closest('tr').dataset.type : /^(Leak|Suspect): .+ — kept by /.test(td.title))),
+      namesWithTooltips: names.every((td: PageElement) => (td.closest('tr').dataset.type !== undefined ? td.title === td.closest('tr').dataset.type || td.title.startsWith(`${td.closest('tr').dataset.type}: `) : /^(Leak|Suspect): .+ — kept by /.test(td.title))),
       nameEllipsis: names.length > 0 && getComputedStyle(names[0]).textOverflow === 'ellipsis',
     };
   });
