@@ -144,9 +144,14 @@ describe('Causes in the real workbench: headlines, the card, its folded path, wh
     // The headline's file:line.
     await treeHeadline().locator('button.where').click();
     assert.deepEqual(await cursorPosition(page), lineOf('liveTrees.add(root)'));
-    // A cause row of the table (double click opens; a single click moves the editor along).
-    await frame.locator('#types-table tbody tr.row-cause', { hasText: 'the Map sessions' }).dblclick();
-    assert.deepEqual(await cursorPosition(page), lineOf('sessions.set('));
+    // A cause row of the table (Alt+Enter or a double click opens; a single click moves the editor along).
+    const sessionsRow = frame.locator('#types-table tbody tr.row-cause', { hasText: 'the Map sessions' });
+    await sessionsRow.click();
+    await page.waitForTimeout(300);
+    const selected = await frame.locator('#types-table tbody tr[aria-selected=true]').allInnerTexts();
+    await page.keyboard.press('Alt+Enter');
+    await page.waitForTimeout(500);
+    assert.deepEqual(await cursorPosition(page), lineOf('sessions.set('), `selected: ${selected.join(' | ')}`);
     // A kept type in the card: its `new`, not its constructor.
     await treeHeadline().locator('button.headline-text').click();
     await frame.locator('ul.kept button', { hasText: 'TreeNode' }).click();
