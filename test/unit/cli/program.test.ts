@@ -16,7 +16,7 @@ describe('leak-watch run: the whole program', function () {
 
   it('a leak inside a worker_threads worker: found in its own section, named with its thread', async () => {
     const json = path.join(dir, 'workers.json');
-    const r = await runCli(['run', '--samples', '3', '--interval', '0.3', '--json', json, '--', 'node', path.join(programs, 'workers/main.js')], {
+    const r = await runCli(['run', '--samples', '4', '--interval', '1', '--json', json, '--', 'node', path.join(programs, 'workers/main.js')], {
       mark: runs.mark,
       env: { RECORD_TO: runs.record },
       timeoutMs: 170_000,
