@@ -31,6 +31,8 @@ export interface WatchStatus {
   canSaveSnapshot?: boolean;
   /** While watching: the next sample and when, the expected verdict, each kind of sample's pause, the budget. */
   schedule?: WatchPlan;
+  /** While watching at the adaptive pace: what "Sample Faster for a Minute" does (none: it would be no faster). */
+  faster?: { budget: number; forMs: number };
 }
 
 /** What the watch will do next and what it costs the program (core's WatchSchedule, for the panel). */
@@ -47,6 +49,8 @@ export interface WatchPlan {
   /** The pause budget, and the share of wall time the program has been paused so far. */
   budget: number;
   pausedShare: number;
+  /** While the budget is raised for a while ("Sample Faster for a Minute"): when that ends, ms since the epoch. */
+  boostedUntil?: number;
 }
 
 /** The watch compared with an earlier run of its program (the last one by default, or one the user chose). */
@@ -109,6 +113,10 @@ export const enum FromWebviewType {
   OpenType = 'openType',
   Stop = 'stop',
   SaveSnapshot = 'saveSnapshot',
+  /** Take a heap snapshot now, whatever the pause budget says. */
+  SampleNow = 'sampleNow',
+  /** Sample faster for a while: a higher pause budget (WatchStatus.faster). */
+  SampleFaster = 'sampleFaster',
   /** Compare with another saved watch: the host asks which. */
   PickBaseline = 'pickBaseline',
 }
@@ -121,6 +129,8 @@ export type FromWebview =
   | RequestMessage<PanelMethods>
   | { type: FromWebviewType.Stop }
   | { type: FromWebviewType.SaveSnapshot }
+  | { type: FromWebviewType.SampleNow }
+  | { type: FromWebviewType.SampleFaster }
   | { type: FromWebviewType.PickBaseline };
 
 /** Longest type name the host accepts back from the webview (V8 names are short; heap strings are not). */
@@ -165,6 +175,10 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return { type: FromWebviewType.Stop };
     case FromWebviewType.SaveSnapshot:
       return { type: FromWebviewType.SaveSnapshot };
+    case FromWebviewType.SampleNow:
+      return { type: FromWebviewType.SampleNow };
+    case FromWebviewType.SampleFaster:
+      return { type: FromWebviewType.SampleFaster };
     case FromWebviewType.PickBaseline:
       return { type: FromWebviewType.PickBaseline };
     case FromWebviewType.OpenCause:

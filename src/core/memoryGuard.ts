@@ -78,6 +78,11 @@ const PROGRAM_MARGIN = 1.15;
 /** What the guard says about one sample of the program. */
 export type ProgramVerdict = { fits: true; extraBytes: number } | { fits: false; extraBytes: number; message: string };
 
+/** The guard's refusal (`ProgramVerdict.message`) reworded for a question asked before refusing: the sample is on hold. */
+export function onHold(message: string): string {
+  return message.replace(/^(.+?) was not taken: /, '$1 is on hold: ');
+}
+
 /**
  * Guards the watched program's memory across a watch. A snapshot makes V8 build the whole graph
  * and its JSON in the program's memory; the allocator keeps most of that afterwards and the next

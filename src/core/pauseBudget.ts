@@ -32,3 +32,12 @@ export function earliestSampleStart(account: PauseAccount, expectedPauseMs: numb
   const pause = Number.isFinite(expectedPauseMs) && expectedPauseMs > 0 ? expectedPauseMs : 0;
   return account.startedAt + (account.pausedMs + pause) / budget - pause;
 }
+
+/** A faster pace for a while, at the user's asking: 3× the pause budget, at most half the wall time, for a minute. */
+export const FASTER = { factor: 3, maxBudget: 0.5, forMs: 60_000 } as const;
+
+/** The pause budget of a faster pace from `budget` (FASTER); undefined when it would be no faster. */
+export function fasterBudget(budget: number): number | undefined {
+  const faster = Math.min(FASTER.maxBudget, budget * FASTER.factor);
+  return faster > budget ? faster : undefined;
+}

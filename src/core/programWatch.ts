@@ -210,6 +210,18 @@ export class ProgramWatch extends EventEmitter<ProgramWatchEvents> {
     });
   }
 
+  /** Asks every isolate still watched for a snapshot now, whatever its budget says (they take turns); returns how many. */
+  sampleNow(): number {
+    const live = this.watched.filter((i) => !i.done);
+    for (const isolate of live) isolate.watch.sampleNow();
+    return live.length;
+  }
+
+  /** Every isolate still watched uses the pause budget `budget` for the next `forMs` instead of its own. */
+  boostBudget(budget: number, forMs: number): void {
+    for (const isolate of this.watched) if (!isolate.done) isolate.watch.boostBudget(budget, forMs);
+  }
+
   /** Stops every isolate's watch (cancelling snapshots in flight) and waits for their sections. */
   async stop(): Promise<void> {
     this.closed = true;

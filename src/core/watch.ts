@@ -114,6 +114,8 @@ export interface WatchSchedule {
   /** The pause budget now, and the share of the watch's wall time the program has been paused so far. */
   budget: number;
   pausedShare: number;
+  /** While a boost (`boostBudget`) lasts: when it ends (ms since the epoch). */
+  boostedUntil?: number;
   /** While the heap runs away: what the heap line shows, in a sentence. */
   runaway?: string;
 }
@@ -566,6 +568,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       budget,
       pausedShare: elapsed > 0 ? this.pausedMs / elapsed : 0,
     };
+    if (this.budgetBoost) schedule.boostedUntil = Math.round(toEpoch(this.budgetBoost.until));
     const verdictIn = this.verdictExpectedIn(plan);
     if (verdictIn !== undefined) schedule.verdictExpectedAt = Math.round(toEpoch(verdictIn));
     if (this.runaway) {
@@ -973,10 +976,12 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   /** Waits until `untilMs` (performance.now() clock); returns early on stop, close, program end, a runaway heap or a new plan. */
   private async idle(untilMs: number): Promise<void> {
     this.replan = false;
+    // A boost's end is a new plan too: the next sample within the configured budget again.
+    const boostEnd = this.budgetBoost?.until ?? Number.POSITIVE_INFINITY;
     while (!this.endCause && !this.runawaySuspected && !this.sampleNowAsked && !this.replan) {
-      const left = untilMs - performance.now();
-      if (left <= 0) return;
-      await this.sleep(left);
+      const now = performance.now();
+      if (untilMs <= now || boostEnd <= now) return;
+      await this.sleep(Math.min(untilMs, boostEnd) - now);
     }
   }
 

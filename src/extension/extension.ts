@@ -55,6 +55,14 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       vscode.commands.registerCommand('leakWatch.stop', (arg?: unknown) => this.stopCommand(arg)),
       vscode.commands.registerCommand('leakWatch.showPanel', () => this.showPanel()),
       vscode.commands.registerCommand('leakWatch.saveSnapshot', (target?: unknown) => this.saveSnapshotCommand(target)),
+      vscode.commands.registerCommand('leakWatch.sampleNow', async (arg?: unknown) => {
+        const watch = await this.liveTarget(arg, 'take a snapshot of which program now?');
+        if (watch) await this.sampleNow(watch);
+      }),
+      vscode.commands.registerCommand('leakWatch.boostBudget', async (arg?: unknown) => {
+        const watch = await this.liveTarget(arg, 'sample which program faster?');
+        if (watch) await this.sampleFaster(watch);
+      }),
       vscode.commands.registerCommand('leakWatch.revealType', (typeName: unknown) => this.revealType(typeName)),
       vscode.commands.registerCommand('leakWatch.revealCause', (causeId: unknown) => this.revealCause(causeId)),
       vscode.commands.registerCommand('leakWatch.openSnapshots', async (uri?: unknown, selected?: unknown) => {
@@ -208,28 +216,34 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     );
   }
 
-  /** Stops the watch of the session given (its id, or `{ sessionId }`), else the only or the active one, else asks which. */
+  /** Stops the watch of the session given (its id, or `{ sessionId }`), else the one in front (see liveTarget). */
   private async stopCommand(arg?: unknown): Promise<void> {
+    const watch = await this.liveTarget(arg, 'stop which watch?');
+    if (watch) await this.stop(watch);
+  }
+
+  /**
+   * The running watch a command is for: of the session given (its id, or `{ sessionId }`), else the
+   * only one, else the one whose panel is in front, else the active debug session's, else the one the
+   * user picks (undefined: none runs, or no pick).
+   */
+  private async liveTarget(arg: unknown, question: string): Promise<SessionWatch | undefined> {
     const live = this.watches.live;
     if (live.length === 0) {
       void vscode.window.showInformationMessage('Leak Watch is not watching anything.');
-      return;
+      return undefined;
     }
-    const ofGiven = this.watches.liveOf(this.sessionFromArgument(arg));
-    let target = ofGiven ?? live[live.length - 1];
-    if (!ofGiven && live.length > 1) {
-      const byActive = this.watches.liveOf(vscode.debug.activeDebugSession);
-      if (byActive) target = byActive;
-      else {
-        const pick = await vscode.window.showQuickPick(
-          live.map((e) => ({ label: e.watch.attachment.description, entry: e })),
-          { title: 'Leak Watch: stop which watch?' },
-        );
-        if (!pick) return;
-        target = pick.entry;
-      }
-    }
-    await this.stop(target.watch);
+    const chosen =
+      this.watches.liveOf(this.sessionFromArgument(arg)) ??
+      (live.length === 1 ? live[0] : undefined) ??
+      live.find((e) => e.panel?.webviewPanel.active) ??
+      this.watches.liveOf(vscode.debug.activeDebugSession);
+    if (chosen) return chosen.watch;
+    const pick = await vscode.window.showQuickPick(
+      live.map((e) => ({ label: e.watch.attachment.description, entry: e })),
+      { title: `Leak Watch: ${question}` },
+    );
+    return pick?.entry.watch;
   }
 
   async stop(watch: SessionWatch): Promise<void> {
@@ -292,6 +306,31 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
       () => watch.saveSnapshot(uri),
     );
     void vscode.window.showInformationMessage(`Leak Watch: saved ${vscode.workspace.asRelativePath(uri)}.`);
+  }
+
+  async sampleNow(watch: SessionWatch): Promise<void> {
+    if (!watch.sampleNow()) {
+      void vscode.window.showInformationMessage(`Leak Watch is no longer watching ${watch.attachment.description}.`);
+      return;
+    }
+    vscode.window.setStatusBarMessage(`$(device-camera) Leak Watch: taking a heap snapshot of ${watch.attachment.description} now…`, 5000);
+  }
+
+  async sampleFaster(watch: SessionWatch): Promise<void> {
+    const faster = watch.sampleFaster();
+    if (faster) {
+      const until = new Date(Date.now() + faster.forMs).toLocaleTimeString();
+      vscode.window.setStatusBarMessage(`$(rocket) Leak Watch: sampling faster: pause budget ${percent(faster.budget)} instead of ${percent(watch.settings.pauseBudget)} until ${until}`, 10_000);
+      return;
+    }
+    const { interval, pauseBudget } = watch.settings;
+    void vscode.window.showInformationMessage(
+      !watch.live
+        ? `Leak Watch is no longer watching ${watch.attachment.description}.`
+        : interval > 0
+          ? `Leak Watch takes a snapshot every ${interval} s (leakWatch.interval), whatever the pause budget; "Take a Snapshot Now" takes one at once.`
+          : `The pause budget is ${percent(pauseBudget)} already (leakWatch.pauseBudget); "Take a Snapshot Now" takes one at once.`,
+    );
   }
 
   async explain(watch: SessionWatch, typeName: string, isolate?: string): Promise<{ leak?: Leak; message?: string }> {
@@ -376,6 +415,11 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     for (const d of this.disposables) d.dispose();
     void vscode.commands.executeCommand('setContext', 'leakWatch.watching', false);
   }
+}
+
+/** A share as a whole percentage: 0.3 → "30 %". */
+function percent(share: number): string {
+  return `${Math.round(100 * share)} %`;
 }
 
 /** Activation: registers the Leak Watch commands and returns the API tests use. */

@@ -16,6 +16,10 @@ export interface PanelActions {
   openSource(watch: SessionWatch, target: OpenTarget, panel: LeakWatchPanel, preserveFocus: boolean): Promise<void>;
   stop(watch: SessionWatch): Promise<void>;
   saveSnapshot(watch: SessionWatch): Promise<void>;
+  /** A heap snapshot now, whatever the pause budget says. */
+  sampleNow(watch: SessionWatch): Promise<void>;
+  /** A higher pause budget for a while. */
+  sampleFaster(watch: SessionWatch): Promise<void>;
   explain(watch: SessionWatch, typeName: string, isolate?: string): Promise<{ leak?: Leak; message?: string }>;
   /** Asks which kept watch to compare `watch` with. */
   pickBaseline(watch: SessionWatch): Promise<void>;
@@ -181,6 +185,10 @@ export class LeakWatchPanel implements vscode.Disposable {
         return this.actions.stop(this.watch);
       case FromWebviewType.SaveSnapshot:
         return this.actions.saveSnapshot(this.watch);
+      case FromWebviewType.SampleNow:
+        return this.actions.sampleNow(this.watch);
+      case FromWebviewType.SampleFaster:
+        return this.actions.sampleFaster(this.watch);
       case FromWebviewType.PickBaseline:
         return this.actions.pickBaseline(this.watch);
       case FromWebviewType.OpenSource:

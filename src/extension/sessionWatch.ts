@@ -16,11 +16,13 @@ import { readProgramArgs } from '../core/cdp/programArgs';
 import type { Transport } from '../core/cdp/transport';
 import { SnapshotAnalyzer } from '../core/worker/analyzer';
 import type { WatchSchedule } from '../core/watch';
+import { FASTER, fasterBudget } from '../core/pauseBudget';
 import { isolateSnapshotsDir, ProgramWatch, type IsolateIdentity, type WatchedIsolate } from '../core/programWatch';
 import { describeIsolate } from '../core/programReport';
 import { isolateView } from '../core/isolateViews';
 import type { HeapPoint, PanelComparison, WatchPhase, WatchPlan, WatchStatus } from '../protocol';
 import type { Attachment } from './attach';
+import { askToTakeRiskySnapshot } from './riskySnapshot';
 import type { LeakWatchSettings } from './settings';
 import { inTree, sessionIsolate, treeRoot } from './sessionTree';
 
@@ -184,7 +186,28 @@ export class SessionWatch implements vscode.Disposable {
       lastPauseMs: this.lastPauseMs,
       canSaveSnapshot: this.hasSnapshot,
       schedule: this.live ? this.schedule : undefined,
+      faster: this.live ? this.faster : undefined,
     };
+  }
+
+  /** What "Sample Faster for a Minute" does for this watch; none at a fixed interval, or when the budget is high already. */
+  get faster(): { budget: number; forMs: number } | undefined {
+    if (this.settings.interval > 0 || !this.program) return undefined;
+    const budget = fasterBudget(this.settings.pauseBudget);
+    return budget === undefined ? undefined : { budget, forMs: FASTER.forMs };
+  }
+
+  /** Takes a snapshot of every isolate still watched now, whatever the pause budget says; false when nothing is watched. */
+  sampleNow(): boolean {
+    return this.live && (this.program?.sampleNow() ?? 0) > 0;
+  }
+
+  /** Samples faster for a while (see `faster`); returns what it does, or undefined when it cannot. */
+  sampleFaster(): { budget: number; forMs: number } | undefined {
+    const faster = this.faster;
+    if (!this.live || !faster) return undefined;
+    this.program!.boostBudget(faster.budget, faster.forMs);
+    return faster;
   }
 
   get lastHeapUsage(): HeapPoint | undefined {
@@ -211,6 +234,8 @@ export class SessionWatch implements vscode.Disposable {
         forceGc: s.forceGc,
         untilVerdict: s.untilVerdict,
         trackAllocations: s.allocationSites,
+        // Ask before a snapshot the program's memory may not take (else it is refused, with the numbers).
+        confirmRisk: s.askBeforeRiskySnapshots ? (message) => askToTakeRiskySnapshot(this.attachment.description, message) : undefined,
         saveSnapshotsDir: this.snapshotDir,
         // attach.ts has subscribed already (events must flow before the first request).
         subscribeJsDebug: false,
@@ -540,6 +565,7 @@ function planOf(s: WatchSchedule): WatchPlan {
     pauses: s.pauses,
     budget: s.budget,
     pausedShare: s.pausedShare,
+    boostedUntil: s.boostedUntil,
   };
 }
 

@@ -14,6 +14,8 @@ export interface LeakWatchSettings {
   untilVerdict: boolean;
   /** Watch the restarted program when a watched debug session restarts, compared with the run before. */
   followRestarts: boolean;
+  /** Ask (a modal dialog) before a snapshot that may not fit the program's memory, instead of refusing it. */
+  askBeforeRiskySnapshots: boolean;
 }
 
 function clamp(value: number, min: number, max: number, fallback: number): number {
@@ -34,5 +36,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): LeakWatchSettin
     forceGc: c.get<boolean>('forceGc', true) !== false,
     untilVerdict: c.get<boolean>('untilVerdict', false) === true,
     followRestarts: c.get<boolean>('followRestarts', true) !== false,
+    askBeforeRiskySnapshots: c.get<boolean>('askBeforeRiskySnapshots', true) !== false,
   };
 }

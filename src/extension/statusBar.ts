@@ -45,7 +45,21 @@ export class WatchStatusBar implements vscode.Disposable {
     tip.appendText(`${status.samples} heap snapshot(s)`);
     if (heap) tip.appendText(`, heap ${formatBytes(heap.used)} of ${formatBytes(heap.total)}`);
     if (status.lastPauseMs !== undefined) tip.appendText(`, last pause ${formatMs(status.lastPauseMs)}`);
-    tip.appendText('.\n\nClick to show the panel.');
+    tip.appendText('.');
+    const plan = status.schedule;
+    if (watch.live && plan?.nextAt !== undefined) {
+      const inS = Math.max(0, Math.round((plan.nextAt - Date.now()) / 1000));
+      const boosted = plan.boostedUntil !== undefined && plan.boostedUntil > Date.now() ? ` (raised for ${Math.round((plan.boostedUntil - Date.now()) / 1000)} s more)` : '';
+      tip.appendText(` Next ${plan.nextKind ?? 'snapshot'} in about ${inS} s; pause budget ${Math.round(100 * plan.budget)} %${boosted}.`);
+    }
+    tip.appendMarkdown('\n\n[$(graph-line) Show the panel](command:leakWatch.showPanel)');
+    if (watch.live) {
+      // For this watch (its session), whichever panel is in front.
+      const args = watch.session ? `?${encodeURIComponent(JSON.stringify([watch.session.id]))}` : '';
+      tip.appendMarkdown(` · [$(device-camera) Take a snapshot now](command:leakWatch.sampleNow${args})`);
+      if (status.faster) tip.appendMarkdown(` · [$(rocket) Sample faster for a minute (budget ${Math.round(100 * status.faster.budget)} %)](command:leakWatch.boostBudget${args})`);
+    }
+    tip.isTrusted = { enabledCommands: ['leakWatch.showPanel', 'leakWatch.sampleNow', 'leakWatch.boostBudget'] };
     this.item.tooltip = tip;
     this.item.accessibilityInformation = { label: `Leak Watch: ${parts.join(', ')}. Show the panel.` };
   }

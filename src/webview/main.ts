@@ -60,6 +60,17 @@ const saveButton = el('button', {
   attrs: { type: 'button', id: 'save' },
   on: { click: () => vscode.postMessage({ type: FromWebviewType.SaveSnapshot }) },
 }, icon('save'), ' ', saveLabel);
+// Trading pause for speed: a snapshot now, or a higher pause budget for a while.
+const sampleNowButton = el('button', {
+  class: 'secondary icon-only',
+  attrs: { type: 'button', id: 'sample-now', title: 'Take a heap snapshot now, whatever the pause budget says', 'aria-label': 'Take a heap snapshot now' },
+  on: { click: () => vscode.postMessage({ type: FromWebviewType.SampleNow }) },
+}, icon('device-camera'));
+const fasterButton = el('button', {
+  class: 'secondary icon-only',
+  attrs: { type: 'button', id: 'sample-faster', 'aria-label': 'Sample faster for a minute' },
+  on: { click: () => vscode.postMessage({ type: FromWebviewType.SampleFaster }) },
+}, icon('rocket'));
 const message = el('div', { class: 'message', attrs: { id: 'message', role: 'status', 'aria-live': 'polite', hidden: true } });
 
 const heapFigure = el('span', { class: 'figure', attrs: { id: 'heap-used', 'aria-live': 'off' } }, '–');
@@ -102,6 +113,8 @@ const header = el('header', { class: 'bar' },
     el('span', { class: 'status', attrs: { id: 'status' } }, statusIcon, ' ', statusText),
     targetText,
     el('span', { class: 'spacer' }),
+    sampleNowButton,
+    fasterButton,
     saveButton,
     stopButton);
 document.body.append(
@@ -264,7 +277,25 @@ function describePlan(plan: WatchPlan, now = Date.now()): string {
   if (plan.nextKind && plan.nextAt !== undefined) parts.push(`next ${plan.nextKind} in ${inS(plan.nextAt)}${plan.nextPauseMs ? ` (~${(plan.nextPauseMs / 1000).toFixed(1)} s pause)` : ''}`);
   if (plan.verdictExpectedAt !== undefined) parts.push(`verdict in ~${inS(plan.verdictExpectedAt)}`);
   parts.push(`paused ${(100 * plan.pausedShare).toFixed(1)} % of ${Math.round(100 * plan.budget)} %`);
+  if (plan.boostedUntil !== undefined && plan.boostedUntil > now) parts.push(`budget ${Math.round(100 * plan.budget)} % for ${inS(plan.boostedUntil)} more`);
   return parts.join(' · ');
+}
+
+/** The "sample faster" button's words: what it does, or why it cannot. */
+function fasterTitle(status: WatchStatus): string {
+  const { faster, schedule } = status;
+  if (status.phase !== 'watching') return 'Sample faster for a minute (while watching)';
+  if (!faster) return 'Sampling faster needs the adaptive pace (leakWatch.interval 0) and a pause budget under 50 %';
+  const now = schedule?.budget !== undefined ? ` instead of ${Math.round(100 * schedule.budget)} %` : '';
+  return `Sample faster for a minute: pause budget ${Math.round(100 * faster.budget)} %${schedule?.boostedUntil ? '' : now} for ${Math.round(faster.forMs / 1000)} s`;
+}
+
+/** The header's line: phase, samples, last pause and the plan. */
+function statusLine(status: WatchStatus, files: boolean): string {
+  if (files) return `Heap snapshot files · ${status.samples} snapshot${status.samples === 1 ? '' : 's'}`;
+  const pause = status.lastPauseMs !== undefined ? ` · last pause ${formatMs(status.lastPauseMs)}` : '';
+  const plan = status.schedule ? ` · ${describePlan(status.schedule)}` : '';
+  return `${PHASE_TEXT[status.phase]} · ${status.samples} sample${status.samples === 1 ? '' : 's'}${pause}${plan}`;
 }
 
 function setStatus(status: WatchStatus): void {
@@ -273,6 +304,8 @@ function setStatus(status: WatchStatus): void {
   const files = report?.target.kind === 'files';
   stopButton.hidden = files;
   saveButton.hidden = files;
+  sampleNowButton.hidden = files;
+  fasterButton.hidden = files;
   saveButton.disabled = !status.canSaveSnapshot;
   // Once the program is gone, the snapshot to save is the last one it left, not a fresh one.
   const live = status.phase === 'watching' || status.phase === 'connecting';
@@ -286,14 +319,13 @@ function setStatus(status: WatchStatus): void {
   saveButton.setAttribute('aria-label', saveButton.title);
   statusIcon.className = `codicon codicon-${files ? 'file' : PHASE_ICON[status.phase].join(' ')}`;
   document.body.dataset.phase = status.phase;
-  const pause = status.lastPauseMs !== undefined ? ` · last pause ${formatMs(status.lastPauseMs)}` : '';
-  const plan = status.schedule ? ` · ${describePlan(status.schedule)}` : '';
-  statusText.textContent = files
-    ? `Heap snapshot files · ${status.samples} snapshot${status.samples === 1 ? '' : 's'}`
-    : `${PHASE_TEXT[status.phase]} · ${status.samples} sample${status.samples === 1 ? '' : 's'}${pause}${plan}`;
+  statusText.textContent = statusLine(status, files);
   targetText.textContent = targetLabel(status.target);
   targetText.title = status.target;
   stopButton.disabled = !live;
+  sampleNowButton.disabled = status.phase !== 'watching';
+  fasterButton.disabled = status.phase !== 'watching' || !status.faster;
+  fasterButton.title = fasterTitle(status);
   if (status.message) {
     message.textContent = status.message;
     message.hidden = false;
@@ -302,6 +334,11 @@ function setStatus(status: WatchStatus): void {
     message.hidden = true;
   }
 }
+
+// The plan counts down ("next snapshot in 12 s"): its line is written again every second while it runs.
+setInterval(() => {
+  if (lastStatus?.schedule && lastStatus.phase === 'watching') statusText.textContent = statusLine(lastStatus, report?.target.kind === 'files');
+}, 1000);
 
 function setHeap(point: HeapPoint): void {
   heapFigure.textContent = formatBytes(point.used);

@@ -7,6 +7,8 @@ describe('webview message validation', () => {
     assert.deepEqual(parseFromWebview({ type: 'ready', extra: 1 }), { type: FromWebviewType.Ready });
     assert.deepEqual(parseFromWebview({ type: 'stop' }), { type: FromWebviewType.Stop });
     assert.deepEqual(parseFromWebview({ type: 'saveSnapshot' }), { type: FromWebviewType.SaveSnapshot });
+    assert.deepEqual(parseFromWebview({ type: 'sampleNow', budget: 0.9 }), { type: FromWebviewType.SampleNow });
+    assert.deepEqual(parseFromWebview({ type: 'sampleFaster', budget: 0.9, forMs: 1e9 }), { type: FromWebviewType.SampleFaster });
     assert.deepEqual(parseFromWebview({ type: 'request', id: 7, method: 'explain', args: ['Session'], x: '<b>' }), { type: 'request', id: 7, method: 'explain', args: ['Session'] });
     // Of one isolate of a program (its key: a pid, or pid/threadId).
     assert.deepEqual(parseFromWebview({ type: 'request', id: 8, method: 'explain', args: ['Job', '4242/2'] }), { type: 'request', id: 8, method: 'explain', args: ['Job', '4242/2'] });
