@@ -6,7 +6,7 @@ import { causeGrowth, fullFix, headline, leadType, mergeSites, stepText } from '
 import { el, icon, prose, shorten } from './dom';
 import { formatBytes, formatCount, formatRate, type TextPiece } from '../display/format';
 import { backReferenceItem, openButton, siteItem, type OpenPosition } from './sourceLinks';
-import { HOLDER_ICON, verdictBadge } from './typesTable';
+import { HOLDER_ICON, verdictBadge } from './rowElements';
 
 export interface CauseCardEvents {
   open: OpenPosition;

@@ -7,7 +7,7 @@ import { mergeSites } from '../display/causes';
 import { clear, el, icon, prose, shorten } from './dom';
 import { baseName, formatBytes, formatCount, formatRate } from '../display/format';
 import { backReferenceItem, openButton, siteItem } from './sourceLinks';
-import { verdictBadge } from './typesTable';
+import { verdictBadge } from './rowElements';
 
 export interface DetailsEvents {
   open(position: SourcePosition): void;

@@ -5,7 +5,7 @@ import type { Report } from '../core/report';
 import { pieceNodes } from './causeCard';
 import { headline, headlineText } from '../display/causes';
 import { clear, el, icon, shorten } from './dom';
-import { HOLDER_ICON } from './typesTable';
+import { HOLDER_ICON } from './rowElements';
 
 export interface HeadlineEvents {
   /** Show the card of a cause. */

@@ -4,9 +4,10 @@
 // codicon + text. It fits the panel's width: the Type column takes what is left (ellipsis, full name
 // in the tooltip) and the least telling columns drop out, in DROP_ORDER, until the rest fit; the page
 // is the one scroller.
-import type { HolderKind, Report, Verdict } from '../core/report';
-import { clear, el, icon, shorten } from './dom';
-import { formatBytes, formatCount, formatDelta, formatGrowth } from '../display/format';
+import type { Report } from '../core/report';
+import { clear, el, icon } from './dom';
+import { formatCount } from '../display/format';
+import { RowElements } from './rowElements';
 import { tableRows, type SortKey, type TableRow, type TableView } from './tableRows';
 
 export type { SortKey, TableView } from './tableRows';
@@ -43,24 +44,6 @@ const FIRST_ROWS = 25;
 /** Type rows listed at most, also with "Show all" (the filter finds the rest). */
 const MAX_ROWS = 500;
 
-const VERDICT_ICON: Record<Verdict, string> = { leak: 'flame', suspect: 'warning', ok: 'pass' };
-
-/** The codicon of a holder's kind, beside a cause's name. */
-export const HOLDER_ICON: Record<HolderKind, string> = {
-  listener: 'symbol-event',
-  container: 'symbol-array',
-  timer: 'watch',
-  promise: 'clock',
-  variable: 'symbol-variable',
-  'back-reference': 'references',
-  other: 'link',
-};
-
-/** A verdict badge: icon and word, so that meaning is not carried by colour alone. */
-export function verdictBadge(verdict: Verdict): HTMLElement {
-  return el('span', { class: `badge badge-${verdict}`, attrs: { 'data-verdict': verdict } }, icon(VERDICT_ICON[verdict]), verdict);
-}
-
 /** What is selected in the panel: a cause (its card) or a type (its retainers and sites). */
 export type Selection = { cause: string } | { type: string };
 
@@ -71,32 +54,6 @@ function chWidth(box: HTMLElement): number {
   const width = probe.getBoundingClientRect().width / 10;
   probe.remove();
   return width || 7;
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-/** A small line of the counts per sample. */
-function sparkline(values: number[]): SVGSVGElement {
-  const w = 80;
-  const h = 18;
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('class', 'sparkline');
-  svg.setAttribute('width', String(w));
-  svg.setAttribute('height', String(h));
-  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
-  svg.setAttribute('aria-hidden', 'true');
-  if (values.length >= 2) {
-    const min = Math.min(...values);
-    const max = Math.max(...values);
-    const span = max - min || 1;
-    const points = values
-      .map((v, i) => `${((i / (values.length - 1)) * (w - 2) + 1).toFixed(1)},${(h - 1 - ((v - min) / span) * (h - 2)).toFixed(1)}`)
-      .join(' ');
-    const line = document.createElementNS(SVG, 'polyline');
-    line.setAttribute('points', points);
-    svg.appendChild(line);
-  }
-  return svg;
 }
 
 export interface TypesTableEvents {
@@ -139,6 +96,12 @@ export class TypesTable {
   private typeRows: TableRow[] = [];
   /** The model of each listed row, by its key. */
   private readonly rowModels = new Map<string, TableRow>();
+  /** The rows' elements, kept across reports (updated in place). */
+  private readonly rowElements = new RowElements({
+    choose: (key) => this.withModel(key, (r) => this.choose(r)),
+    open: (key) => this.withModel(key, (r) => this.open(r)),
+  });
+  private readonly groupRow = el('tr', { class: 'group-row' }, el('td', { attrs: { colspan: COLUMNS.length } }, 'Types no cause keeps'));
 
   constructor(container: HTMLElement, private readonly events: TypesTableEvents) {
     const filterInput = el('input', {
@@ -275,12 +238,15 @@ export class TypesTable {
 
   private render(): void {
     const report = this.report;
-    // A new report re-renders the rows; keep the keyboard focus on the same row.
+    // Rows are updated in place; a row moved or gone takes the focus with it, so keep it on the same row.
     const focusedKey = (document.activeElement as HTMLElement | null)?.closest?.('tr')?.dataset.key;
     const hadFocus = focusedKey !== undefined && this.body.contains(document.activeElement);
-    clear(this.body);
     this.rowModels.clear();
-    if (!report) return;
+    if (!report) {
+      clear(this.body);
+      this.rowElements.keepOnly(new Set());
+      return;
+    }
     const hasCauses = !!report.causes?.length;
     this.viewGroup.hidden = !hasCauses;
     const view: TableView = hasCauses ? this.view : 'types';
@@ -296,53 +262,33 @@ export class TypesTable {
     this.summary.textContent = view === 'causes' ? `${formatCount(causes.length)} cause${causes.length === 1 ? '' : 's'} · ${typeCount}` : typeCount;
     this.more.hidden = total <= FIRST_ROWS;
     this.more.textContent = this.showAll ? `Show the first ${FIRST_ROWS}` : `Show all${total > MAX_ROWS ? ` (first ${formatCount(MAX_ROWS)})` : ''}`;
-    for (const group of causes) {
-      this.body.append(this.rowElement(group.row));
-      for (const kept of group.kept) this.body.append(this.rowElement(kept));
-    }
-    if (view === 'causes' && shown.length) {
-      this.body.append(el('tr', { class: 'group-row' }, el('td', { attrs: { colspan: COLUMNS.length } }, 'Types no cause keeps')));
-    }
-    for (const row of shown) this.body.append(this.rowElement(row));
+    const models: TableRow[] = [];
+    for (const group of causes) models.push(group.row, ...group.kept);
+    const firstType = models.length;
+    models.push(...shown);
+    const wanted: HTMLTableRowElement[] = models.map((r) => {
+      this.rowModels.set(r.key, r);
+      return this.rowElements.element(r, r.kind === 'cause' ? report.causes?.find((c) => c.id === r.causeId) : undefined);
+    });
+    if (view === 'causes' && shown.length) wanted.splice(firstType, 0, this.groupRow);
+    this.rowElements.keepOnly(new Set(this.rowModels.keys()));
+    placeRows(this.body, wanted);
     const rows = this.rows();
     this.markSelection();
     if (hadFocus) {
       const row = rows.find((r) => r.dataset.key === focusedKey);
       if (row) {
         for (const r of rows) r.tabIndex = r === row ? 0 : -1;
-        row.focus({ preventScroll: true });
+        if (document.activeElement !== row) row.focus({ preventScroll: true });
       }
     }
     this.fit();
   }
 
-  private rowElement(r: TableRow): HTMLTableRowElement {
-    this.rowModels.set(r.key, r);
-    const cause = r.kind === 'cause' ? this.report?.causes?.find((c) => c.id === r.causeId) : undefined;
-    const row = el('tr', {
-      class: `row-${r.kind} verdict-${r.verdict}`,
-      attrs: { 'aria-selected': 'false', tabindex: -1, 'aria-level': r.kind === 'kept' ? 2 : 1 },
-      on: {
-        click: () => this.choose(r),
-        dblclick: () => this.open(r),
-      },
-    },
-      el('td', { class: 'col-name name', title: shorten(r.title, 2000) },
-        cause ? icon(HOLDER_ICON[cause.holder.kind] ?? 'link') : null,
-        cause ? ' ' : null,
-        shorten(r.name, r.kind === 'cause' ? 200 : 80)),
-      el('td', { class: 'col-verdict' }, verdictBadge(r.verdict)),
-      el('td', { class: 'col-count num' }, formatCount(r.count)),
-      el('td', { class: 'col-delta num' }, formatDelta(r.delta)),
-      el('td', { class: 'col-rate num' }, formatGrowth(r.rate)),
-      el('td', { class: 'col-bytes num' }, formatBytes(r.bytes)),
-      el('td', { class: 'col-retained num' }, r.retained === undefined ? '–' : formatBytes(r.retained)),
-      el('td', { class: 'col-trend trend' }, sparkline(r.trend)),
-    );
-    row.dataset.key = r.key;
-    if (r.type !== undefined) row.dataset.type = r.type;
-    if (r.causeId !== undefined) row.dataset.cause = r.causeId;
-    return row;
+  /** Runs `action` on the model of the row with `key`, while it is listed. */
+  private withModel(key: string, action: (r: TableRow) => void): void {
+    const r = this.rowModels.get(key);
+    if (r) action(r);
   }
 
   /** Shows every column that fits beside a readable Type column; drops the rest in DROP_ORDER. */
@@ -411,4 +357,13 @@ export class TypesTable {
     rows[next].focus();
     rows[next].scrollIntoView({ block: 'nearest' });
   }
+}
+
+/** Puts `rows` in `body` in this order, moving only the rows out of place and removing the others. */
+function placeRows(body: HTMLTableSectionElement, rows: readonly HTMLTableRowElement[]): void {
+  rows.forEach((row, i) => {
+    const at = body.rows[i];
+    if (at !== row) body.insertBefore(row, at ?? null);
+  });
+  while (body.rows.length > rows.length) body.rows[rows.length].remove();
 }

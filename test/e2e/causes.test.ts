@@ -144,13 +144,23 @@ describe('Causes in the real workbench: headlines, the card, its folded path, wh
     // The headline's file:line.
     await treeHeadline().locator('button.where').click();
     assert.deepEqual(await cursorPosition(page), lineOf('liveTrees.add(root)'));
-    // A cause row of the table (Alt+Enter or a double click opens; a single click moves the editor along).
+    // A cause row of the table: a single click moves the editor along and keeps the focus in the panel;
+    // a double click opens its line (the focus goes to the editor), and so does Alt+Enter. The rows stay
+    // the same elements across reports, so a report between the two clicks loses nothing.
+    const focusedEditor = page.locator('.monaco-editor.focused');
     const sessionsRow = frame.locator('#types-table tbody tr.row-cause', { hasText: 'the Map sessions' });
     await sessionsRow.click();
     await page.waitForTimeout(300);
+    assert.equal(await focusedEditor.count(), 0, 'a single click leaves the focus in the panel');
+    await sessionsRow.dblclick();
+    await focusedEditor.first().waitFor({ timeout: 5_000 });
+    assert.deepEqual(await cursorPosition(page), lineOf('sessions.set('));
+    await sessionsRow.click();
+    await page.waitForTimeout(300);
+    assert.equal(await focusedEditor.count(), 0);
     const selected = await frame.locator('#types-table tbody tr[aria-selected=true]').allInnerTexts();
     await page.keyboard.press('Alt+Enter');
-    await page.waitForTimeout(500);
+    await focusedEditor.first().waitFor({ timeout: 5_000 });
     assert.deepEqual(await cursorPosition(page), lineOf('sessions.set('), `selected: ${selected.join(' | ')}`);
     // A kept type in the card: its `new`, not its constructor.
     await treeHeadline().locator('button.headline-text').click();

@@ -1,0 +1,114 @@
+// The panel's types table across reports, in Chromium (the panel's own bundle, dist/webview.js, fed
+// the host's messages): a report re-renders the table between the two clicks of a double click, or
+// between the second press and its release, and the double click still opens the row; the row
+// clicked keeps its selection and the keyboard focus, and stays the same element. Before rows were
+// updated in place, each report rebuilt them: a report between the second press and its release
+// lost the double click (the press's row was gone), and the focused row was a new element.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/code-server.mjs';
+import type { Report } from '../../src/core/report';
+import { listenerReport } from '../unit/webview/causeReport';
+import { repoRoot, screenshot } from './vscode';
+
+// The functions passed to evaluate() run in the page; this project's Node tsconfig has no DOM types.
+declare const window: any;
+declare const document: any;
+
+/** The webview bundle under test (LEAK_WATCH_TEST_WEBVIEW: another build's dist/, to see this fail on it). */
+const DIST = process.env.LEAK_WATCH_TEST_WEBVIEW ?? join(repoRoot, 'dist');
+
+/** The report after `k` more samples: every count grown (each report changes every row's numbers). */
+function reportAfter(k: number): Report {
+  const report = listenerReport();
+  for (const t of report.types) t.counts = t.counts.map((c) => c + 17 * k);
+  for (const c of report.causes ?? []) c.newObjects += 17 * k;
+  return report;
+}
+
+describe('The types table across reports (the panel\'s webview in Chromium)', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let page: Page;
+  const dir = mkdtempSync(join(tmpdir(), 'leak-watch-webview-'));
+  let reports = 0;
+
+  /** Sends a message as the host does. */
+  const post = (message: unknown) => page.evaluate((m) => window.postMessage(m, '*'), message);
+  const newReport = () => post({ type: 'report', report: reportAfter(++reports) });
+  /** What the webview posted to the host since the last call. */
+  const posted = async () => page.evaluate(() => window.__posted.splice(0)) as Promise<Array<Record<string, unknown>>>;
+
+  before(async () => {
+    const href = (file: string) => pathToFileURL(file).href;
+    writeFileSync(join(dir, 'panel.html'), `<!DOCTYPE html><html><head>
+<link rel="stylesheet" href="${href(join(DIST, 'codicon.css'))}"><link rel="stylesheet" href="${href(join(DIST, 'webview.css'))}">
+<link rel="stylesheet" href="${href(join(repoRoot, 'media/panel.css'))}"></head>
+<body class="vscode-dark"><script src="${href(join(DIST, 'webview.js'))}"></script></body></html>`);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    // Functions given to the page are compiled by tsx, which may name them through an `__name` helper.
+    await page.addInitScript('globalThis.__name ??= (f) => f;');
+    await page.addInitScript(() => {
+      window.__posted = [];
+      window.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => window.__posted.push(m), getState: () => undefined, setState: () => undefined });
+    });
+    await page.goto(pathToFileURL(join(dir, 'panel.html')).href);
+    await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'), undefined, { timeout: 10_000 }).catch((error) => {
+      throw new Error(`the panel's script did not start: ${errors.join('; ') || error.message}`);
+    });
+    await post({ type: 'state', status: { phase: 'watching', target: 'server.js', samples: 4 }, heapUsage: [], report: reportAfter(0), chartedTypes: 5 });
+    await page.locator('#types-table tbody tr.row-cause').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const when of ['between the two clicks', 'between the second press and its release'] as const) {
+    it(`a double click on a cause row opens its adding line when a report arrives ${when}`, async () => {
+      const row = page.locator('#types-table tbody tr.row-cause').first();
+      const causeId = await row.getAttribute('data-cause');
+      const box = (await row.locator('td.col-name').boundingBox())!;
+      await page.mouse.move(box.x + 20, box.y + box.height / 2);
+      await posted();
+      await page.mouse.down({ clickCount: 1 });
+      await page.mouse.up({ clickCount: 1 });
+      if (when === 'between the two clicks') await newReport();
+      await page.mouse.down({ clickCount: 2 });
+      if (when !== 'between the two clicks') await newReport();
+      await page.mouse.up({ clickCount: 2 });
+      await page.waitForTimeout(100);
+      const opened = (await posted()).filter((m) => m.type === 'openCause' && m.preserveFocus !== true);
+      assert.deepEqual(opened, [{ type: 'openCause', causeId }], 'the double click opened the cause\'s line (no preserveFocus: the editor takes focus)');
+    });
+  }
+
+  it('the row chosen keeps its selection and the keyboard focus, and stays the same element, across reports', async () => {
+    const kept = page.locator('#types-table tbody tr.row-kept').first();
+    const key = await kept.getAttribute('data-key');
+    await kept.click();
+    await page.keyboard.press('ArrowDown');
+    const focusedKey = await page.evaluate(() => {
+      const focused = document.activeElement;
+      focused.dataset.testMark = 'before';
+      return focused.dataset.key;
+    });
+    assert.notEqual(focusedKey, key, 'ArrowDown moved the focus');
+    for (let k = 0; k < 3; k++) await newReport();
+    const after = await page.evaluate(() => ({ key: document.activeElement?.dataset?.key, mark: document.activeElement?.dataset?.testMark }));
+    assert.deepEqual(after, { key: focusedKey, mark: 'before' }, 'the focused row is the same element, still focused');
+    assert.equal(await page.locator(`#types-table tbody tr[data-key="${key}"]`).getAttribute('aria-selected'), 'true', 'the chosen row is still selected');
+    // The numbers did change in place.
+    const count = await page.locator('#types-table tbody tr.row-type[data-type="(compiled code)"] td.col-count').innerText();
+    assert.equal(count, (17_680 + 17 * reports).toLocaleString('en-US'));
+    await screenshot(page, 'table-rerender');
+  });
+});
