@@ -62,6 +62,11 @@ Options:
 SIGINT, SIGTERM or SIGHUP stops the watch, ends the program's processes and prints the report
 of the snapshots taken; a second one ends them at once, with no report.
 
+Keys, while run or attach watch with stdin a terminal: s takes a snapshot now, whatever the
+pause budget says; f samples faster for a minute (3× the pause budget, at most 0.5; not with
+--interval). A snapshot that may not fit the program's memory is then asked about (y takes it,
+n or no answer in 60 s refuses it); without a terminal it is refused, with the numbers.
+
 Exit codes: 0 done (no leak, or leaks without --fail-on-leak; compare: every cause of the
 baseline fixed and none new); 1 failure (the program could not be started or watched, it
 exited with an error or was killed, a file is not a heap snapshot or saved watch, a path

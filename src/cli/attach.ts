@@ -7,7 +7,8 @@ import type { HeapWatch } from '../core/watch';
 import { EXIT, type CliOptions } from './args';
 import { Interrupted, signalExitCode, type Interrupts } from './interrupts';
 import type { Progress } from './progress';
-import { startWatch, stopWatch, watchReport, watchUntil, type WatchOutcome } from './watching';
+import type { WatchKeys } from './keys';
+import { listenToKeys, startWatch, stopWatch, watchReport, watchUntil, type WatchOutcome } from './watching';
 
 /** Attaches to `options.operands[0]`, watches, detaches. */
 export async function attachTo(options: CliOptions, analyzer: SnapshotAnalyzer, progress: Progress, interrupts: Interrupts, saveSnapshotsDir?: string): Promise<WatchOutcome> {
@@ -15,6 +16,7 @@ export async function attachTo(options: CliOptions, analyzer: SnapshotAnalyzer, 
   const outcome = (fields: Partial<WatchOutcome>): WatchOutcome => ({ printed, exitCode: EXIT.failure, ...fields });
   let connection: CdpConnection | undefined;
   let watch: HeapWatch | undefined;
+  let keys: WatchKeys | undefined;
   let endedBy: string | undefined;
   let program: WatchOutcome['program'];
   try {
@@ -27,12 +29,14 @@ export async function attachTo(options: CliOptions, analyzer: SnapshotAnalyzer, 
     connection = await Promise.race([connectWebSocket(wsUrl, { loopbackOnly: !options.allowRemote }), interrupts.rejection()]);
     interrupts.beforeExitNow = (why) => progress.note(`leak-watch: ${why}: detached at once; no report.`);
     program = await Promise.race([readProgramArgs(connection), interrupts.rejection()]);
-    watch = startWatch(connection, analyzer, options, progress, printed, saveSnapshotsDir);
+    keys = listenToKeys(() => watch, options, progress);
+    watch = startWatch(connection, analyzer, options, progress, printed, saveSnapshotsDir, keys);
     endedBy = await watchUntil(watch, options, [interrupts.first]);
   } catch (error) {
     if (!(error instanceof Interrupted)) return outcome({ error: (error as Error)?.message ?? String(error) });
   } finally {
     interrupts.urgently();
+    keys?.dispose();
     progress.done();
     await stopWatch(watch);
     connection?.close();

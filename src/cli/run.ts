@@ -11,7 +11,8 @@ import type { CliOptions } from './args';
 import { EXIT } from './args';
 import { Interrupted, signalExitCode, type Interrupts } from './interrupts';
 import type { Progress } from './progress';
-import { showWatch, untilEnd, watchOptions, type WatchOutcome } from './watching';
+import type { WatchKeys } from './keys';
+import { listenToKeys, showWatch, untilEnd, watchOptions, type WatchOutcome } from './watching';
 
 /** How long a command may take to start its Node program. */
 const DISCOVERY_MS = 20_000;
@@ -29,6 +30,7 @@ export async function runCommand(options: CliOptions, newAnalyzer: () => Isolate
   let run: ProgramRun | undefined;
   let program: NodeProcess | undefined;
   let watch: ProgramWatch | undefined;
+  let keys: WatchKeys | undefined;
   let stopJoining: (() => void) | undefined;
   let endedBy: string | undefined;
   let failure: unknown;
@@ -47,7 +49,8 @@ export async function runCommand(options: CliOptions, newAnalyzer: () => Isolate
     };
     program = await Promise.race([started.nodeProgram(DISCOVERY_MS, chosen).catch((e: unknown) => Promise.reject(noneChosen(e, options, registry))), interrupts.rejection()]);
     if (program.pid !== started.child.pid) progress.update(`watching Node process ${program.pid} (${program.argv.join(' ')}), started by ${started.commandLine}`);
-    const programWatch = new ProgramWatch({ watch: watchOptions(options, saveSnapshotsDir), createAnalyzer: newAnalyzer });
+    keys = listenToKeys(() => watch, options, progress);
+    const programWatch = new ProgramWatch({ watch: watchOptions(options, saveSnapshotsDir, keys), createAnalyzer: newAnalyzer });
     watch = programWatch;
     showProgress(programWatch, options, progress, printed);
     stopJoining = joinCommandProcesses(programWatch, registry, chosen);
@@ -56,6 +59,7 @@ export async function runCommand(options: CliOptions, newAnalyzer: () => Isolate
     failure = error;
   } finally {
     interrupts.urgently();
+    keys?.dispose();
     progress.done();
     await stopProgram(watch);
     stopJoining?.();

@@ -6,6 +6,9 @@ import type { SnapshotAnalyzer } from '../core/worker/analyzer';
 import { HeapWatch, type HeapWatchOptions, type WatchSchedule } from '../core/watch';
 import type { CliOptions } from './args';
 import { formatBytes } from '../core/format';
+import { onHold } from '../core/memoryGuard';
+import { FASTER, fasterBudget } from '../core/pauseBudget';
+import { WatchKeys } from './keys';
 import type { Progress } from './progress';
 
 /** What a watch came to, for the CLI to print and exit with. */
@@ -31,9 +34,10 @@ function samplesAsked(options: CliOptions): number | undefined {
   return options.durationS === undefined && !(options.untilVerdict && options.samples === undefined) ? (options.samples ?? 6) : undefined;
 }
 
-/** The HeapWatch options the CLI's options ask for. */
-export function watchOptions(options: CliOptions, saveSnapshotsDir?: string): HeapWatchOptions {
+/** The HeapWatch options the CLI's options ask for; with `keys`, a risky snapshot is asked about in the terminal. */
+export function watchOptions(options: CliOptions, saveSnapshotsDir?: string, keys?: WatchKeys): HeapWatchOptions {
   return {
+    confirmRisk: keys && ((message) => keys.ask(onHold(message))),
     maxSamples: samplesAsked(options),
     untilVerdict: options.untilVerdict,
     intervalMs: options.intervalS === undefined ? 0 : options.intervalS * 1000,
@@ -45,9 +49,12 @@ export function watchOptions(options: CliOptions, saveSnapshotsDir?: string): He
   };
 }
 
-/** A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`. */
-export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string): HeapWatch {
-  const watch = new HeapWatch(connection, analyzer, watchOptions(options, saveSnapshotsDir));
+/**
+ * A watch over `connection` with the CLI's options, its samples, notes and errors shown on `progress`;
+ * a snapshot that may not fit the program's memory is asked about through `keys` (else refused).
+ */
+export function startWatch(connection: CdpConnection, analyzer: SnapshotAnalyzer, options: CliOptions, progress: Progress, printed: Set<string>, saveSnapshotsDir?: string, keys?: WatchKeys): HeapWatch {
+  const watch = new HeapWatch(connection, analyzer, watchOptions(options, saveSnapshotsDir, keys));
   showWatch(watch, options, progress);
   const show = (text: string) => {
     printed.add(text);
@@ -85,8 +92,50 @@ export function describeSchedule(s: WatchSchedule, now = Date.now()): string {
   if (s.next) parts.push(`next: ${s.next.kind} in ${inS(s.next.at)}${s.next.expectedPauseMs ? ` (pause ~${(s.next.expectedPauseMs / 1000).toFixed(1)} s)` : ''}`);
   if (s.verdictExpectedAt !== undefined) parts.push(`verdict in ~${inS(s.verdictExpectedAt)}`);
   parts.push(`paused ${(100 * s.pausedShare).toFixed(1)} % of ${Math.round(100 * s.budget)} %`);
+  if (s.boostedUntil !== undefined && s.boostedUntil > now) parts.push(`budget ${Math.round(100 * s.budget)} % for ${inS(s.boostedUntil)} more`);
   if (s.runaway) parts.push('heap running away');
   return parts.join(' · ');
+}
+
+/** What the keys act on: a watch, or every isolate of a program's. */
+export interface KeyTarget {
+  sampleNow(): unknown;
+  boostBudget(budget: number, forMs: number): void;
+}
+
+/**
+ * The keys of a watch in a terminal (s: a snapshot now, f: faster for a minute, y/n: a risky
+ * snapshot), with a one-line hint; undefined when stdin is not the foreground terminal. `target` is
+ * asked for when a key comes (the watch may be made after the keys, to ask through them).
+ */
+export function listenToKeys(target: () => KeyTarget | undefined, options: CliOptions, progress: Progress): WatchKeys | undefined {
+  const percent = (share: number) => `${Math.round(100 * share)} %`;
+  const faster = options.intervalS === undefined ? fasterBudget(options.pauseBudget) : undefined;
+  const keys = WatchKeys.listen(
+    {
+      sampleNow: () => {
+        if (!target()) return 's: no watch yet; the first snapshot comes as soon as the program is found.';
+        target()!.sampleNow();
+        return 'taking a snapshot now (s).';
+      },
+      sampleFaster: () => {
+        if (faster === undefined) {
+          return options.intervalS !== undefined
+            ? `f: snapshots come every ${options.intervalS} s (--interval), whatever the pause budget; s takes one now.`
+            : `f: the pause budget is ${percent(options.pauseBudget)} already; s takes a snapshot now.`;
+        }
+        if (!target()) return 'f: no watch yet.';
+        target()!.boostBudget(faster, FASTER.forMs);
+        return `sampling faster (f): pause budget ${percent(faster)} instead of ${percent(options.pauseBudget)} for ${FASTER.forMs / 1000} s.`;
+      },
+    },
+    (text) => progress.note(`leak-watch: ${text}`),
+  );
+  if (keys && !options.quiet) {
+    const f = faster === undefined ? '' : ` · f samples faster for a minute (pause budget ${percent(faster)})`;
+    progress.note(`leak-watch: keys: s takes a snapshot now${f} · Ctrl+C stops and reports`);
+  }
+  return keys;
 }
 
 /**
