@@ -47,7 +47,14 @@ async function buildAll() {
     target: 'node20',
     logLevel: 'warning',
     absWorkingDir: root,
-    entryPoints: { cli: 'src/cli/main.ts', 'golden-driver': 'bench/golden-driver.ts', snapshotWorker: worker, ...(helper ? { snapshotHelper: helper } : {}) },
+    entryPoints: {
+      cli: 'src/cli/main.ts',
+      'golden-driver': 'bench/golden-driver.ts',
+      snapshotWorker: worker,
+      ...(helper ? { snapshotHelper: helper } : {}),
+      // `run` loads it into the program it starts (revisions before it have none).
+      ...(existsSync(join(root, 'src/core/cdp/inspectorPreload.ts')) ? { inspectorPreload: 'src/core/cdp/inspectorPreload.ts' } : {}),
+    },
     outdir: build,
   });
   // As scripts/build.mjs does: source-map reads its WebAssembly beside the bundle.
