@@ -10,6 +10,15 @@ import type { Sample } from '../../../src/core/report';
 import { SnapshotSession } from '../../../src/core/worker/session';
 import { takeSnapshotsOf } from '../helpers/takeSnapshot';
 
+/** The causes of the growing types over snapshots taken a minute apart. */
+async function causesOf(files: string[]) {
+  const session = new SnapshotSession();
+  const samples: Sample[] = [];
+  for (const [k, f] of files.entries()) samples.push(await session.analyzeFile(f, { index: k, time: k * 60_000, pauseMs: 0, heapUsed: 0, heapTotal: 0 }));
+  const types = computeSeries(samples).map(({ name, verdict, countPerMinute }) => ({ name, verdict, countPerMinute }));
+  return session.causes({ types });
+}
+
 describe('causes: growth by birth', function () {
   this.timeout(60_000);
 
@@ -26,11 +35,7 @@ describe('causes: growth by birth', function () {
       4,
     );
     try {
-      const session = new SnapshotSession();
-      const samples: Sample[] = [];
-      for (const [k, f] of files.entries()) samples.push(await session.analyzeFile(f, { index: k, time: k * 60_000, pauseMs: 0, heapUsed: 0, heapTotal: 0 }));
-      const types = computeSeries(samples).map(({ name, verdict, countPerMinute }) => ({ name, verdict, countPerMinute }));
-      const causes = await session.causes({ types });
+      const causes = await causesOf(files);
       const cause = causes.find((c) => c.kept[0].type === 'Item');
       assert.ok(cause, JSON.stringify(causes.map((c) => c.title)));
       // Made after the first sample, the registry would be the one top object (all else under it): the second sample is the baseline.
@@ -63,11 +68,7 @@ describe('causes: growth by birth, nested objects', function () {
       4,
     );
     try {
-      const session = new SnapshotSession();
-      const samples: Sample[] = [];
-      for (const [k, f] of files.entries()) samples.push(await session.analyzeFile(f, { index: k, time: k * 60_000, pauseMs: 0, heapUsed: 0, heapTotal: 0 }));
-      const types = computeSeries(samples).map(({ name, verdict, countPerMinute }) => ({ name, verdict, countPerMinute }));
-      const cause = (await session.causes({ types })).find((c) => c.kept[0].type === 'Node');
+      const cause = (await causesOf(files)).find((c) => c.kept[0].type === 'Node');
       assert.ok(cause?.growth, 'a cause led by Node');
       assert.deepEqual(cause.growth.objects.slice(-1), [3000]);
       const byBirth = cause.growth.retainedBytes[cause.growth.retainedBytes.length - 1];
