@@ -103,7 +103,7 @@ function fixturePrograms() {
 function fixtureSnapshots(fixture, precise) {
   const dir = join(home, 'fixtures', `${fixture.name}${precise ? '-precise' : ''}`);
   const saved = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')).sort().map((f) => join(dir, f)) : []);
-  if (existsSync(join(dir, 'taken'))) return saved();
+  if (existsSync(join(dir, 'taken')) || saved().length === 4) return saved();
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   console.log(`golden: taking four snapshots of ${fixture.name}${precise ? ' with allocation stacks' : ''} …`);
@@ -123,7 +123,7 @@ function fixtureSnapshots(fixture, precise) {
 // --- the answers --------------------------------------------------------------------------------
 
 /** Keys whose values are wall-clock or timing measurements: left out of the comparison. */
-const TIMING = new Set(['startedAt', 'time', 'analysisMs', 'pauseMs']);
+const TIMING = new Set(['startedAt', 'savedAt', 'time', 'analysisMs', 'pauseMs']);
 
 function stripTiming(value) {
   if (Array.isArray(value)) return value.map(stripTiming);
