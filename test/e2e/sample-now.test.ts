@@ -158,6 +158,20 @@ describe('Take a Snapshot Now and Sample Faster in the real workbench', function
       mkdirSync(resultsDir, { recursive: true });
       await adaptiveFrame.locator('header.bar').screenshot({ path: join(resultsDir, 'sample-now-toolbar-faster.png') });
     });
+
+    it('the status bar item\'s tooltip has the plan and both as links', async () => {
+      const { page } = adaptive!;
+      await page.locator('.statusbar-item', { hasText: 'Leak Watch:' }).first().hover();
+      const hover = page.locator('.monaco-hover', { hasText: 'Take a snapshot now' }).first();
+      await hover.waitFor({ timeout: 10_000 });
+      const text = (await hover.innerText()).replace(/\s+/g, ' ');
+      assert.match(text, /Next (snapshot|census) in about \d+ s; pause budget 15 % \(raised for \d+ s more\)\./);
+      assert.match(text, /Show the panel · Take a snapshot now · Sample faster for a minute \(budget 15 %\)/);
+      assert.ok((await hover.locator('a', { hasText: 'Take a snapshot now' }).count()) === 1, 'a link');
+      await page.waitForTimeout(300);
+      await screenshot(page, 'sample-now-status-tooltip');
+      await page.mouse.move(1, 1);
+    });
   });
 });
 
