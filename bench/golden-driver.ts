@@ -66,8 +66,8 @@ async function main(): Promise<Record<string, unknown>> {
 
 main().then(
   (out) => {
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-    process.exit(0);
+    // Exit once the pipe has taken it all: an exit right after write() cut large answers short.
+    process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
   },
   (e) => {
     process.stderr.write(`golden-driver: ${(e as Error)?.stack ?? e}\n`);

@@ -1,29 +1,15 @@
 // Number and text formatting for the panel and the editor's hovers (pure: no DOM, no vscode).
-// Bytes are decimal SI units (B, kB, MB, GB; base 1000), as Chrome DevTools and the CLI print them.
-// A number and its unit are joined by a no-break space, so a line never breaks between them.
+// Bytes are written by the one rule of src/core/format.ts (decimal SI units, as Chrome DevTools
+// writes them); here a number and its unit are joined by a no-break space, so a line never breaks
+// between them, and a negative number takes the minus sign (−).
+import { BYTE_UNITS, byteUnitOf, formatBytes as formatBytesPlain } from '../core/format';
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 const NBSP = '\u00a0';
 const GROUPED = new Intl.NumberFormat('en-US');
 
-/** The SI unit for `bytes`: its index in UNITS and its divisor. */
-function unitOf(bytes: number): { unit: number; divisor: number } {
-  let unit = 0;
-  let divisor = 1;
-  while (Math.abs(bytes) >= divisor * 1000 && unit < UNITS.length - 1) {
-    divisor *= 1000;
-    unit++;
-  }
-  return { unit, divisor };
-}
-
-/** 1536 → "1.54 kB", 7_150_000 → "7.15 MB", 479_300 → "479 kB" (three significant digits). */
+/** 1536 → "1.5 kB", 7_150_000 → "7.2 MB", 479_300 → "479 kB", the unit joined by a no-break space. */
 export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '–';
-  const { unit, divisor } = unitOf(bytes);
-  const value = Math.abs(bytes) / divisor;
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${bytes < 0 ? '−' : ''}${value.toFixed(digits)}${NBSP}${UNITS[unit]}`;
+  return formatBytesPlain(bytes, { space: NBSP, minus: '\u2212' });
 }
 
 /**
@@ -32,10 +18,10 @@ export function formatBytes(bytes: number): string {
  */
 export function formatByteTicks(ticks: number[]): string[] {
   const largest = ticks.reduce((m, t) => Math.max(m, Math.abs(t)), 0);
-  const { unit, divisor } = unitOf(largest);
+  const { unit, divisor } = byteUnitOf(largest);
   let digits = 0;
   while (digits < 3 && ticks.some((t) => Math.abs(Number((t / divisor).toFixed(digits)) * divisor - t) > divisor * 1e-6)) digits++;
-  return ticks.map((t) => `${t < 0 ? '−' : ''}${(Math.abs(t) / divisor).toFixed(digits)}${NBSP}${UNITS[unit]}`);
+  return ticks.map((t) => `${t < 0 ? '\u2212' : ''}${(Math.abs(t) / divisor).toFixed(digits)}${NBSP}${BYTE_UNITS[unit]}`);
 }
 
 /** 12345 → "12,345". */

@@ -48,7 +48,7 @@ function fileUri(file: string): vscode.Uri | undefined {
  * Untrusted text as Markdown: appendText escapes Markdown syntax and theme icons; angle brackets and
  * ampersands become entities too, so no HTML gets through even where a renderer allows it. appendText
  * also turns every space into &nbsp;, which leaves the hover no place to wrap but inside a word or a
- * number ("(47" / "9.3 KB/min)"): the spaces go back to spaces (a number and its unit are joined by
+ * number ("(47" / "9.3 kB/min)"): the spaces go back to spaces (a number and its unit are joined by
  * U+00A0, which stays).
  */
 function escapeText(text: string): string {

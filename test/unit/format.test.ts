@@ -12,6 +12,18 @@ describe('formatBytes', () => {
     assert.equal(formatBytes(730e6), '730 MB', 'whole from 100 on');
     assert.equal(formatBytes(99_960), '100 kB');
     assert.equal(formatBytes(1.75e9), '1.8 GB');
+    assert.equal(formatBytes(150e9), '150 GB', 'whole from 100 on in GB too');
+  });
+
+  it('picks the unit on the rounded value: never "1000 kB"', () => {
+    assert.equal(formatBytes(999.6), '1.0 kB');
+    assert.equal(formatBytes(999_400), '999 kB');
+    assert.equal(formatBytes(999_600), '1.0 MB');
+  });
+
+  it('joins with a no-break space and a minus sign where asked (the panel and hovers)', () => {
+    assert.equal(formatBytes(-58_700, { space: '\u00a0', minus: '\u2212' }), '\u221258.7\u00a0kB');
+    assert.equal(formatBytes(-0.2), '0 B', 'no sign on a number that rounds to zero');
   });
 
   it('keeps the sign, rounds stray fractions of a byte, and says "–" for what is not a number', () => {

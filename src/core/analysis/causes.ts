@@ -152,7 +152,7 @@ function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], w
     causes.push(cause);
   }
   const merged = mergeSameCauses(causes, groupsOf);
-  const births = keptBirths(graph, member, names, top, groupOfTop, merged.map((c) => ({ groups: groupsOf.get(c)!, type: c.kept[0].type })), { typeOf: a.typeOf, retained: dom.retained, watermarks: context.watermarks });
+  const births = keptBirths(graph, member, names, top, groupOfTop, merged.map((c) => ({ groups: groupsOf.get(c)!, type: c.kept[0].type })), { typeOf: a.typeOf, dom, watermarks: context.watermarks });
   merged.forEach((c, k) => {
     // From the baseline sample on: nothing before it counts as new.
     const series = { objects: births[k].objects.slice(baseline), retainedBytes: births[k].retainedBytes.slice(baseline) };
@@ -334,9 +334,10 @@ function countUnits(g: HeapGraph, top: Int32Array, groupOfTop: Map<number, Cause
 
 /**
  * Per cause: its first kept type's new objects under its groups' tops, by birth (see `birthSeries`);
- * one pass over the new nodes, a marked type compared by its mark, another by its name.
+ * one pass over the new nodes (a marked type compared by its mark, another by its name), then one
+ * down the dominator tree for the bytes.
  */
-function keptBirths(g: HeapGraph, member: Uint8Array, names: string[], top: Int32Array, groupOfTop: Map<number, CauseGroup | null>, wanted: { groups: CauseGroup[]; type: string }[], ctx: { typeOf: TypeNamer; retained: Float64Array; watermarks: number[] }): BirthSeries[] {
+function keptBirths(g: HeapGraph, member: Uint8Array, names: string[], top: Int32Array, groupOfTop: Map<number, CauseGroup | null>, wanted: { groups: CauseGroup[]; type: string }[], ctx: { typeOf: TypeNamer; dom: Dominators; watermarks: number[] }): BirthSeries[] {
   const births = wanted.map(() => new BirthCounter(ctx.watermarks));
   const byGroup = new Map<CauseGroup, { k: number; mark: number; type: string }>();
   const marks = new Uint8Array(256);
@@ -348,6 +349,7 @@ function keptBirths(g: HeapGraph, member: Uint8Array, names: string[], top: Int3
     for (const group of w.groups) byGroup.set(group, { k, mark, type: w.type });
   });
   const byName = new Int8Array(g.strings.length); // 0 unknown, 1 a unit's name, 2 not
+  const which = new Uint16Array(g.nodeCount); // 1 + the cause that counts the node, 0 none
   for (let v = 1; v < g.nodeCount; v++) {
     const t = top[v];
     if (t < 0) continue;
@@ -361,7 +363,18 @@ function keptBirths(g: HeapGraph, member: Uint8Array, names: string[], top: Int3
     const group = groupOfTop.get(t);
     const w = group ? byGroup.get(group) : undefined;
     if (!w || (w.mark ? m !== w.mark : ctx.typeOf(v) !== w.type)) continue;
-    births[w.k].add(g.nodeId[v], ctx.retained[v]);
+    which[v] = w.k + 1;
+  }
+  // Bytes once: an object inside another counted object of its cause (a node of a chain or a tree)
+  // adds its count but none of its bytes, which its ancestor's retained size has already.
+  const { order, dominator } = ctx.dom;
+  const above = new Uint16Array(g.nodeCount); // the cause of the nearest counted strict dominator
+  for (let i = 0; i < order.length; i++) {
+    const v = order[i];
+    const up = dominator[v];
+    if (up !== v) above[v] = which[up] || above[up];
+    const k = which[v];
+    if (k) births[k - 1].add(g.nodeId[v], above[v] === k ? 0 : ctx.dom.retained[v]);
   }
   return births.map((b) => b.series());
 }

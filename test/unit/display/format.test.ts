@@ -2,15 +2,18 @@
 // chart ticks, grouped numbers, code in the analysis's sentences, the tab title.
 import * as assert from 'node:assert/strict';
 import { formatByteTicks, formatBytes, formatCount, formatGrowth, formatMs, formatPerMinute, formatRate, panelTitle, sentencePieces, targetLabel } from '../../../src/display/format';
+import { formatBytes as formatBytesPlain } from '../../../src/core/format';
 
 /** The text with U+00A0 shown as a plain space, for readable expectations. */
 const plain = (text: string) => text.replace(/\u00a0/g, ' ');
 
 describe('panel formatting', () => {
   describe('bytes', () => {
-    it('are decimal SI units (kB, MB, GB; base 1000), as Chrome DevTools and the CLI print them', () => {
-      assert.deepEqual([999, 1000, 1536, 479_300, 7_150_000, 2.5e9].map((b) => plain(formatBytes(b))), ['999 B', '1.00 kB', '1.54 kB', '479 kB', '7.15 MB', '2.50 GB']);
-      assert.equal(plain(formatBytes(-2048)), '−2.05 kB');
+    it('are decimal SI units (kB, MB, GB; base 1000), written by the same rule as the CLI', () => {
+      const sizes = [999, 1000, 1536, 58_700, 479_300, 7_150_000, 2.5e9, -2048];
+      assert.deepEqual(sizes.map((b) => plain(formatBytes(b))), ['999 B', '1.0 kB', '1.5 kB', '58.7 kB', '479 kB', '7.2 MB', '2.5 GB', '−2.0 kB']);
+      // One rule: the panel differs from the CLI only in the space and the minus sign.
+      for (const b of sizes) assert.equal(plain(formatBytes(b)).replace('−', '-'), formatBytesPlain(b));
     });
 
     it('hold the number to its unit with a no-break space, so no line breaks between them', () => {
