@@ -66,11 +66,18 @@ export function findBackRefCandidates(g: HeapGraph, paths: DisplayPath[], from: 
   return out;
 }
 
-/**
- * Measures one back-reference kind over the whole graph: how many `holder.x → target` edges point
- * back, and the bytes reachable now that would not be were all of them weak.
- */
-export function measureBackRef(g: HeapGraph, d: Distances, typeOf: TypeNamer, c: BackRefCandidate): { count: number; bytes: number } {
+/** One back-reference kind measured over the whole graph. */
+export interface BackRefMeasure {
+  /** How many `holder.x → target` edges point back. */
+  count: number;
+  /** The bytes reachable now that would not be were all of them weak. */
+  bytes: number;
+  /** Per node: 1 when it would still be reachable were all of them weak (0: alive only through them, or unreachable). */
+  stillReachable: Uint8Array;
+}
+
+/** Measures one back-reference kind over the whole graph: its edges, and what only they keep alive. */
+export function measureBackRef(g: HeapGraph, d: Distances, typeOf: TypeNamer, c: BackRefCandidate): BackRefMeasure {
   const k = typeIndices(g);
   const n = g.nodeCount;
   const holders = markTypes(g, [c.holder], typeOf);
@@ -106,7 +113,7 @@ export function measureBackRef(g: HeapGraph, d: Distances, typeOf: TypeNamer, c:
   }
   let bytes = 0;
   for (let v = 0; v < n; v++) if (!seen[v] && d.distance[v] !== NO_DISTANCE) bytes += g.nodeSelfSize[v];
-  return { count, bytes };
+  return { count, bytes, stillReachable: seen };
 }
 
 /** The fix to suggest for a back-reference, in one sentence. */
@@ -122,8 +129,8 @@ export function backReferences(g: HeapGraph, d: Distances, typeOf: TypeNamer, pa
   return findBackRefCandidates(g, paths, from)
     .slice(0, max)
     .map((c) => {
-      const m = measureBackRef(g, d, typeOf, c);
-      return { holder: c.holder, edge: c.edge, target: c.target, bytes: m.bytes, count: m.count, fix: backRefFix(c), candidate: c };
+      const { bytes, count } = measureBackRef(g, d, typeOf, c);
+      return { holder: c.holder, edge: c.edge, target: c.target, bytes, count, fix: backRefFix(c), candidate: c };
     })
     .filter((b) => b.bytes > 0)
     .sort((a, b) => b.bytes - a.bytes);

@@ -147,7 +147,7 @@ function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], w
     let retained = 0;
     for (const t of group.tops) retained += dom.retained[t];
     const path = displayPath(pathCtx, sampleNodes[0], memo);
-    const cause = describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes, resolve, tops: group.tops, memo });
+    const cause = describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes, resolve, tops: group.tops, top });
     groupsOf.set(cause, [group]);
     causes.push(cause);
   }

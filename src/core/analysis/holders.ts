@@ -12,7 +12,7 @@ import type { TypeNamer } from './naming';
 import { isUserScript } from './allocation';
 import { codeAt, codePath, userClosureAt } from './codePath';
 import { classScript, codeOrigin, packagesOf } from './origin';
-import { displayPath, suspectEdge, type DisplayPath, type PathContext, type PathMemo } from './retainers';
+import { suspectEdge, type DisplayPath, type PathContext } from './retainers';
 import { candidateFiles, firstHit, lastName, reportSites, userScriptFiles, type Hint, type Resolve } from './sites';
 
 /** The tops that share one holder node, and what they keep (per marked type k = 1..n). */
@@ -41,8 +41,8 @@ export interface CauseInput {
   sampleNodes: number[];
   resolve: Resolve;
   tops: number[];
-  /** Folded path steps shared between the paths of one graph. */
-  memo?: PathMemo;
+  /** Per node: its topmost new dominator (`topNewObjects`), -1 for old nodes; a node is kept by the cause when that is one of `tops`. */
+  top: Int32Array;
 }
 
 const TIMER_TYPES = new Set(['TimersList', 'Timeout', 'Immediate']);
@@ -136,8 +136,9 @@ export function fixFor(kind: HolderKind, f: { type: string; variable?: string; e
       if (f.type === 'Object') return `Delete keys from${v || ' the object'} when they are done (delete obj[key]), or use a bounded Map or a WeakMap.`;
       return `Remove items from the array${v} when they are done (splice/shift), or bound its length.`;
     case 'back-reference':
+      // Both ends: the weak edge frees the structure each entry keeps, the removal ends the growth itself.
       return back
-        ? `Make ${back.holder}.${back.edge} a WeakRef (store \`new WeakRef(${back.edge})\`, read it with \`.deref()\`), so one ${back.holder} kept${v ? ` in${v}` : ''} no longer keeps its whole ${back.target} structure alive; or remove it${v ? ` from${v}` : ''} when done.`
+        ? `Make ${back.holder}.${back.edge} a WeakRef${back.site ? ` at ${baseName(back.site.file)}:${back.site.line}` : ''} (store \`new WeakRef(${back.edge})\`, read it with \`.deref()\`) so that a ${back.holder} kept${v ? ` in${v}` : ''} keeps only itself, not its whole ${back.target} structure; and remove it${v ? ` from${v}` : ''} when done, which ends the growth itself.`
         : `Make the back-reference weak (WeakRef), or clear it when the ${kept} is done.`;
     case 'variable':
       return `Clear or bound what the variable${v} holds once it is done (it lives as long as the closures that capture it).`;
@@ -189,9 +190,10 @@ export function describeCause(input: CauseInput): Cause {
     if (found) declaredAt = { ...found.at, scope: found.scope };
   }
 
-  // A back-reference from the kept objects that keeps most of their bytes makes the cause one.
+  // Rule: the cause is the back-reference when it alone keeps most of the cause's objects of its first type alive (counted over all of them).
   let kind: HolderKind = facts.kind;
   let backReference: BackReference | undefined;
+  let only: KeptThrough | undefined;
   if (i >= 0 && (kind === 'container' || kind === 'variable' || kind === 'other')) {
     const candidate = backRefOut(g, path.targets[i], input.pathCtx.typeOf);
     const m = candidate ? measureBackRef(g, input.pathCtx.distances, input.pathCtx.typeOf, candidate) : undefined;
@@ -199,7 +201,8 @@ export function describeCause(input: CauseInput): Cause {
       const b: BackReference = { holder: candidate.holder, edge: candidate.edge, target: candidate.target, bytes: m.bytes, count: m.count, fix: backRefFix(candidate) };
       const site = firstHit(candidateFiles(g, [candidate.holderNode], resolve, hints), (f, near) => findPropertyAssignment(f, b.edge, near));
       backReference = site ? { ...b, site } : b;
-      if (throughEdge(input, candidate.edge) >= 0.5) kind = 'back-reference';
+      only = keptOnlyThrough(input, m.stillReachable, main.type);
+      if (only.through > only.kept / 2) kind = 'back-reference';
     }
   }
 
@@ -219,7 +222,7 @@ export function describeCause(input: CauseInput): Cause {
   const title = `${main.type} kept by ${holder.label}`;
   // The holder's object type is left out where the adding line is known: a timer list per duration, or a listener array made anew, is the same cause.
   const where = addedAt ? `@${addedAt.file}:${addedAt.line}` : `:${facts.type}${facts.variable ? '' : `@${path.edges.map((e) => e.edge).join('/')}`}`;
-  // The holder's own kind: whether a back-reference keeps most of the bytes may differ from run to run.
+  // The holder's own kind, not 'back-reference': making the edge weak alone leaves the same holder growing, the same cause.
   const id = `${facts.kind}:${facts.variable ?? ''}:${facts.event ?? ''}${where}`;
   const newObjects = kept.reduce((s, k) => s + k.newObjects, 0);
   const newBytes = kept.reduce((s, k) => s + k.newBytes, 0);
@@ -229,7 +232,10 @@ export function describeCause(input: CauseInput): Cause {
       (others ? ` and ${grouped(newObjects - main.newObjects)} new objects of ${others} other type${others === 1 ? '' : 's'}` : '') +
       ` are kept by ${holder.label}${addedAt ? `, added at ${baseName(addedAt.file)}:${addedAt.line}` : ''}.`,
   ];
-  if (backReference) evidence.push(`${backReference.holder}.${backReference.edge} points back at its ${backReference.target} (${grouped(backReference.count)} such edges); were it weak, ${grouped(backReference.bytes)} bytes could be collected.`);
+  if (backReference) {
+    const share = only?.kept ? `; ${grouped(only.through)} of the ${grouped(only.kept)} ${main.type} objects kept here (${Math.round((100 * only.through) / only.kept)} %) are alive only through it` : '';
+    evidence.push(`${backReference.holder}.${backReference.edge} points back at its ${backReference.target} (${grouped(backReference.count)} such edges)${share}; were it weak, ${grouped(backReference.bytes)} bytes could be collected.`);
+  }
   if (inLibrary) evidence.push(`The holder is ${facts.kind === 'timer' ? "Node's timer list" : 'inside a library or Node'}; the line named is where the program hands objects to it.`);
   return {
     id,
@@ -293,21 +299,31 @@ function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: numb
   return undefined;
 }
 
+/** A cause's kept objects of one type, and how many of them only a back-reference keeps alive. */
+interface KeptThrough {
+  kept: number;
+  through: number;
+}
+
 /**
- * The share of some kept objects whose shortest path, below the holder, runs through an edge of
- * this name (`parent`): most of them, and the back-reference is what keeps them. Read off the
- * paths themselves, so a cause's kind does not hang on byte sums that vary from run to run.
+ * Counts the cause's kept objects of `type` (all of them, those under its tops) and those alive only
+ * through a back-reference (`stillReachable` 0: gone were every such edge weak). Neither the order
+ * of the snapshot's nodes nor which of two equally short paths the BFS took changes the count.
  */
-function throughEdge(input: CauseInput, edge: string): number {
-  const nodes = input.sampleNodes.slice(0, 64);
-  if (!nodes.length) return 0;
+function keptOnlyThrough(input: CauseInput, stillReachable: Uint8Array, type: string): KeptThrough {
+  const { graph: g, top, tops } = input;
+  const typeOf = input.pathCtx.typeOf;
+  const mine = new Uint8Array(g.nodeCount);
+  for (const t of tops) mine[t] = 1;
+  let kept = 0;
   let through = 0;
-  for (const v of nodes) {
-    const p = displayPath(input.pathCtx, v, input.memo);
-    const at = p.holders.lastIndexOf(input.group.holder);
-    if (at >= 0 && p.edges.slice(at + 1).some((e) => e.edge === edge || e.edge === `${edge}+`)) through++;
+  for (let v = 1; v < g.nodeCount; v++) {
+    const t = top[v];
+    if (t < 0 || !mine[t] || typeOf(v) !== type) continue;
+    kept++;
+    if (!stillReachable[v]) through++;
   }
-  return through / nodes.length;
+  return { kept, through };
 }
 
 /** The call that a kept closure of the program was handed to (`bus.on('x', () => …)`, `subject.subscribe(…)`). */
