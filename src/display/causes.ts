@@ -68,7 +68,7 @@ export function shortFix(cause: Cause): string {
       if (type === 'Array') return 'Remove items when done (splice / shift), or bound its length.';
       return 'Delete or evict entries when done, or key a WeakMap by their owner.';
     case 'back-reference':
-      return 'Make the back-reference a WeakRef (read it with deref()).';
+      return 'Make the back-reference a WeakRef (read it with deref()), and remove each entry from its holder when done.';
     case 'timer':
       return 'Keep the timer and clearInterval / clearTimeout it when done.';
     case 'promise':
