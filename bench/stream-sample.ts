@@ -7,8 +7,9 @@
 // the debuggee's pause (wall time of takeHeapSnapshot), the time from the last chunk to the finished
 // Sample (what the worker still has to do once V8 is done: the chunks it has not parsed yet, finish,
 // the per-type aggregation, the reply), the longest stall of this process's event loop (the
-// extension host's, in the product) and the CPU its main thread spent from snapshot request to
-// Sample. Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
+// extension host's, in the product) from snapshot request to Sample and while the snapshot streams
+// (request to V8's reply), and the CPU its main thread spent from snapshot request to Sample.
+// Bundled by bench/leakwatch-bundle.mjs into bench/cache/cli/.
 //   node bench/cache/cli/stream-sample.js <units> [--samples 3] [--relay [--discard]]
 // --discard (with --relay) drops the chunks instead of analysing them (the host's stalls from receiving alone).
 // Prints one line `BENCH_RESULT {json}`.
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       for (let index = 0; index < samples; index++) {
         await connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 0 });
         const lag = monitorEventLoopDelay({ resolution: 5 });
+        const streamLag = monitorEventLoopDelay({ resolution: 5 });
         let chunks = 0;
         let chars = 0;
         let hostChunks = 0;
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
         });
         if (!opt.discard && !direct) analyzer.begin();
         lag.enable();
+        streamLag.enable();
         const cpuBefore = threadCpuMs();
         const started = performance.now();
         if (direct) {
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
           await connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: 0 });
         }
         const snapshotEnd = performance.now();
+        streamLag.disable();
         unsubscribe();
         const sample = opt.discard && !direct
           ? { nodes: 0, edges: 0, analysisMs: 0 }
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
           lastChunkToSampleMs: Math.round(done - lastChunk),
           workerAnalysisMs: sample.analysisMs,
           hostMaxLagMs: Math.round(lag.max / 1e6),
+          hostMaxLagStreamingMs: Math.round(streamLag.max / 1e6),
           hostCpuMs,
         });
       }
