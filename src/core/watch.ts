@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CdpClosedError, CdpTimeoutError, type CdpConnection } from './cdp/connection';
+import type { InspectorEndpoint } from './cdp/transport';
+import { SnapshotFile } from './worker/snapshotFile';
 import { HeapLine, type HeapUsagePoint } from './heapLine';
 import { IdResetProbe } from './idResetProbe';
 import { formatBytes } from './format';
@@ -43,6 +45,12 @@ export interface SampleAnalyzer {
   runningScripts?(): Promise<RunningScript[]>;
   /** The analysis worker's heap limit (bytes), when known; the memory guard never counts on more. */
   readonly memoryLimitBytes?: number;
+  /** Opens the analyzer's own inspector session at `endpoint`, for `takeSnapshot`; rejects when it cannot. */
+  openInspector?(endpoint: InspectorEndpoint, timeoutMs: number): Promise<{ jsDebug: boolean }>;
+  /** Takes a snapshot on that session, its chunks straight into the analyzer; rejects as the connection would (CdpClosedError, CdpTimeoutError). */
+  takeSnapshot?(options: { timeoutMs: number; saveTo?: string }): Promise<{ chunks: number }>;
+  /** Closes that session (Node's inspector then forgets the isolate's object ids: at the end of a watch only). */
+  closeInspector?(): void;
 }
 
 export type { HeapUsagePoint };
@@ -123,8 +131,21 @@ export interface WatchSchedule {
 /** A heap snapshot (everything, and the why), or a census (the program's classes counted, no snapshot). */
 export type SampleKind = 'snapshot' | 'census';
 
-/** The events js-debug's proxy must forward for a watch to work. */
-export const JS_DEBUG_EVENTS = ['HeapProfiler.*', 'Runtime.*'];
+/**
+ * The events js-debug's proxy must forward to the watch's own connection. Not the snapshot's chunks:
+ * those go to the analysis worker's own client of the proxy, or, where snapshots are relayed, are
+ * subscribed to then (`relaySnapshots`).
+ */
+export const JS_DEBUG_EVENTS = ['Runtime.*'];
+/** The event that carries a snapshot, subscribed to by whichever connection takes the snapshots. */
+const CHUNK_EVENTS = ['HeapProfiler.addHeapSnapshotChunk'];
+/** Evaluated in the program over js-debug's proxy: its own inspector's address (Node's `inspector.url()`), or null. */
+const OWN_INSPECTOR_URL =
+  "(() => { try { const p = globalThis.process; const m = typeof p?.getBuiltinModule === 'function' ? p.getBuiltinModule('node:inspector') : p?.mainModule?.require('node:inspector'); return m?.url?.() ?? null; } catch { return null; } })()";
+/** How long a session of the analysis worker may take to open (ms). */
+const OPEN_SESSION_TIMEOUT_MS = 10_000;
+/** When the worker's session closes, how long the watch's own connection is given to close too (the debuggee went) before snapshots are relayed instead. */
+const SESSION_LOSS_GRACE_MS = 1000;
 
 /** The heap line is never polled more often than this (ms). */
 const MIN_HEAP_POLL_MS = 50;
@@ -239,6 +260,11 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   /** What `latestSeries` was judged on: samples, censuses and runaway state (see `judge`). */
   private judgedFor = '';
   private settledAt: number | undefined;
+  /**
+   * How snapshots reach the analyzer: taken on its own inspector session where the target takes a
+   * second client ('direct': this thread relays no chunk), else over this connection ('relay').
+   */
+  private snapshotPath: 'direct' | 'relay' = 'relay';
 
   constructor(
     private readonly connection: CdpConnection,
@@ -346,6 +372,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (this.options.saveSnapshotsDir) await fs.promises.mkdir(this.options.saveSnapshotsDir, { recursive: true });
       if (this.options.subscribeJsDebug) await this.guard(this.connection.sendRaw('JsDebug.subscribe', { events: JS_DEBUG_EVENTS }));
       await this.guard(this.connection.send('HeapProfiler.enable'));
+      await this.chooseSnapshotPath();
       await this.idResetProbe.prepare(10_000);
       if (this.options.detectProgramEnd) await this.watchForProgramEnd();
       if (this.options.trackAllocations) {
@@ -811,24 +838,27 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     const { connection, analyzer } = this;
     const timeoutMs = this.options.snapshotTimeoutMs;
     const file = this.options.saveSnapshotsDir ? path.join(this.options.saveSnapshotsDir, `sample-${index}.heapsnapshot`) : undefined;
-    const out = file ? fs.createWriteStream(file) : undefined;
-    out?.on('error', () => {}); // reported when we close it
+    const direct = this.snapshotPath === 'direct';
+    // Taken directly, the worker writes the file as the chunks reach it.
+    const out = file && !direct ? new SnapshotFile(file) : undefined;
     // Chunks count only once every earlier request has been answered: V8 serves requests in order, so
     // chunks still arriving from an earlier, cancelled snapshot (or stopTrackingHeapObjects) precede those replies.
     let streaming = false;
     let pushError: unknown;
     let chunks = 0;
-    const unsubscribe = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
-      if (!streaming) return;
-      chunks++;
-      out?.write(chunk);
-      if (pushError !== undefined) return;
-      try {
-        analyzer.push(chunk);
-      } catch (error) {
-        pushError = error; // reported once the snapshot is in
-      }
-    });
+    const unsubscribe = direct
+      ? () => {}
+      : connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
+          if (!streaming) return;
+          chunks++;
+          out?.write(chunk);
+          if (pushError !== undefined) return;
+          try {
+            analyzer.push(chunk);
+          } catch (error) {
+            pushError = error; // reported once the snapshot is in
+          }
+        });
     const started = performance.now();
     const time = Date.now();
     const deadline = started + timeoutMs;
@@ -865,9 +895,13 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         }
       }
       const idsReset = await this.idResetProbe.beforeSnapshot(left());
-      analyzer.begin();
-      streaming = true;
-      await this.guard(connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: left() }));
+      if (direct) {
+        chunks = (await this.guard(analyzer.takeSnapshot!({ timeoutMs: left(), saveTo: file }))).chunks;
+      } else {
+        analyzer.begin();
+        streaming = true;
+        await this.guard(connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, { timeoutMs: left() }));
+      }
       snapshotEnd = performance.now();
       pauseMs = snapshotEnd - started;
       this.watchStart ??= started;
@@ -878,6 +912,12 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       this.pollFast();
       this.heapLine.start(); // through the analysis and the gap, until the next GC
       await this.idResetProbe.afterSnapshot(10_000); // its own time: the snapshot may have used up the deadline
+      if (chunks === 0 && direct) {
+        // The worker's session heard nothing (a proxy that does not forward to a second client): relay from now on.
+        analyzer.closeInspector?.();
+        await this.relaySnapshots();
+        throw new Error("its chunks did not reach the analysis worker's own inspector session; the next snapshots are relayed through the watch's connection");
+      }
       if (chunks === 0) {
         const reason =
           'The snapshot arrived empty: no HeapProfiler events reach Leak Watch. Over js-debug\'s CDP proxy, events flow only after ' +
@@ -886,7 +926,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         throw new SampleEnded(reason);
       }
       if (pushError !== undefined) throw pushError;
-      if (out) await closeStream(out);
+      if (out) await out.close();
       if (idsReset) this.analyzer.resetBaseline?.();
       this.heapLine.record({ time, used: usage.usedSize, total: usage.totalSize });
       const sample = await this.guard(
@@ -906,10 +946,20 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       } catch {
         // a dead analyzer has nothing to abort
       }
-      if (out) await discardStream(out, file!);
+      if (out) await out.discard();
       if (error instanceof Cancelled) return { kind: 'ended', reason: this.describeEnd(error.endCause, true) };
       if (error instanceof SampleEnded) return { kind: 'ended', reason: error.message };
-      if (error instanceof CdpClosedError) {
+      if (error instanceof CdpClosedError && direct && !this.endCause && !connection.closed && !(await this.closesWithin(SESSION_LOSS_GRACE_MS))) {
+        // Only the worker's session went (the debuggee lives on; Node forgot its object ids, which the next sample notices): relay from now on.
+        analyzer.closeInspector?.();
+        try {
+          await this.relaySnapshots();
+        } catch (relayError) {
+          if (relayError instanceof Cancelled) return { kind: 'ended', reason: this.describeEnd(relayError.endCause, false) };
+          if (relayError instanceof CdpClosedError) return { kind: 'ended', reason: this.describeEnd({ kind: 'closed', reason: relayError.reason }, true) };
+        }
+        error = new Error(`the analysis worker's inspector session closed (${error.reason}); the next snapshots are relayed through the watch's connection`);
+      } else if (error instanceof CdpClosedError) {
         return { kind: 'ended', reason: this.describeEnd({ kind: 'closed', reason: error.reason }, true) };
       }
       if (error instanceof CdpTimeoutError) {
@@ -983,6 +1033,81 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (untilMs <= now || boostEnd <= now) return;
       await this.sleep(Math.min(untilMs, boostEnd) - now);
     }
+  }
+
+  /**
+   * Snapshots are taken on a session of the analysis worker's own where the connection has an address
+   * a second client can open (Node's inspector, js-debug's proxy): their chunks then go straight to
+   * the worker. Relayed over this connection where it has none (a worker thread reached through the
+   * NodeWorker domain, an in-process session) or the second session cannot be opened.
+   */
+  private async chooseSnapshotPath(): Promise<void> {
+    const { analyzer } = this;
+    const endpoint = this.connection.endpoint;
+    if (endpoint && analyzer.openInspector && analyzer.takeSnapshot) {
+      try {
+        const { jsDebug } = await this.guard(analyzer.openInspector(endpoint, OPEN_SESSION_TIMEOUT_MS));
+        if (jsDebug) await this.bypassJsDebug(endpoint);
+        this.snapshotPath = 'direct';
+        return;
+      } catch (error) {
+        analyzer.closeInspector?.();
+        if (error instanceof Cancelled || error instanceof CdpClosedError) throw error;
+      }
+    }
+    await this.relaySnapshots();
+  }
+
+  /**
+   * Through js-debug's proxy the chunks would still pass through js-debug, which runs on the extension
+   * host's thread: the worker's session moves to the program's own inspector (js-debug's bootloader
+   * opens one on this machine) when the program can say where it is; else it stays on the proxy.
+   */
+  private async bypassJsDebug(proxy: InspectorEndpoint): Promise<void> {
+    let url: unknown;
+    try {
+      const { result } = await this.guard(
+        this.connection.send('Runtime.evaluate', { expression: OWN_INSPECTOR_URL, returnByValue: true, silent: true }, { timeoutMs: OPEN_SESSION_TIMEOUT_MS }),
+      );
+      url = result.value;
+    } catch (error) {
+      if (error instanceof Cancelled || error instanceof CdpClosedError) throw error;
+      return;
+    }
+    if (typeof url !== 'string' || !/^ws:\/\//.test(url)) return;
+    try {
+      // The address comes from the program: only this machine's loopback is accepted.
+      await this.guard(this.analyzer.openInspector!({ url, loopbackOnly: true }, OPEN_SESSION_TIMEOUT_MS));
+    } catch (error) {
+      if (error instanceof Cancelled) throw error;
+      await this.guard(this.analyzer.openInspector!(proxy, OPEN_SESSION_TIMEOUT_MS));
+    }
+  }
+
+  /** From now on snapshots are taken over this connection and their chunks relayed to the analyzer. */
+  private async relaySnapshots(): Promise<void> {
+    this.snapshotPath = 'relay';
+    // Over js-debug's proxy this client hears the chunks only once subscribed (Node's inspector has no such method: every event comes).
+    if (!this.options.subscribeJsDebug && !this.connection.endpoint) return;
+    try {
+      await this.guard(this.connection.sendRaw('JsDebug.subscribe', { events: CHUNK_EVENTS }, { timeoutMs: 10_000 }));
+    } catch (error) {
+      if (error instanceof Cancelled || error instanceof CdpClosedError) throw error;
+    }
+  }
+
+  /** True when this connection closes within `ms` (after the worker's session closed: the debuggee went, not just that socket). */
+  private closesWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(false);
+      }, ms);
+      const off = this.connection.onClose(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   private async discardConsoleEntries(timeoutMs: number): Promise<void> {
@@ -1066,6 +1191,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       clearTimeout(timer);
     }
     this.idResetProbe.release();
+    // Every path ends here: the worker's session (its socket) goes with the watch.
+    this.analyzer.closeInspector?.();
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.state = 'ended';
     this.endReason = reason;
@@ -1111,18 +1238,4 @@ function seconds(ms: number): string {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function closeStream(stream: fs.WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.end((error?: Error | null) => (error ? reject(new Error(`Could not save the snapshot to ${stream.path}: ${error.message}`)) : resolve()));
-  });
-}
-
-async function discardStream(stream: fs.WriteStream, file: string): Promise<void> {
-  await new Promise<void>((resolve) => {
-    stream.once('close', () => resolve());
-    stream.destroy();
-  });
-  await fs.promises.rm(file, { force: true });
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { connectWebSocket, type CdpConnection } from '../core/cdp/connection';
 import { resolveEndpoint } from '../core/cdp/endpoints';
+import { JS_DEBUG_EVENTS } from '../core/watch';
 
 /** Debug types served by js-debug, whose sessions can hand out a CDP proxy. */
 export const JS_DEBUG_TYPES = new Set(['node', 'pwa-node', 'node-terminal', 'pwa-chrome', 'pwa-msedge', 'pwa-extensionHost', 'chrome', 'msedge']);
@@ -154,8 +155,8 @@ export async function attachToSession(session: vscode.DebugSession): Promise<Att
   const url = await requestCdpProxy(session);
   const connection = await connectWebSocket(url, { timeoutMs: CONNECT_TIMEOUT_MS });
   try {
-    // The proxy forwards no events until asked; without HeapProfiler.* a snapshot has no chunks.
-    await connection.sendRaw('JsDebug.subscribe', { events: ['HeapProfiler.*', 'Runtime.*'] }, { timeoutMs: CONNECT_TIMEOUT_MS });
+    // The proxy forwards no events until asked. Not the snapshots' chunks: the analysis worker takes them on a client of its own.
+    await connection.sendRaw('JsDebug.subscribe', { events: JS_DEBUG_EVENTS }, { timeoutMs: CONNECT_TIMEOUT_MS });
   } catch (error) {
     connection.close();
     throw new Error(`Subscribing to heap events through the JavaScript debugger failed: ${error instanceof Error ? error.message : String(error)}`);

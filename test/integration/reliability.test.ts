@@ -3,6 +3,7 @@
 // sockets, and a bounded soak.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { connectWebSocket } from '../../src/core/cdp/connection';
 import type { LeakWatchApi } from '../../src/extension/extension';
 import { isLoopbackAddress, tcpSocketsOf } from '../unit/reliability-sockets';
 import { debugProgram, leakWatchApi, stopAllDebugging, waitFor, within } from './helpers';
@@ -193,13 +194,22 @@ describe('reliability in the extension host', function () {
     await waitFor(() => (watchOf(api, session)?.status.samples ?? 0) >= 1 || undefined, 120_000, 'a first sample');
     const during = tcpSocketsOf(process.pid);
     // js-debug runs in this same process; its CDP proxy (which Leak Watch asks for) is the one listener allowed.
-    const proxy = (await vscode.commands.executeCommand('extension.js-debug.requestCDPProxy', session.id)) as { host: string; port: number };
+    const proxy = (await vscode.commands.executeCommand('extension.js-debug.requestCDPProxy', session.id)) as { host: string; port: number; path?: string };
     const known = new Set(before.filter((s) => s.state === 'LISTEN').map((s) => s.inode));
     const newListeners = during.filter((s) => s.state === 'LISTEN' && !known.has(s.inode));
     for (const s of newListeners) assert.ok(s.local.endsWith(`:${proxy.port}`), `a new listener at ${s.local} that is not js-debug's proxy (port ${proxy.port})`);
     const knownConnections = new Set(before.map((s) => s.inode));
     const newConnections = during.filter((s) => s.state !== 'LISTEN' && !knownConnections.has(s.inode));
     assert.ok(newConnections.some((s) => s.remote.endsWith(`:${proxy.port}`)), `the watch's connection to the proxy: ${JSON.stringify(newConnections)}`);
+    // The analysis worker's own session goes to the program's inspector, past js-debug: the snapshots' chunks cross neither js-debug nor this thread.
+    const asker = await connectWebSocket(`ws://${proxy.host}:${proxy.port}${proxy.path ?? ''}`);
+    const { result } = await asker.send('Runtime.evaluate', { expression: "process.getBuiltinModule('node:inspector').url()", returnByValue: true });
+    asker.close();
+    const inspectorPort = new URL(String(result.value)).port;
+    assert.ok(
+      newConnections.some((s) => s.state === 'ESTABLISHED' && s.remote.endsWith(`:${inspectorPort}`)),
+      `the worker's session to the program's inspector (port ${inspectorPort}): ${JSON.stringify(newConnections)}`,
+    );
     for (const s of newConnections) assert.ok(isLoopbackAddress(s.remoteHost), `a new connection to ${s.remote}`);
   });
 

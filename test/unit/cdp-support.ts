@@ -1,5 +1,7 @@
 // Shared by the cdp, watch and reliability tests.
 import * as assert from 'node:assert/strict';
+import type { CdpConnection } from '../../src/core/cdp/connection';
+import type { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { builtBundles } from './helpers/bundles';
 
 /** Runs `body` with uncaught exceptions captured instead of failing the test; returns what was thrown. */
@@ -39,4 +41,20 @@ export function realProcessHooks(): { cleanups: Array<() => unknown>; workerPath
     assert.deepEqual(unhandled.splice(0), [], 'no unhandled rejection');
   });
   return { cleanups, workerPath: () => workerPath };
+}
+
+/**
+ * Resolves when the next snapshot's chunks start to arrive: on the watch's connection where they are
+ * relayed, in the analysis worker's own inspector session where they go straight there.
+ */
+export function nextSnapshotStreaming(connection: CdpConnection, analyzer: SnapshotAnalyzer): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      offRelayed();
+      offDirect();
+      resolve();
+    };
+    const offRelayed = connection.on('HeapProfiler.addHeapSnapshotChunk', done);
+    const offDirect = analyzer.onSnapshotStreaming(done);
+  });
 }

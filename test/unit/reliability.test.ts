@@ -4,7 +4,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type CdpConnection, connectWebSocket } from '../../src/core/cdp/connection';
@@ -20,8 +19,9 @@ import {
 import type { Sample } from '../../src/core/report';
 import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { HeapWatch, type HeapWatchOptions, type SampleAnalyzer } from '../../src/core/watch';
-import { realProcessHooks } from './cdp-support';
+import { nextSnapshotStreaming, realProcessHooks } from './cdp-support';
 import { builtBundles } from './helpers/bundles';
+import { inspectorRelay, type InspectorRelay } from './helpers/inspectorRelay';
 
 const programs = path.join(__dirname, 'programs');
 
@@ -96,45 +96,25 @@ describe('reliability: faults survived on real processes', function () {
       watch.once('sample', () => resolve());
       watch.once('end', (reason) => reject(new Error(`the watch ended before its first sample: ${reason}`)));
     });
-  const nextChunk = (connection: CdpConnection) =>
-    new Promise<void>((resolve) => {
-      const off = connection.on('HeapProfiler.addHeapSnapshotChunk', () => {
-        off();
-        resolve();
-      });
-    });
 
-  /** A TCP relay to the inspector whose sockets can be dropped while the debuggee lives on. */
-  async function relay(wsUrl: string): Promise<{ url: string; drop(): void }> {
-    const target = new URL(wsUrl);
-    const sockets = new Set<net.Socket>();
-    const server = net.createServer((client) => {
-      const upstream = net.connect(Number(target.port), target.hostname);
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const end = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-    const port = (server.address() as net.AddressInfo).port;
-    return {
-      url: `ws://127.0.0.1:${port}${target.pathname}`,
-      drop: () => {
-        for (const s of sockets) s.destroy();
-      },
-    };
+  /** A relay to the inspector whose sockets can be dropped while the debuggee lives on. */
+  async function relay(wsUrl: string): Promise<InspectorRelay> {
+    const link = await inspectorRelay(wsUrl);
+    cleanups.push(() => link.close());
+    return link;
   }
 
   it('refuses a snapshot too big for the memory budget before taking it, keeping the earlier samples', async () => {
     const program = await startProgram('idle.js');
     let budget = 1e12;
-    const { watch, seen, connection } = await watchUrl(program.wsUrl, { intervalMs: 100, memoryBudgetBytes: () => budget });
+    const { watch, seen, connection, analyzer } = await watchUrl(program.wsUrl, { intervalMs: 100, memoryBudgetBytes: () => budget });
     let snapshotsRequested = 0;
+    // Asked on the analyzer's own session, or on the watch's connection where it relays.
+    const takeSnapshot = analyzer.takeSnapshot.bind(analyzer);
+    analyzer.takeSnapshot = (options) => {
+      snapshotsRequested++;
+      return takeSnapshot(options);
+    };
     connection.on('HeapProfiler.addHeapSnapshotChunk', () => undefined);
     watch.once('sample', () => {
       budget = 1000; // this machine now "has" 1 kB for the analysis
@@ -186,10 +166,10 @@ describe('reliability: faults survived on real processes', function () {
   it('ends with a clear reason when the inspector socket drops in the middle of a snapshot', async () => {
     const program = await startProgram('bigheap.js', { BIGHEAP_OBJECTS: '20000' });
     const link = await relay(program.wsUrl);
-    const { watch, seen, connection } = await watchUrl(link.url, { intervalMs: 100 });
+    const { watch, seen, connection, analyzer } = await watchUrl(link.url, { intervalMs: 100 });
     await watch.start();
     await firstSample(watch);
-    await nextChunk(connection);
+    await nextSnapshotStreaming(connection, analyzer);
     link.drop();
     const reason = await watch.ended();
     assert.match(reason, /^The debuggee exited, or its inspector connection dropped, while a snapshot was being taken; the earlier samples are kept \(1\)\./);

@@ -7,7 +7,7 @@ import { CdpConnection, connectWebSocket } from '../../src/core/cdp/connection';
 import type { Transport } from '../../src/core/cdp/transport';
 import { WebSocketTransport } from '../../src/core/cdp/webSocketTransport';
 import { spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
-import { captureUncaught, realProcessHooks } from './cdp-support';
+import { captureUncaught, nextSnapshotStreaming, realProcessHooks } from './cdp-support';
 import { HeapLine } from '../../src/core/heapLine';
 import { nextSnapshotGap } from '../../src/core/pauseBudget';
 import type { Sample } from '../../src/core/report';
@@ -82,15 +82,6 @@ describe('watch: HeapWatch on real processes', function () {
     return { inspected, connection, analyzer, watch, seen };
   }
 
-  function nextChunk(connection: CdpConnection): Promise<void> {
-    return new Promise((resolve) => {
-      const off = connection.on('HeapProfiler.addHeapSnapshotChunk', () => {
-        off();
-        resolve();
-      });
-    });
-  }
-
   it('takes several samples, polls the heap between them, and reports a growing type', async () => {
     const { watch, seen } = await watchProgram('leaky.js', { intervalMs: 400, heapPollMs: 100, maxSamples: 3 });
     await watch.start();
@@ -155,7 +146,7 @@ describe('watch: HeapWatch on real processes', function () {
     const { watch, seen, connection, analyzer } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
     await watch.start();
     await new Promise<void>((resolve) => watch.once('sample', () => resolve()));
-    await nextChunk(connection);
+    await nextSnapshotStreaming(connection, analyzer);
     await watch.stop();
     assert.equal(watch.running, false);
     assert.equal(seen.samples.length, 1);
@@ -176,10 +167,10 @@ describe('watch: HeapWatch on real processes', function () {
   });
 
   it('ends with a clear reason when the debuggee is killed mid-snapshot, keeping the earlier samples', async () => {
-    const { watch, seen, connection, inspected } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
+    const { watch, seen, connection, inspected, analyzer } = await watchProgram('bigheap.js', { intervalMs: 100 }, { BIGHEAP_OBJECTS: '20000' });
     await watch.start();
     await new Promise<void>((resolve) => watch.once('sample', () => resolve()));
-    await nextChunk(connection);
+    await nextSnapshotStreaming(connection, analyzer);
     inspected.child.kill('SIGKILL');
     const reason = await watch.ended();
     assert.match(reason, /^The debuggee exited, or its inspector connection dropped, while a snapshot was being taken; the earlier samples are kept \(1\)\./);

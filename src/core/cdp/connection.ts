@@ -1,6 +1,6 @@
 // A typed CDP client over any Transport: request ids, per-request timeouts, events, clean close.
 import type ProtocolMapping from 'devtools-protocol/types/protocol-mapping';
-import type { Transport } from './transport';
+import type { InspectorEndpoint, Transport } from './transport';
 import { WebSocketTransport, type WebSocketConnectOptions } from './webSocketTransport';
 
 type Commands = ProtocolMapping.Commands;
@@ -78,6 +78,11 @@ export class CdpConnection {
   /** True once the transport has closed (no request can succeed any more). */
   get closed(): boolean {
     return this.closeReason !== undefined;
+  }
+
+  /** Where another session to the same target can be opened (a WebSocket's address), if anywhere. */
+  get endpoint(): InspectorEndpoint | undefined {
+    return this.transport.endpoint;
   }
 
   /** Why the connection closed, once it has. */

@@ -11,6 +11,15 @@ export interface Transport {
   onClose(listener: (reason: string) => void): void;
   /** Closes the transport; the close listener still fires (once). */
   close(): void;
+  /** Where another client can open a session of its own to the same target (a WebSocket's address), if anywhere. */
+  readonly endpoint?: InspectorEndpoint;
+}
+
+/** A WebSocket address of an inspector (or js-debug's CDP proxy), and how it was reached. */
+export interface InspectorEndpoint {
+  url: string;
+  /** The connection was allowed to reach this machine only. */
+  loopbackOnly: boolean;
 }
 
 /** What every Transport keeps: its one message listener, and its close listener called once with the reason. */

@@ -1,7 +1,7 @@
 // A Transport over a WebSocket (`ws`), as served by `node --inspect` and js-debug's CDP proxy.
 import WebSocket from 'ws';
 import { checkLoopbackPeer, loopbackLookup } from './loopback';
-import { ListenedTransport } from './transport';
+import { ListenedTransport, type InspectorEndpoint } from './transport';
 
 /** Heap snapshots arrive in ~100 KB chunks, but other messages (e.g. large evaluate results) can be big. */
 const MAX_PAYLOAD_BYTES = 1024 * 1024 * 1024;
@@ -11,6 +11,11 @@ export interface WebSocketConnectOptions {
   timeoutMs?: number;
   /** Connect only to this machine: the name must resolve to loopback addresses only, and the peer must be one. */
   loopbackOnly?: boolean;
+  /**
+   * Take every message the socket holds in one turn (default false: one message per turn, so that a
+   * snapshot's burst leaves the host's other work its turns). For a thread that serves nothing else.
+   */
+  allowSynchronousEvents?: boolean;
 }
 
 /** A Transport over an open WebSocket. */
@@ -26,7 +31,7 @@ export class WebSocketTransport extends ListenedTransport {
         handshakeTimeout: timeoutMs,
         // One message per turn of the event loop: a heap snapshot streams ~1,500 messages of 100 kB
         // at once, and the editor's own work must get its turns in between.
-        allowSynchronousEvents: false,
+        allowSynchronousEvents: options.allowSynchronousEvents ?? false,
         ...(options.loopbackOnly ? { lookup: loopbackLookup } : {}),
       });
       const fail = (message: string) => {
@@ -47,7 +52,7 @@ export class WebSocketTransport extends ListenedTransport {
         settled = true;
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new WebSocketTransport(socket));
+        resolve(new WebSocketTransport(socket, { url, loopbackOnly: !!options.loopbackOnly }));
       });
       socket.once('error', (error: Error) =>
         fail(`Could not connect to the inspector at ${url}: ${error.message}. Check that the program is running with --inspect and the address is right.`),
@@ -67,7 +72,10 @@ export class WebSocketTransport extends ListenedTransport {
     });
   }
 
-  private constructor(private readonly socket: WebSocket) {
+  private constructor(
+    private readonly socket: WebSocket,
+    readonly endpoint: InspectorEndpoint,
+  ) {
     super();
     socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       if (isBinary) return; // CDP is text only

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Cause, Leak, Sample } from '../report';
 import { Requester, type Args, type Reply } from '../requests';
-import type { FromWorker, ToWorker, WorkerMethods, WorkerNotice } from './rpc';
+import type { DirectSnapshotOptions, FromWorker, ToWorker, WorkerMethods, WorkerNotice } from './rpc';
+import { CdpClosedError, CdpTimeoutError } from '../cdp/connection';
+import type { InspectorEndpoint } from '../cdp/transport';
 import { SnapshotError } from '../heap/errors';
 import type { RunningScript } from '../sources/runningSources';
 import type { CauseRequest, ExplainRequest, SampleInfoIn } from './session';
@@ -31,6 +33,7 @@ export class SnapshotAnalyzer {
   private readonly worker: Worker;
   private readonly requests: Requester<WorkerMethods>;
   private dead: Error | null = null;
+  private readonly streamingListeners = new Set<() => void>();
   /** The worker's old-generation limit in bytes (what a snapshot's parse may use at most). */
   readonly memoryLimitBytes: number;
 
@@ -45,6 +48,10 @@ export class SnapshotAnalyzer {
       (message, name) => (name === 'SnapshotError' ? new SnapshotError(message) : new Error(message)),
     );
     this.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'streaming') {
+        for (const listener of [...this.streamingListeners]) listener();
+        return;
+      }
       this.requests.settle(m);
       // While a request is pending the worker keeps the process alive; otherwise it does not.
       if (this.requests.waiting === 0) this.worker.unref();
@@ -113,6 +120,39 @@ export class SnapshotAnalyzer {
   /** Retained bytes of each named type on the latest snapshot. */
   retainedSizes(types: string[]): Promise<Record<string, number>> {
     return this.request('retainedSizes', types);
+  }
+
+  /**
+   * Opens the worker's own inspector session to the debuggee (Node's inspector, or js-debug's CDP
+   * proxy, both of which take several clients), for `takeSnapshot`; rejects when it cannot.
+   */
+  openInspector(endpoint: InspectorEndpoint, timeoutMs: number): Promise<{ jsDebug: boolean }> {
+    return this.request('openInspector', endpoint, timeoutMs);
+  }
+
+  /**
+   * Takes a snapshot on the worker's own session: its chunks stream into the worker, none through
+   * this thread. Resolves once V8 has sent it all (its chunks and characters; then `finish`); rejects as the connection would
+   * (CdpClosedError, CdpTimeoutError).
+   */
+  async takeSnapshot(options: DirectSnapshotOptions): Promise<{ chunks: number; chars: number }> {
+    const result = await this.request('takeSnapshot', options);
+    if (result.ok) return { chunks: result.chunks, chars: result.chars };
+    const method = 'HeapProfiler.takeHeapSnapshot';
+    if (result.failure === 'closed') throw new CdpClosedError(method, result.reason, true);
+    if (result.failure === 'timeout') throw new CdpTimeoutError(method, result.timeoutMs);
+    throw new Error(result.message);
+  }
+
+  /** Closes the worker's own session (V8 then forgets the isolate's object ids: at the end of a watch only). */
+  closeInspector(): void {
+    if (!this.dead) this.post({ type: 'closeInspector' });
+  }
+
+  /** Calls `listener` whenever a snapshot's chunks start to arrive on the worker's own session; returns an unsubscribe. */
+  onSnapshotStreaming(listener: () => void): () => void {
+    this.streamingListeners.add(listener);
+    return () => this.streamingListeners.delete(listener);
   }
 
   /** Stops the worker; pending requests fail. */

@@ -5,9 +5,12 @@ import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { answer } from '../requests';
+import { ChunkQueue } from './chunkQueue';
 import { serveHelperRole } from './helperRoles';
+import { WorkerInspectorSession } from './inspectorSession';
 import type { FromWorker, ToWorker, WorkerMethods } from './rpc';
 import { SnapshotSession } from './session';
+import { SnapshotFile } from './snapshotFile';
 import { ThreadedEngine } from './threadedEngine';
 
 const port = parentPort;
@@ -23,8 +26,48 @@ function serve(port: NonNullable<typeof parentPort>): void {
   const session = new SnapshotSession({ edgeWorker: helperScript, engine: new ThreadedEngine(helperScript) });
   /** The first error met while streaming the current snapshot; reported by its finish. */
   let streamError: Error | null = null;
+  /** The worker's own inspector session, while a watch takes its snapshots on it. */
+  let inspector: WorkerInspectorSession | undefined;
+  /** Counts closeInspector notices: a session that opens after one is closed at once. */
+  let closes = 0;
+  /** Chunks from that session not parsed yet, and the file they are saved to. */
+  const queue = new ChunkQueue(feed);
+  let saving: SnapshotFile | undefined;
+
+  function closeInspector(): void {
+    closes++;
+    inspector?.close();
+    inspector = undefined;
+  }
+  function feed(chunk: string | Uint8Array): void {
+    if (streamError) return;
+    try {
+      session.push(chunk);
+    } catch (e) {
+      streamError = e as Error;
+      session.abort();
+    }
+  }
+  function begin(): void {
+    drop();
+    session.begin();
+  }
+  /** Forgets the snapshot being streamed: its queued chunks, the rest of its chunks, its file. */
+  function drop(): void {
+    streamError = null;
+    queue.clear();
+    inspector?.drop();
+    void saving?.discard().catch(() => {});
+    saving = undefined;
+    session.abort();
+  }
+
   const methods: WorkerMethods = {
-    finish(info) {
+    async finish(info) {
+      await queue.drained();
+      const file = saving;
+      saving = undefined;
+      if (file) await file.close();
       if (streamError) throw streamError;
       return session.finish(info);
     },
@@ -33,29 +76,47 @@ function serve(port: NonNullable<typeof parentPort>): void {
     causes: (request) => session.causes(request),
     retainedSizes: (types) => session.retainedSizes(types),
     runningScripts: () => session.runningScripts(),
+    async openInspector(endpoint, timeoutMs) {
+      closeInspector();
+      const asked = closes;
+      const opened = await WorkerInspectorSession.open(endpoint, timeoutMs);
+      if (asked !== closes) {
+        opened.close(); // the watch ended while it opened
+        throw new Error('the inspector session was closed while it opened');
+      }
+      inspector = opened;
+      return { jsDebug: opened.jsDebug };
+    },
+    takeSnapshot({ timeoutMs, saveTo }) {
+      if (!inspector) return Promise.resolve({ ok: false, failure: 'closed', reason: 'the analysis worker has no inspector session' });
+      begin();
+      const file = saveTo ? (saving = new SnapshotFile(saveTo)) : undefined;
+      let first = true;
+      return inspector.take(timeoutMs, (chunk) => {
+        if (first) port.postMessage({ type: 'streaming' } satisfies FromWorker);
+        first = false;
+        file?.write(chunk);
+        queue.push(chunk);
+      });
+    },
   };
 
   port.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'begin':
-        streamError = null;
-        session.begin();
+        begin();
         return;
       case 'chunk':
-        if (streamError) return;
-        try {
-          session.push(m.data);
-        } catch (e) {
-          streamError = e as Error;
-          session.abort();
-        }
+        feed(m.data);
         return;
       case 'abort':
-        streamError = null;
-        session.abort();
+        drop();
         return;
       case 'resetBaseline':
         session.resetBaseline();
+        return;
+      case 'closeInspector':
+        closeInspector();
         return;
       case 'request':
         void answer(methods, m, (reply: FromWorker) => port.postMessage(reply));
