@@ -552,17 +552,22 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private async chooseFirstKind(): Promise<void> {
     const { censusFirstFromMb, censusFromPauseMs, trackAllocations } = this.options;
     if (censusFirstFromMb <= 0 || censusFromPauseMs <= 0 || trackAllocations || this.censusOff) return;
+    const threshold = censusFirstFromMb * 2 ** 20;
     let usage: { usedSize: number; totalSize: number };
     try {
-      // Garbage would make a small program look big (the census's own query collects it anyway).
-      if (this.options.forceGc) await this.guard(this.connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 }));
       usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 10_000 }));
+      if (usage.usedSize < threshold) return;
+      // Garbage would make a small program look big: the live heap decides (the census's own query collects it anyway).
+      if (this.options.forceGc) {
+        await this.guard(this.connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 }));
+        usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 10_000 }));
+      }
     } catch (error) {
       if (error instanceof Cancelled || error instanceof CdpClosedError) throw error;
       return; // a snapshot first, as ever
     }
     this.heapLine.record({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
-    if (usage.usedSize < censusFirstFromMb * 2 ** 20) return;
+    if (usage.usedSize < threshold) return;
     this.censusFirstHeap = usage.usedSize;
     this.censusState = { censuses: [], trackedFrom: new Map() };
     this.censusMode = true;
@@ -672,11 +677,19 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   /** What is known while too few samples are in: a sentence, or undefined once a verdict can be told. */
   private tooEarly(series: TypeSeries[]): string | undefined {
     const snapshots = this.samplesTaken.length - lastResetIndex(this.samplesTaken);
-    if (series.some((t) => t.verdict === 'leak') || snapshots >= GROWTH_RULES.minSamplesForLeak || !this.samplesTaken.length) return undefined;
+    // Censuses before the first snapshot: what they count (the report has no series without a snapshot).
+    const censusesOnly = !this.samplesTaken.length && this.censuses.length > 0;
+    if (censusesOnly) series = this.judge();
+    if (series.some((t) => t.verdict === 'leak') || snapshots >= GROWTH_RULES.minSamplesForLeak || (!this.samplesTaken.length && !censusesOnly)) return undefined;
     const points = this.heapLine.points;
-    const first = this.samplesTaken[0];
+    const first = censusesOnly ? { heapUsed: this.censusFirstHeap ?? 0, time: this.censuses[0].time } : this.samplesTaken[0];
     const lastPoint = points[points.length - 1];
-    const parts = [`Too early to tell: ${snapshots} snapshot${snapshots === 1 ? '' : 's'}${this.censuses.length ? ` and ${this.censuses.length} census${this.censuses.length === 1 ? '' : 'es'}` : ''}; a verdict needs ${GROWTH_RULES.minSamplesForLeak} snapshots (fewer when the heap runs away or censuses count the growth between them).`];
+    const censuses = `${this.censuses.length} census${this.censuses.length === 1 ? '' : 'es'}`;
+    const parts = [
+      censusesOnly
+        ? `Too early to tell: ${censuses} and no snapshot yet; on a heap this big the watch counts the program's classes by census first, and takes a snapshot when they have a leak to confirm.`
+        : `Too early to tell: ${snapshots} snapshot${snapshots === 1 ? '' : 's'}${this.censuses.length ? ` and ${censuses}` : ''}; a verdict needs ${GROWTH_RULES.minSamplesForLeak} snapshots (fewer when the heap runs away or censuses count the growth between them).`,
+    ];
     if (lastPoint && first.heapUsed > 0) {
       const secs = Math.max(0, (lastPoint.time - first.time) / 1000);
       parts.push(`So far the heap went ${formatBytes(first.heapUsed)} → ${formatBytes(lastPoint.used)} (×${(lastPoint.used / first.heapUsed).toFixed(1)}) in ${secs.toFixed(0)} s.`);

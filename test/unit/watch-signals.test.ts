@@ -215,9 +215,15 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
   it('an 80 MB heap: censuses first by default, LedgerEntry suspect before any snapshot, a leak with its why after one snapshot', async () => {
     const { watch: w } = await watch(process.execPath, [path.join(programs, 'bigledger.js')], { intervalMs: 300, untilVerdict: true, watchRunaway: false }, 'globalThis.ready === true');
     const events = samplesInOrder(w);
+    // A report built before any snapshot says what the censuses count so far.
+    let early: Promise<string | undefined> | undefined;
+    w.on('census', () => {
+      if (events.length === 3 && !w.samples.length) early = new Promise((r) => setImmediate(() => void w.buildReport({ kind: 'run', description: 'bigledger.js' }).then((report) => r(report.tooEarly))));
+    });
     await w.start();
     const reason = await w.ended();
     await new Promise((r) => setImmediate(r));
+    assert.match((await early) ?? '', /^Too early to tell: 3 censuses and no snapshot yet; .* Growing most: LedgerEntry \+[\d,]+\.$/);
     const firstSnapshot = events.findIndex((e) => e.kind === 'snapshot');
     assert.equal(events[0]?.kind, 'census', `${reason}: ${events.map((e) => e.kind).join(', ')}; snapshot heaps ${w.samples.map((s) => s.heapUsed).join(', ')}`);
     assert.ok(w.notes.some((n) => /counts its classes by census first/.test(n)), w.notes.join('\n'));
