@@ -97,7 +97,7 @@ export function judgeCensusState(state: CensusState): TypeSeries[] {
  * snapshot does), up since the snapshot before, and most of that growth is objects born in between
  * and still alive (ids). Without a snapshot before (no ids to tell the new objects), the census
  * labels already showed the births surviving; the snapshot must count what the censuses counted:
- * at least 90 % of the last census's count and no more than it plus the growth since at 1.5× the
+ * at least 90 % of the last census's count and no more than it plus the growth since at 2× the
  * censuses' rate (+10 %), and up since the first census by most (75 %) of the censuses' growth.
  */
 export function snapshotConfirms(name: string, state: CensusState, snapshot: Sample, series?: Pick<TypeSeries, 'countPerMinute'>): boolean {
@@ -108,7 +108,10 @@ export function snapshotConfirms(name: string, state: CensusState, snapshot: Sam
   if (!state.after) {
     const first = state.censuses[0].counts[name] ?? 0;
     const minutes = Math.max(0, snapshot.time - lastCensus.time) / 60_000;
-    const most = 1.1 * (census + 1.5 * Math.max(0, series?.countPerMinute ?? 0) * minutes) + GROWTH_RULES.minNetObjects;
+    // The censuses' rate: their slope, or first to last when they came back to back (the program paused for most of those steps).
+    const span = (lastCensus.time - state.censuses[0].time) / 60_000;
+    const rate = Math.max(0, series?.countPerMinute ?? 0, span > 0 ? (census - first) / span : 0);
+    const most = 1.1 * (census + 2 * rate * minutes) + GROWTH_RULES.minNetObjects;
     const grown = now.count - first;
     return censusComparable(name) && now.count >= 0.9 * census && now.count <= most && grown >= GROWTH_RULES.minNetObjects && grown >= 0.75 * (census - first);
   }

@@ -19,6 +19,13 @@ describe('evidence: a snapshot confirms a census leak with no snapshot before it
     assert.equal(snapshotConfirms('Thing', state, snapshot(4000, 180_000), rate), true, 'a minute later, a minute’s growth more');
   });
 
+  it('takes the censuses’ rate from first to last when their slope was measured back to back (the program paused most of the time)', () => {
+    // Censuses 4 s apart after a long first gap: their slope says 3,000/min; first to last, 10,000/min.
+    const backToBack: CensusState = { censuses: [census(0, 0, 1000), census(1, 48_000, 9000), census(2, 52_000, 9200), census(3, 56_000, 9400), census(4, 60_000, 11_000)], trackedFrom: new Map([['Thing', 1]]) };
+    assert.equal(snapshotConfirms('Thing', backToBack, snapshot(31_000, 180_000), { countPerMinute: 3000 }), true, 'two minutes later, 20,000 more');
+    assert.equal(snapshotConfirms('Thing', backToBack, snapshot(60_000, 180_000), { countPerMinute: 3000 }), false, 'far more than the censuses’ rate allows');
+  });
+
   it('refuses a snapshot that counts much fewer or much more, or a type it does not have', () => {
     assert.equal(snapshotConfirms('Thing', state, snapshot(2500), rate), false, 'the census counted objects the snapshot does not see');
     assert.equal(snapshotConfirms('Thing', state, snapshot(6000), rate), false, 'the snapshot names other objects so');
