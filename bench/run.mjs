@@ -14,7 +14,7 @@
 //   --warm-memory GB   before each size, a child touches GB of fresh memory and exits, so that the
 //                      tools meet pages the VM's host already backs (see fresh-pages.mjs; default 0)
 //   --watch            instead: the whole watch of a server-like program, this design against the
-//                      previous one (watch-bench.mjs: --watch-heap-mb, --watch-runs, --previous, --watch-seconds)
+//                      previous one (watch-bench.mjs: --watch-heap-mb, --watch-runs, --previous, --designs, --watch-seconds)
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -45,6 +45,7 @@ const { values: opt } = parseArgs({
     'watch-runs': { type: 'string', default: '1' },
     'watch-seconds': { type: 'string', default: '900' },
     previous: { type: 'string', default: 'f64b2b4' },
+    designs: { type: 'string', default: 'previous,current' },
   },
 });
 if (opt.watch) {
@@ -53,6 +54,7 @@ if (opt.watch) {
     heapMb: Number(opt['watch-heap-mb']),
     runs: Number(opt['watch-runs']),
     previous: opt.previous,
+    designs: opt.designs.split(','),
     seconds: Number(opt['watch-seconds']),
     resultsDir: join(new URL('..', import.meta.url).pathname, 'bench/results'),
   });

@@ -7,6 +7,7 @@
 //   --watch-heap-mb N   the program's live heap (default 150)
 //   --watch-runs N      runs of each design (default 1; medians when more)
 //   --previous REV      the previous design's revision (default f64b2b4, before censuses)
+//   --designs a,b       which designs to run: previous, current (default both)
 //   --watch-seconds S   give up on a run after S s (default 900)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,11 +16,13 @@ import { buildWatchRun } from './leakwatch-bundle.mjs';
 import { measureNode } from './measure.mjs';
 import { median } from './report.mjs';
 
-export async function watchBench({ heapMb = 150, runs = 1, previous = 'f64b2b4', seconds = 900, resultsDir }) {
-  const designs = [
-    { name: 'previous', label: `previous design (${previous}: snapshots only)`, driver: await buildWatchRun('previous', previous) },
-    { name: 'current', label: 'this design (censuses between snapshots)', driver: await buildWatchRun('current') },
-  ].filter((d) => d.driver);
+export async function watchBench({ heapMb = 150, runs = 1, previous = 'f64b2b4', designs: chosen = ['previous', 'current'], seconds = 900, resultsDir }) {
+  const all = [
+    { name: 'previous', label: `previous design (${previous})`, build: () => buildWatchRun('previous', previous) },
+    { name: 'current', label: 'this design', build: () => buildWatchRun('current') },
+  ].filter((d) => chosen.includes(d.name));
+  for (const d of all) d.driver = await d.build();
+  const designs = all.filter((d) => d.driver);
   const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
   console.log(`bench --watch: a ${heapMb} MB server-like program, ${runs} run(s) of each design, alternating; load ${load().join(' ')}`);
   const results = Object.fromEntries(designs.map((d) => [d.name, []]));

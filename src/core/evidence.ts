@@ -2,16 +2,17 @@
 // between them (counts and birth cohorts of the program's classes, at a fraction of a snapshot's
 // pause), and the heap line. The rules are growth.ts's own, applied to each kind of series:
 // a census series is judged by `computeSeries` exactly as a snapshot series is, and a census
-// `leak` stands only once the snapshot after it agrees (and brings the retainer paths).
+// `leak` stands only once the snapshot after it agrees (and brings the retainer paths). A watch of a
+// big heap starts with censuses: their first is then the series' baseline, bytes unknown until the snapshot.
 import { GROWTH_RULES, compareSeries, computeSeries, lastResetIndex } from './analysis/growth';
 import { isInternalType, typeTier } from './analysis/typeNames';
 import type { Census } from './census';
 import type { Sample, TypeSeries, TypeStat } from './report';
 
-/** A census series of one tracking state: the snapshot before it, and its censuses in order. */
+/** A census series of one tracking state: the snapshot before it (if any), and its censuses in order. */
 export interface CensusState {
-  /** The snapshot the censuses follow (its counts are the series' first point). */
-  after: Sample;
+  /** The snapshot the censuses follow (its counts are the series' first point); none when the watch began with censuses (the first census is then). */
+  after?: Sample;
   censuses: Census[];
   /** For each tracked type, the census index from which its objects are labelled. */
   trackedFrom: Map<string, number>;
@@ -32,10 +33,14 @@ export function censusComparable(name: string): boolean {
 /** At most this many types are labelled by a census (each label is an entry of a WeakMap in the program). */
 export const MAX_TRACKED_TYPES = 16;
 
-/** The counts a census compares with to start labelling a type: the program classes of the snapshot before. */
+/** The counts a census compares with to start labelling a type: the program classes of the snapshot before, else of the state's first census. */
 export function censusBaseline(state: CensusState): Record<string, number> {
   const baseline: Record<string, number> = {};
-  for (const t of state.after.types) if (censusComparable(t.name)) baseline[t.name] = t.count;
+  if (state.after) {
+    for (const t of state.after.types) if (censusComparable(t.name)) baseline[t.name] = t.count;
+  } else {
+    for (const [name, count] of Object.entries(state.censuses[0]?.counts ?? {})) if (censusComparable(name)) baseline[name] = count;
+  }
   return baseline;
 }
 
@@ -47,49 +52,71 @@ export function addCensus(state: CensusState, census: Census): void {
 
 /**
  * The verdicts of the tracked types over one census state, by `computeSeries` over the points
- * [snapshot, census 0, …, census k]: counts at every point, birth cohorts (from the last census)
- * for the intervals after each type's tracking began; bytes from the snapshot's bytes per object.
+ * [snapshot, census 0, …, census k] (without a snapshot before: [census 0, …, census k]): counts at
+ * every point, birth cohorts (from the last census) for the intervals after each type's tracking
+ * began; bytes from the snapshot's bytes per object (none without one).
  */
 export function judgeCensusState(state: CensusState): TypeSeries[] {
   const out: TypeSeries[] = [];
   const last = state.censuses[state.censuses.length - 1];
   if (!last) return out;
+  const { after } = state;
   for (const [name, from] of state.trackedFrom) {
     const cohorts = last.cohorts[name];
-    const base = state.after.types.find((t) => t.name === name);
+    const base = after ? after.types.find((t) => t.name === name) : { count: state.censuses[0].counts[name] ?? 0, bytes: 0 };
     if (!cohorts || !base || from > last.index) continue;
     const perObject = base.count > 0 ? base.bytes / base.count : 0;
     const stat = (count: number, newCount: number, c: number[]): TypeStat => ({
       name, count, bytes: count * perObject, newCount, newBytes: newCount * perObject, cohorts: c,
     });
-    const points: Sample[] = [{ ...state.after, maxId: 1, idsReset: false, types: [stat(base.count, 0, [])] }];
+    const point = (index: number, census: Census, count: number, newCount: number, c: number[]): Sample => ({
+      index, time: census.time, heapUsed: 0, heapTotal: 0, nodes: 0, edges: 0, snapshotBytes: 0,
+      pauseMs: census.pauseMs, analysisMs: 0, maxId: index + 1, idsReset: false, types: [stat(count, newCount, c)],
+    });
+    const points: Sample[] = after ? [{ ...after, maxId: 1, idsReset: false, types: [stat(base.count, 0, [])] }] : [];
     for (const census of state.censuses) {
       const count = census.counts[name] ?? 0;
       const born = census.index > from ? (census.cohorts[name]?.[census.index] ?? 0) : 0;
-      points.push({
-        index: points.length, time: census.time, heapUsed: 0, heapTotal: 0, nodes: 0, edges: 0, snapshotBytes: 0,
-        pauseMs: census.pauseMs, analysisMs: 0, maxId: points.length + 1,
-        types: [stat(count, born, census === last ? cohorts.slice(from) : [])],
-      });
+      points.push(point(points.length, census, count, born, census === last ? cohorts.slice(from) : []));
     }
     const [series] = computeSeries(points);
     if (!series) continue;
-    series.evidence = series.evidence.map((e) => e.replace(/(\d+) samples/g, (_m, n) => `${n} samples (a snapshot, then censuses)`));
+    series.evidence = series.evidence.map((e) =>
+      after
+        ? e.replace(/(\d+) samples/g, (_m, n) => `${n} samples (a snapshot, then censuses)`)
+        : e.replace(/(\d+) samples/g, (_m, n) => `${n} censuses (before the first snapshot)`).replace(/; bytes [^;]*$/, '; bytes unknown until a snapshot.'),
+    );
     out.push(series);
   }
   return out;
 }
 
 /**
- * Whether the snapshot after a census state agrees with a census `leak` of `name`: the type is still
- * there (at least 90 % of the last census's count, so the census named it as the snapshot does),
- * up since the snapshot before, and most of that growth is objects born in between and still alive.
+ * Whether the snapshot after a census state agrees with a census `leak` of `name`. After a snapshot:
+ * the type is still there (at least 90 % of the last census's count, so the census named it as the
+ * snapshot does), up since the snapshot before, and most of that growth is objects born in between
+ * and still alive (ids). Without a snapshot before (no ids to tell the new objects), the census
+ * labels already showed the births surviving; the snapshot must count what the censuses counted:
+ * at least 90 % of the last census's count and no more than it plus the growth since at 2× the
+ * censuses' rate (+10 %), and up since the first census by most (75 %) of the censuses' growth.
  */
-export function snapshotConfirms(name: string, state: CensusState, snapshot: Sample): boolean {
-  const before = state.after.types.find((t) => t.name === name);
+export function snapshotConfirms(name: string, state: CensusState, snapshot: Sample, series?: Pick<TypeSeries, 'countPerMinute'>): boolean {
   const now = snapshot.types.find((t) => t.name === name);
-  const census = state.censuses[state.censuses.length - 1]?.counts[name];
-  if (!before || !now || census === undefined) return false;
+  const lastCensus = state.censuses[state.censuses.length - 1];
+  const census = lastCensus?.counts[name];
+  if (!now || census === undefined) return false;
+  if (!state.after) {
+    const first = state.censuses[0].counts[name] ?? 0;
+    const minutes = Math.max(0, snapshot.time - lastCensus.time) / 60_000;
+    // The censuses' rate: their slope, or first to last when they came back to back (the program paused for most of those steps).
+    const span = (lastCensus.time - state.censuses[0].time) / 60_000;
+    const rate = Math.max(0, series?.countPerMinute ?? 0, span > 0 ? (census - first) / span : 0);
+    const most = 1.1 * (census + 2 * rate * minutes) + GROWTH_RULES.minNetObjects;
+    const grown = now.count - first;
+    return censusComparable(name) && now.count >= 0.9 * census && now.count <= most && grown >= GROWTH_RULES.minNetObjects && grown >= 0.75 * (census - first);
+  }
+  const before = state.after.types.find((t) => t.name === name);
+  if (!before) return false;
   const grown = now.count - before.count;
   return now.count >= 0.9 * census && grown >= GROWTH_RULES.minNetObjects && now.newCount >= 0.75 * grown;
 }
@@ -158,16 +185,20 @@ export function combineVerdicts(
     } else if (base.verdict !== 'leak' && held) {
       s = { ...base, verdict: 'leak', evidence: held.series.evidence, countPerMinute: held.series.countPerMinute };
     } else if (base.verdict === 'ok' && census && census.verdict !== 'ok') {
-      const evidence =
-        census.verdict === 'leak'
-          ? [...census.evidence, 'Counted by censuses between snapshots; the next snapshot confirms it and finds who holds the objects.']
-          : census.evidence;
-      s = { ...base, verdict: 'suspect', evidence, countPerMinute: census.countPerMinute };
+      s = { ...base, verdict: 'suspect', evidence: pendingEvidence(census), countPerMinute: census.countPerMinute };
     }
     out.push(s);
   }
-  for (const [name, census] of pending) if (!byName.has(name)) out.push({ ...census, verdict: census.verdict === 'ok' ? 'ok' : 'suspect' });
+  for (const [name, census] of pending) {
+    if (!byName.has(name)) out.push({ ...census, verdict: census.verdict === 'ok' ? 'ok' : 'suspect', evidence: pendingEvidence(census) });
+  }
   return out.sort(compareSeries);
+}
+
+/** A census verdict's evidence while no snapshot has confirmed it: a census `leak` says what comes next. */
+function pendingEvidence(census: TypeSeries): string[] {
+  if (census.verdict !== 'leak') return census.evidence;
+  return [...census.evidence, 'Counted by censuses between snapshots; the next snapshot confirms it and finds who holds the objects.'];
 }
 
 /**

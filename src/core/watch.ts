@@ -96,6 +96,12 @@ export interface HeapWatchOptions {
    * to confirm what the censuses found and to find who holds it. 0 never. Default 1000.
    */
   censusFromPauseMs?: number;
+  /**
+   * Start with censuses instead of a snapshot when the program's used heap is at least this many MB
+   * (a snapshot of it would pause the program for seconds): the first snapshot comes when the
+   * censuses have a leak to confirm, or after a few of them. Only where censuses are on (above). 0 never. Default 64.
+   */
+  censusFirstFromMb?: number;
   /** End the watch as soon as the verdicts are settled (`verdictsSettled`). Default false. */
   untilVerdict?: boolean;
   /** Before each sample, predict the program's own memory need and refuse what would not fit its limits. Default true. */
@@ -155,6 +161,10 @@ const STOP_TRACKING_WAIT_MS = 10_000;
 const MAX_CONSECUTIVE_FAILURES = 3;
 /** Censuses between two snapshots at most (then a snapshot takes stock of every type again). */
 const MAX_CENSUSES_BETWEEN_SNAPSHOTS = 8;
+/** A snapshot pauses the program about this many times as long as a census of the same heap (bench/watch-signals.ts). */
+const SNAPSHOT_PAUSE_PER_CENSUS = 5;
+/** The least a snapshot pauses the program per MB of used heap (ms), on a fast idle machine (28 there; 80-117 on a slow one). */
+const SNAPSHOT_MS_PER_MB = 28;
 /** A census that pauses the program for more than this share of a snapshot's pause is not worth it. */
 const MAX_CENSUS_SHARE_OF_SNAPSHOT = 0.5;
 /** The heap line suggests a runaway when the used heap (garbage included) reaches this × the last snapshot's, and … */
@@ -234,6 +244,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private readonly censuses: Census[] = [];
   private censusMode = false;
   private censusOff = false;
+  /** The used heap when the watch began with censuses (bytes); undefined when it began with a snapshot. */
+  private censusFirstHeap: number | undefined;
   /** Census leaks a snapshot confirmed. */
   private readonly confirmed = new Map<string, ConfirmedLeak>();
   private readonly programGuard = new ProgramMemoryGuard();
@@ -287,6 +299,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       discardConsoleEntries: options.discardConsoleEntries ?? !options.subscribeJsDebug,
       memoryBudgetBytes: options.memoryBudgetBytes,
       censusFromPauseMs: Math.max(0, options.censusFromPauseMs ?? 1000),
+      censusFirstFromMb: Math.max(0, options.censusFirstFromMb ?? 64),
       untilVerdict: options.untilVerdict ?? false,
       guardProgramMemory: options.guardProgramMemory ?? true,
       confirmRisk: options.confirmRisk,
@@ -488,6 +501,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private async loop(): Promise<string> {
     let failures = 0;
     const enough = () => this.options.maxSamples !== undefined && this.samplesTaken.length >= this.options.maxSamples;
+    await this.chooseFirstKind();
     for (;;) {
       if (this.endCause) return this.describeEnd(this.endCause, false);
       if (enough()) return `Took ${this.samplesTaken.length} sample${this.samplesTaken.length === 1 ? '' : 's'}, as asked.`;
@@ -546,18 +560,58 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   /**
    * The pause a sample of `kind` is expected to cost: the last one's, scaled by how the live heap
    * (after GC, at the last snapshot) has grown since; a first census, a fifth of a snapshot's (as
-   * measured: bench/watch-signals.ts). Not by the heap line, whose garbage would inflate it.
+   * measured: bench/watch-signals.ts); a first snapshot after censuses, five censuses' or at least
+   * what the heap predicts. Not by the heap line, whose garbage would inflate it.
    */
   private expectedPause(kind: SampleKind): number {
     const last = this.lastPause[kind];
-    if (!last) return kind === 'census' ? (this.lastPause.snapshot?.ms ?? 0) * 0.2 : 0;
+    if (!last && kind === 'census') return (this.lastPause.snapshot?.ms ?? 0) / SNAPSHOT_PAUSE_PER_CENSUS;
+    if (!last) {
+      if (this.censusFirstHeap === undefined) return 0;
+      return Math.max(SNAPSHOT_MS_PER_MB * (this.censusFirstHeap / 2 ** 20), SNAPSHOT_PAUSE_PER_CENSUS * (this.lastPause.census?.ms ?? 0));
+    }
     const live = this.samplesTaken[this.samplesTaken.length - 1]?.heapUsed ?? last.heap;
     return last.ms * Math.min(4, Math.max(1, live / Math.max(1, last.heap)));
+  }
+
+  /**
+   * Before the first sample: censuses first when the live heap (after a GC, unless `forceGc` is off)
+   * is at least `censusFirstFromMb` and censuses may be taken; else a snapshot, as on a small heap.
+   */
+  private async chooseFirstKind(): Promise<void> {
+    const { censusFirstFromMb, censusFromPauseMs, trackAllocations } = this.options;
+    if (censusFirstFromMb <= 0 || censusFromPauseMs <= 0 || trackAllocations || this.censusOff) return;
+    const threshold = censusFirstFromMb * 2 ** 20;
+    let usage: { usedSize: number; totalSize: number };
+    try {
+      usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 10_000 }));
+      if (usage.usedSize < threshold) return;
+      // Garbage would make a small program look big: the live heap decides (the census's own query collects it anyway).
+      if (this.options.forceGc) {
+        await this.guard(this.connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 }));
+        usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 10_000 }));
+      }
+    } catch (error) {
+      if (error instanceof Cancelled || error instanceof CdpClosedError) throw error;
+      return; // a snapshot first, as ever
+    }
+    this.heapLine.record({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
+    if (usage.usedSize < threshold) return;
+    this.censusFirstHeap = usage.usedSize;
+    this.censusState = { censuses: [], trackedFrom: new Map() };
+    this.censusMode = true;
+    this.note(
+      `The program's heap is ${formatBytes(usage.usedSize)}: a snapshot of it would pause the program for seconds, so the watch counts its classes by census first, ` +
+        'and takes a snapshot when the censuses have found a leak to confirm (or after a few censuses), for who holds it.',
+    );
   }
 
   /** The next sample: census or snapshot, when (performance.now() clock) and why. */
   private planNext(): { kind: SampleKind; atPerf: number; reason: string } {
     const now = performance.now();
+    if (this.watchStart === undefined && this.censusFirstHeap !== undefined && this.censusMode) {
+      return { kind: 'census', atPerf: now, reason: `counting the program’s classes first: a snapshot of its ${formatBytes(this.censusFirstHeap)} heap would pause it for seconds` };
+    }
     if (this.watchStart === undefined) return { kind: 'snapshot', atPerf: now, reason: 'the first snapshot: the baseline' };
     let kind: SampleKind = 'snapshot';
     let reason = 'the next snapshot';
@@ -577,7 +631,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         ? this.lastSampleEnd + this.options.intervalMs
         : Math.max(
             this.lastSampleEnd + this.options.minIntervalMs,
-            earliestSampleStart({ startedAt: this.watchStart, pausedMs: this.pausedMs }, this.expectedPause(kind), this.budgetNow()),
+            earliestSampleStart({ startedAt: this.watchStart ?? now, pausedMs: this.pausedMs }, this.expectedPause(kind), this.budgetNow()),
           );
     return { kind, atPerf, reason };
   }
@@ -615,7 +669,10 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     if (this.censusMode && this.censusState) {
       // Censuses until one says leak (four of them, counting from the one that starts labelling), then a confirming snapshot.
       const census = this.expectedPause('census');
-      const tracked = this.censusState.trackedFrom.size ? Math.min(...this.censusState.trackedFrom.values()) : this.censusState.censuses.length;
+      // Without a snapshot before, the first census is the baseline and labelling starts at the next.
+      const tracked = this.censusState.trackedFrom.size
+        ? Math.min(...this.censusState.trackedFrom.values())
+        : Math.max(this.censusState.censuses.length, this.censusState.after ? 0 : 1);
       const censusesLeft = plan.kind === 'census' ? Math.max(1, tracked + GROWTH_RULES.minSamplesForLeak - this.censusState.censuses.length) : 0;
       return plan.atPerf + censusesLeft * (census / budget) + snapshot / budget + analysis;
     }
@@ -650,11 +707,19 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   /** What is known while too few samples are in: a sentence, or undefined once a verdict can be told. */
   private tooEarly(series: TypeSeries[]): string | undefined {
     const snapshots = this.samplesTaken.length - lastResetIndex(this.samplesTaken);
-    if (series.some((t) => t.verdict === 'leak') || snapshots >= GROWTH_RULES.minSamplesForLeak || !this.samplesTaken.length) return undefined;
+    // Censuses before the first snapshot: what they count (the report has no series without a snapshot).
+    const censusesOnly = !this.samplesTaken.length && this.censuses.length > 0;
+    if (censusesOnly) series = this.judge();
+    if (series.some((t) => t.verdict === 'leak') || snapshots >= GROWTH_RULES.minSamplesForLeak || (!this.samplesTaken.length && !censusesOnly)) return undefined;
     const points = this.heapLine.points;
-    const first = this.samplesTaken[0];
+    const first = censusesOnly ? { heapUsed: this.censusFirstHeap ?? 0, time: this.censuses[0].time } : this.samplesTaken[0];
     const lastPoint = points[points.length - 1];
-    const parts = [`Too early to tell: ${snapshots} snapshot${snapshots === 1 ? '' : 's'}${this.censuses.length ? ` and ${this.censuses.length} census${this.censuses.length === 1 ? '' : 'es'}` : ''}; a verdict needs ${GROWTH_RULES.minSamplesForLeak} snapshots (fewer when the heap runs away or censuses count the growth between them).`];
+    const censuses = `${this.censuses.length} census${this.censuses.length === 1 ? '' : 'es'}`;
+    const parts = [
+      censusesOnly
+        ? `Too early to tell: ${censuses} and no snapshot yet; on a heap this big the watch counts the program's classes by census first, and takes a snapshot when they have a leak to confirm.`
+        : `Too early to tell: ${snapshots} snapshot${snapshots === 1 ? '' : 's'}${this.censuses.length ? ` and ${censuses}` : ''}; a verdict needs ${GROWTH_RULES.minSamplesForLeak} snapshots (fewer when the heap runs away or censuses count the growth between them).`,
+    ];
     if (lastPoint && first.heapUsed > 0) {
       const secs = Math.max(0, (lastPoint.time - first.time) / 1000);
       parts.push(`So far the heap went ${formatBytes(first.heapUsed)} → ${formatBytes(lastPoint.used)} (×${(lastPoint.used / first.heapUsed).toFixed(1)}) in ${secs.toFixed(0)} s.`);
@@ -682,7 +747,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
         const verdict = this.programGuard.check('census', memory, `Census ${this.censuses.length + 1}`);
         const heap = memory.limits.find((l) => l.kind === 'heap');
         // The census's list of every object lives in the program's JS heap (8 bytes an object, twice while it grows).
-        const objects = this.censuses[this.censuses.length - 1]?.objects ?? this.samplesTaken[this.samplesTaken.length - 1]?.nodes ?? 0;
+        // Before any count, a guess: an object for every 32 bytes of heap.
+        const objects = this.censuses[this.censuses.length - 1]?.objects ?? this.samplesTaken[this.samplesTaken.length - 1]?.nodes ?? Math.round(memory.heapUsed / 32);
         if (!verdict.fits) return { kind: 'failed', error: new Error(verdict.message), pauseMs: 0, snapshotEnd: performance.now() };
         if (heap && heap.limitBytes - heap.usedBytes < 16 * objects + 16 * 2 ** 20) {
           return { kind: 'failed', error: new Error(`a census would list about ${objects.toLocaleString('en-US')} objects in a JavaScript heap that has ${formatBytes(heap.limitBytes - heap.usedBytes)} left`), pauseMs: 0, snapshotEnd: performance.now() };
@@ -691,7 +757,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       const census = await this.census.take({ tracked: [...state.trackedFrom.keys()], baseline: censusBaseline(state) }, timeoutMs > 0 ? timeoutMs : 0);
       addCensus(state, census);
       this.censuses.push(census);
-      this.countPause('census', census.pauseMs, this.samplesTaken[this.samplesTaken.length - 1]?.heapUsed ?? 0);
+      this.watchStart ??= started;
+      this.countPause('census', census.pauseMs, this.samplesTaken[this.samplesTaken.length - 1]?.heapUsed ?? this.censusFirstHeap ?? 0);
       this.publish('census', census);
       const snapshotPause = this.lastPause.snapshot?.ms ?? 0;
       if (snapshotPause > 0 && census.pauseMs > MAX_CENSUS_SHARE_OF_SNAPSHOT * snapshotPause) {
@@ -1002,7 +1069,13 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     const state = this.censusState;
     if (state?.censuses.length) {
       for (const t of judgeCensusState(state)) {
-        if (t.verdict === 'leak' && snapshotConfirms(t.name, state, sample)) this.confirmed.set(t.name, { series: t, at: sample.time });
+        if (t.verdict !== 'leak' || !snapshotConfirms(t.name, state, sample, t)) continue;
+        const counted = sample.types.find((x) => x.name === t.name)?.count ?? 0;
+        const census = state.censuses[state.censuses.length - 1].counts[t.name] ?? 0;
+        const evidence = state.after
+          ? t.evidence
+          : [...t.evidence, `The first snapshot confirms it: ${counted.toLocaleString('en-US')} ${t.name} objects, as the censuses counted (${census.toLocaleString('en-US')} at the last).`];
+        this.confirmed.set(t.name, { series: { ...t, evidence }, at: sample.time });
       }
     }
     this.censusState = { after: sample, censuses: [], trackedFrom: new Map() };

@@ -1,13 +1,13 @@
 // The watch's cheap signals and guards on real programs: censuses between snapshots (same verdicts
 // on the fixtures, no control flagged), a runaway heap decided fast and stopped in time, "too early
-// to tell" for a run stopped early, --until-verdict, and a program under a memory limit that is
-// refused a snapshot and lives on.
+// to tell" for a run stopped early, --until-verdict, a program under a memory limit that is
+// refused a snapshot and lives on, and a big heap watched by censuses first.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { formatReport } from '../../src/cli/format';
 import { connectWebSocket, type CdpConnection } from '../../src/core/cdp/connection';
 import { spawnInspected, type InspectedProcess } from '../../src/core/cdp/endpoints';
-import type { Sample } from '../../src/core/report';
+import type { Sample, TypeSeries } from '../../src/core/report';
 import { SnapshotAnalyzer } from '../../src/core/worker/analyzer';
 import { HeapWatch, type HeapWatchOptions, type WatchSchedule } from '../../src/core/watch';
 import { fixture, FIXTURES_DIR } from '../fixtures/index';
@@ -193,6 +193,84 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
       } else {
         assert.deepEqual(leaks, [], report.types.filter((t) => t.verdict === 'leak').map((t) => `${t.name}: ${t.evidence.join(' ')}`).join('\n'));
       }
+    });
+  }
+
+  // A big heap: censuses first (a snapshot of it would pause the program for seconds), a `suspect` before any
+  // snapshot, one snapshot to confirm the leak and bring its why; no control called a leak.
+  /** Each sample in order, and the verdicts judged after it (as the panel and the bench read them). */
+  function samplesInOrder(w: HeapWatch): { kind: 'snapshot' | 'census'; verdicts: TypeSeries[] }[] {
+    const events: { kind: 'snapshot' | 'census'; verdicts: TypeSeries[] }[] = [];
+    const after = (kind: 'snapshot' | 'census') => {
+      const entry = { kind, verdicts: [] as TypeSeries[] };
+      events.push(entry);
+      setImmediate(() => (entry.verdicts = [...w.verdicts]));
+    };
+    w.on('sample', () => after('snapshot'));
+    w.on('census', () => after('census'));
+    return events;
+  }
+  const verdictOf = (verdicts: TypeSeries[], name: string) => verdicts.find((t) => t.name === name)?.verdict ?? 'none';
+
+  it('an 80 MB heap: censuses first by default, LedgerEntry suspect before any snapshot, a leak with its why after one snapshot', async () => {
+    const { watch: w } = await watch(process.execPath, [path.join(programs, 'bigledger.js')], { intervalMs: 300, untilVerdict: true, watchRunaway: false }, 'globalThis.ready === true');
+    const events = samplesInOrder(w);
+    // A report built before any snapshot says what the censuses count so far.
+    let early: Promise<string | undefined> | undefined;
+    w.on('census', () => {
+      if (events.length === 3 && !w.samples.length) early = new Promise((r) => setImmediate(() => void w.buildReport({ kind: 'run', description: 'bigledger.js' }).then((report) => r(report.tooEarly))));
+    });
+    await w.start();
+    const reason = await w.ended();
+    await new Promise((r) => setImmediate(r));
+    assert.match((await early) ?? '', /^Too early to tell: 3 censuses and no snapshot yet; .* Growing most: LedgerEntry \+[\d,]+\.$/);
+    const firstSnapshot = events.findIndex((e) => e.kind === 'snapshot');
+    assert.equal(events[0]?.kind, 'census', `${reason}: ${events.map((e) => e.kind).join(', ')}; snapshot heaps ${w.samples.map((s) => s.heapUsed).join(', ')}`);
+    assert.ok(w.notes.some((n) => /counts its classes by census first/.test(n)), w.notes.join('\n'));
+    const suspectAt = events.findIndex((e) => verdictOf(e.verdicts, 'LedgerEntry') === 'suspect');
+    assert.ok(suspectAt >= 0 && suspectAt < firstSnapshot, `suspect at sample ${suspectAt}, first snapshot at ${firstSnapshot}`);
+    // Census-only verdicts stay suspect until the snapshot confirms them.
+    for (const e of events.slice(0, firstSnapshot)) assert.ok(!e.verdicts.some((t) => t.verdict === 'leak'), 'a leak before any snapshot');
+    assert.match(reason, /^Verdicts settled after 1 snapshot and \d+ census(es)? in [\d.]+ s: leak LedgerEntry\.$/, reason);
+    const report = await w.buildReport({ kind: 'run', description: 'bigledger.js' });
+    const ledger = report.types.find((t) => t.name === 'LedgerEntry')!;
+    assert.equal(ledger.verdict, 'leak');
+    assert.match(ledger.evidence.join('\n'), /censuses \(before the first snapshot\).*The first snapshot confirms it: [\d,]+ LedgerEntry objects/s);
+    assert.deepEqual(report.types.filter((t) => t.verdict === 'leak').map((t) => t.name), ['LedgerEntry']);
+    const why = report.leaks.find((l) => l.type === 'LedgerEntry');
+    assert.ok(why && why.retainerPaths.length > 0, 'the why is in');
+    const steps = why.retainerPaths[0].steps ?? [];
+    assert.ok(steps.some((s) => s.variable?.name === 'ledger'), `the path names the ledger variable: ${steps.map((s) => s.label ?? s.edge).join(' → ')}`);
+  });
+
+  /** A fixture watched by censuses first whatever its heap, until the verdicts settle (90 s at most). */
+  async function censusFirst(name: string) {
+    const f = fixture(name);
+    const { watch: w } = await watch(process.execPath, [f.file], { intervalMs: 250, censusFromPauseMs: 1, censusFirstFromMb: 1, untilVerdict: true, watchRunaway: false });
+    const events = samplesInOrder(w);
+    const stop = setTimeout(() => void w.stop(), 90_000);
+    await w.start();
+    const reason = await w.ended();
+    clearTimeout(stop);
+    assert.equal(events[0]?.kind, 'census', reason);
+    return { f, reason, report: await w.buildReport({ kind: 'run', description: name }) };
+  }
+
+  for (const name of ['ok-lru', 'ok-bounded', 'ok-weak', 'ok-cycles']) {
+    it(`${name}: censuses first (any heap), no type is a leak`, async () => {
+      const { reason, report } = await censusFirst(name);
+      assert.ok(report.censuses && report.censuses.length >= 5, `${report.censuses?.length} censuses (${reason})`);
+      const leaks = report.types.filter((t) => t.verdict === 'leak');
+      assert.deepEqual(leaks.map((t) => t.name), [], leaks.map((t) => `${t.name}: ${t.evidence.join(' ')}`).join('\n'));
+    });
+  }
+
+  for (const name of ['leak-array', 'leak-map-cache']) {
+    it(`${name}: censuses first (any heap), the leak confirmed by the first snapshot with its why`, async () => {
+      const { f, reason, report } = await censusFirst(name);
+      assert.match(reason, new RegExp(`^Verdicts settled after 1 snapshot and \\d+ census(es)? in [\\d.]+ s: leaks? .*${f.leakType}`), reason);
+      assert.equal(report.types.find((t) => t.name === f.leakType)?.verdict, 'leak');
+      assert.ok(report.leaks.some((l) => l.type === f.leakType && l.retainerPaths.length > 0), 'explained');
     });
   }
 });
