@@ -188,3 +188,16 @@ export function sitesOfType(report: Report, typeName: string): AllocationSite[] 
   const cause = report.causes?.find((c) => leadType(c) === typeName && c.allocationSites.length > 0);
   return cause?.allocationSites ?? report.leaks.find((l) => l.type === typeName)?.allocationSites ?? [];
 }
+
+/** Why there is no cause to show: one snapshot, growth without a holder, or no leak so far. */
+export function noCauseSentence(report: Report): string {
+  const n = report.samplesTaken ?? report.samples.length;
+  if (report.target.kind === 'files' && n === 1) return 'One heap snapshot: open several of one process to find what keeps growing.';
+  // Censuses first (a big heap): what they count so far, never "no leak".
+  if (report.tooEarly) return report.tooEarly;
+  const leaking = report.types.filter((t) => t.verdict === 'leak').length;
+  // The first snapshot after censuses confirms a leak; old objects are told from new by the next one.
+  if (leaking && n === 1 && report.target.kind !== 'files') return `${leaking} type${leaking === 1 ? '' : 's'} leak, as the censuses counted and the first snapshot confirmed; the next snapshot tells the new objects from the old and names their holder.`;
+  if (leaking) return `${leaking} type${leaking === 1 ? '' : 's'} leak, but no one holder was found for them: see the table.`;
+  return `No leak found so far (${n} sample${n === 1 ? '' : 's'}): a leak is new objects that a holder keeps, sample after sample.`;
+}

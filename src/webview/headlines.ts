@@ -3,7 +3,7 @@
 // its file:line goes to the line that adds to the holder. Without causes, a sentence says why.
 import type { Report } from '../core/report';
 import { pieceNodes } from './causeCard';
-import { headline, headlineText } from '../display/causes';
+import { headline, headlineText, noCauseSentence } from '../display/causes';
 import { clear, el, icon, shorten } from './dom';
 import { HOLDER_ICON } from './rowElements';
 
@@ -70,17 +70,4 @@ export class Headlines {
     if (causes.length > MAX_HEADLINES) list.append(el('li', { class: 'muted more' }, `… and ${causes.length - MAX_HEADLINES} more causes in the table`));
     this.container.append(list);
   }
-}
-
-/** Why there is no cause to show: one snapshot, growth without a holder, or no leak so far. */
-export function noCauseSentence(report: Report): string {
-  const n = report.samplesTaken ?? report.samples.length;
-  if (report.target.kind === 'files' && n === 1) return 'One heap snapshot: open several of one process to find what keeps growing.';
-  // Censuses first (a big heap): what they count so far, never "no leak".
-  if (report.tooEarly) return report.tooEarly;
-  const leaking = report.types.filter((t) => t.verdict === 'leak').length;
-  // The first snapshot after censuses confirms a leak; old objects are told from new by the next one.
-  if (leaking && n === 1 && report.target.kind !== 'files') return `${leaking} type${leaking === 1 ? '' : 's'} leak, as the censuses counted and the first snapshot confirmed; the next snapshot tells the new objects from the old and names their holder.`;
-  if (leaking) return `${leaking} type${leaking === 1 ? '' : 's'} leak, but no one holder was found for them: see the table.`;
-  return `No leak found so far (${n} sample${n === 1 ? '' : 's'}): a leak is new objects that a holder keeps, sample after sample.`;
 }

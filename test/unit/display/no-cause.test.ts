@@ -1,7 +1,7 @@
 // What the panel says where it has no cause to head with: never "no leak" while it is too early.
 import * as assert from 'node:assert/strict';
-import { noCauseSentence } from '../../../src/webview/headlines';
-import { listenerReport } from './causeReport';
+import { noCauseSentence } from '../../../src/display/causes';
+import { listenerReport } from '../webview/causeReport';
 
 describe('the panel without a cause', () => {
   const base = listenerReport([]);
