@@ -4,11 +4,8 @@
 // each), marks the child's leak, and shows its cause once the child's row is chosen. Screenshot:
 // test-results/program-child-leak.png.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { repoRoot, runCommand, screenshot, screenshotIfFailed, startVSCode, webviewFrame, type VSCodeSession } from './vscode';
+import { debugAndWatch, launchFolder, QUIET_DEBUG, screenshot, startVSCode, testProgram, workbenchHooks, type VSCodeSession } from './vscode';
 
 const PARENT = `// Forks worker.js and keeps nothing itself.
 const { fork } = require('node:child_process');
@@ -24,37 +21,19 @@ describe('the whole program in the real workbench: a forked child joins the watc
   let folder = '';
 
   before(() => {
-    folder = mkdtempSync(join(tmpdir(), 'leak-watch-program-'));
-    writeFileSync(join(folder, 'parent.js'), PARENT);
-    copyFileSync(join(repoRoot, 'test/unit/programs/sessions.js'), join(folder, 'worker.js'));
-    mkdirSync(join(folder, '.vscode'));
-    writeFileSync(
-      join(folder, '.vscode/launch.json'),
-      JSON.stringify({ version: '0.2.0', configurations: [{ type: 'node', request: 'launch', name: 'parent', program: '${workspaceFolder}/parent.js', skipFiles: ['<node_internals>/**'] }] }),
-    );
+    folder = launchFolder('leak-watch-program-', { 'parent.js': PARENT, 'worker.js': testProgram('sessions.js') }, 'parent.js');
   });
 
-  afterEach(async function () {
-    await screenshotIfFailed(this, vscode);
-  });
-
-  after(async () => {
-    await vscode?.close();
-    if (folder) rmSync(folder, { recursive: true, force: true });
-  });
+  workbenchHooks(() => ({ vscode, folder }));
 
   it("Start Leak Watch on the launched program watches the child it forks: a row per process, the child's Session leak and its cause", async () => {
     vscode = await startVSCode({
       folder,
       openFile: 'parent.js',
-      settings: { 'leakWatch.interval': 2, 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
+      settings: { 'leakWatch.interval': 2, ...QUIET_DEBUG },
     });
     const { page } = vscode;
-    await page.locator('.tabs-container .tab', { hasText: 'parent.js' }).waitFor({ timeout: 30_000 });
-    await runCommand(page, 'Debug: Start Debugging');
-    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
-    await runCommand(page, 'Leak Watch: Start Leak Watch');
-    const frame: FrameLocator = webviewFrame(page);
+    const frame: FrameLocator = await debugAndWatch(page, 'parent.js');
     const rows = frame.locator('#isolates tbody tr');
     await rows.nth(1).waitFor({ timeout: 120_000 });
     const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());

@@ -4,34 +4,13 @@
 // array under `ulimit -d`) is asked about in a modal dialog with the guard's numbers: Skip refuses
 // it and the watch ends, Take It Anyway takes it. Screenshots: test-results/sample-now-*.png.
 import * as assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { commandTitles, closePalette, repoRoot, resultsDir, runCommand, screenshot, screenshotIfFailed, startVSCode, webviewFrame, type VSCodeSession } from './vscode';
+import { commandTitles, closePalette, debugAndWatch, launchFolder, QUIET_DEBUG, resultsDir, runCommand, screenshot, startVSCode, testProgram, webviewFrame, workbenchHooks, type VSCodeSession } from './vscode';
 
-const QUIET_DEBUG = { 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' };
-
-/** A folder with `program` copied in as app.js and one launch configuration (extra fields given). */
-function programFolder(prefix: string, program: string, launch: Record<string, unknown> = {}): string {
-  const folder = mkdtempSync(join(tmpdir(), prefix));
-  copyFileSync(join(repoRoot, 'test/unit/programs', program), join(folder, 'app.js'));
-  mkdirSync(join(folder, '.vscode'));
-  writeFileSync(
-    join(folder, '.vscode/launch.json'),
-    JSON.stringify({ version: '0.2.0', configurations: [{ type: 'node', request: 'launch', name: 'app', program: '${workspaceFolder}/app.js', skipFiles: ['<node_internals>/**'], ...launch }] }),
-  );
-  return folder;
-}
-
-/** Debug: Start Debugging, then Leak Watch: Start Leak Watch; the panel's content. */
-async function debugAndWatch(page: Page): Promise<FrameLocator> {
-  await page.locator('.tabs-container .tab', { hasText: 'app.js' }).waitFor({ timeout: 30_000 });
-  await runCommand(page, 'Debug: Start Debugging');
-  await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
-  await runCommand(page, 'Leak Watch: Start Leak Watch');
-  return webviewFrame(page);
-}
+/** A folder with test/unit/programs/`program` as app.js and its launch configuration (extra fields given). */
+const programFolder = (prefix: string, program: string, launch: Record<string, unknown> = {}) => launchFolder(prefix, { 'app.js': testProgram(program) }, 'app.js', launch);
 
 /** The number of samples the panel's status says, once it says one. */
 async function samplesShown(frame: FrameLocator): Promise<number> {
@@ -71,18 +50,11 @@ describe('Take a Snapshot Now and Sample Faster in the real workbench', function
     folder = programFolder('leak-watch-sample-now-', 'idle.js');
     // One snapshot a minute: the next one is far off, so one that comes in seconds came because it was asked for.
     vscode = await startVSCode({ folder, openFile: 'app.js', settings: { 'leakWatch.interval': 60, ...QUIET_DEBUG } });
-    frame = await debugAndWatch(vscode.page);
+    frame = await debugAndWatch(vscode.page, 'app.js');
     await frame.locator('#status-text').filter({ hasText: /^Watching · \d+ samples? / }).waitFor({ timeout: 120_000 });
   });
 
-  afterEach(async function () {
-    await screenshotIfFailed(this, vscode);
-  });
-
-  after(async () => {
-    await vscode?.close();
-    if (folder) rmSync(folder, { recursive: true, force: true });
-  });
+  workbenchHooks(() => ({ vscode, folder }));
 
   it('the camera button beside Stop takes a snapshot at once, long before the planned one', async () => {
     const { page } = vscode!;
@@ -130,18 +102,11 @@ describe('Take a Snapshot Now and Sample Faster in the real workbench', function
       vscode = undefined;
       adaptiveFolder = programFolder('leak-watch-faster-', 'idle.js');
       adaptive = await startVSCode({ folder: adaptiveFolder, openFile: 'app.js', settings: { 'leakWatch.pauseBudget': 0.05, ...QUIET_DEBUG } });
-      adaptiveFrame = await debugAndWatch(adaptive.page);
+      adaptiveFrame = await debugAndWatch(adaptive.page, 'app.js');
       await adaptiveFrame.locator('#status-text').filter({ hasText: /^Watching · \d+ samples? .*next snapshot in \d+ s/ }).waitFor({ timeout: 120_000 });
     });
 
-    afterEach(async function () {
-      await screenshotIfFailed(this, adaptive);
-    });
-
-    after(async () => {
-      await adaptive?.close();
-      if (adaptiveFolder) rmSync(adaptiveFolder, { recursive: true, force: true });
-    });
+    workbenchHooks(() => ({ vscode: adaptive, folder: adaptiveFolder }));
 
     it('the rocket raises the pause budget for a minute, and the plan says so while it lasts', async () => {
       const { page } = adaptive!;
@@ -189,20 +154,13 @@ describe('A snapshot the program\'s memory may not take is asked about (modal di
     vscode = await startVSCode({ folder, openFile: 'app.js', settings: QUIET_DEBUG });
   });
 
-  afterEach(async function () {
-    await screenshotIfFailed(this, vscode);
-  });
-
-  after(async () => {
-    await vscode?.close();
-    if (folder) rmSync(folder, { recursive: true, force: true });
-  });
+  workbenchHooks(() => ({ vscode, folder }));
 
   const dialog = (page: Page) => page.locator('.monaco-dialog-box');
 
   it('says the numbers; Skip refuses the snapshot and the watch ends with the guard\'s message', async () => {
     const { page } = vscode!;
-    const frame = await debugAndWatch(page);
+    const frame = await debugAndWatch(page, 'app.js');
     await dialog(page).waitFor({ state: 'visible', timeout: 120_000 });
     const text = (await dialog(page).innerText()).replace(/\s+/g, ' ');
     assert.match(text, /Leak Watch: the next heap snapshot of .* may not fit its memory\. Take it anyway\?/);

@@ -1,7 +1,7 @@
 // E2E helpers: a real VS Code (code-server + headless Debian chromium via playwright-core) with Leak
 // Watch loaded in development mode, and the few UI moves the tests make: run a palette command,
 // reach a webview's content, save a screenshot under test-results/.
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
@@ -187,23 +187,48 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Debugging settings that keep the debug views out of the way of the panel and its screenshots. */
+export const QUIET_DEBUG = { 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' };
+
+/**
+ * A private workspace folder for one suite: `files` (name → text) and one launch configuration
+ * that runs `main`, named after it (extra or overriding fields in `launch`). Returns the folder.
+ */
+export function launchFolder(prefix: string, files: Record<string, string>, main: string, launch: Record<string, unknown> = {}): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
+  mkdirSync(join(folder, '.vscode'));
+  writeFileSync(
+    join(folder, '.vscode/launch.json'),
+    JSON.stringify({
+      version: '0.2.0',
+      configurations: [{ type: 'node', request: 'launch', name: main.replace(/\.js$/, ''), program: `\${workspaceFolder}/${main}`, skipFiles: ['<node_internals>/**'], ...launch }],
+    }),
+  );
+  return folder;
+}
+
+/** The text of a program of test/unit/programs, to put in a `launchFolder`. */
+export function testProgram(name: string): string {
+  return readFileSync(join(repoRoot, 'test/unit/programs', name), 'utf8');
+}
+
 /**
  * A private workspace folder for one suite: test/unit/programs/named.js copied in as `programName`
  * (it holds a growing set of `recordClass` objects) and a launch configuration that runs it.
  * Returns the folder.
  */
 export function namedProgramFolder(prefix: string, programName: string, recordClass: string): string {
-  const folder = mkdtempSync(join(tmpdir(), prefix));
-  copyFileSync(join(repoRoot, 'test/unit/programs/named.js'), join(folder, programName));
-  mkdirSync(join(folder, '.vscode'));
-  writeFileSync(
-    join(folder, '.vscode/launch.json'),
-    JSON.stringify({
-      version: '0.2.0',
-      configurations: [{ type: 'node', request: 'launch', name: recordClass, program: `\${workspaceFolder}/${programName}`, env: { RECORD_CLASS: recordClass }, skipFiles: ['<node_internals>/**'] }],
-    }),
-  );
-  return folder;
+  return launchFolder(prefix, { [programName]: testProgram('named.js') }, programName, { name: recordClass, env: { RECORD_CLASS: recordClass } });
+}
+
+/** With `openFile`'s tab shown: Debug: Start Debugging, then Leak Watch: Start Leak Watch; the panel's content. */
+export async function debugAndWatch(page: Page, openFile: string): Promise<FrameLocator> {
+  await page.locator('.tabs-container .tab', { hasText: openFile }).waitFor({ timeout: 30_000 });
+  await runCommand(page, 'Debug: Start Debugging');
+  await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+  await runCommand(page, 'Leak Watch: Start Leak Watch');
+  return webviewFrame(page);
 }
 
 /**
@@ -211,11 +236,7 @@ export function namedProgramFolder(prefix: string, programName: string, recordCl
  * Leak Watch; resolves with the panel's content once it shows `minSamples` samples and `recordClass`.
  */
 export async function watchFromPalette(page: Page, programName: string, recordClass: string, minSamples = 2): Promise<FrameLocator> {
-  await page.locator('.tabs-container .tab', { hasText: programName }).waitFor({ timeout: 30_000 });
-  await runCommand(page, 'Debug: Start Debugging');
-  await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
-  await runCommand(page, 'Leak Watch: Start Leak Watch');
-  const frame = webviewFrame(page);
+  const frame = await debugAndWatch(page, programName);
   const samples = new RegExp(`^Watching · (${minSamples}|[${minSamples + 1}-9]|\\d{2,}) samples`);
   await frame.locator('#status-text').filter({ hasText: samples }).waitFor({ timeout: 150_000 });
   await frame.locator(`#types-table tbody tr[data-type="${recordClass}"]`).waitFor({ timeout: 60_000 });
@@ -247,6 +268,21 @@ export async function hoverCursorLine(page: Page, text: string): Promise<boolean
 /** An afterEach hook body: a screenshot named after the test when it failed. */
 export async function screenshotIfFailed(context: Mocha.Context, vscode: VSCodeSession | undefined): Promise<void> {
   if (context.currentTest?.state === 'failed' && vscode) await screenshot(vscode.page, `failed-${context.currentTest.title}`).catch(() => undefined);
+}
+
+/**
+ * The hooks of a suite with one workbench and one workspace folder (read through `current` when
+ * each hook runs): a screenshot of each failed test, then the workbench closed and the folder removed.
+ */
+export function workbenchHooks(current: () => { vscode?: VSCodeSession; folder?: string }): void {
+  afterEach(async function () {
+    await screenshotIfFailed(this, current().vscode);
+  });
+  after(async () => {
+    const { vscode, folder } = current();
+    await vscode?.close();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
 }
 
 /** Picks a colour theme by its label in "Preferences: Color Theme". */
