@@ -140,7 +140,8 @@ describe('program watch: worker threads and late and ended isolates, on real pro
   });
 
   it('a worker that starts late joins, one that exits keeps its samples and says when, and snapshots of isolates never overlap', async () => {
-    const { program } = await watchWorkers({ BRIEF_MS: '7000', LATE_MS: '4000' }, { maxSamples: 5, intervalMs: 300 });
+    // Samples 2 s apart: the fifth of an isolate comes 8 s in at the earliest, after the brief worker's exit at 7 s.
+    const { program } = await watchWorkers({ BRIEF_MS: '7000', LATE_MS: '4000' }, { maxSamples: 5, intervalMs: 2000 });
     const paused: Array<{ key: string; from: number; to: number }> = [];
     program.on('sample', (isolate, s) => paused.push({ key: isolate.info.key, from: s.time, to: s.time + s.pauseMs }));
     await program.settled();
