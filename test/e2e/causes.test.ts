@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { cursorPosition, examplesDir, hoverCursorLine, runCommand, screenshot, screenshotIfFailed, setColorTheme, watchLeakyServer, type VSCodeSession } from './vscode';
+import { cursorAt, cursorPosition, cursorWhen, examplesDir, hoverCursorLine, runCommand, screenshot, screenshotIfFailed, setColorTheme, watchLeakyServer, type VSCodeSession } from './vscode';
 
 // The functions passed to evaluate() run in the page; this project's Node tsconfig has no DOM types.
 declare const document: any;
@@ -123,7 +123,7 @@ describe('Causes in the real workbench: headlines, the card, its folded path, wh
       await treeHeadline().locator('button.headline-text').click();
       await frame.locator('#cause-added button.link').click();
       const adds = lineOf('liveTrees.add(root)');
-      assert.deepEqual(await cursorPosition(page), adds, 'the editor is on the line that adds to liveTrees');
+      assert.deepEqual(await cursorAt(page, adds), adds, 'the editor is on the line that adds to liveTrees');
       assert.ok(await hoverCursorLine(page, 'Leak Watch — leak'), 'the Leak Watch hover shows');
       const hover = page.locator('.monaco-hover', { hasText: 'Leak Watch — leak' }).first();
       await page.waitForTimeout(400); // past the hover's fade-in
@@ -143,7 +143,7 @@ describe('Causes in the real workbench: headlines, the card, its folded path, wh
     await page.mouse.move(1, 1);
     // The headline's file:line.
     await treeHeadline().locator('button.where').click();
-    assert.deepEqual(await cursorPosition(page), lineOf('liveTrees.add(root)'));
+    assert.deepEqual(await cursorAt(page, lineOf('liveTrees.add(root)')), lineOf('liveTrees.add(root)'));
     // A cause row of the table: a single click moves the editor along and keeps the focus in the panel;
     // a double click opens its line (the focus goes to the editor), and so does Alt+Enter. The rows stay
     // the same elements across reports, so a report between the two clicks loses nothing.
@@ -154,18 +154,18 @@ describe('Causes in the real workbench: headlines, the card, its folded path, wh
     assert.equal(await focusedEditor.count(), 0, 'a single click leaves the focus in the panel');
     await sessionsRow.dblclick();
     await focusedEditor.first().waitFor({ timeout: 5_000 });
-    assert.deepEqual(await cursorPosition(page), lineOf('sessions.set('));
+    assert.deepEqual(await cursorAt(page, lineOf('sessions.set(')), lineOf('sessions.set('));
     await sessionsRow.click();
     await page.waitForTimeout(300);
     assert.equal(await focusedEditor.count(), 0);
     const selected = await frame.locator('#types-table tbody tr[aria-selected=true]').allInnerTexts();
     await page.keyboard.press('Alt+Enter');
     await focusedEditor.first().waitFor({ timeout: 5_000 });
-    assert.deepEqual(await cursorPosition(page), lineOf('sessions.set('), `selected: ${selected.join(' | ')}`);
+    assert.deepEqual(await cursorAt(page, lineOf('sessions.set(')), lineOf('sessions.set('), `selected: ${selected.join(' | ')}`);
     // A kept type in the card: its `new`, not its constructor.
     await treeHeadline().locator('button.headline-text').click();
     await frame.locator('ul.kept button', { hasText: 'TreeNode' }).click();
-    const at = await cursorPosition(page);
+    const at = await cursorWhen(page, (p) => SOURCE[p.line - 1].slice(p.column - 1).startsWith('new TreeNode('));
     assert.ok(SOURCE[at.line - 1].slice(at.column - 1).startsWith('new TreeNode('), `at the cursor: "${SOURCE[at.line - 1].slice(at.column - 1)}"`);
   });
 

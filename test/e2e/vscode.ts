@@ -306,6 +306,25 @@ export async function cursorPosition(page: Page): Promise<{ line: number; column
 }
 
 /**
+ * The editor's cursor once `settled` holds for it, or after `timeoutMs` (the last position read, for
+ * the caller's assertion): a click in the panel moves the editor asynchronously (a message to the
+ * extension host, then a reveal), so reading the cursor straight after the click can see the old one.
+ */
+export async function cursorWhen(page: Page, settled: (at: { line: number; column: number }) => boolean, timeoutMs = 5_000): Promise<{ line: number; column: number }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const at = await cursorPosition(page);
+    if (settled(at) || Date.now() > until) return at;
+    await page.waitForTimeout(100);
+  }
+}
+
+/** The editor's cursor once it is at `expected` (or after `timeoutMs`, wherever it is). */
+export function cursorAt(page: Page, expected: { line: number; column: number }, timeoutMs = 5_000): Promise<{ line: number; column: number }> {
+  return cursorWhen(page, (at) => at.line === expected.line && at.column === expected.column, timeoutMs);
+}
+
+/**
  * A VS Code on examples/ with leaky-server.js open, debugged from the palette and watched by Leak
  * Watch (a snapshot every 3 s); resolves with it and the panel's content once the panel is up.
  */
