@@ -42,8 +42,13 @@ describe('Causes in the real workbench: headlines, the card, its folded path, wh
     ({ vscode, frame } = await watchLeakyServer());
     const { page } = vscode;
     // Leak verdicts need a few samples (suspects come first).
-    await leakHeadline('liveTrees').waitFor({ timeout: 240_000 });
-    await leakHeadline('sessions').waitFor({ timeout: 120_000 });
+    try {
+      await leakHeadline('liveTrees').waitFor({ timeout: 240_000 });
+      await leakHeadline('sessions').waitFor({ timeout: 120_000 });
+    } catch (error) {
+      await screenshot(page, 'failed-causes-before-all').catch(() => undefined);
+      throw error;
+    }
     // What follows reads one report: the watch stops (its panel keeps the results).
     await runCommand(page, 'Leak Watch: Stop Leak Watch');
     await frame.locator('#status-text').filter({ hasText: /^Stopped/ }).waitFor({ timeout: 60_000 });

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { closePalette, commandTitles, examplesDir, findCommand, screenshot, startVSCode, type VSCodeSession } from './vscode';
+import { closePalette, commandTitles, examplesWorkspace, findCommand, screenshot, startVSCode, type VSCodeSession } from './vscode';
 
 describe('workbench with Leak Watch in development mode', () => {
   let vscode: VSCodeSession;
 
   before(async () => {
-    vscode = await startVSCode({ folder: examplesDir, openFile: 'leaky-server.js' });
+    vscode = await startVSCode({ folder: examplesWorkspace(), openFile: 'leaky-server.js' });
   });
 
   after(async () => {

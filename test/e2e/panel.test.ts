@@ -2,7 +2,7 @@
 // Leak Watch" from the palette, and check the panel beside the editor: live heap figure, samples,
 // the types table with verdict badges; screenshots under test-results/.
 import * as assert from 'node:assert/strict';
-import { examplesDir, hoverCursorLine, runCommand, screenshot, startVSCode, waitForTitle, webviewFrame, type VSCodeSession } from './vscode';
+import { examplesWorkspace, hoverCursorLine, runCommand, screenshot, startVSCode, waitForTitle, webviewFrame, type VSCodeSession } from './vscode';
 
 describe('Leak Watch panel beside the editor', function () {
   this.timeout(240_000);
@@ -10,7 +10,7 @@ describe('Leak Watch panel beside the editor', function () {
 
   before(async () => {
     vscode = await startVSCode({
-      folder: examplesDir,
+      folder: examplesWorkspace(),
       openFile: 'leaky-server.js',
       settings: { 'leakWatch.interval': 3, 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
     });

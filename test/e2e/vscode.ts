@@ -1,7 +1,7 @@
 // E2E helpers: a real VS Code (code-server + headless Debian chromium via playwright-core) with Leak
 // Watch loaded in development mode, and the few UI moves the tests make: run a palette command,
 // reach a webview's content, save a screenshot under test-results/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
@@ -13,7 +13,25 @@ export { repoRoot };
 // scripts/code-server.mjs kills the remaining process groups when this process exits.
 process.once('SIGTERM', () => process.exit(143));
 export const resultsDir = join(repoRoot, 'test-results');
+/** The repository's examples/, read by the tests (never opened in a workbench: see `examplesWorkspace`). */
 export const examplesDir = join(repoRoot, 'examples');
+
+let examplesCopy: string | undefined;
+/**
+ * A copy of examples/ in a temporary folder, still named `examples` (the title bar in screenshots),
+ * made once per run and removed when it ends. The workbench opens this copy, never the repository's
+ * files: Start Debugging saves the open editors first, so a keystroke that lands in an editor would
+ * otherwise be written into the repository.
+ */
+export function examplesWorkspace(): string {
+  if (!examplesCopy) {
+    const root = mkdtempSync(join(tmpdir(), 'leak-watch-e2e-examples-'));
+    examplesCopy = join(root, 'examples');
+    cpSync(examplesDir, examplesCopy, { recursive: true });
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return examplesCopy;
+}
 
 export interface StartOptions {
   /** Workspace folder to open (absolute, or relative to the repository root). */
@@ -86,7 +104,19 @@ async function typeInPalette(page: Page, query: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   if (!(await input.isVisible())) await page.keyboard.press('F1');
   await input.waitFor({ state: 'visible', timeout: 5_000 });
-  await input.fill(query);
+  await setQuickInput(input, query);
+}
+
+/**
+ * Sets a quick input's text on its own element (with an input event) rather than through the keyboard:
+ * on a busy machine the workbench can move the focus to an editor while the palette opens, and typed
+ * text would then land in the file.
+ */
+async function setQuickInput(input: Locator, value: string): Promise<void> {
+  await input.evaluate((element, text) => {
+    (element as unknown as { value: string }).value = text;
+  }, value);
+  await input.dispatchEvent('input');
 }
 
 /** Closes the command palette (or any quick pick) if it is open. */
@@ -288,8 +318,7 @@ export function workbenchHooks(current: () => { vscode?: VSCodeSession; folder?:
 /** Picks a colour theme by its label in "Preferences: Color Theme". */
 export async function setColorTheme(page: Page, label: string, bodyClass: string, frame: FrameLocator): Promise<void> {
   await runCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(label);
+  await setQuickInput(page.locator('.quick-input-widget input'), label);
   const exact = new RegExp(`^${label.replace(/[+]/g, '\\+')}$`);
   await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
@@ -330,7 +359,7 @@ export function cursorAt(page: Page, expected: { line: number; column: number },
  */
 export async function watchLeakyServer(): Promise<{ vscode: VSCodeSession; frame: FrameLocator }> {
   const vscode = await startVSCode({
-    folder: examplesDir,
+    folder: examplesWorkspace(),
     openFile: 'leaky-server.js',
     settings: { 'leakWatch.interval': 3, 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
   });
