@@ -1,5 +1,6 @@
 // Asking before a snapshot that may not fit the watched program's memory (core's confirmRisk): a
-// modal warning with the guard's numbers; "Skip" (or closing the dialog) refuses it as the guard would.
+// modal warning with the guard's numbers; "Skip" (the default button), Cancel or closing the dialog
+// refuse it as the guard would.
 import * as vscode from 'vscode';
 import { onHold } from '../core/memoryGuard';
 
@@ -14,12 +15,13 @@ export const SKIP = 'Skip';
 export async function askToTakeRiskySnapshot(target: string, message: string): Promise<boolean> {
   const detail = onHold(message);
   const take: vscode.MessageItem = { title: TAKE_IT_ANYWAY };
-  const skip: vscode.MessageItem = { title: SKIP, isCloseAffordance: true };
+  const skip: vscode.MessageItem = { title: SKIP };
   const answer = await vscode.window.showWarningMessage(
     `Leak Watch: the next heap snapshot of ${target} may not fit its memory. Take it anyway?`,
     { modal: true, detail: `${detail}\n\nSkip: it is not taken, and the watch ends here; the samples taken so far are kept.` },
-    take,
+    // Skip first: the safe answer is the default one (Enter); Cancel, Escape or closing the dialog mean it too.
     skip,
+    take,
   );
   return answer === take;
 }
