@@ -85,7 +85,7 @@ describe('reliability in the extension host', function () {
     assert.ok(['ended', 'stopped'].includes(ended.status.phase), ended.status.phase);
     assert.match(ended.status.message ?? '', /exited|closed|ended/i);
     assert.match(ended.status.message ?? '', /kept/i, 'the note says the samples are kept');
-    assert.ok(ended.status.samples >= 1, 'the samples are kept');
+    assert.ok(ended.status.samples >= 1, `the samples are kept: ${JSON.stringify({ status: ended.status, watches: api.watches().map((w) => ({ key: w.key, sessionId: w.sessionId, phase: w.status.phase, samples: w.status.samples })), session: session.id })}`);
     const report = api.report(session.id);
     assert.ok(report && report.samples.length >= 1, 'the report is kept');
     assert.ok(report.types.some((t) => t.name === 'DoomedRecord'));
