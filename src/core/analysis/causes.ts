@@ -18,7 +18,7 @@ import { GraphAnalysis } from './pipeline';
 import { displayPath, type PathContext, type PathMemo } from './retainers';
 import { scriptResolver, type ScriptContext } from './sites';
 import { isInternalType } from './typeNames';
-import { typeOrigin } from './origin';
+import { globalOf, typeOrigin } from './origin';
 
 /** What the causes need to know of each type: its verdict and growth (a `TypeSeries` will do). */
 export type TypeVerdict = Pick<TypeSeries, 'name' | 'verdict' | 'countPerMinute'>;
@@ -109,7 +109,7 @@ function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], w
         share: totals[m] ? group.count[m] / totals[m] : 0,
         countPerMinute: t.countPerMinute,
         verdict: t.verdict,
-        origin: origin(t.name, group.samples[m][0]),
+        origin: origin(t.name, group.samples[m]),
       });
     }
     // The unit: the program's own class, else the topmost new object of a library's class (jsdom's Window, not its parts).
@@ -132,7 +132,7 @@ function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], w
         share: counted.count / units.get(unit)!.total,
         countPerMinute: t?.countPerMinute ?? 0,
         verdict: t?.verdict ?? 'ok',
-        origin: origin(unit, counted.samples[0]),
+        origin: origin(unit, counted.samples),
       });
     }
     const verdict = kept.some((k) => k.verdict === 'leak' && k.share >= MIN_LEAK_SHARE)
@@ -202,9 +202,17 @@ function unitType(g: HeapGraph, dom: Dominators, top: Int32Array, group: CauseGr
   const retained = new Map<string, number>();
   const seen = new Set<number>();
   const vote = (w: number, name: string) => {
+    // A context's global (a vm context's `window`: the proxy its code sees, a few bytes, and the
+    // global object behind it, `Window / `) stands for its whole context, under the proxy's name.
+    const global = globalOf(g, w);
+    if (global) {
+      w = global.proxy;
+      name = typeOf(w);
+    }
     if (seen.has(w)) return;
     seen.add(w);
-    retained.set(name, (retained.get(name) ?? 0) + dom.retained[w]);
+    const bytes = global ? Math.max(dom.retained[w], dom.retained[global.context], dom.retained[global.object]) : dom.retained[w];
+    retained.set(name, (retained.get(name) ?? 0) + bytes);
   };
   const isClass = (name: string, w: number) => {
     const o = origin(name, w);
