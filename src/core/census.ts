@@ -2,7 +2,12 @@
 // Object.prototype (V8 collects garbage and lists every live object), counted in the program by
 // constructor name. Objects of the types being tracked are labelled, in a WeakMap the program holds
 // for us, with the census that first saw them, so each census also says how many objects of each
-// earlier census interval are still alive: birth cohorts, as snapshot ids give them.
+// earlier census interval are still alive: birth cohorts, as snapshot ids give them. A label is a
+// string per census (its mark: a tag of this watch's and the census's number): a snapshot taken
+// while the labels are alive shows each labelled object's edge to its mark, so a first snapshot can
+// tell the objects born since the censuses began.
+import { randomBytes } from 'node:crypto';
+import type { CensusLabels } from './analysis/censusBirths';
 import type { CdpConnection } from './cdp/connection';
 
 /** One census: live objects by type, and the tracked types' birth cohorts. */
@@ -38,7 +43,7 @@ const STATE_GROUP = 'leak-watch-census-labels';
  * types that have grown by `minGrowth` over their `baseline` count (up to `maxTracked` types in
  * all), with `index` when it first sees them.
  */
-const COUNT_AND_LABEL = `function (labels, tracked, index, baseline, minGrowth, maxTracked) {
+const COUNT_AND_LABEL = `function (labels, marks, tag, tracked, index, baseline, minGrowth, maxTracked) {
   const own = Object.getOwnPropertyDescriptor;
   const util = typeof process === 'object' && process && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('util') : undefined;
   const isProxy = util && util.types ? util.types.isProxy : () => false;
@@ -76,12 +81,18 @@ const COUNT_AND_LABEL = `function (labels, tracked, index, baseline, minGrowth, 
   }
   const cohorts = new Map();
   if (track.size) {
+    // One flat string per census (join, not +, which would make a concatenation the snapshot names apart).
+    const mark = marks[index] || (marks[index] = [tag, index].join(''));
     for (let i = 0; i < this.length; i++) {
       const name = typeOf[i];
       if (name === undefined || !track.has(name)) continue;
       const o = this[i];
-      let born = labels.get(o);
-      if (born === undefined) labels.set(o, (born = index));
+      const label = labels.get(o);
+      let born;
+      if (label === undefined) {
+        labels.set(o, mark);
+        born = index;
+      } else born = Number(label.slice(tag.length));
       let c = cohorts.get(name);
       if (!c) cohorts.set(name, (c = []));
       c[born] = (c[born] || 0) + 1;
@@ -109,7 +120,13 @@ export interface CensusTracking {
 export class CensusTaker {
   private objectPrototype: string | undefined;
   private labels: string | undefined;
+  /** The program's array of marks (a string per census that labelled objects). */
+  private marks: string | undefined;
+  /** The start of this labelling's marks (see `CensusLabels.tag`). */
+  private tag = '';
   private index = 0;
+  /** For each labelled type, the census that first labelled it. */
+  private since: Record<string, number> = {};
 
   /** `guard` races each request against the watch's cancellation. */
   constructor(
@@ -127,15 +144,19 @@ export class CensusTaker {
     const { connection } = this;
     const time = Date.now();
     const started = performance.now();
-    if (!this.objectPrototype || !this.labels) {
-      const [proto, labels] = await Promise.all([
+    if (!this.objectPrototype || !this.labels || !this.marks) {
+      const [proto, labels, marks] = await Promise.all([
         this.guard(connection.send('Runtime.evaluate', { expression: 'Object.prototype', objectGroup: STATE_GROUP, silent: true }, { timeoutMs })),
         this.guard(connection.send('Runtime.evaluate', { expression: 'new WeakMap()', objectGroup: STATE_GROUP, silent: true }, { timeoutMs })),
+        this.guard(connection.send('Runtime.evaluate', { expression: '[]', objectGroup: STATE_GROUP, silent: true }, { timeoutMs })),
       ]);
-      if (!proto.result.objectId || !labels.result.objectId) throw new Error('The program has no Object.prototype to query (not a JavaScript context).');
+      if (!proto.result.objectId || !labels.result.objectId || !marks.result.objectId) throw new Error('The program has no Object.prototype to query (not a JavaScript context).');
       this.objectPrototype = proto.result.objectId;
       this.labels = labels.result.objectId;
+      this.marks = marks.result.objectId;
       this.index = 0;
+      this.since = {};
+      this.tag = `leak-watch census ${randomBytes(6).toString('hex')} `;
     }
     try {
       const { objects } = await this.guard(
@@ -149,6 +170,8 @@ export class CensusTaker {
             functionDeclaration: COUNT_AND_LABEL,
             arguments: [
               { objectId: this.labels },
+              { objectId: this.marks },
+              { value: this.tag },
               { value: [...tracking.tracked] },
               { value: this.index },
               { value: tracking.baseline ?? {} },
@@ -164,18 +187,30 @@ export class CensusTaker {
       if (exceptionDetails) throw new Error(`Counting the program's objects failed: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
       const value = result.value as Pick<Census, 'counts' | 'cohorts' | 'objects' | 'started'>;
       const pauseMs = Math.round(performance.now() - started);
+      for (const type of Object.keys(value.cohorts)) this.since[type] ??= this.index;
       return { time, pauseMs, index: this.index++, counts: value.counts, cohorts: value.cohorts, objects: value.objects, started: value.started };
     } finally {
       if (!connection.closed) connection.send('Runtime.releaseObjectGroup', { objectGroup: QUERY_GROUP }, { timeoutMs: 5000 }).catch(() => {});
     }
   }
 
-  /** Drops the labels (so that they never appear in a heap snapshot); the next census starts afresh at index 0. */
+  /**
+   * What a snapshot taken now, with the labels alive, needs to date the labelled types' objects (see
+   * `CensusLabels`); undefined when nothing is labelled. Call `dropLabels` after the snapshot.
+   */
+  snapshotLabels(): CensusLabels | undefined {
+    if (!this.labels || !Object.keys(this.since).length) return undefined;
+    return { tag: this.tag, since: { ...this.since } };
+  }
+
+  /** Drops the labels (so that they never appear in a later heap snapshot); the next census starts afresh at index 0. */
   async dropLabels(timeoutMs = 5000): Promise<void> {
     if (!this.labels) return;
     this.labels = undefined;
+    this.marks = undefined;
     this.objectPrototype = undefined;
     this.index = 0;
+    this.since = {};
     if (!this.connection.closed) await this.connection.send('Runtime.releaseObjectGroup', { objectGroup: STATE_GROUP }, { timeoutMs }).catch(() => {});
   }
 }

@@ -17,6 +17,7 @@ import { assembleReport } from './assemble';
 import { RunningSources } from './runningCode';
 import type { RunningScript } from './sources/runningSources';
 import { CensusTaker, type Census } from './census';
+import type { CensusLabels } from './analysis/censusBirths';
 import {
   addCensus, censusBaseline, combineVerdicts, judgeCensusState, judgeRunaway, snapshotConfirms, verdictsSettled,
   type CensusState, type ConfirmedLeak, type Runaway,
@@ -25,7 +26,10 @@ import { readProgramMemory, type ProgramMemory } from './programMemory';
 import type { Cause, Leak, Report, ReportTarget, Sample, SampleInfo, TypeSeries, TypeStat, Verdict } from './report';
 
 /** What the watch loop tells the analyzer about a snapshot it has just streamed. */
-export type SnapshotFacts = Pick<SampleInfo, 'index' | 'time' | 'pauseMs' | 'heapUsed' | 'heapTotal'>;
+export type SnapshotFacts = Pick<SampleInfo, 'index' | 'time' | 'pauseMs' | 'heapUsed' | 'heapTotal'> & {
+  /** The census labels alive in the snapshot (the first after censuses): they date its objects. */
+  censusLabels?: CensusLabels;
+};
 
 /** The part of `SnapshotAnalyzer` (src/core/worker/analyzer.ts) the watch loop uses. */
 export interface SampleAnalyzer {
@@ -935,9 +939,12 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     let snapshotEnd = started;
     this.heapLine.stop(); // no polls queued behind the GC and snapshot
     let memoryBefore: ProgramMemory | undefined;
+    let censusLabels: CensusLabels | undefined;
     try {
-      // The census labels live in the program: gone before the snapshot (its GC takes them).
-      await this.census.dropLabels();
+      // The census labels live in the program. A first snapshot keeps them, so they date its objects
+      // (the cause comes with it); later ones do without (their ids date the objects): gone before.
+      if (!this.samplesTaken.length) censusLabels = this.census.snapshotLabels();
+      if (!censusLabels) await this.census.dropLabels();
       // While the heap runs away, every round trip lets it grow: the snapshot's own GC is enough.
       if (this.options.discardConsoleEntries && !this.runaway) await this.discardConsoleEntries(left());
       if (this.options.forceGc && !this.runaway) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
@@ -971,6 +978,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       }
       snapshotEnd = performance.now();
       pauseMs = snapshotEnd - started;
+      if (censusLabels) void this.census.dropLabels(); // the snapshot has them; the next censuses start afresh
       this.watchStart ??= started;
       this.lastSampleEnd = snapshotEnd;
       this.countPause('snapshot', pauseMs, usage.usedSize);
@@ -997,7 +1005,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (idsReset) this.analyzer.resetBaseline?.();
       this.heapLine.record({ time, used: usage.usedSize, total: usage.totalSize });
       const sample = await this.guard(
-        analyzer.finish({ index, time, pauseMs: Math.round(pauseMs), heapUsed: usage.usedSize, heapTotal: usage.totalSize }),
+        analyzer.finish({ index, time, pauseMs: Math.round(pauseMs), heapUsed: usage.usedSize, heapTotal: usage.totalSize, ...(censusLabels ? { censusLabels } : {}) }),
       );
       this.accept(sample, idsReset);
       if (memoryBefore && this.samplesTaken.length === 1) await this.learnSnapshotMemory(memoryBefore);

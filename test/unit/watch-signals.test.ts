@@ -241,6 +241,11 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
     assert.ok(why && why.retainerPaths.length > 0, 'the why is in');
     const steps = why.retainerPaths[0].steps ?? [];
     assert.ok(steps.some((s) => s.variable?.name === 'ledger'), `the path names the ledger variable: ${steps.map((s) => s.label ?? s.edge).join(' → ')}`);
+    // The cause comes with that snapshot: the census labels date its objects.
+    const causes = report.causes ?? [];
+    assert.deepEqual(causes.map((c) => [c.verdict, c.holder.variable, c.kept[0]?.type]), [['leak', 'ledger', 'LedgerEntry']], JSON.stringify(causes.map((c) => c.title)));
+    assert.match(causes[0].evidence.join('\n'), /born since the censuses began\).*Named from the first snapshot/s);
+    assert.equal(causes[0].addedAt?.line, 23);
   });
 
   /** A fixture watched by censuses first whatever its heap, until the verdicts settle (90 s at most). */
@@ -262,8 +267,23 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
       assert.ok(report.censuses && report.censuses.length >= 5, `${report.censuses?.length} censuses (${reason})`);
       const leaks = report.types.filter((t) => t.verdict === 'leak');
       assert.deepEqual(leaks.map((t) => t.name), [], leaks.map((t) => `${t.name}: ${t.evidence.join(' ')}`).join('\n'));
+      assert.deepEqual((report.causes ?? []).filter((c) => c.verdict === 'leak').map((c) => c.title), []);
     });
   }
+
+  it('many long-lived objects of the leaking class: the first snapshot names only the holder of those born since the censuses began', async () => {
+    const { watch: w } = await watch(process.execPath, [path.join(programs, 'ledger-registry.js')], { intervalMs: 250, censusFromPauseMs: 1, censusFirstFromMb: 1, untilVerdict: true, watchRunaway: false }, 'globalThis.ready === true');
+    const stop = setTimeout(() => void w.stop(), 90_000);
+    await w.start();
+    const reason = await w.ended();
+    clearTimeout(stop);
+    assert.match(reason, /^Verdicts settled after 1 snapshot and \d+ census(es)? in [\d.]+ s: leak LedgerEntry\.$/, reason);
+    const report = await w.buildReport({ kind: 'run', description: 'ledger-registry.js' });
+    const causes = report.causes ?? [];
+    assert.deepEqual(causes.map((c) => [c.verdict, c.holder.variable]), [['leak', 'ledger']], JSON.stringify(causes.map((c) => `${c.title}: ${c.evidence[0]}`)));
+    // All its LedgerEntry objects were born since the censuses began: none of the 20,000 in the registry.
+    assert.ok(causes[0].kept[0].newObjects < report.types.find((t) => t.name === 'LedgerEntry')!.counts.at(-1)! - 19_000, causes[0].evidence[0]);
+  });
 
   for (const name of ['leak-array', 'leak-map-cache']) {
     it(`${name}: censuses first (any heap), the leak confirmed by the first snapshot with its why`, async () => {
@@ -271,6 +291,7 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
       assert.match(reason, new RegExp(`^Verdicts settled after 1 snapshot and \\d+ census(es)? in [\\d.]+ s: leaks? .*${f.leakType}`), reason);
       assert.equal(report.types.find((t) => t.name === f.leakType)?.verdict, 'leak');
       assert.ok(report.leaks.some((l) => l.type === f.leakType && l.retainerPaths.length > 0), 'explained');
+      assert.deepEqual((report.causes ?? []).filter((c) => c.verdict === 'leak').map((c) => c.kept[0].type), [f.leakType], 'the cause, from the first snapshot');
     });
   }
 });

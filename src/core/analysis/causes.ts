@@ -19,13 +19,16 @@ import { displayPath, type PathContext, type PathMemo } from './retainers';
 import { scriptResolver, type ScriptContext } from './sites';
 import { isInternalType } from './typeNames';
 import { globalOf, typeOrigin } from './origin';
+import { isBornSince, type CensusBirths } from './censusBirths';
 
 /** What the causes need to know of each type: its verdict and growth (a `TypeSeries` will do). */
 export type TypeVerdict = Pick<TypeSeries, 'name' | 'verdict' | 'countPerMinute'>;
 
 export interface CauseContext extends ScriptContext {
-  /** Largest object id of each earlier sample, in order: objects above the first are new. None: no causes. */
+  /** Largest object id of each earlier sample, in order: objects above the first are new. None: no causes, unless `censusBirths`. */
   watermarks: number[];
+  /** With no earlier sample, the census labels in this graph: objects labelled since their type's first census are new. */
+  censusBirths?: CensusBirths;
   /** At most this many causes (default 5). */
   maxCauses?: number;
   /** The times of the samples whose watermarks are given, then the latest's (one more): each cause's growth per minute. */
@@ -60,14 +63,34 @@ export function topNewObjects(g: HeapGraph, dom: Dominators, oldId: number): Int
 }
 
 /**
- * The causes of the growing types of a graph, leaks first (none when there is no earlier sample).
+ * Per node: the topmost node born since the censuses began (`isBornSince`) among its dominators
+ * (itself included), or -1; what a new object alone keeps alive is new with it (its arrays, its
+ * closures). One pass in dominator-tree preorder.
+ */
+export function topBornSinceCensus(g: HeapGraph, dom: Dominators, births: CensusBirths): Int32Array {
+  const n = g.nodeCount;
+  const top = new Int32Array(n).fill(-1);
+  const { order, dominator } = dom;
+  for (let i = 0; i < n; i++) {
+    const v = order[i];
+    const up = dominator[v];
+    const t = up !== v ? top[up] : -1;
+    if (t >= 0) top[v] = t;
+    else if (isBornSince(g, births, v)) top[v] = v;
+  }
+  return top;
+}
+
+/**
+ * The causes of the growing types of a graph, leaks first (none when there is no earlier sample,
+ * unless census labels date its objects: see `topBornSinceCensus`).
  * "Old" is born before the first sample; a program whose long-lived objects were made after it (a
  * slow start: tsx compiling, a server still booting) has its holder among the new objects, and one
  * top object (not a backing store) retains most of the leading cause, whose objects were born over
  * several intervals: then the next sample is the baseline, while two intervals at least remain.
  */
 export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: CauseContext): Cause[] {
-  if (context.watermarks[0] === undefined) return [];
+  if (context.watermarks[0] === undefined && !context.censusBirths?.newObjects) return [];
   const wanted = types.filter((t) => t.verdict !== 'ok' && !isInternalType(t.name)).slice(0, 254);
   if (!wanted.some((t) => t.verdict === 'leak' || t.verdict === 'suspect')) return [];
   const a = context.analysis ?? new GraphAnalysis(graph);
@@ -81,17 +104,21 @@ export function findCauses(graph: HeapGraph, types: TypeVerdict[], context: Caus
 
 /** The causes with objects born after sample `baseline` as new; `lateStart`: the leading cause's holder looks new itself (see findCauses). */
 function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], wanted: TypeVerdict[], member: Uint8Array, baseline: number, context: CauseContext): { causes: Cause[]; lateStart: boolean } {
-  const oldId = context.watermarks[baseline];
+  // No earlier sample: the census labels date the objects (one pass, no growth series).
+  const byLabels = context.watermarks[baseline] === undefined ? context.censusBirths : undefined;
+  const oldId = byLabels ? Number.MAX_SAFE_INTEGER : context.watermarks[baseline];
   const names = wanted.map((t) => t.name);
   const dom = a.dominators();
-  const top = topNewObjects(graph, dom, oldId);
-  const { groups, groupOfTop } = groupByHolder(graph, member, top, a.distances().parentNode, oldId, names.length);
+  const top = byLabels ? topBornSinceCensus(graph, dom, byLabels) : topNewObjects(graph, dom, oldId);
+  const ids = graph.nodeId;
+  const isNew = byLabels ? (w: number) => top[w] >= 0 : (w: number) => (ids[w] & 1) === 1 && ids[w] > oldId;
+  const { groups, groupOfTop } = groupByHolder(graph, member, top, a.distances().parentNode, isNew, names.length);
   if (!groups.length) return { causes: [], lateStart: false };
 
   // All new objects of each type, for each cause's share of them.
   const totals = new Float64Array(names.length + 1);
   for (const g of groups) for (let m = 1; m <= names.length; m++) totals[m] += g.count[m];
-  const pathCtx: PathContext = { graph, kinds: a.edgeKinds(), distances: a.distances(), typeOf: a.typeOf, oldId };
+  const pathCtx: PathContext = { graph, kinds: a.edgeKinds(), distances: a.distances(), typeOf: a.typeOf, oldId, ...(byLabels ? { newTop: top } : {}) };
   const memo: PathMemo = new Map();
   const resolve = scriptResolver(context);
   const origin = typeOrigin(graph);
@@ -152,6 +179,10 @@ function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], w
     causes.push(cause);
   }
   const merged = mergeSameCauses(causes, groupsOf);
+  if (byLabels) {
+    for (const c of merged) c.evidence.push('Named from the first snapshot: the censuses before it labelled these objects as they were born; the next snapshot gives this cause its growth.');
+    return { causes: merged.sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects).slice(0, context.maxCauses ?? 5), lateStart: false };
+  }
   const births = keptBirths(graph, member, names, top, groupOfTop, merged.map((c) => ({ groups: groupsOf.get(c)!, type: c.kept[0].type })), { typeOf: a.typeOf, dom, watermarks: context.watermarks });
   merged.forEach((c, k) => {
     // From the baseline sample on: nothing before it counts as new.
@@ -244,9 +275,9 @@ function unitType(g: HeapGraph, dom: Dominators, top: Int32Array, group: CauseGr
  * Tops grouped by holder: per group the tops, and per marked type (k = 1..count) the new objects
  * under them, their bytes and some of them.
  */
-function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parentNode: Int32Array, oldId: number, count: number): { groups: CauseGroup[]; groupOfTop: Map<number, CauseGroup | null> } {
+function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parentNode: Int32Array, isNew: (w: number) => boolean, count: number): { groups: CauseGroup[]; groupOfTop: Map<number, CauseGroup | null> } {
   const k = typeIndices(g);
-  const { nodeType, nodeName, nodeId, nodeSelfSize, strings } = g;
+  const { nodeType, nodeName, nodeSelfSize, strings } = g;
   const plumbingName = new Int8Array(strings.length); // 0 unknown, 1 plumbing, 2 not
   const isPlumbing = (w: number): boolean => {
     const t = nodeType[w];
@@ -258,7 +289,6 @@ function groupByHolder(g: HeapGraph, member: Uint8Array, top: Int32Array, parent
     }
     return plumbingName[ni] === 1;
   };
-  const isNew = (w: number) => (nodeId[w] & 1) === 1 && nodeId[w] > oldId;
   /** The nearest old object above a top on its shortest path, V8's backing stores looked through; 0 for the root, -1 unreached. */
   const holderOf = (t: number): number => {
     let w = t;

@@ -228,7 +228,7 @@ export function describeCause(input: CauseInput): Cause {
   const newBytes = kept.reduce((s, k) => s + k.newBytes, 0);
   const others = kept.length - 1;
   const evidence = [
-    `${grouped(main.newObjects)} new ${main.type} objects (${Math.round(100 * Math.min(1, main.share))} % of those born since the first sample)` +
+    `${grouped(main.newObjects)} new ${main.type} objects (${Math.round(100 * Math.min(1, main.share))} % of those born since ${input.pathCtx.newTop ? 'the censuses began' : 'the first sample'})` +
       (others ? ` and ${grouped(newObjects - main.newObjects)} new objects of ${others} other type${others === 1 ? '' : 's'}` : '') +
       ` are kept by ${holder.label}${addedAt ? `, added at ${baseName(addedAt.file)}:${addedAt.line}` : ''}.`,
   ];

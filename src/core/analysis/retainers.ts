@@ -31,6 +31,8 @@ export interface PathContext {
   typeOf: TypeNamer;
   /** Holders with an id at most this were alive before the growth began (long-lived). */
   oldId: number;
+  /** Instead of `oldId`, when census labels date the objects: a holder is new when it has a new top here (`topBornSinceCensus`). */
+  newTop?: Int32Array;
 }
 
 /** A cluster of one path shape, with the nodes needed to explain it further. */
@@ -194,7 +196,7 @@ export function suspectEdge(ctx: PathContext, path: DisplayPath): number {
   for (let i = path.edges.length - 1; i >= 0; i--) {
     const h = path.holders[i];
     if (h === 0) return -1;
-    if (isOld(ctx.graph, h, ctx.oldId)) return i;
+    if (ctx.newTop ? ctx.newTop[h] < 0 : isOld(ctx.graph, h, ctx.oldId)) return i;
   }
   return -1;
 }

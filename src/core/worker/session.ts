@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Cause, Leak, Sample, TypeStat } from '../report';
 import { findCauses, type TypeVerdict } from '../analysis/causes';
+import { censusBirths, type CensusBirths, type CensusLabels } from '../analysis/censusBirths';
 import { runningCodeResolver, transformedScripts } from '../analysis/sites';
 import type { RunningScript } from '../sources/runningSources';
 import { aggregateTypes } from '../analysis/aggregate';
@@ -29,6 +30,8 @@ export interface SampleInfoIn {
    * the file's "edges" (see startDominatorsAhead).
    */
   retainedNext?: boolean;
+  /** The census labels alive in this snapshot (a first snapshot after censuses): they date its objects. */
+  censusLabels?: CensusLabels;
 }
 
 /** Options for explaining growing types. */
@@ -75,6 +78,8 @@ export class SnapshotSession {
    * from the third sample on, a parse writes into pages that are already there.
    */
   private readonly recycler = new ArrayRecycler();
+  /** The census labels of the latest graph, and what they say once read (see `CensusLabels`). */
+  private latestLabels: { labels: CensusLabels; births?: CensusBirths | null } | null = null;
 
   private readonly engine: AnalysisEngine & Partial<Pick<ThreadedEngine, 'startDominatorsAhead'>>;
 
@@ -163,7 +168,12 @@ export class SnapshotSession {
     if (!this.latest) return [];
     const earlier = this.watermarks.slice(0, -1);
     const resolveScript = runningCodeResolver(this.latest.graph, request.scriptSources);
-    return mapCauseSources(findCauses(this.latest.graph, request.types, { watermarks: earlier, sampleTimes: [...this.times], scriptUrls: request.scriptUrls ?? {}, resolveScript, analysis: this.latest }));
+    const labels = this.latestLabels;
+    if (labels && !earlier.length && labels.births === undefined) labels.births = censusBirths(this.latest.graph, labels.labels) ?? null;
+    const births = !earlier.length ? (labels?.births ?? undefined) : undefined;
+    return mapCauseSources(
+      findCauses(this.latest.graph, request.types, { watermarks: earlier, censusBirths: births, sampleTimes: [...this.times], scriptUrls: request.scriptUrls ?? {}, resolveScript, analysis: this.latest }),
+    );
   }
 
   /** The program's scripts on the latest graph whose running code is not their file (transformed `.ts`): the host fetches their code. */
@@ -213,12 +223,13 @@ export class SnapshotSession {
     // time, and explanations keep no arrays), so its buffers go to the next parse.
     const previous = this.latest;
     this.latest = analysis;
+    this.latestLabels = info.censusLabels ? { labels: info.censusLabels } : null;
     this.recycler.clear(); // what this parse did not take
     if (previous && previous.graph !== graph) {
       previous.release();
       this.recycler.give(graphArrays(previous.graph));
     }
-    const { retainedNext: _hint, ...echo } = info;
+    const { retainedNext: _hint, censusLabels: _labels, ...echo } = info;
     return {
       ...echo,
       // A file has no live heap figure: the snapshot's own total stands in.
