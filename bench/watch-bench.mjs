@@ -34,20 +34,20 @@ export async function watchBench({ heapMb = 150, runs = 1, previous = 'f64b2b4',
       });
       const x = m.ok ? m.result : { error: m.error };
       results[d.name].push({ ...x, loadAtStart: m.load });
-      console.log(`bench --watch: ${d.name} run ${r + 1}: ${m.ok ? `suspect ${x.firstSuspectS} s, leak ${x.leakS} s, with why ${x.leakWithWhyS} s, paused ${x.programStallMs} ms (${x.pausedShare} %), ${x.snapshots} snapshots + ${x.censuses} censuses, peak RSS ${Math.round(x.programPeakRss / 1e6)} MB` : `FAILED: ${m.error}`} (load ${m.load.toFixed(2)})`);
+      console.log(`bench --watch: ${d.name} run ${r + 1}: ${m.ok ? `suspect ${x.firstSuspectS} s, leak ${x.leakS} s, with why ${x.leakWithWhyS} s, with cause ${x.leakWithCauseS ?? 'none'}${x.leakWithCauseS != null ? ` s (${x.cause})` : ''}, paused ${x.programStallMs} ms (${x.pausedShare} %), ${x.snapshots} snapshots + ${x.censuses} censuses, peak RSS ${Math.round(x.programPeakRss / 1e6)} MB` : `FAILED: ${m.error}`} (load ${m.load.toFixed(2)})`);
     }
   }
   const row = (d) => {
     const ok = results[d.name].filter((x) => !x.error);
     const med = (f) => (ok.length && ok.every((x) => x[f] != null) ? median(ok.map((x) => x[f])) : null);
     const s = (v) => (v == null ? 'none' : `${v} s`);
-    return `| ${d.label} | ${s(med('firstSuspectS'))} | ${s(med('leakWithWhyS'))} | ${med('snapshots') ?? '?'} + ${med('censuses') ?? 0} | ${med('programStallMs') == null ? '?' : `${(med('programStallMs') / 1000).toFixed(1)} s (${med('pausedShare')} %)`} | ${med('programPeakRss') == null ? '?' : `${Math.round(med('programPeakRss') / 1e6)} MB`} | ${ok.flatMap((x) => x.otherLeaks ?? []).join(', ') || 'none'} |`;
+    return `| ${d.label} | ${s(med('firstSuspectS'))} | ${s(med('leakWithWhyS'))} | ${s(med('leakWithCauseS'))} | ${med('snapshots') ?? '?'} + ${med('censuses') ?? 0} | ${med('programStallMs') == null ? '?' : `${(med('programStallMs') / 1000).toFixed(1)} s (${med('pausedShare')} %)`} | ${med('programPeakRss') == null ? '?' : `${Math.round(med('programPeakRss') / 1e6)} MB`} | ${ok.flatMap((x) => x.otherLeaks ?? []).join(', ') || 'none'} |`;
   };
   const table = [
     `Watch of the server-like program (${heapMb} MB live heap, churn, 200 leaked AuditEntry/s), default settings (10 % budget); load ${load().join(' ')} at the end`,
     '',
-    '| design | first suspect | leak with why | snapshots + censuses | program paused (share of wall time) | program peak RSS | other types called leak |',
-    '|---|---|---|---|---|---|---|',
+    '| design | first suspect | leak with why | leak with cause (at that report) | snapshots + censuses | program paused (share of wall time) | program peak RSS | other types called leak |',
+    '|---|---|---|---|---|---|---|---|',
     ...designs.map(row),
   ].join('\n');
   mkdirSync(resultsDir, { recursive: true });

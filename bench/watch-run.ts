@@ -3,7 +3,7 @@
 // previous design's (bench/run.mjs --watch bundles both, by redirecting its imports of src/). It
 // starts the program, waits for its heap, watches with default settings until AuditEntry is a leak
 // with its retainer paths (or --max-seconds), and prints `BENCH_RESULT {json}`: time to the first
-// `suspect` and to the `leak` with the why, the program's total pause (its own event loop's view,
+// `suspect` and to the `leak` with the why (and with its cause), the program's total pause (its own event loop's view,
 // and the samples' sum), its peak RSS, the samples of each kind, and any other type called a leak.
 //   node bench/cache/watch-<design>/watch-run.js [--heap-mb 150] [--leak-per-s 200] [--max-seconds 900]
 import { readFileSync } from 'node:fs';
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     const report = await watch.buildReport({ kind: 'attach', description: 'watch-server' });
     const whyAt = Date.now();
     const explained = report.leaks.find((l) => l.type === LEAK_TYPE);
+    const cause = report.causes?.find((c) => c.verdict === 'leak' && c.kept.some((k) => k.type === LEAK_TYPE));
     const after = await stats();
     const wallMs = whyAt - started;
     const snapshotPauseMs = samples.filter((s) => s.kind === 'snapshot').reduce((a, s) => a + s.pauseMs, 0);
@@ -102,6 +103,9 @@ async function main(): Promise<void> {
         leakS: leakAt === undefined ? null : since(leakAt),
         leakWithWhyS: leakAt !== undefined && explained?.retainerPaths.length ? since(whyAt) : null,
         why: explained?.retainerPaths[0]?.edges.map((e) => `${e.from}.${e.edge}`).join(' → '),
+        // The holder and the line that adds to it, in the report built at the leak verdict.
+        leakWithCauseS: leakAt !== undefined && cause ? since(whyAt) : null,
+        cause: cause?.title,
         wallS: since(whyAt),
         programStallMs: Math.round(after.stallMs - before.stallMs),
         samplesPauseMs: Math.round(snapshotPauseMs + censusPauseMs),
