@@ -19,7 +19,7 @@ import { displayPath, type PathContext, type PathMemo } from './retainers';
 import { scriptResolver, type ScriptContext } from './sites';
 import { isInternalType } from './typeNames';
 import { globalOf, typeOrigin } from './origin';
-import { isBornSince, type CensusBirths } from './censusBirths';
+import type { CensusBirths } from './censusBirths';
 
 /** What the causes need to know of each type: its verdict and growth (a `TypeSeries` will do). */
 export type TypeVerdict = Pick<TypeSeries, 'name' | 'verdict' | 'countPerMinute'>;
@@ -63,7 +63,7 @@ export function topNewObjects(g: HeapGraph, dom: Dominators, oldId: number): Int
 }
 
 /**
- * Per node: the topmost node born since the censuses began (`isBornSince`) among its dominators
+ * Per node: the topmost node born since the censuses began (`CensusBirths.fresh`) among its dominators
  * (itself included), or -1; what a new object alone keeps alive is new with it (its arrays, its
  * closures). One pass in dominator-tree preorder.
  */
@@ -71,12 +71,13 @@ export function topBornSinceCensus(g: HeapGraph, dom: Dominators, births: Census
   const n = g.nodeCount;
   const top = new Int32Array(n).fill(-1);
   const { order, dominator } = dom;
+  const { fresh } = births;
   for (let i = 0; i < n; i++) {
     const v = order[i];
     const up = dominator[v];
     const t = up !== v ? top[up] : -1;
     if (t >= 0) top[v] = t;
-    else if (isBornSince(g, births, v)) top[v] = v;
+    else if (fresh[v]) top[v] = v;
   }
   return top;
 }
@@ -181,19 +182,21 @@ function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], w
   const merged = mergeSameCauses(causes, groupsOf);
   if (byLabels) {
     for (const c of merged) c.evidence.push('Named from the first snapshot: the censuses before it labelled these objects as they were born; the next snapshot gives this cause its growth.');
-    return { causes: merged.sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects).slice(0, context.maxCauses ?? 5), lateStart: false };
+  } else {
+    const births = keptBirths(graph, member, names, top, groupOfTop, merged.map((c) => ({ groups: groupsOf.get(c)!, type: c.kept[0].type })), { typeOf: a.typeOf, dom, watermarks: context.watermarks });
+    merged.forEach((c, k) => {
+      // From the baseline sample on: nothing before it counts as new.
+      const series = { objects: births[k].objects.slice(baseline), retainedBytes: births[k].retainedBytes.slice(baseline) };
+      c.growth = causeGrowth(series, c.kept[0].type, context.sampleTimes?.slice(baseline));
+      c.evidence.splice(1, 0, growthEvidence(c.growth));
+      if (baseline > 0) c.evidence.push(`The program's long-lived objects were made after the first sample, so objects born after sample ${baseline + 1} count as new.`);
+      // All of it born in one interval: a burst (a warm-up, a batch), not an accumulation.
+      if (c.verdict === 'leak' && isOneBurst(c.growth)) c.verdict = 'suspect';
+    });
   }
-  const births = keptBirths(graph, member, names, top, groupOfTop, merged.map((c) => ({ groups: groupsOf.get(c)!, type: c.kept[0].type })), { typeOf: a.typeOf, dom, watermarks: context.watermarks });
-  merged.forEach((c, k) => {
-    // From the baseline sample on: nothing before it counts as new.
-    const series = { objects: births[k].objects.slice(baseline), retainedBytes: births[k].retainedBytes.slice(baseline) };
-    c.growth = causeGrowth(series, c.kept[0].type, context.sampleTimes?.slice(baseline));
-    c.evidence.splice(1, 0, growthEvidence(c.growth));
-    if (baseline > 0) c.evidence.push(`The program's long-lived objects were made after the first sample, so objects born after sample ${baseline + 1} count as new.`);
-    // All of it born in one interval: a burst (a warm-up, a batch), not an accumulation.
-    if (c.verdict === 'leak' && isOneBurst(c.growth)) c.verdict = 'suspect';
-  });
   const ranked = merged.sort((x, y) => rank(x) - rank(y) || y.newObjects - x.newObjects).slice(0, context.maxCauses ?? 5);
+  // No growth series from the labels, so no late start to look for.
+  if (byLabels) return { causes: ranked, lateStart: false };
   const lead = ranked[0];
   const leadTops = lead ? groupsOf.get(lead)!.flatMap((g) => g.tops) : [];
   // One top object of the program's (not a backing store) retains most of a cause whose objects were born over several intervals.

@@ -18,16 +18,21 @@ export interface CensusLabels {
 export interface CensusBirths {
   /** Per node: the census that first labelled it, or -1 (not labelled). */
   born: Int16Array;
-  /** See `CensusLabels.since`. */
-  since: ReadonlyMap<string, number>;
-  /** Objects labelled by a later census than their type's first. */
+  /**
+   * Per node: 1 when it was born since its type's labelling began (a JavaScript object labelled by a
+   * later census than its type's first). Unlabelled objects are 0: born after the last census, or
+   * never seen by one (another realm's), they cannot be told apart.
+   */
+  fresh: Uint8Array;
+  /** Nodes with `fresh` set. */
   newObjects: number;
 }
 
 /**
- * Reads the census labels in a graph: one pass over the string nodes for the marks, one over the edges for
- * the labelled objects' edges to them (V8 shows a WeakMap entry as an internal edge from its key to
- * its value). Undefined when no mark is in the graph.
+ * Reads the census labels in a graph: one pass over the string nodes for the marks, one over the
+ * edges for the labelled objects' edges to them (V8 shows a WeakMap entry as an internal edge from
+ * its key to its value), one over the labelled nodes to tell new from old. Undefined when no mark
+ * is in the graph.
  */
 export function censusBirths(g: HeapGraph, labels: CensusLabels): CensusBirths | undefined {
   const markOf = new Map<number, number>();
@@ -45,7 +50,7 @@ export function censusBirths(g: HeapGraph, labels: CensusLabels): CensusBirths |
   }
   if (!markOf.size) return undefined;
   const internal = g.edgeTypeNames.indexOf('internal');
-  const { firstEdge, edgeType, edgeTo, edgeNameOrIndex, strings } = g;
+  const { firstEdge, edgeType, edgeTo, edgeNameOrIndex, strings, nodeType, nodeName } = g;
   const born = new Int16Array(g.nodeCount).fill(-1);
   for (let v = 0; v < g.nodeCount; v++) {
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
@@ -55,29 +60,23 @@ export function censusBirths(g: HeapGraph, labels: CensusLabels): CensusBirths |
       born[v] = markOf.get(w)!;
     }
   }
+  // A type the graph names otherwise than the census did is judged by the earliest labelling.
   const since = new Map(Object.entries(labels.since));
-  const result: CensusBirths = { born, since, newObjects: 0 };
-  for (let v = 0; v < g.nodeCount; v++) if (isBornSince(g, result, v)) result.newObjects++;
-  return result;
-}
-
-/** The name a census counts a node under: its constructor's (a function's is `Function`). */
-function censusName(g: HeapGraph, v: number): string {
-  return g.nodeTypeNames[g.nodeType[v]] === 'closure' ? 'Function' : (g.strings[g.nodeName[v]] ?? '');
-}
-
-/**
- * Whether the labels say `v` was born since its type's labelling began (labelled by a later census).
- * Objects without a label count as old: born after the last census, or never seen by one (another
- * realm's), they cannot be told apart.
- */
-export function isBornSince(g: HeapGraph, births: CensusBirths, v: number): boolean {
-  const k = births.born[v];
-  if (k < 0) return false;
-  // A JavaScript object (the labels' own table has the same edges to the marks).
-  const type = g.nodeTypeNames[g.nodeType[v]];
-  if (type !== 'object' && type !== 'closure') return false;
-  let s = births.since.get(censusName(g, v));
-  if (s === undefined) for (const first of births.since.values()) s = s === undefined ? first : Math.min(s, first);
-  return s !== undefined && k > s;
+  const earliest = Math.min(...since.values());
+  const object = g.nodeTypeNames.indexOf('object');
+  const closure = g.nodeTypeNames.indexOf('closure');
+  const fresh = new Uint8Array(g.nodeCount);
+  let newObjects = 0;
+  for (let v = 0; v < g.nodeCount; v++) {
+    const k = born[v];
+    // JavaScript objects only: the labels' own table has the same edges to the marks.
+    if (k < 0 || (nodeType[v] !== object && nodeType[v] !== closure)) continue;
+    // The name a census counts a node under: its constructor's (a function's is `Function`).
+    const name = nodeType[v] === closure ? 'Function' : (strings[nodeName[v]] ?? '');
+    if (k > (since.get(name) ?? earliest)) {
+      fresh[v] = 1;
+      newObjects++;
+    }
+  }
+  return { born, fresh, newObjects };
 }

@@ -2,22 +2,18 @@
 // string per census (as src/core/census.ts labels them) are dated by their entry's edge to that
 // string; an object labelled by its type's first census is old, by a later one new, unlabelled old.
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { censusBirths, isBornSince } from '../../../src/core/analysis/censusBirths';
+import { censusBirths } from '../../../src/core/analysis/censusBirths';
 import type { HeapGraph } from '../../../src/core/heap/graph';
-import { parseSnapshotFile } from '../../../src/core/heap/file';
-import { takeSnapshotOf } from '../helpers/takeSnapshot';
+import { snapshotGraphOf } from '../helpers/takeSnapshot';
 
 const TAG = 'leak-watch census 0123456789ab ';
 
 describe('censusBirths: objects dated by the census labels in a snapshot', function () {
   this.timeout(60_000);
   let graph: HeapGraph;
-  let file = '';
 
   before(async () => {
-    file = takeSnapshotOf(`
+    graph = await snapshotGraphOf(`
       class Old { constructor(n) { this.n = n; } }
       class Young { constructor(n) { this.n = n; } }
       const labels = new WeakMap();
@@ -33,10 +29,7 @@ describe('censusBirths: objects dated by the census labels in a snapshot', funct
       }
       for (let i = 0; i < 17; i++) held.objects.push(new Young(0)); // unlabelled
     `);
-    graph = await parseSnapshotFile(file);
   });
-
-  after(() => rmSync(dirname(file), { recursive: true, force: true }));
 
   it('dates each labelled object by its census, and counts as new those labelled after their type\'s first census', () => {
     const births = censusBirths(graph, { tag: TAG, since: { Old: 1, Young: 2 } })!;
@@ -50,7 +43,7 @@ describe('censusBirths: objects dated by the census labels in a snapshot', funct
       const counts = byType.get(name) ?? [0, 0, 0, 0];
       counts[k < 0 ? 0 : k]++;
       byType.set(name, counts);
-      if (isBornSince(graph, births, v)) fresh.set(name, (fresh.get(name) ?? 0) + 1);
+      if (births.fresh[v]) fresh.set(name, (fresh.get(name) ?? 0) + 1);
     }
     // Index 0: unlabelled (the prototype objects, named like their class, are unlabelled too).
     assert.deepEqual(byType.get('Old')!.slice(1), [30, 5, 7]);
