@@ -2,29 +2,22 @@
 // object behind it are one window (jsdom's `Window` and `Window / `), found by their edges in a real
 // snapshot, with the context they stand for; other objects are not globals.
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { globalOf } from '../../../src/core/analysis/origin';
 import type { HeapGraph } from '../../../src/core/heap/graph';
-import { parseSnapshotFile } from '../../../src/core/heap/file';
-import { takeSnapshotOf } from '../helpers/takeSnapshot';
+import { snapshotGraphOf } from '../helpers/takeSnapshot';
 
 describe('globalOf: a context\'s global proxy and global object', function () {
   this.timeout(60_000);
   let graph: HeapGraph;
-  let file = '';
 
   before(async () => {
-    file = takeSnapshotOf(`
+    graph = await snapshotGraphOf(`
       const vm = require('node:vm');
       class Page {}
       globalThis.kept = [0, 1, 2].map((i) => vm.createContext(new Page()));
       globalThis.plain = new Page();
     `);
-    graph = await parseSnapshotFile(file);
   });
-
-  after(() => rmSync(dirname(file), { recursive: true, force: true }));
 
   const named = (name: string) => {
     const out: number[] = [];

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { parseSnapshotFile } from '../../../src/core/heap/file';
+import type { HeapGraph } from '../../../src/core/heap/graph';
 
 /**
  * Runs a fresh Node process whose `body` (JavaScript source, inside an async function) calls
@@ -46,4 +48,14 @@ async function snap(k) {
 export function takeSnapshotOf(setup: string, options: { trackAllocations?: boolean } = {}): string {
   const track = options.trackAllocations ? "await post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });" : '';
   return takeSnapshotsOf(`${track}\n  ${setup}\n  await snap(0);`, 1).files[0];
+}
+
+/** The parsed graph of `takeSnapshotOf(setup)`; the snapshot file and its folder are removed once parsed. */
+export async function snapshotGraphOf(setup: string): Promise<HeapGraph> {
+  const file = takeSnapshotOf(setup);
+  try {
+    return await parseSnapshotFile(file);
+  } finally {
+    rmSync(dirname(file), { recursive: true, force: true });
+  }
 }
