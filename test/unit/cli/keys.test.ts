@@ -26,11 +26,12 @@ const sh = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
  * says what to type once the screen matches what (each in turn).
  */
 function inTerminal(args: string[], keys: Array<{ when: RegExp; type: string }>, options: { mark: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<TerminalRun> {
-  // A wide terminal, so that the progress line is not cut short.
-  const command = `stty cols 400; ${[process.execPath, CLI, ...args].map(sh).join(' ')}; code=$?; stty -a; exit $code`;
+  // A wide terminal, so that the progress line is not cut short. `set -m`: leak-watch runs as its own
+  // foreground job, as an interactive shell starts it (its Ctrl+C signals that job, not this shell).
+  const command = `stty cols 400; set -m; ${[process.execPath, CLI, ...args].map(sh).join(' ')}; code=$?; stty -a; exit $code`;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env, LEAK_WATCH_TEST_MARK: options.mark, TERM: 'xterm' } });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env, LEAK_WATCH_TEST_MARK: options.mark, TERM: 'xterm', SHELL: '/bin/sh' } });
     let raw = '';
     const pending = [...keys];
     const onOutput = (d: Buffer) => {
