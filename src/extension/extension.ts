@@ -166,11 +166,19 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
    * Attaches, opens the panel and starts the watch, with a progress notification until the first
    * sample. A restart followed hands over its panel and the run before as the baseline.
    */
-  private async watch(attach: () => Promise<Attachment>, description: string, session?: vscode.DebugSession, followed?: { panel?: LeakWatchPanel; baseline: Baseline }): Promise<void> {
+  private async watch(attach: () => Promise<Attachment>, description: string, session?: vscode.DebugSession, followed?: { panel?: LeakWatchPanel; baseline: Baseline }): Promise<boolean> {
     const attachment = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Leak Watch: attaching to ${description}…` },
       () => attach(),
     );
+    // Another start of the same debuggee (the user's, or a restart followed) got there while this
+    // one attached: that watch goes on; replacing it would drop its samples.
+    const running = this.watches.get(watchKey(attachment));
+    if (running?.watch.live) {
+      attachment.connection.close();
+      this.watches.ensurePanel(running).reveal(false);
+      return false;
+    }
     const settings = readSettings(session?.workspaceFolder?.uri);
     const watch = new SessionWatch(attachment, settings);
     if (followed) watch.compareWith(followed.baseline);
@@ -190,6 +198,7 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     await started;
     // The processes and worker threads of its tree that js-debug attached already join it.
     this.watches.joinTree(watch, this.tracker.all());
+    return true;
   }
 
   /** A progress notification until the first heap snapshot is analysed (or the watch ends). */
@@ -376,12 +385,16 @@ class LeakWatchController implements vscode.Disposable, PanelActions {
     if (this.watches.of(session.id)?.watch.session?.id === session.id) return;
     const go = () => {
       if (entry.followed || old.status.phase !== 'ended' || Date.now() - (old.endedTime ?? 0) > FOLLOW_WINDOW_MS) return;
+      if (this.watches.liveOf(session)) return; // watched already (Start Leak Watch on it)
       const before = old.savedReport();
       if (!before?.samples.length) return;
       const panel = this.watches.forget(entry);
       const started = new Date(before.startedAt).toLocaleTimeString();
       const baseline = { label: `the run before the restart (started ${started}, ${before.samplesTaken ?? before.samples.length} samples)`, watch: before };
       void this.watch(() => attachToNewSession(session, this.tracker), session.name, session, { panel, baseline })
+        .then((followedNow) => {
+          if (!followedNow) panel?.dispose(); // the run before's panel, when another watch of the new program won
+        })
         .catch((error) => this.showError(error))
         .finally(() => old.dispose());
     };

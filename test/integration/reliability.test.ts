@@ -91,6 +91,31 @@ describe('reliability in the extension host', function () {
     assert.ok(report.types.some((t) => t.name === 'DoomedRecord'));
   });
 
+  it('Start Leak Watch on a new run of a launch whose watched run has just ended (a restart to follow): one watch, whose samples are never replaced', async () => {
+    const api = await leakWatchApi();
+    const before = await debugProgram(NAMED, { RECORD_CLASS: 'RunBeforeRecord' });
+    await vscode.commands.executeCommand('leakWatch.start', before.id);
+    await waitFor(() => (api.report(before.id)?.samples.length ?? 0) >= 1 || undefined, 120_000, 'a report of the run before');
+    await stopAllDebugging();
+    await waitFor(() => (watchOf(api, before)?.status.phase === 'ended' ? true : undefined), 30_000, 'the run before\'s watch to end');
+    // The same launch again, at once: a restart to follow, and the user's own Start on it.
+    const session = await debugProgram(NAMED, { RECORD_CLASS: 'RunAfterRecord' });
+    const started = vscode.commands.executeCommand('leakWatch.start', session.id);
+    const seen: number[] = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const mine = api.watches().filter((w) => w.sessionId === session.id);
+      assert.ok(mine.length <= 1, `one watch of the session: ${JSON.stringify(mine.map((w) => w.status))}`);
+      if (mine[0]) seen.push(mine[0].status.samples);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await started;
+    const first = seen.findIndex((n) => n > 0);
+    assert.ok(first >= 0, `samples taken: ${seen.join(' ')}`);
+    assert.ok(seen.slice(first).every((n, i, all) => i === 0 || n >= all[i - 1]), `the samples count never went back (a watch replaced by another): ${seen.join(' ')}`);
+    assert.equal(watchOf(api, session)?.status.phase, 'watching');
+  });
+
   it('"Start Leak Watch" twice at once on one session: one live watch, sampling normally', async () => {
     const api = await leakWatchApi();
     const session = await debugProgram(NAMED, { RECORD_CLASS: 'TwiceRecord' });
