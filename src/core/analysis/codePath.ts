@@ -106,7 +106,24 @@ export function codePath(g: HeapGraph, path: DisplayPath, holderIndex: number, o
     }
     steps.push(step);
   }
-  return { steps, holderIndex: holderIndex < 0 ? -1 : at };
+  return foldToModuleScope(steps, holderIndex < 0 ? -1 : at);
+}
+
+/**
+ * A module's top-level variable lives as long as the module's functions, that is, as long as the
+ * program: how the path reached its scope (through one of the module's objects, its class's
+ * `constructor`, a closure) says nothing about the leak. The steps before the first such variable
+ * fold into one that names the module, their raw edges kept; not when the holder is among them.
+ */
+function foldToModuleScope(steps: CauseStep[], holderIndex: number): { steps: CauseStep[]; holderIndex: number } {
+  const m = steps.findIndex((s) => s.variable?.scope?.startsWith('module scope of '));
+  const lead = steps[0]?.folded ? 1 : 0;
+  if (m <= lead || (holderIndex >= 0 && holderIndex < m)) return { steps, holderIndex };
+  const raw = steps.slice(0, m).flatMap((s): PathEdge[] => s.folded ?? [{ from: s.from, edge: s.edge, edgeType: s.edgeType, to: s.to }]);
+  const module = steps[m].variable!.scope!.slice('module scope of '.length);
+  const label = `kept alive by the module ${module}`;
+  const folded: CauseStep = { from: raw[0].from, edge: label, edgeType: 'folded', to: raw[raw.length - 1].to, label, folded: raw };
+  return { steps: [folded, ...steps.slice(m)], holderIndex: holderIndex < 0 ? -1 : holderIndex - m + 1 };
 }
 
 function baseName(file: string): string {
