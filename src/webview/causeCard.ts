@@ -111,7 +111,7 @@ function stepItem(step: CauseStep, holder: boolean, open: OpenPosition): HTMLEle
     const chevron = icon('chevron-right');
     const toggle = el('button', {
       class: 'fold',
-      attrs: { type: 'button', 'aria-expanded': 'false', title: `${step.folded.length} raw edges of Node's own plumbing, folded` },
+      attrs: { type: 'button', 'aria-expanded': 'false', title: `${step.folded.length} raw edges, folded` },
       on: {
         click: () => {
           const expanded = raw.hidden;

@@ -6,7 +6,7 @@
  */
 import type { HeapGraph } from '../heap/graph';
 import type { CauseStep, HolderKind, PathEdge, SourcePosition } from '../report';
-import { findDeclarationScope, findEnclosingCall } from '../sources/references';
+import { findDeclarationScope, findEnclosingCall, moduleFoldLabel } from '../sources/references';
 import { toLocalPath } from '../sources/scripts';
 import { nodeLocation, scriptNames } from './allocation';
 import { codeOrigin } from './origin';
@@ -120,9 +120,10 @@ function foldToModuleScope(steps: CauseStep[], holderIndex: number): { steps: Ca
   const lead = steps[0]?.folded ? 1 : 0;
   if (m <= lead || (holderIndex >= 0 && holderIndex < m)) return { steps, holderIndex };
   const raw = steps.slice(0, m).flatMap((s): PathEdge[] => s.folded ?? [{ from: s.from, edge: s.edge, edgeType: s.edgeType, to: s.to }]);
-  const module = steps[m].variable!.scope!.slice('module scope of '.length);
-  const label = `kept alive by the module ${module}`;
-  const folded: CauseStep = { from: raw[0].from, edge: label, edgeType: 'folded', to: raw[raw.length - 1].to, label, folded: raw };
+  // A leading fold that names a line (the timer's setInterval) keeps its words and line; else the module is named.
+  const named = steps[0].folded && steps[0].site ? steps[0] : undefined;
+  const label = named?.label ?? moduleFoldLabel(steps[m].variable!.scope!);
+  const folded: CauseStep = { from: raw[0].from, edge: label, edgeType: 'folded', to: raw[raw.length - 1].to, label, folded: raw, ...(named?.site ? { site: named.site } : {}) };
   return { steps: [folded, ...steps.slice(m)], holderIndex: holderIndex < 0 ? -1 : holderIndex - m + 1 };
 }
 

@@ -429,3 +429,8 @@ export function codeLineKey(file: string, line: number): string {
   for (let k = 0; k < line - 1; k++) if (normalisedLine(lines![k]) === code) nth++;
   return nth > 1 ? `${code}#${nth}` : code;
 }
+
+/** The words of a path's step folded before a module's top-level variable whose scope is `scope` ("module scope of x.js"). */
+export function moduleFoldLabel(scope: string): string {
+  return `kept alive by the module ${scope.slice('module scope of '.length)}`;
+}

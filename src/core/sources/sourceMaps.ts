@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map';
 import type { Cause, CauseStep, Leak, SourcePosition } from '../report';
-import { codeLineKey, sourceText } from './references';
+import { codeLineKey, moduleFoldLabel, sourceText } from './references';
 import { originalName } from './runningSources';
 import { toLocalPath } from './scripts';
 
@@ -129,7 +129,7 @@ export async function mapCauseSources(causes: Cause[], maps: SourceMaps = new So
 
 /** A path's steps with their positions (a folded step's line, a variable's declaration) and the words that name them mapped. */
 async function mapSteps(steps: CauseStep[], map: <T extends SourcePosition>(p: T) => Promise<T>): Promise<CauseStep[]> {
-  return Promise.all(
+  const mapped = await Promise.all(
     steps.map(async (s) => {
       const step = { ...s };
       if (s.site) {
@@ -147,6 +147,14 @@ async function mapSteps(steps: CauseStep[], map: <T extends SourcePosition>(p: T
       return step;
     }),
   );
+  // A fold named for the module of the variable after it names the original module (main.ts, not main.js).
+  for (let i = 0; i + 1 < mapped.length; i++) {
+    const [s, next] = [mapped[i], mapped[i + 1]];
+    if (s.folded && !s.site && next.variable?.scope?.startsWith('module scope of ') && steps[i].label === moduleFoldLabel(steps[i + 1].variable?.scope ?? '')) {
+      s.label = s.edge = moduleFoldLabel(next.variable.scope);
+    }
+  }
+  return mapped;
 }
 
 /** `text` with `file.js:12` (the generated position's words) said as the original's `file.ts:7`. */

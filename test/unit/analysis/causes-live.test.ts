@@ -91,6 +91,9 @@ describe('causes on real programs', function () {
       // A module's top-level variable starts the path: how its scope was reached folds into one step naming the module.
       const atModule = cause.path.steps.findIndex((s) => s.variable?.scope?.startsWith('module scope of '));
       assert.ok(atModule <= 0 || (atModule === 1 && cause.path.steps[0].folded), JSON.stringify(cause.path.steps.map((s) => s.label ?? s.edge)));
+      // A timer among the folded edges keeps the fold named for it (the setInterval call), module or not.
+      const first = cause.path.steps[0];
+      if (first.folded?.some((e) => e.to === 'Timeout' || e.from === 'Timeout')) assert.match(first.label ?? '', /^kept alive by a timer/, JSON.stringify(cause.path.steps.map((s) => s.label ?? s.edge)));
       if (x.pathFrom) assert.match(cause.path.steps[0].label ?? cause.path.steps[0].edge, x.pathFrom, JSON.stringify(cause.path.steps.map((s) => s.label ?? s.edge)));
       // The cause's own growth: its first kept type's objects born in every interval, at a rate.
       assert.ok(cause.growth && cause.growth.intervalsGrowing >= cause.growth.intervals - 1 && cause.growth.objectsPerMinute > 0 && cause.growth.type === cause.kept[0].type, JSON.stringify(cause.growth));

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SourceMapGenerator } from 'source-map';
 import { ScriptResolver, toLocalPath } from '../../../src/core/sources/scripts';
-import { SourceMaps, mapLeakSources } from '../../../src/core/sources/sourceMaps';
-import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findNewExpression, findPropertyAssignment } from '../../../src/core/sources/references';
-import type { Leak } from '../../../src/core/report';
+import { SourceMaps, mapCauseSources, mapLeakSources } from '../../../src/core/sources/sourceMaps';
+import { findCall, findCollectionAdd, findDeclaration, findListenerAdd, findNewExpression, findPropertyAssignment, moduleFoldLabel } from '../../../src/core/sources/references';
+import type { Cause, Leak } from '../../../src/core/report';
 
 describe('sources: script URLs to files', () => {
   it('turns file URLs, POSIX and Windows paths into absolute files, and leaves node: alone', () => {
@@ -76,6 +76,28 @@ describe('sources: source maps', () => {
     assert.equal(m.allocationSites[0].count, 1);
     assert.equal(m.retainerPaths[0].suspectSite!.line, 12);
     assert.ok(m.backReferences[0].site!.file.endsWith('leak.ts'));
+  });
+
+  it('names the original module in a path folded before a module variable (store.ts, not store.js)', async () => {
+    const js = generated('store', false);
+    const raw = { from: 'Account', edge: '__proto__', edgeType: 'property', to: '{constructor}' };
+    const fold = moduleFoldLabel('module scope of store.js');
+    const cause = {
+      id: 'c', verdict: 'leak', title: 'Session kept by the Map sessions', holder: { kind: 'container', label: 'the Map sessions', type: 'Map', inLibrary: false },
+      kept: [], topObjects: 1, newObjects: 1, newBytes: 1, retainedBytes: 1, allocationSites: [], evidence: [], fix: '',
+      path: {
+        count: 1, bytes: 1, holderIndex: 1,
+        steps: [
+          { from: 'Account', edge: fold, edgeType: 'folded', to: '(closure)', label: fold, folded: [raw] },
+          { from: '(closure)', edge: 'sessions', edgeType: 'context', to: 'Map', variable: { name: 'sessions', scope: 'module scope of store.js', declaredAt: { file: js, line: 3, column: 1 } } },
+        ],
+      },
+    } as Cause;
+    const [m] = await mapCauseSources([cause]);
+    assert.equal(m.path.steps[1].variable?.scope, 'module scope of store.ts');
+    assert.equal(m.path.steps[0].label, 'kept alive by the module store.ts');
+    assert.equal(m.path.steps[0].edge, 'kept alive by the module store.ts');
+    assert.deepEqual(m.path.steps[0].folded, [raw]);
   });
 });
 
