@@ -6,7 +6,7 @@
  */
 import type { HeapGraph } from '../heap/graph';
 import type { CauseStep, HolderKind, PathEdge, SourcePosition } from '../report';
-import { findDeclarationScope, findEnclosingCall, moduleFoldLabel } from '../sources/references';
+import { findDeclarationScope, findEnclosingCall, moduleFoldLabel, moduleOfScope } from '../sources/references';
 import { toLocalPath } from '../sources/scripts';
 import { nodeLocation, scriptNames } from './allocation';
 import { codeOrigin } from './origin';
@@ -116,13 +116,13 @@ export function codePath(g: HeapGraph, path: DisplayPath, holderIndex: number, o
  * fold into one that names the module, their raw edges kept; not when the holder is among them.
  */
 function foldToModuleScope(steps: CauseStep[], holderIndex: number): { steps: CauseStep[]; holderIndex: number } {
-  const m = steps.findIndex((s) => s.variable?.scope?.startsWith('module scope of '));
+  const m = steps.findIndex((s) => moduleOfScope(s.variable?.scope) !== undefined);
   const lead = steps[0]?.folded ? 1 : 0;
   if (m <= lead || (holderIndex >= 0 && holderIndex < m)) return { steps, holderIndex };
   const raw = steps.slice(0, m).flatMap((s): PathEdge[] => s.folded ?? [{ from: s.from, edge: s.edge, edgeType: s.edgeType, to: s.to }]);
   // A leading fold that names a line (the timer's setInterval) keeps its words and line; else the module is named.
   const named = steps[0].folded && steps[0].site ? steps[0] : undefined;
-  const label = named?.label ?? moduleFoldLabel(steps[m].variable!.scope!);
+  const label = named?.label ?? moduleFoldLabel(moduleOfScope(steps[m].variable!.scope)!);
   const folded: CauseStep = { from: raw[0].from, edge: label, edgeType: 'folded', to: raw[raw.length - 1].to, label, folded: raw, ...(named?.site ? { site: named.site } : {}) };
   return { steps: [folded, ...steps.slice(m)], holderIndex: holderIndex < 0 ? -1 : holderIndex - m + 1 };
 }

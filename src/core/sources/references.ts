@@ -259,9 +259,8 @@ export function findDeclarationScope(file: string, name: string, near?: { line: 
   const around = (h: { fn?: AnyNode }) => !h.fn || (at >= h.fn.start && at < h.fn.end);
   const visible = at >= 0 ? hits.filter(around).sort((a, b) => (b.fn?.start ?? -1) - (a.fn?.start ?? -1)) : [];
   const hit = visible[0] ?? hits.find((h) => !h.fn) ?? hits[0];
-  const base = file.split(/[\\/]/).pop() ?? file;
   const moduleScope = !hit.fn || isModuleWrapper(p, hit.fn);
-  return { at: position(file, hit.node), scope: moduleScope ? `module scope of ${base}` : functionLabel(p, hit.fn!) };
+  return { at: position(file, hit.node), scope: moduleScope ? moduleScopeOf(file) : functionLabel(p, hit.fn!) };
 }
 
 /** `name = …` or `name ??= …` (a variable assigned, not declared), preferring one inside the function at `near`. */
@@ -430,7 +429,19 @@ export function codeLineKey(file: string, line: number): string {
   return nth > 1 ? `${code}#${nth}` : code;
 }
 
-/** The words of a path's step folded before a module's top-level variable whose scope is `scope` ("module scope of x.js"). */
-export function moduleFoldLabel(scope: string): string {
-  return `kept alive by the module ${scope.slice('module scope of '.length)}`;
+const MODULE_SCOPE = 'module scope of ';
+
+/** The words for a file's top level as a variable's scope: "module scope of server.js". */
+export function moduleScopeOf(file: string): string {
+  return `${MODULE_SCOPE}${file.split(/[\\/]/).pop() ?? file}`;
+}
+
+/** The module a scope's words name ("server.js" for "module scope of server.js"); undefined for a function's scope. */
+export function moduleOfScope(scope: string | undefined): string | undefined {
+  return scope?.startsWith(MODULE_SCOPE) ? scope.slice(MODULE_SCOPE.length) : undefined;
+}
+
+/** The words of a path's step folded before a top-level variable of `module` ("x.js"). */
+export function moduleFoldLabel(module: string): string {
+  return `kept alive by the module ${module}`;
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map';
 import type { Cause, CauseStep, Leak, SourcePosition } from '../report';
-import { codeLineKey, moduleFoldLabel, sourceText } from './references';
+import { codeLineKey, moduleFoldLabel, moduleOfScope, moduleScopeOf, sourceText } from './references';
 import { originalName } from './runningSources';
 import { toLocalPath } from './scripts';
 
@@ -114,7 +114,7 @@ export async function mapCauseSources(causes: Cause[], maps: SourceMaps = new So
         holder: {
           ...c.holder,
           label: words(c.holder.label),
-          ...(declaredAt ? { declaredAt: { ...declaredAt, ...(declaredAt.scope?.startsWith('module scope of ') ? { scope: `module scope of ${baseName(declaredAt.file)}` } : {}) } } : {}),
+          ...(declaredAt ? { declaredAt: { ...declaredAt, ...(moduleOfScope(declaredAt.scope) !== undefined ? { scope: moduleScopeOf(declaredAt.file) } : {}) } } : {}),
         },
         ...(addedAt ? { addedAt } : {}),
         allocationSites: await Promise.all(c.allocationSites.map(map)),
@@ -140,7 +140,7 @@ async function mapSteps(steps: CauseStep[], map: <T extends SourcePosition>(p: T
       const v = s.variable;
       if (v?.declaredAt) {
         const at = await map(v.declaredAt);
-        const scope = v.scope?.startsWith('module scope of ') ? `module scope of ${baseName(at.file)}` : v.scope;
+        const scope = moduleOfScope(v.scope) !== undefined ? moduleScopeOf(at.file) : v.scope;
         step.variable = { ...v, declaredAt: at, ...(scope ? { scope } : {}) };
         if (scope) step.label = `${v.name} (${scope}, declared at line ${at.line})`;
       }
@@ -149,10 +149,8 @@ async function mapSteps(steps: CauseStep[], map: <T extends SourcePosition>(p: T
   );
   // A fold named for the module of the variable after it names the original module (main.ts, not main.js).
   for (let i = 0; i + 1 < mapped.length; i++) {
-    const [s, next] = [mapped[i], mapped[i + 1]];
-    if (s.folded && !s.site && next.variable?.scope?.startsWith('module scope of ') && steps[i].label === moduleFoldLabel(steps[i + 1].variable?.scope ?? '')) {
-      s.label = s.edge = moduleFoldLabel(next.variable.scope);
-    }
+    const [generated, original] = [moduleOfScope(steps[i + 1].variable?.scope), moduleOfScope(mapped[i + 1].variable?.scope)];
+    if (generated !== undefined && original !== undefined && steps[i].label === moduleFoldLabel(generated)) mapped[i].label = mapped[i].edge = moduleFoldLabel(original);
   }
   return mapped;
 }

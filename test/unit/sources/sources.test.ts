@@ -81,7 +81,7 @@ describe('sources: source maps', () => {
   it('names the original module in a path folded before a module variable (store.ts, not store.js)', async () => {
     const js = generated('store', false);
     const raw = { from: 'Account', edge: '__proto__', edgeType: 'property', to: '{constructor}' };
-    const fold = moduleFoldLabel('module scope of store.js');
+    const fold = moduleFoldLabel('store.js');
     const cause = {
       id: 'c', verdict: 'leak', title: 'Session kept by the Map sessions', holder: { kind: 'container', label: 'the Map sessions', type: 'Map', inLibrary: false },
       kept: [], topObjects: 1, newObjects: 1, newBytes: 1, retainedBytes: 1, allocationSites: [], evidence: [], fix: '',
