@@ -11,6 +11,7 @@ import { Details } from './details';
 import { el, icon } from './dom';
 import { formatBytes, formatMs, formatTime, targetLabel } from '../display/format';
 import { Headlines } from './headlines';
+import { PressHold } from './pressHold';
 import { IsolatePicker } from './isolates';
 import { TypesTable, type TableView } from './typesTable';
 
@@ -447,9 +448,14 @@ const themeWatch = new MutationObserver(() => {
 themeWatch.observe(document.body, { attributes: true, attributeFilter: ['class'] });
 themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
+// A report while a button is down would re-render what is being clicked: it waits for the release.
+// Replies settle requests the panel is waiting on, and go through at once.
+const hold = new PressHold<ToWebview>(window, handle);
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const msg = event.data;
-  if (msg && typeof msg === 'object' && typeof msg.type === 'string') handle(msg);
+  if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+  if (msg.type === 'reply') handle(msg);
+  else hold.push(msg);
 });
 
 vscode.postMessage({ type: FromWebviewType.Ready });

@@ -3,7 +3,8 @@
 // between the second press and its release, and the double click still opens the row; the row
 // clicked keeps its selection and the keyboard focus, and stays the same element. Before rows were
 // updated in place, each report rebuilt them: a report between the second press and its release
-// lost the double click (the press's row was gone), and the focused row was a new element.
+// lost the double click (the press's row was gone), and the focused row was a new element. A single
+// click on a headline or the cause's card with a report between its press and release opens the line.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,6 +89,33 @@ describe('The types table across reports (the panel\'s webview in Chromium)', fu
       await page.waitForTimeout(100);
       const opened = (await posted()).filter((m) => m.type === 'openCause' && m.preserveFocus !== true);
       assert.deepEqual(opened, [{ type: 'openCause', causeId }], 'the double click opened the cause\'s line (no preserveFocus: the editor takes focus)');
+    });
+  }
+
+  // The headline and the card are rebuilt by each report: a report that re-rendered them between a
+  // press and its release made the click land on nothing (the press's element was gone).
+  const clicks = [
+    { what: 'the headline\'s file:line', selector: '#causes li.headline button.where', expect: (id: string | null) => [{ type: 'openCause', causeId: id }] },
+    { what: 'the card\'s "added at" link', selector: '#cause-added button.link', expect: () => [{ type: 'openSource', position: { file: '/w/server.js', line: 46, column: 3 } }] },
+  ];
+  for (const click of clicks) {
+    it(`a click on ${click.what} opens the cause's line when a report arrives between the press and the release`, async () => {
+      const causeId = await page.locator('#causes li.headline').first().getAttribute('data-cause');
+      const target = page.locator(click.selector).first();
+      await target.scrollIntoViewIfNeeded();
+      const box = (await target.boundingBox())!;
+      await page.mouse.move(box.x + Math.min(10, box.width / 2), box.y + box.height / 2);
+      await posted();
+      await page.mouse.down();
+      await newReport();
+      await page.waitForTimeout(100); // the report's message handled (rendered, or held)
+      await page.mouse.up();
+      await page.waitForTimeout(100);
+      const opened = (await posted()).filter((m) => m.type === 'openCause' || m.type === 'openSource');
+      assert.deepEqual(opened, click.expect(causeId));
+      // And the report held during the press is shown after the release.
+      const shown = await page.locator('#types-table tbody tr.row-type[data-type="(compiled code)"] td.col-count').innerText();
+      assert.equal(shown, (17_680 + 17 * reports).toLocaleString('en-US'));
     });
   }
 
