@@ -235,6 +235,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private cancelError: Cancelled | undefined;
   /** The rejecters of the guarded steps in flight (each removes its own when its step settles). */
   private readonly cancelWaiters = new Set<(error: Cancelled) => void>();
+  /** The GCs in flight, each ended (unanswered) when the program finishes. */
+  private readonly gcWaiters = new Set<() => void>();
   private wakeSleeper: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private endReason: string | undefined;
@@ -592,7 +594,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (usage.usedSize < threshold) return;
       // Garbage would make a small program look big: the live heap decides (the census's own query collects it anyway).
       if (this.options.forceGc) {
-        await this.guard(this.connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 }));
+        await this.collectGarbage(60_000);
         usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 10_000 }));
       }
     } catch (error) {
@@ -832,7 +834,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     const started = performance.now();
     this.heapLine.stop();
     try {
-      await this.guard(this.connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 }));
+      await this.collectGarbage(60_000);
       const usage = await this.guard(this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 10_000 }));
       this.pausedMs += performance.now() - started;
       this.heapLine.record({ time: Date.now(), used: usage.usedSize, total: usage.totalSize });
@@ -947,7 +949,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       if (!censusLabels) await this.census.dropLabels();
       // While the heap runs away, every round trip lets it grow: the snapshot's own GC is enough.
       if (this.options.discardConsoleEntries && !this.runaway) await this.discardConsoleEntries(left());
-      if (this.options.forceGc && !this.runaway) await this.guard(connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: left() }));
+      if (this.options.forceGc && !this.runaway) await this.collectGarbage(left());
       const usage = await this.guard(connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: left() }));
       const kept = this.samplesTaken.length;
       const keptNote = kept ? ` The earlier ${kept} sample${kept === 1 ? ' is' : 's are'} kept.` : '';
@@ -1104,6 +1106,31 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     }
   }
 
+  /**
+   * A GC in the program. Node never answers one asked for as the program ends: the GC waits for a task
+   * of the event loop, which has stopped. Once the program has finished, there is nothing to collect
+   * for: the step ends then, and the sample goes on (Node still answers the snapshot).
+   */
+  private collectGarbage(timeoutMs: number): Promise<void> {
+    if (this.endCause?.kind === 'finished') return Promise.resolve();
+    const gc = this.guard(this.connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs }));
+    gc.catch(() => {});
+    return new Promise<void>((resolve, reject) => {
+      const end = () => resolve();
+      this.gcWaiters.add(end);
+      gc.then(
+        () => {
+          this.gcWaiters.delete(end);
+          resolve();
+        },
+        (error: unknown) => {
+          this.gcWaiters.delete(end);
+          reject(error);
+        },
+      );
+    });
+  }
+
   /** Waits until `untilMs` (performance.now() clock); returns early on stop, close, program end, a runaway heap or a new plan. */
   private async idle(untilMs: number): Promise<void> {
     this.replan = false;
@@ -1222,6 +1249,8 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
   private async watchForProgramEnd(): Promise<void> {
     const finished = () => {
       if (!this.endCause) this.endCause = { kind: 'finished' };
+      for (const end of this.gcWaiters) end();
+      this.gcWaiters.clear();
       this.wakeSleeper?.();
     };
     this.unsubscribers.push(this.connection.onRaw('NodeRuntime.waitingForDisconnect', finished));

@@ -147,6 +147,15 @@ describe('reliability: leak-watch run ends every process it started', function (
     await assertNothingLeft(runs.mark, runs.record);
   });
 
+  it('a program that throws while a GC asked for waits (its event loop blocked, then gone): the last snapshot is taken and the CLI exits 1 at once', async () => {
+    // Node answers a GC only from its event loop: asked for as the program ends, never. The watch
+    // waited for it until the snapshot timeout (120 s).
+    const r = await run(['--samples', '50', '--interval', '0.3'], ['node', recordedJs], { env: { THROW_AFTER_MS: '1500', BUSY_MS: '2000' }, timeoutMs: 40_000 });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^note: The program \(pid \d+\) exited with code 1 after \d+ snapshots?: Error: recorded\.js gave up after 1500 ms$/m);
+    await assertNothingLeft(runs.mark, runs.record);
+  });
+
   it('a program that cannot start (node missing.js): the reason, not a connection error', async () => {
     const r = await run(['--samples', '2'], ['node', path.join(dir, 'missing.js')]);
     assert.equal(r.code, 1, r.stderr);
