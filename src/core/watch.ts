@@ -165,8 +165,12 @@ const STOP_TRACKING_WAIT_MS = 10_000;
 const MAX_CONSECUTIVE_FAILURES = 3;
 /** Censuses between two snapshots at most (then a snapshot takes stock of every type again). */
 const MAX_CENSUSES_BETWEEN_SNAPSHOTS = 8;
-/** A snapshot pauses the program about this many times as long as a census of the same heap (bench/watch-signals.ts). */
-const SNAPSHOT_PAUSE_PER_CENSUS = 5;
+/**
+ * A snapshot pauses the program about this many times as long as a census of the same heap, on
+ * Node 20 (6.0 in CPU on bench/watch-signals.ts; 6.2-6.5 on the whole-watch bench's 150 MB program, 7.3
+ * on an 80 MB one). Low, the first snapshot after censuses overdraws the pause budget.
+ */
+const SNAPSHOT_PAUSE_PER_CENSUS = 6.5;
 /** The least a snapshot pauses the program per MB of used heap (ms), on a fast idle machine (28 there; 80-117 on a slow one). */
 const SNAPSHOT_MS_PER_MB = 28;
 /** A census that pauses the program for more than this share of a snapshot's pause is not worth it. */
@@ -565,19 +569,29 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
 
   /**
    * The pause a sample of `kind` is expected to cost: the last one's, scaled by how the live heap
-   * (after GC, at the last snapshot) has grown since; a first census, a fifth of a snapshot's (as
-   * measured: bench/watch-signals.ts); a first snapshot after censuses, five censuses' or at least
-   * what the heap predicts. Not by the heap line, whose garbage would inflate it.
+   * (after GC, at the last snapshot) has grown since; a first census, a snapshot's over
+   * SNAPSHOT_PAUSE_PER_CENSUS; a first snapshot after censuses, recent censuses' times that, or at
+   * least what the heap predicts. Not by the heap line, whose garbage would inflate it.
    */
   private expectedPause(kind: SampleKind): number {
     const last = this.lastPause[kind];
     if (!last && kind === 'census') return (this.lastPause.snapshot?.ms ?? 0) / SNAPSHOT_PAUSE_PER_CENSUS;
     if (!last) {
       if (this.censusFirstHeap === undefined) return 0;
-      return Math.max(SNAPSHOT_MS_PER_MB * (this.censusFirstHeap / 2 ** 20), SNAPSHOT_PAUSE_PER_CENSUS * (this.lastPause.census?.ms ?? 0));
+      return Math.max(SNAPSHOT_MS_PER_MB * (this.censusFirstHeap / 2 ** 20), SNAPSHOT_PAUSE_PER_CENSUS * this.recentCensusPause());
     }
     const live = this.samplesTaken[this.samplesTaken.length - 1]?.heapUsed ?? last.heap;
     return last.ms * Math.min(4, Math.max(1, live / Math.max(1, last.heap)));
+  }
+
+  /**
+   * The longest pause of the last three censuses after the first (which warms up, and can pause as
+   * long as a snapshot): a census's pause varies by a third from one to the next, and the snapshot
+   * it predicts is the budget's largest step, so the longest rather than the last.
+   */
+  private recentCensusPause(): number {
+    const recent = this.censuses.slice(Math.max(1, this.censuses.length - 3));
+    return recent.length ? Math.max(...recent.map((c) => c.pauseMs)) : this.lastPause.census?.ms ?? 0;
   }
 
   /**
