@@ -4,8 +4,8 @@
 
 /** Holds messages between a press and its release (at most `maxHoldMs`), then delivers them in order. */
 export class PressHold<T> {
-  private pressed = false;
-  private held: T[] = [];
+  private readonly held: T[] = [];
+  /** Set while a button is down: the release at the latest. */
   private limit: ReturnType<typeof setTimeout> | undefined;
 
   constructor(target: Window, private readonly deliver: (message: T) => void, private readonly maxHoldMs = 1_000) {
@@ -20,18 +20,16 @@ export class PressHold<T> {
 
   /** Delivers `message` now, or at the release when a button is down. */
   push(message: T): void {
-    if (this.pressed) this.held.push(message);
+    if (this.limit !== undefined) this.held.push(message);
     else this.deliver(message);
   }
 
   private press(): void {
-    this.pressed = true;
     clearTimeout(this.limit);
     this.limit = setTimeout(() => this.release(), this.maxHoldMs);
   }
 
   private release(): void {
-    this.pressed = false;
     clearTimeout(this.limit);
     this.limit = undefined;
     for (const message of this.held.splice(0)) this.deliver(message);
