@@ -167,8 +167,8 @@ const MAX_CONSECUTIVE_FAILURES = 3;
 const MAX_CENSUSES_BETWEEN_SNAPSHOTS = 8;
 /**
  * A snapshot pauses the program about this many times as long as a census of the same heap, on
- * Node 20 (6.0 in CPU on bench/watch-signals.ts; 6.2-6.5 on the whole-watch bench's 150 MB program, 7.3
- * on an 80 MB one). Low, the first snapshot after censuses overdraws the pause budget.
+ * Node 20 (6.0 in CPU on bench/watch-signals.ts; 6.2-7.6, median 6.3, in five runs of the whole-watch
+ * bench's 150 MB program; 7.3 on an 80 MB one). Low, the first snapshot after censuses overdraws the budget.
  */
 const SNAPSHOT_PAUSE_PER_CENSUS = 6.5;
 /** The least a snapshot pauses the program per MB of used heap (ms), on a fast idle machine (28 there; 80-117 on a slow one). */
