@@ -124,8 +124,14 @@ function holderLabel(f: HolderFacts, addedAt?: CauseAddSite): string {
 export function fixFor(kind: HolderKind, f: { type: string; variable?: string; event?: string }, kept: string, back?: BackReference): string {
   const v = f.variable ? ` \`${f.variable}\`` : '';
   switch (kind) {
-    case 'listener':
-      return `Remove the ${f.event ? `'${f.event}' ` : ''}listener when the ${kept} is done (${f.variable ?? 'emitter'}.off(${f.event ? `'${f.event}'` : 'event'}, listener) / removeListener), or register it with { signal } and abort that AbortSignal.`;
+    case 'listener': {
+      const event = f.event ? `'${f.event}'` : 'event';
+      // An EventTarget (AbortSignal, a DOM node) has no off/removeListener: its remover is removeEventListener.
+      const remove = f.type === 'EventTarget' || f.type === 'AbortSignal'
+        ? `${f.variable ?? 'target'}.removeEventListener(${event}, listener)`
+        : `${f.variable ?? 'emitter'}.off(${event}, listener) / removeListener`;
+      return `Remove the ${f.event ? `'${f.event}' ` : ''}listener when the ${kept} is done (${remove}), or register it with { signal } and abort that AbortSignal.`;
+    }
     case 'timer':
       return `Keep the timer and clearInterval/clearTimeout it when the ${kept} is done: a timer that is never cleared keeps its callback and all it captures.`;
     case 'promise':

@@ -12,6 +12,7 @@ import type { PathEdge, RetainerPath } from '../report';
 import type { Distances } from './distances';
 import { isEphemeronName, type EdgeKinds } from './edges';
 import { isContainer, type TypeNamer } from './naming';
+import { nodeTypeRule } from './typeNames';
 
 /** One retainer path in display form, with the nodes behind each edge. */
 export interface DisplayPath {
@@ -239,12 +240,38 @@ export function clusterPaths(ctx: PathContext, nodes: ArrayLike<number>, maxClus
     } while (w !== 0 && lookThrough(w));
     return { sig, holder: w };
   };
+  const fixedName = g.nodeTypeNames.map((t) => nodeTypeRule(t).kind === 'fixed');
   const shapeOfHolder = new Map<number, number>([[0, 0]]); // holder node → shape id (root: 0)
   const shapeIds = new Map<string, number>([['root', 0]]);
+  // Per shape id: its parent shape, its step's folded run, and the node that first ended it.
+  const shapeParent: number[] = [-1];
+  const shapeSig: string[] = [''];
+  const shapeNode: number[] = [0];
+  /** Whether the `steps` shapes up from `shape` each end a `sig` step from v's type to v's type. */
+  const runOfSelf = (shape: number, sig: string, v: number, steps: number): boolean => {
+    const type = ctx.typeOf(v);
+    for (let i = 0; i < steps; i++, shape = shapeParent[shape]) {
+      const up = shapeParent[shape];
+      if (shape <= 0 || up <= 0 || shapeSig[shape] !== sig || ctx.typeOf(shapeNode[shape]) !== type || ctx.typeOf(shapeNode[up]) !== type) return false;
+    }
+    return true;
+  };
   const shapeId = (parent: number, sig: string, v: number): number => {
-    const key = `${parent}|${sig}|${nodeType[v]}:${nodeName[v]}`;
+    // A run of one step from a type to itself (a linked list's `next`, a cons string's halves) stays
+    // in one shape once its display is folded the same however long the run (`collapseRepeats`):
+    // from the second such step of a property, from the third of any other edge. A list of 10,000
+    // nodes would otherwise be 10,000 shapes, each folded over its whole depth.
+    if (parent > 0 && shapeSig[parent] === sig && runOfSelf(parent, sig, v, edgeType[parentEdge[v]] === k.property ? 1 : 2)) return parent;
+    // A type the display names by its node type alone is keyed so: a string's node name is its text
+    // (10,000 strings are one shape, not 10,000), a closure's its function's name.
+    const key = fixedName[nodeType[v]] ? `${parent}|${sig}|${nodeType[v]}` : `${parent}|${sig}|${nodeType[v]}:${nodeName[v]}`;
     let id = shapeIds.get(key);
-    if (id === undefined) shapeIds.set(key, (id = shapeIds.size));
+    if (id === undefined) {
+      shapeIds.set(key, (id = shapeIds.size));
+      shapeParent[id] = parent;
+      shapeSig[id] = sig;
+      shapeNode[id] = v;
+    }
     return id;
   };
   const clusterOfShape = new Map<number, PathCluster>();

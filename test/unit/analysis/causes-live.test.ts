@@ -60,7 +60,10 @@ describe('causes on real programs', function () {
     const x = f.expect!;
     it(`${f.name}: one leak cause, ${x.holder}${x.variable ? ` ${x.variable}` : ''}${x.event ? ` '${x.event}'` : ''}, added at line ${x.addsLine}, keeps ${x.keeps} first`, async () => {
       await f.build?.();
+      const started = Date.now();
       const report = await watchReport(f.file, f.nodeArgs, f.samples);
+      const tookS = (Date.now() - started) / 1000;
+      if (f.maxSeconds) assert.ok(tookS <= f.maxSeconds, `the run and its report took ${tookS.toFixed(1)} s (at most ${f.maxSeconds})`);
       const leaks = (report.causes ?? []).filter((c) => c.verdict === 'leak');
       measured.push({ name: f.name, causes: leaks.length, types: report.types.filter((t) => t.verdict === 'leak').length });
       const summary = JSON.stringify((report.causes ?? []).map((c) => ({ v: c.verdict, title: c.title, at: c.addedAt, kept: c.kept.map((k) => k.type) })), null, 1);
@@ -83,6 +86,7 @@ describe('causes on real programs', function () {
       if (x.declaresLine && cause.holder.declaredAt) assert.deepEqual([cause.holder.declaredAt.file, cause.holder.declaredAt.line], [x.source, x.declaresLine]);
       assert.ok(!/→|\[\]|\(closure\)/.test(cause.title), `plain words: ${cause.title}`);
       assert.ok(cause.fix.length > 20);
+      if (x.fix) assert.match(cause.fix, x.fix);
       assert.ok(cause.retainedBytes >= cause.newBytes * 0.5, `${cause.retainedBytes} retained for ${cause.newBytes} new`);
       // The path's plumbing is folded into one labelled step at most, before the program's own steps.
       const folded = cause.path.steps.filter((s) => s.folded);
