@@ -186,10 +186,16 @@ const RUNAWAY_NEXT_RATIO = 1.2;
 const RUNAWAY_POLL_MS = 250;
 /** For this long after each sample the heap line is polled fast: a heap already running away shows in a second, not after two 1 s polls. */
 const RUNAWAY_WATCH_MS = 5000;
-/** A runaway watch takes its last snapshot when the heap reaches this × its size at the first sample, and stops after it. */
+/** A runaway watch takes its last snapshot when the heap reaches this × its size at the first sample (see RUNAWAY_LIMIT_FLOOR), and stops after it. */
 const RUNAWAY_STOP_RATIO = 3;
 /** … and takes none once the heap line shows this × (the heap outran the polls): a snapshot's analysis would let it pass 4×. */
 const RUNAWAY_NO_SNAPSHOT_RATIO = 3.5;
+/**
+ * The two limits above count from the first sample's heap, or from this (bytes) when it was smaller: a
+ * small program's heap growing 3× to a few tens of MB neither pauses it long nor risks its memory,
+ * and a steady leak of a MB a second from a 3 MB heap deserves its verdict, not a stop after two snapshots.
+ */
+const RUNAWAY_LIMIT_FLOOR = 16 * 2 ** 20;
 
 type EndCause =
   | { kind: 'stopped' }
@@ -832,7 +838,7 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     if (this.recentUsed.length > 2) this.recentUsed.shift();
     const used = this.runaway ? point.used : Math.min(...this.recentUsed);
     const next = this.runaway
-      ? Math.min(RUNAWAY_NEXT_RATIO * last.heapUsed, RUNAWAY_STOP_RATIO * this.runaway.firstHeap)
+      ? Math.min(RUNAWAY_NEXT_RATIO * last.heapUsed, runawayLimit(RUNAWAY_STOP_RATIO, this.runaway.firstHeap))
       : RUNAWAY_SUSPECT_RATIO * last.heapUsed;
     if (this.recentUsed.length >= (this.runaway ? 1 : 2) && used >= next && used - last.heapUsed >= RUNAWAY_MIN_GROWTH) {
       this.runawaySuspected = true;
@@ -890,13 +896,13 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
       this.settledAt ??= Date.now();
       return `Stopped watching: the heap is running away (${growth}) and the verdict is in (leak: ${leaks.join(', ')}); further snapshots would pause the program longer and need more of its memory each time.`;
     }
-    return facts.heapNow >= RUNAWAY_STOP_RATIO * facts.firstHeap ? runawayTooFarReason(growth) : undefined;
+    return facts.heapNow >= runawayLimit(RUNAWAY_STOP_RATIO, facts.firstHeap) ? runawayTooFarReason(growth) : undefined;
   }
 
   /** While the heap runs away: the end reason when the heap line shows it already past the last snapshot's size, so that no snapshot of it is taken. */
   private runawayTooFar(): string | undefined {
     const point = this.heapLine.points[this.heapLine.points.length - 1];
-    if (!this.runaway || !point || point.used < RUNAWAY_NO_SNAPSHOT_RATIO * this.runaway.firstHeap) return undefined;
+    if (!this.runaway || !point || point.used < runawayLimit(RUNAWAY_NO_SNAPSHOT_RATIO, this.runaway.firstHeap)) return undefined;
     const { firstHeap, since } = this.runaway;
     return runawayTooFarReason(growthWords({ firstHeap, heapNow: point.used, seconds: (point.time - since) / 1000 }));
   }
@@ -1345,6 +1351,11 @@ export class HeapWatch extends EventEmitter<HeapWatchEvents> {
     // An 'error' event without a listener would throw; the end reason and notes still carry it.
     if (this.listenerCount('error') > 0) this.publish('error', error);
   }
+}
+
+/** A runaway's limit (bytes): `ratio` × the heap at the first sample, or × RUNAWAY_LIMIT_FLOOR when that was smaller. */
+function runawayLimit(ratio: number, firstHeap: number): number {
+  return ratio * Math.max(firstHeap, RUNAWAY_LIMIT_FLOOR);
 }
 
 /** '25 MB → 95 MB (×3.7) in 30 s' */
