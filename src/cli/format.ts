@@ -59,7 +59,7 @@ export function table(rows: string[][], align: ('l' | 'r')[]): string {
     .join('\n');
 }
 
-const VERDICT_MARK: Record<string, string> = { leak: 'LEAK', suspect: 'suspect', ok: 'ok' };
+const VERDICT_MARK: Record<string, string> = { leak: 'LEAK', suspect: 'suspect', ok: 'ok', early: 'too early' };
 
 /** The table of types: growth, rate and verdict (several samples), or sizes (one snapshot). */
 export function typesTable(report: Report, top: number): string {
@@ -81,7 +81,8 @@ export function typesTable(report: Report, top: number): string {
         signed(last(t.counts) - t.counts[0]),
         (last(t.bytes) - t.bytes[0] >= 0 ? '+' : '') + formatBytes(last(t.bytes) - t.bytes[0]),
         signed(t.countPerMinute),
-        VERDICT_MARK[t.verdict],
+        // Too few samples for a leak verdict: a type not called a leak is not cleared either.
+        VERDICT_MARK[report.tooEarly && t.verdict === 'ok' ? 'early' : t.verdict],
       ]),
     ],
     ['l', 'r', 'r', 'r', 'r', 'l'],
@@ -203,7 +204,7 @@ function formatProgram(report: Report, sections: IsolateReport[], top: number, s
   const began = Date.parse(report.startedAt);
   const parts: string[] = [`${sections.length} isolates of ${inert(report.target.description, 200)}:`, ''];
   const rows = sections.map((s) => {
-    const worst = s.types.some((t) => t.verdict === 'leak') ? 'leak' : s.types.some((t) => t.verdict === 'suspect') ? 'suspect' : 'ok';
+    const worst = s.types.some((t) => t.verdict === 'leak') ? 'leak' : s.types.some((t) => t.verdict === 'suspect') ? 'suspect' : s.tooEarly ? 'early' : 'ok';
     const lastSample = s.samples[s.samples.length - 1];
     return [
       `  ${inert(describeIsolate(s.isolate), 80)}`,

@@ -1,6 +1,7 @@
 // Heap snapshot files of one process, in the order they were taken → samples → one report. The
 // CLI's `analyze` and the extension's "Open Heap Snapshots…" both go through here.
 import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
+import { GROWTH_RULES, lastResetIndex } from './analysis/growth';
 import { assembleReport } from './assemble';
 import { describeFileError } from './fileProblems';
 import { formatBytes } from './format';
@@ -69,11 +70,17 @@ export async function analyzeSnapshotFiles(files: readonly string[], analyzer: S
       notes.push(`${files[k]} has smaller object ids than ${files[k - 1]}: not the same process, or not in the order taken. Growth is measured from it on.`);
     }
   }
+  // Fewer snapshots of one process than a verdict needs: "too early to tell", never "no leak".
+  const ofOne = samples.length - lastResetIndex(samples);
+  const tooEarly = samples.length > 1 && ofOne < GROWTH_RULES.minSamplesForLeak
+    ? `Too early to tell: ${ofOne} snapshot${ofOne === 1 ? '' : 's'} of one process; a verdict needs ${GROWTH_RULES.minSamplesForLeak}, taken in order a while apart.`
+    : undefined;
   return assembleReport({
     target: { kind: 'files', description: files.join(' ') },
     startedAt: new Date(samples[0].time),
     samples,
     notes,
+    tooEarly,
     explain: (types, alsoRetained) => analyzer.explain(types, { alsoRetained }),
     causes: (types) => analyzer.causes(types),
     retainedSizes: (types) => analyzer.retainedSizes(types),

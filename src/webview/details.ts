@@ -8,6 +8,7 @@ import { clear, el, icon, prose, shorten } from './dom';
 import { baseName, formatBytes, formatCount, formatRate } from '../display/format';
 import { backReferenceItem, openButton, siteItem } from './sourceLinks';
 import { verdictBadge } from './rowElements';
+import type { ShownVerdict } from './tableRows';
 
 export interface DetailsEvents {
   open(position: SourcePosition): void;
@@ -34,7 +35,7 @@ export class Details {
   }
 
   /** A type: its verdict and evidence, the cause that keeps it, its retainer paths, allocation sites and back-references. */
-  show(series: TypeSeries | undefined, name: string, leak: Leak | undefined, pending?: string, keptBy?: Cause): void {
+  show(series: TypeSeries | undefined, name: string, leak: Leak | undefined, pending?: string, keptBy?: Cause, tooEarly = false): void {
     clear(this.container);
     const heading = el('h3', { attrs: { id: 'details-heading' } }, 'What keeps ', el('code', { class: 'type-name' }, shorten(name, 200)), ' alive');
     this.container.append(heading);
@@ -43,7 +44,8 @@ export class Details {
         el('button', { class: 'link', attrs: { type: 'button' }, on: { click: () => this.events.selectCause(keptBy.id) } }, shorten(keptBy.holder.label, 200)),
         keptBy.addedAt ? ` (added at ${baseName(keptBy.addedAt.file)}:${keptBy.addedAt.line})` : ''));
     }
-    const verdict = leak?.verdict ?? series?.verdict;
+    // Too few samples for a verdict: a type not called a leak is not cleared either (as in the table).
+    const verdict: ShownVerdict | undefined = leak?.verdict ?? (tooEarly && series?.verdict === 'ok' ? 'early' : series?.verdict);
     if (verdict || series) {
       this.container.append(
         el('p', { class: 'facts' },

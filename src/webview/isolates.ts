@@ -48,7 +48,7 @@ export class IsolatePicker {
     const name = describeIsolate(isolate);
     const leaks = types.filter((t) => t.verdict === 'leak').map((t) => t.name);
     const suspects = types.filter((t) => t.verdict === 'suspect').length;
-    const verdict = leaks.length ? `Leak: ${shorten(leaks.slice(0, 2).join(', '), 60)}${leaks.length > 2 ? ` +${leaks.length - 2}` : ''}` : suspects ? `${suspects} suspect` : samples.length ? 'No leak' : '–';
+    const verdict = leaks.length ? `Leak: ${shorten(leaks.slice(0, 2).join(', '), 60)}${leaks.length > 2 ? ` +${leaks.length - 2}` : ''}` : suspects ? `${suspects} suspect` : section.tooEarly ? 'Too early' : samples.length ? 'No leak' : '–';
     const last = samples[samples.length - 1];
     const watch = isolate.end ? END_WORDS[isolate.end.how] : 'watching';
     const select = () => this.actions.select(isolate.key);

@@ -250,7 +250,7 @@ function renderDetails(): void {
   }
   const series = report.types.find((t) => t.name === name);
   const known = explained.get(name);
-  details.show(series, name, leakFor(name), known?.message ?? (known ? undefined : 'Looking for retainers…'), causeKeeping(report, name));
+  details.show(series, name, leakFor(name), known?.message ?? (known ? undefined : 'Looking for retainers…'), causeKeeping(report, name), !!report.tooEarly);
 }
 
 // ---- state from the host ----------------------------------------------------------------------

@@ -1,12 +1,13 @@
 // The types table's row elements, kept by row key across reports: a new report updates each row's
 // cells in place (only what changed), so a row under the pointer or with the keyboard focus stays the
 // same element (a double click straddling a report reaches the row; focus and selection stay).
-import type { Cause, HolderKind, Verdict } from '../core/report';
+import type { Cause, HolderKind } from '../core/report';
 import { clear, el, icon, shorten } from './dom';
 import { formatBytes, formatCount, formatDelta, formatGrowth } from '../display/format';
-import type { TableRow } from './tableRows';
+import type { ShownVerdict, TableRow } from './tableRows';
 
-const VERDICT_ICON: Record<Verdict, string> = { leak: 'flame', suspect: 'warning', ok: 'pass' };
+const VERDICT_ICON: Record<ShownVerdict, string> = { leak: 'flame', suspect: 'warning', early: 'history', ok: 'pass' };
+const VERDICT_WORD: Record<ShownVerdict, string> = { leak: 'leak', suspect: 'suspect', early: 'too early', ok: 'ok' };
 
 /** The codicon of a holder's kind, beside a cause's name. */
 export const HOLDER_ICON: Record<HolderKind, string> = {
@@ -20,8 +21,9 @@ export const HOLDER_ICON: Record<HolderKind, string> = {
 };
 
 /** A verdict badge: icon and word, so that meaning is not carried by colour alone. */
-export function verdictBadge(verdict: Verdict): HTMLElement {
-  return el('span', { class: `badge badge-${verdict}`, attrs: { 'data-verdict': verdict } }, icon(VERDICT_ICON[verdict]), verdict);
+export function verdictBadge(verdict: ShownVerdict): HTMLElement {
+  const title = verdict === 'early' ? 'Too few samples for a verdict yet: not called a leak, not cleared either' : undefined;
+  return el('span', { class: `badge badge-${verdict}`, title, attrs: { 'data-verdict': verdict } }, icon(VERDICT_ICON[verdict]), VERDICT_WORD[verdict]);
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -77,7 +79,7 @@ interface RowElement {
   trend: SVGSVGElement;
   /** What the name and verdict cells show now (rebuilt only when it changes). */
   nameShown?: string;
-  verdictShown?: Verdict;
+  verdictShown?: ShownVerdict;
 }
 
 /** The row elements of the table, by row key; `choose` and `open` get the key of the row clicked. */

@@ -22,7 +22,7 @@ export interface TableRow {
   /** What the Type cell shows, and its tooltip. */
   name: string;
   title: string;
-  verdict: Verdict;
+  verdict: ShownVerdict;
   count: number;
   delta: number;
   rate: number;
@@ -46,7 +46,13 @@ export interface TableRows {
   types: TableRow[];
 }
 
-const VERDICT_RANK: Record<Verdict, number> = { leak: 0, suspect: 1, ok: 2 };
+/**
+ * A row's verdict as shown: the report's, except that a type judged `ok` while the report is too
+ * early to tell (too few samples for a leak verdict) shows `early`, not a pass.
+ */
+export type ShownVerdict = Verdict | 'early';
+
+const VERDICT_RANK: Record<ShownVerdict, number> = { leak: 0, suspect: 1, early: 2, ok: 3 };
 
 function last(values: number[]): number {
   return values.length ? values[values.length - 1] : 0;
@@ -58,9 +64,9 @@ export function countDelta(t: TypeSeries, samples: number): number {
   return last(t.counts) - (t.counts.length < samples ? 0 : t.counts[0]);
 }
 
-function typeRow(t: TypeSeries, rank: number, samples: number): TableRow {
+function typeRow(t: TypeSeries, rank: number, samples: number, early: boolean): TableRow {
   return {
-    kind: 'type', key: `type:${t.name}`, type: t.name, name: t.name, title: t.name, verdict: t.verdict,
+    kind: 'type', key: `type:${t.name}`, type: t.name, name: t.name, title: t.name, verdict: early && t.verdict === 'ok' ? 'early' : t.verdict,
     count: last(t.counts), delta: countDelta(t, samples), rate: t.countPerMinute,
     bytes: last(t.bytes), retained: t.retainedBytes, trend: t.counts, rank,
   };
@@ -68,7 +74,7 @@ function typeRow(t: TypeSeries, rank: number, samples: number): TableRow {
 
 /** A kept type's row: the type's own series (the same numbers as in the per-type view), its share in the tooltip. */
 function keptRow(cause: Cause, k: KeptType, series: TypeSeries | undefined, rank: number, samples: number): TableRow {
-  const base = series ? typeRow(series, rank, samples) : {
+  const base = series ? typeRow(series, rank, samples, false) : {
     kind: 'type' as const, key: '', type: k.type, name: k.type, title: k.type, verdict: k.verdict,
     count: k.newObjects, delta: k.newObjects, rate: k.countPerMinute, bytes: k.newBytes, retained: undefined, trend: [], rank,
   };
@@ -130,6 +136,6 @@ export function tableRows(report: Report, view: TableView, filter: string, key: 
     groups.push({ row: causeRow(cause, series.get(cause.kept[0]?.type ?? ''), i), kept: sortRows(kept, key, ascending) });
   });
   const sortedGroups = sortRows(groups.map((g) => g.row), key, ascending).map((row) => groups.find((g) => g.row === row)!);
-  const types = report.types.map((t, i) => typeRow(t, i, samples)).filter((r) => !keptTypes.has(r.name) && matches(r.name));
+  const types = report.types.map((t, i) => typeRow(t, i, samples, !!report.tooEarly)).filter((r) => !keptTypes.has(r.name) && matches(r.name));
   return { causes: sortedGroups, types: sortRows(types, key, ascending) };
 }

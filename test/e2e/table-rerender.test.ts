@@ -139,4 +139,23 @@ describe('The types table across reports (the panel\'s webview in Chromium)', fu
     assert.equal(count, (17_680 + 17 * reports).toLocaleString('en-US'));
     await screenshot(page, 'table-rerender');
   });
+
+  it('while the report is too early to tell, a type not called a leak shows "too early", not a pass; then its verdict', async () => {
+    const early = reportAfter(++reports);
+    early.causes = [];
+    early.leaks = [];
+    for (const t of early.types) t.verdict = t.name === '(compiled code)' ? 'suspect' : 'ok';
+    early.tooEarly = 'Too early to tell: 2 snapshots; a verdict needs 4 snapshots.';
+    await post({ type: 'report', report: early });
+    const verdicts = () => page.locator('#types-table tbody tr.row-type [data-verdict]').evaluateAll((els: any[]) => els.map((e) => `${e.closest('tr').dataset.type}=${e.dataset.verdict}:${e.textContent}`));
+    const shown = await verdicts();
+    assert.ok(shown.length >= 2, shown.join(', '));
+    for (const v of shown) assert.match(v, /^\(compiled code\)=suspect:suspect$|=early:too early$/, shown.join(', '));
+    await page.locator('#types-table tbody tr.row-type[data-type="Connection"]').click();
+    assert.equal(await page.locator('#details p.facts [data-verdict]').getAttribute('data-verdict'), 'early', 'the details say it too');
+    await screenshot(page, 'table-too-early');
+    const settled = { ...early, tooEarly: undefined };
+    await post({ type: 'report', report: settled });
+    for (const v of await verdicts()) assert.match(v, /^\(compiled code\)=suspect:suspect$|=ok:ok$/);
+  });
 });
