@@ -127,6 +127,12 @@ describe('leak-watch CLI', function () {
     assert.equal(single.samples.length, 1);
     assert.ok(single.types.length > 10);
     assert.ok(single.types.every((t) => t.verdict === 'ok'));
+    // Two snapshots of one process: too early for a verdict, said so, and no type shown as ok.
+    const two = await cli(['analyze', saved[0], saved[1], '-q']);
+    assert.equal(two.code, 0, two.stderr);
+    assert.match(two.stdout, /Too early to tell: 2 snapshots of one process; a verdict needs 4/);
+    assert.doesNotMatch(two.stdout, /No leak found/);
+    assert.match(two.stdout, /^Session .* too early$/m);
   });
 
   it('analyze: on Linux, in a child process with huge pages for its arrays only when asked (LEAK_WATCH_HUGE_PAGES=1), and never over the user\'s tunables', async function () {
