@@ -384,10 +384,19 @@ export function findHandOver(file: string, at: { line: number; column: number })
   });
   if (!made) return undefined;
   const named = (call: AnyNode) => handOverAt(file, p, call);
-  // `f(new X())`, `f({ x: new X() })`
+  // `f(new X())`, `f({ x: new X() })`; and a function handed to a call that returns it:
+  // `_.memoize((req) => new Quote(req))`, `pool.create(function () { return new Conn(); })`.
   for (let i = ancestors.length - 2; i >= 0; i--) {
     const a = ancestors[i];
     if ((a.type === 'CallExpression' || a.type === 'NewExpression') && a.callee !== ancestors[i + 1]) return named(a);
+    if (a.type === 'ArrowFunctionExpression' && a.body === ancestors[i + 1]) continue;
+    if (a.type === 'ReturnStatement') {
+      let j = i - 1;
+      while (j >= 0 && !/^(FunctionExpression|ArrowFunctionExpression|FunctionDeclaration)$/.test(ancestors[j].type)) j--;
+      if (j < 0 || ancestors[j].type === 'FunctionDeclaration') break;
+      i = j; // on to the function's parent: the call it is handed to
+      continue;
+    }
     if (!/^(ObjectExpression|ArrayExpression|Property|SpreadElement)$/.test(a.type)) break;
   }
   const holder = ancestors[ancestors.length - 2];

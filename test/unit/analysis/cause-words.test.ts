@@ -41,6 +41,29 @@ describe('causes: the program\'s words', () => {
     assert.equal(findHandOver(f, { line: 1, column: 1 }), undefined);
   });
 
+  it('finds the call a function returning the new object is handed to (a memoizer, a pool), and nothing for a named factory', () => {
+    const f = file(
+      'factories.js',
+      [
+        "const priceOf = _.memoize((req) => new Quote(req.sku), (req) => req.id);",
+        'const pool = createPool(function () {',
+        '  if (closed) throw new Error();',
+        '  return new Connection();',
+        '});',
+        'const make = () => new Widget();',
+        'function factory() {',
+        '  return new Widget();',
+        '}',
+      ].join('\n'),
+    );
+    const memo = findHandOver(f, { line: 1, column: 36 });
+    assert.deepEqual([memo?.at.line, memo?.call], [1, '_.memoize']);
+    const pooled = findHandOver(f, { line: 4, column: 10 });
+    assert.deepEqual([pooled?.at.line, pooled?.call], [2, 'createPool']);
+    assert.equal(findHandOver(f, { line: 6, column: 20 }), undefined);
+    assert.equal(findHandOver(f, { line: 8, column: 10 }), undefined);
+  });
+
   it('finds the program\'s call into a package, a `new` inside a function first', () => {
     const cjs = file('dom.js', "const { JSDOM } = require('jsdom');\nconst other = require('x');\nconst probe = JSDOM.fragment('<p>');\nfunction render() {\n  other.go();\n  const dom = new JSDOM('<p>');\n  return dom;\n}\n");
     const hit = findPackageCall(cjs, ['jsdom']);
