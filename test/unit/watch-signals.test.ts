@@ -106,17 +106,24 @@ describe('watch: censuses, runaway heaps, verdict times and the program’s memo
     assert.ok(usage.usedSize < 4 * first, `live heap ${usage.usedSize} when the watch let go, first snapshot ${first}`);
   });
 
-  it('a small heap that grows past 3× its first size at a steady MB a second gets its verdict, not a stop without one', async () => {
+  it('a small heap that grows past 3× its first size at a steady MB a second gets its verdict, not a stop without one below 3× 16 MB', async () => {
     const { inspected, watch: w, seen } = await watch(process.execPath, [path.join(programs, 'small-steady.js')], {}, 'globalThis.contexts?.length > 0');
     await w.start();
     const reason = await Promise.race([w.ended(), new Promise<string>((r) => setTimeout(() => r('(still watching after 90 s)'), 90_000))]);
     const report = await w.buildReport({ kind: 'run', description: 'small-steady.js' });
     await w.stop();
     inspected.child.kill('SIGKILL');
-    assert.doesNotMatch(reason, /too early to tell/, reason);
     const first = seen.samples[0].heapUsed;
+    assert.ok(first < 16 * 2 ** 20, `a small heap: ${first}`);
+    if (/too early to tell/.test(reason)) {
+      // A machine slow enough that the heap outran the snapshots: the stop may come, but not before 3× 16 MB
+      // (before the floor it came at 3× the first heap, ~10 MB, after one or two snapshots).
+      const at = Number(/→ ([\d.]+) MB/.exec(reason)?.[1]);
+      assert.ok(at >= 48, `stopped without a verdict at ${at} MB, below 3× 16 MB: ${reason}`);
+      return;
+    }
     const last = seen.samples[seen.samples.length - 1].heapUsed;
-    assert.ok(first < 16 * 2 ** 20 && last > 3 * first, `a small heap that grew past 3×: ${first} → ${last}`);
+    assert.ok(last > 3 * first, `a small heap that grew past 3×: ${first} → ${last}`);
     assert.equal(report.types.find((t) => t.name === 'RequestRecord')?.verdict, 'leak', `${reason}\n${report.tooEarly ?? ''}`);
     assert.ok(report.leaks.some((l) => l.type === 'RequestRecord' && l.retainerPaths.length > 0), 'the why is in');
   });
