@@ -166,6 +166,14 @@ function withFocus(opened: Extract<FromWebview, { preserveFocus?: boolean }>, me
  * Checks a message from the webview and returns a fresh, well-typed copy, or undefined when the
  * message has an unknown type or the wrong shape. Extra fields are dropped.
  */
+/**
+ * The id of a request the host refused (a message that is not a valid request but carries a request
+ * id): the host answers it with an error, so the webview does not wait on it for ever.
+ */
+export function refusedRequestId(message: unknown): number | undefined {
+  return isRecord(message) && message.type === 'request' && isPositiveInt(message.id) ? message.id : undefined;
+}
+
 export function parseFromWebview(message: unknown): FromWebview | undefined {
   if (!isRecord(message) || typeof message.type !== 'string') return undefined;
   switch (message.type) {
@@ -192,7 +200,8 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
     case 'request': {
       const args = message.args;
       if (!isPositiveInt(message.id) || message.method !== 'explain' || !Array.isArray(args) || args.length < 1 || args.length > 2 || !isBoundedString(args[0], MAX_NAME_LENGTH)) return undefined;
-      if (args.length === 1 || args[1] === undefined) return { type: 'request', id: message.id, method: 'explain', args: [args[0]] };
+      // The webview's messages travel as JSON: an isolate not given arrives as null.
+      if (args.length === 1 || args[1] === undefined || args[1] === null) return { type: 'request', id: message.id, method: 'explain', args: [args[0]] };
       return isIsolateKey(args[1]) ? { type: 'request', id: message.id, method: 'explain', args: [args[0], args[1]] } : undefined;
     }
     case FromWebviewType.OpenSource: {

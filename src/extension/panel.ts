@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Leak } from '../core/report';
 import { answer } from '../core/requests';
-import { FromWebviewType, ToWebviewType, parseFromWebview, type FromWebview, type PanelMethods, type ToWebview } from '../protocol';
+import { FromWebviewType, ToWebviewType, parseFromWebview, refusedRequestId, type FromWebview, type PanelMethods, type ToWebview } from '../protocol';
 import { panelTitle } from '../display/format';
 import type { OpenTarget } from './navigation';
 import type { SessionWatch } from './sessionWatch';
@@ -164,6 +164,8 @@ export class LeakWatchPanel implements vscode.Disposable {
     const message = parseFromWebview(raw);
     if (!message) {
       this.rejectedMessages++;
+      const id = refusedRequestId(raw);
+      if (id !== undefined) this.post({ type: 'reply', id, ok: false, error: 'the panel\'s request was refused' });
       return;
     }
     try {

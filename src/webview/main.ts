@@ -45,7 +45,13 @@ vscode.setState(persisted);
 /** The report as the host sent it (a program's: every isolate), and the view of the isolate shown. */
 let programReport: Report | undefined;
 let report: Report | undefined;
-const explained = new Map<string, ExplainedType>();
+/** The host's explanation of a type; `failed` when the ask itself failed (asked again on the next choice). */
+type Explanation = ExplainedType & { failed?: boolean };
+const explained = new Map<string, Explanation>();
+/** Types whose explanation has been asked of the host and not answered yet. */
+const asking = new Set<string>();
+/** Counts the times the explanations were forgotten (another isolate shown): a late answer to an earlier ask is dropped. */
+let explainedEpoch = 0;
 
 // ---- layout ------------------------------------------------------------------------------------
 const statusIcon = icon('loading', 'codicon-modifier-spin');
@@ -220,21 +226,33 @@ function selectType(name: string): void {
   save({ selected: name, cause: undefined });
   table.select({ type: name });
   headlines.select(undefined);
+  // An answer that was an error is asked again when the type is chosen again.
+  if (explained.get(name)?.failed) explained.delete(name);
   renderDetails();
   const leak = leakFor(name);
-  if (!leak && !explained.has(name)) {
-    // In a program of several isolates, the one shown (a view's isolate); else the watch's own.
-    const isolate = report?.isolates ? report.isolate?.key : undefined;
-    void host.request('explain', name, isolate).then(
-      (result) => {
-        explained.set(name, result);
-        if (name === persisted.selected) renderDetails();
-      },
-      () => undefined,
-    );
-  }
   // Choosing a growing type moves the editor to its `new` (focus stays in the table).
   if (leak && leak.verdict !== 'ok') post({ type: FromWebviewType.OpenType, typeName: name, preserveFocus: true });
+}
+
+/**
+ * Asks the host to explain a type the report does not (its retainer paths on the latest snapshot),
+ * once at a time; the details show "Looking for retainers…" until the answer, or the error, is in.
+ */
+function askExplain(name: string): void {
+  if (asking.has(name) || explained.has(name) || leakFor(name)) return;
+  asking.add(name);
+  const epoch = explainedEpoch;
+  // In a program of several isolates, the one shown (a view's isolate); else the watch's own.
+  const isolate = report?.isolates ? report.isolate?.key : undefined;
+  void (isolate === undefined ? host.request('explain', name) : host.request('explain', name, isolate)).then(
+    (result): Explanation => result,
+    (error: unknown): Explanation => ({ message: `Could not look for retainers: ${error instanceof Error ? error.message : String(error)}`, failed: true }),
+  ).then((result) => {
+    asking.delete(name);
+    if (epoch !== explainedEpoch) return;
+    explained.set(name, result);
+    if (name === persisted.selected) renderDetails();
+  });
 }
 
 function renderDetails(): void {
@@ -250,6 +268,8 @@ function renderDetails(): void {
   }
   const series = report.types.find((t) => t.name === name);
   const known = explained.get(name);
+  // A type the report does not explain (never did, or no longer does: its verdict went back to ok) is asked of the host.
+  if (!known && !leakFor(name)) askExplain(name);
   details.show(series, name, leakFor(name), known?.message ?? (known ? undefined : 'Looking for retainers…'), causeKeeping(report, name), !!report.tooEarly);
 }
 
@@ -351,6 +371,7 @@ function selectIsolate(key: string): void {
   if (key === (persisted.isolate ?? programReport?.isolate?.key)) return;
   save({ isolate: key, cause: undefined, selected: undefined });
   explained.clear();
+  explainedEpoch++;
   if (programReport) setReport(programReport);
 }
 

@@ -158,4 +158,47 @@ describe('The types table across reports (the panel\'s webview in Chromium)', fu
     await post({ type: 'report', report: settled });
     for (const v of await verdicts()) assert.match(v, /^\(compiled code\)=suspect:suspect$|=ok:ok$/);
   });
+
+  // A type the report does not explain is asked of the host. Once a report had explained it (its
+  // verdict went to suspect) and the next one no longer did (back to ok), the details said "Looking
+  // for retainers…" for ever: the ask was made only when the row was clicked.
+  it('a chosen type the report stops explaining is asked of the host again; an answer, or a failed ask, replaces "Looking for retainers…"', async () => {
+    const explainAsks = async () => (await posted()).filter((m) => m.type === 'request' && m.method === 'explain') as Array<{ id: number; args: unknown[] }>;
+    const hint = page.locator('#details p.hint').first();
+    const reply = (id: number, result: unknown) => post({ type: 'reply', id, ok: true, result });
+    await post({ type: 'report', report: reportAfter(++reports) });
+    await posted();
+    await page.locator('#types-table tbody tr.row-type[data-type="Object"]').click();
+    const [first, ...more] = await explainAsks();
+    assert.ok(first && !more.length, 'one ask');
+    assert.equal(first.args[0], 'Object');
+    assert.equal(await hint.innerText(), 'Looking for retainers…');
+    await reply(first.id, { message: 'No objects of this type were found in the latest snapshot.' });
+    await hint.filter({ hasText: 'No objects of this type' }).waitFor({ timeout: 5_000 });
+
+    // A report explains it (a suspect with its leak), then the next does not (ok again).
+    const explaining = reportAfter(++reports);
+    explaining.types.find((t) => t.name === 'Object')!.verdict = 'suspect';
+    explaining.leaks.push({ ...explaining.leaks[0], type: 'Object', verdict: 'suspect' });
+    await post({ type: 'report', report: explaining });
+    await page.locator('#details h4', { hasText: 'Retainer paths' }).waitFor({ timeout: 5_000 });
+    assert.deepEqual(await explainAsks(), [], 'the report explains it: nothing asked');
+    await post({ type: 'report', report: reportAfter(++reports) });
+    await page.waitForTimeout(200);
+    const [again] = await explainAsks();
+    assert.ok(again, `asked again once the report no longer explains it (details: ${await page.locator('#details').innerText()})`);
+    assert.equal(again.args[0], 'Object');
+    await reply(again.id, { message: 'The watch has stopped; only the types it explained while running have retainer paths.' });
+    await hint.filter({ hasText: 'The watch has stopped' }).waitFor({ timeout: 5_000 });
+
+    // A failed ask says so, and choosing the type again asks again.
+    await page.locator('#types-table tbody tr.row-type[data-type="Late"]').click();
+    const [late] = await explainAsks();
+    await post({ type: 'reply', id: late.id, ok: false, error: 'the panel was closed' });
+    await hint.filter({ hasText: 'Could not look for retainers: the panel was closed' }).waitFor({ timeout: 5_000 });
+    await page.locator('#types-table tbody tr.row-type[data-type="Object"]').click();
+    await page.locator('#types-table tbody tr.row-type[data-type="Late"]').click();
+    const asks = await explainAsks();
+    assert.deepEqual(asks.map((a) => a.args[0]), ['Late'], 'asked again after a failure; Object is known');
+  });
 });

@@ -1,6 +1,6 @@
 // Messages from the webview are validated before the host uses them (src/protocol.ts).
 import * as assert from 'node:assert/strict';
-import { FromWebviewType, parseFromWebview } from '../../src/protocol';
+import { FromWebviewType, parseFromWebview, refusedRequestId } from '../../src/protocol';
 
 describe('webview message validation', () => {
   it('accepts each well-formed message and drops extra fields', () => {
@@ -13,6 +13,11 @@ describe('webview message validation', () => {
     // Of one isolate of a program (its key: a pid, or pid/threadId).
     assert.deepEqual(parseFromWebview({ type: 'request', id: 8, method: 'explain', args: ['Job', '4242/2'] }), { type: 'request', id: 8, method: 'explain', args: ['Job', '4242/2'] });
     assert.deepEqual(parseFromWebview({ type: 'request', id: 9, method: 'explain', args: ['Job', '4242'] }), { type: 'request', id: 9, method: 'explain', args: ['Job', '4242'] });
+    // Messages from the webview travel as JSON: an isolate left undefined arrives as null. Refusing
+    // it left the panel's every ask of one process unanswered ("Looking for retainers…" for ever).
+    const asked = JSON.parse(JSON.stringify({ type: 'request', id: 10, method: 'explain', args: ['Job', undefined] }));
+    assert.deepEqual(asked.args, ['Job', null]);
+    assert.deepEqual(parseFromWebview(asked), { type: 'request', id: 10, method: 'explain', args: ['Job'] });
     assert.deepEqual(
       parseFromWebview({ type: 'openSource', position: { file: '/w/a.js', line: 3, column: 7, evil: true } }),
       { type: FromWebviewType.OpenSource, position: { file: '/w/a.js', line: 3, column: 7 } },
@@ -32,6 +37,13 @@ describe('webview message validation', () => {
       { type: 'openType' }, { type: 'openType', typeName: ['Session'] }, { type: 'openType', typeName: 'x'.repeat(5000) }]) {
       assert.equal(parseFromWebview(bad), undefined, JSON.stringify(bad).slice(0, 80));
     }
+  });
+
+  it('a refused request is named by its id, so the host can answer it with an error', () => {
+    assert.equal(refusedRequestId({ type: 'request', id: 4, method: 'explain', args: ['x'.repeat(5000)] }), 4);
+    assert.equal(refusedRequestId({ type: 'request', id: 0, method: 'explain' }), undefined);
+    assert.equal(refusedRequestId({ type: 'openType', id: 4 }), undefined);
+    assert.equal(refusedRequestId(null), undefined);
   });
 
   it('refuses unknown types and wrong shapes', () => {
