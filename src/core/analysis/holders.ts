@@ -224,7 +224,7 @@ export function describeCause(input: CauseInput): Cause {
     inLibrary,
   };
   const cpath = codePath(g, path, i, { resolve, closure, holderKind: facts.kind });
-  const fix = (inLibrary && kind !== 'back-reference' && libraryFix(g, facts, main, input.sampleNodes[0], i > 0 ? path.holders[i - 1] : -1, addedAt)) || fixFor(kind, facts, main.type, backReference);
+  const fix = (inLibrary && kind !== 'back-reference' && libraryFix(g, facts, main, input.sampleNodes[0], i > 0 ? path.holders[i - 1] : -1, i >= 0 ? path.targets[i] : -1, addedAt)) || fixFor(kind, facts, main.type, backReference);
   const title = `${main.type} kept by ${holder.label}`;
   // The holder's object type is left out where the adding line is known: a timer list per duration, or a listener array made anew, is the same cause.
   const where = addedAt ? `@${addedAt.file}:${addedAt.line}` : `:${facts.type}${facts.variable ? '' : `@${path.edges.map((e) => e.edge).join('/')}`}`;
@@ -287,9 +287,10 @@ function methodNamed(g: HeapGraph, node: number, names: string[]): string | unde
 
 /**
  * The fix when a library keeps the objects: end the library's object the program made (jsdom's
- * `window.close()`), or take each entry out with the library's own call (`sessions.del(…)`).
+ * `window.close()`), end the handle the adding call returns (rxjs's `subscription.unsubscribe()`),
+ * or take each entry out with the library's own call (`sessions.del(…)`).
  */
-function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: number, ownerNode: number, addedAt?: CauseAddSite): string | undefined {
+function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: number, ownerNode: number, entryNode: number, addedAt?: CauseAddSite): string | undefined {
   const lib = f.library ?? 'the library';
   const where = addedAt ? ` at ${baseName(addedAt.file)}:${addedAt.line}` : '';
   const dispose = main.origin === 'library' ? methodNamed(g, unitNode, DISPOSERS) : undefined;
@@ -298,6 +299,13 @@ function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: numb
     return `Call ${dispose}() on each ${main.type}${made} once it is done: until then ${lib}'s ${f.kind === 'timer' ? 'timers keep' : 'holder keeps'} it and all it holds alive.`;
   }
   const receiver = addedAt?.call && !addedAt.call.startsWith('new ') ? addedAt.call.split('.').slice(0, -1).join('.') : '';
+  // The holder's entry is the library's own handle with a disposer (rxjs's Subscriber, which
+  // `subject.subscribe(…)` returns): the program ends that handle; the owner's method of the same name
+  // would end the owner itself (a Subject's unsubscribe() closes it for every subscriber).
+  const entryEnd = receiver && entryNode > 0 && codeOrigin(g, entryNode) === 'library' ? methodNamed(g, entryNode, DISPOSERS) : undefined;
+  if (entryEnd) {
+    return `Keep what \`${addedAt!.call}(…)\`${where} returns and call its ${entryEnd}() once each ${main.type} is done: until then ${receiver} keeps it and all it holds alive.`;
+  }
   const remove = methodNamed(g, ownerNode, REMOVERS);
   if (receiver && remove) {
     return `Take each ${main.type} out with \`${receiver}.${remove}(…)\` once it is done, or bound ${receiver} (a time to live, a maximum size): what \`${addedAt!.call}(…)\`${where} adds stays for ever.`;
