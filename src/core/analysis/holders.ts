@@ -224,7 +224,7 @@ export function describeCause(input: CauseInput): Cause {
     inLibrary,
   };
   const cpath = codePath(g, path, i, { resolve, closure, holderKind: facts.kind });
-  const fix = (inLibrary && kind !== 'back-reference' && libraryFix(g, facts, main, input.sampleNodes[0], i > 0 ? path.holders[i - 1] : -1, i >= 0 ? path.targets[i] : -1, addedAt)) || fixFor(kind, facts, main.type, backReference);
+  const fix = (inLibrary && kind !== 'back-reference' && libraryFix(g, facts, main, input.sampleNodes[0], path, i, addedAt)) || fixFor(kind, facts, main.type, backReference);
   const title = `${main.type} kept by ${holder.label}`;
   // The holder's object type is left out where the adding line is known: a timer list per duration, or a listener array made anew, is the same cause.
   const where = addedAt ? `@${addedAt.file}:${addedAt.line}` : `:${facts.type}${facts.variable ? '' : `@${path.edges.map((e) => e.edge).join('/')}`}`;
@@ -262,6 +262,8 @@ export function describeCause(input: CauseInput): Cause {
   };
 }
 
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
 /** Methods that end an object's life in a library (its timers, listeners and subscriptions with it). */
 const DISPOSERS = ['close', 'dispose', 'destroy', 'unsubscribe', 'disconnect', 'stop', 'abort'];
 /** Methods that take an entry out of a library's collection. */
@@ -290,7 +292,9 @@ function methodNamed(g: HeapGraph, node: number, names: string[]): string | unde
  * `window.close()`), end the handle the adding call returns (rxjs's `subscription.unsubscribe()`),
  * or take each entry out with the library's own call (`sessions.del(…)`).
  */
-function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: number, ownerNode: number, entryNode: number, addedAt?: CauseAddSite): string | undefined {
+function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: number, path: DisplayPath, i: number, addedAt?: CauseAddSite): string | undefined {
+  const ownerNode = i > 0 ? path.holders[i - 1] : -1;
+  const entryNode = i >= 0 ? path.targets[i] : -1;
   const lib = f.library ?? 'the library';
   const where = addedAt ? ` at ${baseName(addedAt.file)}:${addedAt.line}` : '';
   const dispose = main.origin === 'library' ? methodNamed(g, unitNode, DISPOSERS) : undefined;
@@ -306,9 +310,38 @@ function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: numb
   if (entryEnd) {
     return `Keep what \`${addedAt!.call}(…)\`${where} returns and call its ${entryEnd}() once each ${main.type} is done: until then ${receiver} keeps it and all it holds alive.`;
   }
-  const remove = methodNamed(g, ownerNode, REMOVERS);
+  // The receiver's remover only where the receiver is the holder's owner (`sessions.set` → `sessions.del`):
+  // `_.memoize(…)` hands objects to a cache that `_` does not own (lodash has no `_.delete`).
+  const receiverName = receiver.split('.').pop();
+  const ownsHolder = !!receiver && ownerNode > 0 && path.edges.some((e, k) => k < i && path.targets[k] === ownerNode && e.edge === receiverName);
+  const remove = ownsHolder ? methodNamed(g, ownerNode, REMOVERS) : undefined;
   if (receiver && remove) {
     return `Take each ${main.type} out with \`${receiver}.${remove}(…)\` once it is done, or bound ${receiver} (a time to live, a maximum size): what \`${addedAt!.call}(…)\`${where} adds stays for ever.`;
+  }
+  const cache = clearableOnPath(g, path, i);
+  if (cache && addedAt?.call) {
+    return `Bound what \`${cache.name}\` holds: call its ${cache.method}() (or delete its entries) once they are done, or give \`${addedAt.call}(…)\`${where} keys that repeat; each entry it adds stays for ever.`;
+  }
+  return undefined;
+}
+
+/**
+ * The library's collection on the path that the program can name and empty: from the last variable
+ * before the holder, through properties, the first library object with clear() (`priceOf.cache`, the
+ * cache of a lodash-memoized function).
+ */
+function clearableOnPath(g: HeapGraph, path: DisplayPath, i: number): { name: string; method: string } | undefined {
+  let v = -1;
+  for (let k = 0; k < i; k++) if (path.edges[k].edgeType === 'context') v = k;
+  if (v < 0 || !IDENTIFIER.test(path.edges[v].edge)) return undefined;
+  let name = path.edges[v].edge;
+  for (let k = v + 1; k < i; k++) {
+    const e = path.edges[k];
+    if (e.edgeType !== 'property' || !IDENTIFIER.test(e.edge)) return undefined;
+    name += `.${e.edge}`;
+    const t = path.targets[k];
+    const method = codeOrigin(g, t) === 'library' ? methodNamed(g, t, ['clear']) : undefined;
+    if (method) return { name, method };
   }
   return undefined;
 }
