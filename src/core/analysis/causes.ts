@@ -12,7 +12,8 @@ import type { Cause, KeptType, TypeSeries } from '../report';
 import type { Dominators } from './dominators';
 import { typeIndices } from './edges';
 import { BirthCounter, causeGrowth, growthEvidence, isOneBurst, type BirthSeries } from './causeGrowth';
-import { describeCause, type CauseGroup } from './holders';
+import { describeCause, libraryOwner, type CauseGroup } from './holders';
+import { isUserScript } from './allocation';
 import { markTypes, type TypeNamer } from './naming';
 import { GraphAnalysis } from './pipeline';
 import { displayPath, type PathContext, type PathMemo } from './retainers';
@@ -149,6 +150,8 @@ function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], w
   const byName = new Map(types.map((t) => [t.name, t]));
   const causes: Cause[] = [];
   const groupsOf = new Map<Cause, CauseGroup[]>();
+  /** A library's container holder: the library's object that owns it. */
+  const ownerOf = new Map<Cause, { node: number; type: string }>();
   for (const { group, kept, unit } of considered) {
     const counted = unit ? units.get(unit)?.get(group) : undefined;
     if (unit && counted) {
@@ -177,9 +180,13 @@ function causesSince(graph: HeapGraph, a: GraphAnalysis, types: TypeVerdict[], w
     const path = displayPath(pathCtx, sampleNodes[0], memo);
     const cause = describeCause({ graph, pathCtx, path, group, kept, verdict, retained, sampleNodes, resolve, tops: group.tops, top });
     groupsOf.set(cause, [group]);
+    if (cause.holder.inLibrary && cause.holder.kind === 'container') {
+      const owner = libraryOwner(graph, path, group.holder);
+      if (owner > 0) ownerOf.set(cause, { node: owner, type: a.typeOf(owner) });
+    }
     causes.push(cause);
   }
-  const merged = mergeSameCauses(causes, groupsOf);
+  const merged = mergeLibraryOwners(mergeSameCauses(causes, groupsOf), groupsOf, ownerOf);
   if (byLabels) {
     for (const c of merged) c.evidence.push('Named from the first snapshot: the censuses before it labelled these objects as they were born; the next snapshot gives this cause its growth.');
   } else {
@@ -425,29 +432,56 @@ function mergeSameCauses(causes: Cause[], groupsOf: Map<Cause, CauseGroup[]>): C
   const byId = new Map<string, Cause>();
   for (const c of causes) {
     const same = byId.get(c.id);
-    if (!same) {
-      byId.set(c.id, c);
-      continue;
-    }
-    groupsOf.get(same)!.push(...groupsOf.get(c)!);
-    same.topObjects += c.topObjects;
-    same.newObjects += c.newObjects;
-    same.newBytes += c.newBytes;
-    same.retainedBytes += c.retainedBytes;
-    same.path.count += c.path.count;
-    if (c.verdict === 'leak') same.verdict = 'leak';
-    for (const k of c.kept) {
-      const mine = same.kept.find((x) => x.type === k.type);
-      if (!mine) same.kept.push({ ...k });
-      else {
-        mine.newObjects += k.newObjects;
-        mine.newBytes += k.newBytes;
-        mine.share += k.share;
-      }
-    }
-    // The lead type (the program's class, or the library's unit: jsdom's Window) stays first.
-    const lead = same.kept[0].type;
-    same.kept.sort((x, y) => Number(y.type === lead) - Number(x.type === lead) || compareKept(x, y));
+    if (!same) byId.set(c.id, c);
+    else absorb(same, c, groupsOf);
   }
   return [...byId.values()];
+}
+
+/**
+ * Causes held in the containers of one library object made one: the library keeps its entries in
+ * two structures (axios's `handlers` array and its internal `handlerEntries` Map), both filled by
+ * one call of the program. The cause that names the program's line and class leads.
+ */
+function mergeLibraryOwners(causes: Cause[], groupsOf: Map<Cause, CauseGroup[]>, ownerOf: Map<Cause, { node: number; type: string }>): Cause[] {
+  const byOwner = new Map<number, Cause[]>();
+  for (const c of causes) {
+    const owner = ownerOf.get(c);
+    if (owner) byOwner.set(owner.node, [...(byOwner.get(owner.node) ?? []), c]);
+  }
+  const gone = new Set<Cause>();
+  for (const [, same] of byOwner) {
+    if (same.length < 2) continue;
+    const score = (c: Cause) => (c.addedAt && isUserScript(c.addedAt.file) ? 2 : 0) + (c.kept[0].origin === 'user' ? 1 : 0);
+    const [lead, ...rest] = [...same].sort((x, y) => score(y) - score(x) || y.newObjects - x.newObjects);
+    for (const c of rest) {
+      lead.evidence.push(`The same ${ownerOf.get(lead)!.type} also keeps an entry for each in ${c.holder.label.replace(/ of an? .*$/, '')}: ${c.newObjects.toLocaleString('en-US')} new objects (${c.kept.map((k) => k.type).join(', ')}).`);
+      absorb(lead, c, groupsOf);
+      gone.add(c);
+    }
+  }
+  return causes.filter((c) => !gone.has(c));
+}
+
+/** Adds cause `c` into `same`: its objects and bytes, kept types and groups. */
+function absorb(same: Cause, c: Cause, groupsOf: Map<Cause, CauseGroup[]>): void {
+  groupsOf.get(same)!.push(...groupsOf.get(c)!);
+  same.topObjects += c.topObjects;
+  same.newObjects += c.newObjects;
+  same.newBytes += c.newBytes;
+  same.retainedBytes += c.retainedBytes;
+  same.path.count += c.path.count;
+  if (c.verdict === 'leak') same.verdict = 'leak';
+  for (const k of c.kept) {
+    const mine = same.kept.find((x) => x.type === k.type);
+    if (!mine) same.kept.push({ ...k });
+    else {
+      mine.newObjects += k.newObjects;
+      mine.newBytes += k.newBytes;
+      mine.share += k.share;
+    }
+  }
+  // The lead type (the program's class, or the library's unit: jsdom's Window) stays first.
+  const lead = same.kept[0].type;
+  same.kept.sort((x, y) => Number(y.type === lead) - Number(x.type === lead) || compareKept(x, y));
 }

@@ -173,14 +173,20 @@ export function describeCause(input: CauseInput): Cause {
   const closure = userClosureAt(g, group.closures ?? [], resolve);
   const handed = closure ? findEnclosingCall(closure.file, closure) : undefined;
   if (facts.kind === 'listener' && !facts.event && handed?.event) facts.event = handed.event;
-  const inLibrary = i >= 0 && holderInLibrary(g, path, i, facts);
   // A holder inside a library or Node: the program's line that hands objects to it, never the library's own.
-  const addedAt = inLibrary
-    ? (handedTo(closure) ??
-      handOver(sites, main) ??
-      addingLine(facts, files.filter((f) => isUserScript(f.file)), hints.filter((h) => isUserScript(h.file)), closure) ??
-      packageCall(g, [input.sampleNodes[0], ...path.holders.slice(Math.max(0, i)), ...path.targets.slice(Math.max(0, i))], resolve, hints))
-    : addingLine(facts, files, hints, closure);
+  const libraryAdd = () =>
+    handedTo(closure) ??
+    handOver(sites, main) ??
+    addingLine(facts, files.filter((f) => isUserScript(f.file)), hints.filter((h) => isUserScript(h.file)), closure) ??
+    packageCall(g, [input.sampleNodes[0], ...path.holders.slice(Math.max(0, i)), ...path.targets.slice(Math.max(0, i))], resolve, hints);
+  let inLibrary = i >= 0 && holderInLibrary(g, path, i, facts);
+  let addedAt = inLibrary ? libraryAdd() : addingLine(facts, files, hints, closure);
+  // A holder whose adding line is a library's own (a Map inside a library's object: no code of its
+  // own tells where it lives) is the library's.
+  if (!inLibrary && addedAt && !isUserScript(addedAt.file)) {
+    inLibrary = true;
+    addedAt = libraryAdd();
+  }
   if (inLibrary && facts.kind === 'container' && i > 0) facts.owner = path.edges[i - 1].from;
   if (facts.kind === 'timer') facts.type = path.edges.some((e) => e.from === 'Immediate') ? 'Immediate' : 'Timeout';
   // The library whose code keeps the objects: a timer's callback, the container's owner, the holder.
@@ -264,10 +270,26 @@ export function describeCause(input: CauseInput): Cause {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/**
+ * The library's object whose own structures hold a cause's holder: the nearest instance of a
+ * library's class at or above the holder on its path (axios's InterceptorManager, whose `handlers`
+ * array and internal `handlerEntries` Map both grow by one per `use(…)`), or -1.
+ */
+export function libraryOwner(g: HeapGraph, path: DisplayPath, holder: number): number {
+  const i = path.holders.lastIndexOf(holder);
+  for (let k = i; k >= 0 && k >= i - 3; k--) {
+    const v = path.holders[k];
+    if (v > 0 && codeOrigin(g, v) === 'library') return v;
+  }
+  return -1;
+}
+
 /** Methods that end an object's life in a library (its timers, listeners and subscriptions with it). */
 const DISPOSERS = ['close', 'dispose', 'destroy', 'unsubscribe', 'disconnect', 'stop', 'abort'];
+/** Of those, the ones that undo one add (as against evicting a cache's entry). */
+const UNDOERS = new Set(['eject', 'unsubscribe', 'off', 'removeListener']);
 /** Methods that take an entry out of a library's collection. */
-const REMOVERS = ['del', 'delete', 'remove', 'evict', 'unsubscribe', 'off', 'removeListener'];
+const REMOVERS = ['del', 'delete', 'remove', 'evict', 'eject', 'unsubscribe', 'off', 'removeListener'];
 
 /** The first of `names` that an object has as a method, its own or along its prototype chain. */
 function methodNamed(g: HeapGraph, node: number, names: string[]): string | undefined {
@@ -315,6 +337,9 @@ function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: numb
   const receiverName = receiver.split('.').pop();
   const ownsHolder = !!receiver && ownerNode > 0 && path.edges.some((e, k) => k < i && path.targets[k] === ownerNode && e.edge === receiverName);
   const remove = ownsHolder ? methodNamed(g, ownerNode, REMOVERS) : undefined;
+  if (receiver && remove && UNDOERS.has(remove)) {
+    return `Undo each \`${addedAt!.call}(…)\`${where} with \`${receiver}.${remove}(…)\` (given what the add returned, or the same arguments) once its ${main.type} is done: what it adds stays for ever.`;
+  }
   if (receiver && remove) {
     return `Take each ${main.type} out with \`${receiver}.${remove}(…)\` once it is done, or bound ${receiver} (a time to live, a maximum size): what \`${addedAt!.call}(…)\`${where} adds stays for ever.`;
   }
