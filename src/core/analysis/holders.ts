@@ -5,7 +5,7 @@
  */
 import type { HeapGraph } from '../heap/graph';
 import type { AddKind, AllocationSite, BackReference, Cause, CauseAddSite, CauseHolder, HolderKind, KeptType, SourcePosition, Verdict } from '../report';
-import { findCall, findCollectionAdd, findDeclarationScope, findEnclosingCall, findHandOver, findListenerAdd, findPackageCall, findPropertyAssignment, findVariableAssignment } from '../sources/references';
+import { findCall, findCollectionAdd, findDeclarationScope, findEnclosingCall, findHandOver, findListenerAdd, findMethodCall, findPackageCall, findPropertyAssignment, findVariableAssignment } from '../sources/references';
 import { backRefFix, measureBackRef, reachesBack, type BackRefCandidate } from './backrefs';
 import { typeIndices } from './edges';
 import type { TypeNamer } from './naming';
@@ -178,6 +178,7 @@ export function describeCause(input: CauseInput): Cause {
     handedTo(closure) ??
     handOver(sites, main) ??
     addingLine(facts, files.filter((f) => isUserScript(f.file)), hints.filter((h) => isUserScript(h.file)), closure) ??
+    (i > 0 ? receiverAdd(g, path, i, files.filter((f) => isUserScript(f.file))) : undefined) ??
     packageCall(g, [input.sampleNodes[0], ...path.holders.slice(Math.max(0, i)), ...path.targets.slice(Math.max(0, i))], resolve, hints);
   let inLibrary = i >= 0 && holderInLibrary(g, path, i, facts);
   let addedAt = inLibrary ? libraryAdd() : addingLine(facts, files, hints, closure);
@@ -248,7 +249,12 @@ export function describeCause(input: CauseInput): Cause {
     const share = only?.kept ? `; ${grouped(only.through)} of the ${grouped(only.kept)} ${main.type} objects kept here (${Math.round((100 * only.through) / only.kept)} %) are alive only through it` : '';
     evidence.push(`${backReference.holder}.${backReference.edge} points back at its ${backReference.target} (${grouped(backReference.count)} such edges)${share}; were it weak, ${grouped(backReference.bytes)} bytes could be collected.`);
   }
-  if (inLibrary) evidence.push(`The holder is ${facts.kind === 'timer' ? "Node's timer list" : 'inside a library or Node'}; the line named is where the program hands objects to it.`);
+  if (inLibrary) {
+    const lib = facts.kind === 'timer' ? "Node's timer list" : 'inside a library or Node';
+    evidence.push(addedAt
+      ? `The holder is ${lib}; the line named is where the program hands objects to it.`
+      : `The holder is ${lib}; the program's line that hands objects to it was not found (the path shows the variable through which the program reaches it).`);
+  }
   return {
     id,
     verdict: input.verdict,
@@ -293,9 +299,15 @@ const REMOVERS = ['del', 'delete', 'remove', 'evict', 'eject', 'unsubscribe', 'o
 
 /** The first of `names` that an object has as a method, its own or along its prototype chain. */
 function methodNamed(g: HeapGraph, node: number, names: string[]): string | undefined {
-  if (node <= 0) return undefined;
-  const k = typeIndices(g);
+  const have = methodsOf(g, node);
+  return names.find((n) => have.has(n));
+}
+
+/** The names of an object's methods, its own and along its prototype chain (five steps at most). */
+function methodsOf(g: HeapGraph, node: number): Set<string> {
   const have = new Set<string>();
+  if (node <= 0) return have;
+  const k = typeIndices(g);
   for (let w = node, depth = 0; w > 0 && depth < 5; depth++) {
     let proto = -1;
     for (let e = g.firstEdge[w], end = g.firstEdge[w + 1]; e < end; e++) {
@@ -306,7 +318,28 @@ function methodNamed(g: HeapGraph, node: number, names: string[]): string | unde
     }
     w = proto;
   }
-  return names.find((n) => have.has(n));
+  return have;
+}
+
+/** Methods that read, end or empty a library's object: never the call that adds to it. */
+const NOT_ADDERS = new Set([...DISPOSERS, ...REMOVERS, 'clear', 'reset', 'get', 'has', 'keys', 'values', 'entries', 'forEach', 'constructor', 'toString', 'toJSON', 'valueOf']);
+
+/**
+ * The program's call on the library object it names that adds to the holder: from the last variable
+ * before the holder, through properties, the calls on it in the program's files
+ * (`requests.inc({ route, user })` on a prom-client Counter whose series map grows per label).
+ */
+function receiverAdd(g: HeapGraph, path: DisplayPath, i: number, files: Hint[]): CauseAddSite | undefined {
+  let v = -1;
+  for (let k = 0; k < i; k++) if (path.edges[k].edgeType === 'context') v = k;
+  if (v < 0 || !IDENTIFIER.test(path.edges[v].edge) || path.edges.slice(v + 1, i).some((e) => e.edgeType !== 'property')) return undefined;
+  const methods = [...methodsOf(g, path.targets[v])].filter((m) => !NOT_ADDERS.has(m) && !/^(get|is|has)[A-Z_]|^_/.test(m));
+  if (!methods.length) return undefined;
+  for (const f of files) {
+    const call = findMethodCall(f.file, path.edges[v].edge, methods, f.near);
+    if (call) return { ...call.at, how: 'call', call: call.call };
+  }
+  return undefined;
 }
 
 /**

@@ -316,6 +316,24 @@ function requiredModule(expr: AnyNode | null | undefined): string | undefined {
 }
 
 /**
+ * A call of one of `methods` on the object named `receiver` (`requests.inc(…)`, `this.requests.inc(…)`),
+ * preferring calls inside a function (made per request or tick) and near `near`.
+ */
+export function findMethodCall(file: string, receiver: string, methods: string[], near?: { line: number; column: number }): HandOver | undefined {
+  const p = parse(file);
+  if (!p) return undefined;
+  const calls: AnyNode[] = [];
+  walk.full(p.ast, (n: AnyNode) => {
+    if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && methods.includes(propertyName(n.callee) ?? '') && names(n.callee.object, receiver)) calls.push(n);
+  });
+  if (!calls.length) return undefined;
+  const scope = enclosing(p, near);
+  const score = (n: AnyNode) => (functionAround(p, n.start) ? 2 : 0) + (scope && n.start >= scope.start && n.end <= scope.end ? 1 : 0);
+  calls.sort((a, b) => score(b) - score(a) || a.start - b.start);
+  return handOverAt(file, p, calls[0]);
+}
+
+/**
  * The program's call into one of these packages, preferring `new X(…)` and calls inside a function
  * (a call made per request or tick) near `near`: `new JSDOM(html)` after `const { JSDOM } = require('jsdom')`,
  * `new jsdom.JSDOM(…)`, `import { JSDOM } from 'jsdom'`. The callee's name comes back with it.

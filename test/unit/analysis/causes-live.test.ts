@@ -79,7 +79,7 @@ describe('causes on real programs', function () {
       if (x.event) assert.equal(cause.holder.event, x.event, summary);
       if (x.inLibrary !== undefined) assert.equal(cause.holder.inLibrary, x.inLibrary);
       assert.equal(cause.kept[0].type, x.keeps, summary);
-      assert.equal(cause.kept[0].origin, x.keepsLibraryClass ? 'library' : 'user');
+      assert.equal(cause.kept[0].origin, x.keepsShape ? 'shape' : x.keepsLibraryClass ? 'library' : 'user');
       assert.deepEqual([cause.addedAt?.file, cause.addedAt?.line], [x.source, x.addsLine], summary);
       if (x.call) assert.equal(cause.addedAt?.call, x.call, summary);
       if (x.allocLine) assert.deepEqual([cause.allocationSites[0]?.file, cause.allocationSites[0]?.line], [x.source, x.allocLine], JSON.stringify(cause.allocationSites));
