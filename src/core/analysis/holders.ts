@@ -366,9 +366,12 @@ function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: numb
     return `Keep what \`${addedAt!.call}(…)\`${where} returns and call its ${entryEnd}() once each ${main.type} is done: until then ${receiver} keeps it and all it holds alive.`;
   }
   // The receiver's remover only where the receiver is the holder's owner (`sessions.set` → `sessions.del`):
+  // the owner has the method called, or the path reaches it through the receiver's name.
   // `_.memoize(…)` hands objects to a cache that `_` does not own (lodash has no `_.delete`).
   const receiverName = receiver.split('.').pop();
-  const ownsHolder = !!receiver && ownerNode > 0 && path.edges.some((e, k) => k < i && path.targets[k] === ownerNode && e.edge === receiverName);
+  const calledMethod = addedAt?.call?.split('.').pop();
+  const ownsHolder = !!receiver && ownerNode > 0 &&
+    ((!!calledMethod && methodsOf(g, ownerNode).has(calledMethod)) || path.edges.some((e, k) => k < i && path.targets[k] === ownerNode && e.edge === receiverName));
   const remove = ownsHolder ? methodNamed(g, ownerNode, REMOVERS) : undefined;
   if (receiver && remove && UNDOERS.has(remove)) {
     return `Undo each \`${addedAt!.call}(…)\`${where} with \`${receiver}.${remove}(…)\` (given what the add returned, or the same arguments) once its ${main.type} is done: what it adds stays for ever.`;
