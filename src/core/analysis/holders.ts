@@ -231,7 +231,7 @@ export function describeCause(input: CauseInput): Cause {
     inLibrary,
   };
   const cpath = codePath(g, path, i, { resolve, closure, holderKind: facts.kind });
-  const fix = (inLibrary && kind !== 'back-reference' && libraryFix(g, facts, main, input.sampleNodes[0], path, i, addedAt)) || fixFor(kind, facts, main.type, backReference);
+  const fix = (inLibrary && kind !== 'back-reference' && libraryFix(g, facts, main, input.sampleNodes, path, i, addedAt)) || fixFor(kind, facts, main.type, backReference);
   const title = `${main.type} kept by ${holder.label}`;
   // The holder's object type is left out where the adding line is known: a timer list per duration, or a listener array made anew, is the same cause.
   const where = addedAt ? `@${addedAt.file}:${addedAt.line}` : `:${facts.type}${facts.variable ? '' : `@${path.edges.map((e) => e.edge).join('/')}`}`;
@@ -347,12 +347,14 @@ function receiverAdd(g: HeapGraph, path: DisplayPath, i: number, files: Hint[]):
  * `window.close()`), end the handle the adding call returns (rxjs's `subscription.unsubscribe()`),
  * or take each entry out with the library's own call (`sessions.del(…)`).
  */
-function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNode: number, path: DisplayPath, i: number, addedAt?: CauseAddSite): string | undefined {
+function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNodes: number[], path: DisplayPath, i: number, addedAt?: CauseAddSite): string | undefined {
   const ownerNode = i > 0 ? path.holders[i - 1] : -1;
   const entryNode = i >= 0 ? path.targets[i] : -1;
   const lib = f.library ?? 'the library';
   const where = addedAt ? ` at ${baseName(addedAt.file)}:${addedAt.line}` : '';
-  const dispose = main.origin === 'library' ? methodNamed(g, unitNode, DISPOSERS) : undefined;
+  // A few of the kept objects of the type: a jsdom Window's realm has two objects named Window, the
+  // window (with close()) and its prototype (without), and either can come first.
+  const dispose = main.origin === 'library' ? unitNodes.slice(0, 8).map((v) => methodNamed(g, v, DISPOSERS)).find(Boolean) : undefined;
   if (dispose) {
     const made = addedAt?.call ? ` (made through \`${addedAt.call}(…)\`${where})` : '';
     return `Call ${dispose}() on each ${main.type}${made} once it is done: until then ${lib}'s ${f.kind === 'timer' ? 'timers keep' : 'holder keeps'} it and all it holds alive.`;
