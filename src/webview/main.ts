@@ -149,7 +149,18 @@ document.body.append(
 );
 
 // Whatever scrolls into view (a hover's "Show the path" link) lands below the sticky header.
-new ResizeObserver(() => document.body.style.setProperty('--sticky-top', `${header.offsetHeight}px`)).observe(header);
+/** The details just brought into view, and until when they are kept there (see the observer below). */
+let revealed: { box: HTMLElement; until: number } | undefined;
+function revealDetails(): void {
+  detailsBox.scrollIntoView({ block: 'start' });
+  revealed = { box: detailsBox, until: Date.now() + 2000 };
+}
+new ResizeObserver(() => {
+  document.body.style.setProperty('--sticky-top', `${header.offsetHeight}px`);
+  // The header's status line wraps anew each second; when it grows, the browser's scroll anchoring
+  // keeps the details where they were, under the taller header: bring them back below it.
+  if (revealed && Date.now() < revealed.until && revealed.box.isConnected) revealed.box.scrollIntoView({ block: 'start' });
+}).observe(header);
 
 const heapChart = new HeapChart(heapChartBox);
 const comparison = new ComparisonView(comparisonBox, {
@@ -166,7 +177,7 @@ const details = new Details(detailsBox, {
 const headlines = new Headlines(headlinesBox, {
   show: (id) => {
     selectCause(id, false);
-    detailsBox.scrollIntoView({ block: 'start' });
+    revealDetails();
   },
   open: (id) => post({ type: FromWebviewType.OpenCause, causeId: id }),
 });
@@ -447,7 +458,7 @@ function handle(msg: ToWebview): void {
         headlines.select(undefined);
       }
       renderDetails();
-      detailsBox.scrollIntoView({ block: 'start' });
+      revealDetails();
       break;
     case 'reply':
       host.settle(msg);

@@ -159,6 +159,27 @@ describe('The types table across reports (the panel\'s webview in Chromium)', fu
     for (const v of await verdicts()) assert.match(v, /^\(compiled code\)=suspect:suspect$|=ok:ok$/);
   });
 
+  // The header's status line wraps anew as it changes; the browser's scroll anchoring kept the
+  // details where they were, under the taller header (the panel e2e caught it at a narrow width).
+  it('details brought into view stay below the sticky header when the header grows just after', async () => {
+    await post({ type: 'report', report: reportAfter(++reports) });
+    const causeId = await page.locator('#causes li.headline').first().getAttribute('data-cause');
+    await page.setViewportSize({ width: 420, height: 1000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await post({ type: 'reveal', causeId });
+    await page.waitForTimeout(300);
+    const before = (await page.locator('header.bar').boundingBox())!;
+    const plan = { pausedShare: 0.173, budget: 0.1, nextKind: 'census', nextAt: Date.now() + 3000, nextPauseMs: 200, verdictExpectedAt: Date.now() + 19_000 };
+    await post({ type: 'state', status: { phase: 'watching', target: 'server.js', samples: 15, lastPauseMs: 1041, schedule: plan }, heapUsage: [], chartedTypes: 5 });
+    await page.waitForTimeout(500);
+    const after = (await page.locator('header.bar').boundingBox())!;
+    assert.ok(after.height > before.height + 10, `the header grew (${before.height} → ${after.height})`);
+    const heading = (await page.locator('#details h3').first().boundingBox())!;
+    assert.ok(heading.y >= after.y + after.height - 1, `the details' heading (top ${heading.y}) is below the header (bottom ${after.y + after.height})`);
+    await page.setViewportSize({ width: 900, height: 1000 });
+    await post({ type: 'state', status: { phase: 'watching', target: 'server.js', samples: 4 }, heapUsage: [], chartedTypes: 5 });
+  });
+
   // A type the report does not explain is asked of the host. Once a report had explained it (its
   // verdict went to suspect) and the next one no longer did (back to ok), the details said "Looking
   // for retainers…" for ever: the ask was made only when the row was clicked.
