@@ -153,13 +153,17 @@ document.body.append(
 let revealed: { box: HTMLElement; until: number } | undefined;
 function revealDetails(): void {
   detailsBox.scrollIntoView({ block: 'start' });
-  revealed = { box: detailsBox, until: Date.now() + 2000 };
+  revealed = { box: detailsBox, until: Date.now() + 3000 };
+}
+/** Within a few seconds of a reveal, a change of layout (the header, a report) keeps the details below the header. */
+function keepRevealed(): void {
+  if (revealed && Date.now() < revealed.until && revealed.box.isConnected) revealed.box.scrollIntoView({ block: 'start' });
 }
 new ResizeObserver(() => {
   document.body.style.setProperty('--sticky-top', `${header.offsetHeight}px`);
   // The header's status line wraps anew each second; when it grows, the browser's scroll anchoring
   // keeps the details where they were, under the taller header: bring them back below it.
-  if (revealed && Date.now() < revealed.until && revealed.box.isConnected) revealed.box.scrollIntoView({ block: 'start' });
+  keepRevealed();
 }).observe(header);
 
 const heapChart = new HeapChart(heapChartBox);
@@ -411,6 +415,9 @@ function setReport(full: Report): void {
   if (persisted.cause !== undefined) table.select({ cause: persisted.cause });
   else if (persisted.selected) table.select({ type: persisted.selected });
   renderDetails();
+  // A report re-renders what is above the details (and the details themselves, which drops the
+  // browser's scroll anchor): just after a reveal, the details stay where the user asked for them.
+  keepRevealed();
 }
 
 /** Shows the isolate that has the cause `causeId` (or else the type `typeName`) when the one shown has not. */
