@@ -276,6 +276,13 @@ export function describeCause(input: CauseInput): Cause {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** The path's last step through a variable (a context edge named like one) before step `i`, or -1. */
+function variableStep(path: DisplayPath, i: number): number {
+  let v = -1;
+  for (let k = 0; k < i; k++) if (path.edges[k].edgeType === 'context') v = k;
+  return v >= 0 && IDENTIFIER.test(path.edges[v].edge) ? v : -1;
+}
+
 /**
  * The library's object whose own structures hold a cause's holder: the nearest instance of a
  * library's class at or above the holder on its path (axios's InterceptorManager, whose `handlers`
@@ -330,9 +337,8 @@ const NOT_ADDERS = new Set([...DISPOSERS, ...REMOVERS, 'clear', 'reset', 'get', 
  * (`requests.inc({ route, user })` on a prom-client Counter whose series map grows per label).
  */
 function receiverAdd(g: HeapGraph, path: DisplayPath, i: number, files: Hint[]): CauseAddSite | undefined {
-  let v = -1;
-  for (let k = 0; k < i; k++) if (path.edges[k].edgeType === 'context') v = k;
-  if (v < 0 || !IDENTIFIER.test(path.edges[v].edge) || path.edges.slice(v + 1, i).some((e) => e.edgeType !== 'property')) return undefined;
+  const v = variableStep(path, i);
+  if (v < 0 || path.edges.slice(v + 1, i).some((e) => e.edgeType !== 'property')) return undefined;
   const methods = [...methodsOf(g, path.targets[v])].filter((m) => !NOT_ADDERS.has(m) && !/^(get|is|has)[A-Z_]|^_/.test(m));
   if (!methods.length) return undefined;
   for (const f of files) {
@@ -394,9 +400,8 @@ function libraryFix(g: HeapGraph, f: HolderFacts, main: KeptType, unitNodes: num
  * cache of a lodash-memoized function).
  */
 function clearableOnPath(g: HeapGraph, path: DisplayPath, i: number): { name: string; method: string } | undefined {
-  let v = -1;
-  for (let k = 0; k < i; k++) if (path.edges[k].edgeType === 'context') v = k;
-  if (v < 0 || !IDENTIFIER.test(path.edges[v].edge)) return undefined;
+  const v = variableStep(path, i);
+  if (v < 0) return undefined;
   let name = path.edges[v].edge;
   for (let k = v + 1; k < i; k++) {
     const e = path.edges[k];
